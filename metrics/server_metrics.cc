@@ -1,0 +1,123 @@
+#include "metrics/server_metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include "metrics/process_collector.h"
+
+namespace sfu::metrics {
+namespace {
+
+// Per-shard counters, summed nowhere: one series per shard, labelled shard="N".
+class ShardCollector final : public prometheus::Collectable {
+ public:
+  std::vector<const ShardStats*> shards;
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    using prometheus::MetricType;
+    std::vector<prometheus::MetricFamily> out;
+    auto family = [&](const char* name, const char* help, MetricType type) -> prometheus::MetricFamily& {
+      out.push_back(prometheus::MetricFamily{name, help, type, {}});
+      return out.back();
+    };
+    auto add = [](prometheus::MetricFamily& f, size_t shard, double v,
+                  std::vector<prometheus::ClientMetric::Label> extra = {}) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"shard", std::to_string(shard)});
+      for (auto& l : extra) m.label.push_back(l);
+      if (f.type == prometheus::MetricType::Counter) m.counter.value = v; else m.gauge.value = v;
+      f.metric.push_back(std::move(m));
+    };
+    auto& packets = family("sfu_shard_packets_total", "UDP datagrams per shard and direction.", MetricType::Counter);
+    auto& bytes = family("sfu_shard_bytes_total", "UDP payload bytes per shard and direction.", MetricType::Counter);
+    auto& drops = family("sfu_shard_drops_total", "Datagrams dropped per shard, by reason.", MetricType::Counter);
+    auto& tasks = family("sfu_shard_tasks_total", "Tasks posted to and run on each shard.", MetricType::Counter);
+    auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
+    auto& transports = family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
+    auto& running = family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
+    for (size_t i = 0; i < shards.size(); ++i) {
+      const ShardStats& s = *shards[i];
+      auto rd = [](const std::atomic<uint64_t>& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
+      add(packets, i, rd(s.packets_in), {{"direction", "in"}});
+      add(packets, i, rd(s.packets_out), {{"direction", "out"}});
+      add(bytes, i, rd(s.bytes_in), {{"direction", "in"}});
+      add(bytes, i, rd(s.bytes_out), {{"direction", "out"}});
+      for (size_t r = 0; r < s.drops.size(); ++r) {
+        add(drops, i, rd(s.drops[r]),
+            {{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))}});
+      }
+      add(tasks, i, rd(s.tasks_run));
+      add(rooms, i, static_cast<double>(s.rooms.load(std::memory_order_relaxed)));
+      add(transports, i, static_cast<double>(s.transports.load(std::memory_order_relaxed)));
+      add(running, i, s.running.load(std::memory_order_relaxed) ? 1.0 : 0.0);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+ServerMetrics::ServerMetrics(const BuildInfo& build)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      process_(std::make_shared<ProcessCollector>()),
+      shards_(std::make_shared<ShardCollector>()) {
+  prometheus::BuildGauge()
+      .Name("sfu_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"version", build.version}, {"git_commit", build.git_commit}, {"srtp", build.srtp}})
+      .Set(1);
+  api_requests_ = &prometheus::BuildCounter()
+                       .Name("sfu_api_requests_total")
+                       .Help("Control API requests by operation and HTTP status.")
+                       .Register(*registry_);
+  api_latency_ = &prometheus::BuildHistogram()
+                      .Name("sfu_api_request_duration_seconds")
+                      .Help("Control API request handling time by operation.")
+                      .Register(*registry_);
+  meetings_ = &prometheus::BuildGauge().Name("sfu_meetings").Help("Meetings in the store.")
+                   .Register(*registry_).Add({});
+  attendees_ = &prometheus::BuildGauge().Name("sfu_attendees").Help("Attendees in the store.")
+                    .Register(*registry_).Add({});
+  connected_ = &prometheus::BuildGauge()
+                    .Name("sfu_connected_attendees")
+                    .Help("Attendees with a live signaling session.")
+                    .Register(*registry_)
+                    .Add({});
+}
+
+ServerMetrics::~ServerMetrics() = default;
+
+void ServerMetrics::ObserveApiRequest(const std::string& operation, int status, double seconds) {
+  auto key = std::make_pair(operation, status);
+  auto it = request_counters_.find(key);
+  if (it == request_counters_.end()) {
+    it = request_counters_
+             .emplace(key, &api_requests_->Add({{"operation", operation}, {"status", std::to_string(status)}}))
+             .first;
+  }
+  it->second->Increment();
+  auto h = latency_histograms_.find(operation);
+  if (h == latency_histograms_.end()) {
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+    h = latency_histograms_.emplace(operation, &api_latency_->Add({{"operation", operation}}, kBuckets)).first;
+  }
+  h->second->Observe(seconds);
+}
+
+void ServerMetrics::SetMeetings(int64_t n) { meetings_->Set(static_cast<double>(n)); }
+void ServerMetrics::SetAttendees(int64_t n) { attendees_->Set(static_cast<double>(n)); }
+void ServerMetrics::SetConnectedAttendees(int64_t n) { connected_->Set(static_cast<double>(n)); }
+
+void ServerMetrics::SetShards(std::vector<const ShardStats*> shards) {
+  static_cast<ShardCollector*>(shards_.get())->shards = std::move(shards);
+}
+
+std::string ServerMetrics::RenderText() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (auto& f : process_->Collect()) families.push_back(std::move(f));
+  for (auto& f : shards_->Collect()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace sfu::metrics

@@ -1,0 +1,59 @@
+#pragma once
+// The server's Prometheus metrics, rendered by GET /metrics on the main listener.
+// Families are built once; label sets are bound at creation (operation x status) and cached,
+// so recording a request is a map lookup and an increment.
+// Thread: the control thread records and renders; shard counters are read through
+// ShardStats atomics (single writer per shard).
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "metrics/shard_stats.h"
+
+namespace sfu::metrics {
+
+struct BuildInfo {
+  std::string version;
+  std::string git_commit;
+  std::string srtp;  // e.g. "libsrtp2 2.5.0 crypto=openssl"
+};
+
+class ServerMetrics {
+ public:
+  explicit ServerMetrics(const BuildInfo& build);
+  ~ServerMetrics();
+
+  void ObserveApiRequest(const std::string& operation, int status, double seconds);
+  void SetMeetings(int64_t n);
+  void SetAttendees(int64_t n);
+  void SetConnectedAttendees(int64_t n);
+  // Borrowed: each ShardStats must outlive this object.
+  void SetShards(std::vector<const ShardStats*> shards);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string RenderText() const;
+
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> process_;
+  std::shared_ptr<prometheus::Collectable> shards_;
+  prometheus::Family<prometheus::Counter>* api_requests_;
+  prometheus::Family<prometheus::Histogram>* api_latency_;
+  prometheus::Gauge* meetings_;
+  prometheus::Gauge* attendees_;
+  prometheus::Gauge* connected_;
+  std::map<std::pair<std::string, int>, prometheus::Counter*> request_counters_;
+  std::map<std::string, prometheus::Histogram*> latency_histograms_;
+};
+
+}  // namespace sfu::metrics

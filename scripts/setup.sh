@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on Debian 12 (bookworm), idempotently:
+#   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests)
+#   - libsrtp2 built with OpenSSL crypto from Debian's own source package into .deps/prefix
+#     (Debian's binary libsrtp2 uses NSS, 2-5x slower; it stays the fallback)
+#   - npm packages for the client tests (web/package-lock.json)
+# Run as root (or with sudo available). Safe to run again: finished steps are skipped.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS="$ROOT/.deps"
+PREFIX="$DEPS/prefix"
+SRTP_VERSION_EXPECTED="2.5.0"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    log "error: not root and no sudo: cannot install Debian packages"; exit 1; fi
+fi
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev
+  libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
+  clang libclang-rt-14-dev dpkg-dev curl
+)
+
+missing_packages() {
+  local p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+  command -v node >/dev/null || echo nodejs
+  command -v npm >/dev/null || echo npm
+}
+
+install_packages() {
+  local missing
+  missing="$(missing_packages | tr '\n' ' ')"
+  if [ -z "${missing// /}" ]; then log "Debian packages: all present"; return; fi
+  log "Debian packages: installing $missing"
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build_srtp_openssl() {
+  local stamp="$PREFIX/.srtp-openssl-$SRTP_VERSION_EXPECTED"
+  if [ -f "$stamp" ]; then log "libsrtp2 (OpenSSL crypto): already built in $PREFIX"; return 0; fi
+  mkdir -p "$DEPS/src"
+  local src_list=/etc/apt/sources.list.d/debian-src.sources
+  if [ ! -f "$src_list" ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    log "adding deb-src twin of the Debian source list ($src_list)"
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources | $SUDO tee "$src_list" >/dev/null
+    $SUDO apt-get update -qq || return 1
+  fi
+  log "libsrtp2: fetching Debian's source package"
+  ( cd "$DEPS/src" && rm -rf libsrtp* && apt-get source --download-only libsrtp2 >/dev/null 2>&1 ) || return 1
+  local orig
+  orig="$(ls "$DEPS"/src/libsrtp2_*.orig.tar.* 2>/dev/null | head -1)"
+  [ -n "$orig" ] || return 1
+  ( cd "$DEPS/src" && tar xf "$orig" ) || return 1
+  local dir
+  dir="$(find "$DEPS/src" -maxdepth 1 -type d -name 'libsrtp-*' | head -1)"
+  [ -n "$dir" ] || return 1
+  log "libsrtp2: building $(basename "$dir") with OpenSSL crypto into $PREFIX"
+  cmake -S "$dir" -B "$DEPS/src/libsrtp-build" -G Ninja -DENABLE_OPENSSL=ON -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DLIBSRTP_TEST_APPS=OFF -DCMAKE_INSTALL_PREFIX="$PREFIX" >/dev/null || return 1
+  cmake --build "$DEPS/src/libsrtp-build" -j2 >/dev/null || return 1
+  cmake --install "$DEPS/src/libsrtp-build" >/dev/null || return 1
+  touch "$stamp"
+}
+
+install_npm() {
+  local web="$ROOT/web"
+  [ -f "$web/package.json" ] || return 0
+  local stamp="$web/node_modules/.setup-stamp"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$web/package-lock.json" ]; then
+    log "npm packages: up to date"; return; fi
+  log "npm packages: installing (web/package-lock.json)"
+  ( cd "$web" && npm ci --no-audit --no-fund --loglevel=error ) && touch "$stamp"
+}
+
+install_packages
+if build_srtp_openssl; then
+  echo openssl > "$DEPS/srtp-backend"
+else
+  log "WARNING: could not build libsrtp2 with OpenSSL from Debian's source package;"
+  log "WARNING: falling back to Debian's binary libsrtp2 (NSS crypto, slower)"
+  echo nss > "$DEPS/srtp-backend"
+fi
+install_npm
+log "done"

@@ -1,0 +1,169 @@
+#include "sfu/server/server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "metrics/server_metrics.h"
+#include "sfu/shard_set.h"
+#include "signaling/api/control_api.h"
+#include "signaling/api/rate_limiter.h"
+#include "signaling/http/http_server.h"
+#include "signaling/http_router.h"
+#include "signaling/store/meeting_store.h"
+#include "transport/base/log.h"
+#include "transport/srtp/srtp_library.h"
+
+#ifndef SFU_VERSION
+#define SFU_VERSION "0.0.0"
+#endif
+#ifndef SFU_GIT_COMMIT
+#define SFU_GIT_COMMIT "unknown"
+#endif
+
+namespace sfu::server {
+namespace asio = boost::asio;
+
+namespace {
+
+// Keeps shards in step with the store's meetings.
+class ShardPlacement final : public api::ControlApiListener {
+ public:
+  explicit ShardPlacement(ShardSet& shards) : shards_(shards) {}
+  void OnMeetingCreated(const store::MeetingRecord& m) override {
+    const int shard = shards_.Place(m.meeting_id);
+    SFU_LOG(kDebug, "meeting placed").Kv("meeting", m.meeting_id).Kv("shard", shard);
+  }
+  void OnMeetingDeleted(const std::string& meeting_id, std::string_view) override {
+    shards_.Remove(meeting_id);
+  }
+  void OnAttendeeCreated(const store::AttendeeRecord&) override {}
+  void OnAttendeeDeleted(const std::string&, const std::string&) override {}
+
+ private:
+  ShardSet& shards_;
+};
+
+}  // namespace
+
+int RunServer(const ServerConfig& config) {
+  base::SetLogLevel(config.log_level);
+  if (!transport::InitSrtpLibrary()) return 2;
+
+  std::string error;
+  std::unique_ptr<store::MeetingStore> store = store::MeetingStore::Open(config.data_dir, &error);
+  if (!store) {
+    SFU_LOG(kError, "cannot open the store").Kv("error", error);
+    return 2;
+  }
+
+  asio::io_context ioc(1);  // the control thread
+  base::SystemClock clock;
+  api::JoinTokenSigner signer(store->token_secret());
+  metrics::ServerMetrics metrics({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
+
+  ShardSet shards(config.shards, config.listen_host, config.media_port);
+  if (!shards.Start(&error)) {
+    SFU_LOG(kError, "cannot start media shards").Kv("error", error);
+    return 2;
+  }
+  metrics.SetShards(shards.Stats());
+  ShardPlacement placement(shards);
+
+  api::ControlApiConfig api_config;
+  api_config.http_base = config.http_base;
+  api_config.ws_base = config.ws_base;
+  api_config.media_host = config.announce_ips.front() + ":" + std::to_string(shards.shard(0).media_port());
+  api_config.limits.default_media_region = config.default_region;
+  api_config.limits.max_attendees_per_meeting = config.max_attendees;
+  api::ControlApi api(*store, signer, clock, api_config, &placement);
+  for (const std::string& id : store->ListMeetingIds()) shards.Place(id);
+
+  api::TokenBucketLimiter limiter(config.api_rate, config.api_burst);
+  signaling::HttpRouterConfig router_config;
+  router_config.api_keys = config.api_keys;
+  signaling::HttpRouter router(api, metrics, limiter, clock, router_config);
+  router.set_before_scrape([&] {
+    metrics.SetMeetings(store->CountMeetings());
+    metrics.SetAttendees(store->CountAllAttendees());
+    metrics.SetConnectedAttendees(0);
+  });
+  router.set_ready_check([&](std::string* why) {
+    if (!shards.AllRunning()) {
+      *why = "media shards not running";
+      return false;
+    }
+    return true;
+  });
+
+  http::HttpServerConfig http_config;
+  http_config.host = config.listen_host;
+  http_config.port = config.listen_port;
+  http_config.max_body_bytes = config.max_body_bytes;
+  http::HttpServer http_server(ioc, http_config,
+                               [&](const http::HttpRequest& req) { return router.Handle(req); });
+  if (!http_server.Start(&error)) {
+    SFU_LOG(kError, "cannot start the HTTP listener").Kv("error", error);
+    return 2;
+  }
+
+  // Meetings with no connected attendee for the idle timeout end (checked a few times per period).
+  asio::steady_timer expiry(ioc);
+  const int64_t idle_ms = static_cast<int64_t>(config.meeting_idle_timeout_s) * 1000;
+  const auto period = std::chrono::milliseconds(std::clamp<int64_t>(idle_ms / 4, 250, 30'000));
+  std::function<void()> arm_expiry = [&] {
+    expiry.expires_after(period);
+    expiry.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        api.ExpireIdleMeetings(idle_ms, [](const std::string&) { return false; });
+      } catch (const store::StoreError& e) {
+        SFU_LOG(kError, "meeting expiry failed").Kv("error", e.what());
+      }
+      arm_expiry();
+    });
+  };
+  arm_expiry();
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    SFU_LOG(kInfo, "shutting down").Kv("signal", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server.Stop();
+    expiry.cancel();
+    ioc.stop();
+  });
+
+  const std::string listen_text = config.listen_host + ":" + std::to_string(http_server.port());
+  std::string ports;
+  for (size_t i = 0; i < shards.size(); ++i)
+    ports += (i ? "," : "") + std::to_string(shards.shard(i).media_port());
+  std::printf(
+      "sfu-server %s (%s), %s\n%s"
+      "Ready. Create a meeting:  curl -X POST %s/meetings -d '{}'\n"
+      "Point @aws-sdk/client-chime-sdk-meetings at endpoint %s\n",
+      SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription().c_str(),
+      DescribeConfig(config).c_str(), config.http_base.c_str(), config.http_base.c_str());
+  std::fflush(stdout);
+  SFU_LOG(kInfo, "server started").Kv("listen", listen_text).Kv("media_ports", ports)
+      .Kv("shards", static_cast<int>(shards.size())).Kv("meetings", store->CountMeetings())
+      .Kv("store", store->path());
+  if (config.api_keys.empty()) {
+    SFU_LOG(kWarn, "no --api-key configured: the control API accepts unsigned requests from loopback only");
+  }
+  if (config.announce_ips.size() == 1 && config.announce_ips[0] == "127.0.0.1") {
+    SFU_LOG(kWarn, "announcing 127.0.0.1 only: clients on other machines need --announce-ip");
+  }
+
+  ioc.run();
+
+  shards.Stop();
+  SFU_LOG(kInfo, "stopped").Kv("meetings", store->CountMeetings());
+  store.reset();  // checkpoints the WAL into sfu.db
+  return 0;
+}
+
+}  // namespace sfu::server

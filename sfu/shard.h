@@ -1,0 +1,46 @@
+#pragma once
+// One shard: a thread running its own io_context (concurrency hint 1) that alone owns its UDP
+// media socket (media_port), its rooms and, later, their transports and mixers (design §2.2).
+// Other threads reach it only through Post(); nothing else on it is thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "metrics/shard_stats.h"
+
+namespace sfu {
+
+class Shard {
+ public:
+  Shard(int index, std::string bind_ip, uint16_t media_port);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // Binds the UDP socket and starts the thread. False with *error if the port is taken.
+  bool Start(std::string* error);
+  // Stops the loop and joins the thread. Idempotent.
+  void Stop();
+
+  // Runs task on the shard's thread (from any thread). Tasks must not throw; one that does is
+  // caught, logged and counted so nothing escapes io_context::run().
+  void Post(std::function<void()> task);
+
+  // Room bookkeeping; call via Post (shard thread only).
+  void AddRoomOnShard(const std::string& meeting_id);
+  void RemoveRoomOnShard(const std::string& meeting_id);
+
+  int index() const { return index_; }
+  uint16_t media_port() const;
+  const metrics::ShardStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  const int index_;
+  metrics::ShardStats stats_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sfu

@@ -1,0 +1,70 @@
+#include "sfu/shard_set.h"
+
+#include <algorithm>
+
+namespace sfu {
+
+ShardSet::ShardSet(int count, const std::string& bind_ip, uint16_t base_port) {
+  for (int i = 0; i < count; ++i) {
+    const uint16_t port = base_port == 0 ? 0 : static_cast<uint16_t>(base_port + i);
+    shards_.push_back(std::make_unique<Shard>(i, bind_ip, port));
+  }
+  load_.assign(shards_.size(), 0);
+}
+
+ShardSet::~ShardSet() { Stop(); }
+
+bool ShardSet::Start(std::string* error) {
+  for (auto& s : shards_) {
+    if (!s->Start(error)) {
+      Stop();
+      return false;
+    }
+  }
+  return true;
+}
+
+void ShardSet::Stop() {
+  for (auto& s : shards_) s->Stop();
+}
+
+int ShardSet::Place(const std::string& meeting_id) {
+  if (auto it = directory_.find(meeting_id); it != directory_.end()) return it->second;
+  const auto least = std::min_element(load_.begin(), load_.end());
+  const int index = static_cast<int>(least - load_.begin());
+  ++*least;
+  directory_.emplace(meeting_id, index);
+  Shard* shard = shards_[static_cast<size_t>(index)].get();
+  shard->Post([shard, meeting_id] { shard->AddRoomOnShard(meeting_id); });
+  return index;
+}
+
+void ShardSet::Remove(const std::string& meeting_id) {
+  auto it = directory_.find(meeting_id);
+  if (it == directory_.end()) return;
+  const size_t index = static_cast<size_t>(it->second);
+  directory_.erase(it);
+  --load_[index];
+  Shard* shard = shards_[index].get();
+  shard->Post([shard, meeting_id] { shard->RemoveRoomOnShard(meeting_id); });
+}
+
+std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
+  auto it = directory_.find(meeting_id);
+  if (it == directory_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool ShardSet::AllRunning() const {
+  return std::all_of(shards_.begin(), shards_.end(), [](const auto& s) {
+    return s->stats().running.load(std::memory_order_relaxed);
+  });
+}
+
+std::vector<const metrics::ShardStats*> ShardSet::Stats() const {
+  std::vector<const metrics::ShardStats*> out;
+  for (const auto& s : shards_) out.push_back(&s->stats());
+  return out;
+}
+
+}  // namespace sfu

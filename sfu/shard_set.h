@@ -1,0 +1,44 @@
+#pragma once
+// All shards, and the room directory: which shard each meeting lives on. A meeting is placed
+// on the least-loaded shard when created (or when the server restarts with it in the store);
+// its attendees' ICE candidates will name that shard's port.
+// Thread: the control thread owns the directory; shards are reached by Post().
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sfu/shard.h"
+
+namespace sfu {
+
+class ShardSet {
+ public:
+  // Shard i binds UDP base_port + i (base_port 0: ephemeral ports, for tests).
+  ShardSet(int count, const std::string& bind_ip, uint16_t base_port);
+  ~ShardSet();
+
+  bool Start(std::string* error);
+  void Stop();
+
+  // Places the meeting (idempotent) and registers the room on its shard. Returns the index.
+  int Place(const std::string& meeting_id);
+  void Remove(const std::string& meeting_id);
+  std::optional<int> ShardOf(const std::string& meeting_id) const;
+
+  size_t size() const { return shards_.size(); }
+  Shard& shard(size_t i) { return *shards_[i]; }
+  bool AllRunning() const;
+  std::vector<const metrics::ShardStats*> Stats() const;
+  size_t RoomCount(size_t shard) const { return load_[shard]; }
+
+ private:
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<size_t> load_;                         // rooms per shard (control thread's view)
+  std::unordered_map<std::string, int> directory_;   // meeting id -> shard
+};
+
+}  // namespace sfu

@@ -1,0 +1,50 @@
+#pragma once
+// HTTP/1.1 listener on Boost.Beast (the only translation unit that includes Beast's HTTP code).
+// Limits: request header 16 KiB, body max_body_bytes (413 with an AWS-style error past it),
+// max_connections concurrent connections (503 past it), idle/read timeout per connection.
+// Each request is converted to http::HttpRequest and answered by the handler, synchronously,
+// on the io_context's thread (the control thread).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "signaling/http/http_message.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sfu::http {
+
+struct HttpServerConfig {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8080;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_connections = 1024;
+  int timeout_seconds = 30;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  HttpServer(boost::asio::io_context& ioc, HttpServerConfig config, Handler handler);
+  ~HttpServer();
+
+  // Binds and starts accepting. False with *error on failure (e.g. address in use).
+  bool Start(std::string* error);
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  // Stops accepting and closes open connections.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sfu::http

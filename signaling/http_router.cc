@@ -1,0 +1,103 @@
+#include "signaling/http_router.h"
+
+#include <chrono>
+
+#include "signaling/api/crypto_util.h"
+#include "signaling/api/sigv4.h"
+#include "transport/base/log.h"
+
+namespace sfu::signaling {
+using http::HttpRequest;
+using http::HttpResponse;
+
+namespace {
+HttpResponse Text(int status, std::string body, std::string type = "text/plain; charset=utf-8") {
+  HttpResponse r;
+  r.status = status;
+  r.SetHeader("Content-Type", std::move(type));
+  r.body = std::move(body);
+  return r;
+}
+}  // namespace
+
+HttpRouter::HttpRouter(api::ControlApi& api, metrics::ServerMetrics& metrics,
+                       api::TokenBucketLimiter& limiter, const base::Clock& clock,
+                       HttpRouterConfig config)
+    : api_(api), metrics_(metrics), limiter_(limiter), clock_(clock), config_(std::move(config)) {}
+
+HttpResponse HttpRouter::Handle(const HttpRequest& req) {
+  if (api::ControlApi::IsApiPath(req.path)) return HandleApi(req);
+  if (req.method != "GET" && req.method != "HEAD") {
+    if (req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") {
+      HttpResponse r = Text(405, "method not allowed\n");
+      r.SetHeader("Allow", "GET, HEAD");
+      return r;
+    }
+    return Text(404, "not found\n");
+  }
+  if (req.path == "/healthz") return Text(200, "ok\n");
+  if (req.path == "/readyz") {
+    std::string why;
+    if (ready_ && !ready_(&why)) return Text(503, "not ready: " + why + "\n");
+    return Text(200, "ready\n");
+  }
+  if (req.path == "/metrics") {
+    if (before_scrape_) before_scrape_();
+    return Text(200, metrics_.RenderText(), "text/plain; version=0.0.4; charset=utf-8");
+  }
+  return Text(404, "not found\n");
+}
+
+HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string request_id = api::NewUuid();
+  std::string operation = "Unknown";
+  HttpResponse response;
+  std::string caller;
+  bool allowed = true;
+  if (config_.api_keys.empty()) {
+    if (!req.remote_is_loopback) {
+      allowed = false;
+      response = api::ControlApi::ErrorResponse(
+          api::Forbidden("This server has no API keys configured (--api-key) and accepts unsigned "
+                         "requests from loopback only"),
+          request_id);
+    }
+    caller = "unsigned:" + req.remote_address;
+  } else {
+    api::SigV4Request sreq{req.method, req.path, req.query, &req.headers, req.body};
+    const api::SigV4Verification v =
+        api::VerifySigV4(sreq, config_.api_keys, config_.sigv4_service, clock_.NowUnixMs());
+    if (v.status != api::SigV4Status::kOk) {
+      allowed = false;
+      SFU_LOG(kWarn, "api request refused").Kv("reason", api::SigV4StatusMessage(v.status))
+          .Kv("remote", req.remote_address).Kv("access_key", v.access_key_id);
+      response = api::ControlApi::ErrorResponse(
+          api::Forbidden(std::string(api::SigV4StatusMessage(v.status))), request_id);
+    }
+    caller = "key:" + v.access_key_id;
+  }
+  if (allowed && !limiter_.Allow(caller, clock_.NowSteadyMs())) {
+    allowed = false;
+    response = api::ControlApi::ErrorResponse(
+        api::Throttling("Rate exceeded: at most " + std::to_string(static_cast<int>(limiter_.rate())) +
+                        " requests per second (burst " + std::to_string(static_cast<int>(limiter_.burst())) +
+                        ") per caller"),
+        request_id);
+  }
+  if (allowed) {
+    api::ControlApi::Result result = api_.Handle(req, request_id);
+    operation = std::move(result.operation);
+    response = std::move(result.response);
+  } else {
+    response.SetHeader("x-amzn-RequestId", request_id);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.ObserveApiRequest(operation, response.status, seconds);
+  SFU_LOG(kDebug, "api request").Kv("operation", operation).Kv("status", response.status)
+      .Kv("request_id", request_id).Kv("us", static_cast<int64_t>(seconds * 1e6));
+  return response;
+}
+
+}  // namespace sfu::signaling

@@ -1,0 +1,53 @@
+#pragma once
+// Routes one HTTP request on the main listener:
+//   GET /healthz   200 while the process runs
+//   GET /readyz    200 when the store is open and every shard runs, else 503
+//   GET /metrics   Prometheus text format
+//   /meetings...   authenticate (SigV4, or unsigned loopback when no keys are set), rate
+//                  limit per caller, then ControlApi; every call is counted and timed.
+// Pure request -> response (no sockets): tested directly in tests/signaling.
+// Thread: control thread.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "metrics/server_metrics.h"
+#include "signaling/api/control_api.h"
+#include "signaling/api/rate_limiter.h"
+#include "signaling/http/http_message.h"
+#include "transport/base/clock.h"
+
+namespace sfu::signaling {
+
+struct HttpRouterConfig {
+  std::map<std::string, std::string, std::less<>> api_keys;  // access key id -> secret
+  std::string sigv4_service = "chime";
+};
+
+class HttpRouter {
+ public:
+  // All references are borrowed and must outlive the router.
+  HttpRouter(api::ControlApi& api, metrics::ServerMetrics& metrics, api::TokenBucketLimiter& limiter,
+             const base::Clock& clock, HttpRouterConfig config);
+
+  // Called before /metrics renders, to refresh gauges from the store.
+  void set_before_scrape(std::function<void()> f) { before_scrape_ = std::move(f); }
+  // Readiness: store open and shards running.
+  void set_ready_check(std::function<bool(std::string*)> f) { ready_ = std::move(f); }
+
+  http::HttpResponse Handle(const http::HttpRequest& req);
+
+ private:
+  http::HttpResponse HandleApi(const http::HttpRequest& req);
+
+  api::ControlApi& api_;
+  metrics::ServerMetrics& metrics_;
+  api::TokenBucketLimiter& limiter_;
+  const base::Clock& clock_;
+  HttpRouterConfig config_;
+  std::function<void()> before_scrape_;
+  std::function<bool(std::string*)> ready_;
+};
+
+}  // namespace sfu::signaling

@@ -1,0 +1,364 @@
+#include "signaling/store/meeting_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "signaling/api/crypto_util.h"
+
+namespace sfu::store {
+namespace {
+
+// RAII prepared statement with typed binds and reads. Throws StoreError on failure.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("prepare failed: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt& Bind(int i, const std::string& s) {
+    Check(sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Stmt& Bind(int i, const std::optional<std::string>& s) {
+    if (s) return Bind(i, *s);
+    Check(sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    Check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  // True while there is a row.
+  bool Step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("step failed: ") + sqlite3_errmsg(db_));
+  }
+  std::string Text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::optional<std::string> OptText(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return Text(col);
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(std::string("bind failed: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kMeetingColumns =
+    "meeting_id, client_request_token, fingerprint, media_region, external_meeting_id, "
+    "meeting_host_id, primary_meeting_id, features_json, tenant_ids_json, notifications_json, "
+    "max_attendees, created_at_ms, last_active_ms";
+
+MeetingRecord ReadMeeting(const Stmt& s) {
+  MeetingRecord m;
+  m.meeting_id = s.Text(0);
+  m.client_request_token = s.Text(1);
+  m.fingerprint = s.Text(2);
+  m.media_region = s.Text(3);
+  m.external_meeting_id = s.OptText(4);
+  m.meeting_host_id = s.OptText(5);
+  m.primary_meeting_id = s.OptText(6);
+  m.meeting_features_json = s.Text(7);
+  m.tenant_ids_json = s.Text(8);
+  m.notifications_json = s.Text(9);
+  m.max_attendees = static_cast<int>(s.Int(10));
+  m.created_at_ms = s.Int(11);
+  m.last_active_ms = s.Int(12);
+  return m;
+}
+
+constexpr const char* kAttendeeColumns =
+    "attendee_id, meeting_id, external_user_id, cap_audio, cap_video, cap_content, created_at_ms, seq";
+
+AttendeeRecord ReadAttendee(const Stmt& s) {
+  AttendeeRecord a;
+  a.attendee_id = s.Text(0);
+  a.meeting_id = s.Text(1);
+  a.external_user_id = s.Text(2);
+  a.capabilities_audio = s.Text(3);
+  a.capabilities_video = s.Text(4);
+  a.capabilities_content = s.Text(5);
+  a.created_at_ms = s.Int(6);
+  a.seq = s.Int(7);
+  return a;
+}
+
+}  // namespace
+
+std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create data directory " + dir + ": " + ec.message();
+    return nullptr;
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    *error = "data directory " + dir + " is not writable: " + std::strerror(errno);
+    return nullptr;
+  }
+  const std::string path = (std::filesystem::path(dir) / "sfu.db").string();
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                        SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    *error = "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<MeetingStore> store(new MeetingStore(db, path));
+  try {
+    sqlite3_busy_timeout(db, 5000);
+    // A corrupt or foreign file fails here or in the integrity check, before any write.
+    {
+      Stmt check(db, "PRAGMA quick_check");
+      if (!check.Step() || check.Text(0) != "ok") {
+        *error = path + " failed its integrity check (corrupt database); refusing to start. "
+                        "Move the file aside to start empty, or restore a backup.";
+        return nullptr;
+      }
+    }
+    {
+      Stmt wal(db, "PRAGMA journal_mode=WAL");
+      if (!wal.Step() || wal.Text(0) != "wal") {
+        *error = "cannot switch " + path + " to WAL mode";
+        return nullptr;
+      }
+    }
+    store->Exec("PRAGMA synchronous=FULL");
+    store->Exec("PRAGMA foreign_keys=ON");
+    if (!store->Migrate(error) || !store->LoadSecret(error)) return nullptr;
+  } catch (const StoreError& e) {
+    *error = path + ": " + e.what();
+    return nullptr;
+  }
+  return store;
+}
+
+MeetingStore::MeetingStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+MeetingStore::~MeetingStore() {
+  // Fold the WAL back into the main file so a copy of sfu.db alone is complete.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_close(db_);
+}
+
+void MeetingStore::Exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    std::string text = msg ? msg : sqlite3_errmsg(db_);
+    sqlite3_free(msg);
+    throw StoreError(text);
+  }
+}
+
+bool MeetingStore::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+bool MeetingStore::Migrate(std::string* error) {
+  Stmt v(db_, "PRAGMA user_version");
+  v.Step();
+  const int64_t version = v.Int(0);
+  if (version > kSchemaVersion) {
+    *error = path_ + " has schema version " + std::to_string(version) +
+             ", newer than this build understands (" + std::to_string(kSchemaVersion) +
+             "); refusing to start";
+    return false;
+  }
+  if (version == kSchemaVersion) return true;
+  Transaction([&] {
+    Exec(R"sql(
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+      CREATE TABLE meetings (
+        meeting_id TEXT PRIMARY KEY,
+        client_request_token TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL,
+        media_region TEXT NOT NULL,
+        external_meeting_id TEXT,
+        meeting_host_id TEXT,
+        primary_meeting_id TEXT,
+        features_json TEXT NOT NULL,
+        tenant_ids_json TEXT NOT NULL,
+        notifications_json TEXT NOT NULL,
+        max_attendees INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        last_active_ms INTEGER NOT NULL);
+      CREATE TABLE attendees (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        attendee_id TEXT NOT NULL UNIQUE,
+        meeting_id TEXT NOT NULL REFERENCES meetings(meeting_id) ON DELETE CASCADE,
+        external_user_id TEXT NOT NULL,
+        cap_audio TEXT NOT NULL, cap_video TEXT NOT NULL, cap_content TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        UNIQUE (meeting_id, external_user_id));
+      CREATE INDEX attendees_by_meeting ON attendees(meeting_id, seq);
+      PRAGMA user_version = 1;
+    )sql");
+  });
+  return true;
+}
+
+bool MeetingStore::LoadSecret(std::string* error) {
+  // Stored as 64 hex digits so the file stays inspectable with the sqlite3 shell.
+  std::string hex;
+  {
+    Stmt s(db_, "SELECT value FROM meta WHERE key = 'token_secret'");
+    if (s.Step()) hex = s.Text(0);
+  }
+  if (hex.empty()) {
+    hex = api::HexEncode(api::RandomBytes(32));
+    Stmt ins(db_, "INSERT INTO meta (key, value) VALUES ('token_secret', ?1)");
+    ins.Bind(1, hex).Step();
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  token_secret_.clear();
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    token_secret_ += static_cast<char>(hi * 16 + lo);
+  }
+  if (hex.size() != 64 || token_secret_.size() != 32) {
+    *error = path_ + ": the stored join-token secret is damaged; refusing to start";
+    return false;
+  }
+  return true;
+}
+
+void MeetingStore::InsertMeeting(const MeetingRecord& m) {
+  Stmt s(db_, (std::string("INSERT INTO meetings (") + kMeetingColumns +
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)").c_str());
+  s.Bind(1, m.meeting_id).Bind(2, m.client_request_token).Bind(3, m.fingerprint)
+      .Bind(4, m.media_region).Bind(5, m.external_meeting_id).Bind(6, m.meeting_host_id)
+      .Bind(7, m.primary_meeting_id).Bind(8, m.meeting_features_json).Bind(9, m.tenant_ids_json)
+      .Bind(10, m.notifications_json).Bind(11, static_cast<int64_t>(m.max_attendees))
+      .Bind(12, m.created_at_ms).Bind(13, m.last_active_ms);
+  s.Step();
+}
+
+std::optional<MeetingRecord> MeetingStore::GetMeeting(const std::string& meeting_id) {
+  Stmt s(db_, (std::string("SELECT ") + kMeetingColumns + " FROM meetings WHERE meeting_id = ?1").c_str());
+  s.Bind(1, meeting_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadMeeting(s);
+}
+
+std::optional<MeetingRecord> MeetingStore::FindMeetingByRequestToken(const std::string& token) {
+  Stmt s(db_, (std::string("SELECT ") + kMeetingColumns +
+               " FROM meetings WHERE client_request_token = ?1").c_str());
+  s.Bind(1, token);
+  if (!s.Step()) return std::nullopt;
+  return ReadMeeting(s);
+}
+
+bool MeetingStore::DeleteMeeting(const std::string& meeting_id) {
+  Stmt s(db_, "DELETE FROM meetings WHERE meeting_id = ?1");
+  s.Bind(1, meeting_id).Step();
+  return sqlite3_changes(db_) > 0;
+}
+
+void MeetingStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
+  Stmt s(db_, "UPDATE meetings SET last_active_ms = ?2 WHERE meeting_id = ?1");
+  s.Bind(1, meeting_id).Bind(2, now_ms).Step();
+}
+
+std::vector<std::string> MeetingStore::ListMeetingIds() {
+  std::vector<std::string> out;
+  Stmt s(db_, "SELECT meeting_id FROM meetings ORDER BY created_at_ms");
+  while (s.Step()) out.push_back(s.Text(0));
+  return out;
+}
+
+std::vector<std::string> MeetingStore::ListMeetingsIdleSince(int64_t before_ms) {
+  std::vector<std::string> out;
+  Stmt s(db_, "SELECT meeting_id FROM meetings WHERE last_active_ms < ?1");
+  s.Bind(1, before_ms);
+  while (s.Step()) out.push_back(s.Text(0));
+  return out;
+}
+
+int64_t MeetingStore::CountMeetings() {
+  Stmt s(db_, "SELECT COUNT(*) FROM meetings");
+  s.Step();
+  return s.Int(0);
+}
+
+void MeetingStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+  Transaction([&] {
+    for (AttendeeRecord& a : *attendees) {
+      Stmt s(db_, "INSERT INTO attendees (attendee_id, meeting_id, external_user_id, cap_audio, "
+                  "cap_video, cap_content, created_at_ms) VALUES (?1,?2,?3,?4,?5,?6,?7)");
+      s.Bind(1, a.attendee_id).Bind(2, a.meeting_id).Bind(3, a.external_user_id)
+          .Bind(4, a.capabilities_audio).Bind(5, a.capabilities_video)
+          .Bind(6, a.capabilities_content).Bind(7, a.created_at_ms);
+      s.Step();
+      a.seq = sqlite3_last_insert_rowid(db_);
+    }
+  });
+}
+
+std::optional<AttendeeRecord> MeetingStore::GetAttendee(const std::string& meeting_id,
+                                                        const std::string& attendee_id) {
+  Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
+               " FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2").c_str());
+  s.Bind(1, meeting_id).Bind(2, attendee_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadAttendee(s);
+}
+
+std::optional<AttendeeRecord> MeetingStore::FindAttendeeByExternalUserId(
+    const std::string& meeting_id, const std::string& external_user_id) {
+  Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
+               " FROM attendees WHERE meeting_id = ?1 AND external_user_id = ?2").c_str());
+  s.Bind(1, meeting_id).Bind(2, external_user_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadAttendee(s);
+}
+
+bool MeetingStore::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+  Stmt s(db_, "DELETE FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2");
+  s.Bind(1, meeting_id).Bind(2, attendee_id).Step();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<AttendeeRecord> MeetingStore::ListAttendees(const std::string& meeting_id,
+                                                        int64_t after_seq, int limit) {
+  std::vector<AttendeeRecord> out;
+  Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
+               " FROM attendees WHERE meeting_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3").c_str());
+  s.Bind(1, meeting_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+  while (s.Step()) out.push_back(ReadAttendee(s));
+  return out;
+}
+
+int64_t MeetingStore::CountAttendees(const std::string& meeting_id) {
+  Stmt s(db_, "SELECT COUNT(*) FROM attendees WHERE meeting_id = ?1");
+  s.Bind(1, meeting_id).Step();
+  return s.Int(0);
+}
+
+int64_t MeetingStore::CountAllAttendees() {
+  Stmt s(db_, "SELECT COUNT(*) FROM attendees");
+  s.Step();
+  return s.Int(0);
+}
+
+}  // namespace sfu::store

@@ -1,0 +1,122 @@
+#pragma once
+// Durable state: meetings, attendees and the join-token secret, in SQLite (WAL mode,
+// synchronous=FULL, schema version in PRAGMA user_version). Everything a restart must keep.
+// Live media state is not here: clients rebuild it by reconnecting.
+//
+// Thread: one owner (the control thread). Not thread-safe.
+// Errors: Open() returns nullptr and a message; after that, failures throw StoreError (control
+// path only, caught once per API request and answered as ServiceFailureException).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace sfu::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MeetingRecord {
+  std::string meeting_id;
+  std::string client_request_token;
+  std::string fingerprint;  // CreateMeetingParams::Fingerprint(), for idempotent replays
+  std::string media_region;
+  std::optional<std::string> external_meeting_id;
+  std::optional<std::string> meeting_host_id;
+  std::optional<std::string> primary_meeting_id;
+  std::string meeting_features_json;
+  std::string tenant_ids_json;
+  std::string notifications_json;
+  int max_attendees = 0;  // effective cap for this meeting
+  int64_t created_at_ms = 0;
+  int64_t last_active_ms = 0;  // creation, or the last time an attendee was connected
+};
+
+struct AttendeeRecord {
+  std::string attendee_id;
+  std::string meeting_id;
+  std::string external_user_id;
+  std::string capabilities_audio = "SendReceive";
+  std::string capabilities_video = "SendReceive";
+  std::string capabilities_content = "SendReceive";
+  int64_t created_at_ms = 0;
+  int64_t seq = 0;  // insertion order, for ListAttendees paging
+};
+
+class MeetingStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens (creating if needed) <dir>/sfu.db. Returns nullptr with *error set when the directory
+  // is unwritable, the file is not a database or fails its integrity check, or the schema is
+  // newer than this build.
+  static std::unique_ptr<MeetingStore> Open(const std::string& dir, std::string* error);
+  ~MeetingStore();
+  MeetingStore(const MeetingStore&) = delete;
+  MeetingStore& operator=(const MeetingStore&) = delete;
+
+  const std::string& path() const { return path_; }
+  // The join-token secret: 32 random bytes made on first open and kept.
+  const std::string& token_secret() const { return token_secret_; }
+
+  void InsertMeeting(const MeetingRecord& m);
+  std::optional<MeetingRecord> GetMeeting(const std::string& meeting_id);
+  std::optional<MeetingRecord> FindMeetingByRequestToken(const std::string& token);
+  bool DeleteMeeting(const std::string& meeting_id);  // also deletes its attendees
+  void TouchMeeting(const std::string& meeting_id, int64_t now_ms);
+  std::vector<std::string> ListMeetingIds();
+  // Meetings whose last_active_ms is older than before_ms.
+  std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms);
+  int64_t CountMeetings();
+
+  // Inserts all attendees atomically (one transaction); assigns seq.
+  void InsertAttendees(std::vector<AttendeeRecord>* attendees);
+  std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
+                                            const std::string& attendee_id);
+  std::optional<AttendeeRecord> FindAttendeeByExternalUserId(const std::string& meeting_id,
+                                                             const std::string& external_user_id);
+  bool DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  // Attendees with seq > after_seq, in seq order, at most limit.
+  std::vector<AttendeeRecord> ListAttendees(const std::string& meeting_id, int64_t after_seq,
+                                            int limit);
+  int64_t CountAttendees(const std::string& meeting_id);
+  int64_t CountAllAttendees();
+
+  // Runs f inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK if f throws). Nested calls join the
+  // outer transaction.
+  template <class F>
+  void Transaction(F&& f) {
+    if (InTransaction()) {
+      f();
+      return;
+    }
+    Exec("BEGIN IMMEDIATE");
+    try {
+      f();
+    } catch (...) {
+      Exec("ROLLBACK");
+      throw;
+    }
+    Exec("COMMIT");
+  }
+
+ private:
+  explicit MeetingStore(sqlite3* db, std::string path);
+  void Exec(const char* sql);
+  bool InTransaction() const;
+  bool Migrate(std::string* error);
+  bool LoadSecret(std::string* error);
+
+  sqlite3* db_;  // owned
+  std::string path_;
+  std::string token_secret_;
+};
+
+}  // namespace sfu::store

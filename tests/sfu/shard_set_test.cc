@@ -1,0 +1,89 @@
+#include "sfu/shard_set.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+namespace sfu {
+namespace {
+
+template <class F>
+bool WaitFor(F f) {
+  for (int i = 0; i < 500; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST(ShardSetTest, PlacesOnLeastLoadedAndCounts) {
+  ShardSet set(2, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(set.Start(&error)) << error;
+  EXPECT_TRUE(WaitFor([&] { return set.AllRunning(); }));
+  EXPECT_EQ(set.Place("a"), 0);
+  EXPECT_EQ(set.Place("b"), 1);
+  EXPECT_EQ(set.Place("c"), 0);
+  EXPECT_EQ(set.Place("a"), 0);  // idempotent
+  EXPECT_TRUE(WaitFor([&] { return set.Stats()[0]->rooms.load() == 2 && set.Stats()[1]->rooms.load() == 1; }));
+  set.Remove("c");
+  set.Remove("a");
+  EXPECT_EQ(set.Place("d"), 0);
+  EXPECT_EQ(set.ShardOf("b"), 1);
+  EXPECT_FALSE(set.ShardOf("a").has_value());
+  set.Stop();
+  EXPECT_FALSE(set.AllRunning());
+}
+
+TEST(ShardSetTest, PostRunsOnTheShardThread) {
+  ShardSet set(2, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(set.Start(&error)) << error;
+  std::promise<std::thread::id> a, b;
+  set.shard(0).Post([&] { a.set_value(std::this_thread::get_id()); });
+  set.shard(1).Post([&] { b.set_value(std::this_thread::get_id()); });
+  const auto ida = a.get_future().get(), idb = b.get_future().get();
+  EXPECT_NE(ida, idb);
+  EXPECT_NE(ida, std::this_thread::get_id());
+  // A throwing task is contained.
+  std::promise<void> after;
+  set.shard(0).Post([] { throw std::runtime_error("boom"); });
+  set.shard(0).Post([&] { after.set_value(); });
+  after.get_future().get();
+}
+
+TEST(ShardSetTest, CountsDatagramsOnTheMediaPort) {
+  ShardSet set(1, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(set.Start(&error)) << error;
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(set.shard(0).media_port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const char payload[] = "garbage";
+  for (int i = 0; i < 3; ++i)
+    ::sendto(fd, payload, sizeof(payload), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  ::close(fd);
+  const metrics::ShardStats& s = *set.Stats()[0];
+  EXPECT_TRUE(WaitFor([&] { return s.packets_in.load() == 3; }));
+  EXPECT_EQ(s.bytes_in.load(), 3 * sizeof(payload));
+  EXPECT_EQ(s.drops[static_cast<size_t>(metrics::DropReason::kNoTransport)].load(), 3u);
+}
+
+TEST(ShardSetTest, PortInUseIsAClearError) {
+  ShardSet first(1, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(first.Start(&error));
+  ShardSet second(1, "127.0.0.1", first.shard(0).media_port());
+  EXPECT_FALSE(second.Start(&error));
+  EXPECT_NE(error.find("cannot bind UDP"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace sfu

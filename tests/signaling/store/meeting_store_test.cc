@@ -1,0 +1,159 @@
+#include "signaling/store/meeting_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace sfu::store {
+namespace {
+
+class MeetingStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sfu-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<MeetingStore> Open() {
+    std::string error;
+    auto s = MeetingStore::Open(dir_.string(), &error);
+    EXPECT_TRUE(s) << error;
+    return s;
+  }
+  static MeetingRecord Meeting(const std::string& id, const std::string& token) {
+    MeetingRecord m;
+    m.meeting_id = id;
+    m.client_request_token = token;
+    m.fingerprint = "fp";
+    m.media_region = "us-east-1";
+    m.external_meeting_id = "ext";
+    m.max_attendees = 250;
+    m.created_at_ms = m.last_active_ms = 1000;
+    return m;
+  }
+  static AttendeeRecord Attendee(const std::string& meeting, const std::string& id, const std::string& ext) {
+    AttendeeRecord a;
+    a.meeting_id = meeting;
+    a.attendee_id = id;
+    a.external_user_id = ext;
+    return a;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(MeetingStoreTest, RoundTripSurvivesReopen) {
+  std::string secret;
+  {
+    auto s = Open();
+    secret = s->token_secret();
+    EXPECT_EQ(secret.size(), 32u);
+    s->InsertMeeting(Meeting("m1", "t1"));
+    std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice"), Attendee("m1", "a2", "bob")};
+    s->InsertAttendees(&a);
+    EXPECT_LT(a[0].seq, a[1].seq);
+  }
+  auto s = Open();
+  EXPECT_EQ(s->token_secret(), secret);  // tokens verify after a restart
+  auto m = s->GetMeeting("m1");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->external_meeting_id, "ext");
+  EXPECT_FALSE(m->meeting_host_id.has_value());
+  EXPECT_EQ(s->FindMeetingByRequestToken("t1")->meeting_id, "m1");
+  EXPECT_EQ(s->CountAttendees("m1"), 2);
+  EXPECT_EQ(s->FindAttendeeByExternalUserId("m1", "bob")->attendee_id, "a2");
+}
+
+TEST_F(MeetingStoreTest, DeleteMeetingCascadesToAttendees) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice")};
+  s->InsertAttendees(&a);
+  EXPECT_TRUE(s->DeleteMeeting("m1"));
+  EXPECT_FALSE(s->DeleteMeeting("m1"));
+  EXPECT_FALSE(s->GetAttendee("m1", "a1").has_value());
+  EXPECT_EQ(s->CountAllAttendees(), 0);
+}
+
+TEST_F(MeetingStoreTest, PagingBySeq) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  std::vector<AttendeeRecord> a;
+  for (int i = 0; i < 5; ++i) a.push_back(Attendee("m1", "a" + std::to_string(i), "u" + std::to_string(i)));
+  s->InsertAttendees(&a);
+  auto page1 = s->ListAttendees("m1", 0, 2);
+  ASSERT_EQ(page1.size(), 2u);
+  auto page2 = s->ListAttendees("m1", page1.back().seq, 2);
+  ASSERT_EQ(page2.size(), 2u);
+  EXPECT_EQ(page2[0].attendee_id, "a2");
+  auto page3 = s->ListAttendees("m1", page2.back().seq, 2);
+  EXPECT_EQ(page3.size(), 1u);
+}
+
+TEST_F(MeetingStoreTest, FailedTransactionLeavesNothing) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  // The second attendee repeats an ExternalUserId: the whole batch rolls back.
+  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice"), Attendee("m1", "a2", "alice")};
+  EXPECT_THROW(s->InsertAttendees(&a), StoreError);
+  EXPECT_EQ(s->CountAttendees("m1"), 0);
+  EXPECT_THROW(s->InsertMeeting(Meeting("m2", "t1")), StoreError);  // token reused
+  EXPECT_EQ(s->CountMeetings(), 1);
+}
+
+TEST_F(MeetingStoreTest, IdleMeetings) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  s->InsertMeeting(Meeting("m2", "t2"));
+  s->TouchMeeting("m2", 5000);
+  EXPECT_EQ(s->ListMeetingsIdleSince(2000), std::vector<std::string>{"m1"});
+}
+
+TEST_F(MeetingStoreTest, CorruptFileIsAClearError) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ / "sfu.db") << std::string(8192, 'x');
+  std::string error;
+  EXPECT_EQ(MeetingStore::Open(dir_.string(), &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  // The file is left as it was (nothing overwritten).
+  EXPECT_EQ(std::filesystem::file_size(dir_ / "sfu.db"), 8192u);
+}
+
+TEST_F(MeetingStoreTest, UncreatableDirectoryIsAClearError) {
+  // Not creatable even by root (tests run as root here, which ignores permission bits).
+  std::string error;
+  EXPECT_EQ(MeetingStore::Open("/proc/self/sfu-data-test", &error), nullptr);
+  EXPECT_NE(error.find("cannot create data directory"), std::string::npos) << error;
+}
+
+TEST_F(MeetingStoreTest, DataDirThatIsAFileIsAClearError) {
+  std::filesystem::create_directories(dir_.parent_path());
+  std::ofstream(dir_.string()) << "x";
+  std::string error;
+  EXPECT_EQ(MeetingStore::Open(dir_.string(), &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  std::filesystem::remove(dir_);
+}
+
+TEST_F(MeetingStoreTest, NewerSchemaIsRefused) {
+  { auto s = Open(); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "sfu.db").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  std::string error;
+  EXPECT_EQ(MeetingStore::Open(dir_.string(), &error), nullptr);
+  EXPECT_NE(error.find("newer"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace sfu::store

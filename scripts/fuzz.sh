@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang in build-fuzz/ and runs each for SECONDS (default 15).
+# Longer runs: scripts/fuzz.sh 600   (corpora grow in build-fuzz/corpus-work/<target>/)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_EACH="${1:-15}"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$ROOT" -B "$ROOT/build-fuzz" -G Ninja -DSFU_BUILD_FUZZERS=ON -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSFU_FUZZ_SECONDS="$SECONDS_EACH" "${launcher[@]}" >/dev/null
+ninja -C "$ROOT/build-fuzz" -j "${SFU_JOBS:-2}"
+ctest --test-dir "$ROOT/build-fuzz" --output-on-failure

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "signaling/api/crypto_util.h"
+#include "signaling/http/http_message.h"
 
 namespace sfu::api {
 namespace {
@@ -38,32 +39,6 @@ std::string UriEncode(std::string_view s) {
       out += kHex[c >> 4];
       out += kHex[c & 15];
     }
-  }
-  return out;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding for query components; '+' is kept literally (AWS does not treat it as space).
-std::string UriDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexDigit(s[i + 1]);
-      const int lo = HexDigit(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
   }
   return out;
 }
@@ -180,8 +155,8 @@ std::string CanonicalQuery(std::string_view raw_query) {
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (kv.empty()) continue;
     const size_t eq = kv.find('=');
-    std::string key = UriEncode(UriDecode(kv.substr(0, eq)));
-    std::string value = eq == std::string_view::npos ? "" : UriEncode(UriDecode(kv.substr(eq + 1)));
+    std::string key = UriEncode(http::PercentDecode(kv.substr(0, eq)));
+    std::string value = eq == std::string_view::npos ? "" : UriEncode(http::PercentDecode(kv.substr(eq + 1)));
     if (ToLower(key) == "x-amz-signature") continue;
     params.emplace_back(std::move(key), std::move(value));
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "signaling/api/sigv4.h"
+#include "tests/test_util.h"
 
 namespace sfu::signaling {
 namespace {
@@ -13,12 +14,8 @@ namespace {
 class HttpRouterTest : public ::testing::Test {
  protected:
   void Build(std::map<std::string, std::string, std::less<>> keys, double rate = 10, double burst = 20) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sfu-router-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     std::string error;
-    store_ = store::MeetingStore::Open(dir_.string(), &error);
+    store_ = store::MeetingStore::Open(dir_.str(), &error);
     ASSERT_TRUE(store_) << error;
     signer_ = std::make_unique<api::JoinTokenSigner>(store_->token_secret());
     api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{}, nullptr);
@@ -27,8 +24,6 @@ class HttpRouterTest : public ::testing::Test {
     config.api_keys = std::move(keys);
     router_ = std::make_unique<HttpRouter>(*api_, metrics_, *limiter_, clock_, config);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   http::HttpRequest Request(std::string method, std::string path, std::string body = "", bool loopback = true) {
     http::HttpRequest r;
     r.method = std::move(method);
@@ -46,7 +41,7 @@ class HttpRouterTest : public ::testing::Test {
                                                            api::FormatAmzDate(clock_.NowUnixMs())));
   }
 
-  std::filesystem::path dir_;
+  sfu::testing::ScopedTempDir dir_;
   base::FakeClock clock_;
   metrics::ServerMetrics metrics_{{"test", "abc", "none"}};
   std::unique_ptr<store::MeetingStore> store_;

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include "tests/test_util.h"
+
 namespace sfu::api {
 namespace {
 namespace json = boost::json;
@@ -26,20 +28,14 @@ class RecordingListener : public ControlApiListener {
 class ControlApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sfu-api-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     std::string error;
-    store_ = store::MeetingStore::Open(dir_.string(), &error);
+    store_ = store::MeetingStore::Open(dir_.str(), &error);
     ASSERT_TRUE(store_) << error;
     signer_ = std::make_unique<JoinTokenSigner>(store_->token_secret());
     ControlApiConfig config;
     config.limits.max_attendees_per_meeting = 5;
     api_ = std::make_unique<ControlApi>(*store_, *signer_, clock_, config, &listener_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   struct Reply {
     int status;
     json::value body;
@@ -70,7 +66,7 @@ class ControlApiTest : public ::testing::Test {
     return std::string(r.body.at("Attendee").at("AttendeeId").as_string());
   }
 
-  std::filesystem::path dir_;
+  sfu::testing::ScopedTempDir dir_;
   base::FakeClock clock_;
   RecordingListener listener_;
   std::unique_ptr<store::MeetingStore> store_;

@@ -8,22 +8,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/test_util.h"
+
 namespace sfu::store {
 namespace {
 
 class MeetingStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sfu-store-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { dir_ = tmp_.path(); }
   std::unique_ptr<MeetingStore> Open() {
     std::string error;
     auto s = MeetingStore::Open(dir_.string(), &error);
@@ -48,6 +40,7 @@ class MeetingStoreTest : public ::testing::Test {
     a.external_user_id = ext;
     return a;
   }
+  sfu::testing::ScopedTempDir tmp_;
   std::filesystem::path dir_;
 };
 

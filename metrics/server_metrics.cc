@@ -31,6 +31,13 @@ class ShardCollector final : public prometheus::Collectable {
     auto& bytes = family("sfu_shard_bytes_total", "UDP payload bytes per shard and direction.", MetricType::Counter);
     auto& drops = family("sfu_shard_drops_total", "Datagrams dropped per shard, by reason.", MetricType::Counter);
     auto& tasks = family("sfu_shard_tasks_total", "Tasks posted to and run on each shard.", MetricType::Counter);
+    auto& ice = family("sfu_shard_ice_checks_total", "ICE connectivity checks received.", MetricType::Counter);
+    auto& consent = family("sfu_shard_ice_consent_expiries_total", "Transports ended because consent lapsed (30 s without checks).", MetricType::Counter);
+    auto& dtls = family("sfu_shard_dtls_handshakes_total", "DTLS handshakes by result.", MetricType::Counter);
+    auto& srtp = family("sfu_shard_srtp_errors_total", "SRTP/SRTCP unprotect failures by reason.", MetricType::Counter);
+    auto& media = family("sfu_shard_media_packets_in_total", "Decrypted RTP and RTCP packets received.", MetricType::Counter);
+    auto& sctp = family("sfu_shard_sctp_messages_total", "Data-channel messages by direction.", MetricType::Counter);
+    auto& batches = family("sfu_shard_syscall_batches_total", "recvmmsg/sendmmsg calls.", MetricType::Counter);
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
     auto& transports = family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
     auto& running = family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
@@ -46,6 +53,18 @@ class ShardCollector final : public prometheus::Collectable {
             {{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))}});
       }
       add(tasks, i, rd(s.tasks_run));
+      add(ice, i, rd(s.ice_checks));
+      add(consent, i, rd(s.ice_consent_expiries));
+      add(dtls, i, rd(s.dtls_handshakes_ok), {{"result", "ok"}});
+      add(dtls, i, rd(s.dtls_handshakes_failed), {{"result", "failed"}});
+      static const char* kSrtpReasons[] = {"ok", "auth_fail", "replay", "bad_param", "no_space", "other"};
+      for (size_t r = 1; r < s.srtp_errors.size(); ++r) add(srtp, i, rd(s.srtp_errors[r]), {{"reason", kSrtpReasons[r]}});
+      add(media, i, rd(s.rtp_packets_in), {{"kind", "rtp"}});
+      add(media, i, rd(s.rtcp_packets_in), {{"kind", "rtcp"}});
+      add(sctp, i, rd(s.sctp_messages_in), {{"direction", "in"}});
+      add(sctp, i, rd(s.sctp_messages_out), {{"direction", "out"}});
+      add(batches, i, rd(s.recv_batches), {{"call", "recvmmsg"}});
+      add(batches, i, rd(s.send_batches), {{"call", "sendmmsg"}});
       add(rooms, i, static_cast<double>(s.rooms.load(std::memory_order_relaxed)));
       add(transports, i, static_cast<double>(s.transports.load(std::memory_order_relaxed)));
       add(running, i, s.running.load(std::memory_order_relaxed) ? 1.0 : 0.0);

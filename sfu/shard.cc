@@ -1,85 +1,95 @@
 #include "sfu/shard.h"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include <array>
+#include <chrono>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
+#include "sfu/shard_session.h"
 #include "transport/base/log.h"
+#include "transport/endpoint_demuxer.h"
+#include "transport/udp/udp_endpoint.h"
 
 namespace sfu {
 namespace asio = boost::asio;
-using udp = asio::ip::udp;
+
+namespace {
+constexpr auto kTickPeriod = std::chrono::milliseconds(20);
+}
 
 struct Shard::Impl {
-  Impl(std::string ip, uint16_t port)
-      : bind_ip(std::move(ip)), port(port), ioc(1), work(asio::make_work_guard(ioc)), socket(ioc) {}
+  Impl(std::string ip, uint16_t p, metrics::ShardStats& stats)
+      : bind_ip(std::move(ip)),
+        port(p),
+        ioc(1),
+        work(asio::make_work_guard(ioc)),
+        endpoint(ioc, stats),
+        demuxer(stats),
+        tick(ioc) {}
+
+  void ArmTick(Shard* shard) {
+    next_tick += kTickPeriod;  // absolute deadlines: no drift
+    tick.expires_at(next_tick);
+    tick.async_wait([this, shard](const boost::system::error_code& ec) {
+      if (ec) return;
+      const int64_t now = shard->NowMs();
+      demuxer.set_now_ms(now);
+      for (auto& s : sessions) s->OnTick(now);
+      std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
+      endpoint.Flush();
+      if (std::chrono::steady_clock::now() > next_tick + 10 * kTickPeriod) {
+        next_tick = std::chrono::steady_clock::now();  // fell far behind: resynchronise
+      }
+      ArmTick(shard);
+    });
+  }
 
   std::string bind_ip;
   uint16_t port;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work;
-  udp::socket socket;
-  udp::endpoint sender;
-  // Receive slot. Until transports exist every datagram is counted and dropped.
-  std::array<uint8_t, 2048> buffer{};
-  std::unordered_set<std::string> rooms;  // shard thread only
+  transport::UdpEndpoint endpoint;
+  transport::EndpointDemuxer demuxer;
+  asio::steady_timer tick;
+  std::chrono::steady_clock::time_point next_tick;
+  std::vector<std::unique_ptr<ShardSession>> sessions;
+  std::unordered_set<std::string> rooms;
   std::thread thread;
 };
 
-Shard::Shard(int index, std::string bind_ip, uint16_t media_port)
-    : index_(index), impl_(std::make_unique<Impl>(std::move(bind_ip), media_port)) {}
+Shard::Shard(int index, std::string bind_ip, uint16_t media_port, const transport::DtlsContext* dtls)
+    : index_(index), dtls_(dtls), impl_(std::make_unique<Impl>(std::move(bind_ip), media_port, stats_)) {}
 
 Shard::~Shard() { Stop(); }
 
-uint16_t Shard::media_port() const { return impl_->port; }
+uint16_t Shard::media_port() const { return impl_->endpoint.port(); }
+transport::UdpEndpoint& Shard::endpoint() { return impl_->endpoint; }
+transport::EndpointDemuxer& Shard::demuxer() { return impl_->demuxer; }
+size_t Shard::session_count() const { return impl_->sessions.size(); }
+
+int64_t Shard::NowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 bool Shard::Start(std::string* error) {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(impl_->bind_ip, ec);
-  if (ec) {
-    *error = "bad media address '" + impl_->bind_ip + "': " + ec.message();
+  std::string why;
+  if (!impl_->endpoint.Bind(impl_->bind_ip, impl_->port, &why)) {
+    *error = "shard " + std::to_string(index_) + ": " + why;
     return false;
   }
-  const udp::endpoint ep(address, impl_->port);
-  impl_->socket.open(ep.protocol(), ec);
-  if (!ec) impl_->socket.bind(ep, ec);
-  if (ec) {
-    *error = "shard " + std::to_string(index_) + ": cannot bind UDP " + impl_->bind_ip + ":" +
-             std::to_string(impl_->port) + ": " + ec.message();
-    return false;
-  }
-  impl_->port = impl_->socket.local_endpoint().port();
-
-  // Receive loop: count and drop (no transports yet). A std::function per datagram is avoided
-  // by re-arming the same handler object.
-  struct Receiver {
-    Shard* shard;
-    void Arm() {
-      Impl& i = *shard->impl_;
-      i.socket.async_receive_from(asio::buffer(i.buffer), i.sender, *this);
-    }
-    void operator()(const boost::system::error_code& ec, std::size_t n) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        metrics::ShardStats& s = shard->stats_;
-        s.Add(s.packets_in);
-        s.Add(s.bytes_in, n);
-        s.Drop(n >= shard->impl_->buffer.size() ? metrics::DropReason::kTooLarge
-                                                : metrics::DropReason::kNoTransport);
-      }
-      Arm();
-    }
-  };
-  Receiver{this}.Arm();
-
+  impl_->endpoint.Start(&impl_->demuxer);
+  impl_->next_tick = std::chrono::steady_clock::now();
+  impl_->ArmTick(this);
   impl_->thread = std::thread([this] {
     stats_.running.store(true, std::memory_order_relaxed);
-    SFU_LOG(kDebug, "shard started").Kv("shard", index_).Kv("media_port", impl_->port);
+    SFU_LOG(kDebug, "shard started").Kv("shard", index_).Kv("media_port", media_port());
     impl_->ioc.run();
     stats_.running.store(false, std::memory_order_relaxed);
   });
@@ -89,8 +99,9 @@ bool Shard::Start(std::string* error) {
 void Shard::Stop() {
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->ioc, [this] {
-    boost::system::error_code ec;
-    impl_->socket.close(ec);
+    impl_->sessions.clear();  // transports close before the socket does
+    impl_->endpoint.Close();
+    impl_->tick.cancel();
     impl_->work.reset();
     impl_->ioc.stop();
   });
@@ -99,14 +110,17 @@ void Shard::Stop() {
 
 void Shard::Post(std::function<void()> task) {
   asio::post(impl_->ioc, [this, task = std::move(task)] {
-    stats_.tasks_run.store(stats_.tasks_run.load(std::memory_order_relaxed) + 1,
-                           std::memory_order_relaxed);
+    stats_.Add(stats_.tasks_run);
     try {
       task();
     } catch (const std::exception& e) {
       SFU_LOG(kError, "shard task threw").Kv("shard", index_).Kv("error", e.what());
     }
   });
+}
+
+void Shard::AddSession(std::unique_ptr<ShardSession> session) {
+  impl_->sessions.push_back(std::move(session));
 }
 
 void Shard::AddRoomOnShard(const std::string& meeting_id) {

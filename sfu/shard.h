@@ -1,7 +1,8 @@
 #pragma once
 // One shard: a thread running its own io_context (concurrency hint 1) that alone owns its UDP
-// media socket (media_port), its rooms and, later, their transports and mixers (design §2.2).
-// Other threads reach it only through Post(); nothing else on it is thread-safe.
+// media socket (media_port), the demuxer routing datagrams to transports, its rooms and
+// sessions (design §2.2). Other threads reach it only through Post(); nothing else on it is
+// thread-safe.
 
 #include <cstdint>
 #include <functional>
@@ -10,11 +11,24 @@
 
 #include "metrics/shard_stats.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace sfu {
+
+namespace transport {
+class DtlsContext;
+class EndpointDemuxer;
+class UdpEndpoint;
+}  // namespace transport
+
+class ShardSession;
 
 class Shard {
  public:
-  Shard(int index, std::string bind_ip, uint16_t media_port);
+  // dtls: the process-wide DTLS context (may be null in tests that need no transports).
+  Shard(int index, std::string bind_ip, uint16_t media_port, const transport::DtlsContext* dtls);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -32,6 +46,15 @@ class Shard {
   void AddRoomOnShard(const std::string& meeting_id);
   void RemoveRoomOnShard(const std::string& meeting_id);
 
+  // Shard-thread services for sessions.
+  void AddSession(std::unique_ptr<ShardSession> session);
+  size_t session_count() const;
+  transport::UdpEndpoint& endpoint();
+  transport::EndpointDemuxer& demuxer();
+  const transport::DtlsContext* dtls() const { return dtls_; }
+  metrics::ShardStats& mutable_stats() { return stats_; }
+  int64_t NowMs() const;
+
   int index() const { return index_; }
   uint16_t media_port() const;
   const metrics::ShardStats& stats() const { return stats_; }
@@ -39,6 +62,7 @@ class Shard {
  private:
   struct Impl;
   const int index_;
+  const transport::DtlsContext* dtls_;
   metrics::ShardStats stats_;
   std::unique_ptr<Impl> impl_;
 };

@@ -4,10 +4,11 @@
 
 namespace sfu {
 
-ShardSet::ShardSet(int count, const std::string& bind_ip, uint16_t base_port) {
+ShardSet::ShardSet(int count, const std::string& bind_ip, uint16_t base_port,
+                   const transport::DtlsContext* dtls) {
   for (int i = 0; i < count; ++i) {
     const uint16_t port = base_port == 0 ? 0 : static_cast<uint16_t>(base_port + i);
-    shards_.push_back(std::make_unique<Shard>(i, bind_ip, port));
+    shards_.push_back(std::make_unique<Shard>(i, bind_ip, port, dtls));
   }
   load_.assign(shards_.size(), 0);
 }
@@ -53,6 +54,10 @@ std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
   auto it = directory_.find(meeting_id);
   if (it == directory_.end()) return std::nullopt;
   return it->second;
+}
+
+int ShardSet::LeastLoaded() const {
+  return static_cast<int>(std::min_element(load_.begin(), load_.end()) - load_.begin());
 }
 
 bool ShardSet::AllRunning() const {

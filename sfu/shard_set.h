@@ -17,8 +17,10 @@ namespace sfu {
 
 class ShardSet {
  public:
-  // Shard i binds UDP base_port + i (base_port 0: ephemeral ports, for tests).
-  ShardSet(int count, const std::string& bind_ip, uint16_t base_port);
+  // Shard i binds UDP base_port + i (base_port 0: ephemeral ports, for tests). dtls may be null
+  // when no media transports will be made (tests).
+  ShardSet(int count, const std::string& bind_ip, uint16_t base_port,
+           const transport::DtlsContext* dtls = nullptr);
   ~ShardSet();
 
   bool Start(std::string* error);
@@ -34,6 +36,9 @@ class ShardSet {
   bool AllRunning() const;
   std::vector<const metrics::ShardStats*> Stats() const;
   size_t RoomCount(size_t shard) const { return load_[shard]; }
+  // The shard with the least load (rooms + sessions placed through it), for one-off sessions.
+  int LeastLoaded() const;
+  void AddLoad(int shard, int delta) { load_[static_cast<size_t>(shard)] += static_cast<size_t>(delta); }
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;

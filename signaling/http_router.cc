@@ -27,6 +27,7 @@ HttpRouter::HttpRouter(api::ControlApi& api, metrics::ServerMetrics& metrics,
 
 HttpResponse HttpRouter::Handle(const HttpRequest& req) {
   if (api::ControlApi::IsApiPath(req.path)) return HandleApi(req);
+  if (auto it = routes_.find(req.path); it != routes_.end()) return it->second(req);
   if (req.method != "GET" && req.method != "HEAD") {
     if (req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") {
       HttpResponse r = Text(405, "method not allowed\n");

@@ -36,6 +36,10 @@ class HttpRouter {
   // Readiness: store open and shards running.
   void set_ready_check(std::function<bool(std::string*)> f) { ready_ = std::move(f); }
 
+  // Extra endpoints (e.g. POST /echo), matched by exact path, any method.
+  using Route = std::function<http::HttpResponse(const http::HttpRequest&)>;
+  void AddRoute(std::string path, Route route) { routes_[std::move(path)] = std::move(route); }
+
   http::HttpResponse Handle(const http::HttpRequest& req);
 
  private:
@@ -48,6 +52,7 @@ class HttpRouter {
   HttpRouterConfig config_;
   std::function<void()> before_scrape_;
   std::function<bool(std::string*)> ready_;
+  std::map<std::string, Route, std::less<>> routes_;
 };
 
 }  // namespace sfu::signaling

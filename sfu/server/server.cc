@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "metrics/server_metrics.h"
+#include "sfu/echo_service.h"
 #include "sfu/shard_set.h"
 #include "signaling/api/control_api.h"
 #include "signaling/api/rate_limiter.h"
@@ -15,6 +16,7 @@
 #include "signaling/http_router.h"
 #include "signaling/store/meeting_store.h"
 #include "transport/base/log.h"
+#include "transport/dtls/dtls_context.h"
 #include "transport/srtp/srtp_library.h"
 
 #ifndef SFU_VERSION
@@ -65,7 +67,12 @@ int RunServer(const ServerConfig& config) {
   api::JoinTokenSigner signer(store->token_secret());
   metrics::ServerMetrics metrics({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
 
-  ShardSet shards(config.shards, config.listen_host, config.media_port);
+  std::unique_ptr<transport::DtlsContext> dtls = transport::DtlsContext::Create(&error);
+  if (!dtls) {
+    SFU_LOG(kError, "cannot set up DTLS").Kv("error", error);
+    return 2;
+  }
+  ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
   if (!shards.Start(&error)) {
     SFU_LOG(kError, "cannot start media shards").Kv("error", error);
     return 2;
@@ -97,6 +104,28 @@ int RunServer(const ServerConfig& config) {
       return false;
     }
     return true;
+  });
+
+  EchoService echo(shards, *dtls, config.announce_ips);
+  router.AddRoute("/echo", [&](const http::HttpRequest& req) {
+    http::HttpResponse r;
+    if (req.method != "POST") {
+      r.status = 405;
+      r.SetHeader("Allow", "POST");
+      r.body = "POST an SDP offer (Content-Type: application/sdp)\n";
+      return r;
+    }
+    const std::string* type = req.Header("Content-Type");
+    if (!type || type->rfind("application/sdp", 0) != 0) {
+      r.status = 415;
+      r.body = "Content-Type must be application/sdp\n";
+      return r;
+    }
+    EchoService::Result e = echo.Offer(req.body);
+    r.status = e.status;
+    r.SetHeader("Content-Type", e.status == 201 ? "application/sdp" : "text/plain; charset=utf-8");
+    r.body = std::move(e.body);
+    return r;
   });
 
   http::HttpServerConfig http_config;
@@ -142,11 +171,11 @@ int RunServer(const ServerConfig& config) {
   for (size_t i = 0; i < shards.size(); ++i)
     ports += (i ? "," : "") + std::to_string(shards.shard(i).media_port());
   std::printf(
-      "sfu-server %s (%s), %s\n%s"
+      "sfu-server %s (%s), %s, DTLS fingerprint %s %s\n%s"
       "Ready. Create a meeting:  curl -X POST %s/meetings -d '{}'\n"
       "Point @aws-sdk/client-chime-sdk-meetings at endpoint %s\n",
       SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription().c_str(),
-      DescribeConfig(config).c_str(), config.http_base.c_str(), config.http_base.c_str());
+      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(), DescribeConfig(config).c_str(), config.http_base.c_str(), config.http_base.c_str());
   std::fflush(stdout);
   SFU_LOG(kInfo, "server started").Kv("listen", listen_text).Kv("media_ports", ports)
       .Kv("shards", static_cast<int>(shards.size())).Kv("meetings", store->CountMeetings())

@@ -1,0 +1,137 @@
+#include "sfu/echo_session.h"
+
+#include "sfu/shard.h"
+#include "transport/base/log.h"
+#include "transport/endpoint_demuxer.h"
+
+namespace sfu {
+namespace {
+
+constexpr int64_t kConnectTimeoutMs = 30'000;  // no valid ICE check by then: give up
+
+uint32_t Read32(const uint8_t* p) {
+  return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
+         (static_cast<uint32_t>(p[2]) << 8) | p[3];
+}
+void Write32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+}  // namespace
+
+EchoSession::EchoSession(Shard& shard, EchoPlan plan) : shard_(shard), plan_(std::move(plan)) {
+  transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
+                                                            shard_.mutable_stats(), this);
+  shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  created_ms_ = shard_.NowMs();
+  for (const EchoStreamPlan& p : plan_.streams) {
+    if (p.in_ssrc) in_to_out_[p.in_ssrc] = p.out_ssrc;
+    if (p.in_rtx_ssrc) in_to_out_[p.in_rtx_ssrc] = p.out_rtx_ssrc;
+  }
+}
+
+EchoSession::~EchoSession() {
+  shard_.demuxer().Remove(transport_.get());
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+}
+
+void EchoSession::OnTick(int64_t now_ms) {
+  if (transport_->closed()) {
+    finished_ = true;
+    return;
+  }
+  if (!transport_->selected() && now_ms - created_ms_ > kConnectTimeoutMs) {
+    transport_->Close("no ICE check within 30 s");
+    return;
+  }
+  transport_->OnTick(now_ms);
+}
+
+void EchoSession::OnTransportConnected(transport::WebRtcTransport& t) {
+  SFU_LOG(kInfo, "echo connected").Kv("shard", shard_.index()).Kv("ufrag", t.ice().local_ufrag())
+      .Kv("dtls", t.dtls().version()).Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
+}
+
+uint32_t EchoSession::MapSsrc(uint32_t in_ssrc, int pt) {
+  if (auto it = in_to_out_.find(in_ssrc); it != in_to_out_.end()) return it->second;
+  if (in_to_out_.size() >= 64) return 0;  // bounded: a peer cannot grow this without limit
+  // Unannounced SSRC: the payload type tells which section (and whether it is RTX).
+  for (const EchoStreamPlan& p : plan_.streams) {
+    for (int rtx : p.rtx_payload_types) {
+      if (rtx == pt) return in_to_out_[in_ssrc] = p.out_rtx_ssrc;
+    }
+    for (int media : p.payload_types) {
+      if (media == pt) return in_to_out_[in_ssrc] = p.out_ssrc;
+    }
+  }
+  return 0;
+}
+
+uint32_t EchoSession::ReverseSsrc(uint32_t out_ssrc) const {
+  for (const auto& [in, out] : in_to_out_)
+    if (out == out_ssrc) return in;
+  return 0;
+}
+
+void EchoSession::OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) {
+  const int pt = data[1] & 0x7f;
+  const uint32_t out = MapSsrc(Read32(data + 8), pt);
+  if (out == 0) return;
+  Write32(data + 8, out);
+  t.SendRtp(data, len, capacity);
+}
+
+void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) {
+  // Walk the compound packet; keep the feedback about our echoed streams, re-addressed to the
+  // peer's own streams. Lying lengths end the walk.
+  uint8_t out[1500];
+  size_t out_len = 0;
+  size_t pos = 0;
+  while (pos + 4 <= len) {
+    const size_t block = (static_cast<size_t>(data[pos + 2]) << 8 | data[pos + 3]) * 4 + 4;
+    if ((data[pos] >> 6) != 2 || block > len - pos) break;
+    const uint8_t type = data[pos + 1];
+    const uint8_t fmt = data[pos] & 0x1f;
+    // RTPFB NACK (205/1), PSFB PLI (206/1) and FIR (206/4): media SSRC at +8, FIR's in its FCI.
+    const bool nack = type == 205 && fmt == 1;
+    const bool pli = type == 206 && fmt == 1;
+    const bool fir = type == 206 && fmt == 4;
+    if ((nack || pli || fir) && block >= 12 && out_len + block <= sizeof(out)) {
+      uint8_t* b = out + out_len;
+      std::copy(data + pos, data + pos + block, b);
+      bool ok = true;
+      if (fir) {
+        for (size_t f = 12; f + 8 <= block; f += 8) {
+          const uint32_t in = ReverseSsrc(Read32(b + f));
+          ok = ok && in != 0;
+          Write32(b + f, in);
+        }
+      } else {
+        const uint32_t in = ReverseSsrc(Read32(b + 8));
+        ok = in != 0;
+        Write32(b + 8, in);
+      }
+      if (ok) out_len += block;
+    }
+    pos += block;
+  }
+  if (out_len == 0 || out_len + transport::kSrtpMaxTrailer > capacity) return;
+  std::copy(out, out + out_len, data);
+  t.SendRtcp(data, out_len, capacity);
+}
+
+void EchoSession::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t>) {
+  // SCTP data channels are wired in with the SCTP association.
+}
+
+void EchoSession::OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) {
+  SFU_LOG(kInfo, "echo closed").Kv("shard", shard_.index()).Kv("ufrag", t.ice().local_ufrag()).Kv("reason", reason);
+}
+
+}  // namespace sfu

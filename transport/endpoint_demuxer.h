@@ -1,0 +1,38 @@
+#pragma once
+// Finds the transport a datagram belongs to (design §2.1): a STUN check by the local ufrag in
+// its USERNAME; everything else by the remote address a valid check came from. Classifies by
+// the first byte (RFC 7983) and counts what it drops. Also the shard's UdpEndpoint::Receiver.
+// Thread: the shard's thread only. Transports are borrowed: Remove() before destroying one.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "metrics/shard_stats.h"
+#include "transport/udp/udp_endpoint.h"
+
+namespace sfu::transport {
+
+class WebRtcTransport;
+
+class EndpointDemuxer final : public UdpEndpoint::Receiver {
+ public:
+  explicit EndpointDemuxer(metrics::ShardStats& stats) : stats_(stats) {}
+
+  void Add(const std::string& local_ufrag, WebRtcTransport* transport);
+  void Remove(WebRtcTransport* transport);
+  size_t size() const { return by_ufrag_.size(); }
+
+  // The current time for STUN consent bookkeeping; the shard sets it before each batch.
+  void set_now_ms(int64_t now) { now_ms_ = now; }
+
+  void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
+
+ private:
+  metrics::ShardStats& stats_;
+  int64_t now_ms_ = 0;
+  std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
+  std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
+};
+
+}  // namespace sfu::transport

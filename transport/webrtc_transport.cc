@@ -1,0 +1,136 @@
+#include "transport/webrtc_transport.h"
+
+#include "transport/dtls/dtls_context.h"
+#include "transport/wire/stun_message.h"
+
+namespace sfu::transport {
+
+WebRtcTransport::WebRtcTransport(const Params& params, const DtlsContext& dtls, UdpEndpoint& socket,
+                                 metrics::ShardStats& stats, Listener* listener)
+    : ice_(params.local_ufrag, params.local_pwd),
+      dtls_(dtls, DtlsSession::Role::kServer, params.remote_fingerprint_algorithm,
+            params.remote_fingerprint, this),
+      socket_(socket),
+      stats_(stats),
+      listener_(listener) {
+  dtls_.Start();
+}
+
+WebRtcTransport::~WebRtcTransport() = default;
+
+bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const PeerAddress& from, int64_t now_ms) {
+  if (closed_) return false;
+  now_ms_ = now_ms;
+  stats_.Add(stats_.ice_checks);
+  uint8_t out[512];
+  const IceLite::Result r = ice_.OnBindingRequest(req, from, out, now_ms);
+  if (r.response_size > 0) socket_.Send(from, std::span<const uint8_t>(out, r.response_size));
+  if (r.outcome == IceLite::Outcome::kRespondedError) stats_.Drop(metrics::DropReason::kBadCredentials);
+  return r.outcome == IceLite::Outcome::kResponded;
+}
+
+void WebRtcTransport::OnDtls(const PeerAddress& from, std::span<const uint8_t> data) {
+  if (closed_) return;
+  dtls_peer_ = from;
+  dtls_.OnDatagram(data);
+  dtls_timer_due_ms_ = -1;  // recomputed on the next tick
+}
+
+void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
+  if (!srtp_in_) return stats_.Drop(metrics::DropReason::kNotConnected);
+  const SrtpResult r = srtp_in_->UnprotectRtp(data, &len);
+  if (r != SrtpResult::kOk) {
+    stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
+    return stats_.Drop(metrics::DropReason::kSrtpError);
+  }
+  stats_.Add(stats_.rtp_packets_in);
+  listener_->OnRtp(*this, data, len, capacity);
+}
+
+void WebRtcTransport::OnSrtcp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
+  if (!srtp_in_) return stats_.Drop(metrics::DropReason::kNotConnected);
+  const SrtpResult r = srtp_in_->UnprotectRtcp(data, &len);
+  if (r != SrtpResult::kOk) {
+    stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
+    return stats_.Drop(metrics::DropReason::kSrtpError);
+  }
+  stats_.Add(stats_.rtcp_packets_in);
+  listener_->OnRtcp(*this, data, len, capacity);
+}
+
+void WebRtcTransport::OnTick(int64_t now_ms) {
+  if (closed_) return;
+  now_ms_ = now_ms;
+  if (ice_.ConsentExpired(now_ms)) {
+    stats_.Add(stats_.ice_consent_expiries);
+    return Close("ice consent expired");
+  }
+  const int64_t wait = dtls_.NextTimeoutMs();
+  if (wait < 0) {
+    dtls_timer_due_ms_ = -1;
+  } else if (dtls_timer_due_ms_ < 0) {
+    dtls_timer_due_ms_ = now_ms + wait;
+  } else if (now_ms >= dtls_timer_due_ms_) {
+    dtls_timer_due_ms_ = -1;
+    dtls_.OnTimeout();
+  }
+}
+
+bool WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
+  if (!srtp_out_ || !ice_.selected() || closed_) return false;
+  const SrtpResult r = srtp_out_->ProtectRtp(data, &len, capacity);
+  if (r != SrtpResult::kOk) return false;
+  return socket_.Send(*ice_.selected(), std::span<const uint8_t>(data, len));
+}
+
+bool WebRtcTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
+  if (!srtp_out_ || !ice_.selected() || closed_) return false;
+  const SrtpResult r = srtp_out_->ProtectRtcp(data, &len, capacity);
+  if (r != SrtpResult::kOk) return false;
+  return socket_.Send(*ice_.selected(), std::span<const uint8_t>(data, len));
+}
+
+bool WebRtcTransport::SendApplicationData(std::span<const uint8_t> data) {
+  return !closed_ && dtls_.SendApplicationData(data);
+}
+
+void WebRtcTransport::Close(std::string_view reason) {
+  if (closed_) return;
+  dtls_.Close();
+  closed_ = true;
+  listener_->OnTransportClosed(*this, reason);
+}
+
+void WebRtcTransport::OnDtlsSend(std::span<const uint8_t> datagram) {
+  // Before ICE selects, answer where DTLS came from; afterwards, the selected address.
+  const std::optional<PeerAddress>& to = ice_.selected() ? ice_.selected() : dtls_peer_;
+  if (to) socket_.Send(*to, datagram);
+}
+
+void WebRtcTransport::OnDtlsConnected(const SrtpKeys& keys) {
+  srtp_in_ = SrtpSession::Create(keys.profile, std::span(keys.remote.data(), keys.length),
+                                 SrtpSession::Direction::kInbound);
+  srtp_out_ = SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
+                                  SrtpSession::Direction::kOutbound);
+  if (!srtp_in_ || !srtp_out_) {
+    srtp_in_.reset();
+    srtp_out_.reset();
+    stats_.Add(stats_.dtls_handshakes_failed);
+    return Close("srtp session setup failed");
+  }
+  stats_.Add(stats_.dtls_handshakes_ok);
+  listener_->OnTransportConnected(*this);
+}
+
+void WebRtcTransport::OnDtlsApplicationData(std::span<const uint8_t> data) {
+  listener_->OnApplicationData(*this, data);
+}
+
+void WebRtcTransport::OnDtlsFailed(const std::string& reason) {
+  stats_.Add(stats_.dtls_handshakes_failed);
+  Close("dtls failed: " + reason);
+}
+
+void WebRtcTransport::OnDtlsClosed() { Close("dtls closed by peer"); }
+
+}  // namespace sfu::transport

@@ -15,6 +15,7 @@ class ShardCollector final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     using prometheus::MetricType;
     std::vector<prometheus::MetricFamily> out;
+    out.reserve(32);  // families are filled through references: no reallocation allowed
     auto family = [&](const char* name, const char* help, MetricType type) -> prometheus::MetricFamily& {
       out.push_back(prometheus::MetricFamily{name, help, type, {}});
       return out.back();

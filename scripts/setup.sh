@@ -26,6 +26,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev dpkg-dev curl
+  chromium
 )
 
 missing_packages() {

@@ -1,0 +1,80 @@
+// Helpers for tests that need a running sfu-server and a real Chromium.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER_BIN = process.env.SFU_SERVER_BIN || path.join(ROOT, 'build/sfu-server');
+
+function requireWeb(name) {
+  return require(require.resolve(name, { paths: [path.join(ROOT, 'web/node_modules')] }));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts sfu-server on loopback with a fresh data dir; resolves once /healthz answers.
+async function startServer(extraArgs = []) {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-it-'));
+  const args = ['--listen', `127.0.0.1:${port}`, '--media-port', '0', '--data-dir', dataDir,
+    '--announce-ip', '127.0.0.1', '--log-level', process.env.SFU_TEST_LOG_LEVEL || 'info', ...extraArgs];
+  const proc = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`sfu-server exited ${proc.exitCode}:\n${output}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch (_) { /* not up yet */ }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`sfu-server did not start:\n${output}`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url, port, dataDir, proc,
+    output: () => output,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((resolve) => {
+          const t = setTimeout(() => { proc.kill('SIGKILL'); resolve(); }, 5000);
+          proc.on('exit', () => { clearTimeout(t); resolve(); });
+        });
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (process.env.SFU_TEST_SHOW_SERVER_LOG) process.stderr.write(output);
+    },
+  };
+}
+
+// Headless Debian Chromium with fake devices, WebRTC on loopback only.
+async function launchChromium(extraArgs = []) {
+  const { chromium } = requireWeb('playwright-core');
+  const executablePath = process.env.SFU_CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} not found: run scripts/setup.sh`);
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--disable-quic', ...extraArgs],
+  });
+}
+
+module.exports = { ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium };

@@ -38,7 +38,6 @@ struct Shard::Impl {
     tick.async_wait([this, shard](const boost::system::error_code& ec) {
       if (ec) return;
       const int64_t now = shard->NowMs();
-      demuxer.set_now_ms(now);
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
       endpoint.Flush();

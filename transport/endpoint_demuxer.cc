@@ -1,5 +1,7 @@
 #include "transport/endpoint_demuxer.h"
 
+#include <chrono>
+
 #include "transport/webrtc_transport.h"
 #include "transport/wire/stun_message.h"
 
@@ -36,7 +38,11 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
       if (it != by_ufrag_.end()) t = it->second;
     }
     if (!t) return stats_.Drop(metrics::DropReason::kUnknownUfrag);
-    if (t->OnStunRequest(*msg, from, now_ms_)) by_address_[from] = t;
+    // Checks are rare (consent every few seconds): read the clock here, in the shard's
+    // steady-clock milliseconds, rather than threading "now" through every datagram.
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (t->OnStunRequest(*msg, from, now_ms)) by_address_[from] = t;
     return;
   }
   const bool dtls = b >= 20 && b <= 63;

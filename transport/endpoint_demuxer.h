@@ -23,14 +23,10 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   void Remove(WebRtcTransport* transport);
   size_t size() const { return by_ufrag_.size(); }
 
-  // The current time for STUN consent bookkeeping; the shard sets it before each batch.
-  void set_now_ms(int64_t now) { now_ms_ = now; }
-
   void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
 
  private:
   metrics::ShardStats& stats_;
-  int64_t now_ms_ = 0;
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
 };

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmarks (separate from tests: no thresholds). Builds, then runs each and prints the machine
+# they ran on. Results with their command go to docs/PERFORMANCE.md by hand.
+#   scripts/bench.sh            all benchmarks
+#   scripts/bench.sh srtp       only the SRTP side-by-side (OpenSSL vs Debian's NSS libsrtp2)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/setup.sh" >/dev/null
+"$ROOT/scripts/build.sh" >/dev/null
+B="$ROOT/build/bench"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
+echo "commit:  $(git -C "$ROOT" rev-parse --short HEAD)"
+what="${1:-all}"
+if [ "$what" = all ] || [ "$what" = srtp ]; then
+  echo; echo "== SRTP per packet, libsrtp2 with OpenSSL crypto (our build) =="; "$B/srtp_bench_openssl"
+  if [ -x "$B/srtp_bench_nss" ]; then
+    echo; echo "== SRTP per packet, Debian's libsrtp2 (NSS crypto) =="; "$B/srtp_bench_nss"
+  fi
+fi
+if [ "$what" = all ] || [ "$what" = dtls ]; then
+  echo; echo "== DTLS 1.2 handshakes =="; "$B/dtls_bench"
+fi
+if [ "$what" = all ] || [ "$what" = path ]; then
+  echo; echo "== Full media path on one shard (echo: recv, unprotect, protect, send) =="
+  "$B/echo_path_bench" "${SFU_BENCH_SECONDS:-4}" 2>/dev/null
+fi
+if [ "$what" = all ] || [ "$what" = wire ]; then
+  if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi
+fi

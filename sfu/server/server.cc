@@ -9,6 +9,7 @@
 
 #include "metrics/server_metrics.h"
 #include "sfu/echo_service.h"
+#include "sfu/server/echo_page.h"
 #include "sfu/shard_set.h"
 #include "signaling/api/control_api.h"
 #include "signaling/api/rate_limiter.h"
@@ -109,10 +110,15 @@ int RunServer(const ServerConfig& config) {
   EchoService echo(shards, *dtls, config.announce_ips);
   router.AddRoute("/echo", [&](const http::HttpRequest& req) {
     http::HttpResponse r;
+    if (req.method == "GET" || req.method == "HEAD") {
+      r.SetHeader("Content-Type", "text/html; charset=utf-8");
+      r.body = std::string(EchoPageHtml());
+      return r;
+    }
     if (req.method != "POST") {
       r.status = 405;
-      r.SetHeader("Allow", "POST");
-      r.body = "POST an SDP offer (Content-Type: application/sdp)\n";
+      r.SetHeader("Allow", "GET, POST");
+      r.body = "POST an SDP offer (Content-Type: application/sdp), or GET the check page\n";
       return r;
     }
     const std::string* type = req.Header("Content-Type");

@@ -5,7 +5,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
-const { startServer, launchChromium } = require('./media_helpers');
+const { startServer, launchChromium } = require('./harness');
 
 let server;
 let browser;

@@ -1,0 +1,138 @@
+// Helpers for tests that need a running sfu-server and a real Chromium.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER_BIN = process.env.SFU_SERVER_BIN || path.join(ROOT, 'build/sfu-server');
+
+function requireWeb(name) {
+  return require(require.resolve(name, { paths: [path.join(ROOT, 'web/node_modules')] }));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts sfu-server on loopback with a fresh data dir; resolves once /healthz answers.
+async function startServer(extraArgs = []) {
+  const port = await freePort();
+  // A caller-supplied --data-dir is kept on stop (restart tests); ours is removed.
+  const ownDataDir = !extraArgs.includes('--data-dir');
+  const dataDir = ownDataDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-it-')) : extraArgs[extraArgs.indexOf('--data-dir') + 1];
+  const args = ['--listen', `127.0.0.1:${port}`, '--media-port', '0', ...(ownDataDir ? ['--data-dir', dataDir] : []),
+    '--announce-ip', '127.0.0.1',
+    ...(extraArgs.includes('--log-level') ? [] : ['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'info']), ...extraArgs];
+  const proc = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`sfu-server exited ${proc.exitCode}:\n${output}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch (_) { /* not up yet */ }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`sfu-server did not start:\n${output}`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url, port, dataDir, proc,
+    output: () => output,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((resolve) => {
+          const t = setTimeout(() => { proc.kill('SIGKILL'); resolve(); }, 5000);
+          proc.on('exit', () => { clearTimeout(t); resolve(); });
+        });
+      }
+      if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (process.env.SFU_TEST_SHOW_SERVER_LOG) process.stderr.write(output);
+    },
+  };
+}
+
+// Headless Debian Chromium with fake devices, WebRTC on loopback only.
+async function launchChromium(extraArgs = []) {
+  const { chromium } = requireWeb('playwright-core');
+  const executablePath = process.env.SFU_CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`${executablePath} not found: run scripts/setup.sh`);
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--disable-quic', ...extraArgs],
+  });
+}
+
+module.exports = { ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium };
+
+// --- Control API helpers ---------------------------------------------------------------
+
+// Plain HTTP to the server; returns { status, headers, text, json }.
+async function request(server, method, pathAndQuery, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (!Object.keys(init.headers).some((k) => k.toLowerCase() === 'content-type')) init.headers['Content-Type'] = 'application/json';
+  }
+  const r = await fetch(`${server.url}${pathAndQuery}`, init);
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (_) { /* not JSON */ }
+  return { status: r.status, headers: r.headers, text, json };
+}
+
+// SigV4-signed request (service "chime") using the signer that ships with the AWS SDK.
+async function signedRequest(server, method, pathAndQuery, body, { accessKeyId, secretAccessKey }) {
+  const { SignatureV4 } = requireWeb('@smithy/signature-v4');
+  // SHA-256 / HMAC-SHA-256 in the shape SignatureV4 expects, from node:crypto.
+  const crypto = require('node:crypto');
+  class Sha256 {
+    constructor(secret) { this.h = secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256'); }
+    update(data) { this.h.update(data); }
+    async digest() { return new Uint8Array(this.h.digest()); }
+  }
+  const url = new URL(`${server.url}${pathAndQuery}`);
+  const query = {};
+  url.searchParams.forEach((v, k) => { query[k] = v; });
+  const payload = body === undefined ? '' : (typeof body === 'string' ? body : JSON.stringify(body));
+  const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region: 'us-east-1', service: 'chime', sha256: Sha256 });
+  const signed = await signer.sign({
+    method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query,
+    headers: { host: url.host, 'content-type': 'application/json' }, body: payload,
+  });
+  return request(server, method, pathAndQuery, payload === '' && method !== 'POST' ? undefined : payload, signed.headers);
+}
+
+// Values of un-labelled gauges from /metrics, e.g. metric(server, 'sfu_meetings').
+async function metric(server, name) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const m = text.match(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+}
+
+// A snapshot of the store's visible state for "nothing changed" checks.
+async function snapshot(server) {
+  return { meetings: await metric(server, 'sfu_meetings'), attendees: await metric(server, 'sfu_attendees') };
+}
+
+module.exports.request = request;
+module.exports.signedRequest = signedRequest;
+module.exports.metric = metric;
+module.exports.snapshot = snapshot;

@@ -5,6 +5,6 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh"
-"$ROOT/scripts/build.sh" >/dev/null
+"$ROOT/scripts/build.sh"
 cd "$ROOT"
 exec "$ROOT/build/sfu-server" "$@"

@@ -86,7 +86,12 @@ EchoService::Result EchoService::Offer(std::string_view offer_sdp) {
       continue;
     }
     if (m.kind == "application") {
-      plan.data_channel = true;
+      if (m.proto.find("SCTP") == std::string::npos || plan.data_channel) {
+        a.reject = true;  // one data-channel section, SCTP only
+      } else {
+        plan.data_channel = true;
+        plan.remote_max_message_size = m.max_message_size.value_or(0);
+      }
       continue;
     }
     if (!m.IsRtp()) {

@@ -26,6 +26,12 @@ EchoSession::EchoSession(Shard& shard, EchoPlan plan) : shard_(shard), plan_(std
   transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
                                                             shard_.mutable_stats(), this);
   shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
+  if (plan_.data_channel) {
+    Shard* shard = &shard_;
+    sctp_ = std::make_unique<transport::SctpAssociation>(
+        this, [shard](std::function<void()> task) { shard->Post(std::move(task)); });
+    sctp_->SetRemoteMaxMessageSize(plan_.remote_max_message_size);
+  }
   metrics::ShardStats& s = shard_.mutable_stats();
   s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   created_ms_ = shard_.NowMs();
@@ -36,6 +42,7 @@ EchoSession::EchoSession(Shard& shard, EchoPlan plan) : shard_(shard), plan_(std
 }
 
 EchoSession::~EchoSession() {
+  sctp_.reset();  // before the transport it sends through
   shard_.demuxer().Remove(transport_.get());
   metrics::ShardStats& s = shard_.mutable_stats();
   s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -54,6 +61,7 @@ void EchoSession::OnTick(int64_t now_ms) {
 }
 
 void EchoSession::OnTransportConnected(transport::WebRtcTransport& t) {
+  if (sctp_) sctp_->Start();
   SFU_LOG(kInfo, "echo connected").Kv("shard", shard_.index()).Kv("ufrag", t.ice().local_ufrag())
       .Kv("dtls", t.dtls().version()).Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
@@ -126,8 +134,28 @@ void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t le
   t.SendRtcp(data, out_len, capacity);
 }
 
-void EchoSession::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t>) {
-  // SCTP data channels are wired in with the SCTP association.
+void EchoSession::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t> data) {
+  if (sctp_) sctp_->OnIncomingPacket(data);
+}
+
+void EchoSession::OnSctpOutgoingPacket(std::span<const uint8_t> packet) {
+  if (!transport_->closed()) transport_->SendApplicationData(packet);
+}
+
+void EchoSession::OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string&) {
+  SFU_LOG(kDebug, "echo data channel open").Kv("shard", shard_.index()).Kv("stream", stream_id).Kv("label", label);
+}
+
+void EchoSession::OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) {
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.Add(s.sctp_messages_in);
+  if (sctp_->Send(stream_id, binary, data)) s.Add(s.sctp_messages_out);
+}
+
+void EchoSession::OnSctpStateChange(transport::SctpAssociation::State state) {
+  if (state == transport::SctpAssociation::State::kFailed) {
+    SFU_LOG(kWarn, "echo sctp failed").Kv("shard", shard_.index()).Kv("ufrag", plan_.transport.local_ufrag);
+  }
 }
 
 void EchoSession::OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sfu/shard_session.h"
+#include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
 
 namespace sfu {
@@ -33,9 +34,12 @@ struct EchoPlan {
   transport::WebRtcTransport::Params transport;
   std::vector<EchoStreamPlan> streams;
   bool data_channel = false;
+  uint32_t remote_max_message_size = 0;  // the offer's a=max-message-size (0: not given)
 };
 
-class EchoSession final : public ShardSession, public transport::WebRtcTransport::Listener {
+class EchoSession final : public ShardSession,
+                          public transport::WebRtcTransport::Listener,
+                          public transport::SctpAssociation::Listener {
  public:
   EchoSession(Shard& shard, EchoPlan plan);
   ~EchoSession() override;
@@ -51,6 +55,12 @@ class EchoSession final : public ShardSession, public transport::WebRtcTransport
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
 
+  // SctpAssociation::Listener
+  void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override;
+  void OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string& protocol) override;
+  void OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) override;
+  void OnSctpStateChange(transport::SctpAssociation::State state) override;
+
   // Outbound SSRC for an inbound packet (learned on first sight), 0 to drop.
   uint32_t MapSsrc(uint32_t in_ssrc, int payload_type);
   uint32_t ReverseSsrc(uint32_t out_ssrc) const;
@@ -58,6 +68,7 @@ class EchoSession final : public ShardSession, public transport::WebRtcTransport
   Shard& shard_;
   EchoPlan plan_;
   std::unique_ptr<transport::WebRtcTransport> transport_;
+  std::unique_ptr<transport::SctpAssociation> sctp_;  // when the offer has m=application
   std::unordered_map<uint32_t, uint32_t> in_to_out_;
   int64_t created_ms_ = 0;
   bool finished_ = false;

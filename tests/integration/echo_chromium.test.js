@@ -1,7 +1,8 @@
 // Real Chromium against POST /echo: a peer connection with a microphone track, a camera track
 // and a data channel; the server answers ICE-lite/DTLS-passive and echoes RTP back on the same
 // transport. Asserts ICE + DTLS connected (and which DTLS version / SRTP cipher), its own audio
-// and video come back (inbound bytes rising, frames decoded). Data channel: see the SCTP part.
+// and video come back (inbound bytes rising, frames decoded), and a data-channel message comes
+// back unchanged (SCTP over DTLS).
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
@@ -67,11 +68,11 @@ async function runEcho({ withDataChannel }) {
   return { last, samples, remote, answer, dcMessage };
 }
 
-test('Chromium echo: ICE and DTLS connect, own audio and video come back', { timeout: 60000 }, async () => {
+test('Chromium echo: ICE and DTLS connect, own audio, video and data-channel message come back', { timeout: 60000 }, async () => {
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
   await page.goto(`${server.url}/healthz`);
-  const r = await page.evaluate(runEcho, { withDataChannel: false });
+  const r = await page.evaluate(runEcho, { withDataChannel: true });
   await page.close();
   assert.ok(!r.error, r.error);
   const s = r.last;
@@ -86,6 +87,8 @@ test('Chromium echo: ICE and DTLS connect, own audio and video come back', { tim
   assert.ok(s.videoBytes > 0, 'video bytes received');
   assert.ok(s.framesDecoded > 30, `video frames decoded: ${s.framesDecoded}`);
   assert.deepStrictEqual(r.remote.sort(), ['audio', 'video']);
+  assert.strictEqual(r.dcMessage, 'hello from chromium', 'data-channel message echoed unchanged');
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(metrics, /sfu_shard_dtls_handshakes_total\{shard="\d",result="ok"\} 1/);
+  assert.match(metrics, /sfu_shard_sctp_messages_total\{shard="\d",direction="out"\} 1/);
 });

@@ -238,7 +238,9 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
       ms.proto = w[2];
       if (w.size() - 3 > limits.max_codecs_per_section) return fail("too many formats", line_no);
       for (size_t i = 3; i < w.size(); ++i) ms.formats.emplace_back(w[i]);
-      if (ms.proto.find("RTP") != std::string::npos) {
+      // Formats are payload types only for RTP audio/video ("m=application ... UDP/DTLS/SCTP
+      // webrtc-datachannel" and unknown kinds keep them as opaque tokens).
+      if (ms.proto.find("RTP") != std::string::npos && (ms.kind == "audio" || ms.kind == "video")) {
         for (const std::string& f : ms.formats) {
           Codec c;
           if (!ToInt(std::string_view(f), &c.payload_type) || c.payload_type < 0 || c.payload_type > 127)

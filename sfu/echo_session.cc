@@ -3,6 +3,7 @@
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/endpoint_demuxer.h"
+#include "transport/wire/rtcp/common_header.h"
 
 namespace sfu {
 namespace {
@@ -96,38 +97,32 @@ void EchoSession::OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len
 }
 
 void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) {
-  // Walk the compound packet; keep the feedback about our echoed streams, re-addressed to the
-  // peer's own streams. Lying lengths end the walk.
+  // Keep the feedback about our echoed streams (NACK, PLI, FIR), re-addressed to the peer's own
+  // streams; drop the rest. A lying length ends the walk (the blocks before it still count).
   uint8_t out[1500];
   size_t out_len = 0;
-  size_t pos = 0;
-  while (pos + 4 <= len) {
-    const size_t block = (static_cast<size_t>(data[pos + 2]) << 8 | data[pos + 3]) * 4 + 4;
-    if ((data[pos] >> 6) != 2 || block > len - pos) break;
-    const uint8_t type = data[pos + 1];
-    const uint8_t fmt = data[pos] & 0x1f;
-    // RTPFB NACK (205/1), PSFB PLI (206/1) and FIR (206/4): media SSRC at +8, FIR's in its FCI.
-    const bool nack = type == 205 && fmt == 1;
-    const bool pli = type == 206 && fmt == 1;
-    const bool fir = type == 206 && fmt == 4;
-    if ((nack || pli || fir) && block >= 12 && out_len + block <= sizeof(out)) {
-      uint8_t* b = out + out_len;
-      std::copy(data + pos, data + pos + block, b);
-      bool ok = true;
-      if (fir) {
-        for (size_t f = 12; f + 8 <= block; f += 8) {
-          const uint32_t in = ReverseSsrc(Read32(b + f));
-          ok = ok && in != 0;
-          Write32(b + f, in);
-        }
-      } else {
-        const uint32_t in = ReverseSsrc(Read32(b + 8));
-        ok = in != 0;
-        Write32(b + 8, in);
+  wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
+  while (auto header = it.Next()) {
+    const std::span<const uint8_t> block = header->block();
+    const bool nack = header->type() == 205 && header->fmt() == 1;
+    const bool pli = header->type() == 206 && header->fmt() == 1;
+    const bool fir = header->type() == 206 && header->fmt() == 4;
+    if (!(nack || pli || fir) || block.size() < 12 || out_len + block.size() > sizeof(out)) continue;
+    uint8_t* b = out + out_len;
+    std::copy(block.begin(), block.end(), b);
+    bool ok = true;
+    if (fir) {  // RFC 5104 §4.3.1: the media SSRCs are in the FCI entries
+      for (size_t f = 12; f + 8 <= block.size(); f += 8) {
+        const uint32_t in = ReverseSsrc(Read32(b + f));
+        ok = ok && in != 0;
+        Write32(b + f, in);
       }
-      if (ok) out_len += block;
+    } else {  // RFC 4585 §6.1: media source SSRC at offset 8
+      const uint32_t in = ReverseSsrc(Read32(b + 8));
+      ok = in != 0;
+      Write32(b + 8, in);
     }
-    pos += block;
+    if (ok) out_len += block.size();
   }
   if (out_len == 0 || out_len + transport::kSrtpMaxTrailer > capacity) return;
   std::copy(out, out + out_len, data);

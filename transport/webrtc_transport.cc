@@ -1,6 +1,8 @@
 #include "transport/webrtc_transport.h"
 
 #include "transport/dtls/dtls_context.h"
+#include "transport/wire/rtcp/common_header.h"
+#include "transport/wire/rtp_packet.h"
 #include "transport/wire/stun_message.h"
 
 namespace sfu::transport {
@@ -43,6 +45,10 @@ void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size
     stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
     return stats_.Drop(metrics::DropReason::kSrtpError);
   }
+  // Authentic but malformed (bad version, extension or padding running past the end): drop.
+  if (!wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len))) {
+    return stats_.Drop(metrics::DropReason::kMalformed);
+  }
   stats_.Add(stats_.rtp_packets_in);
   listener_->OnRtp(*this, data, len, capacity);
 }
@@ -54,6 +60,11 @@ void WebRtcTransport::OnSrtcp(const PeerAddress&, uint8_t* data, size_t len, siz
     stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
     return stats_.Drop(metrics::DropReason::kSrtpError);
   }
+  // A compound packet whose block lengths lie is dropped whole (RFC 3550 §6.1 validity check).
+  wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
+  while (it.Next()) {
+  }
+  if (it.error()) return stats_.Drop(metrics::DropReason::kMalformed);
   stats_.Add(stats_.rtcp_packets_in);
   listener_->OnRtcp(*this, data, len, capacity);
 }

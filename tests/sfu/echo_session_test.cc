@@ -226,6 +226,9 @@ TEST_F(EchoSessionTest, BadInputIsDroppedAndCountedWhileTheSessionCarriesOn) {
     client_->SendRtcp(lying);
     return 0;
   });
+  const uint64_t malformed_before_media = malformed0 + 51;
+  EXPECT_TRUE(WaitFor([&] { return Drops(metrics::DropReason::kMalformed) >= malformed_before_media + 1; }))
+      << "authentic SRTCP whose compound lengths lie is dropped and counted";
   EXPECT_TRUE(WaitFor([&] { return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kAuthFail)].load() >= 1; }));
   EXPECT_TRUE(WaitFor([&] { return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kReplay)].load() >= 1; }));
 

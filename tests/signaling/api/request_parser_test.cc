@@ -46,6 +46,8 @@ struct BadCase {
   const char* message_part;
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.message_part; }
+
 class CreateMeetingRejectsTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(CreateMeetingRejectsTest, WithBadRequestNamingTheField) {

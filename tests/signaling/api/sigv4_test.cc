@@ -21,6 +21,9 @@ struct Vector {
   const char* signature;
 };
 
+// Short names in test listings (ctest shows the printed parameter).
+void PrintTo(const Vector& v, std::ostream* os) { *os << v.name; }
+
 class SigV4SuiteTest : public ::testing::TestWithParam<Vector> {};
 
 TEST_P(SigV4SuiteTest, SignatureMatchesPublishedVector) {

@@ -94,6 +94,14 @@ ServerMetrics::ServerMetrics(const BuildInfo& build)
                       .Name("sfu_api_request_duration_seconds")
                       .Help("Control API request handling time by operation.")
                       .Register(*registry_);
+  signaling_frames_ = &prometheus::BuildCounter()
+                          .Name("sfu_signaling_frames_total")
+                          .Help("Signaling WebSocket frames by direction and type.")
+                          .Register(*registry_);
+  signaling_refusals_ = &prometheus::BuildCounter()
+                            .Name("sfu_signaling_refusals_total")
+                            .Help("Signaling connections refused, by reason.")
+                            .Register(*registry_);
   meetings_ = &prometheus::BuildGauge().Name("sfu_meetings").Help("Meetings in the store.")
                    .Register(*registry_).Add({});
   attendees_ = &prometheus::BuildGauge().Name("sfu_attendees").Help("Attendees in the store.")
@@ -123,6 +131,23 @@ void ServerMetrics::ObserveApiRequest(const std::string& operation, int status, 
     h = latency_histograms_.emplace(operation, &api_latency_->Add({{"operation", operation}}, kBuckets)).first;
   }
   h->second->Observe(seconds);
+}
+
+void ServerMetrics::CountSignalingFrame(const std::string& direction, const std::string& type) {
+  auto key = std::make_pair(direction, type);
+  auto it = frame_counters_.find(key);
+  if (it == frame_counters_.end()) {
+    it = frame_counters_.emplace(key, &signaling_frames_->Add({{"direction", direction}, {"type", type}})).first;
+  }
+  it->second->Increment();
+}
+
+void ServerMetrics::CountSignalingRefusal(const std::string& reason) {
+  auto it = refusal_counters_.find(reason);
+  if (it == refusal_counters_.end()) {
+    it = refusal_counters_.emplace(reason, &signaling_refusals_->Add({{"reason", reason}})).first;
+  }
+  it->second->Increment();
 }
 
 void ServerMetrics::SetMeetings(int64_t n) { meetings_->Set(static_cast<double>(n)); }

@@ -32,6 +32,10 @@ class ServerMetrics {
   ~ServerMetrics();
 
   void ObserveApiRequest(const std::string& operation, int status, double seconds);
+  // Signaling frames by direction ("in"/"out") and type name (or "malformed", "rate_limited").
+  void CountSignalingFrame(const std::string& direction, const std::string& type);
+  // WebSocket upgrades refused, by reason ("bad_token", "meeting_ended", ...).
+  void CountSignalingRefusal(const std::string& reason);
   void SetMeetings(int64_t n);
   void SetAttendees(int64_t n);
   void SetConnectedAttendees(int64_t n);
@@ -54,6 +58,10 @@ class ServerMetrics {
   prometheus::Gauge* connected_;
   std::map<std::pair<std::string, int>, prometheus::Counter*> request_counters_;
   std::map<std::string, prometheus::Histogram*> latency_histograms_;
+  prometheus::Family<prometheus::Counter>* signaling_frames_;
+  prometheus::Family<prometheus::Counter>* signaling_refusals_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> frame_counters_;
+  std::map<std::string, prometheus::Counter*> refusal_counters_;
 };
 
 }  // namespace sfu::metrics

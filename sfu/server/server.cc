@@ -15,6 +15,8 @@
 #include "signaling/api/rate_limiter.h"
 #include "signaling/http/http_server.h"
 #include "signaling/http_router.h"
+#include "signaling/signaling_front.h"
+#include "signaling/signaling_hub.h"
 #include "signaling/store/meeting_store.h"
 #include "transport/base/log.h"
 #include "transport/dtls/dtls_context.h"
@@ -32,22 +34,26 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Keeps shards in step with the store's meetings.
+// Keeps shards and live signaling sessions in step with the store's meetings.
 class ShardPlacement final : public api::ControlApiListener {
  public:
-  explicit ShardPlacement(ShardSet& shards) : shards_(shards) {}
+  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub) : shards_(shards), hub_(hub) {}
   void OnMeetingCreated(const store::MeetingRecord& m) override {
     const int shard = shards_.Place(m.meeting_id);
     SFU_LOG(kDebug, "meeting placed").Kv("meeting", m.meeting_id).Kv("shard", shard);
   }
   void OnMeetingDeleted(const std::string& meeting_id, std::string_view) override {
+    hub_.EndMeeting(meeting_id);  // AUDIO_STATUS 410, then close
     shards_.Remove(meeting_id);
   }
   void OnAttendeeCreated(const store::AttendeeRecord&) override {}
-  void OnAttendeeDeleted(const std::string&, const std::string&) override {}
+  void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override {
+    hub_.RemoveAttendee(meeting_id, attendee_id);  // AUDIO_STATUS 411, then close
+  }
 
  private:
   ShardSet& shards_;
+  signaling::SignalingHub& hub_;
 };
 
 }  // namespace
@@ -79,7 +85,8 @@ int RunServer(const ServerConfig& config) {
     return 2;
   }
   metrics.SetShards(shards.Stats());
-  ShardPlacement placement(shards);
+  signaling::SignalingHub hub;
+  ShardPlacement placement(shards, hub);
 
   api::ControlApiConfig api_config;
   api_config.http_base = config.http_base;
@@ -97,7 +104,7 @@ int RunServer(const ServerConfig& config) {
   router.set_before_scrape([&] {
     metrics.SetMeetings(store->CountMeetings());
     metrics.SetAttendees(store->CountAllAttendees());
-    metrics.SetConnectedAttendees(0);
+    metrics.SetConnectedAttendees(static_cast<int64_t>(hub.session_count()));
   });
   router.set_ready_check([&](std::string* why) {
     if (!shards.AllRunning()) {
@@ -140,6 +147,10 @@ int RunServer(const ServerConfig& config) {
   http_config.max_body_bytes = config.max_body_bytes;
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
+  signaling::SignalingFront front(*store, signer, hub, metrics, clock);
+  http_server.SetUpgradeHandler([&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
+    return front.OnUpgrade(req, std::move(c));
+  });
   if (!http_server.Start(&error)) {
     SFU_LOG(kError, "cannot start the HTTP listener").Kv("error", error);
     return 2;
@@ -154,7 +165,7 @@ int RunServer(const ServerConfig& config) {
     expiry.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       try {
-        api.ExpireIdleMeetings(idle_ms, [](const std::string&) { return false; });
+        api.ExpireIdleMeetings(idle_ms, [&hub](const std::string& id) { return hub.HasConnected(id); });
       } catch (const store::StoreError& e) {
         SFU_LOG(kError, "meeting expiry failed").Kv("error", e.what());
       }

@@ -3,7 +3,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
+#include <deque>
 #include <list>
 
 #include "transport/base/log.h"
@@ -27,6 +29,24 @@ std::string ErrorJson(std::string_view type, std::string_view code, std::string_
 }
 
 class Session;
+class WsSession;
+
+HttpRequest ToHttpRequest(const bhttp::request<bhttp::string_body>& msg, const std::string& remote,
+                          bool loopback) {
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  const std::string_view target(msg.target().data(), msg.target().size());
+  const size_t q = target.find('?');
+  req.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+  for (const auto& field : msg) {
+    req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  req.body = msg.body();
+  req.remote_address = remote;
+  req.remote_is_loopback = loopback;
+  return req;
+}
 
 }  // namespace
 
@@ -39,11 +59,166 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::io_context& ioc;
   HttpServerConfig config;
   Handler handler;
+  ws::WsUpgradeHandler upgrade_handler;
   tcp::acceptor acceptor;
   size_t connections = 0;
   bool stopped = false;
   std::list<std::weak_ptr<Session>> sessions;
+  std::list<std::weak_ptr<WsSession>> ws_sessions;
 };
+
+namespace {
+
+// One accepted WebSocket: read loop, bounded write queue, close with a code.
+class WsSession : public ws::WsConnection, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server, std::string remote)
+      : ws_(std::move(socket)), server_(std::move(server)), remote_(std::move(remote)) {}
+
+  void Run(bhttp::request<bhttp::string_body> request, bool loopback) {
+    const ws::WsLimits& limits = server_->config.ws;
+    ws::WsAcceptance acceptance =
+        server_->upgrade_handler(ToHttpRequest(request, remote_, loopback), shared_from_this());
+    if (!acceptance.upgrade) return Refuse(std::move(acceptance.refusal));
+    handler_ = std::move(acceptance.handler);
+    close_code_ = acceptance.close_code;
+    close_reason_ = acceptance.close_reason;
+    beast::websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(limits.handshake_timeout_seconds);
+    timeouts.idle_timeout = std::chrono::seconds(limits.idle_timeout_seconds);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(limits.max_message_bytes);
+    ws_.binary(true);
+    const std::string subprotocol = acceptance.subprotocol;
+    ws_.set_option(beast::websocket::stream_base::decorator([subprotocol](beast::websocket::response_type& res) {
+      res.set(bhttp::field::server, "sfu-server");
+      if (!subprotocol.empty()) res.set(bhttp::field::sec_websocket_protocol, subprotocol);
+    }));
+    ws_.async_accept(request, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
+  }
+
+  bool SendBinary(std::vector<uint8_t> message) override {
+    if (closed_ || closing_) return false;
+    if (queued_bytes_ + message.size() > server_->config.ws.max_queued_bytes) {
+      Close(1008, "send queue over limit");
+      return false;
+    }
+    queued_bytes_ += message.size();
+    queue_.push_back(std::move(message));
+    if (!writing_) DoWrite();
+    return true;
+  }
+
+  void Close(uint16_t code, const std::string& reason) override {
+    if (closed_ || closing_) return;
+    closing_ = true;
+    close_code_ = code;
+    close_reason_ = reason;
+    if (!writing_) DoClose();
+  }
+
+  bool closed() const override { return closed_ || closing_; }
+  const std::string& remote_address() const override { return remote_; }
+
+  void Abort() {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+ private:
+  void Refuse(HttpResponse r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    for (auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(false);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    bhttp::async_write(beast::get_lowest_layer(ws_), *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
+      self->Abort();
+      self->closed_ = true;
+    });
+  }
+
+  void OnAccept(beast::error_code ec) {
+    if (ec) return Finish(1006);
+    if (close_code_ != 0) {
+      closing_ = true;
+      return DoClose();
+    }
+    Read();
+  }
+
+  void Read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) {
+      if (ec == beast::websocket::error::message_too_big) {
+        closing_ = false;
+        return Close(1009, "message too big");
+      }
+      return Finish(ec == beast::websocket::error::closed ? ws_.reason().code : 1006);
+    }
+    if (!ws_.got_binary()) {
+      buffer_.consume(buffer_.size());
+      return Close(1003, "binary frames only");
+    }
+    const auto data = buffer_.cdata();
+    if (handler_ && !closing_) {
+      handler_->OnBinaryMessage(std::span<const uint8_t>(static_cast<const uint8_t*>(data.data()), data.size()));
+    }
+    buffer_.consume(buffer_.size());
+    if (!closed_) Read();
+  }
+
+  void DoWrite() {
+    writing_ = true;
+    ws_.async_write(asio::buffer(queue_.front()), beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    queued_bytes_ -= queue_.front().size();
+    queue_.pop_front();
+    if (ec) return Finish(1006);
+    if (!queue_.empty()) return DoWrite();
+    if (closing_) DoClose();
+  }
+
+  void DoClose() {
+    beast::websocket::close_reason reason(static_cast<beast::websocket::close_code>(close_code_));
+    reason.reason = close_reason_;
+    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->Finish(self->close_code_); });
+  }
+
+  void Finish(uint16_t code) {
+    if (closed_) return;
+    closed_ = true;
+    closing_ = true;
+    if (handler_) {
+      auto handler = std::move(handler_);
+      handler->OnClosed(code);
+    }
+  }
+
+  beast::websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::string remote_;
+  std::unique_ptr<ws::WsHandler> handler_;
+  std::deque<std::vector<uint8_t>> queue_;
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  uint16_t close_code_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -105,18 +280,14 @@ class Session : public std::enable_shared_from_this<Session> {
                        "Too many open connections");
     }
     auto& msg = parser_->get();
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    const std::string_view target(msg.target().data(), msg.target().size());
-    const size_t q = target.find('?');
-    req.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-    for (const auto& field : msg) {
-      req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    if (beast::websocket::is_upgrade(msg) && server_->upgrade_handler && !server_->stopped) {
+      auto ws = std::make_shared<WsSession>(stream_.release_socket(), server_, remote_);
+      server_->ws_sessions.remove_if([](const std::weak_ptr<WsSession>& w) { return w.expired(); });
+      server_->ws_sessions.push_back(ws);
+      ws->Run(parser_->release(), loopback_);
+      return;
     }
-    req.body = std::move(msg.body());
-    req.remote_address = remote_;
-    req.remote_is_loopback = loopback_;
+    HttpRequest req = ToHttpRequest(msg, remote_, loopback_);
     HttpResponse resp;
     try {
       resp = server_->handler(req);
@@ -213,6 +384,10 @@ bool HttpServer::Start(std::string* error) {
   return true;
 }
 
+void HttpServer::SetUpgradeHandler(ws::WsUpgradeHandler handler) {
+  impl_->upgrade_handler = std::move(handler);
+}
+
 uint16_t HttpServer::port() const {
   beast::error_code ec;
   auto ep = impl_->acceptor.local_endpoint(ec);
@@ -227,6 +402,9 @@ void HttpServer::Stop() {
   for (auto& w : impl_->sessions)
     if (auto s = w.lock()) s->Close();
   impl_->sessions.clear();
+  for (auto& w : impl_->ws_sessions)
+    if (auto s = w.lock()) s->Abort();
+  impl_->ws_sessions.clear();
 }
 
 }  // namespace sfu::http

@@ -1,5 +1,5 @@
 #pragma once
-// HTTP/1.1 listener on Boost.Beast (the only translation unit that includes Beast's HTTP code).
+// HTTP/1.1 and WebSocket listener on Boost.Beast (the only translation unit that includes Beast).
 // Limits: request header 16 KiB, body max_body_bytes (413 with an AWS-style error past it),
 // max_connections concurrent connections (503 past it), idle/read timeout per connection.
 // Each request is converted to http::HttpRequest and answered by the handler, synchronously,
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "signaling/http/http_message.h"
+#include "signaling/ws/ws_connection.h"
 
 namespace boost::asio {
 class io_context;
@@ -25,6 +26,7 @@ struct HttpServerConfig {
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 1024;
   int timeout_seconds = 30;
+  ws::WsLimits ws;
 };
 
 class HttpServer {
@@ -33,6 +35,9 @@ class HttpServer {
 
   HttpServer(boost::asio::io_context& ioc, HttpServerConfig config, Handler handler);
   ~HttpServer();
+
+  // WebSocket upgrades (any path) go to this handler; without one they get 404.
+  void SetUpgradeHandler(ws::WsUpgradeHandler handler);
 
   // Binds and starts accepting. False with *error on failure (e.g. address in use).
   bool Start(std::string* error);

@@ -1,0 +1,104 @@
+#include "signaling/signaling_front.h"
+
+#include "metrics/server_metrics.h"
+#include "signaling/api/join_token.h"
+#include "signaling/store/meeting_store.h"
+#include "transport/base/log.h"
+
+namespace sfu::signaling {
+namespace {
+constexpr std::string_view kSessionProtocol = "_aws_wt_session";
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+SignalingFront::SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
+                               metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits)
+    : store_(store), signer_(signer), hub_(hub), metrics_(metrics), clock_(clock), limits_(limits) {}
+
+std::string SignalingFront::ExtractToken(const http::HttpRequest& req, bool* via_subprotocol) {
+  *via_subprotocol = false;
+  if (const std::string* protocols = req.Header("Sec-WebSocket-Protocol")) {
+    // "_aws_wt_session, <token>"
+    std::string_view rest(*protocols);
+    bool saw_session = false;
+    std::string token;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string_view item = Trim(rest.substr(0, comma));
+      if (item == kSessionProtocol) saw_session = true; else if (!item.empty() && token.empty()) token = item;
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (saw_session && !token.empty()) {
+      *via_subprotocol = true;
+      return token;
+    }
+  }
+  if (const std::string* cookie = req.Header("Cookie")) {
+    std::string_view rest(*cookie);
+    while (!rest.empty()) {
+      const size_t semi = rest.find(';');
+      const std::string_view item = Trim(rest.substr(0, semi));
+      if (item.substr(0, kSessionProtocol.size() + 1) == std::string(kSessionProtocol) + "=") {
+        return std::string(item.substr(kSessionProtocol.size() + 1));
+      }
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    }
+  }
+  return {};
+}
+
+ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol) {
+  metrics_.CountSignalingRefusal(reason);
+  ws::WsAcceptance a;
+  a.subprotocol = subprotocol;
+  a.close_code = code;
+  a.close_reason = reason;
+  return a;
+}
+
+ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> connection) {
+  const std::vector<std::string> segments = http::SplitPath(req.path);
+  if (segments.size() != 2 || segments[0] != "control") {
+    ws::WsAcceptance a;
+    a.upgrade = false;
+    a.refusal.status = 404;
+    a.refusal.body = "no WebSocket endpoint at this path; signaling is /control/<MeetingId>\n";
+    metrics_.CountSignalingRefusal("bad_path");
+    return a;
+  }
+  const std::string& meeting_id = segments[1];
+  bool via_subprotocol = false;
+  const std::string token = ExtractToken(req, &via_subprotocol);
+  const std::string subprotocol = via_subprotocol ? std::string(kSessionProtocol) : std::string();
+  auto claims = token.empty() ? std::nullopt : signer_.Verify(token);
+  // Everything that does not prove "attendee of this meeting" gets the same 4403.
+  if (!claims || claims->meeting_id != meeting_id) {
+    SFU_LOG(kInfo, "signaling refused").Kv("reason", token.empty() ? "no token" : "bad token")
+        .Kv("remote", req.remote_address);
+    return Refuse(4403, token.empty() ? "no_token" : "bad_token", subprotocol);
+  }
+  if (claims->content) return Refuse(4403, "content_share_unsupported", subprotocol);
+  try {
+    auto meeting = store_.GetMeeting(meeting_id);
+    if (!meeting) return Refuse(4410, "meeting_ended", subprotocol);
+    auto attendee = store_.GetAttendee(meeting_id, claims->attendee_id);
+    if (!attendee) return Refuse(4403, "attendee_removed", subprotocol);
+    store_.TouchMeeting(meeting_id, clock_.NowUnixMs());
+    ws::WsAcceptance a;
+    a.subprotocol = subprotocol;
+    a.handler = std::make_unique<SignalingSession>(
+        std::move(connection), AttendeeIdentity{meeting_id, attendee->attendee_id, attendee->external_user_id},
+        hub_, metrics_, clock_, limits_);
+    return a;
+  } catch (const store::StoreError& e) {
+    SFU_LOG(kError, "store failure on signaling upgrade").Kv("error", e.what());
+    return Refuse(4500, "internal_error", subprotocol);  // 4500-4599: the client retries
+  }
+}
+
+}  // namespace sfu::signaling

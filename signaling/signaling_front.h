@@ -1,0 +1,47 @@
+#pragma once
+// GET /control/{MeetingId} WebSocket upgrades (chime-signaling.md §1.3, §9.4): takes the join
+// token from the subprotocol pair "_aws_wt_session, <token>" (JS client; answered with
+// Sec-WebSocket-Protocol: _aws_wt_session) or the cookie "_aws_wt_session=<token>" (C++ client),
+// checks it against the store, and starts a SignalingSession. Refusals accept the upgrade and
+// close at once with a code the client understands, learning nothing about other meetings:
+//   4403  bad, forged or revoked token, attendee deleted, token for another meeting
+//   4410  the meeting has ended (valid token for this meeting, meeting gone)
+// Thread: control thread.
+
+#include <memory>
+#include <string>
+
+#include "signaling/signaling_session.h"
+#include "signaling/ws/ws_connection.h"
+
+namespace sfu::api {
+class JoinTokenSigner;
+}
+namespace sfu::store {
+class MeetingStore;
+}
+
+namespace sfu::signaling {
+
+class SignalingFront {
+ public:
+  SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
+                 metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {});
+
+  ws::WsAcceptance OnUpgrade(const http::HttpRequest& request, std::shared_ptr<ws::WsConnection> connection);
+
+  // The token from a request: subprotocol first, then cookie. Empty if neither.
+  static std::string ExtractToken(const http::HttpRequest& request, bool* via_subprotocol);
+
+ private:
+  ws::WsAcceptance Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol);
+
+  store::MeetingStore& store_;
+  const api::JoinTokenSigner& signer_;
+  SignalingHub& hub_;
+  metrics::ServerMetrics& metrics_;
+  const base::Clock& clock_;
+  SignalingLimits limits_;
+};
+
+}  // namespace sfu::signaling

@@ -1,0 +1,50 @@
+#include "signaling/signaling_hub.h"
+
+#include <algorithm>
+
+#include "signaling/signaling_session.h"
+
+namespace sfu::signaling {
+
+void SignalingHub::Add(SignalingSession* s) {
+  by_meeting_[s->identity().meeting_id].push_back(s);
+  ++count_;
+}
+
+void SignalingHub::Remove(SignalingSession* s) {
+  auto it = by_meeting_.find(s->identity().meeting_id);
+  if (it == by_meeting_.end()) return;
+  auto& v = it->second;
+  const auto before = v.size();
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+  count_ -= before - v.size();
+  if (v.empty()) by_meeting_.erase(it);
+}
+
+bool SignalingHub::HasConnected(const std::string& meeting_id) const {
+  return by_meeting_.count(meeting_id) > 0;
+}
+
+size_t SignalingHub::JoinedCount(const std::string& meeting_id) const {
+  auto it = by_meeting_.find(meeting_id);
+  if (it == by_meeting_.end()) return 0;
+  return static_cast<size_t>(std::count_if(it->second.begin(), it->second.end(),
+                                           [](const SignalingSession* s) { return s->joined(); }));
+}
+
+std::vector<SignalingSession*> SignalingHub::SessionsOf(const std::string& meeting_id) const {
+  auto it = by_meeting_.find(meeting_id);
+  return it == by_meeting_.end() ? std::vector<SignalingSession*>{} : it->second;
+}
+
+void SignalingHub::EndMeeting(const std::string& meeting_id) {
+  for (SignalingSession* s : SessionsOf(meeting_id)) s->End(410, "meeting ended");
+}
+
+void SignalingHub::RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+  for (SignalingSession* s : SessionsOf(meeting_id)) {
+    if (s->identity().attendee_id == attendee_id) s->End(411, "attendee removed");
+  }
+}
+
+}  // namespace sfu::signaling

@@ -1,0 +1,38 @@
+#pragma once
+// The control thread's directory of live signaling sessions, by meeting: who is connected
+// (meeting expiry, metrics), and the server-initiated ends of sessions: DeleteMeeting and meeting
+// expiry send AUDIO_STATUS 410, DeleteAttendee sends 411, each before the close (a bare close
+// after start strands the Chime client, chime-signaling.md §9.2).
+// Thread: control thread only. Sessions register and unregister themselves.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace sfu::signaling {
+
+class SignalingSession;
+
+class SignalingHub {
+ public:
+  void Add(SignalingSession* session);
+  void Remove(SignalingSession* session);
+
+  bool HasConnected(const std::string& meeting_id) const;
+  size_t JoinedCount(const std::string& meeting_id) const;
+  size_t session_count() const { return count_; }
+
+  // Ends every session of the meeting (status 410) / of one attendee (status 411).
+  void EndMeeting(const std::string& meeting_id);
+  void RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id);
+
+  std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<SignalingSession*>> by_meeting_;
+  size_t count_ = 0;
+};
+
+}  // namespace sfu::signaling

@@ -27,6 +27,17 @@ HttpRouter::HttpRouter(api::ControlApi& api, metrics::ServerMetrics& metrics,
 
 HttpResponse HttpRouter::Handle(const HttpRequest& req) {
   if (api::ControlApi::IsApiPath(req.path)) return HandleApi(req);
+  HttpResponse r = HandleOther(req);
+  if (!r.Header("x-amzn-RequestId")) r.SetHeader("x-amzn-RequestId", api::NewUuid());
+  return r;
+}
+
+HttpResponse HttpRouter::HandleOther(const HttpRequest& req) {
+  // Unknown paths answer like an unknown AWS operation, so SDK callers get NotFoundException.
+  auto not_found = [&req] {
+    return api::ControlApi::ErrorResponse(api::NotFound("No such operation: " + req.method + " " + req.path),
+                                          api::NewUuid());
+  };
   if (auto it = routes_.find(req.path); it != routes_.end()) return it->second(req);
   if (req.method != "GET" && req.method != "HEAD") {
     if (req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics") {
@@ -34,7 +45,7 @@ HttpResponse HttpRouter::Handle(const HttpRequest& req) {
       r.SetHeader("Allow", "GET, HEAD");
       return r;
     }
-    return Text(404, "not found\n");
+    return not_found();
   }
   if (req.path == "/healthz") return Text(200, "ok\n");
   if (req.path == "/readyz") {
@@ -46,13 +57,13 @@ HttpResponse HttpRouter::Handle(const HttpRequest& req) {
     if (before_scrape_) before_scrape_();
     return Text(200, metrics_.RenderText(), "text/plain; version=0.0.4; charset=utf-8");
   }
-  return Text(404, "not found\n");
+  return not_found();
 }
 
 HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
   const auto start = std::chrono::steady_clock::now();
   const std::string request_id = api::NewUuid();
-  std::string operation = "Unknown";
+  std::string operation = api::ControlApi::OperationName(req);
   HttpResponse response;
   std::string caller;
   bool allowed = true;

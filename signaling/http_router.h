@@ -44,6 +44,7 @@ class HttpRouter {
 
  private:
   http::HttpResponse HandleApi(const http::HttpRequest& req);
+  http::HttpResponse HandleOther(const http::HttpRequest& req);
 
   api::ControlApi& api_;
   metrics::ServerMetrics& metrics_;

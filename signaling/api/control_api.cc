@@ -102,6 +102,20 @@ bool ControlApi::IsApiPath(std::string_view path) {
   return path == "/meetings" || path.starts_with("/meetings/") || path == "/meetings/";
 }
 
+std::string ControlApi::OperationName(const HttpRequest& req) {
+  const std::vector<std::string> seg = http::SplitPath(req.path);
+  const std::string op = QueryValue(req, "operation");
+  const std::string& m = req.method;
+  if (seg.size() == 1 && m == "POST") return op.empty() ? "CreateMeeting" : op == "create-attendees" ? "CreateMeetingWithAttendees" : "Unknown";
+  if (seg.size() == 2) return m == "GET" ? "GetMeeting" : m == "DELETE" ? "DeleteMeeting" : "Unknown";
+  if (seg.size() == 3 && seg[2] == "attendees") {
+    if (m == "GET") return "ListAttendees";
+    if (m == "POST") return op.empty() ? "CreateAttendee" : op == "batch-create" ? "BatchCreateAttendee" : "Unknown";
+  }
+  if (seg.size() == 4 && seg[2] == "attendees") return m == "GET" ? "GetAttendee" : m == "DELETE" ? "DeleteAttendee" : "Unknown";
+  return "Unknown";
+}
+
 HttpResponse ControlApi::ErrorResponse(const ApiError& e, const std::string& request_id) {
   json::object body;
   body["Code"] = ErrorCode(e);

@@ -56,6 +56,9 @@ class ControlApi {
 
   // True if the path belongs to the API (/meetings...).
   static bool IsApiPath(std::string_view path);
+  // The operation a request names ("CreateMeeting", ...), or "Unknown"; for metrics of requests
+  // refused before they reach Handle (auth, rate limit).
+  static std::string OperationName(const http::HttpRequest& req);
 
   struct Result {
     http::HttpResponse response;

@@ -8,6 +8,7 @@
 #include <deque>
 #include <list>
 
+#include "signaling/api/crypto_util.h"
 #include "transport/base/log.h"
 
 namespace sfu::http {
@@ -18,13 +19,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string ErrorJson(std::string_view type, std::string_view code, std::string_view message) {
+std::string ErrorJson(std::string_view code, std::string_view message, std::string_view request_id) {
   std::string body = "{\"Code\":\"";
   body += code;
   body += "\",\"Message\":\"";
   body += message;
+  body += "\",\"RequestId\":\"";
+  body += request_id;
   body += "\"}";
-  (void)type;
   return body;
 }
 
@@ -296,7 +298,9 @@ class Session : public std::enable_shared_from_this<Session> {
       resp.status = 500;
       resp.SetHeader("Content-Type", "application/json");
       resp.SetHeader("x-amzn-ErrorType", "ServiceFailureException");
-      resp.body = ErrorJson("ServiceFailureException", "ServiceFailure", "internal error");
+      const std::string id = api::NewUuid();
+      resp.SetHeader("x-amzn-RequestId", id);
+      resp.body = ErrorJson("ServiceFailure", "internal error", id);
     }
     Send(std::move(resp), msg.keep_alive(), req.method == "HEAD");
   }
@@ -306,7 +310,9 @@ class Session : public std::enable_shared_from_this<Session> {
     r.status = status;
     r.SetHeader("Content-Type", "application/json");
     r.SetHeader("x-amzn-ErrorType", std::string(type));
-    r.body = ErrorJson(type, code, message);
+    const std::string id = api::NewUuid();
+    r.SetHeader("x-amzn-RequestId", id);
+    r.body = ErrorJson(code, message, id);
     Send(std::move(r), false, false);
   }
 

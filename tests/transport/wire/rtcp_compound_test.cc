@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "tests/transport/wire/rtcp_test_util.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtcp/sdes.h"
@@ -13,43 +14,6 @@
 namespace sfu::wire::rtcp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-std::optional<CommonHeader> Header(const Bytes& b) {
-  CommonHeader h;
-  if (!h.Parse(b)) return std::nullopt;
-  return h;
-}
-
-// Parses b as exactly one block of type T; nullopt if the header or T::Parse fails.
-template <typename T>
-std::optional<T> ParseAs(const Bytes& b) {
-  auto h = Header(b);
-  if (!h) return std::nullopt;
-  T t;
-  if (!t.Parse(*h)) return std::nullopt;
-  return t;
-}
-// Parsed objects may borrow the buffer: refuse temporaries.
-template <typename T>
-std::optional<T> ParseAs(Bytes&&) = delete;
-// For checks that only need the verdict, temporaries are fine.
-template <typename T>
-bool Parses(const Bytes& b) {
-  return ParseAs<T>(b).has_value();
-}
-
-// Create() into an exactly-sized buffer, also checking BlockLength and that one byte less fails.
-template <typename T>
-Bytes Build(const T& t) {
-  Bytes out(t.BlockLength());
-  EXPECT_EQ(t.Create(out), out.size());
-  if (!out.empty()) {
-    Bytes smaller(out.size() - 1);
-    EXPECT_EQ(t.Create(smaller), 0u);
-  }
-  return out;
-}
 
 const Bytes kSr = {
     0x80, 0xC8, 0x00, 0x06,  // V=2 RC=0 | SR | length 6

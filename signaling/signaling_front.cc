@@ -17,8 +17,9 @@ std::string_view Trim(std::string_view s) {
 }  // namespace
 
 SignalingFront::SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
-                               metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits)
-    : store_(store), signer_(signer), hub_(hub), metrics_(metrics), clock_(clock), limits_(limits) {}
+                               metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits,
+                               const MediaContext* media)
+    : store_(store), signer_(signer), hub_(hub), metrics_(metrics), clock_(clock), limits_(limits), media_(media) {}
 
 std::string SignalingFront::ExtractToken(const http::HttpRequest& req, bool* via_subprotocol) {
   *via_subprotocol = false;
@@ -93,7 +94,7 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     a.subprotocol = subprotocol;
     a.handler = std::make_unique<SignalingSession>(
         std::move(connection), AttendeeIdentity{meeting_id, attendee->attendee_id, attendee->external_user_id},
-        hub_, metrics_, clock_, limits_);
+        hub_, metrics_, clock_, limits_, media_);
     return a;
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure on signaling upgrade").Kv("error", e.what());

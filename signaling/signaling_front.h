@@ -25,8 +25,10 @@ namespace sfu::signaling {
 
 class SignalingFront {
  public:
+  // media: where attendees' transports go (borrowed; null: SUBSCRIBE is refused with 500).
   SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
-                 metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {});
+                 metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},
+                 const MediaContext* media = nullptr);
 
   ws::WsAcceptance OnUpgrade(const http::HttpRequest& request, std::shared_ptr<ws::WsConnection> connection);
 
@@ -42,6 +44,7 @@ class SignalingFront {
   metrics::ServerMetrics& metrics_;
   const base::Clock& clock_;
   SignalingLimits limits_;
+  const MediaContext* media_;
 };
 
 }  // namespace sfu::signaling

@@ -18,7 +18,10 @@ void SignalingHub::Remove(SignalingSession* s) {
   const auto before = v.size();
   v.erase(std::remove(v.begin(), v.end(), s), v.end());
   count_ -= before - v.size();
-  if (v.empty()) by_meeting_.erase(it);
+  if (v.empty()) {
+    states_.erase(it->first);
+    by_meeting_.erase(it);
+  }
 }
 
 bool SignalingHub::HasConnected(const std::string& meeting_id) const {

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "signaling/meeting_state.h"
+
 namespace sfu::signaling {
 
 class SignalingSession;
@@ -29,8 +31,11 @@ class SignalingHub {
   void RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id);
 
   std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;
+  // Live state of a meeting with sessions (created on demand, dropped with its last session).
+  MeetingState& State(const std::string& meeting_id) { return states_[meeting_id]; }
 
  private:
+  std::unordered_map<std::string, MeetingState> states_;
   std::unordered_map<std::string, std::vector<SignalingSession*>> by_meeting_;
   size_t count_ = 0;
 };

@@ -1,28 +1,67 @@
 #include "signaling/signaling_session.h"
 
+#include <openssl/rand.h>
+
+#include <atomic>
+
 #include "metrics/server_metrics.h"
+#include "sfu/participant_media.h"
+#include "sfu/shard_set.h"
+#include "signaling/sdp/answer_builder.h"
+#include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
 #include "transport/base/log.h"
+#include "transport/dtls/dtls_context.h"
+#include "transport/ice/ice_lite.h"
 
 namespace sfu::signaling {
 using proto::SdkSignalFrame;
 
+namespace {
+
+std::atomic<uint64_t> g_next_media_id{1};
+
+uint32_t RandomSsrc() {
+  uint32_t v = 0;
+  while (v == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return v;
+}
+
+bool ValidTopic(const std::string& t) {
+  if (t.empty() || t.size() > 36) return false;
+  for (char c : t)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
 SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
                                    SignalingHub& hub, metrics::ServerMetrics& metrics,
-                                   const base::Clock& clock, SignalingLimits limits)
+                                   const base::Clock& clock, SignalingLimits limits, const MediaContext* media)
     : connection_(std::move(connection)),
       identity_(std::move(identity)),
       hub_(hub),
       metrics_(metrics),
       clock_(clock),
       limits_(limits),
-      limiter_(limits.frames_per_second, limits.frame_burst, 1) {
+      limiter_(limits.frames_per_second, limits.frame_burst, 1),
+      media_(media) {
   hub_.Add(this);
   SFU_LOG(kInfo, "signaling connected").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id)
       .Kv("remote", connection_->remote_address());
 }
 
-SignalingSession::~SignalingSession() { hub_.Remove(this); }
+SignalingSession::~SignalingSession() {
+  if (subscribed()) AnnounceLeft(/*dropped=*/!left_);
+  StopMedia();
+  hub_.Remove(this);
+}
 
 void SignalingSession::Send(const SdkSignalFrame& frame) {
   metrics_.CountSignalingFrame("out", SdkSignalFrame::Type_Name(frame.type()));
@@ -55,16 +94,18 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
     case SdkSignalFrame::PING_PONG:
       if (f.ping_pong().type() == proto::PING) Send(proto::MakePingPong(proto::PONG, f.ping_pong().ping_id()));
       return;
-    case SdkSignalFrame::JOIN: {
-      // No TURN credentials: the client then uses host candidates against our ICE-lite server.
-      Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
-      joined_ = true;
-      SendIndex();
-      SFU_LOG(kInfo, "attendee joined").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
-      return;
-    }
+    case SdkSignalFrame::JOIN:
+      return HandleJoin(f);
+    case SdkSignalFrame::SUBSCRIBE:
+      return HandleSubscribe(f);
+    case SdkSignalFrame::AUDIO_CONTROL:
+      return HandleAudioControl(f);
+    case SdkSignalFrame::DATA_MESSAGE:
+      return HandleDataMessage(f);
     case SdkSignalFrame::LEAVE:
       Send(proto::MakeFrame(SdkSignalFrame::LEAVE_ACK));
+      if (subscribed()) AnnounceLeft(/*dropped=*/false);
+      StopMedia();
       joined_ = false;
       left_ = true;
       SFU_LOG(kInfo, "attendee left").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
@@ -72,6 +113,253 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
     default:
       return;  // CLIENT_METRIC, timing and not-yet-implemented frames are accepted and dropped
   }
+}
+
+void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
+  if (joined_) return;  // the first JOIN on a socket is the join
+  audio_session_id_ = f.join().audio_session_id();
+  // The same attendee on another socket: a reconnect of the same client (same audio_session_id)
+  // replaces it quietly; another device ends it with 301 (§9.4).
+  for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
+    if (other == this || other->identity().attendee_id != identity_.attendee_id) continue;
+    if (other->audio_session_id() != 0 && other->audio_session_id() == audio_session_id_) {
+      other->StopMedia();
+      other->connection_->Close(1000, "replaced by a reconnect");
+    } else {
+      other->End(301, "joined from another device");
+    }
+  }
+  // No TURN credentials: the client then uses host candidates against our ICE-lite server.
+  Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
+  joined_ = true;
+  SendIndex();
+  SFU_LOG(kInfo, "attendee joined").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
+}
+
+void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status, const std::string& description) {
+  SdkSignalFrame f = proto::MakeFrame(type);
+  f.mutable_error()->set_status(status);
+  f.mutable_error()->set_description(description);
+  Send(f);
+}
+
+void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
+  if (!media_ || !media_->shards || !media_->dtls) {
+    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 500, "media is not available on this server");
+  }
+  auto parsed = sdp::Parse(f.sub().sdp_offer());
+  if (!parsed.description || parsed.description->media.empty()) {
+    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "bad SDP offer: " + parsed.error);
+  }
+  const sdp::SessionDescription& offer = *parsed.description;
+  const sdp::MediaSection& first = offer.media.front();
+  if (first.ice_ufrag.empty() || first.ice_pwd.empty() || first.fingerprint.empty()) {
+    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "SDP offer without ICE credentials or fingerprint");
+  }
+  auto shard_index = media_->shards->ShardOf(identity_.meeting_id);
+  if (!shard_index) shard_index = media_->shards->Place(identity_.meeting_id);
+  Shard& shard = media_->shards->shard(static_cast<size_t>(*shard_index));
+
+  // Answer section by section: Opus on the first audio section (we send the mix on it), the
+  // camera received and dropped until the SFU lands, remote-video and data sections inactive.
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  int opus_pt = -1;
+  bool audio_done = false;
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const sdp::MediaSection& m = offer.media[i];
+    sdp::MediaAnswer& a = answers[i];
+    if (m.port == 0 || !m.IsRtp()) {
+      a.reject = true;
+      continue;
+    }
+    if (m.kind == "audio" && !audio_done) {
+      audio_done = true;
+      for (const sdp::Codec& c : m.codecs) {
+        if (c.name == "opus" || c.name == "OPUS") {
+          opus_pt = c.payload_type;
+          break;
+        }
+      }
+      if (opus_pt < 0) {
+        a.reject = true;
+        continue;
+      }
+      a.payload_types = {opus_pt};
+      a.direction = sdp::MirrorDirection(m.direction);
+      if (a.direction == "sendrecv" || a.direction == "sendonly") {
+        if (!audio_ssrc_) audio_ssrc_ = RandomSsrc();
+        a.send_streams.push_back({audio_ssrc_, 0, "sfu", "mix0", "mix0-track"});
+      } else {
+        opus_pt = -1;  // the client does not receive audio
+      }
+      continue;
+    }
+    if (m.kind == "video") {
+      for (const sdp::Codec& c : m.codecs) {
+        if (c.name == "VP8") {
+          a.payload_types = {c.payload_type};
+          break;
+        }
+      }
+      if (a.payload_types.empty()) {
+        a.reject = true;
+        continue;
+      }
+      a.direction = (m.direction == "sendrecv" || m.direction == "sendonly") ? "recvonly" : "inactive";
+      continue;
+    }
+    a.reject = true;
+  }
+  // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
+  if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {
+    StopMedia();
+    media_id_ = g_next_media_id.fetch_add(1);
+    media_shard_ = *shard_index;
+    remote_ufrag_ = first.ice_ufrag;
+    local_ufrag_ = transport::RandomIceString(8);
+    local_pwd_ = transport::RandomIceString(24);
+    sfu::ParticipantMediaPlan plan;
+    plan.id = media_id_;
+    plan.meeting_id = identity_.meeting_id;
+    plan.attendee_id = identity_.attendee_id;
+    plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
+    plan.audio_payload_type = opus_pt;
+    plan.audio_ssrc = audio_ssrc_;
+    shard.Post([&shard, plan = std::move(plan)]() mutable {
+      shard.AddSession(std::make_unique<sfu::ParticipantMedia>(shard, std::move(plan)));
+    });
+  } else {
+    const uint64_t id = media_id_;
+    shard.Post([&shard, id, opus_pt] {
+      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->Update(opus_pt);
+    });
+  }
+  sdp::AnswerParams params;
+  params.ice_ufrag = local_ufrag_;
+  params.ice_pwd = local_pwd_;
+  params.fingerprint_algorithm = media_->dtls->fingerprint_algorithm();
+  params.fingerprint = media_->dtls->fingerprint();
+  for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, shard.media_port()});
+  params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level"};
+  params.feedback = {"nack", "nack pli", "ccm fir", "goog-remb"};
+  params.session_id = std::to_string(media_id_);
+
+  SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE_ACK);
+  ack.mutable_suback()->set_duplex(f.sub().duplex());
+  ack.mutable_suback()->set_sdp_answer(sdp::BuildAnswer(offer, params, answers));
+  Send(ack);
+  if (!subscribed()) {
+    // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
+    audio_stream_id_ = hub_.State(identity_.meeting_id)
+                           .Present(identity_.attendee_id, identity_.external_user_id, f.sub().audio_muted());
+    AnnouncePresence();
+    // Messages kept for late joiners.
+    auto& kept = hub_.State(identity_.meeting_id).kept(clock_.NowSteadyMs());
+    if (!kept.empty()) {
+      SdkSignalFrame replay = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+      for (const KeptDataMessage& m : kept) *replay.mutable_data_message()->add_messages() = m.payload;
+      Send(replay);
+    }
+  }
+}
+
+void SignalingSession::AnnouncePresence() {
+  MeetingState& state = hub_.State(identity_.meeting_id);
+  SdkSignalFrame snapshot = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
+  for (const auto& [id, e] : state.present()) {
+    auto* s = snapshot.mutable_audio_stream_id_info()->add_streams();
+    s->set_audio_stream_id(e.audio_stream_id);
+    s->set_attendee_id(e.attendee_id);
+    s->set_external_user_id(e.external_user_id);
+    s->set_muted(e.muted);
+  }
+  Send(snapshot);
+  const PresenceEntry* self = state.Find(identity_.attendee_id);
+  SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
+  auto* d = delta.mutable_audio_stream_id_info()->add_streams();
+  d->set_audio_stream_id(self->audio_stream_id);
+  d->set_attendee_id(self->attendee_id);
+  d->set_external_user_id(self->external_user_id);
+  d->set_muted(self->muted);
+  for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
+    if (other != this && other->subscribed()) other->Send(delta);
+  }
+}
+
+void SignalingSession::AnnounceLeft(bool dropped) {
+  MeetingState& state = hub_.State(identity_.meeting_id);
+  const PresenceEntry* e = state.Find(identity_.attendee_id);
+  // A newer session of the same attendee owns the entry now: nothing to announce.
+  if (!e || e->audio_stream_id != audio_stream_id_) {
+    audio_stream_id_ = 0;
+    return;
+  }
+  SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
+  auto* d = delta.mutable_audio_stream_id_info()->add_streams();
+  d->set_audio_stream_id(audio_stream_id_);
+  if (dropped) d->set_dropped(true);
+  state.Absent(identity_.attendee_id);
+  audio_stream_id_ = 0;
+  for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
+    if (other != this && other->subscribed()) other->Send(delta);
+  }
+}
+
+void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
+  if (!subscribed()) return;
+  PresenceEntry* e = hub_.State(identity_.meeting_id).Find(identity_.attendee_id);
+  if (!e || e->audio_stream_id != audio_stream_id_) return;
+  e->muted = f.audio_control().muted();
+  SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
+  auto* d = delta.mutable_audio_stream_id_info()->add_streams();
+  d->set_audio_stream_id(e->audio_stream_id);
+  d->set_muted(e->muted);
+  for (SignalingSession* s : hub_.SessionsOf(identity_.meeting_id)) {
+    if (s->subscribed()) s->Send(delta);
+  }
+}
+
+void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
+  if (!joined_) return;
+  MeetingState& state = hub_.State(identity_.meeting_id);
+  SdkSignalFrame deliver = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  SdkSignalFrame bounce = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  const int64_t now_ms = clock_.NowSteadyMs();
+  for (const proto::SdkDataMessagePayload& in : f.data_message().messages()) {
+    if (!ValidTopic(in.topic()) || in.data().size() > 2048) {
+      metrics_.CountSignalingFrame("in", "data_message_invalid");
+      continue;
+    }
+    proto::SdkDataMessagePayload out;
+    out.set_topic(in.topic());
+    out.set_data(in.data());
+    if (in.has_lifetime_ms()) out.set_lifetime_ms(in.lifetime_ms());
+    out.set_sender_attendee_id(identity_.attendee_id);
+    out.set_sender_external_user_id(identity_.external_user_id);
+    if (!state.AllowDataMessage(now_ms)) {
+      out.set_ingest_time_ns(0);  // throttled: back to the sender only (§8)
+      *bounce.mutable_data_message()->add_messages() = out;
+      continue;
+    }
+    out.set_ingest_time_ns(NowNs());
+    state.Keep(out, now_ms);
+    *deliver.mutable_data_message()->add_messages() = out;
+  }
+  if (bounce.data_message().messages_size() > 0) Send(bounce);
+  if (deliver.data_message().messages_size() == 0) return;
+  for (SignalingSession* s : hub_.SessionsOf(identity_.meeting_id)) {
+    if (s != this && s->joined()) s->Send(deliver);
+  }
+}
+
+void SignalingSession::StopMedia() {
+  if (media_id_ == 0 || !media_ || !media_->shards) return;
+  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
+  const uint64_t id = media_id_;
+  shard.Post([&shard, id] {
+    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->Stop();
+  });
+  media_id_ = 0;
 }
 
 void SignalingSession::SendIndex() {
@@ -82,6 +370,7 @@ void SignalingSession::SendIndex() {
 
 void SignalingSession::End(uint32_t status, const std::string& reason) {
   if (connection_->closed()) return;
+  StopMedia();
   SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::AUDIO_STATUS);
   f.mutable_audio_status()->set_audio_status(status);
   Send(f);

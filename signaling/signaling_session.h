@@ -1,9 +1,10 @@
 #pragma once
 // One attendee's signaling WebSocket (chime-signaling.md §4): decodes 0x05-prefixed
-// SdkSignalFrames, answers PING with PONG, JOIN with JOIN_ACK then INDEX, LEAVE with LEAVE_ACK;
-// accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per connection and
-// malformed ones are counted; an abusive client is closed (1008).
-// Not yet (see the signaling issue): SUBSCRIBE/SUBSCRIBE_ACK with media, presence, data messages.
+// SdkSignalFrames, answers PING with PONG, JOIN with JOIN_ACK then INDEX, SUBSCRIBE with
+// SUBSCRIBE_ACK (SDP answer; media on the meeting's shard), LEAVE with LEAVE_ACK; presence and
+// mute (AUDIO_STREAM_ID_INFO), data messages (validated, stamped, throttled, kept for late
+// joiners); accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per
+// connection (the §8 hard limit) and malformed ones counted; an abusive client is closed (1008).
 // Thread: control thread. Owned by its WebSocket connection; registers with the hub.
 
 #include <cstdint>
@@ -19,15 +20,28 @@
 namespace sfu::metrics {
 class ServerMetrics;
 }
+namespace sfu {
+class ShardSet;
+namespace transport {
+class DtlsContext;
+}
+}  // namespace sfu
 
 namespace sfu::signaling {
 
 class SignalingHub;
 
 struct SignalingLimits {
-  double frames_per_second = 50;  // per connection; the JS client sends ~1-3 per second
-  double frame_burst = 200;
-  int max_bad_frames = 20;        // then the connection is closed
+  double frames_per_second = 200;  // per connection (§8 hard limit); the JS client sends ~1-3/s
+  double frame_burst = 400;
+  int max_bad_frames = 20;         // then the connection is closed
+};
+
+// Where attendees' media goes. Borrowed; null shards/dtls: SUBSCRIBE is refused (tests).
+struct MediaContext {
+  ShardSet* shards = nullptr;
+  const transport::DtlsContext* dtls = nullptr;
+  std::vector<std::string> announce_ips;
 };
 
 struct AttendeeIdentity {
@@ -40,7 +54,7 @@ class SignalingSession final : public ws::WsHandler {
  public:
   SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
                    SignalingHub& hub, metrics::ServerMetrics& metrics, const base::Clock& clock,
-                   SignalingLimits limits);
+                   SignalingLimits limits, const MediaContext* media = nullptr);
   ~SignalingSession() override;
 
   void OnBinaryMessage(std::span<const uint8_t> message) override;
@@ -52,11 +66,23 @@ class SignalingSession final : public ws::WsHandler {
 
   const AttendeeIdentity& identity() const { return identity_; }
   bool joined() const { return joined_; }
+  bool subscribed() const { return audio_stream_id_ != 0; }
+  uint64_t audio_session_id() const { return audio_session_id_; }
+  // Sends a frame to this session (used by the hub and other sessions of the meeting).
+  void Send(const proto::SdkSignalFrame& frame);
 
  private:
-  void Send(const proto::SdkSignalFrame& frame);
   void HandleFrame(const proto::SdkSignalFrame& frame);
   void SendIndex();
+  void HandleJoin(const proto::SdkSignalFrame& frame);
+  void HandleSubscribe(const proto::SdkSignalFrame& frame);
+  void HandleAudioControl(const proto::SdkSignalFrame& frame);
+  void HandleDataMessage(const proto::SdkSignalFrame& frame);
+  void SendError(proto::SdkSignalFrame::Type type, uint32_t status, const std::string& description);
+  // Presence: full snapshot to self, delta to the others.
+  void AnnouncePresence();
+  void AnnounceLeft(bool dropped);
+  void StopMedia();
 
   std::shared_ptr<ws::WsConnection> connection_;
   AttendeeIdentity identity_;
@@ -65,9 +91,19 @@ class SignalingSession final : public ws::WsHandler {
   const base::Clock& clock_;
   SignalingLimits limits_;
   api::TokenBucketLimiter limiter_;
+  const MediaContext* media_;  // borrowed, may be null
   int bad_frames_ = 0;
   bool joined_ = false;
   bool left_ = false;
+  uint64_t audio_session_id_ = 0;
+  uint32_t audio_stream_id_ = 0;  // non-zero once present
+  // Media on the shard.
+  uint64_t media_id_ = 0;
+  int media_shard_ = -1;
+  std::string remote_ufrag_;
+  std::string local_ufrag_;
+  std::string local_pwd_;
+  uint32_t audio_ssrc_ = 0;
 };
 
 }  // namespace sfu::signaling

@@ -147,7 +147,8 @@ int RunServer(const ServerConfig& config) {
   http_config.max_body_bytes = config.max_body_bytes;
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
-  signaling::SignalingFront front(*store, signer, hub, metrics, clock);
+  signaling::MediaContext media{&shards, dtls.get(), config.announce_ips};
+  signaling::SignalingFront front(*store, signer, hub, metrics, clock, {}, &media);
   http_server.SetUpgradeHandler([&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
     return front.OnUpgrade(req, std::move(c));
   });

@@ -1,0 +1,109 @@
+#include "sfu/participant_media.h"
+
+#include <openssl/rand.h>
+
+#include <unordered_map>
+
+#include "sfu/shard.h"
+#include "transport/base/log.h"
+#include "transport/endpoint_demuxer.h"
+#include "transport/wire/rtp_packet.h"
+
+namespace sfu {
+namespace {
+
+constexpr int64_t kConnectTimeoutMs = 30'000;
+// An Opus packet for 20 ms of silence (TOC 0xF8: CELT-only fullband 20 ms, mono; then a frame the
+// decoder renders as silence) — the same bytes WebRTC stacks send for comfort silence.
+constexpr uint8_t kOpusSilence[] = {0xf8, 0xff, 0xfe};
+
+// Registry of live participants per shard thread (the shard owns them through its sessions).
+thread_local std::unordered_map<uint64_t, ParticipantMedia*> t_participants;
+
+}  // namespace
+
+ParticipantMedia* FindParticipantMedia(Shard&, uint64_t id) {
+  auto it = t_participants.find(id);
+  return it == t_participants.end() ? nullptr : it->second;
+}
+
+ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan) : shard_(shard), plan_(std::move(plan)) {
+  transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
+                                                            shard_.mutable_stats(), this);
+  shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  created_ms_ = shard_.NowMs();
+  RAND_bytes(reinterpret_cast<unsigned char*>(&seq_), sizeof(seq_));
+  RAND_bytes(reinterpret_cast<unsigned char*>(&timestamp_), sizeof(timestamp_));
+  t_participants[plan_.id] = this;
+}
+
+ParticipantMedia::~ParticipantMedia() {
+  t_participants.erase(plan_.id);
+  shard_.demuxer().Remove(transport_.get());
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+}
+
+void ParticipantMedia::Update(int audio_payload_type) { plan_.audio_payload_type = audio_payload_type; }
+
+void ParticipantMedia::Stop() {
+  if (!transport_->closed()) transport_->Close("signaling ended");
+  finished_ = true;
+}
+
+void ParticipantMedia::OnTick(int64_t now_ms) {
+  if (transport_->closed()) {
+    finished_ = true;
+    return;
+  }
+  if (!transport_->selected() && now_ms - created_ms_ > kConnectTimeoutMs) {
+    transport_->Close("no ICE check within 30 s");
+    return;
+  }
+  transport_->OnTick(now_ms);
+  // 20 ms of audio per 20 ms of time; catch up at most a few frames after a stall.
+  if (transport_->connected() && plan_.audio_payload_type >= 0) {
+    if (next_audio_ms_ == 0) next_audio_ms_ = now_ms;
+    for (int i = 0; i < 5 && now_ms >= next_audio_ms_; ++i) {
+      SendSilence();
+      next_audio_ms_ += 20;
+    }
+    if (now_ms >= next_audio_ms_) next_audio_ms_ = now_ms + 20;
+  }
+}
+
+void ParticipantMedia::SendSilence() {
+  uint8_t buf[256];
+  wire::RtpHeaderWriter w;
+  w.SetPayloadType(static_cast<uint8_t>(plan_.audio_payload_type));
+  w.SetSequenceNumber(seq_++);
+  w.SetTimestamp(timestamp_);
+  w.SetSsrc(plan_.audio_ssrc);
+  timestamp_ += 960;
+  const size_t header = w.WriteTo(buf);
+  if (header == 0) return;
+  std::copy(std::begin(kOpusSilence), std::end(kOpusSilence), buf + header);
+  transport_->SendRtp(buf, header + sizeof(kOpusSilence), sizeof(buf));
+}
+
+void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
+  SFU_LOG(kInfo, "media connected").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)
+      .Kv("shard", shard_.index()).Kv("dtls", t.dtls().version())
+      .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
+}
+
+void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {
+  // Uplink audio/video: counted by the transport; the mixer and the SFU will consume it.
+}
+
+void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {}
+void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t>) {}
+
+void ParticipantMedia::OnTransportClosed(transport::WebRtcTransport&, std::string_view reason) {
+  SFU_LOG(kInfo, "media closed").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)
+      .Kv("reason", reason);
+}
+
+}  // namespace sfu

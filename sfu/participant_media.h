@@ -1,0 +1,63 @@
+#pragma once
+// One attendee's media on the meeting's shard: its WebRtcTransport and the downlink audio
+// stream. Until the mixer lands this sends Opus silence (a valid stream the client plays) every
+// 20 ms on the audio section; uplink RTP is received, decrypted and counted.
+// Created, renegotiated and destroyed by the control thread through Shard::Post (by id).
+// Thread: the owning shard only.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sfu/shard_session.h"
+#include "transport/webrtc_transport.h"
+
+namespace sfu {
+
+class Shard;
+
+struct ParticipantMediaPlan {
+  uint64_t id = 0;  // process-unique, chosen by the control thread
+  std::string meeting_id;
+  std::string attendee_id;
+  transport::WebRtcTransport::Params transport;
+  int audio_payload_type = -1;  // Opus PT of the offer; -1: no audio downlink
+  uint32_t audio_ssrc = 0;      // ours, announced in the answer
+};
+
+class ParticipantMedia final : public ShardSession, public transport::WebRtcTransport::Listener {
+ public:
+  ParticipantMedia(Shard& shard, ParticipantMediaPlan plan);
+  ~ParticipantMedia() override;
+
+  void OnTick(int64_t now_ms) override;
+  bool finished() const override { return finished_; }
+  uint64_t id() const { return plan_.id; }
+
+  // A renegotiation on the same transport (same ICE credentials): the audio PT may change.
+  void Update(int audio_payload_type);
+  // The control thread is done with it (signaling closed): close and let the shard remove it.
+  void Stop();
+
+ private:
+  void OnTransportConnected(transport::WebRtcTransport& t) override;
+  void OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
+  void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
+  void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
+  void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
+  void SendSilence();
+
+  Shard& shard_;
+  ParticipantMediaPlan plan_;
+  std::unique_ptr<transport::WebRtcTransport> transport_;
+  uint16_t seq_ = 0;
+  uint32_t timestamp_ = 0;
+  int64_t created_ms_ = 0;
+  int64_t next_audio_ms_ = 0;
+  bool finished_ = false;
+};
+
+// Finds a participant on the shard it lives on (shard thread only). Null if gone.
+ParticipantMedia* FindParticipantMedia(Shard& shard, uint64_t id);
+
+}  // namespace sfu

@@ -1,0 +1,55 @@
+#pragma once
+// Live per-meeting state on the control thread, next to the signaling sessions: audio stream ids
+// and mute state for presence (chime-signaling.md §6.1), and data messages (§8): the
+// per-meeting token bucket and the messages kept for late joiners (lifetime_ms).
+// Thread: control thread only.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "signaling/api/rate_limiter.h"
+#include "signaling/proto/chime_signaling.pb.h"
+
+namespace sfu::signaling {
+
+struct PresenceEntry {
+  uint32_t audio_stream_id = 0;
+  std::string attendee_id;
+  std::string external_user_id;
+  bool muted = false;
+};
+
+struct KeptDataMessage {
+  proto::SdkDataMessagePayload payload;
+  int64_t expires_ms = 0;  // steady ms
+};
+
+class MeetingState {
+ public:
+  static constexpr size_t kMaxKeptMessages = 1024;
+  static constexpr int64_t kMaxLifetimeMs = 5 * 60 * 1000;
+
+  MeetingState() : data_bucket_(100, 200, 1) {}
+
+  // A new, larger stream id for the attendee (every rejoin gets a larger one).
+  uint32_t Present(const std::string& attendee_id, const std::string& external_user_id, bool muted);
+  void Absent(const std::string& attendee_id);
+  PresenceEntry* Find(const std::string& attendee_id);
+  const std::map<std::string, PresenceEntry>& present() const { return present_; }
+
+  // Per-meeting soft limit: 100 messages/s, burst 200 (§8).
+  bool AllowDataMessage(int64_t now_ms) { return data_bucket_.Allow("m", now_ms); }
+  void Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms);
+  // Unexpired kept messages, oldest first.
+  std::deque<KeptDataMessage>& kept(int64_t now_ms);
+
+ private:
+  uint32_t next_stream_id_ = 1;
+  std::map<std::string, PresenceEntry> present_;
+  api::TokenBucketLimiter data_bucket_;
+  std::deque<KeptDataMessage> kept_;
+};
+
+}  // namespace sfu::signaling

@@ -1,12 +1,13 @@
 #include "loadtest/signaling_client.h"
 
-#include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+
+#include <deque>
 
 namespace sfu::loadtest {
 namespace asio = boost::asio;
@@ -15,9 +16,32 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using signaling::proto::SdkSignalFrame;
 
+// Blocking API over asynchronous operations on a private io_context, so a read that times out
+// stays pending (and completes into the queue later) instead of breaking the stream.
 struct SignalingClient::Impl {
   asio::io_context ioc;
   websocket::stream<tcp::socket> ws{ioc};
+  beast::flat_buffer buffer;
+  bool reading = false;
+  std::deque<std::vector<uint8_t>> inbox;
+  beast::error_code read_error;
+
+  void StartRead() {
+    if (reading || read_error) return;
+    reading = true;
+    ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+      reading = false;
+      if (ec) {
+        read_error = ec;
+        return;
+      }
+      const auto d = buffer.cdata();
+      const auto* p = static_cast<const uint8_t*>(d.data());
+      inbox.emplace_back(p, p + d.size());
+      buffer.consume(buffer.size());
+      StartRead();
+    });
+  }
 };
 
 SignalingClient::SignalingClient() : impl_(std::make_unique<Impl>()) {}
@@ -60,36 +84,46 @@ bool SignalingClient::Send(const SdkSignalFrame& frame) {
 
 bool SignalingClient::SendRaw(std::span<const uint8_t> bytes, bool binary) {
   if (closed_) return false;
-  beast::error_code ec;
+  impl_->StartRead();  // keep reading so control frames (ping/close) are answered
+  bool done = false;
+  beast::error_code result;
+  std::vector<uint8_t> copy(bytes.begin(), bytes.end());
   impl_->ws.binary(binary);
-  impl_->ws.write(asio::buffer(bytes.data(), bytes.size()), ec);
+  impl_->ws.async_write(asio::buffer(copy), [&](beast::error_code ec, std::size_t) {
+    result = ec;
+    done = true;
+  });
+  impl_->ioc.restart();
+  while (!done && impl_->ioc.run_one_for(std::chrono::seconds(5)) > 0) {
+  }
   impl_->ws.binary(true);
-  return !ec;
+  return done && !result;
 }
 
 std::optional<SdkSignalFrame> SignalingClient::Receive(std::chrono::milliseconds timeout) {
-  if (closed_) return std::nullopt;
-  // Blocking read bounded by SO_RCVTIMEO on the socket.
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  setsockopt(impl_->ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  beast::flat_buffer buffer;
-  beast::error_code ec;
-  impl_->ws.read(buffer, ec);
-  if (ec) {
+  if (closed_ && impl_->inbox.empty()) return std::nullopt;
+  impl_->StartRead();
+  impl_->ioc.restart();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (impl_->inbox.empty() && !impl_->read_error) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    impl_->ioc.run_one_for(left);
+  }
+  if (impl_->inbox.empty()) {
+    const beast::error_code ec = impl_->read_error;
     if (ec == websocket::error::closed) {
       closed_ = true;
       close_code_ = impl_->ws.reason().code;
-    } else if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+    } else if (ec) {
       closed_ = true;
     }
     return std::nullopt;
   }
-  const auto data = buffer.cdata();
+  std::vector<uint8_t> message = std::move(impl_->inbox.front());
+  impl_->inbox.pop_front();
   std::string error;
-  return signaling::proto::DecodeFrame(
-      std::span<const uint8_t>(static_cast<const uint8_t*>(data.data()), data.size()), &error);
+  return signaling::proto::DecodeFrame(message, &error);
 }
 
 std::optional<SdkSignalFrame> SignalingClient::ReceiveType(SdkSignalFrame::Type type,
@@ -114,9 +148,14 @@ uint16_t SignalingClient::WaitForClose(std::chrono::milliseconds timeout) {
 
 void SignalingClient::Close() {
   if (closed_ || !impl_->ws.is_open()) return;
-  beast::error_code ec;
-  impl_->ws.close(websocket::close_code::normal, ec);
   closed_ = true;
+  bool done = false;
+  impl_->ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+  impl_->ioc.restart();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!done && std::chrono::steady_clock::now() < deadline) impl_->ioc.run_one_for(std::chrono::milliseconds(100));
+  beast::error_code ec;
+  impl_->ws.next_layer().close(ec);
 }
 
 }  // namespace sfu::loadtest

@@ -17,8 +17,13 @@
 #include "metrics/server_metrics.h"
 #include "signaling/api/control_api.h"
 #include "signaling/http/http_server.h"
+#include "sfu/shard_set.h"
 #include "signaling/signaling_hub.h"
 #include "tests/test_util.h"
+#include "transport/dtls/dtls_context.h"
+
+#include <fstream>
+#include <sstream>
 
 namespace sfu::signaling {
 namespace {
@@ -58,7 +63,12 @@ class SignalingFrontTest : public ::testing::Test {
     SignalingLimits limits;
     limits.frames_per_second = 50;
     limits.frame_burst = 100;
-    front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits);
+    dtls_ = transport::DtlsContext::Create(&error);
+    ASSERT_TRUE(dtls_) << error;
+    shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
+    ASSERT_TRUE(shards_->Start(&error)) << error;
+    media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"}};
+    front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
     http::HttpServerConfig config;
     config.host = "127.0.0.1";
     config.port = 0;
@@ -83,6 +93,7 @@ class SignalingFrontTest : public ::testing::Test {
     work_.reset();
     ioc_.stop();
     thread_.join();
+    shards_->Stop();
   }
 
   // Creates through the API on the control thread; returns the parsed JSON body.
@@ -122,12 +133,21 @@ class SignalingFrontTest : public ::testing::Test {
     return c.WaitForClose(3000ms);
   }
 
+  template <class F>
+  bool WaitForShard(F f) {
+    for (int i = 0; i < 300 && !f(); ++i) std::this_thread::sleep_for(10ms);
+    return f();
+  }
+
   bool PingPong(SignalingClient& c, uint32_t id) {
     c.Send(proto::MakePingPong(proto::PING, id));
     auto f = c.ReceiveType(SdkSignalFrame::PING_PONG, 3000ms);
     return f && f->ping_pong().type() == proto::PONG && f->ping_pong().ping_id() == id;
   }
 
+  std::unique_ptr<transport::DtlsContext> dtls_;
+  std::unique_ptr<ShardSet> shards_;
+  MediaContext media_;
   sfu::testing::ScopedTempDir dir_;
   base::SystemClock clock_;
   metrics::ServerMetrics metrics_{{"test", "t", "none"}};
@@ -227,6 +247,194 @@ TEST_F(SignalingFrontTest, DeletingAttendeeAndMeetingSendStatusBeforeClosing) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->audio_status().audio_status(), 410u);
   EXPECT_NE(c2->WaitForClose(3000ms), 0);
+}
+
+std::string ChromeOffer() {
+  std::ifstream in(std::string(SFU_TEST_DATA_DIR) + "/chrome_offer.sdp");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+SdkSignalFrame Subscribe(const std::string& sdp, bool muted = false) {
+  SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
+  f.mutable_sub()->set_sdp_offer(sdp);
+  f.mutable_sub()->set_audio_host("host");
+  f.mutable_sub()->set_audio_muted(muted);
+  return f;
+}
+
+SdkSignalFrame DataMessage(const std::string& topic, const std::string& data, uint32_t lifetime_ms = 0, int count = 1) {
+  SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  for (int i = 0; i < count; ++i) {
+    auto* m = f.mutable_data_message()->add_messages();
+    m->set_topic(topic);
+    m->set_data(data);
+    if (lifetime_ms) m->set_lifetime_ms(lifetime_ms);
+  }
+  return f;
+}
+
+class SignalingMeetingTest : public SignalingFrontTest {
+ protected:
+  // Joins and subscribes; returns the client and its first AUDIO_STREAM_ID_INFO (the snapshot).
+  std::unique_ptr<SignalingClient> JoinAndSubscribe(const std::string& meeting, const std::string& token,
+                                                    proto::SdkAudioStreamIdInfoFrame* snapshot) {
+    auto c = Join(meeting, token);
+    c->Send(Subscribe(ChromeOffer()));
+    auto ack = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+    EXPECT_TRUE(ack && !ack->suback().sdp_answer().empty());
+    auto info = c->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+    EXPECT_TRUE(info);
+    if (info && snapshot) *snapshot = info->audio_stream_id_info();
+    return c;
+  }
+};
+
+TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresence) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto c = Join(m, ta);
+  c->Send(Subscribe(ChromeOffer()));
+  auto ack = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(ack);
+  EXPECT_FALSE(ack->has_error()) << ack->error().description();
+  const std::string& answer = ack->suback().sdp_answer();
+  const std::string port = std::to_string(shards_->shard(0).media_port());
+  for (const std::string& line : std::vector<std::string>{"a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1",
+                                 "a=candidate:1 1 udp 2130706431 127.0.0.1 " + port + " typ host",
+                                 "m=audio " + port + " UDP/TLS/RTP/SAVPF 111", "a=msid:mix0 mix0-track",
+                                 "a=fingerprint:sha-256 " + dtls_->fingerprint()}) {
+    EXPECT_NE(answer.find(line + "\r\n"), std::string::npos) << line << "\n" << answer;
+  }
+  // Presence comes after SUBSCRIBE_ACK and lists the attendee itself.
+  auto info = c->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+  ASSERT_TRUE(info);
+  ASSERT_EQ(info->audio_stream_id_info().streams_size(), 1);
+  const auto& self = info->audio_stream_id_info().streams(0);
+  EXPECT_EQ(self.attendee_id(), a);
+  EXPECT_EQ(self.external_user_id(), "alice");
+  EXPECT_TRUE(self.has_muted());
+  EXPECT_GT(self.audio_stream_id(), 0u);
+  // The transport exists on the shard.
+  EXPECT_TRUE(WaitForShard([&] { return shards_->Stats()[0]->transports.load() == 1; }));
+  // Renegotiation keeps the same ICE credentials.
+  c->Send(Subscribe(ChromeOffer()));
+  auto again = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(again);
+  const auto ufrag = [](const std::string& sdp) { auto p = sdp.find("a=ice-ufrag:"); return sdp.substr(p, sdp.find("\r\n", p) - p); };
+  EXPECT_EQ(ufrag(again->suback().sdp_answer()), ufrag(answer));
+  EXPECT_EQ(shards_->Stats()[0]->transports.load(), 1);
+}
+
+TEST_F(SignalingMeetingTest, PresenceSnapshotDeltasMuteLeaveAndDrop) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  auto [c, tc] = NewAttendee(m, "carol");
+  proto::SdkAudioStreamIdInfoFrame snap;
+  auto ca = JoinAndSubscribe(m, ta, &snap);
+  auto cb = JoinAndSubscribe(m, tb, &snap);
+  EXPECT_EQ(snap.streams_size(), 2);  // bob's snapshot has alice and bob
+  auto delta = ca->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+  ASSERT_TRUE(delta);
+  ASSERT_EQ(delta->audio_stream_id_info().streams_size(), 1);
+  EXPECT_EQ(delta->audio_stream_id_info().streams(0).attendee_id(), b);
+  const uint32_t bob_stream = delta->audio_stream_id_info().streams(0).audio_stream_id();
+  // Mute: everyone (bob too) gets {stream id, muted}.
+  SdkSignalFrame mute = proto::MakeFrame(SdkSignalFrame::AUDIO_CONTROL);
+  mute.mutable_audio_control()->set_muted(true);
+  cb->Send(mute);
+  for (auto* cl : {ca.get(), cb.get()}) {
+    auto f = cl->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->audio_stream_id_info().streams(0).audio_stream_id(), bob_stream);
+    EXPECT_TRUE(f->audio_stream_id_info().streams(0).muted());
+    EXPECT_FALSE(f->audio_stream_id_info().streams(0).has_attendee_id());
+  }
+  // Leave: a delta without attendee id or mute, not marked dropped.
+  cb->Send(proto::MakeFrame(SdkSignalFrame::LEAVE));
+  auto left = ca->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->audio_stream_id_info().streams(0).audio_stream_id(), bob_stream);
+  EXPECT_FALSE(left->audio_stream_id_info().streams(0).has_attendee_id());
+  EXPECT_FALSE(left->audio_stream_id_info().streams(0).dropped());
+  // A dropped connection is marked dropped; a rejoin gets a larger stream id.
+  auto cc = JoinAndSubscribe(m, tc, &snap);
+  ca->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+  cc.reset();  // closes the socket
+  auto dropped = ca->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+  ASSERT_TRUE(dropped);
+  auto cb2 = JoinAndSubscribe(m, tb, &snap);
+  uint32_t max_id = 0;
+  for (const auto& e : snap.streams()) {
+    if (e.attendee_id() == b) max_id = e.audio_stream_id();
+  }
+  EXPECT_GT(max_id, bob_stream);
+}
+
+TEST_F(SignalingMeetingTest, DataMessagesStampedDeliveredToOthersThrottledAndKept) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  auto [c, tc] = NewAttendee(m, "carol");
+  auto ca = JoinAndSubscribe(m, ta, nullptr);
+  auto cb = JoinAndSubscribe(m, tb, nullptr);
+  ca->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 1000ms);  // bob's arrival
+  ca->Send(DataMessage("chat", "hello", /*lifetime_ms=*/60000));
+  ca->Send(DataMessage("bad:topic", "nope"));
+  ca->Send(DataMessage("chat", std::string(2049, 'x')));
+  auto got = cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->data_message().messages_size(), 1);
+  const auto& msg = got->data_message().messages(0);
+  EXPECT_EQ(msg.data(), "hello");
+  EXPECT_EQ(msg.sender_attendee_id(), a);
+  EXPECT_EQ(msg.sender_external_user_id(), "alice");
+  EXPECT_GT(msg.ingest_time_ns(), 0);
+  EXPECT_FALSE(cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 300ms)) << "invalid ones are not delivered";
+  EXPECT_FALSE(ca->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 300ms)) << "the sender is not echoed";
+  // 250 in one frame against the meeting's burst of 200 (minus the one sent): the rest bounce.
+  ca->Send(DataMessage("chat", "burst", 0, 250));
+  auto bounced = ca->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
+  ASSERT_TRUE(bounced);
+  EXPECT_GE(bounced->data_message().messages_size(), 40);
+  for (const auto& p : bounced->data_message().messages()) EXPECT_EQ(p.ingest_time_ns(), 0);
+  auto delivered = cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
+  ASSERT_TRUE(delivered);
+  EXPECT_EQ(delivered->data_message().messages_size() + bounced->data_message().messages_size(), 250);
+  // A late joiner gets the kept message (lifetime_ms) after subscribing.
+  auto cc = JoinAndSubscribe(m, tc, nullptr);
+  auto replay = cc->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->data_message().messages(0).data(), "hello");
+}
+
+TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto first = Join(m, ta);
+  SignalingClient second;
+  std::string error;
+  ASSERT_TRUE(second.Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error));
+  SdkSignalFrame join = proto::MakeFrame(SdkSignalFrame::JOIN);
+  join.mutable_join()->set_audio_session_id(12345);
+  second.Send(join);
+  auto status = first->ReceiveType(SdkSignalFrame::AUDIO_STATUS, 3000ms);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->audio_status().audio_status(), 301u);
+  EXPECT_NE(first->WaitForClose(3000ms), 0);
+  ASSERT_TRUE(second.ReceiveType(SdkSignalFrame::INDEX, 3000ms));
+  // Bad offers: garbage, no ICE credentials, oversize.
+  for (const std::string& sdp : {std::string("garbage"),
+                                 std::string("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n"),
+                                 "v=0\r\n" + std::string(70000, 'a')}) {
+    second.Send(Subscribe(sdp));
+    auto ack = second.ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->error().status(), 400u);
+  }
+  EXPECT_TRUE(PingPong(second, 3)) << "the session survives bad offers";
 }
 
 }  // namespace

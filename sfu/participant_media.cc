@@ -63,6 +63,11 @@ void ParticipantMedia::OnTick(int64_t now_ms) {
     return;
   }
   transport_->OnTick(now_ms);
+  if (now_ms >= next_level_report_ms_) {
+    if (window_level_ >= 0 && plan_.report_level) plan_.report_level(static_cast<uint8_t>(window_level_));
+    window_level_ = -1;
+    next_level_report_ms_ = now_ms + 250;
+  }
   // 20 ms of audio per 20 ms of time; catch up at most a few frames after a stall.
   if (transport_->connected() && plan_.audio_payload_type >= 0) {
     if (next_audio_ms_ == 0) next_audio_ms_ = now_ms;
@@ -94,8 +99,16 @@ void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
       .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
 
-void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {
-  // Uplink audio/video: counted by the transport; the mixer and the SFU will consume it.
+void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
+  // Uplink audio/video: counted by the transport; the mixer and the SFU will consume it. For
+  // now only the RFC 6464 audio level is read, for AUDIO_METADATA (volume indicators).
+  if (plan_.audio_level_ext_id <= 0) return;
+  auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
+  if (!pkt || pkt->payload_type() != plan_.audio_payload_type) return;
+  auto ext = pkt->Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
+  if (!ext || ext->empty()) return;
+  const int level = (*ext)[0] & 0x7f;
+  if (window_level_ < 0 || level < window_level_) window_level_ = level;
 }
 
 void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {}

@@ -6,6 +6,7 @@
 // Thread: the owning shard only.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,10 @@ struct ParticipantMediaPlan {
   transport::WebRtcTransport::Params transport;
   int audio_payload_type = -1;  // Opus PT of the offer; -1: no audio downlink
   uint32_t audio_ssrc = 0;      // ours, announced in the answer
+  int audio_level_ext_id = 0;   // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
+  // Called on the shard about every 250 ms while the attendee sends audio, with the loudest
+  // RFC 6464 level of the window (0 = 0 dBov loudest, 127 = silence). Must only post.
+  std::function<void(uint8_t level)> report_level;
 };
 
 class ParticipantMedia final : public ShardSession, public transport::WebRtcTransport::Listener {
@@ -54,6 +59,8 @@ class ParticipantMedia final : public ShardSession, public transport::WebRtcTran
   uint32_t timestamp_ = 0;
   int64_t created_ms_ = 0;
   int64_t next_audio_ms_ = 0;
+  int64_t next_level_report_ms_ = 0;
+  int window_level_ = -1;  // loudest RFC 6464 level since the last report, -1: none
   bool finished_ = false;
 };
 

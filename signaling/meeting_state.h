@@ -39,6 +39,16 @@ class MeetingState {
   PresenceEntry* Find(const std::string& attendee_id);
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 
+  // Audio levels (RFC 6464, 0 loudest .. 127 silent) reported by the media shard.
+  void ReportLevel(const std::string& attendee_id, uint8_t level, int64_t now_ms) {
+    levels_[attendee_id] = {level, now_ms};
+  }
+  struct Level {
+    uint8_t level = 127;
+    int64_t at_ms = 0;
+  };
+  const std::map<std::string, Level>& levels() const { return levels_; }
+
   // Per-meeting soft limit: 100 messages/s, burst 200 (§8).
   bool AllowDataMessage(int64_t now_ms) { return data_bucket_.Allow("m", now_ms); }
   void Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms);
@@ -50,6 +60,7 @@ class MeetingState {
   std::map<std::string, PresenceEntry> present_;
   api::TokenBucketLimiter data_bucket_;
   std::deque<KeptDataMessage> kept_;
+  std::map<std::string, Level> levels_;
 };
 
 }  // namespace sfu::signaling

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "signaling/proto/frame_codec.h"
 #include "signaling/signaling_session.h"
 
 namespace sfu::signaling {
@@ -47,6 +48,29 @@ void SignalingHub::EndMeeting(const std::string& meeting_id) {
 void SignalingHub::RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id) {
   for (SignalingSession* s : SessionsOf(meeting_id)) {
     if (s->identity().attendee_id == attendee_id) s->End(411, "attendee removed");
+  }
+}
+
+}  // namespace sfu::signaling
+
+namespace sfu::signaling {
+
+void SignalingHub::PublishAudioMetadata(int64_t now_ms) {
+  for (auto& [meeting_id, state] : states_) {
+    proto::SdkSignalFrame frame = proto::MakeFrame(proto::SdkSignalFrame::AUDIO_METADATA);
+    for (const auto& [attendee_id, level] : state.levels()) {
+      if (now_ms - level.at_ms > 500 || level.level >= 42) continue;
+      const PresenceEntry* e = state.Find(attendee_id);
+      if (!e) continue;
+      auto* s = frame.mutable_audio_metadata()->add_attendee_states();
+      s->set_audio_stream_id(e->audio_stream_id);
+      s->set_volume(level.level);  // "-dB": the client maps 42..14 onto 0..1
+      s->set_signal_strength(2);
+    }
+    if (frame.audio_metadata().attendee_states_size() == 0) continue;
+    for (SignalingSession* session : SessionsOf(meeting_id)) {
+      if (session->subscribed()) session->Send(frame);
+    }
   }
 }
 

@@ -31,6 +31,11 @@ class SignalingHub {
   void RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id);
 
   std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;
+  // Sends AUDIO_METADATA to every subscribed session of each meeting where someone is audible
+  // (level reported in the last 500 ms and louder than -42 dBov, the client's scale floor).
+  // Call every ~250 ms (chime-signaling.md §6.2).
+  void PublishAudioMetadata(int64_t now_ms);
+
   // Live state of a meeting with sessions (created on demand, dropped with its last session).
   MeetingState& State(const std::string& meeting_id) { return states_[meeting_id]; }
 

@@ -225,6 +225,20 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
     plan.audio_payload_type = opus_pt;
     plan.audio_ssrc = audio_ssrc_;
+    for (const sdp::MediaSection& m : offer.media) {
+      if (m.kind == "audio") {
+        plan.audio_level_ext_id = m.ExtensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+        break;
+      }
+    }
+    if (media_->post_to_control) {
+      plan.report_level = [post = media_->post_to_control, hub = &hub_, clock = &clock_,
+                           meeting = identity_.meeting_id, attendee = identity_.attendee_id](uint8_t level) {
+        post([hub, clock, meeting, attendee, level] {
+          hub->State(meeting).ReportLevel(attendee, level, clock->NowSteadyMs());
+        });
+      };
+    }
     shard.Post([&shard, plan = std::move(plan)]() mutable {
       shard.AddSession(std::make_unique<sfu::ParticipantMedia>(shard, std::move(plan)));
     });

@@ -8,6 +8,7 @@
 // Thread: control thread. Owned by its WebSocket connection; registers with the hub.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,6 +43,8 @@ struct MediaContext {
   ShardSet* shards = nullptr;
   const transport::DtlsContext* dtls = nullptr;
   std::vector<std::string> announce_ips;
+  // Runs a task on the control thread (from a shard). Null: no audio levels.
+  std::function<void(std::function<void()>)> post_to_control;
 };
 
 struct AttendeeIdentity {

@@ -1,6 +1,7 @@
 #include "sfu/server/server.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -147,7 +148,19 @@ int RunServer(const ServerConfig& config) {
   http_config.max_body_bytes = config.max_body_bytes;
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
-  signaling::MediaContext media{&shards, dtls.get(), config.announce_ips};
+  signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,
+                                [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }};
+  // Volume indicators: AUDIO_METADATA every 250 ms while anyone is audible.
+  asio::steady_timer metadata_timer(ioc);
+  std::function<void()> arm_metadata = [&] {
+    metadata_timer.expires_after(std::chrono::milliseconds(250));
+    metadata_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      hub.PublishAudioMetadata(clock.NowSteadyMs());
+      arm_metadata();
+    });
+  };
+  arm_metadata();
   signaling::SignalingFront front(*store, signer, hub, metrics, clock, {}, &media);
   http_server.SetUpgradeHandler([&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
     return front.OnUpgrade(req, std::move(c));
@@ -181,6 +194,7 @@ int RunServer(const ServerConfig& config) {
     SFU_LOG(kInfo, "shutting down").Kv("signal", signo == SIGINT ? "SIGINT" : "SIGTERM");
     http_server.Stop();
     expiry.cancel();
+    metadata_timer.cancel();
     ioc.stop();
   });
 

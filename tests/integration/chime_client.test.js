@@ -1,6 +1,7 @@
 // Unmodified amazon-chime-sdk-js (npm, bundled with esbuild) in headless Chromium with fake
 // devices: three attendees created through the control API join one meeting. For each:
-// audioVideoDidStart, the others present in the roster, mute seen by the others, a data message
+// audioVideoDidStart, the others present in the roster, their volume indicators moving, mute seen
+// by the others, a data message
 // received by the others with the right sender (not by the sender), the mixed-audio track
 // bound and receiving; after DeleteMeeting every client reports the meeting ended.
 'use strict';
@@ -26,7 +27,7 @@ async function joinMeeting({ meeting, attendee }) {
   const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
   const config = new S.MeetingSessionConfiguration(meeting, attendee);
   const session = new S.DefaultMeetingSession(config, logger, new S.DefaultDeviceController(logger));
-  const ev = { started: false, stopped: null, presence: {}, mutes: {}, messages: [] };
+  const ev = { started: false, stopped: null, presence: {}, mutes: {}, volumes: {}, messages: [] };
   window.ev = ev;
   window.session = session;
   const av = session.audioVideo;
@@ -38,6 +39,7 @@ async function joinMeeting({ meeting, attendee }) {
     ev.presence[id] = present;
     av.realtimeSubscribeToVolumeIndicator(id, (aid, volume, muted) => {
       if (muted !== null && muted !== undefined) ev.mutes[aid] = muted;
+      if (typeof volume === 'number') ev.volumes[aid] = Math.max(ev.volumes[aid] || 0, volume);
     });
   });
   av.realtimeSubscribeToReceiveDataMessage('chat', (m) => {
@@ -118,6 +120,13 @@ test('three Chime SDK clients join, see each other, mute, message, and end with 
       stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived; });
       return bytes > 0;
     }, 'mixed audio track receiving');
+  }
+
+  // Volume indicators (AUDIO_METADATA from the RFC 6464 levels of the fake microphones): every
+  // client sees someone else speak.
+  for (let i = 0; i < pages.length; i += 1) {
+    const others = ids.filter((_, k) => k !== i);
+    await waitFor(pages[i], (o) => o.some((id) => (window.ev.volumes[id] || 0) > 0), 'volume of another attendee', 15000, others);
   }
 
   // Alice mutes: Bob and Carol see it.

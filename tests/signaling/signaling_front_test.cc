@@ -67,7 +67,8 @@ class SignalingFrontTest : public ::testing::Test {
     ASSERT_TRUE(dtls_) << error;
     shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
     ASSERT_TRUE(shards_->Start(&error)) << error;
-    media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"}};
+    media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"},
+                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); }};
     front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
     http::HttpServerConfig config;
     config.host = "127.0.0.1";
@@ -408,6 +409,41 @@ TEST_F(SignalingMeetingTest, DataMessagesStampedDeliveredToOthersThrottledAndKep
   auto replay = cc->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
   ASSERT_TRUE(replay);
   EXPECT_EQ(replay->data_message().messages(0).data(), "hello");
+}
+
+TEST_F(SignalingMeetingTest, AudioMetadataWhileSomeoneIsAudible) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  proto::SdkAudioStreamIdInfoFrame snap;
+  auto ca = JoinAndSubscribe(m, ta, &snap);
+  auto cb = JoinAndSubscribe(m, tb, &snap);
+  uint32_t alice_stream = 0;
+  for (const auto& e : snap.streams()) {
+    if (e.attendee_id() == a) alice_stream = e.audio_stream_id();
+  }
+  // Silence (level >= 42 dBov down) sends nothing; a loud level goes to everyone.
+  OnControl([&] {
+    const int64_t now = clock_.NowSteadyMs();
+    hub_.State(m).ReportLevel(a, 100, now);
+    hub_.PublishAudioMetadata(now);
+    return 0;
+  });
+  EXPECT_FALSE(cb->ReceiveType(SdkSignalFrame::AUDIO_METADATA, 300ms));
+  OnControl([&] {
+    const int64_t now = clock_.NowSteadyMs();
+    hub_.State(m).ReportLevel(a, 20, now);
+    hub_.PublishAudioMetadata(now);
+    return 0;
+  });
+  for (auto* c : {ca.get(), cb.get()}) {
+    auto f = c->ReceiveType(SdkSignalFrame::AUDIO_METADATA, 3000ms);
+    ASSERT_TRUE(f);
+    ASSERT_EQ(f->audio_metadata().attendee_states_size(), 1);
+    EXPECT_EQ(f->audio_metadata().attendee_states(0).audio_stream_id(), alice_stream);
+    EXPECT_EQ(f->audio_metadata().attendee_states(0).volume(), 20u);
+    EXPECT_EQ(f->audio_metadata().attendee_states(0).signal_strength(), 2u);
+  }
 }
 
 TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {

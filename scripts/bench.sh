@@ -3,6 +3,7 @@
 # they ran on. Results with their command go to docs/PERFORMANCE.md by hand.
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh srtp       only the SRTP side-by-side (OpenSSL vs Debian's NSS libsrtp2)
+#   scripts/bench.sh signaling  join time with 100 attendees at once, frames per core
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -23,6 +24,10 @@ fi
 if [ "$what" = all ] || [ "$what" = path ]; then
   echo; echo "== Full media path on one shard (echo: recv, unprotect, protect, send) =="
   "$B/echo_path_bench" "${SFU_BENCH_SECONDS:-4}" 2>/dev/null
+fi
+if [ "$what" = all ] || [ "$what" = signaling ]; then
+  echo; echo "== Signaling: 100 attendees joining at once; frames per core =="
+  "$B/signaling_bench" "${SFU_BENCH_ATTENDEES:-100}"
 fi
 if [ "$what" = all ] || [ "$what" = wire ]; then
   if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi

@@ -9,15 +9,17 @@
 #include <vector>
 
 #include "transport/crypto/hmac_sha1.h"
+#include "transport/sctp/sctp_association.h"
 #include "transport/wire/stun_message.h"
 
 namespace sfu::loadtest {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
-struct ClientTransport::Impl : transport::DtlsSession::Listener {
+struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::SctpAssociation::Listener {
   Impl(asio::io_context& ioc, const transport::DtlsContext& dtls_ctx, ClientTransportParams p, Callbacks cb)
-      : params(std::move(p)),
+      : io(ioc),
+        params(std::move(p)),
         callbacks(std::move(cb)),
         socket(ioc),
         timer(ioc),
@@ -27,6 +29,28 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener {
     server = udp::endpoint(asio::ip::make_address(params.server_ip, ec), params.server_port);
     socket.open(server.protocol(), ec);
     socket.bind(udp::endpoint(server.address().is_v6() ? udp::v6() : udp::v4(), 0), ec);
+  }
+
+  void EnableDataChannel(asio::io_context& ioc, const std::string& label) {
+    channel_label = label;
+    sctp = std::make_unique<transport::SctpAssociation>(
+        this, [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); });
+  }
+
+  // SctpAssociation::Listener
+  void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override { dtls.SendApplicationData(packet); }
+  void OnDataChannelOpen(uint16_t, const std::string&, const std::string&) override {
+    channel_open = true;
+    if (callbacks.on_data_channel_open) callbacks.on_data_channel_open();
+  }
+  void OnDataChannelMessage(uint16_t, bool, std::span<const uint8_t> data) override {
+    if (callbacks.on_data_channel_message) callbacks.on_data_channel_message(data);
+  }
+  void OnSctpStateChange(transport::SctpAssociation::State state) override {
+    if (state == transport::SctpAssociation::State::kConnected && !channel_requested) {
+      channel_requested = true;
+      sctp->OpenChannel(0, channel_label);
+    }
   }
 
   void Start() {
@@ -110,14 +134,18 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener {
     srtp_out = transport::SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
                                               transport::SrtpSession::Direction::kOutbound);
     profile = keys.profile;
+    if (sctp) sctp->Start();
     if (callbacks.on_connected) callbacks.on_connected();
   }
-  void OnDtlsApplicationData(std::span<const uint8_t>) override {}
+  void OnDtlsApplicationData(std::span<const uint8_t> data) override {
+    if (sctp) sctp->OnIncomingPacket(data);
+  }
   void OnDtlsFailed(const std::string& reason) override {
     if (callbacks.on_failed) callbacks.on_failed(reason);
   }
   void OnDtlsClosed() override {}
 
+  asio::io_context& io;
   ClientTransportParams params;
   Callbacks callbacks;
   udp::socket socket;
@@ -132,6 +160,10 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener {
   bool ice_done = false;
   uint64_t stun_responses = 0;
   std::chrono::steady_clock::time_point last_check{};
+  std::unique_ptr<transport::SctpAssociation> sctp;
+  std::string channel_label;
+  bool channel_requested = false;
+  bool channel_open = false;
 };
 
 ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsContext& dtls,
@@ -139,12 +171,19 @@ ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsCon
     : impl_(std::make_unique<Impl>(ioc, dtls, std::move(params), std::move(callbacks))) {}
 
 ClientTransport::~ClientTransport() {
+  impl_->sctp.reset();
   boost::system::error_code ec;
   impl_->timer.cancel();
   impl_->socket.close(ec);
 }
 
 void ClientTransport::Start() { impl_->Start(); }
+
+void ClientTransport::EnableDataChannel(const std::string& label) { impl_->EnableDataChannel(impl_->io, label); }
+
+bool ClientTransport::SendDataChannel(std::span<const uint8_t> message) {
+  return impl_->sctp && impl_->channel_open && impl_->sctp->Send(0, /*binary=*/true, message);
+}
 bool ClientTransport::connected() const { return impl_->srtp_out != nullptr; }
 uint16_t ClientTransport::local_port() const {
   boost::system::error_code ec;

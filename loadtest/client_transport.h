@@ -39,6 +39,9 @@ class ClientTransport {
     std::function<void(std::span<const uint8_t>)> on_rtp;     // decrypted
     std::function<void(std::span<const uint8_t>)> on_rtcp;    // decrypted
     std::function<void(const std::string&)> on_failed;
+    // Data channel (when EnableDataChannel() was called): open, and each message received.
+    std::function<void()> on_data_channel_open;
+    std::function<void(std::span<const uint8_t>)> on_data_channel_message;
   };
 
   // dtls: a client-side context (its fingerprint goes in our offer). Borrowed.
@@ -47,6 +50,11 @@ class ClientTransport {
   ~ClientTransport();
 
   void Start();
+  // Before Start(): run SCTP over DTLS and open one data channel (stream 0, label `label`) once
+  // DTLS is up, as a browser's createDataChannel does.
+  void EnableDataChannel(const std::string& label);
+  // Sends a binary message on the data channel. False if it is not open.
+  bool SendDataChannel(std::span<const uint8_t> message);
   bool connected() const;
   // Protects a copy and sends it. False if not connected.
   bool SendRtp(std::span<const uint8_t> rtp);

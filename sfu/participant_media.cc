@@ -31,6 +31,12 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan) : sh
   transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
                                                             shard_.mutable_stats(), this);
   shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
+  if (plan_.data_channel) {
+    Shard* shard = &shard_;
+    sctp_ = std::make_unique<transport::SctpAssociation>(
+        this, [shard](std::function<void()> task) { shard->Post(std::move(task)); });
+    sctp_->SetRemoteMaxMessageSize(plan_.remote_max_message_size);
+  }
   metrics::ShardStats& s = shard_.mutable_stats();
   s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   created_ms_ = shard_.NowMs();
@@ -41,6 +47,7 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan) : sh
 
 ParticipantMedia::~ParticipantMedia() {
   t_participants.erase(plan_.id);
+  sctp_.reset();  // before the transport it sends through
   shard_.demuxer().Remove(transport_.get());
   metrics::ShardStats& s = shard_.mutable_stats();
   s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -94,6 +101,7 @@ void ParticipantMedia::SendSilence() {
 }
 
 void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
+  if (sctp_) sctp_->Start();
   SFU_LOG(kInfo, "media connected").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)
       .Kv("shard", shard_.index()).Kv("dtls", t.dtls().version())
       .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
@@ -112,7 +120,34 @@ void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t 
 }
 
 void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {}
-void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t>) {}
+void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t> data) {
+  if (sctp_) sctp_->OnIncomingPacket(data);
+}
+
+void ParticipantMedia::SendDataFrame(const std::vector<uint8_t>& frame) {
+  if (!sctp_) return;
+  metrics::ShardStats& s = shard_.mutable_stats();
+  for (uint16_t stream : open_channels_) {
+    if (sctp_->Send(stream, /*binary=*/true, frame)) s.Add(s.sctp_messages_out);
+  }
+}
+
+void ParticipantMedia::OnSctpOutgoingPacket(std::span<const uint8_t> packet) {
+  if (!transport_->closed()) transport_->SendApplicationData(packet);
+}
+
+void ParticipantMedia::OnDataChannelOpen(uint16_t stream_id, const std::string&, const std::string&) {
+  open_channels_.push_back(stream_id);
+  if (plan_.on_data_channel_open) plan_.on_data_channel_open();
+}
+
+void ParticipantMedia::OnDataChannelMessage(uint16_t, bool, std::span<const uint8_t> data) {
+  metrics::ShardStats& s = shard_.mutable_stats();
+  s.Add(s.sctp_messages_in);
+  if (plan_.on_data_frame) plan_.on_data_frame(std::vector<uint8_t>(data.begin(), data.end()));
+}
+
+void ParticipantMedia::OnSctpStateChange(transport::SctpAssociation::State) {}
 
 void ParticipantMedia::OnTransportClosed(transport::WebRtcTransport&, std::string_view reason) {
   SFU_LOG(kInfo, "media closed").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)

@@ -9,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sfu/shard_session.h"
+#include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
 
 namespace sfu {
@@ -28,9 +30,18 @@ struct ParticipantMediaPlan {
   // Called on the shard about every 250 ms while the attendee sends audio, with the loudest
   // RFC 6464 level of the window (0 = 0 dBov loudest, 127 = silence). Must only post.
   std::function<void(uint8_t level)> report_level;
+  // The offer had m=application: data channels carry the same binary frames as the signaling
+  // WebSocket (0x05 + SdkSignalFrame, DATA_MESSAGE). Each message is handed to on_data_frame
+  // (called on the shard; must only post). on_data_channel_open likewise.
+  bool data_channel = false;
+  uint32_t remote_max_message_size = 0;
+  std::function<void(std::vector<uint8_t> frame)> on_data_frame;
+  std::function<void()> on_data_channel_open;
 };
 
-class ParticipantMedia final : public ShardSession, public transport::WebRtcTransport::Listener {
+class ParticipantMedia final : public ShardSession,
+                               public transport::WebRtcTransport::Listener,
+                               public transport::SctpAssociation::Listener {
  public:
   ParticipantMedia(Shard& shard, ParticipantMediaPlan plan);
   ~ParticipantMedia() override;
@@ -43,6 +54,8 @@ class ParticipantMedia final : public ShardSession, public transport::WebRtcTran
   void Update(int audio_payload_type);
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();
+  // Sends a binary frame on every open data channel (shard thread).
+  void SendDataFrame(const std::vector<uint8_t>& frame);
 
  private:
   void OnTransportConnected(transport::WebRtcTransport& t) override;
@@ -51,10 +64,17 @@ class ParticipantMedia final : public ShardSession, public transport::WebRtcTran
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
   void SendSilence();
+  // SctpAssociation::Listener
+  void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override;
+  void OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string& protocol) override;
+  void OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) override;
+  void OnSctpStateChange(transport::SctpAssociation::State state) override;
 
   Shard& shard_;
   ParticipantMediaPlan plan_;
   std::unique_ptr<transport::WebRtcTransport> transport_;
+  std::unique_ptr<transport::SctpAssociation> sctp_;
+  std::vector<uint16_t> open_channels_;
   uint16_t seq_ = 0;
   uint32_t timestamp_ = 0;
   int64_t created_ms_ = 0;

@@ -65,7 +65,26 @@ SignalingSession::~SignalingSession() {
 
 void SignalingSession::Send(const SdkSignalFrame& frame) {
   metrics_.CountSignalingFrame("out", SdkSignalFrame::Type_Name(frame.type()));
-  connection_->SendBinary(proto::EncodeFrame(frame));
+  std::vector<uint8_t> bytes = proto::EncodeFrame(frame);
+  if (frame.type() == SdkSignalFrame::DATA_MESSAGE && data_channel_open_ && media_id_ && media_ && media_->shards) {
+    Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
+    shard.Post([&shard, id = media_id_, bytes] {
+      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SendDataFrame(bytes);
+    });
+  }
+  connection_->SendBinary(std::move(bytes));
+}
+
+void SignalingSession::OnDataChannelFrame(std::span<const uint8_t> bytes) {
+  std::string error;
+  auto frame = proto::DecodeFrame(bytes, &error);
+  // Only data messages travel on the data channel; anything else is dropped and counted.
+  if (!frame || frame->type() != SdkSignalFrame::DATA_MESSAGE) {
+    metrics_.CountSignalingFrame("in", "data_channel_malformed");
+    return;
+  }
+  metrics_.CountSignalingFrame("in", "DATA_MESSAGE_SCTP");
+  HandleDataMessage(*frame);
 }
 
 void SignalingSession::OnBinaryMessage(std::span<const uint8_t> message) {
@@ -165,9 +184,16 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
   int opus_pt = -1;
   bool audio_done = false;
+  bool data_channel = false;
+  uint32_t remote_max_message_size = 0;
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const sdp::MediaSection& m = offer.media[i];
     sdp::MediaAnswer& a = answers[i];
+    if (m.kind == "application" && m.port != 0 && m.proto.find("SCTP") != std::string::npos && !data_channel) {
+      data_channel = true;  // one data-channel section: carries DATA_MESSAGE frames (§8)
+      remote_max_message_size = m.max_message_size.value_or(0);
+      continue;
+    }
     if (m.port == 0 || !m.IsRtp()) {
       a.reject = true;
       continue;
@@ -230,6 +256,24 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
         plan.audio_level_ext_id = m.ExtensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level");
         break;
       }
+    }
+    plan.data_channel = data_channel;
+    plan.remote_max_message_size = remote_max_message_size;
+    if (media_->post_to_control && data_channel) {
+      const uint64_t id = media_id_;
+      plan.on_data_frame = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id,
+                            id](std::vector<uint8_t> bytes) {
+        post([hub, meeting, id, bytes = std::move(bytes)] {
+          for (SignalingSession* s : hub->SessionsOf(meeting)) {
+            if (s->media_id() == id) s->OnDataChannelFrame(bytes);
+          }
+        });
+      };
+      plan.on_data_channel_open = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id, id] {
+        post([hub, meeting, id] {
+          for (SignalingSession* s : hub->SessionsOf(meeting)) s->OnDataChannelOpen(id);
+        });
+      };
     }
     if (media_->post_to_control) {
       plan.report_level = [post = media_->post_to_control, hub = &hub_, clock = &clock_,
@@ -367,6 +411,7 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
 }
 
 void SignalingSession::StopMedia() {
+  data_channel_open_ = false;
   if (media_id_ == 0 || !media_ || !media_->shards) return;
   Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
   const uint64_t id = media_id_;

@@ -71,8 +71,15 @@ class SignalingSession final : public ws::WsHandler {
   bool joined() const { return joined_; }
   bool subscribed() const { return audio_stream_id_ != 0; }
   uint64_t audio_session_id() const { return audio_session_id_; }
-  // Sends a frame to this session (used by the hub and other sessions of the meeting).
+  // Sends a frame to this session (used by the hub and other sessions of the meeting). Data
+  // messages also go out on the attendee's data channel when one is open.
   void Send(const proto::SdkSignalFrame& frame);
+  // A frame that arrived on the attendee's SCTP data channel (control thread).
+  void OnDataChannelFrame(std::span<const uint8_t> bytes);
+  void OnDataChannelOpen(uint64_t media_id) {
+    if (media_id == media_id_) data_channel_open_ = true;
+  }
+  uint64_t media_id() const { return media_id_; }
 
  private:
   void HandleFrame(const proto::SdkSignalFrame& frame);
@@ -107,6 +114,7 @@ class SignalingSession final : public ws::WsHandler {
   std::string local_ufrag_;
   std::string local_pwd_;
   uint32_t audio_ssrc_ = 0;
+  bool data_channel_open_ = false;
 };
 
 }  // namespace sfu::signaling

@@ -13,6 +13,7 @@
 #include <future>
 #include <thread>
 
+#include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
 #include "signaling/api/control_api.h"
@@ -23,7 +24,10 @@
 #include "transport/dtls/dtls_context.h"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
+
+#include "signaling/sdp/session_description.h"
 
 namespace sfu::signaling {
 namespace {
@@ -302,7 +306,7 @@ TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresen
   EXPECT_FALSE(ack->has_error()) << ack->error().description();
   const std::string& answer = ack->suback().sdp_answer();
   const std::string port = std::to_string(shards_->shard(0).media_port());
-  for (const std::string& line : std::vector<std::string>{"a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1",
+  for (const std::string& line : std::vector<std::string>{"a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1 2",
                                  "a=candidate:1 1 udp 2130706431 127.0.0.1 " + port + " typ host",
                                  "m=audio " + port + " UDP/TLS/RTP/SAVPF 111", "a=msid:mix0 mix0-track",
                                  "a=fingerprint:sha-256 " + dtls_->fingerprint()}) {
@@ -444,6 +448,89 @@ TEST_F(SignalingMeetingTest, AudioMetadataWhileSomeoneIsAudible) {
     EXPECT_EQ(f->audio_metadata().attendee_states(0).volume(), 20u);
     EXPECT_EQ(f->audio_metadata().attendee_states(0).signal_strength(), 2u);
   }
+}
+
+TEST_F(SignalingMeetingTest, DataMessagesAlsoFlowOverAnSctpDataChannel) {
+  std::string error;
+  auto client_dtls = transport::DtlsContext::Create(&error);
+  ASSERT_TRUE(client_dtls) << error;
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  auto cb = JoinAndSubscribe(m, tb, nullptr);
+  auto ca = Join(m, ta);
+  const std::string offer =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:dcau\r\n"
+      "a=ice-pwd:datachannelpassword012345\r\na=fingerprint:sha-256 " + client_dtls->fingerprint() +
+      "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
+      "a=sctp-port:5000\r\na=max-message-size:262144\r\n";
+  ca->Send(Subscribe(offer));
+  auto ack = ca->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(ack);
+  const std::string& answer = ack->suback().sdp_answer();
+  ASSERT_NE(answer.find("m=application " + std::to_string(shards_->shard(0).media_port())), std::string::npos) << answer;
+  auto parsed = sdp::Parse(answer);
+  ASSERT_TRUE(parsed.description) << parsed.error;
+
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  std::thread io_thread([&] { io.run(); });
+  std::atomic<bool> open{false};
+  std::mutex mu;
+  std::vector<std::vector<uint8_t>> received;
+  loadtest::ClientTransportParams p;
+  p.server_port = shards_->shard(0).media_port();
+  p.server_ufrag = parsed.description->media[0].ice_ufrag;
+  p.server_pwd = parsed.description->media[0].ice_pwd;
+  p.server_fingerprint = parsed.description->media[0].fingerprint;
+  p.local_ufrag = "dcau";
+  p.local_pwd = "datachannelpassword012345";
+  loadtest::ClientTransport::Callbacks callbacks;
+  callbacks.on_data_channel_open = [&] { open = true; };
+  callbacks.on_data_channel_message = [&](std::span<const uint8_t> d) {
+    std::lock_guard<std::mutex> lock(mu);
+    received.emplace_back(d.begin(), d.end());
+  };
+  std::unique_ptr<loadtest::ClientTransport> media;
+  asio::post(io, [&] {
+    media = std::make_unique<loadtest::ClientTransport>(io, *client_dtls, p, callbacks);
+    media->EnableDataChannel("chime");
+    media->Start();
+  });
+  ASSERT_TRUE(WaitForShard([&] { return open.load(); })) << "data channel did not open";
+
+  // Alice -> Bob over the data channel.
+  std::promise<bool> sent;
+  const auto frame = proto::EncodeFrame(DataMessage("chat", "via sctp"));
+  asio::post(io, [&] { sent.set_value(media->SendDataChannel(frame)); });
+  ASSERT_TRUE(sent.get_future().get());
+  auto got = cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->data_message().messages(0).data(), "via sctp");
+  EXPECT_EQ(got->data_message().messages(0).sender_attendee_id(), a);
+
+  // Bob -> Alice arrives on her data channel too (as well as on her WebSocket).
+  bool arrived = false;
+  for (int i = 0; i < 30 && !arrived; ++i) {
+    cb->Send(DataMessage("chat", "via ws"));
+    std::this_thread::sleep_for(100ms);
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& bytes : received) {
+      std::string err;
+      auto f = proto::DecodeFrame(bytes, &err);
+      arrived = arrived || (f && f->data_message().messages_size() > 0 &&
+                            f->data_message().messages(0).data() == "via ws" &&
+                            f->data_message().messages(0).sender_attendee_id() == b);
+    }
+  }
+  EXPECT_TRUE(arrived) << "bob's message on alice's data channel";
+  EXPECT_GE(shards_->Stats()[0]->sctp_messages_in.load(), 1u);
+
+  asio::post(io, [&] { media.reset(); });
+  work.reset();
+  io_thread.join();
 }
 
 TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {

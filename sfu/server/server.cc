@@ -146,6 +146,8 @@ int RunServer(const ServerConfig& config) {
   http_config.host = config.listen_host;
   http_config.port = config.listen_port;
   http_config.max_body_bytes = config.max_body_bytes;
+  http_config.tls_cert_file = config.tls_cert_file;
+  http_config.tls_key_file = config.tls_key_file;
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
   signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,
@@ -204,10 +206,11 @@ int RunServer(const ServerConfig& config) {
     ports += (i ? "," : "") + std::to_string(shards.shard(i).media_port());
   std::printf(
       "sfu-server %s (%s), %s, DTLS fingerprint %s %s\n%s"
-      "Ready. Create a meeting:  curl -X POST %s/meetings -d '{}'\n"
+      "Ready. Create a meeting:  curl%s -X POST %s/meetings -d '{}'\n"
       "Point @aws-sdk/client-chime-sdk-meetings at endpoint %s\n",
       SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription().c_str(),
-      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(), DescribeConfig(config).c_str(), config.http_base.c_str(), config.http_base.c_str());
+      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(), DescribeConfig(config).c_str(),
+      config.tls_cert_file.empty() ? "" : " -k", config.http_base.c_str(), config.http_base.c_str());
   std::fflush(stdout);
   SFU_LOG(kInfo, "server started").Kv("listen", listen_text).Kv("media_ports", ports)
       .Kv("shards", static_cast<int>(shards.size())).Kv("meetings", store->CountMeetings())

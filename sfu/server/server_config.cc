@@ -76,11 +76,17 @@ std::string Finalize(ServerConfig& c) {
   if (c.api_rate < 0 || c.api_burst < 1) return "--api-rate must be >= 0 and --api-burst >= 1";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > 16 * 1024 * 1024)
     return "--max-body-bytes must be from 1024 to 16777216";
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    return "--tls-cert and --tls-key go together (give both or neither)";
+  for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
+    if (!f->empty() && !std::ifstream(*f)) return "cannot read TLS file " + *f;
+  }
   if (c.public_url.empty()) {
     std::string host = c.listen_host;
     if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    c.public_url = "http://" + host + ":" + std::to_string(c.listen_port);
+    c.public_url = std::string(c.tls_cert_file.empty() ? "http://" : "https://") + host + ":" +
+                   std::to_string(c.listen_port);
   }
   std::string url = c.public_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -142,7 +148,11 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("max-body-bytes", po::value(&c.max_body_bytes)->default_value(64 * 1024),
        "largest accepted HTTP request body")
     ("default-region", po::value(&c.default_region)->default_value("us-east-1"),
-       "MediaRegion of meetings created without one");
+       "MediaRegion of meetings created without one")
+    ("tls-cert", po::value(&c.tls_cert_file),
+       "PEM certificate chain: with --tls-key the listener speaks only HTTPS and WSS, and the "
+       "default public URL (SignalingUrl) becomes https:// (wss://)")
+    ("tls-key", po::value(&c.tls_key_file), "PEM private key for --tls-cert");
   // clang-format on
   po::variables_map vm;
   try {
@@ -247,7 +257,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  meeting idle timeout: " << c.meeting_idle_timeout_s << " s\n"
     << "  max body:             " << c.max_body_bytes << " bytes\n"
     << "  default region:       " << c.default_region << "\n"
-    << "  log level:            " << base::LogLevelName(c.log_level) << "\n";
+    << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
+    << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n";
   return o.str();
 }
 

@@ -30,6 +30,8 @@ struct ServerConfig {
   size_t max_body_bytes = 64 * 1024;
   std::string default_region = "us-east-1";
   std::string config_file;
+  std::string tls_cert_file;  // PEM; with tls_key_file the listener speaks https/wss only
+  std::string tls_key_file;
 
   // Derived by Finalize().
   std::string http_base;  // public URL without trailing slash

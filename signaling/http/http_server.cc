@@ -3,7 +3,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <deque>
 #include <list>
@@ -30,8 +32,20 @@ std::string ErrorJson(std::string_view code, std::string_view message, std::stri
   return body;
 }
 
-class Session;
-class WsSession;
+// Type-erased handles so the server can close sessions of either stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void Close() = 0;
+};
+class WsSessionBase {
+ public:
+  virtual ~WsSessionBase() = default;
+  virtual void Abort() = 0;
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 HttpRequest ToHttpRequest(const bhttp::request<bhttp::string_body>& msg, const std::string& remote,
                           bool loopback) {
@@ -65,17 +79,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   size_t connections = 0;
   bool stopped = false;
-  std::list<std::weak_ptr<Session>> sessions;
-  std::list<std::weak_ptr<WsSession>> ws_sessions;
+  std::optional<asio::ssl::context> tls;  // set when a certificate is configured
+  std::list<std::weak_ptr<SessionBase>> sessions;
+  std::list<std::weak_ptr<WsSessionBase>> ws_sessions;
 };
 
 namespace {
 
-// One accepted WebSocket: read loop, bounded write queue, close with a code.
-class WsSession : public ws::WsConnection, public std::enable_shared_from_this<WsSession> {
+// One accepted WebSocket: read loop, bounded write queue, close with a code. Stream is the
+// plain TCP stream or the TLS stream (wss).
+template <class Stream>
+class WsSession : public ws::WsConnection, public WsSessionBase, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server, std::string remote)
-      : ws_(std::move(socket)), server_(std::move(server)), remote_(std::move(remote)) {}
+  WsSession(Stream&& stream, std::shared_ptr<HttpServer::Impl> server, std::string remote)
+      : ws_(std::move(stream)), server_(std::move(server)), remote_(std::move(remote)) {}
+  using std::enable_shared_from_this<WsSession<Stream>>::shared_from_this;
 
   void Run(bhttp::request<bhttp::string_body> request, bool loopback) {
     const ws::WsLimits& limits = server_->config.ws;
@@ -123,7 +141,7 @@ class WsSession : public ws::WsConnection, public std::enable_shared_from_this<W
   bool closed() const override { return closed_ || closing_; }
   const std::string& remote_address() const override { return remote_; }
 
-  void Abort() {
+  void Abort() override {
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
   }
@@ -137,7 +155,7 @@ class WsSession : public ws::WsConnection, public std::enable_shared_from_this<W
     res->keep_alive(false);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    bhttp::async_write(beast::get_lowest_layer(ws_), *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
+    bhttp::async_write(ws_.next_layer(), *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
       self->Abort();
       self->closed_ = true;
     });
@@ -206,7 +224,7 @@ class WsSession : public ws::WsConnection, public std::enable_shared_from_this<W
     }
   }
 
-  beast::websocket::stream<beast::tcp_stream> ws_;
+  beast::websocket::stream<Stream> ws_;
   beast::flat_buffer buffer_;
   std::shared_ptr<HttpServer::Impl> server_;
   std::string remote_;
@@ -224,13 +242,23 @@ class WsSession : public ws::WsConnection, public std::enable_shared_from_this<W
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// Builds the session's stream over an accepted socket.
+inline PlainStream MakeStream(tcp::socket socket, HttpServer::Impl&, PlainStream*) { return PlainStream(std::move(socket)); }
+inline TlsStream MakeStream(tcp::socket socket, HttpServer::Impl& server, TlsStream*) {
+  return TlsStream(std::move(socket), *server.tls);
+}
+
+// One HTTP connection (keep-alive, pipelined requests read one at a time). Stream is plain TCP
+// or TLS; with TLS the handshake comes first, under the same timeout.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(MakeStream(std::move(socket), *server, static_cast<Stream*>(nullptr))), server_(std::move(server)) {
     ++server_->connections;
     beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
       remote_ = ep.address().to_string();
       loopback_ = ep.address().is_loopback() ||
@@ -242,12 +270,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start(bool over_capacity) {
     over_capacity_ = over_capacity;
-    Read();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->Close();  // not TLS, or a failed handshake: nothing to answer
+        self->Read();
+      });
+    } else {
+      Read();
+    }
   }
-  void Close() {
+  void Close() override {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(stream_).close();
   }
 
  private:
@@ -256,14 +292,15 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_->config.max_header_bytes));
     parser_->body_limit(server_->config.max_body_bytes);
     buffer_.consume(buffer_.size() > 0 ? 0 : 0);
-    stream_.expires_after(std::chrono::seconds(server_->config.timeout_seconds));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                      beast::bind_front_handler(&Session<Stream>::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::error::connection_reset) {
+        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated) {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
@@ -283,8 +320,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     auto& msg = parser_->get();
     if (beast::websocket::is_upgrade(msg) && server_->upgrade_handler && !server_->stopped) {
-      auto ws = std::make_shared<WsSession>(stream_.release_socket(), server_, remote_);
-      server_->ws_sessions.remove_if([](const std::weak_ptr<WsSession>& w) { return w.expired(); });
+      beast::get_lowest_layer(stream_).expires_never();  // the WebSocket sets its own timeouts
+      auto ws = std::make_shared<WsSession<Stream>>(std::move(stream_), server_, remote_);
+      server_->ws_sessions.remove_if([](const std::weak_ptr<WsSessionBase>& w) { return w.expired(); });
       server_->ws_sessions.push_back(ws);
       ws->Run(parser_->release(), loopback_);
       return;
@@ -327,7 +365,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(resp.body);
     res->prepare_payload();
     if (head) res->body().clear();
-    stream_.expires_after(std::chrono::seconds(server_->config.timeout_seconds));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, closing](beast::error_code ec, std::size_t) {
                          if (ec || closing) return self->Close();
@@ -335,7 +373,7 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -352,10 +390,19 @@ void HttpServer::Impl::Accept() {
     if (self->stopped) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), self);
       // Over the limit: the connection is answered 503 on its first request and closed.
-      session->Start(self->connections > self->config.max_connections);
-      self->sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+      const bool over = self->connections >= self->config.max_connections;
+      std::shared_ptr<SessionBase> session;
+      if (self->tls) {
+        auto s = std::make_shared<Session<TlsStream>>(std::move(socket), self);
+        s->Start(over);
+        session = s;
+      } else {
+        auto s = std::make_shared<Session<PlainStream>>(std::move(socket), self);
+        s->Start(over);
+        session = s;
+      }
+      self->sessions.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
       self->sessions.push_back(session);
     } else if (ec != asio::error::operation_aborted) {
       SFU_LOG(kWarn, "accept failed").Kv("error", ec.message());
@@ -371,6 +418,24 @@ HttpServer::~HttpServer() { Stop(); }
 
 bool HttpServer::Start(std::string* error) {
   beast::error_code ec;
+  if (!impl_->config.tls_cert_file.empty() || !impl_->config.tls_key_file.empty()) {
+    impl_->tls.emplace(asio::ssl::context::tls_server);
+    asio::ssl::context& ctx = *impl_->tls;
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    ctx.use_certificate_chain_file(impl_->config.tls_cert_file, ec);
+    if (ec) {
+      *error = "cannot load TLS certificate " + impl_->config.tls_cert_file + ": " + ec.message();
+      impl_->tls.reset();
+      return false;
+    }
+    ctx.use_private_key_file(impl_->config.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      *error = "cannot load TLS key " + impl_->config.tls_key_file + ": " + ec.message();
+      impl_->tls.reset();
+      return false;
+    }
+  }
   const auto address = asio::ip::make_address(impl_->config.host, ec);
   if (ec) {
     *error = "bad listen address '" + impl_->config.host + "': " + ec.message();

@@ -26,6 +26,9 @@ struct HttpServerConfig {
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 1024;
   int timeout_seconds = 30;
+  // PEM certificate chain and private key: when set, the listener speaks TLS only (https, wss).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   ws::WsLimits ws;
 };
 

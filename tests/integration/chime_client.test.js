@@ -154,3 +154,34 @@ test('three Chime SDK clients join, see each other, mute, message, and end with 
     assert.strictEqual(await p.evaluate(() => window.ev.stopped), meetingEndedCode, 'audioVideoDidStop(MeetingEnded)');
   }
 });
+
+test('a Chime SDK client joins over wss when the server has a TLS certificate', { timeout: 60000 }, async () => {
+  const { execFileSync } = require('node:child_process');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const tlsServer = await startServer(['--tls-cert', cert, '--tls-key', key, '--log-level', 'warn'], { tls: true });
+  const tlsBrowser = await launchChromium(['--ignore-certificate-errors']);
+  try {
+    const r = await fetch(`${tlsServer.url}/meetings?operation=create-attendees`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Attendees: [{ ExternalUserId: 'secure-one' }] }),
+    });
+    const created = await r.json();
+    assert.match(created.Meeting.MediaPlacement.SignalingUrl, /^wss:\/\/127\.0\.0\.1:\d+\/control\//);
+    const p = await (await tlsBrowser.newContext()).newPage();
+    await p.goto(web.url);
+    await p.evaluate(joinMeeting, { meeting: { Meeting: created.Meeting }, attendee: { Attendee: created.Attendees[0] } });
+    await waitFor(p, () => window.ev.started, 'audioVideoDidStart over wss');
+    await waitFor(p, (id) => window.ev.presence[id] === true, 'own presence over wss', 10000, created.Attendees[0].AttendeeId);
+  } finally {
+    await tlsBrowser.close();
+    await tlsServer.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -26,7 +26,9 @@ function freePort() {
 }
 
 // Starts sfu-server on loopback with a fresh data dir; resolves once /healthz answers.
-async function startServer(extraArgs = []) {
+// options.tls: the server was given --tls-cert/--tls-key (https); certificate checks are skipped
+// for this process's fetches (a self-signed test certificate).
+async function startServer(extraArgs = [], options = {}) {
   const port = await freePort();
   // A caller-supplied --data-dir is kept on stop (restart tests); ours is removed.
   const ownDataDir = !extraArgs.includes('--data-dir');
@@ -38,7 +40,8 @@ async function startServer(extraArgs = []) {
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
-  const url = `http://127.0.0.1:${port}`;
+  if (options.tls) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 10000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`sfu-server exited ${proc.exitCode}:\n${output}`);

@@ -8,7 +8,6 @@
 namespace sfu {
 namespace {
 
-constexpr int64_t kConnectTimeoutMs = 30'000;  // no valid ICE check by then: give up
 
 uint32_t Read32(const uint8_t* p) {
   return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
@@ -23,19 +22,9 @@ void Write32(uint8_t* p, uint32_t v) {
 
 }  // namespace
 
-EchoSession::EchoSession(Shard& shard, EchoPlan plan) : shard_(shard), plan_(std::move(plan)) {
-  transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
-                                                            shard_.mutable_stats(), this);
-  shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
-  if (plan_.data_channel) {
-    Shard* shard = &shard_;
-    sctp_ = std::make_unique<transport::SctpAssociation>(
-        this, [shard](std::function<void()> task) { shard->Post(std::move(task)); });
-    sctp_->SetRemoteMaxMessageSize(plan_.remote_max_message_size);
-  }
-  metrics::ShardStats& s = shard_.mutable_stats();
-  s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  created_ms_ = shard_.NowMs();
+EchoSession::EchoSession(Shard& shard, EchoPlan plan)
+    : shard_(shard), plan_(std::move(plan)), transport_(shard, plan_.transport, this) {
+  if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   for (const EchoStreamPlan& p : plan_.streams) {
     if (p.in_ssrc) in_to_out_[p.in_ssrc] = p.out_ssrc;
     if (p.in_rtx_ssrc) in_to_out_[p.in_rtx_ssrc] = p.out_rtx_ssrc;
@@ -44,21 +33,13 @@ EchoSession::EchoSession(Shard& shard, EchoPlan plan) : shard_(shard), plan_(std
 
 EchoSession::~EchoSession() {
   sctp_.reset();  // before the transport it sends through
-  shard_.demuxer().Remove(transport_.get());
-  metrics::ShardStats& s = shard_.mutable_stats();
-  s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
 void EchoSession::OnTick(int64_t now_ms) {
-  if (transport_->closed()) {
+  if (!transport_.Tick(now_ms)) {
     finished_ = true;
     return;
   }
-  if (!transport_->selected() && now_ms - created_ms_ > kConnectTimeoutMs) {
-    transport_->Close("no ICE check within 30 s");
-    return;
-  }
-  transport_->OnTick(now_ms);
 }
 
 void EchoSession::OnTransportConnected(transport::WebRtcTransport& t) {

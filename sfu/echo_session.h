@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sfu/shard_session.h"
+#include "sfu/shard_transport.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
 
@@ -67,10 +68,9 @@ class EchoSession final : public ShardSession,
 
   Shard& shard_;
   EchoPlan plan_;
-  std::unique_ptr<transport::WebRtcTransport> transport_;
+  ShardTransport transport_;
   std::unique_ptr<transport::SctpAssociation> sctp_;  // when the offer has m=application
   std::unordered_map<uint32_t, uint32_t> in_to_out_;
-  int64_t created_ms_ = 0;
   bool finished_ = false;
 };
 

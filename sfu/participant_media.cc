@@ -12,7 +12,6 @@
 namespace sfu {
 namespace {
 
-constexpr int64_t kConnectTimeoutMs = 30'000;
 // An Opus packet for 20 ms of silence (TOC 0xF8: CELT-only fullband 20 ms, mono; then a frame the
 // decoder renders as silence) — the same bytes WebRTC stacks send for comfort silence.
 constexpr uint8_t kOpusSilence[] = {0xf8, 0xff, 0xfe};
@@ -27,19 +26,9 @@ ParticipantMedia* FindParticipantMedia(Shard&, uint64_t id) {
   return it == t_participants.end() ? nullptr : it->second;
 }
 
-ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan) : shard_(shard), plan_(std::move(plan)) {
-  transport_ = std::make_unique<transport::WebRtcTransport>(plan_.transport, *shard_.dtls(), shard_.endpoint(),
-                                                            shard_.mutable_stats(), this);
-  shard_.demuxer().Add(plan_.transport.local_ufrag, transport_.get());
-  if (plan_.data_channel) {
-    Shard* shard = &shard_;
-    sctp_ = std::make_unique<transport::SctpAssociation>(
-        this, [shard](std::function<void()> task) { shard->Post(std::move(task)); });
-    sctp_->SetRemoteMaxMessageSize(plan_.remote_max_message_size);
-  }
-  metrics::ShardStats& s = shard_.mutable_stats();
-  s.transports.store(s.transports.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  created_ms_ = shard_.NowMs();
+ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
+    : shard_(shard), plan_(std::move(plan)), transport_(shard, plan_.transport, this) {
+  if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   RAND_bytes(reinterpret_cast<unsigned char*>(&seq_), sizeof(seq_));
   RAND_bytes(reinterpret_cast<unsigned char*>(&timestamp_), sizeof(timestamp_));
   t_participants[plan_.id] = this;
@@ -48,9 +37,6 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan) : sh
 ParticipantMedia::~ParticipantMedia() {
   t_participants.erase(plan_.id);
   sctp_.reset();  // before the transport it sends through
-  shard_.demuxer().Remove(transport_.get());
-  metrics::ShardStats& s = shard_.mutable_stats();
-  s.transports.store(s.transports.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
 void ParticipantMedia::Update(int audio_payload_type) { plan_.audio_payload_type = audio_payload_type; }
@@ -61,15 +47,10 @@ void ParticipantMedia::Stop() {
 }
 
 void ParticipantMedia::OnTick(int64_t now_ms) {
-  if (transport_->closed()) {
+  if (!transport_.Tick(now_ms)) {
     finished_ = true;
     return;
   }
-  if (!transport_->selected() && now_ms - created_ms_ > kConnectTimeoutMs) {
-    transport_->Close("no ICE check within 30 s");
-    return;
-  }
-  transport_->OnTick(now_ms);
   if (now_ms >= next_level_report_ms_) {
     if (window_level_ >= 0 && plan_.report_level) plan_.report_level(static_cast<uint8_t>(window_level_));
     window_level_ = -1;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sfu/shard_session.h"
+#include "sfu/shard_transport.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
 
@@ -72,12 +73,11 @@ class ParticipantMedia final : public ShardSession,
 
   Shard& shard_;
   ParticipantMediaPlan plan_;
-  std::unique_ptr<transport::WebRtcTransport> transport_;
+  ShardTransport transport_;
   std::unique_ptr<transport::SctpAssociation> sctp_;
   std::vector<uint16_t> open_channels_;
   uint16_t seq_ = 0;
   uint32_t timestamp_ = 0;
-  int64_t created_ms_ = 0;
   int64_t next_audio_ms_ = 0;
   int64_t next_level_report_ms_ = 0;
   int window_level_ = -1;  // loudest RFC 6464 level since the last report, -1: none

@@ -533,6 +533,33 @@ TEST_F(SignalingMeetingTest, DataMessagesAlsoFlowOverAnSctpDataChannel) {
   io_thread.join();
 }
 
+TEST_F(SignalingMeetingTest, AReconnectOfTheSameClientReplacesTheOldSessionQuietly) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto join_with = [&](uint64_t audio_session_id) {
+    auto c = std::make_unique<SignalingClient>();
+    std::string error;
+    EXPECT_TRUE(c->Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
+    SdkSignalFrame join = proto::MakeFrame(SdkSignalFrame::JOIN);
+    join.mutable_join()->set_audio_session_id(audio_session_id);
+    c->Send(join);
+    EXPECT_TRUE(c->ReceiveType(SdkSignalFrame::INDEX, 3000ms));
+    return c;
+  };
+  auto old_session = join_with(777);
+  auto fresh = join_with(777);
+  // The old socket is closed without an AUDIO_STATUS (which would be terminal for the client).
+  bool saw_status = false;
+  for (int i = 0; i < 20 && !old_session->closed(); ++i) {
+    auto f = old_session->Receive(200ms);
+    saw_status = saw_status || (f && f->type() == SdkSignalFrame::AUDIO_STATUS);
+  }
+  EXPECT_TRUE(old_session->closed());
+  EXPECT_FALSE(saw_status);
+  EXPECT_TRUE(PingPong(*fresh, 4));
+  EXPECT_EQ(OnControl([&] { return hub_.JoinedCount(m); }), 1u);
+}
+
 TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {
   const std::string m = NewMeeting();
   auto [a, ta] = NewAttendee(m, "alice");

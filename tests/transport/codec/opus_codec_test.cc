@@ -35,18 +35,20 @@ TEST(OpusCodecTest, FecFlagFollowsTheEncoderSetting) {
     s.inband_fec = fec;
     s.expected_loss_percent = 10;
     OpusFrameEncoder enc(s);
-    SineGenerator sine(300, 0.3);
+    VoiceLikeTone voice(300, 0.2);
     std::vector<int16_t> pcm(kOpusFrameSamples);
     std::vector<uint8_t> packet(kMaxOpusPacket);
     int with_fec = 0;
     for (int i = 0; i < 50; ++i) {
-      sine.Fill(pcm);
+      voice.Fill(pcm);
       const size_t n = enc.Encode(pcm, packet);
       ASSERT_GT(n, 0u);
       if (OpusPacketHasFec(std::span(packet.data(), n))) ++with_fec;
     }
     if (fec) {
-      EXPECT_GT(with_fec, 40) << "voiced signal with FEC on: nearly every packet carries LBRR";
+      // Opus sends LBRR only for frames its voice-activity detector calls speech: most of a
+      // voice-like signal (measured: about 80%), none of a steady tone after ~0.6 s.
+      EXPECT_GT(with_fec, 30);
     } else {
       EXPECT_EQ(with_fec, 0);
     }

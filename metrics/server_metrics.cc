@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <limits>
+
 #include "metrics/process_collector.h"
 
 namespace sfu::metrics {
@@ -15,7 +17,7 @@ class ShardCollector final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     using prometheus::MetricType;
     std::vector<prometheus::MetricFamily> out;
-    out.reserve(32);  // families are filled through references: no reallocation allowed
+    out.reserve(48);  // families are filled through references: no reallocation allowed
     auto family = [&](const char* name, const char* help, MetricType type) -> prometheus::MetricFamily& {
       out.push_back(prometheus::MetricFamily{name, help, type, {}});
       return out.back();
@@ -26,6 +28,21 @@ class ShardCollector final : public prometheus::Collectable {
       m.label.push_back({"shard", std::to_string(shard)});
       for (auto& l : extra) m.label.push_back(l);
       if (f.type == prometheus::MetricType::Counter) m.counter.value = v; else m.gauge.value = v;
+      f.metric.push_back(std::move(m));
+    };
+    auto add_histogram = [](prometheus::MetricFamily& f, size_t shard, const auto& h) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"shard", std::to_string(shard)});
+      uint64_t cumulative = 0;
+      for (size_t b = 0; b < h.counts.size(); ++b) {
+        cumulative += h.counts[b].load(std::memory_order_relaxed);
+        prometheus::ClientMetric::Bucket bucket;
+        bucket.cumulative_count = cumulative;
+        bucket.upper_bound = b < h.bounds.size() ? h.bounds[b] : std::numeric_limits<double>::infinity();
+        m.histogram.bucket.push_back(bucket);
+      }
+      m.histogram.sample_count = cumulative;
+      m.histogram.sample_sum = h.sum.load(std::memory_order_relaxed);
       f.metric.push_back(std::move(m));
     };
     auto& packets = family("sfu_shard_packets_total", "UDP datagrams per shard and direction.", MetricType::Counter);
@@ -42,6 +59,15 @@ class ShardCollector final : public prometheus::Collectable {
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
     auto& transports = family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
     auto& running = family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
+    auto& ticks = family("sfu_shard_ticks_total", "20 ms shard ticks run.", MetricType::Counter);
+    auto& late = family("sfu_shard_late_ticks_total", "Shard ticks that started more than 5 ms after their deadline.", MetricType::Counter);
+    auto& mix = family("sfu_mixer_ticks_total", "Meeting audio mixes run (one per meeting per tick).", MetricType::Counter);
+    auto& codec = family("sfu_mixer_codec_operations_total", "Opus decodes and encodes by the mixer.", MetricType::Counter);
+    auto& repair = family("sfu_mixer_repaired_frames_total", "Lost uplink audio frames rebuilt, by method (fec, red, concealment).", MetricType::Counter);
+    auto& bad_audio = family("sfu_mixer_bad_packets_total", "Uplink audio packets the mixer could not use (not 20 ms Opus, bad RED).", MetricType::Counter);
+    auto& mixing = family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
+    auto& tick_cpu = family("sfu_mixer_tick_cpu_microseconds", "CPU time of one meeting's mix tick (jitter buffers, decode, mix, encode, SRTP and queueing for every listener).", MetricType::Histogram);
+    auto& jb_delay = family("sfu_mixer_jitter_buffer_delay_milliseconds", "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardStats& s = *shards[i];
       auto rd = [](const std::atomic<uint64_t>& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
@@ -69,6 +95,18 @@ class ShardCollector final : public prometheus::Collectable {
       add(rooms, i, static_cast<double>(s.rooms.load(std::memory_order_relaxed)));
       add(transports, i, static_cast<double>(s.transports.load(std::memory_order_relaxed)));
       add(running, i, s.running.load(std::memory_order_relaxed) ? 1.0 : 0.0);
+      add(ticks, i, rd(s.ticks));
+      add(late, i, rd(s.late_ticks));
+      add(mix, i, rd(s.mix_ticks));
+      add(codec, i, rd(s.mix_decodes), {{"op", "decode"}});
+      add(codec, i, rd(s.mix_encodes), {{"op", "encode"}});
+      add(repair, i, rd(s.mix_fec_recovered), {{"method", "fec"}});
+      add(repair, i, rd(s.mix_red_recovered), {{"method", "red"}});
+      add(repair, i, rd(s.mix_concealed), {{"method", "concealment"}});
+      add(bad_audio, i, rd(s.mix_bad_packets));
+      add(mixing, i, static_cast<double>(s.mixing_participants.load(std::memory_order_relaxed)));
+      add_histogram(tick_cpu, i, s.mix_tick_cpu_us);
+      add_histogram(jb_delay, i, s.jitter_delay_ms);
     }
     return out;
   }

@@ -22,6 +22,21 @@ enum class DropReason : uint8_t {
 };
 std::string_view DropReasonName(DropReason r);
 
+// A histogram with fixed upper bounds (the last bucket is +Inf), single writer, relaxed atomics.
+template <size_t N>
+struct FixedHistogram {
+  explicit constexpr FixedHistogram(std::array<double, N> upper) : bounds(upper) {}
+  void Observe(double v) {
+    size_t i = 0;
+    while (i < N && v > bounds[i]) ++i;
+    counts[i].store(counts[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    sum.store(sum.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
+  }
+  std::array<double, N> bounds;
+  std::array<std::atomic<uint64_t>, N + 1> counts{};  // per bucket (not cumulative)
+  std::atomic<double> sum{0};
+};
+
 struct ShardStats {
   void Add(std::atomic<uint64_t>& c, uint64_t n = 1) { c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
   void Drop(DropReason r) { Add(drops[static_cast<size_t>(r)]); }
@@ -44,6 +59,19 @@ struct ShardStats {
   std::atomic<uint64_t> sctp_messages_out{0};
   std::atomic<uint64_t> send_batches{0};  // sendmmsg calls
   std::atomic<uint64_t> recv_batches{0};  // recvmmsg calls that returned data
+  // The shard's 20 ms timer and the audio mixer on it.
+  std::atomic<uint64_t> ticks{0};
+  std::atomic<uint64_t> late_ticks{0};     // started more than 5 ms after their deadline
+  std::atomic<uint64_t> mix_ticks{0};      // meeting mixes run (one per meeting per tick)
+  std::atomic<uint64_t> mix_decodes{0};
+  std::atomic<uint64_t> mix_encodes{0};
+  std::atomic<uint64_t> mix_concealed{0};
+  std::atomic<uint64_t> mix_fec_recovered{0};
+  std::atomic<uint64_t> mix_red_recovered{0};
+  std::atomic<uint64_t> mix_bad_packets{0};  // uplink audio the mixer could not use
+  FixedHistogram<9> mix_tick_cpu_us{{50, 100, 200, 500, 1000, 2000, 3000, 5000, 10000}};
+  FixedHistogram<9> jitter_delay_ms{{10, 20, 30, 40, 60, 80, 100, 150, 250}};
+  std::atomic<int64_t> mixing_participants{0};
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 
+#include "sfu/meeting_audio.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/endpoint_demuxer.h"
@@ -12,9 +13,16 @@
 namespace sfu {
 namespace {
 
-// An Opus packet for 20 ms of silence (TOC 0xF8: CELT-only fullband 20 ms, mono; then a frame the
-// decoder renders as silence) — the same bytes WebRTC stacks send for comfort silence.
-constexpr uint8_t kOpusSilence[] = {0xf8, 0xff, 0xfe};
+uint16_t RandomSeq() {
+  uint16_t v = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return v;
+}
+uint32_t RandomTimestamp() {
+  uint32_t v = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return v;
+}
 
 // Registry of live participants per shard thread (the shard owns them through its sessions).
 thread_local std::unordered_map<uint64_t, ParticipantMedia*> t_participants;
@@ -27,19 +35,35 @@ ParticipantMedia* FindParticipantMedia(Shard&, uint64_t id) {
 }
 
 ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
-    : shard_(shard), plan_(std::move(plan)), transport_(shard, plan_.transport, this) {
+    : shard_(shard),
+      plan_(std::move(plan)),
+      transport_(shard, plan_.transport, this),
+      stream_(RandomSeq(), RandomTimestamp()) {
   if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
-  RAND_bytes(reinterpret_cast<unsigned char*>(&seq_), sizeof(seq_));
-  RAND_bytes(reinterpret_cast<unsigned char*>(&timestamp_), sizeof(timestamp_));
+  audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
+  mixer_id_ = audio_->Join(this, plan_.muted);
   t_participants[plan_.id] = this;
 }
 
 ParticipantMedia::~ParticipantMedia() {
   t_participants.erase(plan_.id);
+  if (audio_) audio_->Leave(mixer_id_);
   sctp_.reset();  // before the transport it sends through
 }
 
-void ParticipantMedia::Update(int audio_payload_type) { plan_.audio_payload_type = audio_payload_type; }
+void ParticipantMedia::Update(int audio_payload_type, int red_payload_type) {
+  plan_.audio_payload_type = audio_payload_type;
+  plan_.red_payload_type = red_payload_type;
+}
+
+void ParticipantMedia::SetMuted(bool muted) {
+  plan_.muted = muted;
+  if (audio_) audio_->SetMuted(mixer_id_, muted);
+}
+
+void ParticipantMedia::ReportLevel(int level_dbov, int signal_strength) {
+  if (plan_.report_level) plan_.report_level(static_cast<uint8_t>(level_dbov), static_cast<uint8_t>(signal_strength));
+}
 
 void ParticipantMedia::Stop() {
   if (!transport_->closed()) transport_->Close("signaling ended");
@@ -47,38 +71,24 @@ void ParticipantMedia::Stop() {
 }
 
 void ParticipantMedia::OnTick(int64_t now_ms) {
-  if (!transport_.Tick(now_ms)) {
-    finished_ = true;
-    return;
-  }
-  if (now_ms >= next_level_report_ms_) {
-    if (window_level_ >= 0 && plan_.report_level) plan_.report_level(static_cast<uint8_t>(window_level_));
-    window_level_ = -1;
-    next_level_report_ms_ = now_ms + 250;
-  }
-  // 20 ms of audio per 20 ms of time; catch up at most a few frames after a stall.
-  if (transport_->connected() && plan_.audio_payload_type >= 0) {
-    if (next_audio_ms_ == 0) next_audio_ms_ = now_ms;
-    for (int i = 0; i < 5 && now_ms >= next_audio_ms_; ++i) {
-      SendSilence();
-      next_audio_ms_ += 20;
-    }
-    if (now_ms >= next_audio_ms_) next_audio_ms_ = now_ms + 20;
-  }
+  if (!transport_.Tick(now_ms)) finished_ = true;
 }
 
-void ParticipantMedia::SendSilence() {
-  uint8_t buf[256];
+void ParticipantMedia::SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick) {
+  if (finished_ || !transport_->connected() || plan_.audio_payload_type < 0) return;
+  uint8_t buf[1500];
+  if (opus.size() > sizeof(buf) - 64) return;
+  const mixer::ListenerStream::Header h = stream_.Next(tick);
   wire::RtpHeaderWriter w;
   w.SetPayloadType(static_cast<uint8_t>(plan_.audio_payload_type));
-  w.SetSequenceNumber(seq_++);
-  w.SetTimestamp(timestamp_);
+  w.SetSequenceNumber(h.seq);
+  w.SetTimestamp(h.timestamp);
   w.SetSsrc(plan_.audio_ssrc);
-  timestamp_ += 960;
+  w.SetMarker(h.marker);
   const size_t header = w.WriteTo(buf);
   if (header == 0) return;
-  std::copy(std::begin(kOpusSilence), std::end(kOpusSilence), buf + header);
-  transport_->SendRtp(buf, header + sizeof(kOpusSilence), sizeof(buf));
+  std::copy(opus.begin(), opus.end(), buf + header);
+  transport_->SendRtp(buf, header + opus.size(), sizeof(buf));
 }
 
 void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
@@ -89,15 +99,26 @@ void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
 }
 
 void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
-  // Uplink audio/video: counted by the transport; the mixer and the SFU will consume it. For
-  // now only the RFC 6464 audio level is read, for AUDIO_METADATA (volume indicators).
-  if (plan_.audio_level_ext_id <= 0) return;
+  // Uplink audio goes to the meeting's mixer (video: the SFU, later).
+  if (!audio_) return;
   auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
-  if (!pkt || pkt->payload_type() != plan_.audio_payload_type) return;
-  auto ext = pkt->Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
-  if (!ext || ext->empty()) return;
-  const int level = (*ext)[0] & 0x7f;
-  if (window_level_ < 0 || level < window_level_) window_level_ = level;
+  if (!pkt) return;
+  const int pt = pkt->payload_type();
+  const bool opus = pt == plan_.audio_payload_type;
+  const bool red = plan_.red_payload_type >= 0 && pt == plan_.red_payload_type;
+  if (!opus && !red) return;
+  int level = -1;
+  if (plan_.audio_level_ext_id > 0) {
+    auto ext = pkt->Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
+    if (ext && !ext->empty()) level = (*ext)[0] & 0x7f;
+  }
+  const int64_t now = shard_.NowMs();
+  if (opus) {
+    audio_->PushOpus(mixer_id_, pkt->sequence_number(), pkt->timestamp(), pkt->payload(), level, now);
+  } else {
+    audio_->PushRed(mixer_id_, pkt->sequence_number(), pkt->timestamp(), pkt->payload(), plan_.audio_payload_type,
+                    level, now);
+  }
 }
 
 void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {}

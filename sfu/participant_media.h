@@ -1,7 +1,9 @@
 #pragma once
-// One attendee's media on the meeting's shard: its WebRtcTransport and the downlink audio
-// stream. Until the mixer lands this sends Opus silence (a valid stream the client plays) every
-// 20 ms on the audio section; uplink RTP is received, decrypted and counted.
+// One attendee's media on the meeting's shard: its WebRtcTransport, its place in the meeting's
+// audio mix (MeetingAudio) and its downlink audio stream: the mixer's payload of each 20 ms tick
+// sent under the attendee's own SSRC, sequence numbers and timestamps (ListenerStream), so the
+// stream stays continuous whether it carries the shared mix, its own mix-minus or silence.
+// Uplink audio (Opus, or RED when negotiated) goes to the mixer.
 // Created, renegotiated and destroyed by the control thread through Shard::Post (by id).
 // Thread: the owning shard only.
 
@@ -11,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "mixer/listener_stream.h"
+#include "mixer/room_mixer.h"
 #include "sfu/shard_session.h"
 #include "sfu/shard_transport.h"
 #include "transport/sctp/sctp_association.h"
@@ -19,6 +23,7 @@
 namespace sfu {
 
 class Shard;
+class MeetingAudio;
 
 struct ParticipantMediaPlan {
   uint64_t id = 0;  // process-unique, chosen by the control thread
@@ -26,11 +31,15 @@ struct ParticipantMediaPlan {
   std::string attendee_id;
   transport::WebRtcTransport::Params transport;
   int audio_payload_type = -1;  // Opus PT of the offer; -1: no audio downlink
+  int red_payload_type = -1;    // audio/red PT when negotiated (RFC 2198 uplink); -1: none
   uint32_t audio_ssrc = 0;      // ours, announced in the answer
   int audio_level_ext_id = 0;   // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
-  // Called on the shard about every 250 ms while the attendee sends audio, with the loudest
-  // RFC 6464 level of the window (0 = 0 dBov loudest, 127 = silence). Must only post.
-  std::function<void(uint8_t level)> report_level;
+  bool muted = false;           // initial mute state (SUBSCRIBE audio_muted)
+  mixer::RoomMixerConfig mixer; // used when this participant creates the meeting's mixer
+  // Called on the shard every 250 ms while the attendee sends audio, with the mixer's loudest
+  // level of the window (RFC 6464 scale: 0 = 0 dBov loudest, 127 = silence) and signal
+  // strength (0..2). Must only post.
+  std::function<void(uint8_t level, uint8_t signal_strength)> report_level;
   // The offer had m=application: data channels carry the same binary frames as the signaling
   // WebSocket (0x05 + SdkSignalFrame, DATA_MESSAGE). Each message is handed to on_data_frame
   // (called on the shard; must only post). on_data_channel_open likewise.
@@ -51,8 +60,15 @@ class ParticipantMedia final : public ShardSession,
   bool finished() const override { return finished_; }
   uint64_t id() const { return plan_.id; }
 
-  // A renegotiation on the same transport (same ICE credentials): the audio PT may change.
-  void Update(int audio_payload_type);
+  // A renegotiation on the same transport (same ICE credentials): the audio PTs may change.
+  void Update(int audio_payload_type, int red_payload_type);
+  // AUDIO_CONTROL: a muted attendee is not mixed.
+  void SetMuted(bool muted);
+  // From the meeting's mixer, once per tick: the Opus payload for this listener.
+  void SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick);
+  void ReportLevel(int level_dbov, int signal_strength);
+  // The mixer is going away first (shard shutdown).
+  void DetachAudio() { audio_ = nullptr; }
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();
   // Sends a binary frame on every open data channel (shard thread).
@@ -64,7 +80,6 @@ class ParticipantMedia final : public ShardSession,
   void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
-  void SendSilence();
   // SctpAssociation::Listener
   void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override;
   void OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string& protocol) override;
@@ -76,11 +91,9 @@ class ParticipantMedia final : public ShardSession,
   ShardTransport transport_;
   std::unique_ptr<transport::SctpAssociation> sctp_;
   std::vector<uint16_t> open_channels_;
-  uint16_t seq_ = 0;
-  uint32_t timestamp_ = 0;
-  int64_t next_audio_ms_ = 0;
-  int64_t next_level_report_ms_ = 0;
-  int window_level_ = -1;  // loudest RFC 6464 level since the last report, -1: none
+  MeetingAudio* audio_ = nullptr;
+  uint32_t mixer_id_ = 0;
+  mixer::ListenerStream stream_;
   bool finished_ = false;
 };
 

@@ -23,13 +23,14 @@ constexpr auto kTickPeriod = std::chrono::milliseconds(20);
 }
 
 struct Shard::Impl {
-  Impl(std::string ip, uint16_t p, metrics::ShardStats& stats)
-      : bind_ip(std::move(ip)),
+  Impl(std::string ip, uint16_t p, metrics::ShardStats& s)
+      : stats(s),
+        bind_ip(std::move(ip)),
         port(p),
         ioc(1),
         work(asio::make_work_guard(ioc)),
-        endpoint(ioc, stats),
-        demuxer(stats),
+        endpoint(ioc, s),
+        demuxer(s),
         tick(ioc) {}
 
   void ArmTick(Shard* shard) {
@@ -37,6 +38,8 @@ struct Shard::Impl {
     tick.expires_at(next_tick);
     tick.async_wait([this, shard](const boost::system::error_code& ec) {
       if (ec) return;
+      stats.Add(stats.ticks);
+      if (std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5)) stats.Add(stats.late_ticks);
       const int64_t now = shard->NowMs();
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
@@ -48,6 +51,7 @@ struct Shard::Impl {
     });
   }
 
+  metrics::ShardStats& stats;
   std::string bind_ip;
   uint16_t port;
   asio::io_context ioc;

@@ -40,11 +40,12 @@ class MeetingState {
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 
   // Audio levels (RFC 6464, 0 loudest .. 127 silent) reported by the media shard.
-  void ReportLevel(const std::string& attendee_id, uint8_t level, int64_t now_ms) {
-    levels_[attendee_id] = {level, now_ms};
+  void ReportLevel(const std::string& attendee_id, uint8_t level, uint8_t signal_strength, int64_t now_ms) {
+    levels_[attendee_id] = {level, signal_strength, now_ms};
   }
   struct Level {
-    uint8_t level = 127;
+    uint8_t level = 127;          // RFC 6464 -dBov, from the mixer
+    uint8_t signal_strength = 2;  // 0..2
     int64_t at_ms = 0;
   };
   const std::map<std::string, Level>& levels() const { return levels_; }

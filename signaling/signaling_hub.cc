@@ -65,7 +65,7 @@ void SignalingHub::PublishAudioMetadata(int64_t now_ms) {
       auto* s = frame.mutable_audio_metadata()->add_attendee_states();
       s->set_audio_stream_id(e->audio_stream_id);
       s->set_volume(level.level);  // "-dB": the client maps 42..14 onto 0..1
-      s->set_signal_strength(2);
+      s->set_signal_strength(level.signal_strength);
     }
     if (frame.audio_metadata().attendee_states_size() == 0) continue;
     for (SignalingSession* session : SessionsOf(meeting_id)) {

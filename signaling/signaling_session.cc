@@ -183,6 +183,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   // camera received and dropped until the SFU lands, remote-video and data sections inactive.
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
   int opus_pt = -1;
+  int red_pt = -1;
   bool audio_done = false;
   bool data_channel = false;
   uint32_t remote_max_message_size = 0;
@@ -211,6 +212,16 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
         continue;
       }
       a.payload_types = {opus_pt};
+      // RED (RFC 2198) carrying this Opus: accepted uplink, answered first so the client uses
+      // it; we send plain Opus down.
+      for (const sdp::Codec& c : m.codecs) {
+        if ((c.name == "red" || c.name == "RED") && c.clock_rate == 48000 &&
+            c.fmtp.rfind(std::to_string(opus_pt) + "/", 0) == 0) {
+          red_pt = c.payload_type;
+          a.payload_types = {red_pt, opus_pt};
+          break;
+        }
+      }
       a.direction = sdp::MirrorDirection(m.direction);
       if (a.direction == "sendrecv" || a.direction == "sendonly") {
         if (!audio_ssrc_) audio_ssrc_ = RandomSsrc();
@@ -250,7 +261,10 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     plan.attendee_id = identity_.attendee_id;
     plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
     plan.audio_payload_type = opus_pt;
+    plan.red_payload_type = red_pt;
     plan.audio_ssrc = audio_ssrc_;
+    plan.muted = f.sub().audio_muted();
+    plan.mixer = media_->mixer;
     for (const sdp::MediaSection& m : offer.media) {
       if (m.kind == "audio") {
         plan.audio_level_ext_id = m.ExtensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level");
@@ -277,9 +291,10 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     }
     if (media_->post_to_control) {
       plan.report_level = [post = media_->post_to_control, hub = &hub_, clock = &clock_,
-                           meeting = identity_.meeting_id, attendee = identity_.attendee_id](uint8_t level) {
-        post([hub, clock, meeting, attendee, level] {
-          hub->State(meeting).ReportLevel(attendee, level, clock->NowSteadyMs());
+                           meeting = identity_.meeting_id, attendee = identity_.attendee_id](uint8_t level,
+                                                                                             uint8_t strength) {
+        post([hub, clock, meeting, attendee, level, strength] {
+          hub->State(meeting).ReportLevel(attendee, level, strength, clock->NowSteadyMs());
         });
       };
     }
@@ -288,8 +303,12 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     });
   } else {
     const uint64_t id = media_id_;
-    shard.Post([&shard, id, opus_pt] {
-      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->Update(opus_pt);
+    const bool muted = f.sub().audio_muted();
+    shard.Post([&shard, id, opus_pt, red_pt, muted] {
+      if (auto* p = sfu::FindParticipantMedia(shard, id)) {
+        p->Update(opus_pt, red_pt);
+        p->SetMuted(muted);
+      }
     });
   }
   sdp::AnswerParams params;
@@ -368,6 +387,14 @@ void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
   PresenceEntry* e = hub_.State(identity_.meeting_id).Find(identity_.attendee_id);
   if (!e || e->audio_stream_id != audio_stream_id_) return;
   e->muted = f.audio_control().muted();
+  if (media_id_ != 0 && media_ && media_->shards) {
+    const uint64_t id = media_id_;
+    const bool muted = e->muted;
+    Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
+    shard.Post([&shard, id, muted] {
+      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetMuted(muted);
+    });
+  }
   SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
   auto* d = delta.mutable_audio_stream_id_info()->add_streams();
   d->set_audio_stream_id(e->audio_stream_id);

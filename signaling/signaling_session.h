@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "mixer/room_mixer.h"
 #include "signaling/api/rate_limiter.h"
 #include "signaling/proto/frame_codec.h"
 #include "signaling/ws/ws_connection.h"
@@ -45,6 +46,8 @@ struct MediaContext {
   std::vector<std::string> announce_ips;
   // Runs a task on the control thread (from a shard). Null: no audio levels.
   std::function<void(std::function<void()>)> post_to_control;
+  // Settings of each meeting's audio mixer.
+  mixer::RoomMixerConfig mixer;
 };
 
 struct AttendeeIdentity {

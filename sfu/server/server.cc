@@ -151,7 +151,10 @@ int RunServer(const ServerConfig& config) {
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
   signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,
-                                [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }};
+                                [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, {}};
+  media.mixer.max_talkers = config.mixer_talkers;
+  media.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
+  media.mixer.encoder.complexity = config.audio_complexity;
   // Volume indicators: AUDIO_METADATA every 250 ms while anyone is audible.
   asio::steady_timer metadata_timer(ioc);
   std::function<void()> arm_metadata = [&] {

@@ -76,6 +76,9 @@ std::string Finalize(ServerConfig& c) {
   if (c.api_rate < 0 || c.api_burst < 1) return "--api-rate must be >= 0 and --api-burst >= 1";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > 16 * 1024 * 1024)
     return "--max-body-bytes must be from 1024 to 16777216";
+  if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
+  if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
+  if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     return "--tls-cert and --tls-key go together (give both or neither)";
   for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
@@ -152,7 +155,13 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("tls-cert", po::value(&c.tls_cert_file),
        "PEM certificate chain: with --tls-key the listener speaks only HTTPS and WSS, and the "
        "default public URL (SignalingUrl) becomes https:// (wss://)")
-    ("tls-key", po::value(&c.tls_key_file), "PEM private key for --tls-cert");
+    ("tls-key", po::value(&c.tls_key_file), "PEM private key for --tls-cert")
+    ("mixer-talkers", po::value(&c.mixer_talkers)->default_value(3),
+       "loudest talkers mixed per meeting each 20 ms (1-10); each costs one Opus encode per tick")
+    ("audio-bitrate", po::value(&c.audio_bitrate_kbps)->default_value(32),
+       "Opus bitrate of the mixed audio in kb/s (16-64; mono 48 kHz, in-band FEC on)")
+    ("audio-complexity", po::value(&c.audio_complexity)->default_value(5),
+       "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)");
   // clang-format on
   po::variables_map vm;
   try {
@@ -258,7 +267,9 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  max body:             " << c.max_body_bytes << " bytes\n"
     << "  default region:       " << c.default_region << "\n"
     << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
-    << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n";
+    << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
+    << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
+    << " kb/s, complexity " << c.audio_complexity << "\n";
   return o.str();
 }
 

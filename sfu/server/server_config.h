@@ -32,6 +32,10 @@ struct ServerConfig {
   std::string config_file;
   std::string tls_cert_file;  // PEM; with tls_key_file the listener speaks https/wss only
   std::string tls_key_file;
+  // Audio mixer (per meeting): talkers mixed per tick, Opus bitrate and complexity.
+  int mixer_talkers = 3;
+  int audio_bitrate_kbps = 32;
+  int audio_complexity = 5;
 
   // Derived by Finalize().
   std::string http_base;  // public URL without trailing slash

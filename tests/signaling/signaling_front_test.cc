@@ -72,7 +72,7 @@ class SignalingFrontTest : public ::testing::Test {
     shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
     ASSERT_TRUE(shards_->Start(&error)) << error;
     media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"},
-                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); }};
+                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); }, {}};
     front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
     http::HttpServerConfig config;
     config.host = "127.0.0.1";
@@ -308,7 +308,9 @@ TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresen
   const std::string port = std::to_string(shards_->shard(0).media_port());
   for (const std::string& line : std::vector<std::string>{"a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1 2",
                                  "a=candidate:1 1 udp 2130706431 127.0.0.1 " + port + " typ host",
-                                 "m=audio " + port + " UDP/TLS/RTP/SAVPF 111", "a=msid:mix0 mix0-track",
+                                 // RED offered on Opus: accepted uplink, answered first.
+                                 "m=audio " + port + " UDP/TLS/RTP/SAVPF 63 111", "a=rtpmap:63 red/48000/2",
+                                 "a=fmtp:63 111/111", "a=msid:mix0 mix0-track",
                                  "a=fingerprint:sha-256 " + dtls_->fingerprint()}) {
     EXPECT_NE(answer.find(line + "\r\n"), std::string::npos) << line << "\n" << answer;
   }
@@ -429,14 +431,14 @@ TEST_F(SignalingMeetingTest, AudioMetadataWhileSomeoneIsAudible) {
   // Silence (level >= 42 dBov down) sends nothing; a loud level goes to everyone.
   OnControl([&] {
     const int64_t now = clock_.NowSteadyMs();
-    hub_.State(m).ReportLevel(a, 100, now);
+    hub_.State(m).ReportLevel(a, 100, 2, now);
     hub_.PublishAudioMetadata(now);
     return 0;
   });
   EXPECT_FALSE(cb->ReceiveType(SdkSignalFrame::AUDIO_METADATA, 300ms));
   OnControl([&] {
     const int64_t now = clock_.NowSteadyMs();
-    hub_.State(m).ReportLevel(a, 20, now);
+    hub_.State(m).ReportLevel(a, 20, 2, now);
     hub_.PublishAudioMetadata(now);
     return 0;
   });

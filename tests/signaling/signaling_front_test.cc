@@ -2,6 +2,7 @@
 // JOIN/INDEX/PING/LEAVE, bad frames and floods, and server-initiated ends (410/411), driven by
 // loadtest's SignalingClient.
 #include "signaling/signaling_front.h"
+#include "tests/signaling/signaling_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -35,139 +36,6 @@ namespace asio = boost::asio;
 using loadtest::SignalingClient;
 using proto::SdkSignalFrame;
 using namespace std::chrono_literals;
-
-class HubListener : public api::ControlApiListener {
- public:
-  explicit HubListener(SignalingHub& hub) : hub_(hub) {}
-  void OnMeetingCreated(const store::MeetingRecord&) override {}
-  void OnMeetingDeleted(const std::string& id, std::string_view) override { hub_.EndMeeting(id); }
-  void OnAttendeeCreated(const store::AttendeeRecord&) override {}
-  void OnAttendeeDeleted(const std::string& m, const std::string& a) override { hub_.RemoveAttendee(m, a); }
-
- private:
-  SignalingHub& hub_;
-};
-
-class SignalingFrontTest : public ::testing::Test {
- protected:
-  template <class F>
-  auto OnControl(F f) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto fut = task.get_future();
-    asio::post(ioc_, [&task] { task(); });
-    return fut.get();
-  }
-
-  void SetUp() override {
-    std::string error;
-    store_ = store::MeetingStore::Open(dir_.str(), &error);
-    ASSERT_TRUE(store_) << error;
-    signer_ = std::make_unique<api::JoinTokenSigner>(store_->token_secret());
-    api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{}, &listener_);
-    SignalingLimits limits;
-    limits.frames_per_second = 50;
-    limits.frame_burst = 100;
-    dtls_ = transport::DtlsContext::Create(&error);
-    ASSERT_TRUE(dtls_) << error;
-    shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
-    ASSERT_TRUE(shards_->Start(&error)) << error;
-    media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"},
-                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); }, {}};
-    front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
-    http::HttpServerConfig config;
-    config.host = "127.0.0.1";
-    config.port = 0;
-    server_ = std::make_unique<http::HttpServer>(ioc_, config, [](const http::HttpRequest&) {
-      http::HttpResponse r;
-      r.status = 404;
-      return r;
-    });
-    server_->SetUpgradeHandler([this](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
-      return front_->OnUpgrade(req, std::move(c));
-    });
-    ASSERT_TRUE(server_->Start(&error)) << error;
-    port_ = server_->port();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-
-  void TearDown() override {
-    OnControl([this] {
-      server_->Stop();
-      return 0;
-    });
-    work_.reset();
-    ioc_.stop();
-    thread_.join();
-    shards_->Stop();
-  }
-
-  // Creates through the API on the control thread; returns the parsed JSON body.
-  boost::json::value Api(const std::string& method, const std::string& path, const std::string& body = "") {
-    return OnControl([&] {
-      http::HttpRequest req;
-      req.method = method;
-      const size_t q = path.find('?');
-      req.path = path.substr(0, q);
-      if (q != std::string::npos) req.query = path.substr(q + 1);
-      req.body = body;
-      auto r = api_->Handle(req, "test");
-      return r.response.body.empty() ? boost::json::value() : boost::json::parse(r.response.body);
-    });
-  }
-  std::string NewMeeting() { return std::string(Api("POST", "/meetings", "{}").at("Meeting").at("MeetingId").as_string()); }
-  std::pair<std::string, std::string> NewAttendee(const std::string& meeting, const std::string& user) {
-    auto a = Api("POST", "/meetings/" + meeting + "/attendees", "{\"ExternalUserId\":\"" + user + "\"}").at("Attendee");
-    return {std::string(a.at("AttendeeId").as_string()), std::string(a.at("JoinToken").as_string())};
-  }
-
-  std::unique_ptr<SignalingClient> Join(const std::string& meeting, const std::string& token,
-                                        SignalingClient::TokenVia via = SignalingClient::TokenVia::kSubprotocol) {
-    auto c = std::make_unique<SignalingClient>();
-    std::string error;
-    EXPECT_TRUE(c->Connect("127.0.0.1", port_, meeting, token, via, &error)) << error;
-    c->Send(proto::MakeFrame(SdkSignalFrame::JOIN));
-    EXPECT_TRUE(c->ReceiveType(SdkSignalFrame::JOIN_ACK, 3000ms).has_value());
-    EXPECT_TRUE(c->ReceiveType(SdkSignalFrame::INDEX, 3000ms).has_value());
-    return c;
-  }
-
-  uint16_t RefusalCode(const std::string& meeting, const std::string& token) {
-    SignalingClient c;
-    std::string error;
-    if (!c.Connect("127.0.0.1", port_, meeting, token, SignalingClient::TokenVia::kSubprotocol, &error)) return 1;
-    return c.WaitForClose(3000ms);
-  }
-
-  template <class F>
-  bool WaitForShard(F f) {
-    for (int i = 0; i < 300 && !f(); ++i) std::this_thread::sleep_for(10ms);
-    return f();
-  }
-
-  bool PingPong(SignalingClient& c, uint32_t id) {
-    c.Send(proto::MakePingPong(proto::PING, id));
-    auto f = c.ReceiveType(SdkSignalFrame::PING_PONG, 3000ms);
-    return f && f->ping_pong().type() == proto::PONG && f->ping_pong().ping_id() == id;
-  }
-
-  std::unique_ptr<transport::DtlsContext> dtls_;
-  std::unique_ptr<ShardSet> shards_;
-  MediaContext media_;
-  sfu::testing::ScopedTempDir dir_;
-  base::SystemClock clock_;
-  metrics::ServerMetrics metrics_{{"test", "t", "none"}};
-  SignalingHub hub_;
-  HubListener listener_{hub_};
-  std::unique_ptr<store::MeetingStore> store_;
-  std::unique_ptr<api::JoinTokenSigner> signer_;
-  std::unique_ptr<api::ControlApi> api_;
-  std::unique_ptr<SignalingFront> front_;
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
-};
 
 TEST_F(SignalingFrontTest, JoinWithSubprotocolGetsJoinAckIndexAndPong) {
   const std::string m = NewMeeting();

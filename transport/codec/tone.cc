@@ -36,19 +36,23 @@ void VoiceLikeTone::Fill(std::span<int16_t> out) {
 }
 
 double GoertzelDb(std::span<const int16_t> pcm, double f, int sample_rate) {
-  if (pcm.empty()) return -200;
+  if (pcm.size() < 2) return -200;
+  // Hann-windowed, so a strong tone a few bins away does not leak into this one (a rectangular
+  // window's sidelobes are only ~20 dB down three bins away; Hann's are below -60 dB).
   const double w = 2.0 * std::numbers::pi * f / sample_rate;
   const double coeff = 2.0 * std::cos(w);
+  const double n = static_cast<double>(pcm.size());
+  const double wstep = 2.0 * std::numbers::pi / (n - 1);
   double s1 = 0, s2 = 0;
-  for (int16_t x : pcm) {
-    const double s0 = static_cast<double>(x) / 32768.0 + coeff * s1 - s2;
+  for (size_t i = 0; i < pcm.size(); ++i) {
+    const double window = 0.5 - 0.5 * std::cos(wstep * static_cast<double>(i));
+    const double s0 = window * static_cast<double>(pcm[i]) / 32768.0 + coeff * s1 - s2;
     s2 = s1;
     s1 = s0;
   }
   const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-  // A unit sine of N samples on the bin gives power (N/2)^2.
-  const double n = static_cast<double>(pcm.size());
-  const double norm = power / ((n / 2.0) * (n / 2.0));
+  // A unit sine on the bin gives amplitude N/2 times the window's mean (1/2).
+  const double norm = power / ((n / 4.0) * (n / 4.0));
   return norm > 1e-20 ? 10.0 * std::log10(norm) : -200.0;
 }
 

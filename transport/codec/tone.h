@@ -38,8 +38,8 @@ class VoiceLikeTone {
   double syllable_phase_ = 0;
 };
 
-// Power of `frequency_hz` in pcm, normalised so a full-scale sine exactly on the frequency gives
-// about 0 dB; returned in dB (-200 for silence).
+// Power of `frequency_hz` in pcm (Hann-windowed Goertzel), normalised so a full-scale sine
+// exactly on the frequency gives about 0 dB; returned in dB (-200 for silence).
 double GoertzelDb(std::span<const int16_t> pcm, double frequency_hz, int sample_rate = 48000);
 
 }  // namespace sfu::codec

@@ -72,7 +72,10 @@ struct AudioParticipant::Impl {
   void SendTick() {
     if (stopping) return;
     std::vector<int16_t> pcm(codec::kOpusFrameSamples, 0);
-    if (talking && cfg.amplitude > 0) {
+    const bool on = talking.load();
+    if (on && !was_talking) talk_started_us = SteadyMicros();  // the first packet with the tone
+    was_talking = on;
+    if (on && cfg.amplitude > 0) {
       if (cfg.voice_like) voice.Fill(pcm); else sine.Fill(pcm);
     }
     std::vector<uint8_t> opus(codec::kMaxOpusPacket);
@@ -168,6 +171,7 @@ struct AudioParticipant::Impl {
   uint32_t ts = 0;
   int answer_opus_pt = kOfferOpusPt;
   std::atomic<bool> talking{true};
+  bool was_talking = false;  // io thread
   std::atomic<int64_t> talk_started_us{0};
   std::atomic<bool> connected{false};
   std::atomic<bool> failed{false};
@@ -288,10 +292,7 @@ AudioParticipantResult AudioParticipant::Snapshot() const {
   return impl_->result;
 }
 
-void AudioParticipant::SetTalking(bool talking) {
-  if (talking && !impl_->talking) impl_->talk_started_us = SteadyMicros();
-  impl_->talking = talking;
-}
+void AudioParticipant::SetTalking(bool talking) { impl_->talking = talking; }
 
 int64_t AudioParticipant::talk_started_us() const { return impl_->talk_started_us; }
 

@@ -65,7 +65,8 @@ class AudioParticipant {
   AudioParticipantResult Snapshot() const;
   // Sending: switch the tone on/off (the stream keeps flowing with silence).
   void SetTalking(bool talking);
-  // Steady-clock microseconds at which the tone was last switched on (for delay markers).
+  // Steady-clock microseconds at which the first packet carrying the tone was last sent after
+  // it was switched on (a marker for mouth-to-ear delay).
   int64_t talk_started_us() const;
 
  private:

@@ -4,6 +4,7 @@
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh srtp       only the SRTP side-by-side (OpenSSL vs Debian's NSS libsrtp2)
 #   scripts/bench.sh signaling  join time with 100 attendees at once, frames per core
+#   scripts/bench.sh mixer      audio mixer CPU per tick vs per-listener encoding; mouth-to-ear delay
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -28,6 +29,12 @@ fi
 if [ "$what" = all ] || [ "$what" = signaling ]; then
   echo; echo "== Signaling: 100 attendees joining at once; frames per core =="
   "$B/signaling_bench" "${SFU_BENCH_ATTENDEES:-100}"
+fi
+if [ "$what" = all ] || [ "$what" = mixer ]; then
+  echo; echo "== Audio mixer: CPU per 20 ms tick, shared encode vs per-listener encode =="
+  "$B/mixer_bench" "${SFU_BENCH_TICKS:-200}"
+  echo; echo "== Audio mixer: mouth-to-ear delay through the server on loopback =="
+  "$B/mixer_delay_bench" "${SFU_BENCH_BURSTS:-30}" 3
 fi
 if [ "$what" = all ] || [ "$what" = wire ]; then
   if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi

@@ -136,6 +136,7 @@ struct AudioParticipant::Impl {
     std::lock_guard<std::mutex> lock(mu);
     AudioParticipantResult& r = result;
     ++r.packets_received;
+    r.payload_bytes_received += pkt->payload().size();
     if (!ok) ++r.undecodable;
     if (have_last) {
       if (pkt->ssrc() != r.downlink_ssrc) ++r.ssrc_changes;

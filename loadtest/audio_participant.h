@@ -42,6 +42,7 @@ struct AudioParticipantResult {
   uint64_t packets_sent = 0;
   uint64_t packets_dropped = 0;     // by the user-space uplink loss
   uint64_t packets_received = 0;    // downlink audio
+  uint64_t payload_bytes_received = 0;
   uint64_t seq_gaps = 0;            // downlink sequence numbers skipped
   uint64_t timestamp_jumps = 0;     // downlink timestamps not advancing by 960 per packet
   uint64_t undecodable = 0;

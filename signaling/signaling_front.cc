@@ -1,5 +1,7 @@
 #include "signaling/signaling_front.h"
 
+#include <boost/json.hpp>
+
 #include "metrics/server_metrics.h"
 #include "signaling/api/join_token.h"
 #include "signaling/store/meeting_store.h"
@@ -7,6 +9,18 @@
 
 namespace sfu::signaling {
 namespace {
+
+// MeetingFeatures.Audio.BitrateKbps (validated when the meeting was created) in b/s; 0 if absent.
+int AudioBitrateOf(const std::string& features_json) {
+  if (features_json.empty()) return 0;
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(features_json, ec);
+  if (ec || !v.is_object()) return 0;
+  const auto* audio = v.as_object().if_contains("Audio");
+  if (!audio || !audio->is_object()) return 0;
+  const auto* kbps = audio->as_object().if_contains("BitrateKbps");
+  return kbps && kbps->is_int64() ? static_cast<int>(kbps->as_int64()) * 1000 : 0;
+}
 constexpr std::string_view kSessionProtocol = "_aws_wt_session";
 
 std::string_view Trim(std::string_view s) {
@@ -92,9 +106,10 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     store_.TouchMeeting(meeting_id, clock_.NowUnixMs());
     ws::WsAcceptance a;
     a.subprotocol = subprotocol;
-    a.handler = std::make_unique<SignalingSession>(
-        std::move(connection), AttendeeIdentity{meeting_id, attendee->attendee_id, attendee->external_user_id},
-        hub_, metrics_, clock_, limits_, media_);
+    AttendeeIdentity identity{meeting_id, attendee->attendee_id, attendee->external_user_id,
+                              AudioBitrateOf(meeting->meeting_features_json)};
+    a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_, metrics_,
+                                                   clock_, limits_, media_);
     return a;
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure on signaling upgrade").Kv("error", e.what());

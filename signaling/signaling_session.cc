@@ -265,6 +265,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     plan.audio_ssrc = audio_ssrc_;
     plan.muted = f.sub().audio_muted();
     plan.mixer = media_->mixer;
+    if (identity_.audio_bitrate_bps > 0) plan.mixer.encoder.bitrate_bps = identity_.audio_bitrate_bps;
     for (const sdp::MediaSection& m : offer.media) {
       if (m.kind == "audio") {
         plan.audio_level_ext_id = m.ExtensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level");

@@ -54,6 +54,7 @@ struct AttendeeIdentity {
   std::string meeting_id;
   std::string attendee_id;
   std::string external_user_id;
+  int audio_bitrate_bps = 0;  // MeetingFeatures.Audio.BitrateKbps; 0: the server's default
 };
 
 class SignalingSession final : public ws::WsHandler {

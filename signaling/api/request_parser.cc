@@ -89,8 +89,8 @@ bool CheckEnum(const json::value& v, std::string_view name,
   return false;
 }
 
-// MeetingFeatures: {Audio:{EchoReduction}, Video:{MaxResolution}, Content:{MaxResolution},
-// Attendee:{MaxCount}}. Unknown keys are dropped; the kept subset is returned normalised.
+// MeetingFeatures: {Audio:{EchoReduction, BitrateKbps (ours)}, Video:{MaxResolution},
+// Content:{MaxResolution}, Attendee:{MaxCount}}. Unknown keys are dropped; the kept subset is returned normalised.
 bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetingParams* p,
                    ApiError* err) {
   if (!v.is_object()) {
@@ -119,6 +119,14 @@ bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetin
       if (!CheckEnum(*e, "MeetingFeatures.Audio.EchoReduction", {"AVAILABLE", "UNAVAILABLE"}, &val, err))
         return false;
       o["EchoReduction"] = val;
+    }
+    // Our extension (the AWS API has no such member): the Opus bitrate of this meeting's mix.
+    if (const json::value* b = sec->if_contains("BitrateKbps")) {
+      if (!b->is_int64() || b->as_int64() < 16 || b->as_int64() > 64) {
+        *err = BadRequest("MeetingFeatures.Audio.BitrateKbps must be an integer from 16 to 64");
+        return false;
+      }
+      o["BitrateKbps"] = b->as_int64();
     }
     out["Audio"] = std::move(o);
   }

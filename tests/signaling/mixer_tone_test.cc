@@ -175,6 +175,28 @@ TEST_F(MixerToneTest, MutedAttendeesAreNotMixedAndStreamsStayContinuousAcrossSwi
   EXPECT_GT(MedianDb(rc, 1, rc.frame_db.size() - 40), kHeardDb);
 }
 
+// MeetingFeatures.Audio.BitrateKbps sets the Opus bitrate of that meeting's mix.
+TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
+  const std::string plain = NewMeeting();
+  const std::string rich = std::string(
+      Api("POST", "/meetings", R"({"MeetingFeatures":{"Audio":{"BitrateKbps":64}}})").at("Meeting").at("MeetingId").as_string());
+  for (const std::string& m : {plain, rich}) {
+    loadtest::AudioParticipantConfig c;
+    c.watch_hz = {kFreqs[0]};
+    c.tone_hz = kFreqs[0];
+    AddPerson(m, c);
+    c.amplitude = 0;
+    AddPerson(m, c);
+  }
+  std::this_thread::sleep_for(2s);
+  const auto at32 = people_[1]->Snapshot();
+  const auto at64 = people_[3]->Snapshot();
+  const double b32 = static_cast<double>(at32.payload_bytes_received) / static_cast<double>(at32.packets_received);
+  const double b64 = static_cast<double>(at64.payload_bytes_received) / static_cast<double>(at64.packets_received);
+  std::printf("mean downlink payload: %.0f B at the default 32 kb/s, %.0f B at 64 kb/s\n", b32, b64);
+  EXPECT_GT(b64, b32 * 1.5);
+}
+
 // Longest run of frames in which frequency index f is more than 20 dB below its clean level
 // (-34 dB for a 0.2 full-scale tone), over frames [from, end).
 int LongestGap(const loadtest::AudioParticipantResult& r, size_t f, size_t from, int* missing) {

@@ -33,6 +33,12 @@ TEST(RequestParserTest, CreateMeetingKeepsFields) {
   EXPECT_EQ(r.value->tenant_ids_json, R"(["t1","t2"])");
 }
 
+TEST(RequestParserTest, AudioBitrateFeatureIsKept) {
+  auto r = ParseCreateMeeting(R"({"MeetingFeatures":{"Audio":{"BitrateKbps":64}}})", kLimits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value->meeting_features_json, R"({"Audio":{"BitrateKbps":64}})");
+}
+
 TEST(RequestParserTest, FingerprintIgnoresTokenButNotParameters) {
   auto a = ParseCreateMeeting(R"({"ClientRequestToken":"t1","ExternalMeetingId":"x1"})", kLimits);
   auto b = ParseCreateMeeting(R"({"ClientRequestToken":"t2","ExternalMeetingId":"x1"})", kLimits);
@@ -71,6 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"{\"MeetingFeatures\":{\"Video\":{\"MaxResolution\":\"8K\"}}}",
                               "MeetingFeatures.Video.MaxResolution"},
                       BadCase{"{\"MeetingFeatures\":{\"Attendee\":{\"MaxCount\":251}}}", "MaxCount"},
+                      BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":65}}}", "BitrateKbps"},
+                      BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":\"64\"}}}", "BitrateKbps"},
                       BadCase{"{\"TenantIds\":[]}", "TenantIds"},
                       BadCase{"{\"PrimaryMeetingId\":\"nope\"}", "PrimaryMeetingId"},
                       BadCase{"{\"NotificationsConfiguration\":1}", "NotificationsConfiguration"},

@@ -298,6 +298,27 @@ TEST(RoomMixerTest, RedCopiesFillLostPrimaries) {
   EXPECT_FALSE(mixer.PushRed(1, 99, 0, junk, 111, 15, now));
 }
 
+// A talker who falls silent is no longer decoded; when it talks again its decoder starts from a
+// clean state (reset), and it is heard again at once.
+TEST(RoomMixerTest, ASilentSenderIsNotDecodedAndComesBackCleanly) {
+  RoomMixerConfig cfg;
+  cfg.hangover_ticks = 2;
+  Room room(cfg);
+  Attendee& a = room.Add(440, 0.25);
+  Attendee& l = room.Add(1100, 0.0);
+  room.Run(30, 100);
+  const uint64_t decodes_talking = room.mixer.stats().decodes;
+  a.sine.set_amplitude(0.0);
+  room.Run(30, 100);
+  const uint64_t decodes_silent = room.mixer.stats().decodes - decodes_talking;
+  EXPECT_LE(decodes_silent, 4u) << "only the hangover ticks are decoded";
+  a.sine.set_amplitude(0.25);
+  l.heard.clear();
+  room.Run(20, 1);
+  EXPECT_GE(room.mixer.stats().decoder_resets, 1u);
+  EXPECT_GT(GoertzelDb(l.heard, 440), kHeardDb);
+}
+
 TEST(RoomMixerTest, ParticipantsComeAndGo) {
   Room room;
   Attendee& a = room.Add(440, 0.25);

@@ -104,7 +104,15 @@ TEST_F(MixerToneTest, FiveTalkersEachHearTheOthersAndNotThemselves) {
   }
   const auto& s = *shards_->Stats()[0];
   EXPECT_GT(s.mix_ticks.load(), 50u);
+  EXPECT_GT(s.ticks.load(), 50u);
+  // Metrics are published every 250 ms.
   EXPECT_GT(s.mix_encodes.load(), 0u);
+  EXPECT_GT(s.mix_decodes.load(), 0u);
+  uint64_t delays = 0, tick_samples = 0;
+  for (const auto& c : s.jitter_delay_ms.counts) delays += c.load();
+  for (const auto& c : s.mix_tick_cpu_us.counts) tick_samples += c.load();
+  EXPECT_GT(delays, 0u);
+  EXPECT_GT(tick_samples, 50u);
 }
 
 TEST_F(MixerToneTest, WithMoreTalkersThanKTheKLoudestAreHeard) {

@@ -1,0 +1,237 @@
+#include "loadtest/load_report.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace sfu::loadtest {
+namespace json = boost::json;
+
+Distribution Distribution::Of(std::vector<double> v) {
+  Distribution d;
+  d.n = v.size();
+  if (v.empty()) return d;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))]; };
+  d.p50 = at(0.5);
+  d.p95 = at(0.95);
+  d.p99 = at(0.99);
+  d.max = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  d.mean = sum / static_cast<double>(v.size());
+  return d;
+}
+
+bool LoadReport::Passed() const {
+  return joins_attempted > 0 && joins_ok == joins_attempted && failures.empty() && mix_minus_violations == 0 &&
+         !meeting_ended;
+}
+
+namespace {
+
+std::string Fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), f, v);
+  return buf;
+}
+
+std::string Dist(const Distribution& d, const char* unit) {
+  if (d.n == 0) return "-";
+  return Fmt("p50 %.1f", d.p50) + " / p95 " + Fmt("%.1f", d.p95) + " / p99 " + Fmt("%.1f", d.p99) + " / max " +
+         Fmt("%.1f", d.max) + " " + unit + " (n=" + std::to_string(d.n) + ")";
+}
+
+json::object DistJson(const Distribution& d) {
+  return json::object{{"n", d.n}, {"p50", d.p50}, {"p95", d.p95}, {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
+}
+
+}  // namespace
+
+std::string ReportTable(const LoadReport& r) {
+  std::ostringstream o;
+  auto row = [&o](const std::string& k, const std::string& v) {
+    o << "  " << k << std::string(k.size() < 34 ? 34 - k.size() : 1, ' ') << v << "\n";
+  };
+  o << "sfu-loadtest report" << (r.interrupted ? " (interrupted)" : "") << "\n";
+  row("endpoint", r.endpoint);
+  row("scenario", std::to_string(r.meetings) + " meetings x " + std::to_string(r.attendees_per_meeting) +
+                      " attendees, " + std::to_string(r.talkers_per_meeting) + " talkers each");
+  row("ran", Fmt("%.1f s", r.ran_s) + " of " + Fmt("%.0f s", r.duration_s) + " on " + std::to_string(r.threads) +
+                 " client threads");
+  row("joins", std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
+  for (const auto& [why, n] : r.failures) row("  failed: " + why.substr(0, 60), std::to_string(n));
+  row("join time (ws -> first audio)", Dist(r.join_ms, "ms"));
+  row("audio packets sent / received", std::to_string(r.audio_sent) + " / " + std::to_string(r.audio_received) +
+                                           (r.audio_impaired ? " (" + std::to_string(r.audio_impaired) + " dropped by impairment)" : ""));
+  row("downlink audio loss", Fmt("%.2f %%", r.audio_loss_pct));
+  row("downlink jitter per attendee", Dist(r.jitter_ms, "ms"));
+  row("mouth-to-ear through the server", Dist(r.mouth_to_ear_ms, "ms"));
+  row("mix-minus violations", std::to_string(r.mix_minus_violations) + " frames of " + std::to_string(r.analysed_frames) +
+                                  " analysed");
+  row("talkers heard while talking", r.talker_presence_pct < 0 ? "-" : Fmt("%.1f %%", r.talker_presence_pct));
+  row("data messages sent/recv/throttled", std::to_string(r.data_sent) + " / " + std::to_string(r.data_received) +
+                                               " / " + std::to_string(r.data_throttled));
+  row("mute toggles / leaves (churn)", std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
+  if (r.server_metrics) {
+    row("server CPU", Fmt("%.2f s", r.server_cpu_s) + Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
+    row("server packets in / out per s", Fmt("%.0f", r.ran_s > 0 ? r.server_packets_in / r.ran_s : 0) + " / " +
+                                             Fmt("%.0f", r.ran_s > 0 ? r.server_packets_out / r.ran_s : 0));
+    row("server CPU per packet out", Fmt("%.2f us", r.server_cpu_us_per_packet_out));
+    row("server CPU per mixed attendee-s", Fmt("%.1f us", r.server_cpu_us_per_mixed_attendee_s));
+  } else {
+    row("server cost", "not available (/metrics unreadable)");
+  }
+  row("client CPU per attendee-second", Fmt("%.1f us", r.client_cpu_us_per_attendee_s) +
+                                            Fmt(" (%.2f s in all)", r.client_cpu_s));
+  for (const std::string& n : r.notes) o << "  note: " << n << "\n";
+  o << "  result: " << (r.Passed() ? "PASS" : "FAIL") << "\n";
+  return o.str();
+}
+
+std::string ReportJson(const LoadReport& r) {
+  json::object failures;
+  for (const auto& [why, n] : r.failures) failures[why] = n;
+  json::array timeline;
+  for (const SecondSample& s : r.timeline) {
+    timeline.push_back(json::object{{"t", s.t}, {"in_meeting", s.in_meeting}, {"media", s.media},
+                                    {"loss_pct", s.loss_pct}, {"errors", s.errors},
+                                    {"server_cpu_pct", s.server_cpu_pct}, {"client_cpu_pct", s.client_cpu_pct},
+                                    {"server_pps_out", s.server_pps_out}});
+  }
+  json::array notes;
+  for (const auto& n : r.notes) notes.push_back(json::string(n));
+  json::object o{
+      {"endpoint", r.endpoint},
+      {"scenario", json::object{{"meetings", r.meetings}, {"attendees_per_meeting", r.attendees_per_meeting},
+                                {"talkers_per_meeting", r.talkers_per_meeting}, {"duration_s", r.duration_s},
+                                {"threads", r.threads}}},
+      {"ran_s", r.ran_s},
+      {"interrupted", r.interrupted},
+      {"passed", r.Passed()},
+      {"joins", json::object{{"attempted", r.joins_attempted}, {"succeeded", r.joins_ok}, {"failed_by_reason", failures},
+                             {"time_ms", DistJson(r.join_ms)}}},
+      {"audio", json::object{{"packets_sent", r.audio_sent}, {"packets_impaired", r.audio_impaired},
+                             {"packets_received", r.audio_received}, {"packets_expected", r.audio_expected},
+                             {"loss_pct", r.audio_loss_pct}, {"jitter_ms", DistJson(r.jitter_ms)},
+                             {"mouth_to_ear_ms", DistJson(r.mouth_to_ear_ms)}, {"analysed_frames", r.analysed_frames},
+                             {"mix_minus_violations", r.mix_minus_violations},
+                             {"talker_presence_pct", r.talker_presence_pct}}},
+      {"data_messages", json::object{{"sent", r.data_sent}, {"received", r.data_received}, {"throttled", r.data_throttled}}},
+      {"mute_toggles", r.mute_toggles},
+      {"leaves", r.leaves},
+      {"meeting_ended", r.meeting_ended},
+      {"server", json::object{{"metrics_available", r.server_metrics}, {"cpu_s", r.server_cpu_s},
+                              {"packets_in", r.server_packets_in}, {"packets_out", r.server_packets_out},
+                              {"mixed_attendee_seconds", r.mixed_attendee_seconds},
+                              {"cpu_us_per_packet_out", r.server_cpu_us_per_packet_out},
+                              {"cpu_us_per_mixed_attendee_second", r.server_cpu_us_per_mixed_attendee_s}}},
+      {"client", json::object{{"cpu_s", r.client_cpu_s}, {"cpu_us_per_attendee_second", r.client_cpu_us_per_attendee_s}}},
+      {"timeline", timeline},
+      {"notes", notes},
+  };
+  return json::serialize(o) + "\n";
+}
+
+namespace {
+
+std::string Escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+// A small inline SVG line plot of (x, y) series.
+std::string LinePlot(const std::string& title, const std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>& series,
+                     const std::string& y_unit) {
+  const double w = 640, h = 220, left = 50, bottom = 30, top = 24, right = 12;
+  double xmax = 1, ymax = 1;
+  for (const auto& [name, pts] : series)
+    for (const auto& [x, y] : pts) {
+      xmax = std::max(xmax, x);
+      ymax = std::max(ymax, y);
+    }
+  ymax *= 1.1;
+  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+  std::ostringstream o;
+  o << "<svg width='" << w << "' height='" << h << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
+  o << "<text x='" << left << "' y='14' font-weight='bold'>" << Escape(title) << "</text>";
+  o << "<line x1='" << left << "' y1='" << h - bottom << "' x2='" << w - right << "' y2='" << h - bottom << "' stroke='#888'/>";
+  o << "<line x1='" << left << "' y1='" << top << "' x2='" << left << "' y2='" << h - bottom << "' stroke='#888'/>";
+  o << "<text x='4' y='" << top + 4 << "'>" << Fmt("%.3g", ymax) << "</text><text x='4' y='" << h - bottom << "'>0</text>";
+  o << "<text x='" << w - right - 60 << "' y='" << h - 8 << "'>" << Fmt("%.0f s", xmax) << "</text>";
+  o << "<text x='4' y='" << h / 2 << "'>" << Escape(y_unit) << "</text>";
+  int ci = 0;
+  for (const auto& [name, pts] : series) {
+    const char* color = kColors[ci % 4];
+    o << "<polyline fill='none' stroke='" << color << "' stroke-width='1.5' points='";
+    for (const auto& [x, y] : pts) {
+      o << Fmt("%.1f", left + (w - left - right) * x / xmax) << "," << Fmt("%.1f", h - bottom - (h - bottom - top) * y / ymax) << " ";
+    }
+    o << "'/><text x='" << left + 10 + 150 * ci << "' y='" << h - 8 << "' fill='" << color << "'>" << Escape(name) << "</text>";
+    ++ci;
+  }
+  o << "</svg>";
+  return o.str();
+}
+
+std::string Histogram(const std::string& title, const std::vector<double>& values, const std::string& unit) {
+  const double w = 640, h = 220, left = 50, bottom = 30, top = 24;
+  if (values.empty()) return "<p>" + Escape(title) + ": no data</p>";
+  const double vmax = *std::max_element(values.begin(), values.end());
+  const int bins = 30;
+  const double width = std::max(vmax, 1.0) / bins;
+  std::vector<int> counts(bins, 0);
+  for (double v : values) counts[std::min(bins - 1, static_cast<int>(v / width))]++;
+  const int cmax = *std::max_element(counts.begin(), counts.end());
+  std::ostringstream o;
+  o << "<svg width='" << w << "' height='" << h << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
+  o << "<text x='" << left << "' y='14' font-weight='bold'>" << Escape(title) << "</text>";
+  const double bw = (w - left - 12) / bins;
+  for (int b = 0; b < bins; ++b) {
+    const double bh = (h - bottom - top) * counts[b] / std::max(cmax, 1);
+    o << "<rect x='" << Fmt("%.1f", left + b * bw) << "' y='" << Fmt("%.1f", h - bottom - bh) << "' width='"
+      << Fmt("%.1f", bw - 1) << "' height='" << Fmt("%.1f", bh) << "' fill='#1f77b4'/>";
+  }
+  o << "<text x='" << left << "' y='" << h - 8 << "'>0</text><text x='" << w - 80 << "' y='" << h - 8 << "'>"
+    << Fmt("%.0f ", std::max(vmax, 1.0)) << Escape(unit) << "</text><text x='4' y='" << top + 4 << "'>" << cmax << "</text>";
+  o << "</svg>";
+  return o.str();
+}
+
+}  // namespace
+
+std::string ReportHtml(const LoadReport& r) {
+  std::vector<std::pair<double, double>> loss, server_cpu, client_cpu, media;
+  for (const SecondSample& s : r.timeline) {
+    loss.emplace_back(s.t, s.loss_pct);
+    if (s.server_cpu_pct >= 0) server_cpu.emplace_back(s.t, s.server_cpu_pct);
+    client_cpu.emplace_back(s.t, s.client_cpu_pct);
+    media.emplace_back(s.t, s.media);
+  }
+  std::ostringstream o;
+  o << "<!doctype html><html><head><meta charset='utf-8'><title>sfu-loadtest report</title>"
+       "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f4f4f4;padding:1em}"
+       ".pass{color:#2ca02c}.fail{color:#d62728}</style></head><body>";
+  o << "<h1>sfu-loadtest report <span class='" << (r.Passed() ? "pass'>PASS" : "fail'>FAIL") << "</span></h1>";
+  o << "<pre>" << Escape(ReportTable(r)) << "</pre>";
+  o << Histogram("Join time (WebSocket connect -> first mixed audio packet)", r.join_ms_values, "ms") << "<br>";
+  o << LinePlot("Attendees receiving audio", {{"media flowing", media}}, "attendees") << "<br>";
+  o << LinePlot("Downlink audio loss per second", {{"loss %", loss}}, "%") << "<br>";
+  o << LinePlot("CPU over time (% of one core)", {{"server", server_cpu}, {"client", client_cpu}}, "%");
+  o << "<p>JSON of this run: rerun with <code>--json FILE</code>.</p></body></html>\n";
+  return o.str();
+}
+
+}  // namespace sfu::loadtest

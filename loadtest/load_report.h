@@ -1,0 +1,76 @@
+#pragma once
+// What a load-test run measured, and its three renderings: a table for people reading a
+// terminal, JSON for machines (--json), and one self-contained HTML page with plots (--report).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sfu::loadtest {
+
+struct Distribution {
+  size_t n = 0;
+  double p50 = 0, p95 = 0, p99 = 0, max = 0, mean = 0;
+  static Distribution Of(std::vector<double> values);
+};
+
+struct SecondSample {
+  double t = 0;            // seconds since the first join
+  int in_meeting = 0;      // attendees joining or joined
+  int media = 0;           // receiving mixed audio (a packet in the last second)
+  double loss_pct = 0;     // downlink audio loss in this second
+  int errors = 0;          // failures so far
+  double server_cpu_pct = -1;  // of one core; -1 when /metrics was not readable
+  double client_cpu_pct = 0;
+  double server_pps_out = -1;
+};
+
+struct LoadReport {
+  // Scenario.
+  std::string endpoint;
+  int meetings = 0;
+  int attendees_per_meeting = 0;
+  int talkers_per_meeting = 0;
+  double duration_s = 0;     // asked
+  double ran_s = 0;          // actual, first join to teardown
+  bool interrupted = false;  // Ctrl-C
+  int threads = 0;
+  // Joins.
+  int joins_attempted = 0;
+  int joins_ok = 0;
+  std::map<std::string, int> failures;  // by reason
+  Distribution join_ms;
+  std::vector<double> join_ms_values;
+  // Audio.
+  uint64_t audio_sent = 0, audio_impaired = 0, audio_received = 0, audio_expected = 0;
+  double audio_loss_pct = 0;
+  Distribution jitter_ms;     // per attendee, last RFC 3550 value
+  Distribution mouth_to_ear_ms;
+  uint64_t analysed_frames = 0;
+  uint64_t mix_minus_violations = 0;
+  double talker_presence_pct = -1;  // -1: not measurable (more talkers than mixed)
+  // Data messages, mute, churn.
+  uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
+  uint64_t mute_toggles = 0, leaves = 0;
+  bool meeting_ended = false;
+  // Cost.
+  bool server_metrics = false;
+  double server_cpu_s = 0;
+  double server_packets_in = 0, server_packets_out = 0;
+  double mixed_attendee_seconds = 0;
+  double server_cpu_us_per_packet_out = 0;
+  double server_cpu_us_per_mixed_attendee_s = 0;
+  double client_cpu_s = 0;
+  double client_cpu_us_per_attendee_s = 0;
+  std::vector<SecondSample> timeline;
+  std::vector<std::string> notes;  // warnings worth reading
+
+  bool Passed() const;  // every join succeeded, no mix-minus violation, the meeting did not end
+};
+
+std::string ReportTable(const LoadReport& r);
+std::string ReportJson(const LoadReport& r);
+std::string ReportHtml(const LoadReport& r);
+
+}  // namespace sfu::loadtest

@@ -1,0 +1,418 @@
+#include "loadtest/load_runner.h"
+
+#include <sys/resource.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "loadtest/control_client.h"
+#include "loadtest/sim_attendee.h"
+#include "transport/dtls/dtls_context.h"
+
+namespace sfu::loadtest {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct Snapshot {
+  int in_meeting = 0, media = 0, failures = 0;
+  uint64_t expected = 0, received = 0;
+};
+
+// One thread with its io_context, its attendees and their 20 ms media tick.
+class Worker {
+ public:
+  explicit Worker(std::string* error) : tick_(io_) { dtls_ = transport::DtlsContext::Create(error); }
+  bool ok() const { return dtls_ != nullptr; }
+  void Start() {
+    thread_ = std::thread([this] { io_.run(); });
+    asio::post(io_, [this] {
+      next_ = Clock::now();
+      Arm();
+    });
+  }
+  void Stop() {
+    asio::post(io_, [this] {
+      tick_.cancel();
+      attendees_.clear();
+      work_.reset();
+    });
+    if (thread_.joinable()) thread_.join();
+  }
+  // Runs f on the worker and waits (bounded) for its result.
+  template <class F>
+  auto Call(F f) -> std::optional<decltype(f())> {
+    auto task = std::make_shared<std::packaged_task<decltype(f())()>>(std::move(f));
+    auto fut = task->get_future();
+    asio::post(io_, [task] { (*task)(); });
+    if (fut.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return std::nullopt;
+    return fut.get();
+  }
+  void Post(std::function<void()> f) { asio::post(io_, std::move(f)); }
+  asio::io_context& io() { return io_; }
+  const transport::DtlsContext& dtls() const { return *dtls_; }
+  std::vector<std::unique_ptr<SimAttendee>>& attendees() { return attendees_; }
+
+ private:
+  void Arm() {
+    next_ += std::chrono::milliseconds(20);
+    if (Clock::now() > next_ + std::chrono::milliseconds(200)) next_ = Clock::now();  // fell far behind
+    tick_.expires_at(next_);
+    tick_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      const int64_t now = NowUs();
+      for (auto& a : attendees_) a->Tick(frame_, now);
+      ++frame_;
+      Arm();
+    });
+  }
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  asio::steady_timer tick_;
+  Clock::time_point next_;
+  uint64_t frame_ = 0;
+  std::unique_ptr<transport::DtlsContext> dtls_;
+  std::vector<std::unique_ptr<SimAttendee>> attendees_;
+  std::thread thread_;
+};
+
+struct Slot {
+  size_t worker;
+  size_t index;  // in the worker's attendees
+  size_t meeting;
+};
+
+struct ServerSample {
+  bool ok = false;
+  double cpu = 0, in = 0, out = 0, mixing = 0;
+};
+
+ServerSample Scrape(ControlClient& api) {
+  ServerSample s;
+  std::string err;
+  auto text = api.Metrics(&err);
+  if (!text) return s;
+  s.ok = true;
+  s.cpu = SumMetric(*text, "process_cpu_seconds_total");
+  s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"");
+  s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"");
+  s.mixing = SumMetric(*text, "sfu_mixer_participants");
+  return s;
+}
+
+}  // namespace
+
+int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& out, LoadReport* report,
+            std::string* error) {
+  LoadReport& r = *report;
+  r.endpoint = o.endpoint;
+  r.duration_s = o.duration_s;
+  r.talkers_per_meeting = o.talkers;
+  r.attendees_per_meeting = o.attendees;
+  if (o.video_senders > 0 || o.simulcast) {
+    *error = "--video-senders/--simulcast: video scenarios need the server's video SFU, which is not built yet "
+             "(issue: video SFU); run audio scenarios for now";
+    return 2;
+  }
+  if (o.meetings < 1 || o.attendees < 1 || o.talkers < 0 || o.talkers > o.attendees || o.duration_s <= 0 ||
+      o.join_rate <= 0) {
+    *error = "need --meetings >= 1, --attendees >= 1, 0 <= --talkers <= --attendees, --duration > 0, --join-rate > 0";
+    return 2;
+  }
+  auto url = ParseUrl(o.endpoint, error);
+  if (!url) return 2;
+  ControlClient api(*url, o.api_key, o.region);
+
+  // Meetings and attendees through the control API.
+  std::vector<std::shared_ptr<MeetingShared>> meetings;
+  std::vector<std::vector<std::string>> tokens;
+  const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
+  r.meetings = meeting_count;
+  if (o.progress) out << "creating " << meeting_count << " meeting(s) with " << o.attendees << " attendees each at "
+                      << o.endpoint << "\n" << std::flush;
+  for (int m = 0; m < meeting_count; ++m) {
+    std::optional<MeetingInfo> info = o.meeting_id.empty()
+                                          ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()), error)
+                                          : api.GetMeeting(o.meeting_id, error);
+    if (!info) return 2;
+    auto sig = ParseUrl(info->signaling_url, error);
+    if (!sig) {
+      *error = "meeting " + info->meeting_id + ": SignalingUrl: " + *error;
+      return 2;
+    }
+    auto shared = std::make_shared<MeetingShared>();
+    shared->meeting_id = info->meeting_id;
+    shared->host = sig->host;
+    shared->port = sig->port;
+    shared->talkers = std::min(o.talkers, 10);
+    std::vector<std::string> users;
+    for (int a = 0; a < o.attendees; ++a) users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
+    auto t = api.CreateAttendees(info->meeting_id, users, error);
+    if (!t) return 2;
+    meetings.push_back(shared);
+    tokens.push_back(*t);
+  }
+  const ServerSample server_start = Scrape(api);
+  if (!server_start.ok) r.notes.push_back("the server's /metrics was not readable: no server cost figures");
+
+  // Workers and attendees.
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  r.threads = threads;
+  static const SignalBank bank;
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(error));
+    if (!workers.back()->ok()) return 2;
+    workers.back()->Start();
+  }
+  std::vector<Slot> slots;
+  std::mt19937 rng(12345);
+  size_t next_worker = 0;
+  for (size_t m = 0; m < meetings.size(); ++m) {
+    for (int a = 0; a < o.attendees; ++a) {
+      SimConfig c;
+      c.meeting = meetings[m];
+      c.join_token = tokens[m][static_cast<size_t>(a)];
+      c.talker_index = a < o.talkers ? a : -1;
+      // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
+      const int analysed_talkers = o.talkers > 0 ? std::min(1, o.analyse_per_meeting) : 0;
+      c.analyse = (a < analysed_talkers) || (a >= o.talkers && a < o.talkers + (o.analyse_per_meeting - analysed_talkers));
+      c.mixed_talkers = o.mixed_talkers;
+      if (std::uniform_real_distribution<double>(0, 1)(rng) < o.impaired_fraction) {
+        c.impairment = Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
+      }
+      c.seed = static_cast<uint32_t>(rng());
+      c.red = o.red;
+      Worker& w = *workers[next_worker];
+      auto index = w.Call([&w, c] {
+        w.attendees().push_back(std::make_unique<SimAttendee>(w.io(), w.dtls(), bank, c));
+        return w.attendees().size() - 1;
+      });
+      if (!index) {
+        *error = "a client worker thread did not answer";
+        return 2;
+      }
+      slots.push_back({next_worker, *index, m});
+      next_worker = (next_worker + 1) % workers.size();
+    }
+  }
+  // Interleave joins across meetings.
+  std::vector<size_t> join_order;
+  for (int a = 0; a < o.attendees; ++a)
+    for (size_t m = 0; m < meetings.size(); ++m) join_order.push_back(m * static_cast<size_t>(o.attendees) + static_cast<size_t>(a));
+
+  auto with = [&](const Slot& s, auto f) {
+    Worker& w = *workers[s.worker];
+    w.Post([&w, s, f] { f(*w.attendees()[s.index]); });
+  };
+  auto snapshot = [&]() {
+    Snapshot total;
+    const int64_t now = NowUs();
+    for (auto& w : workers) {
+      auto part = w->Call([&w, now] {
+        Snapshot s;
+        for (auto& a : w->attendees()) {
+          s.in_meeting += a->in_meeting();
+          s.media += a->media_flowing(now);
+          s.failures += static_cast<int>(a->stats().failures.size());
+          s.expected += a->stats().audio_expected;
+          s.received += a->stats().audio_received;
+        }
+        return s;
+      });
+      if (!part) continue;
+      total.in_meeting += part->in_meeting;
+      total.media += part->media;
+      total.failures += part->failures;
+      total.expected += part->expected;
+      total.received += part->received;
+    }
+    return total;
+  };
+
+  // The run.
+  const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  size_t joined_count = 0;
+  double churn_credit = 0, mute_credit = 0;
+  std::vector<double> data_credit(meetings.size(), 0);
+  Snapshot last;
+  ServerSample last_server = server_start;
+  double last_cpu = cpu_start;
+  auto last_second = start;
+  double mixed_attendee_seconds = 0;
+  bool ended = false;
+  std::vector<std::pair<size_t, Clock::time_point>> rejoin;  // slot, when
+  while (!stop.load()) {
+    const auto now = Clock::now();
+    const double t = std::chrono::duration<double>(now - start).count();
+    if (t >= o.duration_s) break;
+    // Joins at the asked rate.
+    const size_t due = std::min(join_order.size(), static_cast<size_t>(t * o.join_rate) + 1);
+    for (; joined_count < due; ++joined_count) with(slots[join_order[joined_count]], [](SimAttendee& a) { a.Join(); });
+    // Churn: a joined attendee leaves and rejoins a second later.
+    churn_credit += o.churn * 0.05;
+    while (churn_credit >= 1 && joined_count > 0) {
+      churn_credit -= 1;
+      const size_t s = join_order[rng() % joined_count];
+      with(slots[s], [](SimAttendee& a) { a.Leave(); });
+      rejoin.emplace_back(s, now + std::chrono::seconds(1));
+    }
+    for (auto it = rejoin.begin(); it != rejoin.end();) {
+      if (it->second <= now) {
+        with(slots[it->first], [](SimAttendee& a) { a.Join(); });
+        it = rejoin.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    mute_credit += o.mute_toggle * 0.05;
+    while (mute_credit >= 1 && joined_count > 0) {
+      mute_credit -= 1;
+      with(slots[join_order[rng() % joined_count]], [](SimAttendee& a) { a.ToggleMute(); });
+    }
+    for (size_t m = 0; m < meetings.size(); ++m) {
+      data_credit[m] += o.data_rate * 0.05;
+      while (data_credit[m] >= 1) {
+        data_credit[m] -= 1;
+        const size_t s = m * static_cast<size_t>(o.attendees) + rng() % static_cast<size_t>(o.attendees);
+        with(slots[s], [](SimAttendee& a) { a.SendDataMessage(); });
+      }
+      if (meetings[m]->ended) ended = true;
+    }
+    if (ended) {
+      r.notes.push_back("the server ended a meeting during the run (410); stopping early");
+      break;
+    }
+    // Once a second: progress and the timeline.
+    if (now - last_second >= std::chrono::seconds(1)) {
+      const double dt = std::chrono::duration<double>(now - last_second).count();
+      last_second = now;
+      const Snapshot s = snapshot();
+      const ServerSample sv = Scrape(api);
+      const double cpu = ProcessCpuSeconds();
+      SecondSample sample;
+      sample.t = t;
+      sample.in_meeting = s.in_meeting;
+      sample.media = s.media;
+      const uint64_t de = s.expected - last.expected, dr = s.received - last.received;
+      sample.loss_pct = de > 0 && de > dr ? 100.0 * static_cast<double>(de - dr) / static_cast<double>(de) : 0;
+      sample.errors = s.failures;
+      sample.client_cpu_pct = 100.0 * (cpu - last_cpu) / dt;
+      if (sv.ok && last_server.ok) {
+        sample.server_cpu_pct = 100.0 * (sv.cpu - last_server.cpu) / dt;
+        sample.server_pps_out = (sv.out - last_server.out) / dt;
+        mixed_attendee_seconds += sv.mixing * dt;
+      }
+      r.timeline.push_back(sample);
+      if (o.progress) {
+        char line[256];
+        std::snprintf(line, sizeof(line),
+                      "[%5.1fs] in meeting %d/%zu  media %d  loss %.2f%%  errors %d  server cpu %s  client cpu %.0f%%\n",
+                      t, s.in_meeting, slots.size(), s.media, sample.loss_pct, s.failures,
+                      sample.server_cpu_pct < 0 ? "n/a" : (std::to_string(static_cast<int>(sample.server_cpu_pct)) + "%").c_str(),
+                      sample.client_cpu_pct);
+        out << line << std::flush;
+      }
+      last = s;
+      last_server = sv;
+      last_cpu = cpu;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  r.interrupted = stop.load();
+  r.meeting_ended = ended;
+  const auto end = Clock::now();
+  r.ran_s = std::chrono::duration<double>(end - start).count();
+  const ServerSample server_end = Scrape(api);
+  const double cpu_end = ProcessCpuSeconds();
+
+  // Collect, then leave.
+  std::vector<AttendeeStats> all;
+  for (auto& w : workers) {
+    auto part = w->Call([&w] {
+      std::vector<AttendeeStats> v;
+      for (auto& a : w->attendees()) v.push_back(a->stats());
+      for (auto& a : w->attendees()) a->Leave();
+      return v;
+    });
+    if (part) all.insert(all.end(), part->begin(), part->end());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (auto& w : workers) w->Stop();
+
+  std::vector<double> jitter, m2e;
+  uint64_t presence_frames = 0, presence_heard = 0;
+  for (const AttendeeStats& s : all) {
+    r.joins_attempted += s.joins_attempted;
+    r.joins_ok += s.joins_ok;
+    for (const std::string& f : s.failures) r.failures[f]++;
+    r.join_ms_values.insert(r.join_ms_values.end(), s.join_ms.begin(), s.join_ms.end());
+    r.audio_sent += s.audio_sent;
+    r.audio_impaired += s.audio_impaired;
+    r.audio_received += s.audio_received;
+    r.audio_expected += s.audio_expected;
+    if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
+    m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
+    r.analysed_frames += s.analysed_frames;
+    r.mix_minus_violations += s.mix_minus_violations;
+    presence_frames += s.presence_frames;
+    presence_heard += s.presence_heard;
+    r.data_sent += s.data_sent;
+    r.data_received += s.data_received;
+    r.data_throttled += s.data_throttled;
+    r.mute_toggles += s.mute_toggles;
+    r.leaves += s.leaves;
+  }
+  // Attendees that never got audio and have no failure recorded timed out.
+  const int pending = r.joins_attempted - r.joins_ok - static_cast<int>([&] {
+    size_t n = 0;
+    for (const auto& [k, v] : r.failures) n += static_cast<size_t>(v);
+    return n;
+  }());
+  if (pending > 0) r.failures["no mixed audio before the run ended"] += pending;
+  r.join_ms = Distribution::Of(r.join_ms_values);
+  r.jitter_ms = Distribution::Of(jitter);
+  r.mouth_to_ear_ms = Distribution::Of(m2e);
+  r.audio_loss_pct = r.audio_expected > r.audio_received
+                         ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) / static_cast<double>(r.audio_expected)
+                         : 0;
+  r.talker_presence_pct = presence_frames ? 100.0 * static_cast<double>(presence_heard) / static_cast<double>(presence_frames) : -1;
+  if (o.talkers > o.mixed_talkers) r.notes.push_back("more talkers than the server mixes: presence not checked");
+  r.client_cpu_s = cpu_end - cpu_start;
+  const double attendee_seconds = static_cast<double>(slots.size()) * std::max(r.ran_s, 0.001);
+  r.client_cpu_us_per_attendee_s = r.client_cpu_s * 1e6 / attendee_seconds;
+  if (server_start.ok && server_end.ok) {
+    r.server_metrics = true;
+    r.server_cpu_s = server_end.cpu - server_start.cpu;
+    r.server_packets_in = server_end.in - server_start.in;
+    r.server_packets_out = server_end.out - server_start.out;
+    r.mixed_attendee_seconds = mixed_attendee_seconds;
+    r.server_cpu_us_per_packet_out = r.server_packets_out > 0 ? r.server_cpu_s * 1e6 / r.server_packets_out : 0;
+    r.server_cpu_us_per_mixed_attendee_s = mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
+    r.notes.push_back("server CPU is the whole process (control thread and every shard) over the run");
+  }
+  return r.Passed() ? 0 : 1;
+}
+
+}  // namespace sfu::loadtest

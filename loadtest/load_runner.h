@@ -1,0 +1,52 @@
+#pragma once
+// Runs a load-test scenario against a server's control API and signaling/media endpoints:
+// creates the meetings and attendees (or joins an existing meeting), spreads simulated attendees
+// over one worker thread per core (each an io_context with a 20 ms media tick), joins them at the
+// asked rate, drives churn, mute toggles and data messages, prints progress once a second, and
+// fills a LoadReport (client-side measurements plus the server's cost read from /metrics).
+// Every wait is bounded; the run ends by itself after --duration, on Ctrl-C (stop flag), or when
+// the server ends a meeting.
+
+#include <atomic>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "loadtest/load_report.h"
+
+namespace sfu::loadtest {
+
+struct LoadOptions {
+  std::string endpoint = "http://127.0.0.1:8080";
+  std::string api_key;      // KEYID:SECRET, empty: unsigned
+  std::string region = "us-east-1";
+  std::string meeting_id;   // join this existing meeting instead of creating meetings
+  int meetings = 1;
+  int attendees = 5;        // per meeting
+  int talkers = 1;          // per meeting (the first attendees)
+  double duration_s = 10;
+  double join_rate = 50;    // joins per second, all meetings together
+  double churn = 0;         // leave+rejoin events per second
+  double loss_pct = 0;      // impairment on every attendee: uplink and downlink random loss
+  double burst_loss_pct = 0;
+  int delay_ms = 0;
+  int jitter_ms = 0;
+  double impaired_fraction = 1.0;  // fraction of attendees impaired (the rest clean)
+  double mute_toggle = 0;   // mute/unmute toggles per second
+  double data_rate = 0;     // data messages per second per meeting
+  int threads = 0;          // 0: one per core
+  int analyse_per_meeting = 2;  // attendees per meeting that decode what they hear
+  int mixed_talkers = 3;    // the server's --mixer-talkers (for the presence check)
+  bool red = false;
+  int video_senders = 0;    // refused until the video SFU lands
+  bool simulcast = false;
+  bool progress = true;
+};
+
+// Returns 0 when the run passed, 1 when it ran but failed (failed joins, mix-minus violations, a
+// meeting ended), 2 when it could not start (bad options, unreachable server, refused key); the
+// reason is in *error for 2 and in the report otherwise.
+int RunLoad(const LoadOptions& options, const std::atomic<bool>& stop, std::ostream& progress, LoadReport* report,
+            std::string* error);
+
+}  // namespace sfu::loadtest

@@ -1,0 +1,321 @@
+#include "loadtest/sim_attendee.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "loadtest/async_signaling_client.h"
+#include "loadtest/audio_offer.h"
+#include "loadtest/client_transport.h"
+#include "signaling/proto/frame_codec.h"
+#include "signaling/sdp/session_description.h"
+#include "transport/codec/opus_codec.h"
+#include "transport/codec/tone.h"
+#include "transport/dtls/dtls_context.h"
+#include "transport/wire/rtp_packet.h"
+
+namespace sfu::loadtest {
+namespace asio = boost::asio;
+using signaling::proto::SdkSignalFrame;
+
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RandomIce(std::mt19937& rng, size_t n) {
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string s(n, 'a');
+  for (char& c : s) c = kChars[rng() % (sizeof(kChars) - 1)];
+  return s;
+}
+
+bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
+  const size_t at = sdp.find("a=candidate:");
+  if (at == std::string::npos) return false;
+  const size_t end = sdp.find('\n', at);
+  std::string line = sdp.substr(at + 12, end == std::string::npos ? std::string::npos : end - at - 12);
+  char addr[64] = {0};
+  unsigned p = 0;
+  if (std::sscanf(line.c_str(), "%*s %*s %*s %*s %63s %u", addr, &p) != 2 || p == 0 || p > 65535) return false;
+  *ip = addr;
+  *port = static_cast<uint16_t>(p);
+  return true;
+}
+
+constexpr double kHeardDb = -30;
+// A talker hearing itself would hear its tone at about -14 dB. Opus's coding noise of the others'
+// voice-like signals reaches -35 dB in single 20 ms frames at any frequency, so a violation is
+// the own tone above -28 dB on average over 100 ms (5 frames).
+constexpr double kSelfDb = -28;
+
+}  // namespace
+
+SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtls, const SignalBank& bank,
+                         SimConfig config)
+    : io_(io), dtls_(dtls), bank_(bank), cfg_(std::move(config)), rng_(cfg_.seed), alive_(std::make_shared<bool>(true)) {
+  ssrc_ = static_cast<uint32_t>(rng_()) | 1u;
+  seq_ = static_cast<uint16_t>(rng_());
+  ts_ = static_cast<uint32_t>(rng_());
+  phase_ = static_cast<int>(rng_() % SignalBank::kLoopFrames);
+  if (cfg_.analyse) decoder_ = std::make_unique<codec::OpusFrameDecoder>();
+}
+
+SimAttendee::~SimAttendee() {
+  *alive_ = false;
+  Teardown();
+}
+
+void SimAttendee::Join() {
+  if (in_meeting()) return;
+  ++stats_.joins_attempted;
+  state_ = State::kConnecting;
+  join_start_us_ = NowUs();
+  last_audio_us_ = 0;
+  have_seq_ = false;
+  have_transit_ = false;
+  muted_ = false;
+  AsyncSignalingClient::Callbacks cb;
+  cb.on_open = [this] {
+    state_ = State::kJoining;
+    sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
+  };
+  cb.on_frame = [this](const SdkSignalFrame& f) { OnFrame(f); };
+  cb.on_closed = [this](uint16_t code, const std::string& reason) {
+    if (code == 4410) cfg_.meeting->ended = true;
+    Fail("signaling closed" + (code ? " " + std::to_string(code) : std::string()) +
+         (reason.empty() ? "" : ": " + reason));
+  };
+  sig_ = AsyncSignalingClient::Create(io_, std::move(cb));
+  sig_->Connect(cfg_.meeting->host, cfg_.meeting->port, cfg_.meeting->meeting_id, cfg_.join_token);
+}
+
+void SimAttendee::OnFrame(const SdkSignalFrame& f) {
+  switch (f.type()) {
+    case SdkSignalFrame::JOIN_ACK: {
+      if (state_ != State::kJoining) return;
+      state_ = State::kSubscribing;
+      ice_ufrag_ = RandomIce(rng_, 8);
+      ice_pwd_ = RandomIce(rng_, 24);
+      AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
+      SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
+      sub.mutable_sub()->set_sdp_offer(MakeAudioOffer(op));
+      sub.mutable_sub()->set_audio_host("host");
+      sub.mutable_sub()->set_audio_muted(false);
+      sig_->Send(sub);
+      return;
+    }
+    case SdkSignalFrame::SUBSCRIBE_ACK:
+      if (state_ != State::kSubscribing) return;
+      if (f.has_error() && f.error().status() != 0) return Fail("SUBSCRIBE refused: " + f.error().description());
+      return OnSubscribeAck(f.suback().sdp_answer());
+    case SdkSignalFrame::AUDIO_STATUS:
+      if (f.audio_status().audio_status() == 410) cfg_.meeting->ended = true;
+      if (f.audio_status().audio_status() >= 300)
+        Fail("audio status " + std::to_string(f.audio_status().audio_status()));
+      return;
+    case SdkSignalFrame::DATA_MESSAGE:
+      for (const auto& m : f.data_message().messages()) {
+        if (m.has_ingest_time_ns() && m.ingest_time_ns() == 0) ++stats_.data_throttled; else ++stats_.data_received;
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void SimAttendee::OnSubscribeAck(const std::string& answer) {
+  auto parsed = sdp::Parse(answer);
+  if (!parsed.description || parsed.description->media.empty()) return Fail("bad SDP answer: " + parsed.error);
+  const sdp::MediaSection& audio = parsed.description->media[0];
+  ClientTransportParams p;
+  if (!FirstCandidate(answer, &p.server_ip, &p.server_port)) return Fail("SDP answer without a candidate");
+  p.server_ufrag = audio.ice_ufrag;
+  p.server_pwd = audio.ice_pwd;
+  p.server_fingerprint = audio.fingerprint;
+  p.local_ufrag = ice_ufrag_;
+  p.local_pwd = ice_pwd_;
+  ClientTransport::Callbacks cb;
+  cb.on_connected = [this] { state_ = State::kMedia; };
+  cb.on_failed = [this](const std::string& why) { Fail("media: " + why); };
+  cb.on_rtp = [this](std::span<const uint8_t> d) { OnRtp(d.data(), d.size()); };
+  state_ = State::kConnectingMedia;
+  media_ = std::make_unique<ClientTransport>(io_, dtls_, p, cb);
+  media_->Start();
+}
+
+void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
+  if (cfg_.impairment.loss > 0 && std::bernoulli_distribution(cfg_.impairment.loss)(rng_)) return;
+  auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
+  if (!pkt || pkt->payload_type() != kOfferOpusPt) return;
+  const int64_t now = NowUs();
+  if (last_audio_us_ == 0) {
+    ++stats_.joins_ok;
+    stats_.join_ms.push_back(static_cast<double>(now - join_start_us_) / 1000.0);
+  }
+  last_audio_us_ = now;
+  ++stats_.audio_received;
+  // Loss from the sequence span; jitter per RFC 3550 §6.4.1 (48 kHz clock).
+  const uint16_t s16 = pkt->sequence_number();
+  if (!have_seq_) {
+    have_seq_ = true;
+    first_seq_ = highest_seq_ = s16;
+  } else {
+    const int64_t s = highest_seq_ + static_cast<int16_t>(s16 - last_seq16_);
+    if (s > highest_seq_) {
+      stats_.audio_expected += static_cast<uint64_t>(s - highest_seq_);
+      highest_seq_ = s;
+    }
+  }
+  if (stats_.audio_expected == 0) stats_.audio_expected = 1;  // the first packet
+  last_seq16_ = s16;
+  const double transit = static_cast<double>(now) / 1000.0 - static_cast<double>(pkt->timestamp()) / 48.0;
+  if (have_transit_) {
+    double d = std::fabs(transit - last_transit_);
+    if (d > 10'000) d = 0;
+    stats_.jitter_ms += (d - stats_.jitter_ms) / 16.0;
+  }
+  have_transit_ = true;
+  last_transit_ = transit;
+  if (!decoder_) return;
+  // What it hears: decode and look for each talker's frequency.
+  std::vector<int16_t> pcm(codec::kOpusFrameSamples);
+  if (!decoder_->Decode(pkt->payload(), pcm)) return;
+  ++stats_.analysed_frames;
+  const int talkers = std::min(cfg_.meeting->talkers, 10);
+  for (int t = 0; t < talkers; ++t) {
+    const double db = codec::GoertzelDb(pcm, bank_.Frequency(t));
+    if (t == cfg_.talker_index) {
+      self_power_[self_at_++ % self_power_.size()] = std::pow(10.0, db / 10.0);
+      double mean = 0;
+      for (double p : self_power_) mean += p;
+      mean /= static_cast<double>(self_power_.size());
+      if (self_at_ >= self_power_.size() && 10.0 * std::log10(mean + 1e-20) > kSelfDb) ++stats_.mix_minus_violations;
+      continue;
+    }
+    const bool heard = db > kHeardDb;
+    const int64_t onset = cfg_.meeting->onset_us[static_cast<size_t>(t)].load(std::memory_order_relaxed);
+    // Presence: while the talker is in the middle of its on-phase (allowing 100 ms for the path).
+    const int64_t since = now - onset;
+    if (onset > 0 && talkers <= cfg_.mixed_talkers && since > 200'000 &&
+        since < (SignalBank::kTalkFrames * 20'000 - 100'000)) {
+      ++stats_.presence_frames;
+      if (heard) ++stats_.presence_heard;
+    }
+    // Mouth-to-ear: the first frame carrying the tone after a silent stretch.
+    int& off = off_run_[static_cast<size_t>(t)];
+    if (heard) {
+      if (off >= 10 && onset > 0 && since > 0 && since < 500'000)
+        stats_.mouth_to_ear_ms.push_back(static_cast<double>(since) / 1000.0);
+      off = 0;
+    } else {
+      ++off;
+    }
+  }
+}
+
+bool SimAttendee::UplinkLost() {
+  const Impairment& im = cfg_.impairment;
+  if (im.burst_loss > 0) {
+    if (in_burst_) {
+      if (std::bernoulli_distribution(0.25)(rng_)) in_burst_ = false;  // mean burst 4 packets
+    } else if (std::bernoulli_distribution(im.burst_loss)(rng_)) {
+      in_burst_ = true;
+    }
+    if (in_burst_) return true;
+  }
+  return im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_);
+}
+
+void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
+  if (state_ != State::kMedia || !media_) return;
+  const SignalBank::Packet* p = &bank_.Silence();
+  if (cfg_.talker_index >= 0 && !muted_) {
+    const uint64_t f = frame + static_cast<uint64_t>(phase_);
+    p = &bank_.Talk(cfg_.talker_index, f);
+    if (f % SignalBank::kLoopFrames == 0 && cfg_.talker_index < 10)
+      cfg_.meeting->onset_us[static_cast<size_t>(cfg_.talker_index)].store(now_us, std::memory_order_relaxed);
+  }
+  uint8_t buf[1500];
+  wire::RtpHeaderWriter w;
+  w.SetPayloadType(kOfferOpusPt);
+  w.SetSequenceNumber(seq_++);
+  w.SetTimestamp(ts_);
+  ts_ += 960;
+  w.SetSsrc(ssrc_);
+  const uint8_t ext[1] = {static_cast<uint8_t>((p->level < 127 ? 0x80 : 0) | p->level)};
+  w.AddExtension(kOfferAudioLevelExtId, ext);
+  const size_t h = w.WriteTo(buf);
+  if (h == 0 || h + p->opus.size() > sizeof(buf)) return;
+  std::copy(p->opus.begin(), p->opus.end(), buf + h);
+  if (UplinkLost()) {
+    ++stats_.audio_impaired;
+    return;
+  }
+  const Impairment& im = cfg_.impairment;
+  if (im.delay_ms > 0 || im.jitter_ms > 0) {
+    SendRtpImpaired(std::vector<uint8_t>(buf, buf + h + p->opus.size()));
+    return;
+  }
+  if (media_->SendRtp(std::span<const uint8_t>(buf, h + p->opus.size()))) ++stats_.audio_sent;
+}
+
+void SimAttendee::SendRtpImpaired(std::vector<uint8_t> packet) {
+  const Impairment& im = cfg_.impairment;
+  const int extra = im.jitter_ms > 0 ? static_cast<int>(rng_() % static_cast<uint32_t>(im.jitter_ms + 1)) : 0;
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(im.delay_ms + extra));
+  timer->async_wait([this, timer, alive = alive_, packet = std::move(packet)](const boost::system::error_code& ec) {
+    if (ec || !*alive || !media_) return;
+    if (media_->SendRtp(packet)) ++stats_.audio_sent;
+  });
+}
+
+void SimAttendee::ToggleMute() {
+  if (state_ != State::kMedia || !sig_) return;
+  muted_ = !muted_;
+  ++stats_.mute_toggles;
+  SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::AUDIO_CONTROL);
+  f.mutable_audio_control()->set_muted(muted_);
+  sig_->Send(f);
+}
+
+void SimAttendee::SendDataMessage() {
+  if (state_ != State::kMedia || !sig_) return;
+  SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  auto* m = f.mutable_data_message()->add_messages();
+  m->set_topic("load");
+  m->set_data("x" + std::to_string(stats_.data_sent));
+  sig_->Send(f);
+  ++stats_.data_sent;
+}
+
+void SimAttendee::Leave() {
+  if (!in_meeting()) return;
+  ++stats_.leaves;
+  if (sig_ && sig_->open()) sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::LEAVE));
+  Teardown();
+  state_ = State::kIdle;
+}
+
+void SimAttendee::Fail(const std::string& reason) {
+  if (state_ == State::kIdle || state_ == State::kFailed) return;
+  stats_.failures.push_back(reason);
+  Teardown();
+  state_ = State::kFailed;
+}
+
+void SimAttendee::Teardown() {
+  if (sig_) {
+    sig_->Close();
+    sig_.reset();
+  }
+  media_.reset();
+}
+
+}  // namespace sfu::loadtest

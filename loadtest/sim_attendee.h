@@ -1,0 +1,149 @@
+#pragma once
+// One simulated attendee of the load tester, fully asynchronous on its worker's io_context:
+// joins over the Chime signaling protocol (AsyncSignalingClient: JOIN, SUBSCRIBE with an Opus
+// offer), connects media (ClientTransport: ICE controlling, DTLS client, SRTP), sends looped
+// pre-encoded Opus (its talker tone with onset markers, or silence; silence while muted) every
+// tick, and measures the mixed audio it receives: loss, jitter, and - when analysing - what it
+// hears (decode + Goertzel): mix-minus violations, which talkers are present, mouth-to-ear delay.
+// Optional user-space impairment (uplink/downlink loss, burst loss, uplink delay and jitter).
+// Thread: the worker's io_context only.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "loadtest/signal_bank.h"
+
+namespace boost::asio {
+class io_context;
+}
+namespace sfu::transport {
+class DtlsContext;
+}
+namespace sfu::codec {
+class OpusFrameDecoder;
+}
+namespace sfu::signaling::proto {
+class SdkSignalFrame;
+}
+
+namespace sfu::loadtest {
+
+class AsyncSignalingClient;
+class ClientTransport;
+
+// What the attendees of one meeting share across threads.
+struct MeetingShared {
+  std::string meeting_id;
+  std::string host;
+  uint16_t port = 0;
+  int talkers = 0;  // talker indices 0..talkers-1
+  // Steady-clock µs at which talker i last sent the first packet of its tone (onset marker).
+  std::array<std::atomic<int64_t>, 10> onset_us{};
+  std::atomic<bool> ended{false};  // the server ended the meeting (410)
+};
+
+struct Impairment {
+  double loss = 0;           // uplink and downlink, random
+  double burst_loss = 0;     // probability of entering a loss burst (mean 4 packets), uplink
+  int delay_ms = 0;          // uplink
+  int jitter_ms = 0;         // uplink, uniform 0..jitter added to delay
+  bool any() const { return loss > 0 || burst_loss > 0 || delay_ms > 0 || jitter_ms > 0; }
+};
+
+struct AttendeeStats {
+  int joins_attempted = 0;
+  int joins_ok = 0;
+  std::vector<double> join_ms;    // WebSocket connect start -> first mixed audio packet
+  std::vector<std::string> failures;  // one reason per failed join / lost session
+  uint64_t audio_sent = 0;
+  uint64_t audio_impaired = 0;    // dropped by our own impairment
+  uint64_t audio_received = 0;
+  uint64_t audio_expected = 0;    // from downlink sequence numbers
+  double jitter_ms = 0;           // RFC 3550 interarrival jitter of the downlink, last value
+  uint64_t analysed_frames = 0;
+  uint64_t mix_minus_violations = 0;  // frames in which a talker heard itself (100 ms average)
+  uint64_t presence_frames = 0;   // (talker on, other listener) frames expected to carry it
+  uint64_t presence_heard = 0;    // ... that did
+  std::vector<double> mouth_to_ear_ms;
+  uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
+  uint64_t mute_toggles = 0;
+  uint64_t leaves = 0;
+};
+
+struct SimConfig {
+  std::shared_ptr<MeetingShared> meeting;
+  std::string join_token;
+  int talker_index = -1;  // -1: silent
+  bool analyse = false;
+  int mixed_talkers = 3;  // the server's K: how many talkers a listener can hear at once
+  Impairment impairment;
+  uint32_t seed = 1;
+  bool red = false;
+};
+
+class SimAttendee {
+ public:
+  SimAttendee(boost::asio::io_context& io, const transport::DtlsContext& dtls, const SignalBank& bank,
+              SimConfig config);
+  ~SimAttendee();
+
+  void Join();
+  void Leave();
+  // Every 20 ms: send this frame's audio. frame counts ticks of the worker.
+  void Tick(uint64_t frame, int64_t now_us);
+  void ToggleMute();
+  void SendDataMessage();
+
+  bool in_meeting() const { return state_ != State::kIdle && state_ != State::kFailed; }
+  bool media_flowing(int64_t now_us) const { return last_audio_us_ > 0 && now_us - last_audio_us_ < 1'000'000; }
+  bool joined() const { return state_ == State::kMedia; }
+  const AttendeeStats& stats() const { return stats_; }
+
+ private:
+  enum class State { kIdle, kConnecting, kJoining, kSubscribing, kConnectingMedia, kMedia, kFailed };
+  void OnFrame(const signaling::proto::SdkSignalFrame& frame);
+  void OnSubscribeAck(const std::string& sdp_answer);
+  void OnRtp(const uint8_t* data, size_t len);
+  void Fail(const std::string& reason);
+  void Teardown();
+  void SendRtpImpaired(std::vector<uint8_t> packet);
+  bool UplinkLost();
+
+  boost::asio::io_context& io_;
+  const transport::DtlsContext& dtls_;
+  const SignalBank& bank_;
+  SimConfig cfg_;
+  std::shared_ptr<AsyncSignalingClient> sig_;
+  std::unique_ptr<ClientTransport> media_;
+  std::unique_ptr<codec::OpusFrameDecoder> decoder_;
+  State state_ = State::kIdle;
+  std::mt19937 rng_;
+  bool in_burst_ = false;
+  bool muted_ = false;
+  uint32_t ssrc_ = 0;
+  uint16_t seq_ = 0;
+  uint32_t ts_ = 0;
+  int phase_ = 0;              // talker's offset into its loop
+  std::string ice_ufrag_, ice_pwd_;
+  int64_t join_start_us_ = 0;
+  int64_t last_audio_us_ = 0;
+  // Downlink bookkeeping.
+  bool have_seq_ = false;
+  int64_t highest_seq_ = 0;    // unwrapped
+  int64_t first_seq_ = 0;
+  uint16_t last_seq16_ = 0;
+  double last_transit_ = 0;
+  bool have_transit_ = false;
+  std::array<int, 10> off_run_{};  // per talker: frames not heard in a row
+  std::array<double, 5> self_power_{};  // own tone's power in the last 5 frames (linear)
+  size_t self_at_ = 0;
+  AttendeeStats stats_;
+  std::shared_ptr<bool> alive_;  // for delayed-send timers
+};
+
+}  // namespace sfu::loadtest

@@ -198,7 +198,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       const int analysed_talkers = o.talkers > 0 ? std::min(1, o.analyse_per_meeting) : 0;
       c.analyse = (a < analysed_talkers) || (a >= o.talkers && a < o.talkers + (o.analyse_per_meeting - analysed_talkers));
       c.mixed_talkers = o.mixed_talkers;
-      if (std::uniform_real_distribution<double>(0, 1)(rng) < o.impaired_fraction) {
+      if (o.impaired_attendees < 0 || a < o.impaired_attendees) {
         c.impairment = Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
       }
       c.seed = static_cast<uint32_t>(rng());

@@ -31,7 +31,7 @@ struct LoadOptions {
   double burst_loss_pct = 0;
   int delay_ms = 0;
   int jitter_ms = 0;
-  double impaired_fraction = 1.0;  // fraction of attendees impaired (the rest clean)
+  int impaired_attendees = -1;  // per meeting, the first N attendees are impaired; -1: all
   double mute_toggle = 0;   // mute/unmute toggles per second
   double data_rate = 0;     // data messages per second per meeting
   int threads = 0;          // 0: one per core

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     ("burst-loss", po::value(&o.burst_loss_pct)->default_value(0), "percent chance per packet to start a loss burst (mean 4 packets), uplink")
     ("delay", po::value(&o.delay_ms)->default_value(0), "added uplink delay in ms")
     ("jitter", po::value(&o.jitter_ms)->default_value(0), "added uplink jitter in ms (uniform 0..N on top of --delay)")
-    ("impaired-fraction", po::value(&o.impaired_fraction)->default_value(1.0), "fraction of attendees the impairment applies to (0..1)")
+    ("impaired-attendees", po::value(&o.impaired_attendees)->default_value(-1), "impair only the first N attendees of each meeting (talkers come first); -1: all")
     ("mute-toggle", po::value(&o.mute_toggle)->default_value(0), "mute/unmute toggles per second (AUDIO_CONTROL; muted attendees send silence)")
     ("data-rate", po::value(&o.data_rate)->default_value(0), "data messages per second per meeting")
     ("red", po::bool_switch(&o.red), "offer RED (RFC 2198) and send audio with distance-2 redundancy")

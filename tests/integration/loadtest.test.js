@@ -1,0 +1,148 @@
+// sfu-loadtest, the real binary, against a real sfu-server on loopback: small scenarios whose
+// JSON report must be complete and consistent, and bad input that must end quickly with a clear
+// message and a non-zero exit (never a hang).
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { ROOT, startServer } = require('./harness');
+
+const BIN = process.env.SFU_LOADTEST_BIN || path.join(ROOT, 'build/sfu-loadtest');
+let server;
+let dir;
+
+// Runs sfu-loadtest; resolves {code, stdout, stderr, ms}. Killed (and failed) after limitMs.
+function run(args, limitMs = 60000, onStart) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const p = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`sfu-loadtest hung: ${args.join(' ')}\n${stderr}`)); }, limitMs);
+    p.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
+    if (onStart) onStart(p);
+  });
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-loadtest-'));
+  server = await startServer(['--log-level', 'warn', '--api-rate', '0']);
+});
+
+after(async () => {
+  if (server) await server.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('2 meetings x 5 attendees with talkers, data and mute toggles: a complete, consistent report', { timeout: 90000 }, async () => {
+  const json = path.join(dir, 'basic.json');
+  const html = path.join(dir, 'basic.html');
+  const r = await run(['--endpoint', server.url, '--meetings', '2', '--attendees', '5', '--talkers', '2',
+    '--duration', '6', '--data-rate', '2', '--mute-toggle', '0.5', '--json', json, '--report', html]);
+  console.log(r.stdout);
+  assert.strictEqual(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\[ *\d+\.\ds\] in meeting \d+\/10/, 'live progress once a second');
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.strictEqual(rep.passed, true);
+  assert.strictEqual(rep.joins.attempted, 10);
+  assert.strictEqual(rep.joins.succeeded, 10);
+  assert.deepStrictEqual(rep.joins.failed_by_reason, {});
+  assert.strictEqual(rep.joins.time_ms.n, 10);
+  assert.ok(rep.joins.time_ms.p50 > 0 && rep.joins.time_ms.p50 <= rep.joins.time_ms.p99 && rep.joins.time_ms.p99 <= rep.joins.time_ms.max);
+  const a = rep.audio;
+  assert.ok(a.packets_sent > 10 * 40 * 3, `audio sent ${a.packets_sent}`);
+  assert.ok(a.packets_received > 0 && a.packets_received <= a.packets_expected, 'received <= expected');
+  assert.strictEqual(a.mix_minus_violations, 0);
+  assert.ok(a.analysed_frames > 100);
+  assert.ok(a.talker_presence_pct >= 90, `talkers heard ${a.talker_presence_pct}%`);
+  assert.ok(a.mouth_to_ear_ms.n > 0 && a.mouth_to_ear_ms.p50 > 0);
+  const d = rep.data_messages;
+  assert.ok(d.sent > 0 && d.received > 0);
+  assert.ok(d.received + d.throttled <= d.sent * 4, 'each message reaches at most the 4 others');
+  assert.ok(rep.mute_toggles > 0);
+  assert.strictEqual(rep.server.metrics_available, true);
+  assert.ok(rep.server.cpu_s > 0 && rep.server.packets_out > 0 && rep.server.mixed_attendee_seconds > 0);
+  assert.ok(rep.client.cpu_us_per_attendee_second > 0);
+  assert.ok(rep.timeline.length >= 4, 'one sample per second');
+  const page = fs.readFileSync(html, 'utf8');
+  assert.match(page, /<svg/);
+  assert.match(page, /Join time/);
+});
+
+test('churn: attendees leave and rejoin and every join succeeds', { timeout: 90000 }, async () => {
+  const json = path.join(dir, 'churn.json');
+  const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '5', '--talkers', '1',
+    '--duration', '6', '--churn', '1', '--quiet', '--json', json]);
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.ok(rep.leaves >= 3, `leaves ${rep.leaves}`);
+  assert.ok(rep.joins.attempted > 5);
+  assert.strictEqual(rep.joins.succeeded, rep.joins.attempted);
+});
+
+test('10% loss on one sender: the others still hear it', { timeout: 90000 }, async () => {
+  const json = path.join(dir, 'loss.json');
+  const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '4', '--talkers', '1',
+    '--duration', '8', '--loss', '10', '--impaired-attendees', '1', '--quiet', '--json', json]);
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.ok(rep.audio.packets_impaired > 20, `dropped ${rep.audio.packets_impaired}`);
+  assert.ok(rep.audio.talker_presence_pct >= 90, `the lossy talker heard ${rep.audio.talker_presence_pct}% of the time`);
+  assert.strictEqual(rep.audio.mix_minus_violations, 0);
+});
+
+test('an unreachable server: a clear message and exit 2, quickly', { timeout: 30000 }, async () => {
+  const r = await run(['--endpoint', 'http://127.0.0.1:1', '--duration', '5'], 20000);
+  assert.strictEqual(r.code, 2);
+  assert.match(r.stderr, /CreateMeeting: connect to 127\.0\.0\.1:1: Connection refused/);
+});
+
+test('a wrong API key: the server refuses it, exit 2', { timeout: 30000 }, async () => {
+  const signed = await startServer(['--log-level', 'warn', '--api-key', 'AKIDLOADTEST:right-secret']);
+  try {
+    const wrong = await run(['--endpoint', signed.url, '--api-key', 'AKIDLOADTEST:wrong-secret', '--duration', '3'], 20000);
+    assert.strictEqual(wrong.code, 2);
+    assert.match(wrong.stderr, /CreateMeeting: HTTP 403/);
+    const right = await run(['--endpoint', signed.url, '--api-key', 'AKIDLOADTEST:right-secret', '--attendees', '2',
+      '--duration', '3', '--quiet'], 30000);
+    assert.strictEqual(right.code, 0, right.stdout + right.stderr);
+  } finally {
+    await signed.stop();
+  }
+});
+
+test('a meeting that ends mid-run: reported, exit 1, no hang', { timeout: 60000 }, async () => {
+  const created = await (await fetch(`${server.url}/meetings`, { method: 'POST', body: '{}' })).json();
+  const id = created.Meeting.MeetingId;
+  const json = path.join(dir, 'ended.json');
+  const r = await run(['--endpoint', server.url, '--meeting-id', id, '--attendees', '3', '--duration', '30',
+    '--quiet', '--json', json], 40000, () => {
+    setTimeout(() => { fetch(`${server.url}/meetings/${id}`, { method: 'DELETE' }).catch(() => {}); }, 3000);
+  });
+  assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+  assert.ok(r.ms < 20000, `stopped early (${r.ms} ms)`);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.strictEqual(rep.meeting_ended, true);
+  assert.match(r.stdout, /ended a meeting/);
+});
+
+test('flags: --help works and a bad flag is refused', async () => {
+  const help = await run(['--help'], 10000);
+  assert.strictEqual(help.code, 0);
+  for (const flag of ['--endpoint', '--api-key', '--meeting-id', '--meetings', '--attendees', '--talkers', '--video-senders',
+    '--simulcast', '--duration', '--join-rate', '--churn', '--loss', '--delay', '--jitter', '--mute-toggle', '--data-rate',
+    '--json', '--report']) {
+    assert.ok(help.stdout.includes(flag), `--help documents ${flag}`);
+  }
+  const bad = await run(['--no-such-flag'], 10000);
+  assert.strictEqual(bad.code, 2);
+  assert.match(bad.stderr, /no-such-flag/);
+  const video = await run(['--endpoint', server.url, '--video-senders', '1'], 10000);
+  assert.strictEqual(video.code, 2);
+  assert.match(video.stderr, /video SFU/);
+});

@@ -16,6 +16,7 @@
 #include "transport/codec/opus_codec.h"
 #include "transport/codec/tone.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu::loadtest {
@@ -160,6 +161,7 @@ void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
     stats_.join_ms.push_back(static_cast<double>(now - join_start_us_) / 1000.0);
   }
   last_audio_us_ = now;
+  downlink_ssrc_ = pkt->ssrc();
   ++stats_.audio_received;
   // Loss from the sequence span; jitter per RFC 3550 §6.4.1 (48 kHz clock).
   const uint16_t s16 = pkt->sequence_number();
@@ -233,8 +235,31 @@ bool SimAttendee::UplinkLost() {
   return im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_);
 }
 
+void SimAttendee::SendReceiverReport() {
+  // RFC 3550 §6.4.2, like a browser: loss since the last report, cumulative loss, extended
+  // highest sequence number and interarrival jitter of the mixed-audio stream.
+  if (!have_seq_ || downlink_ssrc_ == 0) return;
+  const uint64_t expected = stats_.audio_expected, received = stats_.audio_received;
+  const uint64_t de = expected - rr_expected_, dr = received - rr_received_;
+  rr_expected_ = expected;
+  rr_received_ = received;
+  wire::rtcp::ReportBlock b;
+  b.source_ssrc = downlink_ssrc_;
+  b.fraction_lost = de > dr && de > 0 ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
+  b.cumulative_lost = static_cast<int32_t>(expected > received ? expected - received : 0);
+  b.extended_highest_sequence = static_cast<uint32_t>(highest_seq_);
+  b.jitter = static_cast<uint32_t>(stats_.jitter_ms * 48.0);
+  wire::rtcp::ReceiverReport rr;
+  rr.SetSenderSsrc(ssrc_);
+  rr.AddReportBlock(b);
+  uint8_t buf[64];
+  const size_t n = rr.Create(buf);
+  if (n && media_->SendRtcp(std::span<const uint8_t>(buf, n))) ++stats_.rtcp_sent;
+}
+
 void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
   if (state_ != State::kMedia || !media_) return;
+  if ((frame + static_cast<uint64_t>(phase_)) % 50 == 0) SendReceiverReport();
   const SignalBank::Packet* p = &bank_.Silence();
   if (cfg_.talker_index >= 0 && !muted_) {
     const uint64_t f = frame + static_cast<uint64_t>(phase_);

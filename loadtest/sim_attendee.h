@@ -73,6 +73,7 @@ struct AttendeeStats {
   uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
   uint64_t mute_toggles = 0;
   uint64_t leaves = 0;
+  uint64_t rtcp_sent = 0;  // receiver reports, one a second
 };
 
 struct SimConfig {
@@ -112,6 +113,7 @@ class SimAttendee {
   void Fail(const std::string& reason);
   void Teardown();
   void SendRtpImpaired(std::vector<uint8_t> packet);
+  void SendReceiverReport();
   bool UplinkLost();
 
   boost::asio::io_context& io_;
@@ -137,6 +139,8 @@ class SimAttendee {
   int64_t highest_seq_ = 0;    // unwrapped
   int64_t first_seq_ = 0;
   uint16_t last_seq16_ = 0;
+  uint32_t downlink_ssrc_ = 0;
+  uint64_t rr_expected_ = 0, rr_received_ = 0;
   double last_transit_ = 0;
   bool have_transit_ = false;
   std::array<int, 10> off_run_{};  // per talker: frames not heard in a row

@@ -109,6 +109,8 @@ struct AudioParticipant::Impl {
       }
       if (header && payload) {
         std::lock_guard<std::mutex> lock(mu);
+        drop_run = drop ? drop_run + 1 : 0;
+        result.longest_drop_run = std::max(result.longest_drop_run, drop_run);
         if (drop) {
           ++result.packets_dropped;
         } else if (media && media->SendRtp(std::span<const uint8_t>(buf, header + payload))) {
@@ -181,6 +183,7 @@ struct AudioParticipant::Impl {
   mutable std::mutex mu;
   AudioParticipantResult result;
   bool have_last = false;
+  int drop_run = 0;
   uint16_t last_seq = 0;
   uint32_t last_ts = 0;
 };

@@ -244,9 +244,9 @@ TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
   int missing_fec = 0, missing_red = 0;
   const int gap_fec = LongestGap(r, 0, from, &missing_fec);
   const int gap_red = LongestGap(r, 1, from, &missing_red);
-  std::printf("FEC sender: %lu dropped of %lu; listener missed %d frames, longest gap %d\n",
+  std::printf("FEC sender: %lu dropped of %lu (at most %d in a row); listener missed %d frames, longest gap %d\n",
               (unsigned long)fec_sender.packets_dropped, (unsigned long)(fec_sender.packets_sent + fec_sender.packets_dropped),
-              missing_fec, gap_fec);
+              fec_sender.longest_drop_run, missing_fec, gap_fec);
   std::printf("RED sender: %lu dropped of %lu; listener missed %d frames, longest gap %d\n",
               (unsigned long)red_sender.packets_dropped, (unsigned long)(red_sender.packets_sent + red_sender.packets_dropped),
               missing_red, gap_red);
@@ -255,9 +255,12 @@ TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
               (unsigned long)s.mix_red_recovered.load(), (unsigned long)s.mix_concealed.load());
   EXPECT_GT(fec_sender.packets_dropped, 15u);
   EXPECT_GT(red_sender.packets_dropped, 15u);
-  // Plain FEC: a lost packet comes back from the next one's FEC or is concealed; only two
-  // losses in a row (about 1% of packets at 10% loss) can leave two frames weak.
-  EXPECT_LE(gap_fec, 2);
+  // Plain FEC: a lost packet comes back from the next one's FEC or is concealed, and the jitter
+  // buffer, seeing loss, holds 3 frames so that of two lost in a row the second still gets FEC:
+  // no gap longer than one frame. (Three in a row would leave two weak frames - Opus concealment
+  // fades within two frames - which this seeded loss pattern does not contain: checked.)
+  EXPECT_LE(fec_sender.longest_drop_run, 2);
+  EXPECT_LE(gap_fec, 1);
   EXPECT_LT(missing_fec, static_cast<int>(fec_sender.packets_dropped) / 2);
   // RED on top: no gap longer than one frame.
   EXPECT_LE(gap_red, 1);

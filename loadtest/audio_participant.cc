@@ -71,6 +71,10 @@ struct AudioParticipant::Impl {
 
   void SendTick() {
     if (stopping) return;
+    if (std::chrono::steady_clock::now() > next + 15ms) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (result.send_stalls_us.size() < 10'000) result.send_stalls_us.push_back(SteadyMicros());
+    }
     std::vector<int16_t> pcm(codec::kOpusFrameSamples, 0);
     const bool on = talking.load();
     if (on && !was_talking) talk_started_us = SteadyMicros();  // the first packet with the tone
@@ -281,10 +285,9 @@ void AudioParticipant::Stop() {
       }
       done.set_value();
     });
-    if (m.io.stopped()) {
+    if (m.io.stopped() || done.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+      std::lock_guard<std::mutex> lock(m.mu);  // the io thread is gone or stuck: tear down here
       m.media.reset();
-    } else {
-      done.get_future().wait();
     }
   }
   m.sig.Send(signaling::proto::MakeFrame(SdkSignalFrame::LEAVE));

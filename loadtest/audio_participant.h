@@ -42,6 +42,7 @@ struct AudioParticipantResult {
   uint64_t packets_sent = 0;
   uint64_t packets_dropped = 0;     // by the user-space uplink loss
   int longest_drop_run = 0;         // most consecutive packets dropped
+  std::vector<int64_t> send_stalls_us;  // when a 20 ms send tick ran more than 15 ms late
   uint64_t packets_received = 0;    // downlink audio
   uint64_t payload_bytes_received = 0;
   uint64_t seq_gaps = 0;            // downlink sequence numbers skipped

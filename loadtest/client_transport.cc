@@ -34,7 +34,11 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   void EnableDataChannel(asio::io_context& ioc, const std::string& label) {
     channel_label = label;
     sctp = std::make_unique<transport::SctpAssociation>(
-        this, [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); });
+        this, [&ioc, alive = alive](std::function<void()> task) {
+          asio::post(ioc, [alive, task = std::move(task)] {
+            if (*alive) task();
+          });
+        });
   }
 
   // SctpAssociation::Listener
@@ -83,14 +87,14 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
     const int64_t wait = dtls.NextTimeoutMs();
     if (wait == 0) dtls.OnTimeout();
     timer.expires_after(std::chrono::milliseconds(50));
-    timer.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) Tick();
+    timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
+      if (!ec && *alive) Tick();  // an expiry queued before destruction must not touch us
     });
   }
 
   void Receive() {
-    socket.async_receive_from(asio::buffer(rx), from, [this](const boost::system::error_code& ec, size_t n) {
-      if (ec == asio::error::operation_aborted) return;
+    socket.async_receive_from(asio::buffer(rx), from, [this, alive = alive](const boost::system::error_code& ec, size_t n) {
+      if (ec == asio::error::operation_aborted || !*alive) return;  // completion queued before destruction
       if (!ec && n > 0) OnDatagram(rx.data(), n);
       Receive();
     });
@@ -160,6 +164,9 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   bool ice_done = false;
   uint64_t stun_responses = 0;
   std::chrono::steady_clock::time_point last_check{};
+  // Cleared on destruction: completions already queued (a timer that expired, a datagram that
+  // arrived) still run after cancel()/close() and must then return without touching this.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   std::unique_ptr<transport::SctpAssociation> sctp;
   std::string channel_label;
   bool channel_requested = false;
@@ -171,6 +178,7 @@ ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsCon
     : impl_(std::make_unique<Impl>(ioc, dtls, std::move(params), std::move(callbacks))) {}
 
 ClientTransport::~ClientTransport() {
+  *impl_->alive = false;
   impl_->sctp.reset();
   boost::system::error_code ec;
   impl_->timer.cancel();

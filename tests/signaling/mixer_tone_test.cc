@@ -36,6 +36,7 @@ class MixerToneTest : public SignalingFrontTest {
     for (auto& p : people_) p->Stop();
     people_.clear();
     io_work_.reset();
+    io_.stop();  // whatever is still queued is abandoned: the participants are gone
     io_thread_.join();
     SignalingFrontTest::TearDown();
   }
@@ -206,17 +207,45 @@ TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
 }
 
 // Longest run of frames in which frequency index f is more than 20 dB below its clean level
-// (-34 dB for a 0.2 full-scale tone), over frames [from, end).
-int LongestGap(const loadtest::AudioParticipantResult& r, size_t f, size_t from, int* missing) {
-  int run = 0, longest = 0;
-  *missing = 0;
+// (-34 dB for a 0.2 full-scale tone), over frames [from, end). A run is excused (counted apart,
+// not in the longest) when it is explained by scheduling rather than loss: the sender's 20 ms
+// tick ran late within 250 ms before it (the server's jitter buffer then underran), or the
+// listener's frames arrived more than 35 ms apart around it (the server or the listener stalled)
+// - on a loaded 2-core CI machine both happen.
+struct Gaps {
+  int longest = 0;
+  int missing = 0;
+  int excused = 0;
+};
+Gaps FindGaps(const loadtest::AudioParticipantResult& r, size_t f, size_t from,
+              const loadtest::AudioParticipantResult& sender) {
+  Gaps g;
+  auto stalled = [&](size_t i) {
+    const int64_t t = r.frame_arrival_us[i];
+    for (int64_t s : sender.send_stalls_us)
+      if (s <= t && t - s < 250'000) return true;
+    for (size_t k = (i > 3 ? i - 3 : 1); k <= i && k < r.frame_arrival_us.size(); ++k)
+      if (r.frame_arrival_us[k] - r.frame_arrival_us[k - 1] > 35'000) return true;
+    return false;
+  };
+  int run = 0;
+  bool excused = false;
   for (size_t i = from; i < r.frame_db.size(); ++i) {
     const bool has = r.frame_db[i][f] > -34;
-    run = has ? 0 : run + 1;
-    *missing += !has;
-    longest = std::max(longest, run);
+    if (has) {
+      run = 0;
+      continue;
+    }
+    ++g.missing;
+    if (run == 0) excused = stalled(i);
+    ++run;
+    if (excused) {
+      ++g.excused;
+    } else {
+      g.longest = std::max(g.longest, run);
+    }
   }
-  return longest;
+  return g;
 }
 
 TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
@@ -241,15 +270,16 @@ TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
   const auto r = people_[2]->Snapshot();
   ExpectContinuous(r, "listener");
   const size_t from = 50;  // after the first second
-  int missing_fec = 0, missing_red = 0;
-  const int gap_fec = LongestGap(r, 0, from, &missing_fec);
-  const int gap_red = LongestGap(r, 1, from, &missing_red);
-  std::printf("FEC sender: %lu dropped of %lu (at most %d in a row); listener missed %d frames, longest gap %d\n",
+  const Gaps fec = FindGaps(r, 0, from, fec_sender);
+  const Gaps red = FindGaps(r, 1, from, red_sender);
+  const int missing_fec = fec.missing, gap_fec = fec.longest, gap_red = red.longest;
+  std::printf("FEC sender: %lu dropped of %lu (at most %d in a row); listener missed %d frames (%d excused by stalls), longest gap %d\n",
               (unsigned long)fec_sender.packets_dropped, (unsigned long)(fec_sender.packets_sent + fec_sender.packets_dropped),
-              fec_sender.longest_drop_run, missing_fec, gap_fec);
-  std::printf("RED sender: %lu dropped of %lu; listener missed %d frames, longest gap %d\n",
+              fec_sender.longest_drop_run, fec.missing, fec.excused, gap_fec);
+  std::printf("RED sender: %lu dropped of %lu; listener missed %d frames (%d excused by stalls), longest gap %d\n",
               (unsigned long)red_sender.packets_dropped, (unsigned long)(red_sender.packets_sent + red_sender.packets_dropped),
-              missing_red, gap_red);
+              red.missing, red.excused, gap_red);
+  EXPECT_LT(fec.excused + red.excused, 25) << "so many stalls that the test measured nothing";
   const auto& s = *shards_->Stats()[0];
   std::printf("server: fec %lu red %lu concealed %lu\n", (unsigned long)s.mix_fec_recovered.load(),
               (unsigned long)s.mix_red_recovered.load(), (unsigned long)s.mix_concealed.load());

@@ -5,6 +5,10 @@
 #include <unordered_map>
 
 #include "sfu/meeting_audio.h"
+#include "sfu/meeting_video.h"
+#include "transport/wire/rtcp/common_header.h"
+#include "transport/wire/rtcp/fir.h"
+#include "transport/wire/rtcp/pli.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/endpoint_demuxer.h"
@@ -42,18 +46,41 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
   if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
   mixer_id_ = audio_->Join(this, plan_.muted);
+  video_ = &MeetingVideo::For(shard_, plan_.meeting_id);
+  video_->Set(this, plan_.video);
   t_participants[plan_.id] = this;
 }
 
 ParticipantMedia::~ParticipantMedia() {
   t_participants.erase(plan_.id);
   if (audio_) audio_->Leave(mixer_id_);
+  if (video_) video_->Remove(this);
   sctp_.reset();  // before the transport it sends through
 }
 
 void ParticipantMedia::Update(int audio_payload_type, int red_payload_type) {
   plan_.audio_payload_type = audio_payload_type;
   plan_.red_payload_type = red_payload_type;
+}
+
+void ParticipantMedia::SetVideo(const VideoPlanForMedia& video) {
+  plan_.video = video;
+  if (video_) video_->Set(this, video);
+}
+
+bool ParticipantMedia::SendVideoRtp(uint8_t* data, size_t len, size_t capacity) {
+  if (finished_ || !transport_->connected()) return false;
+  return transport_->SendRtp(data, len, capacity);
+}
+
+void ParticipantMedia::SendPli(uint32_t media_ssrc) {
+  if (finished_ || !transport_->connected()) return;
+  wire::rtcp::Pli pli;
+  pli.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
+  pli.SetMediaSsrc(media_ssrc);
+  uint8_t buf[64];
+  const size_t n = pli.Create(buf);
+  if (n) transport_->SendRtcp(buf, n, sizeof(buf));
 }
 
 void ParticipantMedia::SetMuted(bool muted) {
@@ -99,14 +126,17 @@ void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
 }
 
 void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
-  // Uplink audio goes to the meeting's mixer (video: the SFU, later).
-  if (!audio_) return;
+  // Uplink audio goes to the meeting's mixer, video to its forwarding.
   auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
   if (!pkt) return;
   const int pt = pkt->payload_type();
   const bool opus = pt == plan_.audio_payload_type;
   const bool red = plan_.red_payload_type >= 0 && pt == plan_.red_payload_type;
-  if (!opus && !red) return;
+  if (!opus && !red) {
+    if (video_) video_->OnRtp(this, std::span<const uint8_t>(data, len));
+    return;
+  }
+  if (!audio_) return;
   int level = -1;
   if (plan_.audio_level_ext_id > 0) {
     auto ext = pkt->Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
@@ -121,7 +151,23 @@ void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t 
   }
 }
 
-void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t*, size_t, size_t) {}
+void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
+  // Key-frame requests for the video we send; the rest (receiver reports, REMB, NACK) is
+  // terminated here for now.
+  if (!video_) return;
+  wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
+  while (auto block = it.Next()) {
+    if (block->type() != wire::rtcp::kPacketTypePsfb) continue;
+    if (block->fmt() == wire::rtcp::Pli::kFeedbackMessageType) {
+      wire::rtcp::Pli pli;
+      if (pli.Parse(*block)) video_->OnKeyframeRequest(this, pli.media_ssrc());
+    } else if (block->fmt() == wire::rtcp::Fir::kFeedbackMessageType) {
+      wire::rtcp::Fir fir;
+      if (!fir.Parse(*block)) continue;
+      for (size_t i = 0; i < fir.request_count() && i < 16; ++i) video_->OnKeyframeRequest(this, fir.request(i).ssrc);
+    }
+  }
+}
 void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t> data) {
   if (sctp_) sctp_->OnIncomingPacket(data);
 }

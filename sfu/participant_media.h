@@ -17,6 +17,7 @@
 #include "mixer/room_mixer.h"
 #include "sfu/shard_session.h"
 #include "sfu/shard_transport.h"
+#include "sfu/video_types.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
 
@@ -24,6 +25,7 @@ namespace sfu {
 
 class Shard;
 class MeetingAudio;
+class MeetingVideo;
 
 struct ParticipantMediaPlan {
   uint64_t id = 0;  // process-unique, chosen by the control thread
@@ -36,6 +38,7 @@ struct ParticipantMediaPlan {
   int audio_level_ext_id = 0;   // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
   bool muted = false;           // initial mute state (SUBSCRIBE audio_muted)
   mixer::RoomMixerConfig mixer; // used when this participant creates the meeting's mixer
+  VideoPlanForMedia video;      // camera published and remote videos received
   // Called on the shard every 250 ms while the attendee sends audio, with the mixer's loudest
   // level of the window (RFC 6464 scale: 0 = 0 dBov loudest, 127 = silence) and signal
   // strength (0..2). Must only post.
@@ -69,6 +72,11 @@ class ParticipantMedia final : public ShardSession,
   void ReportLevel(int level_dbov, int signal_strength);
   // The mixer is going away first (shard shutdown).
   void DetachAudio() { audio_ = nullptr; }
+  // Video: what it publishes and receives (renegotiation), and the SFU's sends to it.
+  void SetVideo(const VideoPlanForMedia& video);
+  bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
+  void SendPli(uint32_t media_ssrc);
+  void DetachVideo() { video_ = nullptr; }
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();
   // Sends a binary frame on every open data channel (shard thread).
@@ -92,6 +100,7 @@ class ParticipantMedia final : public ShardSession,
   std::unique_ptr<transport::SctpAssociation> sctp_;
   std::vector<uint16_t> open_channels_;
   MeetingAudio* audio_ = nullptr;
+  MeetingVideo* video_ = nullptr;
   uint32_t mixer_id_ = 0;
   mixer::ListenerStream stream_;
   bool finished_ = false;

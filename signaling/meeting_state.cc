@@ -32,4 +32,32 @@ std::deque<KeptDataMessage>& MeetingState::kept(int64_t now_ms) {
   return kept_;
 }
 
+bool MeetingState::PublishVideo(const VideoSource& source) {
+  bool changed = false;
+  for (auto it = video_.begin(); it != video_.end();) {
+    if (it->second.attendee_id == source.attendee_id && it->first != source.stream_id) {
+      it = video_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  auto it = video_.find(source.stream_id);
+  if (it == video_.end() || it->second.group_id != source.group_id ||
+      it->second.max_bitrate_kbps != source.max_bitrate_kbps || it->second.framerate != source.framerate) {
+    video_[source.stream_id] = source;
+    changed = true;
+  }
+  return changed;
+}
+
+bool MeetingState::UnpublishVideo(const std::string& attendee_id) {
+  return std::erase_if(video_, [&](const auto& kv) { return kv.second.attendee_id == attendee_id; }) > 0;
+}
+
+const VideoSource* MeetingState::FindVideo(uint32_t stream_id) const {
+  auto it = video_.find(stream_id);
+  return it == video_.end() ? nullptr : &it->second;
+}
+
 }  // namespace sfu::signaling

@@ -21,6 +21,16 @@ struct PresenceEntry {
   bool muted = false;
 };
 
+// One published video stream (a camera layer), as listed in the INDEX (§7.1).
+struct VideoSource {
+  uint32_t stream_id = 0;
+  uint32_t group_id = 0;
+  std::string attendee_id;
+  std::string external_user_id;
+  uint32_t max_bitrate_kbps = 0;
+  uint32_t framerate = 0;
+};
+
 struct KeptDataMessage {
   proto::SdkDataMessagePayload payload;
   int64_t expires_ms = 0;  // steady ms
@@ -50,6 +60,16 @@ class MeetingState {
   };
   const std::map<std::string, Level>& levels() const { return levels_; }
 
+  // Video sources. Stream and group ids are meeting-unique and only grow (a republish gets a
+  // larger group id: the client keeps the highest per attendee).
+  uint32_t AllocateVideoStreamId() { return next_video_stream_id_++; }
+  uint32_t AllocateGroupId() { return next_group_id_++; }
+  // Replaces the attendee's published stream; true if the index changed.
+  bool PublishVideo(const VideoSource& source);
+  bool UnpublishVideo(const std::string& attendee_id);
+  const VideoSource* FindVideo(uint32_t stream_id) const;
+  const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }
+
   // Per-meeting soft limit: 100 messages/s, burst 200 (§8).
   bool AllowDataMessage(int64_t now_ms) { return data_bucket_.Allow("m", now_ms); }
   void Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms);
@@ -62,6 +82,9 @@ class MeetingState {
   api::TokenBucketLimiter data_bucket_;
   std::deque<KeptDataMessage> kept_;
   std::map<std::string, Level> levels_;
+  std::map<uint32_t, VideoSource> video_;  // by stream id
+  uint32_t next_video_stream_id_ = 1;
+  uint32_t next_group_id_ = 1;
 };
 
 }  // namespace sfu::signaling

@@ -55,6 +55,11 @@ void SignalingHub::RemoveAttendee(const std::string& meeting_id, const std::stri
 
 namespace sfu::signaling {
 
+void SignalingHub::BroadcastIndex(const std::string& meeting_id) {
+  for (SignalingSession* s : SessionsOf(meeting_id))
+    if (s->joined()) s->SendIndex();
+}
+
 void SignalingHub::PublishAudioMetadata(int64_t now_ms) {
   for (auto& [meeting_id, state] : states_) {
     proto::SdkSignalFrame frame = proto::MakeFrame(proto::SdkSignalFrame::AUDIO_METADATA);

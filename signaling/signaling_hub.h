@@ -28,6 +28,8 @@ class SignalingHub {
 
   // Ends every session of the meeting (status 410) / of one attendee (status 411).
   void EndMeeting(const std::string& meeting_id);
+  // Sends the meeting's current INDEX to every joined session (a video source changed).
+  void BroadcastIndex(const std::string& meeting_id);
   void RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id);
 
   std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;

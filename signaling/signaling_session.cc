@@ -10,6 +10,7 @@
 #include "signaling/sdp/answer_builder.h"
 #include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
+#include "signaling/video_plan.h"
 #include "transport/base/log.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
@@ -231,22 +232,12 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
       }
       continue;
     }
-    if (m.kind == "video") {
-      for (const sdp::Codec& c : m.codecs) {
-        if (c.name == "VP8") {
-          a.payload_types = {c.payload_type};
-          break;
-        }
-      }
-      if (a.payload_types.empty()) {
-        a.reject = true;
-        continue;
-      }
-      a.direction = (m.direction == "sendrecv" || m.direction == "sendonly") ? "recvonly" : "inactive";
-      continue;
-    }
+    if (m.kind == "video") continue;  // PlanVideo below
     a.reject = true;
   }
+  // Video: the camera published, the remote streams asked for (video_plan.h).
+  VideoPlanResult video = PlanVideo(offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
+                                    hub_.State(identity_.meeting_id), video_, answers, &RandomSsrc);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {
     StopMedia();
@@ -265,6 +256,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     plan.audio_ssrc = audio_ssrc_;
     plan.muted = f.sub().audio_muted();
     plan.mixer = media_->mixer;
+    plan.video = video.media;
     if (identity_.audio_bitrate_bps > 0) plan.mixer.encoder.bitrate_bps = identity_.audio_bitrate_bps;
     for (const sdp::MediaSection& m : offer.media) {
       if (m.kind == "audio") {
@@ -305,10 +297,11 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   } else {
     const uint64_t id = media_id_;
     const bool muted = f.sub().audio_muted();
-    shard.Post([&shard, id, opus_pt, red_pt, muted] {
+    shard.Post([&shard, id, opus_pt, red_pt, muted, media = video.media] {
       if (auto* p = sfu::FindParticipantMedia(shard, id)) {
         p->Update(opus_pt, red_pt);
         p->SetMuted(muted);
+        p->SetVideo(media);
       }
     });
   }
@@ -325,7 +318,10 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE_ACK);
   ack.mutable_suback()->set_duplex(f.sub().duplex());
   ack.mutable_suback()->set_sdp_answer(sdp::BuildAnswer(offer, params, answers));
+  for (const auto& al : video.allocations) *ack.mutable_suback()->add_allocations() = al;
+  for (const auto& t : video.tracks) *ack.mutable_suback()->add_tracks() = t;
   Send(ack);
+  if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) {
     // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
     audio_stream_id_ = hub_.State(identity_.meeting_id)
@@ -440,6 +436,10 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
 
 void SignalingSession::StopMedia() {
   data_channel_open_ = false;
+  if (video_.stream_id) {
+    video_ = SessionVideoState{};
+    if (hub_.State(identity_.meeting_id).UnpublishVideo(identity_.attendee_id)) hub_.BroadcastIndex(identity_.meeting_id);
+  }
   if (media_id_ == 0 || !media_ || !media_->shards) return;
   Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
   const uint64_t id = media_id_;
@@ -450,8 +450,19 @@ void SignalingSession::StopMedia() {
 }
 
 void SignalingSession::SendIndex() {
+  // The complete list every time (§7.1): every published camera, media_type VIDEO.
   SdkSignalFrame index = proto::MakeFrame(SdkSignalFrame::INDEX);
   index.mutable_index()->set_num_participants(static_cast<uint32_t>(hub_.JoinedCount(identity_.meeting_id)));
+  for (const auto& [id, v] : hub_.State(identity_.meeting_id).video_sources()) {
+    auto* d = index.mutable_index()->add_sources();
+    d->set_stream_id(v.stream_id);
+    d->set_group_id(v.group_id);
+    d->set_attendee_id(v.attendee_id);
+    d->set_external_user_id(v.external_user_id);
+    d->set_media_type(proto::VIDEO);
+    d->set_max_bitrate_kbps(v.max_bitrate_kbps);
+    d->set_framerate(v.framerate);
+  }
   Send(index);
 }
 

@@ -16,6 +16,7 @@
 #include "mixer/room_mixer.h"
 #include "signaling/api/rate_limiter.h"
 #include "signaling/proto/frame_codec.h"
+#include "signaling/video_plan.h"
 #include "signaling/ws/ws_connection.h"
 #include "transport/base/clock.h"
 
@@ -84,10 +85,11 @@ class SignalingSession final : public ws::WsHandler {
     if (media_id == media_id_) data_channel_open_ = true;
   }
   uint64_t media_id() const { return media_id_; }
+  // Sends the current INDEX (every published video source).
+  void SendIndex();
 
  private:
   void HandleFrame(const proto::SdkSignalFrame& frame);
-  void SendIndex();
   void HandleJoin(const proto::SdkSignalFrame& frame);
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
@@ -119,6 +121,7 @@ class SignalingSession final : public ws::WsHandler {
   std::string local_pwd_;
   uint32_t audio_ssrc_ = 0;
   bool data_channel_open_ = false;
+  SessionVideoState video_;
 };
 
 }  // namespace sfu::signaling

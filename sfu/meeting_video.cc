@@ -1,0 +1,175 @@
+#include "sfu/meeting_video.h"
+
+#include <openssl/rand.h>
+
+#include "sfu/participant_media.h"
+#include "sfu/shard.h"
+#include "transport/base/log.h"
+#include "transport/wire/rtp_packet.h"
+#include "transport/wire/seq_num.h"
+#include "transport/wire/vp8_payload.h"
+
+namespace sfu {
+namespace {
+
+thread_local std::unordered_map<std::string, MeetingVideo*> t_video;
+
+template <class T>
+T Random() {
+  T v{};
+  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return v;
+}
+
+constexpr int64_t kKeyframeRequestIntervalMs = 500;
+constexpr uint32_t kFrameTicks = 3000;  // 90 kHz at 30 fps: the gap left at a source switch
+
+}  // namespace
+
+MeetingVideo& MeetingVideo::For(Shard& shard, const std::string& meeting_id) {
+  auto it = t_video.find(meeting_id);
+  if (it != t_video.end() && !it->second->finished()) return *it->second;
+  auto video = std::make_unique<MeetingVideo>(shard, meeting_id);
+  MeetingVideo& ref = *video;
+  shard.AddSession(std::move(video));
+  return ref;
+}
+
+MeetingVideo::MeetingVideo(Shard& shard, std::string meeting_id) : shard_(shard), meeting_id_(std::move(meeting_id)) {
+  t_video[meeting_id_] = this;
+}
+
+MeetingVideo::~MeetingVideo() {
+  auto it = t_video.find(meeting_id_);
+  if (it != t_video.end() && it->second == this) t_video.erase(it);
+  for (auto& [p, m] : members_) p->DetachVideo();
+}
+
+MeetingVideo::Member* MeetingVideo::PublisherOf(uint32_t stream_id, ParticipantMedia** who) {
+  if (stream_id == 0) return nullptr;
+  for (auto& [p, m] : members_) {
+    if (m.publication.stream_id == stream_id) {
+      if (who) *who = p;
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
+  ever_used_ = true;
+  Member& m = members_[p];
+  if (plan.publication.stream_id != m.publication.stream_id || plan.publication.ssrc != m.publication.ssrc)
+    m.learned_ssrc = 0;
+  m.publication = plan.publication;
+  std::vector<std::unique_ptr<Forwarder>> next;
+  const int64_t now = shard_.NowMs();
+  for (const VideoSubscription& s : plan.subscriptions) {
+    std::unique_ptr<Forwarder> f;
+    for (auto& old : m.forwarders) {
+      if (old && old->sub.mid == s.mid && old->sub.ssrc == s.ssrc) {
+        f = std::move(old);
+        break;
+      }
+    }
+    if (!f) {
+      f = std::make_unique<Forwarder>();
+      f->subscriber = p;
+    }
+    if (f->sub.stream_id != s.stream_id) f->waiting_keyframe = true;  // a new source: start at a key frame
+    f->sub = s;
+    if (f->waiting_keyframe) RequestKeyframe(s.stream_id, now);
+    next.push_back(std::move(f));
+  }
+  m.forwarders = std::move(next);
+}
+
+void MeetingVideo::Remove(ParticipantMedia* p) { members_.erase(p); }
+
+void MeetingVideo::RequestKeyframe(uint32_t stream_id, int64_t now_ms) {
+  ParticipantMedia* who = nullptr;
+  Member* pub = PublisherOf(stream_id, &who);
+  if (!pub) return;
+  const uint32_t ssrc = pub->publication.ssrc ? pub->publication.ssrc : pub->learned_ssrc;
+  if (ssrc == 0 || now_ms - pub->last_pli_ms < kKeyframeRequestIntervalMs) return;
+  pub->last_pli_ms = now_ms;
+  ++stats_.keyframe_requests_sent;
+  who->SendPli(ssrc);
+}
+
+bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
+  auto it = members_.find(p);
+  if (it == members_.end() || it->second.publication.stream_id == 0) return false;
+  Member& pub = it->second;
+  auto pkt = wire::RtpPacketView::Parse(packet);
+  if (!pkt || pkt->payload_type() != pub.publication.payload_type) return false;
+  const uint32_t expected = pub.publication.ssrc ? pub.publication.ssrc : pub.learned_ssrc;
+  if (expected == 0) {
+    pub.learned_ssrc = pkt->ssrc();
+  } else if (pkt->ssrc() != expected) {
+    ++stats_.unknown;
+    return false;
+  }
+  auto vp8 = wire::ParseVp8Descriptor(pkt->payload());
+  if (!vp8) {
+    ++stats_.unknown;
+    return false;
+  }
+  const uint32_t stream_id = pub.publication.stream_id;
+  const uint16_t in_seq = pkt->sequence_number();
+  const uint32_t in_ts = pkt->timestamp();
+  const std::span<const uint8_t> payload = pkt->payload();
+  const bool marker = pkt->marker();
+  const int64_t now = shard_.NowMs();
+  for (auto& [sp, sm] : members_) {
+    for (auto& f : sm.forwarders) {
+      if (f->sub.stream_id != stream_id || f->sub.payload_type < 0) continue;
+      if (f->waiting_keyframe) {
+        if (!vp8->key_frame) {
+          ++stats_.dropped_waiting_keyframe;
+          RequestKeyframe(stream_id, now);
+          continue;
+        }
+        // Start (or resume after a switch) at this key frame, continuing our own numbering.
+        const uint16_t base_seq = f->started ? static_cast<uint16_t>(f->last_seq + 1) : Random<uint16_t>();
+        const uint32_t base_ts = f->started ? f->last_ts + kFrameTicks : Random<uint32_t>();
+        f->seq_delta = static_cast<uint16_t>(base_seq - in_seq);
+        f->ts_delta = base_ts - in_ts;
+        f->first_in_seq = in_seq;
+        f->waiting_keyframe = false;
+        f->last_seq = static_cast<uint16_t>(base_seq - 1);
+        f->last_ts = base_ts;
+        f->started = true;
+      } else if (wire::SeqNewer(f->first_in_seq, in_seq)) {
+        continue;  // older than where this section started
+      }
+      const uint16_t out_seq = static_cast<uint16_t>(in_seq + f->seq_delta);
+      const uint32_t out_ts = in_ts + f->ts_delta;
+      uint8_t buf[1600];
+      if (payload.size() > sizeof(buf) - 64) continue;
+      wire::RtpHeaderWriter w;
+      w.SetMarker(marker);
+      w.SetPayloadType(static_cast<uint8_t>(f->sub.payload_type));
+      w.SetSequenceNumber(out_seq);
+      w.SetTimestamp(out_ts);
+      w.SetSsrc(f->sub.ssrc);
+      const size_t h = w.WriteTo(buf);
+      if (h == 0) continue;
+      std::copy(payload.begin(), payload.end(), buf + h);
+      if (wire::SeqNewer(out_seq, f->last_seq)) f->last_seq = out_seq;
+      if (wire::TimestampNewer(out_ts, f->last_ts)) f->last_ts = out_ts;
+      if (sp->SendVideoRtp(buf, h + payload.size(), sizeof(buf))) ++stats_.forwarded;
+    }
+  }
+  return true;
+}
+
+void MeetingVideo::OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc) {
+  auto it = members_.find(p);
+  if (it == members_.end()) return;
+  for (auto& f : it->second.forwarders) {
+    if (f->sub.ssrc == media_ssrc) RequestKeyframe(f->sub.stream_id, shard_.NowMs());
+  }
+}
+
+}  // namespace sfu

@@ -1,0 +1,81 @@
+#pragma once
+// A meeting's video forwarding on its shard (the SFU, design §2.3): publishers' camera packets
+// are forwarded to every subscriber section that asked for that stream, each section with its
+// own fixed SSRC, payload type, and rewritten sequence numbers and timestamps so the subscriber
+// sees one continuous stream from its first key frame on (a section that switches source waits
+// for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
+// (at most one per 500 ms); a new subscription asks for a key frame at once.
+// Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
+// Created with the first participant that publishes or subscribes, finished when none is left.
+// Thread: the owning shard only.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sfu/shard_session.h"
+#include "sfu/video_types.h"
+
+namespace sfu {
+
+class Shard;
+class ParticipantMedia;
+
+class MeetingVideo final : public ShardSession {
+ public:
+  static MeetingVideo& For(Shard& shard, const std::string& meeting_id);
+
+  MeetingVideo(Shard& shard, std::string meeting_id);
+  ~MeetingVideo() override;
+  void OnTick(int64_t) override {}
+  bool finished() const override { return ever_used_ && members_.empty(); }
+
+  // Replaces what p publishes and receives.
+  void Set(ParticipantMedia* p, const VideoPlanForMedia& plan);
+  void Remove(ParticipantMedia* p);
+  // An RTP packet from p (decrypted, parsed by the caller). Returns false if it was not video of
+  // a known publication (counted by the caller).
+  bool OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet);
+  // A subscriber's PLI or FIR for one of its sections (media SSRC = our section SSRC).
+  void OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc);
+
+  struct Stats {
+    uint64_t forwarded = 0;
+    uint64_t dropped_waiting_keyframe = 0;
+    uint64_t keyframe_requests_sent = 0;
+    uint64_t unknown = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Forwarder {
+    ParticipantMedia* subscriber = nullptr;
+    VideoSubscription sub;
+    bool waiting_keyframe = true;
+    bool started = false;
+    uint16_t seq_delta = 0;
+    uint32_t ts_delta = 0;
+    uint16_t last_seq = 0;
+    uint32_t last_ts = 0;
+    uint16_t first_in_seq = 0;
+  };
+  struct Member {
+    VideoPublication publication;
+    uint32_t learned_ssrc = 0;
+    int64_t last_pli_ms = -1'000'000;
+    std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
+  };
+  void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
+  Member* PublisherOf(uint32_t stream_id, ParticipantMedia** who);
+
+  Shard& shard_;
+  std::string meeting_id_;
+  std::unordered_map<ParticipantMedia*, Member> members_;
+  bool ever_used_ = false;
+  Stats stats_;
+};
+
+}  // namespace sfu

@@ -1,0 +1,28 @@
+#pragma once
+// What the signaling side tells a participant's media about video (plain values, copied across
+// threads): the camera it publishes and the remote streams it receives, one per m-section.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sfu {
+
+struct VideoPublication {
+  uint32_t stream_id = 0;   // 0: not publishing
+  uint32_t ssrc = 0;        // from the offer's a=ssrc; 0: learn from the first packet
+  int payload_type = -1;    // VP8
+};
+
+struct VideoSubscription {
+  std::string mid;
+  uint32_t ssrc = 0;        // ours, fixed for the section's life
+  int payload_type = -1;    // the subscriber's VP8 payload type on that section
+  uint32_t stream_id = 0;   // the forwarded source
+};
+
+struct VideoPlanForMedia {
+  VideoPublication publication;
+  std::vector<VideoSubscription> subscriptions;
+};
+
+}  // namespace sfu

@@ -1,0 +1,51 @@
+#pragma once
+// The video part of answering a SUBSCRIBE (chime-signaling.md §3.3.3-3.3.6, §5.2-5.3, §7):
+// walks the offer's video sections in order - the first is the attendee's camera, the others
+// pair with receive_stream_ids - and decides, against the meeting's published sources:
+//   - the camera: published (answered recvonly, VP8; stream and group ids allocated, kept
+//     while the same camera track stays on, new ones on a republish) or not (inactive);
+//   - each remote-video section: sendonly with a=msid:v_<mid> and one fixed SSRC for the
+//     section's life when it asks for a live source of someone else, else inactive; at most
+//     `subscription_limit` sections are filled;
+//   - SUBSCRIBE_ACK allocations (video only, in send_streams order) and tracks.
+// Control thread; no I/O.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sfu/video_types.h"
+#include "signaling/meeting_state.h"
+#include "signaling/proto/chime_signaling.pb.h"
+#include "signaling/sdp/answer_builder.h"
+
+namespace sfu::signaling {
+
+// What one attendee's session keeps across SUBSCRIBEs.
+struct SessionVideoState {
+  std::map<std::string, uint32_t> section_ssrcs;  // mid -> our SSRC on that section
+  uint32_t stream_id = 0;                         // our published camera, 0: none
+  uint32_t group_id = 0;
+  uint32_t uplink_ssrc = 0;
+};
+
+struct VideoPlanResult {
+  VideoPlanForMedia media;
+  bool index_changed = false;
+  std::vector<proto::SdkStreamAllocation> allocations;
+  std::vector<proto::SdkTrackMapping> tracks;
+};
+
+struct VideoIdentity {
+  std::string attendee_id;
+  std::string external_user_id;
+};
+
+// Fills answers[i] for every video section of the offer. random_ssrc() gives fresh SSRCs.
+VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
+                          const VideoIdentity& self, MeetingState& state, SessionVideoState& session,
+                          std::vector<sdp::MediaAnswer>& answers, uint32_t (*random_ssrc)(),
+                          size_t subscription_limit = 25);
+
+}  // namespace sfu::signaling

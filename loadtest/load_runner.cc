@@ -51,13 +51,19 @@ class Worker {
       Arm();
     });
   }
+  // Ends the worker: attendees are destroyed, and the loop gets 2 s to finish what they left
+  // (WebSocket close handshakes) before it is stopped outright.
   void Stop() {
     asio::post(io_, [this] {
+      stopping_ = true;  // a tick whose expiry was already queued must not re-arm
       tick_.cancel();
       attendees_.clear();
       work_.reset();
     });
-    if (thread_.joinable()) thread_.join();
+    if (!thread_.joinable()) return;
+    auto done = std::async(std::launch::async, [this] { thread_.join(); });
+    if (done.wait_for(std::chrono::seconds(2)) != std::future_status::ready) io_.stop();
+    done.wait();
   }
   // Runs f on the worker and waits (bounded) for its result.
   template <class F>
@@ -79,7 +85,7 @@ class Worker {
     if (Clock::now() > next_ + std::chrono::milliseconds(200)) next_ = Clock::now();  // fell far behind
     tick_.expires_at(next_);
     tick_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || stopping_) return;
       const int64_t now = NowUs();
       for (auto& a : attendees_) a->Tick(frame_, now);
       ++frame_;
@@ -91,6 +97,7 @@ class Worker {
   asio::steady_timer tick_;
   Clock::time_point next_;
   uint64_t frame_ = 0;
+  bool stopping_ = false;  // worker thread only
   std::unique_ptr<transport::DtlsContext> dtls_;
   std::vector<std::unique_ptr<SimAttendee>> attendees_;
   std::thread thread_;

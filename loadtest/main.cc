@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "loadtest/load_runner.h"
 #include "transport/base/log.h"
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
       "protocol with real ICE/DTLS/SRTP media, and reports join times, audio loss and jitter,\n"
       "mouth-to-ear delay, mix-minus checks, data messages, and the server's CPU cost from /metrics.\n"
       "Exit status: 0 passed, 1 ran but failed (failed joins, mix-minus violations, meeting ended),\n"
-      "2 could not start (bad flags, unreachable server, refused key).\n\nOptions");
+      "2 could not start (bad flags, unreachable server, refused key), 3 did not finish in time (a bug).\n\nOptions");
   desc.add_options()
     ("help,h", "print this help")
     ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint), "the server's control API base URL (http only)")
@@ -74,6 +75,12 @@ int main(int argc, char** argv) {
   sfu::base::SetLogLevel(sfu::base::LogLevel::kError);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  // Never a hang: whatever goes wrong, the process ends within the run time plus a margin.
+  std::thread([limit = o.duration_s + 90.0] {
+    std::this_thread::sleep_for(std::chrono::duration<double>(limit));
+    std::fprintf(stderr, "sfu-loadtest: did not finish within %.0f s of starting; giving up (this is a bug)\n", limit);
+    std::_Exit(3);
+  }).detach();
   sfu::loadtest::LoadReport report;
   std::string error;
   const int rc = sfu::loadtest::RunLoad(o, g_stop, std::cerr, &report, &error);

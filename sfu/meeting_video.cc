@@ -22,7 +22,6 @@ T Random() {
 }
 
 constexpr int64_t kKeyframeRequestIntervalMs = 500;
-constexpr uint32_t kFrameTicks = 3000;  // 90 kHz at 30 fps: the gap left at a source switch
 
 }  // namespace
 
@@ -73,12 +72,12 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
       }
     }
     if (!f) {
-      f = std::make_unique<Forwarder>();
+      f = std::make_unique<Forwarder>(Random<uint16_t>(), Random<uint32_t>());
       f->subscriber = p;
     }
-    if (f->sub.stream_id != s.stream_id) f->waiting_keyframe = true;  // a new source: start at a key frame
+    if (f->sub.stream_id != s.stream_id) f->rewriter.Switch();  // a new source: start at a key frame
     f->sub = s;
-    if (f->waiting_keyframe) RequestKeyframe(s.stream_id, now);
+    if (f->rewriter.waiting()) RequestKeyframe(s.stream_id, now);
     next.push_back(std::move(f));
   }
   m.forwarders = std::move(next);
@@ -116,48 +115,41 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
     return false;
   }
   const uint32_t stream_id = pub.publication.stream_id;
-  const uint16_t in_seq = pkt->sequence_number();
-  const uint32_t in_ts = pkt->timestamp();
+  StreamRewriter::In in;
+  in.seq = pkt->sequence_number();
+  in.timestamp = pkt->timestamp();
+  in.key_frame = vp8->key_frame;
+  if (vp8->has_picture_id) in.picture_id = vp8->picture_id;
+  if (vp8->has_tl0picidx) in.tl0picidx = vp8->tl0picidx;
   const std::span<const uint8_t> payload = pkt->payload();
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
   for (auto& [sp, sm] : members_) {
     for (auto& f : sm.forwarders) {
       if (f->sub.stream_id != stream_id || f->sub.payload_type < 0) continue;
-      if (f->waiting_keyframe) {
-        if (!vp8->key_frame) {
+      const bool was_waiting = f->rewriter.waiting();
+      auto out = f->rewriter.Rewrite(in);
+      if (!out) {
+        if (was_waiting) {
           ++stats_.dropped_waiting_keyframe;
           RequestKeyframe(stream_id, now);
-          continue;
         }
-        // Start (or resume after a switch) at this key frame, continuing our own numbering.
-        const uint16_t base_seq = f->started ? static_cast<uint16_t>(f->last_seq + 1) : Random<uint16_t>();
-        const uint32_t base_ts = f->started ? f->last_ts + kFrameTicks : Random<uint32_t>();
-        f->seq_delta = static_cast<uint16_t>(base_seq - in_seq);
-        f->ts_delta = base_ts - in_ts;
-        f->first_in_seq = in_seq;
-        f->waiting_keyframe = false;
-        f->last_seq = static_cast<uint16_t>(base_seq - 1);
-        f->last_ts = base_ts;
-        f->started = true;
-      } else if (wire::SeqNewer(f->first_in_seq, in_seq)) {
-        continue;  // older than where this section started
+        continue;
       }
-      const uint16_t out_seq = static_cast<uint16_t>(in_seq + f->seq_delta);
-      const uint32_t out_ts = in_ts + f->ts_delta;
       uint8_t buf[1600];
       if (payload.size() > sizeof(buf) - 64) continue;
       wire::RtpHeaderWriter w;
       w.SetMarker(marker);
       w.SetPayloadType(static_cast<uint8_t>(f->sub.payload_type));
-      w.SetSequenceNumber(out_seq);
-      w.SetTimestamp(out_ts);
+      w.SetSequenceNumber(out->seq);
+      w.SetTimestamp(out->timestamp);
       w.SetSsrc(f->sub.ssrc);
       const size_t h = w.WriteTo(buf);
       if (h == 0) continue;
       std::copy(payload.begin(), payload.end(), buf + h);
-      if (wire::SeqNewer(out_seq, f->last_seq)) f->last_seq = out_seq;
-      if (wire::TimestampNewer(out_ts, f->last_ts)) f->last_ts = out_ts;
+      std::span<uint8_t> out_payload(buf + h, payload.size());
+      if (out->picture_id) wire::WriteVp8PictureId(out_payload, *vp8, *out->picture_id);
+      if (out->tl0picidx) wire::WriteVp8Tl0PicIdx(out_payload, *vp8, *out->tl0picidx);
       if (sp->SendVideoRtp(buf, h + payload.size(), sizeof(buf))) ++stats_.forwarded;
     }
   }

@@ -1,9 +1,9 @@
 #pragma once
 // A meeting's video forwarding on its shard (the SFU, design §2.3): publishers' camera packets
 // are forwarded to every subscriber section that asked for that stream, each section with its
-// own fixed SSRC, payload type, and rewritten sequence numbers and timestamps so the subscriber
-// sees one continuous stream from its first key frame on (a section that switches source waits
-// for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
+// own fixed SSRC, payload type, and rewritten sequence numbers, timestamps and VP8 PictureID /
+// TL0PICIDX (StreamRewriter) so the subscriber sees one continuous stream from its first key
+// frame on (a section that switches source waits for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
 // (at most one per 500 ms); a new subscription asks for a key frame at once.
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
 // Created with the first participant that publishes or subscribes, finished when none is left.
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sfu/shard_session.h"
+#include "sfu/stream_rewriter.h"
 #include "sfu/video_types.h"
 
 namespace sfu {
@@ -52,15 +53,10 @@ class MeetingVideo final : public ShardSession {
 
  private:
   struct Forwarder {
+    Forwarder(uint16_t seq, uint32_t ts) : rewriter(seq, ts) {}
     ParticipantMedia* subscriber = nullptr;
     VideoSubscription sub;
-    bool waiting_keyframe = true;
-    bool started = false;
-    uint16_t seq_delta = 0;
-    uint32_t ts_delta = 0;
-    uint16_t last_seq = 0;
-    uint32_t last_ts = 0;
-    uint16_t first_in_seq = 0;
+    StreamRewriter rewriter;
   };
   struct Member {
     VideoPublication publication;

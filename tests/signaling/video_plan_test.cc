@@ -1,0 +1,132 @@
+#include "signaling/video_plan.h"
+
+#include <gtest/gtest.h>
+
+namespace sfu::signaling {
+namespace {
+
+uint32_t g_next_ssrc = 5000;
+uint32_t NextSsrc() { return g_next_ssrc++; }
+
+// An offer like the Chime client's: audio, the camera (direction `camera`, optional SSRC), then
+// one video section per entry of `remote` (its direction; "" = rejected, port 0).
+sdp::SessionDescription Offer(const std::string& camera, uint32_t camera_ssrc, const std::vector<std::string>& remote) {
+  std::string s = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+  auto video = [&](int mid, const std::string& dir, uint32_t ssrc) {
+    s += std::string("m=video ") + (dir.empty() ? "0" : "9") + " UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" +
+         std::to_string(mid) + "\r\na=" + (dir.empty() ? "inactive" : dir) +
+         "\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n";
+    if (ssrc) s += "a=ssrc-group:FID " + std::to_string(ssrc) + " " + std::to_string(ssrc + 1) + "\r\na=ssrc:" +
+                   std::to_string(ssrc) + " cname:x\r\na=ssrc:" + std::to_string(ssrc + 1) + " cname:x\r\n";
+  };
+  video(1, camera, camera_ssrc);
+  for (size_t i = 0; i < remote.size(); ++i) video(static_cast<int>(2 + i), remote[i], 0);
+  auto parsed = sdp::Parse(s);
+  EXPECT_TRUE(parsed.description) << parsed.error;
+  return *parsed.description;
+}
+
+proto::SdkSubscribeFrame Sub(bool camera_on, std::vector<uint32_t> receive) {
+  proto::SdkSubscribeFrame f;
+  auto* audio = f.add_send_streams();
+  audio->set_media_type(proto::AUDIO);
+  if (camera_on) {
+    auto* v = f.add_send_streams();
+    v->set_media_type(proto::VIDEO);
+    v->set_track_label("AmazonChimeExpressVideo");
+    v->set_max_bitrate_kbps(1500);
+    v->set_framerate(15);
+  }
+  for (uint32_t id : receive) f.add_receive_stream_ids(id);
+  return f;
+}
+
+TEST(VideoPlanTest, PublishesTheCameraAndAllocatesGrowingIds) {
+  MeetingState state;
+  SessionVideoState session;
+  auto offer = Offer("sendrecv", 1234, {});
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(true, {0}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  EXPECT_TRUE(r.index_changed);
+  EXPECT_EQ(answers[1].direction, "recvonly");
+  EXPECT_EQ(answers[1].payload_types, std::vector<int>{96});
+  ASSERT_EQ(r.allocations.size(), 1u);
+  EXPECT_EQ(r.allocations[0].stream_id(), r.media.publication.stream_id);
+  EXPECT_EQ(r.media.publication.ssrc, 1234u);
+  EXPECT_EQ(r.media.publication.payload_type, 96);
+  const auto* src = state.FindVideo(r.media.publication.stream_id);
+  ASSERT_NE(src, nullptr);
+  EXPECT_EQ(src->attendee_id, "alice");
+  EXPECT_EQ(src->max_bitrate_kbps, 1500u);
+  const uint32_t group = src->group_id;
+  // The same camera renegotiated: nothing changes.
+  std::vector<sdp::MediaAnswer> again(offer.media.size());
+  auto r2 = PlanVideo(offer, Sub(true, {0}), {"alice", "a"}, state, session, again, &NextSsrc);
+  EXPECT_FALSE(r2.index_changed);
+  EXPECT_EQ(r2.media.publication.stream_id, r.media.publication.stream_id);
+  // Camera off: unpublished; on again with a new track: a larger group id.
+  auto off = Offer("inactive", 0, {});
+  std::vector<sdp::MediaAnswer> a3(off.media.size());
+  auto r3 = PlanVideo(off, Sub(false, {0}), {"alice", "a"}, state, session, a3, &NextSsrc);
+  EXPECT_TRUE(r3.index_changed);
+  EXPECT_EQ(a3[1].direction, "inactive");
+  EXPECT_TRUE(state.video_sources().empty());
+  auto on = Offer("sendrecv", 7777, {});
+  std::vector<sdp::MediaAnswer> a4(on.media.size());
+  auto r4 = PlanVideo(on, Sub(true, {0}), {"alice", "a"}, state, session, a4, &NextSsrc);
+  ASSERT_EQ(state.video_sources().size(), 1u);
+  EXPECT_GT(state.video_sources().begin()->second.group_id, group);
+  EXPECT_GT(r4.media.publication.stream_id, r.media.publication.stream_id);
+}
+
+TEST(VideoPlanTest, SubscribedSectionsGetFixedSsrcsMsidAndTracks) {
+  MeetingState state;
+  VideoSource bob{10, 3, "bob", "b", 1500, 15};
+  state.PublishVideo(bob);
+  VideoSource own{11, 4, "alice", "a", 1500, 15};
+  state.PublishVideo(own);
+  SessionVideoState session;
+  // Sections: camera off; bob's stream; a stream that does not exist; our own; a rejected one.
+  auto offer = Offer("inactive", 0, {"recvonly", "recvonly", "recvonly", ""});
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(false, {0, 10, 99, 11, 10}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  EXPECT_EQ(answers[2].direction, "sendonly");
+  ASSERT_EQ(answers[2].send_streams.size(), 1u);
+  EXPECT_EQ(answers[2].send_streams[0].stream_id, "v_2");
+  EXPECT_EQ(answers[3].direction, "inactive") << "unknown stream";
+  EXPECT_EQ(answers[4].direction, "inactive") << "own stream";
+  EXPECT_TRUE(answers[5].reject) << "rejected section";
+  ASSERT_EQ(r.media.subscriptions.size(), 1u);
+  EXPECT_EQ(r.media.subscriptions[0].stream_id, 10u);
+  EXPECT_EQ(r.media.subscriptions[0].mid, "2");
+  ASSERT_EQ(r.tracks.size(), 1u);
+  EXPECT_EQ(r.tracks[0].track_label(), "v_2");
+  EXPECT_EQ(r.tracks[0].ssrc(), answers[2].send_streams[0].ssrc);
+  // A renegotiation keeps the section's SSRC.
+  std::vector<sdp::MediaAnswer> again(offer.media.size());
+  auto r2 = PlanVideo(offer, Sub(false, {0, 10}), {"alice", "a"}, state, session, again, &NextSsrc);
+  ASSERT_EQ(r2.tracks.size(), 1u);
+  EXPECT_EQ(r2.tracks[0].ssrc(), r.tracks[0].ssrc());
+}
+
+TEST(VideoPlanTest, AtMostTheSubscriptionLimitIsFilled) {
+  MeetingState state;
+  std::vector<std::string> remote;
+  std::vector<uint32_t> want = {0};
+  for (uint32_t i = 0; i < 5; ++i) {
+    state.PublishVideo({100 + i, 50 + i, "p" + std::to_string(i), "", 600, 15});
+    remote.push_back("recvonly");
+    want.push_back(100 + i);
+  }
+  SessionVideoState session;
+  auto offer = Offer("inactive", 0, remote);
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(false, want), {"me", ""}, state, session, answers, &NextSsrc, /*limit=*/3);
+  EXPECT_EQ(r.media.subscriptions.size(), 3u);
+  EXPECT_EQ(answers.back().direction, "inactive");
+}
+
+}  // namespace
+}  // namespace sfu::signaling

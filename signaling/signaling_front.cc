@@ -4,6 +4,8 @@
 
 #include "metrics/server_metrics.h"
 #include "signaling/api/join_token.h"
+#include "signaling/signaling_hub.h"
+#include "signaling/signaling_session.h"
 #include "signaling/store/meeting_store.h"
 #include "transport/base/log.h"
 
@@ -97,7 +99,13 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
         .Kv("remote", req.remote_address);
     return Refuse(4403, token.empty() ? "no_token" : "bad_token", subprotocol);
   }
-  if (claims->content) return Refuse(4403, "content_share_unsupported", subprotocol);
+  // Content share (§1.3): a second session as "<AttendeeId>#content"; at most 2 per meeting.
+  if (claims->content) {
+    size_t shares = 0;
+    for (SignalingSession* s : hub_.SessionsOf(meeting_id))
+      if (s->identity().content && s->identity().attendee_id != claims->attendee_id + "#content") ++shares;
+    if (shares >= kMaxContentShares) return Refuse(4409, "content_share_limit", subprotocol);
+  }
   try {
     auto meeting = store_.GetMeeting(meeting_id);
     if (!meeting) return Refuse(4410, "meeting_ended", subprotocol);
@@ -108,6 +116,10 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     a.subprotocol = subprotocol;
     AttendeeIdentity identity{meeting_id, attendee->attendee_id, attendee->external_user_id,
                               AudioBitrateOf(meeting->meeting_features_json)};
+    if (claims->content) {
+      identity.attendee_id += "#content";
+      identity.content = true;
+    }
     a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_, metrics_,
                                                    clock_, limits_, media_);
     return a;

@@ -25,6 +25,7 @@ namespace sfu::signaling {
 
 class SignalingFront {
  public:
+  static constexpr size_t kMaxContentShares = 2;  // per meeting (issue: video SFU)
   // media: where attendees' transports go (borrowed; null: SUBSCRIBE is refused with 500).
   SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
                  metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},

@@ -237,7 +237,8 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   }
   // Video: the camera published, the remote streams asked for (video_plan.h).
   VideoPlanResult video = PlanVideo(offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
-                                    hub_.State(identity_.meeting_id), video_, answers, &RandomSsrc);
+                                    hub_.State(identity_.meeting_id), video_, answers, &RandomSsrc,
+                                    /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {
     StopMedia();
@@ -320,6 +321,10 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   ack.mutable_suback()->set_sdp_answer(sdp::BuildAnswer(offer, params, answers));
   for (const auto& al : video.allocations) *ack.mutable_suback()->add_allocations() = al;
   for (const auto& t : video.tracks) *ack.mutable_suback()->add_tracks() = t;
+  if (video.over_sender_capacity) {
+    ack.mutable_error()->set_status(206);  // VideoCallSwitchToViewOnly (§9.4)
+    ack.mutable_error()->set_description("the meeting has its maximum number of video senders");
+  }
   Send(ack);
   if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) {

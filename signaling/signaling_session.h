@@ -49,6 +49,7 @@ struct MediaContext {
   std::function<void(std::function<void()>)> post_to_control;
   // Settings of each meeting's audio mixer.
   mixer::RoomMixerConfig mixer;
+  size_t max_video_senders = 25;  // cameras and content shares per meeting
 };
 
 struct AttendeeIdentity {
@@ -56,6 +57,7 @@ struct AttendeeIdentity {
   std::string attendee_id;
   std::string external_user_id;
   int audio_bitrate_bps = 0;  // MeetingFeatures.Audio.BitrateKbps; 0: the server's default
+  bool content = false;       // a content-share session: attendee_id is "<AttendeeId>#content"
 };
 
 class SignalingSession final : public ws::WsHandler {

@@ -25,7 +25,7 @@ uint32_t PrimarySsrc(const sdp::MediaSection& m) {
 VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
                           const VideoIdentity& self, MeetingState& state, SessionVideoState& session,
                           std::vector<sdp::MediaAnswer>& answers, uint32_t (*random_ssrc)(),
-                          size_t subscription_limit) {
+                          size_t subscription_limit, size_t max_video_senders) {
   VideoPlanResult r;
   std::vector<const proto::SdkStreamDescriptor*> video_descriptors;
   for (const auto& d : sub.send_streams())
@@ -53,6 +53,11 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
           r.index_changed |= state.UnpublishVideo(self.attendee_id);
           session.stream_id = session.group_id = session.uplink_ssrc = 0;
         }
+        continue;
+      }
+      if (session.stream_id == 0 && state.video_sources().size() >= max_video_senders) {
+        a.direction = "inactive";  // over the cap: view only
+        r.over_sender_capacity = true;
         continue;
       }
       a.direction = "recvonly";

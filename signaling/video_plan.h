@@ -3,7 +3,8 @@
 // walks the offer's video sections in order - the first is the attendee's camera, the others
 // pair with receive_stream_ids - and decides, against the meeting's published sources:
 //   - the camera: published (answered recvonly, VP8; stream and group ids allocated, kept
-//     while the same camera track stays on, new ones on a republish) or not (inactive);
+//     while the same camera track stays on, new ones on a republish) or not (inactive); a new
+//     sender beyond `max_video_senders` in the meeting is refused (inactive, status 206);
 //   - each remote-video section: sendonly with a=msid:v_<mid> and one fixed SSRC for the
 //     section's life when it asks for a live source of someone else, else inactive; at most
 //     `subscription_limit` sections are filled;
@@ -33,6 +34,7 @@ struct SessionVideoState {
 struct VideoPlanResult {
   VideoPlanForMedia media;
   bool index_changed = false;
+  bool over_sender_capacity = false;  // the camera was refused: answer status 206 (§9.4)
   std::vector<proto::SdkStreamAllocation> allocations;
   std::vector<proto::SdkTrackMapping> tracks;
 };
@@ -46,6 +48,6 @@ struct VideoIdentity {
 VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
                           const VideoIdentity& self, MeetingState& state, SessionVideoState& session,
                           std::vector<sdp::MediaAnswer>& answers, uint32_t (*random_ssrc)(),
-                          size_t subscription_limit = 25);
+                          size_t subscription_limit = 25, size_t max_video_senders = 25);
 
 }  // namespace sfu::signaling

@@ -155,6 +155,7 @@ int RunServer(const ServerConfig& config) {
   media.mixer.max_talkers = config.mixer_talkers;
   media.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
   media.mixer.encoder.complexity = config.audio_complexity;
+  media.max_video_senders = static_cast<size_t>(config.max_video_senders);
   // Volume indicators: AUDIO_METADATA every 250 ms while anyone is audible.
   asio::steady_timer metadata_timer(ioc);
   std::function<void()> arm_metadata = [&] {

@@ -79,6 +79,7 @@ std::string Finalize(ServerConfig& c) {
   if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
   if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
   if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
+  if (c.max_video_senders < 0 || c.max_video_senders > 1000) return "--max-video-senders must be from 0 to 1000";
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     return "--tls-cert and --tls-key go together (give both or neither)";
   for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
@@ -161,7 +162,9 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("audio-bitrate", po::value(&c.audio_bitrate_kbps)->default_value(32),
        "Opus bitrate of the mixed audio in kb/s (16-64; mono 48 kHz, in-band FEC on)")
     ("audio-complexity", po::value(&c.audio_complexity)->default_value(5),
-       "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)");
+       "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)")
+    ("max-video-senders", po::value(&c.max_video_senders)->default_value(25),
+       "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)");
   // clang-format on
   po::variables_map vm;
   try {
@@ -269,7 +272,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
     << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
     << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
-    << " kb/s, complexity " << c.audio_complexity << "\n";
+    << " kb/s, complexity " << c.audio_complexity << "\n"
+    << "  video:                " << c.max_video_senders << " senders per meeting\n";
   return o.str();
 }
 

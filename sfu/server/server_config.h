@@ -36,6 +36,7 @@ struct ServerConfig {
   int mixer_talkers = 3;
   int audio_bitrate_kbps = 32;
   int audio_complexity = 5;
+  int max_video_senders = 25;  // cameras and content shares per meeting
 
   // Derived by Finalize().
   std::string http_base;  // public URL without trailing slash

@@ -1,7 +1,8 @@
 // Cameras through the SFU with unmodified amazon-chime-sdk-js in real Chromium (fake camera):
 // three attendees turn their cameras on; every browser must show a decoding tile for each of the
 // other two (a bound <video> with non-zero size whose decoded-frame count advances), mapped to
-// the right attendee.
+// the right attendee. Then one of them shares content (a canvas stream, through the SDK's
+// second "#content" session) and the other two show it as a content tile.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
@@ -43,7 +44,7 @@ async function joinWithCamera({ meeting, attendee }) {
         document.body.appendChild(el);
       }
       av.bindVideoElement(t.tileId, el);
-      ev.tiles[t.tileId] = { attendee: t.boundAttendeeId, external: t.boundExternalUserId };
+      ev.tiles[t.tileId] = { attendee: t.boundAttendeeId, external: t.boundExternalUserId, content: !!t.isContent };
     },
   });
   const mics = await av.listAudioInputDevices();
@@ -60,7 +61,7 @@ function tileStates() {
   return Object.entries(window.ev.tiles).map(([id, t]) => {
     const el = document.getElementById(`tile-${id}`);
     const q = el && el.getVideoPlaybackQuality ? el.getVideoPlaybackQuality() : { totalVideoFrames: 0 };
-    return { id, attendee: t.attendee, width: el ? el.videoWidth : 0, height: el ? el.videoHeight : 0, frames: q.totalVideoFrames };
+    return { id, attendee: t.attendee, content: t.content, width: el ? el.videoWidth : 0, height: el ? el.videoHeight : 0, frames: q.totalVideoFrames };
   });
 }
 
@@ -113,4 +114,44 @@ test('three cameras: every browser shows a decoding tile for each other attendee
     }
     console.log(`browser ${i}: ${after.map((t) => `${t.attendee.slice(0, 8)} ${t.width}x${t.height} ${t.frames} frames`).join(', ')}`);
   }
+});
+
+// In the page: share an animated canvas as content.
+async function shareCanvas() {
+  const c = document.createElement('canvas');
+  c.width = 640;
+  c.height = 360;
+  document.body.appendChild(c);
+  const g = c.getContext('2d');
+  let n = 0;
+  window.contentTimer = setInterval(() => {
+    n += 1;
+    g.fillStyle = `hsl(${(n * 7) % 360}, 80%, 50%)`;
+    g.fillRect(0, 0, 640, 360);
+    g.fillStyle = '#000';
+    g.font = '48px sans-serif';
+    g.fillText(`slide ${n}`, 40, 180);
+  }, 66);
+  await window.session.audioVideo.startContentShare(c.captureStream(15));
+}
+
+test('content share from one browser appears on the others as a content tile', { timeout: 90000 }, async () => {
+  const sharer = await pages[0].evaluate(() => window.session.configuration.credentials.attendeeId);
+  await pages[0].evaluate(shareCanvas);
+  for (const p of pages.slice(1)) {
+    const deadline = Date.now() + 30000;
+    let last = [];
+    for (;;) {
+      last = await p.evaluate(tileStates);
+      const c = last.find((t) => t.content && t.attendee === `${sharer}#content`);
+      if (c && c.width > 0 && c.frames > 5) break;
+      if (Date.now() > deadline) assert.fail(`no content tile: ${JSON.stringify(last)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const before = last.find((t) => t.content).frames;
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = (await p.evaluate(tileStates)).find((t) => t.content).frames;
+    assert.ok(after > before, `the content tile advances (${before} -> ${after})`);
+  }
+  await pages[0].evaluate(() => { window.session.audioVideo.stopContentShare(); clearInterval(window.contentTimer); });
 });

@@ -241,7 +241,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
                                     /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {
-    StopMedia();
+    StopTransport();  // the published video (just planned) stays
     media_id_ = g_next_media_id.fetch_add(1);
     media_shard_ = *shard_index;
     remote_ufrag_ = first.ice_ufrag;
@@ -440,11 +440,15 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
 }
 
 void SignalingSession::StopMedia() {
-  data_channel_open_ = false;
   if (video_.stream_id) {
     video_ = SessionVideoState{};
     if (hub_.State(identity_.meeting_id).UnpublishVideo(identity_.attendee_id)) hub_.BroadcastIndex(identity_.meeting_id);
   }
+  StopTransport();
+}
+
+void SignalingSession::StopTransport() {
+  data_channel_open_ = false;
   if (media_id_ == 0 || !media_ || !media_->shards) return;
   Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
   const uint64_t id = media_id_;

@@ -100,7 +100,10 @@ class SignalingSession final : public ws::WsHandler {
   // Presence: full snapshot to self, delta to the others.
   void AnnouncePresence();
   void AnnounceLeft(bool dropped);
+  // Ends the media transport and unpublishes video (leave, close, server end).
   void StopMedia();
+  // Ends only the transport (an ICE restart makes a new one).
+  void StopTransport();
 
   std::shared_ptr<ws::WsConnection> connection_;
   AttendeeIdentity identity_;

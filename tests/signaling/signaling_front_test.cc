@@ -459,3 +459,69 @@ TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {
 
 }  // namespace
 }  // namespace sfu::signaling
+
+namespace sfu::signaling {
+namespace {
+
+SdkSignalFrame SubscribeWithCamera(const std::string& sdp) {
+  SdkSignalFrame f = Subscribe(sdp);
+  f.mutable_sub()->set_duplex(proto::DUPLEX);
+  auto* audio = f.mutable_sub()->add_send_streams();
+  audio->set_media_type(proto::AUDIO);
+  auto* video = f.mutable_sub()->add_send_streams();
+  video->set_media_type(proto::VIDEO);
+  video->set_track_label("AmazonChimeExpressVideo");
+  video->set_max_bitrate_kbps(1500);
+  return f;
+}
+
+TEST_F(SignalingMeetingTest, CamerasAreIndexedAndASenderOverTheCapGets206) {
+  media_.max_video_senders = 1;
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  auto ca = Join(m, ta);
+  auto cb = Join(m, tb);
+  ca->Send(SubscribeWithCamera(ChromeOffer()));
+  auto ack = ca->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(ack);
+  EXPECT_FALSE(ack->has_error() && ack->error().status() != 0);
+  ASSERT_EQ(ack->suback().allocations_size(), 1);
+  const uint32_t stream = ack->suback().allocations(0).stream_id();
+  EXPECT_NE(stream, 0u);
+  // Bob is told: an INDEX with alice's camera as a VIDEO source.
+  bool seen = false;
+  for (int i = 0; i < 5 && !seen; ++i) {
+    auto index = cb->ReceiveType(SdkSignalFrame::INDEX, 3000ms);
+    ASSERT_TRUE(index);
+    for (const auto& s : index->index().sources()) {
+      seen = seen || (s.stream_id() == stream && s.attendee_id() == a && s.media_type() == proto::VIDEO &&
+                      s.max_bitrate_kbps() == 1500 && s.group_id() != 0);
+    }
+  }
+  EXPECT_TRUE(seen);
+  // Bob's camera would be the second sender: refused with 206, camera answered inactive.
+  cb->Send(SubscribeWithCamera(ChromeOffer()));
+  auto ack_b = cb->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(ack_b);
+  EXPECT_EQ(ack_b->error().status(), 206u);
+  EXPECT_EQ(ack_b->suback().allocations_size(), 0);
+  EXPECT_NE(ack_b->suback().sdp_answer().find("a=inactive"), std::string::npos);
+}
+
+TEST_F(SignalingMeetingTest, AtMostTwoContentSharesPerMeeting) {
+  const std::string m = NewMeeting();
+  std::vector<std::unique_ptr<SignalingClient>> shares;
+  for (int i = 0; i < 2; ++i) {
+    auto [id, token] = NewAttendee(m, "sharer" + std::to_string(i));
+    shares.push_back(Join(m, token + "#content"));
+  }
+  auto [c, tc] = NewAttendee(m, "third");
+  EXPECT_EQ(RefusalCode(m, tc + "#content"), 4409);
+  // The attendee's own session is unaffected by the content limit.
+  auto main = Join(m, tc);
+  EXPECT_TRUE(PingPong(*main, 7));
+}
+
+}  // namespace
+}  // namespace sfu::signaling

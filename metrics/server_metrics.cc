@@ -17,7 +17,7 @@ class ShardCollector final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     using prometheus::MetricType;
     std::vector<prometheus::MetricFamily> out;
-    out.reserve(48);  // families are filled through references: no reallocation allowed
+    out.reserve(64);  // families are filled through references: no reallocation allowed
     auto family = [&](const char* name, const char* help, MetricType type) -> prometheus::MetricFamily& {
       out.push_back(prometheus::MetricFamily{name, help, type, {}});
       return out.back();
@@ -66,6 +66,8 @@ class ShardCollector final : public prometheus::Collectable {
     auto& repair = family("sfu_mixer_repaired_frames_total", "Lost uplink audio frames rebuilt, by method (fec, red, concealment).", MetricType::Counter);
     auto& bad_audio = family("sfu_mixer_bad_packets_total", "Uplink audio packets the mixer could not use (not 20 ms Opus, bad RED).", MetricType::Counter);
     auto& mixing = family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
+    auto& video = family("sfu_video_packets_total", "Video packets by outcome: forwarded to a subscriber section, retransmitted for a NACK, held back waiting for a key frame, unknown (SSRC or codec).", MetricType::Counter);
+    auto& video_rtcp = family("sfu_video_feedback_total", "Video feedback the server sent to publishers: key-frame requests (PLI) and NACKed packets.", MetricType::Counter);
     auto& tick_cpu = family("sfu_mixer_tick_cpu_microseconds", "CPU time of one meeting's mix tick (jitter buffers, decode, mix, encode, SRTP and queueing for every listener).", MetricType::Histogram);
     auto& jb_delay = family("sfu_mixer_jitter_buffer_delay_milliseconds", "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
     for (size_t i = 0; i < shards.size(); ++i) {
@@ -105,6 +107,12 @@ class ShardCollector final : public prometheus::Collectable {
       add(repair, i, rd(s.mix_concealed), {{"method", "concealment"}});
       add(bad_audio, i, rd(s.mix_bad_packets));
       add(mixing, i, static_cast<double>(s.mixing_participants.load(std::memory_order_relaxed)));
+      add(video, i, rd(s.video_packets_forwarded), {{"outcome", "forwarded"}});
+      add(video, i, rd(s.video_retransmissions), {{"outcome", "retransmitted"}});
+      add(video, i, rd(s.video_waiting_keyframe), {{"outcome", "waiting_keyframe"}});
+      add(video, i, rd(s.video_unknown), {{"outcome", "unknown"}});
+      add(video_rtcp, i, rd(s.video_keyframe_requests), {{"kind", "pli"}});
+      add(video_rtcp, i, rd(s.video_nacks_sent), {{"kind", "nack"}});
       add_histogram(tick_cpu, i, s.mix_tick_cpu_us);
       add_histogram(jb_delay, i, s.jitter_delay_ms);
     }

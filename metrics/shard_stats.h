@@ -72,6 +72,13 @@ struct ShardStats {
   FixedHistogram<9> mix_tick_cpu_us{{50, 100, 200, 500, 1000, 2000, 3000, 5000, 10000}};
   FixedHistogram<9> jitter_delay_ms{{10, 20, 30, 40, 60, 80, 100, 150, 250}};
   std::atomic<int64_t> mixing_participants{0};
+  // Video forwarding (SFU).
+  std::atomic<uint64_t> video_packets_forwarded{0};
+  std::atomic<uint64_t> video_keyframe_requests{0};   // PLIs sent to publishers
+  std::atomic<uint64_t> video_waiting_keyframe{0};    // packets not forwarded: section waits for a key frame
+  std::atomic<uint64_t> video_unknown{0};             // video from an unknown SSRC or not VP8
+  std::atomic<uint64_t> video_retransmissions{0};     // packets resent for a subscriber's NACK
+  std::atomic<uint64_t> video_nacks_sent{0};          // NACKed packets asked of publishers
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

@@ -61,6 +61,8 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
   if (plan.publication.stream_id != m.publication.stream_id || plan.publication.ssrc != m.publication.ssrc)
     m.learned_ssrc = 0;
   m.publication = plan.publication;
+  if (m.publication.stream_id && !m.history) m.history = std::make_unique<PacketHistory>(512);
+  if (!m.publication.stream_id) m.history.reset();
   std::vector<std::unique_ptr<Forwarder>> next;
   const int64_t now = shard_.NowMs();
   for (const VideoSubscription& s : plan.subscriptions) {
@@ -93,6 +95,7 @@ void MeetingVideo::RequestKeyframe(uint32_t stream_id, int64_t now_ms) {
   if (ssrc == 0 || now_ms - pub->last_pli_ms < kKeyframeRequestIntervalMs) return;
   pub->last_pli_ms = now_ms;
   ++stats_.keyframe_requests_sent;
+  shard_.mutable_stats().Add(shard_.mutable_stats().video_keyframe_requests);
   who->SendPli(ssrc);
 }
 
@@ -107,11 +110,13 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
     pub.learned_ssrc = pkt->ssrc();
   } else if (pkt->ssrc() != expected) {
     ++stats_.unknown;
+    shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
     return false;
   }
   auto vp8 = wire::ParseVp8Descriptor(pkt->payload());
   if (!vp8) {
     ++stats_.unknown;
+    shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
     return false;
   }
   const uint32_t stream_id = pub.publication.stream_id;
@@ -124,6 +129,8 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const std::span<const uint8_t> payload = pkt->payload();
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
+  pub.nacks.OnPacket(in.seq, now);
+  if (pub.history) pub.history->Store(in.seq, packet);
   for (auto& [sp, sm] : members_) {
     for (auto& f : sm.forwarders) {
       if (f->sub.stream_id != stream_id || f->sub.payload_type < 0) continue;
@@ -132,28 +139,79 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
       if (!out) {
         if (was_waiting) {
           ++stats_.dropped_waiting_keyframe;
+          shard_.mutable_stats().Add(shard_.mutable_stats().video_waiting_keyframe);
           RequestKeyframe(stream_id, now);
         }
         continue;
       }
-      uint8_t buf[1600];
-      if (payload.size() > sizeof(buf) - 64) continue;
-      wire::RtpHeaderWriter w;
-      w.SetMarker(marker);
-      w.SetPayloadType(static_cast<uint8_t>(f->sub.payload_type));
-      w.SetSequenceNumber(out->seq);
-      w.SetTimestamp(out->timestamp);
-      w.SetSsrc(f->sub.ssrc);
-      const size_t h = w.WriteTo(buf);
-      if (h == 0) continue;
-      std::copy(payload.begin(), payload.end(), buf + h);
-      std::span<uint8_t> out_payload(buf + h, payload.size());
-      if (out->picture_id) wire::WriteVp8PictureId(out_payload, *vp8, *out->picture_id);
-      if (out->tl0picidx) wire::WriteVp8Tl0PicIdx(out_payload, *vp8, *out->tl0picidx);
-      if (sp->SendVideoRtp(buf, h + payload.size(), sizeof(buf))) ++stats_.forwarded;
+      if (Send(*f, payload, marker, *out, &*vp8)) {
+        ++stats_.forwarded;
+        shard_.mutable_stats().Add(shard_.mutable_stats().video_packets_forwarded);
+      }
     }
   }
   return true;
+}
+
+bool MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
+                        const void* vp8_descriptor) {
+  const auto& vp8 = *static_cast<const wire::Vp8Descriptor*>(vp8_descriptor);
+  uint8_t buf[1600];
+  if (payload.size() > sizeof(buf) - 64) return false;
+  wire::RtpHeaderWriter w;
+  w.SetMarker(marker);
+  w.SetPayloadType(static_cast<uint8_t>(f.sub.payload_type));
+  w.SetSequenceNumber(out.seq);
+  w.SetTimestamp(out.timestamp);
+  w.SetSsrc(f.sub.ssrc);
+  const size_t h = w.WriteTo(buf);
+  if (h == 0) return false;
+  std::copy(payload.begin(), payload.end(), buf + h);
+  std::span<uint8_t> out_payload(buf + h, payload.size());
+  if (out.picture_id) wire::WriteVp8PictureId(out_payload, vp8, *out.picture_id);
+  if (out.tl0picidx) wire::WriteVp8Tl0PicIdx(out_payload, vp8, *out.tl0picidx);
+  return f.subscriber->SendVideoRtp(buf, h + payload.size(), sizeof(buf));
+}
+
+void MeetingVideo::OnTick(int64_t now_ms) {
+  for (auto& [p, m] : members_) {
+    if (!m.publication.stream_id) continue;
+    const uint32_t ssrc = m.publication.ssrc ? m.publication.ssrc : m.learned_ssrc;
+    if (!ssrc) continue;
+    const std::vector<uint16_t> due = m.nacks.Due(now_ms);
+    if (due.empty()) continue;
+    p->SendNack(ssrc, due);
+    shard_.mutable_stats().Add(shard_.mutable_stats().video_nacks_sent, due.size());
+  }
+}
+
+void MeetingVideo::OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<const uint16_t> lost) {
+  auto it = members_.find(p);
+  if (it == members_.end()) return;
+  for (auto& f : it->second.forwarders) {
+    if (f->sub.ssrc != media_ssrc) continue;
+    Member* pub = PublisherOf(f->sub.stream_id, nullptr);
+    if (!pub || !pub->history) return;
+    for (uint16_t out_seq : lost) {
+      const auto in_seq = f->rewriter.InputSeq(out_seq);
+      if (!in_seq) continue;
+      const std::span<const uint8_t> stored = pub->history->Find(*in_seq);
+      if (stored.empty()) continue;
+      auto pkt = wire::RtpPacketView::Parse(stored);
+      if (!pkt) continue;
+      auto vp8 = wire::ParseVp8Descriptor(pkt->payload());
+      if (!vp8) continue;
+      StreamRewriter::In in;
+      in.seq = pkt->sequence_number();
+      in.timestamp = pkt->timestamp();
+      if (vp8->has_picture_id) in.picture_id = vp8->picture_id;
+      if (vp8->has_tl0picidx) in.tl0picidx = vp8->tl0picidx;
+      auto out = f->rewriter.Peek(in);
+      if (out && Send(*f, pkt->payload(), pkt->marker(), *out, &*vp8))
+        shard_.mutable_stats().Add(shard_.mutable_stats().video_retransmissions);
+    }
+    return;
+  }
 }
 
 void MeetingVideo::OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc) {

@@ -4,7 +4,9 @@
 // own fixed SSRC, payload type, and rewritten sequence numbers, timestamps and VP8 PictureID /
 // TL0PICIDX (StreamRewriter) so the subscriber sees one continuous stream from its first key
 // frame on (a section that switches source waits for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
-// (at most one per 500 ms); a new subscription asks for a key frame at once.
+// (at most one per 500 ms); a new subscription asks for a key frame at once. Loss is repaired
+// both ways: gaps in a publisher's stream are NACKed to it (twice at most), and subscribers'
+// NACKs are answered from the publisher's last 512 packets, rewritten for their section.
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
 // Created with the first participant that publishes or subscribes, finished when none is left.
 // Thread: the owning shard only.
@@ -16,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/packet_history.h"
 #include "sfu/shard_session.h"
 #include "sfu/stream_rewriter.h"
 #include "sfu/video_types.h"
@@ -31,7 +34,8 @@ class MeetingVideo final : public ShardSession {
 
   MeetingVideo(Shard& shard, std::string meeting_id);
   ~MeetingVideo() override;
-  void OnTick(int64_t) override {}
+  // Every tick: NACKs due toward publishers.
+  void OnTick(int64_t now_ms) override;
   bool finished() const override { return ever_used_ && members_.empty(); }
 
   // Replaces what p publishes and receives.
@@ -42,6 +46,8 @@ class MeetingVideo final : public ShardSession {
   bool OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet);
   // A subscriber's PLI or FIR for one of its sections (media SSRC = our section SSRC).
   void OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc);
+  // A subscriber's NACK: resend what the publisher's history still has.
+  void OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<const uint16_t> lost);
 
   struct Stats {
     uint64_t forwarded = 0;
@@ -62,9 +68,13 @@ class MeetingVideo final : public ShardSession {
     VideoPublication publication;
     uint32_t learned_ssrc = 0;
     int64_t last_pli_ms = -1'000'000;
+    std::unique_ptr<PacketHistory> history;  // while publishing: the last 512 packets
+    NackGenerator nacks;
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
   };
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
+  bool Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
+            const void* vp8_descriptor);
   Member* PublisherOf(uint32_t stream_id, ParticipantMedia** who);
 
   Shard& shard_;

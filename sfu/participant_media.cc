@@ -8,6 +8,7 @@
 #include "sfu/meeting_video.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/fir.h"
+#include "transport/wire/rtcp/nack.h"
 #include "transport/wire/rtcp/pli.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
@@ -80,6 +81,17 @@ void ParticipantMedia::SendPli(uint32_t media_ssrc) {
   pli.SetMediaSsrc(media_ssrc);
   uint8_t buf[64];
   const size_t n = pli.Create(buf);
+  if (n) transport_->SendRtcp(buf, n, sizeof(buf));
+}
+
+void ParticipantMedia::SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost) {
+  if (finished_ || !transport_->connected() || lost.empty()) return;
+  wire::rtcp::Nack nack;
+  nack.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
+  nack.SetMediaSsrc(media_ssrc);
+  nack.SetLostPackets(lost.subspan(0, std::min<size_t>(lost.size(), 64)));
+  uint8_t buf[512];
+  const size_t n = nack.Create(buf);
   if (n) transport_->SendRtcp(buf, n, sizeof(buf));
 }
 
@@ -157,6 +169,17 @@ void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t* data, size_t
   if (!video_) return;
   wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
   while (auto block = it.Next()) {
+    if (block->type() == wire::rtcp::kPacketTypeRtpfb && block->fmt() == wire::rtcp::Nack::kFeedbackMessageType) {
+      wire::rtcp::Nack nack;
+      if (!nack.Parse(*block)) continue;
+      uint16_t lost[128];
+      size_t n = 0;
+      nack.ForEachLostPacket([&](uint16_t seq) {
+        if (n < std::size(lost)) lost[n++] = seq;
+      });
+      video_->OnNack(this, nack.media_ssrc(), std::span<const uint16_t>(lost, n));
+      continue;
+    }
     if (block->type() != wire::rtcp::kPacketTypePsfb) continue;
     if (block->fmt() == wire::rtcp::Pli::kFeedbackMessageType) {
       wire::rtcp::Pli pli;

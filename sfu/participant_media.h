@@ -76,6 +76,7 @@ class ParticipantMedia final : public ShardSession,
   void SetVideo(const VideoPlanForMedia& video);
   bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
   void SendPli(uint32_t media_ssrc);
+  void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);
   void DetachVideo() { video_ = nullptr; }
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();

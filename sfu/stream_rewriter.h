@@ -36,6 +36,24 @@ class StreamRewriter {
   void Switch() { waiting_ = true; }
   bool waiting() const { return waiting_; }
 
+  // The input sequence number an output sequence number of the current source came from
+  // (answering a NACK); nullopt if it predates the current source.
+  std::optional<uint16_t> InputSeq(uint16_t out_seq) const {
+    if (!started_ || waiting_) return std::nullopt;
+    const uint16_t in = static_cast<uint16_t>(out_seq - seq_delta_);
+    if (wire::SeqNewer(start_seq_, in)) return std::nullopt;
+    return in;
+  }
+  // What Rewrite would give for a packet already forwarded once (a retransmission), without
+  // changing any state; nullopt if it is not of the current source.
+  std::optional<Out> Peek(const In& in) const {
+    if (!started_ || waiting_ || wire::SeqNewer(start_seq_, in.seq)) return std::nullopt;
+    Out o{static_cast<uint16_t>(in.seq + seq_delta_), in.timestamp + ts_delta_, std::nullopt, std::nullopt};
+    if (in.picture_id) o.picture_id = static_cast<uint16_t>((*in.picture_id + pid_delta_) & 0x7fff);
+    if (in.tl0picidx) o.tl0picidx = static_cast<uint8_t>(*in.tl0picidx + tl0_delta_);
+    return o;
+  }
+
   // nullopt: drop this packet (waiting for a key frame, or older than the current start).
   std::optional<Out> Rewrite(const In& in) {
     if (waiting_) {

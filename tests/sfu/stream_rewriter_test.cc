@@ -76,5 +76,19 @@ TEST(StreamRewriterTest, PictureIdAndTl0ContinueAcrossASwitch) {
   EXPECT_EQ(c->timestamp, b->timestamp + StreamRewriter::kFrameTicks);
 }
 
+TEST(StreamRewriterTest, MapsNackedOutputBackToTheCurrentSourceOnly) {
+  StreamRewriter r(500, 0);
+  EXPECT_FALSE(r.InputSeq(500)) << "nothing forwarded yet";
+  ASSERT_TRUE(r.Rewrite({40, 0, true, std::nullopt, std::nullopt}));
+  ASSERT_TRUE(r.Rewrite({41, 0, false, std::nullopt, std::nullopt}));
+  EXPECT_EQ(r.InputSeq(501), 41);
+  auto again = r.Peek({41, 0, false, std::nullopt, std::nullopt});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->seq, 501);
+  EXPECT_FALSE(r.InputSeq(499)) << "before the start";
+  r.Switch();
+  EXPECT_FALSE(r.InputSeq(501)) << "a switch forgets the old source";
+}
+
 }  // namespace
 }  // namespace sfu

@@ -21,4 +21,15 @@ struct AudioOfferParams {
 
 std::string MakeAudioOffer(const AudioOfferParams& p);
 
+// With video, like the Chime client: mid 0 audio, mid 1 the camera (sendrecv with its SSRC when
+// sending, else inactive), then `remote_sections` recvonly video sections (mids 2, 3, ...). VP8
+// payload type kOfferVp8Pt with nack, nack pli, ccm fir.
+inline constexpr int kOfferVp8Pt = 96;
+struct VideoOfferParams {
+  bool camera = false;
+  uint32_t camera_ssrc = 0;
+  int remote_sections = 0;
+};
+std::string MakeOffer(const AudioOfferParams& audio, const VideoOfferParams& video);
+
 }  // namespace sfu::loadtest

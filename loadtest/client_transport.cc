@@ -101,6 +101,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   }
 
   void OnDatagram(uint8_t* data, size_t n) {
+    if (incoming_filter && incoming_filter(std::span<const uint8_t>(data, n))) return;
     const uint8_t b = data[0];
     if (b <= 3) {
       auto m = wire::StunMessageView::Parse(std::span<const uint8_t>(data, n));
@@ -167,6 +168,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   // Cleared on destruction: completions already queued (a timer that expired, a datagram that
   // arrived) still run after cancel()/close() and must then return without touching this.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  std::function<bool(std::span<const uint8_t>)> incoming_filter;
   std::unique_ptr<transport::SctpAssociation> sctp;
   std::string channel_label;
   bool channel_requested = false;
@@ -176,6 +178,10 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
 ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsContext& dtls,
                                  ClientTransportParams params, Callbacks callbacks)
     : impl_(std::make_unique<Impl>(ioc, dtls, std::move(params), std::move(callbacks))) {}
+
+void ClientTransport::SetIncomingFilter(std::function<bool(std::span<const uint8_t>)> drop) {
+  impl_->incoming_filter = std::move(drop);
+}
 
 ClientTransport::~ClientTransport() {
   *impl_->alive = false;

@@ -53,6 +53,10 @@ class ClientTransport {
   // Before Start(): run SCTP over DTLS and open one data channel (stream 0, label `label`) once
   // DTLS is up, as a browser's createDataChannel does.
   void EnableDataChannel(const std::string& label);
+  // User-space impairment (the kernel has no netem): a datagram for which `drop` returns true is
+  // discarded before decryption, as if lost on the way (the RTP header is readable: it is not
+  // encrypted). Call on the io_context's thread.
+  void SetIncomingFilter(std::function<bool(std::span<const uint8_t> datagram)> drop);
   // Sends a binary message on the data channel. False if it is not open.
   bool SendDataChannel(std::span<const uint8_t> message);
   bool connected() const;

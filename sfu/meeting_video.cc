@@ -2,9 +2,12 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
+#include "transport/srtp/srtp_session.h"
 #include "transport/wire/rtp_packet.h"
 #include "transport/wire/seq_num.h"
 #include "transport/wire/vp8_payload.h"
@@ -87,6 +90,25 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
 
 void MeetingVideo::Remove(ParticipantMedia* p) { members_.erase(p); }
 
+void MeetingVideo::SetPaused(ParticipantMedia* p, const std::vector<uint32_t>& stream_ids, bool paused) {
+  auto it = members_.find(p);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  const int64_t now = shard_.NowMs();
+  for (uint32_t id : stream_ids) {
+    const bool was = std::find(m.paused.begin(), m.paused.end(), id) != m.paused.end();
+    if (paused && !was) m.paused.push_back(id);
+    if (!paused && was) {
+      std::erase(m.paused, id);
+      for (auto& f : m.forwarders) {
+        if (f->sub.stream_id != id) continue;
+        f->rewriter.Switch();  // continue the numbering from a fresh key frame
+        RequestKeyframe(id, now);
+      }
+    }
+  }
+}
+
 void MeetingVideo::RequestKeyframe(uint32_t stream_id, int64_t now_ms) {
   ParticipantMedia* who = nullptr;
   Member* pub = PublisherOf(stream_id, &who);
@@ -132,8 +154,10 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   pub.nacks.OnPacket(in.seq, now);
   if (pub.history) pub.history->Store(in.seq, packet);
   for (auto& [sp, sm] : members_) {
+    const bool any_paused = !sm.paused.empty();
     for (auto& f : sm.forwarders) {
       if (f->sub.stream_id != stream_id || f->sub.payload_type < 0) continue;
+      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), stream_id) != sm.paused.end()) continue;
       const bool was_waiting = f->rewriter.waiting();
       auto out = f->rewriter.Rewrite(in);
       if (!out) {
@@ -156,8 +180,8 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
 bool MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
                         const void* vp8_descriptor) {
   const auto& vp8 = *static_cast<const wire::Vp8Descriptor*>(vp8_descriptor);
-  uint8_t buf[1600];
-  if (payload.size() > sizeof(buf) - 64) return false;
+  uint8_t buf[1500 + transport::kSrtpMaxTrailer];  // room for the SRTP tag
+  if (payload.size() > 1500 - 64) return false;
   wire::RtpHeaderWriter w;
   w.SetMarker(marker);
   w.SetPayloadType(static_cast<uint8_t>(f.sub.payload_type));

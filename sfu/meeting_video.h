@@ -41,6 +41,9 @@ class MeetingVideo final : public ShardSession {
   // Replaces what p publishes and receives.
   void Set(ParticipantMedia* p, const VideoPlanForMedia& plan);
   void Remove(ParticipantMedia* p);
+  // The subscriber paused (or resumed) these streams: nothing is forwarded to it while paused; a
+  // resumed section restarts at a key frame (asked for at once).
+  void SetPaused(ParticipantMedia* p, const std::vector<uint32_t>& stream_ids, bool paused);
   // An RTP packet from p (decrypted, parsed by the caller). Returns false if it was not video of
   // a known publication (counted by the caller).
   bool OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet);
@@ -70,6 +73,7 @@ class MeetingVideo final : public ShardSession {
     int64_t last_pli_ms = -1'000'000;
     std::unique_ptr<PacketHistory> history;  // while publishing: the last 512 packets
     NackGenerator nacks;
+    std::vector<uint32_t> paused;  // streams this subscriber paused
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
   };
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);

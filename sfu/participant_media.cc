@@ -69,6 +69,10 @@ void ParticipantMedia::SetVideo(const VideoPlanForMedia& video) {
   if (video_) video_->Set(this, video);
 }
 
+void ParticipantMedia::SetVideoPaused(const std::vector<uint32_t>& stream_ids, bool paused) {
+  if (video_) video_->SetPaused(this, stream_ids, paused);
+}
+
 bool ParticipantMedia::SendVideoRtp(uint8_t* data, size_t len, size_t capacity) {
   if (finished_ || !transport_->connected()) return false;
   return transport_->SendRtp(data, len, capacity);
@@ -79,7 +83,7 @@ void ParticipantMedia::SendPli(uint32_t media_ssrc) {
   wire::rtcp::Pli pli;
   pli.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
   pli.SetMediaSsrc(media_ssrc);
-  uint8_t buf[64];
+  uint8_t buf[64 + transport::kSrtpMaxTrailer + 4];  // room for SRTCP's tag and index
   const size_t n = pli.Create(buf);
   if (n) transport_->SendRtcp(buf, n, sizeof(buf));
 }
@@ -90,7 +94,7 @@ void ParticipantMedia::SendNack(uint32_t media_ssrc, std::span<const uint16_t> l
   nack.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
   nack.SetMediaSsrc(media_ssrc);
   nack.SetLostPackets(lost.subspan(0, std::min<size_t>(lost.size(), 64)));
-  uint8_t buf[512];
+  uint8_t buf[512 + transport::kSrtpMaxTrailer + 4];
   const size_t n = nack.Create(buf);
   if (n) transport_->SendRtcp(buf, n, sizeof(buf));
 }
@@ -115,8 +119,8 @@ void ParticipantMedia::OnTick(int64_t now_ms) {
 
 void ParticipantMedia::SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick) {
   if (finished_ || !transport_->connected() || plan_.audio_payload_type < 0) return;
-  uint8_t buf[1500];
-  if (opus.size() > sizeof(buf) - 64) return;
+  uint8_t buf[1500 + transport::kSrtpMaxTrailer];  // room for the SRTP tag
+  if (opus.size() > 1500 - 64) return;
   const mixer::ListenerStream::Header h = stream_.Next(tick);
   wire::RtpHeaderWriter w;
   w.SetPayloadType(static_cast<uint8_t>(plan_.audio_payload_type));

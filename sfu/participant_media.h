@@ -74,6 +74,8 @@ class ParticipantMedia final : public ShardSession,
   void DetachAudio() { audio_ = nullptr; }
   // Video: what it publishes and receives (renegotiation), and the SFU's sends to it.
   void SetVideo(const VideoPlanForMedia& video);
+  // PAUSE/RESUME from the client: stop/restart forwarding these streams to it.
+  void SetVideoPaused(const std::vector<uint32_t>& stream_ids, bool paused);
   bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
   void SendPli(uint32_t media_ssrc);
   void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);

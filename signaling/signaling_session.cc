@@ -118,6 +118,9 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
       return HandleJoin(f);
     case SdkSignalFrame::SUBSCRIBE:
       return HandleSubscribe(f);
+    case SdkSignalFrame::PAUSE:
+    case SdkSignalFrame::RESUME:
+      return HandlePauseResume(f);
     case SdkSignalFrame::AUDIO_CONTROL:
       return HandleAudioControl(f);
     case SdkSignalFrame::DATA_MESSAGE:
@@ -382,6 +385,21 @@ void SignalingSession::AnnounceLeft(bool dropped) {
   for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
     if (other != this && other->subscribed()) other->Send(delta);
   }
+}
+
+void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {
+  // §7.5: stop/restart forwarding these streams to this client only (the sections stay).
+  if (media_id_ == 0 || !media_ || !media_->shards || !f.has_pause()) return;
+  std::vector<uint32_t> ids;
+  for (uint32_t id : f.pause().stream_ids()) {
+    if (ids.size() == 64) break;  // more than any client subscribes to
+    ids.push_back(id);
+  }
+  const bool paused = f.type() == SdkSignalFrame::PAUSE;
+  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
+  shard.Post([&shard, id = media_id_, ids = std::move(ids), paused] {
+    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetVideoPaused(ids, paused);
+  });
 }
 
 void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {

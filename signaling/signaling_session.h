@@ -95,6 +95,7 @@ class SignalingSession final : public ws::WsHandler {
   void HandleJoin(const proto::SdkSignalFrame& frame);
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
+  void HandlePauseResume(const proto::SdkSignalFrame& frame);
   void HandleDataMessage(const proto::SdkSignalFrame& frame);
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, const std::string& description);
   // Presence: full snapshot to self, delta to the others.

@@ -1,0 +1,299 @@
+// The SFU over the real network path with synthetic VP8 (payload descriptors and filler bytes:
+// the server never decodes video): alice publishes a camera, bob subscribes through INDEX ->
+// SUBSCRIBE(receive_stream_ids). Bob's section carries one fixed SSRC, his payload type,
+// consecutive sequence numbers from a key frame on, no header extensions; the subscription asks
+// alice for a key frame; bob's NACK is answered from the server's history; a packet alice never
+// sent is NACKed to her; PAUSE stops and RESUME restarts (at a key frame, numbering continued);
+// packets from an unknown SSRC are counted and go nowhere.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "loadtest/audio_offer.h"
+#include "loadtest/client_transport.h"
+#include "tests/signaling/signaling_fixture.h"
+#include "transport/wire/rtcp/nack.h"
+#include "transport/wire/rtcp/pli.h"
+#include "transport/wire/rtp_packet.h"
+#include "transport/wire/vp8_payload.h"
+
+namespace sfu::signaling {
+namespace {
+
+struct Peer {
+  std::unique_ptr<SignalingClient> sig;
+  std::unique_ptr<loadtest::ClientTransport> media;
+  std::mutex mu;
+  std::vector<std::vector<uint8_t>> rtp;
+  std::vector<std::vector<uint8_t>> rtcp;
+  std::atomic<bool> connected{false};
+};
+
+class VideoForwardingTest : public SignalingFrontTest {
+ protected:
+  void SetUp() override {
+    SignalingFrontTest::SetUp();
+    std::string error;
+    client_dtls_ = transport::DtlsContext::Create(&error);
+    ASSERT_TRUE(client_dtls_) << error;
+    io_thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      alice_.media.reset();
+      bob_.media.reset();
+      done.set_value();
+    });
+    done.get_future().wait();
+    io_work_.reset();
+    io_.stop();
+    io_thread_.join();
+    SignalingFrontTest::TearDown();
+  }
+
+  // SUBSCRIBE with the given video offer; connects media. Returns the SUBSCRIBE_ACK.
+  SdkSignalFrame Connect(Peer& peer, const std::string& meeting, const std::string& token, bool camera,
+                         std::vector<uint32_t> receive, int remote_sections, const std::string& ufrag) {
+    peer.sig = Join(meeting, token);
+    loadtest::AudioOfferParams ap{ufrag, "videopassword0123456789", client_dtls_->fingerprint(), 1111, false};
+    SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
+    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, kCameraSsrc, remote_sections}));
+    f.mutable_sub()->add_send_streams()->set_media_type(proto::AUDIO);
+    if (camera) {
+      auto* v = f.mutable_sub()->add_send_streams();
+      v->set_media_type(proto::VIDEO);
+      v->set_max_bitrate_kbps(1000);
+    }
+    for (uint32_t id : receive) f.mutable_sub()->add_receive_stream_ids(id);
+    peer.sig->Send(f);
+    auto ack = peer.sig->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+    EXPECT_TRUE(ack);
+    if (!ack) return {};
+    auto parsed = sdp::Parse(ack->suback().sdp_answer());
+    EXPECT_TRUE(parsed.description) << parsed.error;
+    loadtest::ClientTransportParams p;
+    p.server_port = shards_->shard(0).media_port();
+    p.server_ufrag = parsed.description->media[0].ice_ufrag;
+    p.server_pwd = parsed.description->media[0].ice_pwd;
+    p.server_fingerprint = parsed.description->media[0].fingerprint;
+    p.local_ufrag = ufrag;
+    p.local_pwd = "videopassword0123456789";
+    loadtest::ClientTransport::Callbacks cb;
+    cb.on_connected = [&peer] { peer.connected = true; };
+    cb.on_rtp = [&peer](std::span<const uint8_t> d) {
+      auto p = wire::RtpPacketView::Parse(d);
+      if (!p || p->payload_type() != loadtest::kOfferVp8Pt) return;  // video only (the mixed audio flows too)
+      std::lock_guard<std::mutex> lock(peer.mu);
+      peer.rtp.emplace_back(d.begin(), d.end());
+    };
+    cb.on_rtcp = [&peer](std::span<const uint8_t> d) {
+      std::lock_guard<std::mutex> lock(peer.mu);
+      peer.rtcp.emplace_back(d.begin(), d.end());
+    };
+    std::promise<void> made;
+    asio::post(io_, [&] {
+      peer.media = std::make_unique<loadtest::ClientTransport>(io_, *client_dtls_, p, cb);
+      peer.media->Start();
+      made.set_value();
+    });
+    made.get_future().wait();
+    EXPECT_TRUE(WaitForShard([&] { return peer.connected.load(); }));
+    return *ack;
+  }
+
+  // Alice sends one synthetic VP8 packet (seq advances even when `send` is false: a loss).
+  void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc, bool send = true) {
+    uint8_t buf[200];
+    wire::RtpHeaderWriter w;
+    w.SetPayloadType(loadtest::kOfferVp8Pt);
+    w.SetSequenceNumber(alice_seq_++);
+    w.SetTimestamp(alice_ts_);
+    w.SetSsrc(ssrc);
+    w.SetMarker(marker);
+    if (marker) alice_ts_ += 3000;
+    const size_t h = w.WriteTo(buf);
+    // Descriptor: X=1, S=frame_start, PID 0; I=1 with a 15-bit picture id; then the VP8 header
+    // byte (P bit clear for a key frame) and filler.
+    buf[h] = static_cast<uint8_t>(0x80 | (frame_start ? 0x10 : 0));
+    buf[h + 1] = 0x80;
+    buf[h + 2] = static_cast<uint8_t>(0x80 | (picture_id_ >> 8));
+    buf[h + 3] = static_cast<uint8_t>(picture_id_);
+    buf[h + 4] = key ? 0x00 : 0x01;
+    for (size_t i = 5; i < 100; ++i) buf[h + i] = static_cast<uint8_t>(i);
+    if (marker) picture_id_ = static_cast<uint16_t>((picture_id_ + 1) & 0x7fff);
+    if (!send) return;
+    std::promise<bool> sent;
+    asio::post(io_, [&] { sent.set_value(alice_.media->SendRtp(std::span<const uint8_t>(buf, h + 100))); });
+    ASSERT_TRUE(sent.get_future().get());
+  }
+  void SendFrame(bool key) {
+    SendVp8(key, true, false);
+    SendVp8(key, false, false);
+    SendVp8(key, false, true);
+  }
+  bool AliceGotPli() {
+    std::lock_guard<std::mutex> lock(alice_.mu);
+    for (const auto& p : alice_.rtcp) {
+      wire::rtcp::CompoundIterator it(p);
+      while (auto b = it.Next()) {
+        wire::rtcp::Pli pli;
+        if (b->type() == wire::rtcp::kPacketTypePsfb && pli.Parse(*b) && pli.media_ssrc() == kCameraSsrc) return true;
+      }
+    }
+    return false;
+  }
+  std::vector<uint16_t> AliceNacked() {
+    std::vector<uint16_t> out;
+    std::lock_guard<std::mutex> lock(alice_.mu);
+    for (const auto& p : alice_.rtcp) {
+      wire::rtcp::CompoundIterator it(p);
+      while (auto b = it.Next()) {
+        wire::rtcp::Nack nack;
+        if (b->type() == wire::rtcp::kPacketTypeRtpfb && nack.Parse(*b)) {
+          for (uint16_t s : nack.LostPackets()) out.push_back(s);
+        }
+      }
+    }
+    return out;
+  }
+  size_t BobPackets() {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    return bob_.rtp.size();
+  }
+
+  static constexpr uint32_t kCameraSsrc = 0xA11CE;
+  std::unique_ptr<transport::DtlsContext> client_dtls_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> io_work_ = asio::make_work_guard(io_);
+  std::thread io_thread_;
+  Peer alice_, bob_;
+  uint16_t alice_seq_ = 65530;  // wraps during the test
+  uint32_t alice_ts_ = 1000;
+  uint16_t picture_id_ = 0x7ff0;
+};
+
+TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  SdkSignalFrame ack_a = Connect(alice_, m, ta, /*camera=*/true, {0}, 0, "alic");
+  ASSERT_EQ(ack_a.suback().allocations_size(), 1);
+  const uint32_t stream = ack_a.suback().allocations(0).stream_id();
+  // Before anyone subscribes: delta frames go nowhere.
+  for (int i = 0; i < 3; ++i) SendFrame(false);
+  SdkSignalFrame ack_b = Connect(bob_, m, tb, /*camera=*/false, {0, stream}, 1, "bobb");
+  ASSERT_EQ(ack_b.suback().tracks_size(), 1);
+  const uint32_t section_ssrc = ack_b.suback().tracks(0).ssrc();
+  EXPECT_EQ(ack_b.suback().tracks(0).track_label(), "v_2");
+  EXPECT_EQ(ack_b.suback().tracks(0).stream_id(), stream);
+  // The subscription asked alice for a key frame; until one comes, bob gets nothing.
+  ASSERT_TRUE(WaitForShard([&] { return AliceGotPli(); })) << "no PLI to the publisher; requests "
+      << shards_->Stats()[0]->video_keyframe_requests.load() << " rtcp packets at alice " << alice_.rtcp.size();
+  SendFrame(false);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(BobPackets(), 0u) << "delta frames before the first key frame are held back";
+  SendFrame(true);
+  for (int i = 0; i < 5; ++i) SendFrame(false);
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 18; })) << BobPackets();
+  std::vector<std::vector<uint8_t>> got;
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    got = bob_.rtp;
+  }
+  auto first = wire::RtpPacketView::Parse(got[0]);
+  ASSERT_TRUE(first);
+  auto vp8 = wire::ParseVp8Descriptor(first->payload());
+  ASSERT_TRUE(vp8);
+  EXPECT_TRUE(vp8->key_frame) << "bob's stream starts at a key frame";
+  for (size_t i = 0; i < got.size(); ++i) {
+    auto p = wire::RtpPacketView::Parse(got[i]);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->ssrc(), section_ssrc);
+    EXPECT_EQ(p->payload_type(), loadtest::kOfferVp8Pt);
+    EXPECT_FALSE(p->has_extension()) << "publisher's header extensions are not forwarded";
+    if (i > 0) {
+      EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(wire::RtpPacketView::Parse(got[i - 1])->sequence_number() + 1));
+    }
+  }
+  // Bob loses a packet on the way (user-space impairment): his NACK is answered from the
+  // server's history with the same bytes under the same sequence number.
+  std::atomic<int> lost_seq{-1};
+  {
+    std::promise<void> set;
+    asio::post(io_, [&] {
+      bob_.media->SetIncomingFilter([&lost_seq](std::span<const uint8_t> d) {
+        if (d.size() < 12 || (d[1] & 0x7f) != loadtest::kOfferVp8Pt || lost_seq.load() >= 0) return false;
+        lost_seq = (d[2] << 8) | d[3];
+        return true;
+      });
+      set.set_value();
+    });
+    set.get_future().wait();
+  }
+  SendFrame(false);
+  ASSERT_TRUE(WaitForShard([&] { return lost_seq.load() >= 0 && BobPackets() >= got.size() + 2; }));
+  const uint16_t nacked = static_cast<uint16_t>(lost_seq.load());
+  {
+    wire::rtcp::Nack nack;
+    nack.SetSenderSsrc(1111);
+    nack.SetMediaSsrc(section_ssrc);
+    const uint16_t lost[] = {nacked};
+    nack.SetLostPackets(lost);
+    uint8_t buf[256];
+    const size_t n = nack.Create(buf);
+    std::promise<void> sent;
+    asio::post(io_, [&] { bob_.media->SendRtcp(std::span<const uint8_t>(buf, n)); sent.set_value(); });
+    sent.get_future().wait();
+  }
+  ASSERT_TRUE(WaitForShard([&] {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    for (const auto& p : bob_.rtp)
+      if (wire::RtpPacketView::Parse(p)->sequence_number() == nacked) return true;
+    return false;
+  })) << "no retransmission of " << nacked;
+  EXPECT_GE(shards_->Stats()[0]->video_retransmissions.load(), 1u);
+  // A packet alice never sends is NACKed to her.
+  const uint16_t skipped = alice_seq_;
+  SendVp8(false, true, false, kCameraSsrc, /*send=*/false);
+  SendVp8(false, false, true);
+  ASSERT_TRUE(WaitForShard([&] {
+    auto n = AliceNacked();
+    return std::find(n.begin(), n.end(), skipped) != n.end();
+  })) << "no NACK for " << skipped;
+  // Strangers: an unknown SSRC is counted and forwarded nowhere.
+  const size_t before_unknown = BobPackets();
+  const uint64_t unknown0 = shards_->Stats()[0]->video_unknown.load();
+  SendVp8(true, true, true, /*ssrc=*/0xBAD);
+  ASSERT_TRUE(WaitForShard([&] { return shards_->Stats()[0]->video_unknown.load() > unknown0; }));
+  EXPECT_EQ(BobPackets(), before_unknown);
+  // PAUSE: nothing more for bob; RESUME: a key frame restarts it, numbering continued.
+  SdkSignalFrame pause = proto::MakeFrame(SdkSignalFrame::PAUSE);
+  pause.mutable_pause()->add_stream_ids(stream);
+  bob_.sig->Send(pause);
+  std::this_thread::sleep_for(200ms);
+  const size_t paused_at = BobPackets();
+  uint16_t last_seq;
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    last_seq = wire::RtpPacketView::Parse(bob_.rtp.back())->sequence_number();
+  }
+  SendFrame(false);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(BobPackets(), paused_at) << "paused";
+  SdkSignalFrame resume = proto::MakeFrame(SdkSignalFrame::RESUME);
+  resume.mutable_pause()->add_stream_ids(stream);
+  bob_.sig->Send(resume);
+  std::this_thread::sleep_for(200ms);
+  SendFrame(false);
+  SendFrame(true);
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= paused_at + 3; }));
+  std::lock_guard<std::mutex> lock(bob_.mu);
+  auto resumed = wire::RtpPacketView::Parse(bob_.rtp[paused_at]);
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->sequence_number(), static_cast<uint16_t>(last_seq + 1)) << "numbering continues after RESUME";
+  EXPECT_TRUE(wire::ParseVp8Descriptor(resumed->payload())->key_frame) << "RESUME restarts at a key frame";
+}
+
+}  // namespace
+}  // namespace sfu::signaling

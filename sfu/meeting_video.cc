@@ -152,6 +152,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
   pub.nacks.OnPacket(in.seq, now);
+  pub.window_bytes += packet.size();
   if (pub.history) pub.history->Store(in.seq, packet);
   for (auto& [sp, sm] : members_) {
     const bool any_paused = !sm.paused.empty();
@@ -198,6 +199,22 @@ bool MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool mar
 }
 
 void MeetingVideo::OnTick(int64_t now_ms) {
+  if (next_bitrates_ms_ == 0) {
+    next_bitrates_ms_ = now_ms + 2000;
+    window_start_ms_ = now_ms;
+  } else if (now_ms >= next_bitrates_ms_) {
+    const int64_t elapsed = std::max<int64_t>(1, now_ms - window_start_ms_);
+    std::vector<StreamBitrate> rates;
+    for (auto& [p, m] : members_) {
+      if (!m.publication.stream_id) continue;
+      rates.push_back({m.publication.stream_id, static_cast<uint32_t>(m.window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});
+      m.window_bytes = 0;
+    }
+    if (!rates.empty())
+      for (auto& [p, m] : members_) p->ReportBitrates(rates);
+    next_bitrates_ms_ = now_ms + 2000;
+    window_start_ms_ = now_ms;
+  }
   for (auto& [p, m] : members_) {
     if (!m.publication.stream_id) continue;
     const uint32_t ssrc = m.publication.ssrc ? m.publication.ssrc : m.learned_ssrc;

@@ -34,7 +34,7 @@ class MeetingVideo final : public ShardSession {
 
   MeetingVideo(Shard& shard, std::string meeting_id);
   ~MeetingVideo() override;
-  // Every tick: NACKs due toward publishers.
+  // Every tick: NACKs due toward publishers; every 2 s: BITRATES to everyone.
   void OnTick(int64_t now_ms) override;
   bool finished() const override { return ever_used_ && members_.empty(); }
 
@@ -74,6 +74,7 @@ class MeetingVideo final : public ShardSession {
     std::unique_ptr<PacketHistory> history;  // while publishing: the last 512 packets
     NackGenerator nacks;
     std::vector<uint32_t> paused;  // streams this subscriber paused
+    uint64_t window_bytes = 0;     // received from it as a publisher since the last report
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
   };
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
@@ -85,6 +86,8 @@ class MeetingVideo final : public ShardSession {
   std::string meeting_id_;
   std::unordered_map<ParticipantMedia*, Member> members_;
   bool ever_used_ = false;
+  int64_t next_bitrates_ms_ = 0;
+  int64_t window_start_ms_ = 0;
   Stats stats_;
 };
 

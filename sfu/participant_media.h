@@ -39,6 +39,9 @@ struct ParticipantMediaPlan {
   bool muted = false;           // initial mute state (SUBSCRIBE audio_muted)
   mixer::RoomMixerConfig mixer; // used when this participant creates the meeting's mixer
   VideoPlanForMedia video;      // camera published and remote videos received
+  // Called on the shard every 2 s with the rate of every video stream arriving at the server
+  // (BITRATES, §7.5). Must only post.
+  std::function<void(std::vector<StreamBitrate>)> report_bitrates;
   // Called on the shard every 250 ms while the attendee sends audio, with the mixer's loudest
   // level of the window (RFC 6464 scale: 0 = 0 dBov loudest, 127 = silence) and signal
   // strength (0..2). Must only post.
@@ -80,6 +83,9 @@ class ParticipantMedia final : public ShardSession,
   void SendPli(uint32_t media_ssrc);
   void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);
   void DetachVideo() { video_ = nullptr; }
+  void ReportBitrates(std::vector<StreamBitrate> rates) {
+    if (plan_.report_bitrates) plan_.report_bitrates(std::move(rates));
+  }
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();
   // Sends a binary frame on every open data channel (shard thread).

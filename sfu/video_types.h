@@ -20,6 +20,12 @@ struct VideoSubscription {
   uint32_t stream_id = 0;   // the forwarded source
 };
 
+// A stream arriving at the server and its measured rate (for BITRATES, §7.5).
+struct StreamBitrate {
+  uint32_t stream_id = 0;
+  uint32_t avg_bitrate_bps = 0;
+};
+
 struct VideoPlanForMedia {
   VideoPublication publication;
   std::vector<VideoSubscription> subscriptions;

@@ -287,6 +287,21 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
       };
     }
     if (media_->post_to_control) {
+      plan.report_bitrates = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id,
+                              id = media_id_](std::vector<sfu::StreamBitrate> rates) {
+        post([hub, meeting, id, rates = std::move(rates)] {
+          for (SignalingSession* s : hub->SessionsOf(meeting)) {
+            if (s->media_id() != id) continue;
+            SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::BITRATES);
+            for (const auto& r : rates) {
+              auto* b = f.mutable_bitrates()->add_bitrates();
+              b->set_source_stream_id(r.stream_id);
+              b->set_avg_bitrate_bps(r.avg_bitrate_bps);
+            }
+            s->Send(f);
+          }
+        });
+      };
       plan.report_level = [post = media_->post_to_control, hub = &hub_, clock = &clock_,
                            meeting = identity_.meeting_id, attendee = identity_.attendee_id](uint8_t level,
                                                                                              uint8_t strength) {

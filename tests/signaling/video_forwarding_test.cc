@@ -4,7 +4,7 @@
 // consecutive sequence numbers from a key frame on, no header extensions; the subscription asks
 // alice for a key frame; bob's NACK is answered from the server's history; a packet alice never
 // sent is NACKed to her; PAUSE stops and RESUME restarts (at a key frame, numbering continued);
-// packets from an unknown SSRC are counted and go nowhere.
+// packets from an unknown SSRC are counted and go nowhere; BITRATES reports the stream's rate.
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -267,6 +267,15 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   SendVp8(true, true, true, /*ssrc=*/0xBAD);
   ASSERT_TRUE(WaitForShard([&] { return shards_->Stats()[0]->video_unknown.load() > unknown0; }));
   EXPECT_EQ(BobPackets(), before_unknown);
+  // BITRATES (every 2 s): the streams arriving at the server with their measured rate.
+  bool rate_seen = false;
+  for (int i = 0; i < 3 && !rate_seen; ++i) {
+    for (int k = 0; k < 10; ++k) SendFrame(false);
+    auto br = bob_.sig->ReceiveType(SdkSignalFrame::BITRATES, 3000ms);
+    ASSERT_TRUE(br) << "no BITRATES frame";
+    for (const auto& r : br->bitrates().bitrates()) rate_seen |= r.source_stream_id() == stream && r.avg_bitrate_bps() > 0;
+  }
+  EXPECT_TRUE(rate_seen);
   // PAUSE: nothing more for bob; RESUME: a key frame restarts it, numbering continued.
   SdkSignalFrame pause = proto::MakeFrame(SdkSignalFrame::PAUSE);
   pause.mutable_pause()->add_stream_ids(stream);

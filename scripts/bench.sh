@@ -5,6 +5,7 @@
 #   scripts/bench.sh srtp       only the SRTP side-by-side (OpenSSL vs Debian's NSS libsrtp2)
 #   scripts/bench.sh signaling  join time with 100 attendees at once, frames per core
 #   scripts/bench.sh mixer      audio mixer CPU per tick vs per-listener encoding; mouth-to-ear delay
+#   scripts/bench.sh video      SFU: CPU per forwarded video packet, 1/4/10 subscribers
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -35,6 +36,10 @@ if [ "$what" = all ] || [ "$what" = mixer ]; then
   "$B/mixer_bench" "${SFU_BENCH_TICKS:-200}"
   echo; echo "== Audio mixer: mouth-to-ear delay through the server on loopback =="
   "$B/mixer_delay_bench" "${SFU_BENCH_BURSTS:-30}" 3
+fi
+if [ "$what" = all ] || [ "$what" = video ]; then
+  echo; echo "== Video SFU: shard CPU per forwarded packet =="
+  "$B/video_forward_bench" "${SFU_BENCH_SECONDS:-4}"
 fi
 if [ "$what" = all ] || [ "$what" = wire ]; then
   if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi

@@ -121,6 +121,8 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
     case SdkSignalFrame::PAUSE:
     case SdkSignalFrame::RESUME:
       return HandlePauseResume(f);
+    case SdkSignalFrame::REMOTE_VIDEO_UPDATE:
+      return HandleRemoteVideoUpdate(f);
     case SdkSignalFrame::AUDIO_CONTROL:
       return HandleAudioControl(f);
     case SdkSignalFrame::DATA_MESSAGE:
@@ -344,6 +346,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     ack.mutable_error()->set_description("the meeting has its maximum number of video senders");
   }
   Send(ack);
+  video_media_ = video.media;
   if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) {
     // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
@@ -400,6 +403,37 @@ void SignalingSession::AnnounceLeft(bool dropped) {
   for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
     if (other != this && other->subscribed()) other->Send(delta);
   }
+}
+
+void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
+  // §7.4: switch what a section receives (another layer or source) without renegotiating, or
+  // stop sections. Streams that do not exist in this meeting, or are the client's own, are
+  // ignored (counted as malformed input).
+  if (media_id_ == 0 || !media_ || !media_->shards || !f.has_remote_video_update()) return;
+  const auto& u = f.remote_video_update();
+  const MeetingState& state = hub_.State(identity_.meeting_id);
+  bool changed = false;
+  for (const auto& c : u.added_or_updated_video_subscriptions()) {
+    const VideoSource* src = state.FindVideo(c.stream_id());
+    if (!src || src->attendee_id == identity_.attendee_id) {
+      metrics_.CountSignalingFrame("in", "remote_video_update_refused");
+      continue;
+    }
+    for (auto& sub : video_media_.subscriptions) {
+      if (sub.mid == c.mid() && sub.stream_id != c.stream_id()) {
+        sub.stream_id = c.stream_id();
+        changed = true;
+      }
+    }
+  }
+  for (const auto& mid : u.removed_video_subscription_mids()) {
+    changed |= std::erase_if(video_media_.subscriptions, [&](const sfu::VideoSubscription& s) { return s.mid == mid; }) > 0;
+  }
+  if (!changed) return;
+  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
+  shard.Post([&shard, id = media_id_, plan = video_media_] {
+    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetVideo(plan);
+  });
 }
 
 void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {

@@ -96,6 +96,7 @@ class SignalingSession final : public ws::WsHandler {
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
   void HandlePauseResume(const proto::SdkSignalFrame& frame);
+  void HandleRemoteVideoUpdate(const proto::SdkSignalFrame& frame);
   void HandleDataMessage(const proto::SdkSignalFrame& frame);
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, const std::string& description);
   // Presence: full snapshot to self, delta to the others.
@@ -128,6 +129,7 @@ class SignalingSession final : public ws::WsHandler {
   uint32_t audio_ssrc_ = 0;
   bool data_channel_open_ = false;
   SessionVideoState video_;
+  sfu::VideoPlanForMedia video_media_;  // what the shard was last told (REMOTE_VIDEO_UPDATE edits it)
 };
 
 }  // namespace sfu::signaling

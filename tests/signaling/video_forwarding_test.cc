@@ -4,7 +4,8 @@
 // consecutive sequence numbers from a key frame on, no header extensions; the subscription asks
 // alice for a key frame; bob's NACK is answered from the server's history; a packet alice never
 // sent is NACKed to her; PAUSE stops and RESUME restarts (at a key frame, numbering continued);
-// packets from an unknown SSRC are counted and go nowhere; BITRATES reports the stream's rate.
+// packets from an unknown SSRC are counted and go nowhere; BITRATES reports the stream's rate;
+// REMOTE_VIDEO_UPDATE switches the section to another publisher without renegotiation.
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -43,6 +44,7 @@ class VideoForwardingTest : public SignalingFrontTest {
     asio::post(io_, [&] {
       alice_.media.reset();
       bob_.media.reset();
+      carol_.media.reset();
       done.set_value();
     });
     done.get_future().wait();
@@ -54,11 +56,12 @@ class VideoForwardingTest : public SignalingFrontTest {
 
   // SUBSCRIBE with the given video offer; connects media. Returns the SUBSCRIBE_ACK.
   SdkSignalFrame Connect(Peer& peer, const std::string& meeting, const std::string& token, bool camera,
-                         std::vector<uint32_t> receive, int remote_sections, const std::string& ufrag) {
+                         std::vector<uint32_t> receive, int remote_sections, const std::string& ufrag,
+                         uint32_t camera_ssrc = kCameraSsrc) {
     peer.sig = Join(meeting, token);
     loadtest::AudioOfferParams ap{ufrag, "videopassword0123456789", client_dtls_->fingerprint(), 1111, false};
     SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, kCameraSsrc, remote_sections}));
+    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, camera_ssrc, remote_sections}));
     f.mutable_sub()->add_send_streams()->set_media_type(proto::AUDIO);
     if (camera) {
       auto* v = f.mutable_sub()->add_send_streams();
@@ -103,11 +106,14 @@ class VideoForwardingTest : public SignalingFrontTest {
   }
 
   // Alice sends one synthetic VP8 packet (seq advances even when `send` is false: a loss).
-  void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc, bool send = true) {
+  void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc, bool send = true,
+               Peer* from = nullptr, uint8_t fill = 0) {
+    Peer& peer = from ? *from : alice_;
+    uint16_t& seq = from ? carol_seq_ : alice_seq_;
     uint8_t buf[200];
     wire::RtpHeaderWriter w;
     w.SetPayloadType(loadtest::kOfferVp8Pt);
-    w.SetSequenceNumber(alice_seq_++);
+    w.SetSequenceNumber(seq++);
     w.SetTimestamp(alice_ts_);
     w.SetSsrc(ssrc);
     w.SetMarker(marker);
@@ -120,11 +126,11 @@ class VideoForwardingTest : public SignalingFrontTest {
     buf[h + 2] = static_cast<uint8_t>(0x80 | (picture_id_ >> 8));
     buf[h + 3] = static_cast<uint8_t>(picture_id_);
     buf[h + 4] = key ? 0x00 : 0x01;
-    for (size_t i = 5; i < 100; ++i) buf[h + i] = static_cast<uint8_t>(i);
+    for (size_t i = 5; i < 100; ++i) buf[h + i] = static_cast<uint8_t>(fill ? fill : i);
     if (marker) picture_id_ = static_cast<uint16_t>((picture_id_ + 1) & 0x7fff);
     if (!send) return;
     std::promise<bool> sent;
-    asio::post(io_, [&] { sent.set_value(alice_.media->SendRtp(std::span<const uint8_t>(buf, h + 100))); });
+    asio::post(io_, [&] { sent.set_value(peer.media->SendRtp(std::span<const uint8_t>(buf, h + 100))); });
     ASSERT_TRUE(sent.get_future().get());
   }
   void SendFrame(bool key) {
@@ -167,8 +173,9 @@ class VideoForwardingTest : public SignalingFrontTest {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> io_work_ = asio::make_work_guard(io_);
   std::thread io_thread_;
-  Peer alice_, bob_;
+  Peer alice_, bob_, carol_;
   uint16_t alice_seq_ = 65530;  // wraps during the test
+  uint16_t carol_seq_ = 20000;
   uint32_t alice_ts_ = 1000;
   uint16_t picture_id_ = 0x7ff0;
 };
@@ -297,11 +304,56 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   SendFrame(false);
   SendFrame(true);
   ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= paused_at + 3; }));
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    auto resumed = wire::RtpPacketView::Parse(bob_.rtp[paused_at]);
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->sequence_number(), static_cast<uint16_t>(last_seq + 1)) << "numbering continues after RESUME";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(resumed->payload())->key_frame) << "RESUME restarts at a key frame";
+  }
+  // REMOTE_VIDEO_UPDATE: bob's section switches to carol's camera without renegotiating - same
+  // SSRC, numbering continued, from carol's key frame. A stream that does not exist is ignored.
+  auto [c, tc] = NewAttendee(m, "carol");
+  SdkSignalFrame ack_c = Connect(carol_, m, tc, /*camera=*/true, {0}, 0, "caro", 0xCA201);
+  ASSERT_EQ(ack_c.suback().allocations_size(), 1);
+  const uint32_t carol_stream = ack_c.suback().allocations(0).stream_id();
+  SdkSignalFrame update = proto::MakeFrame(SdkSignalFrame::REMOTE_VIDEO_UPDATE);
+  auto* bogus = update.mutable_remote_video_update()->add_added_or_updated_video_subscriptions();
+  bogus->set_mid("2");
+  bogus->set_stream_id(987654);
+  bob_.sig->Send(update);
+  update.mutable_remote_video_update()->clear_added_or_updated_video_subscriptions();
+  auto* sw = update.mutable_remote_video_update()->add_added_or_updated_video_subscriptions();
+  sw->set_mid("2");
+  sw->set_stream_id(carol_stream);
+  const size_t before_switch = BobPackets();
+  uint16_t seq_before_switch;
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    seq_before_switch = wire::RtpPacketView::Parse(bob_.rtp.back())->sequence_number();
+  }
+  bob_.sig->Send(update);
+  std::this_thread::sleep_for(200ms);
+  SendVp8(false, true, true, 0xCA201, true, &carol_, 0xCC);   // delta: held back
+  SendVp8(true, true, true, 0xCA201, true, &carol_, 0xCC);    // key frame: starts
+  SendVp8(false, true, true, 0xCA201, true, &carol_, 0xCC);
+  ASSERT_TRUE(WaitForShard([&] {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    for (size_t i = before_switch; i < bob_.rtp.size(); ++i) {
+      auto p = wire::RtpPacketView::Parse(bob_.rtp[i]);
+      if (p && p->payload().size() > 10 && p->payload()[10] == 0xCC) return true;
+    }
+    return false;
+  })) << "carol's video never reached bob's section";
   std::lock_guard<std::mutex> lock(bob_.mu);
-  auto resumed = wire::RtpPacketView::Parse(bob_.rtp[paused_at]);
-  ASSERT_TRUE(resumed);
-  EXPECT_EQ(resumed->sequence_number(), static_cast<uint16_t>(last_seq + 1)) << "numbering continues after RESUME";
-  EXPECT_TRUE(wire::ParseVp8Descriptor(resumed->payload())->key_frame) << "RESUME restarts at a key frame";
+  for (size_t i = before_switch; i < bob_.rtp.size(); ++i) {
+    auto p = wire::RtpPacketView::Parse(bob_.rtp[i]);
+    if (!p || p->payload()[10] != 0xCC) continue;  // alice's packets still in flight
+    EXPECT_EQ(p->ssrc(), section_ssrc) << "same section SSRC after the switch";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(p->payload())->key_frame) << "the switch starts at carol's key frame";
+    EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(seq_before_switch + 1)) << "numbering continues";
+    break;
+  }
 }
 
 }  // namespace

@@ -138,16 +138,18 @@ class VideoForwardingTest : public SignalingFrontTest {
     SendVp8(key, false, false);
     SendVp8(key, false, true);
   }
-  bool AliceGotPli() {
+  bool AliceGotPli() { return AlicePlis() > 0; }
+  int AlicePlis() {
+    int n = 0;
     std::lock_guard<std::mutex> lock(alice_.mu);
     for (const auto& p : alice_.rtcp) {
       wire::rtcp::CompoundIterator it(p);
       while (auto b = it.Next()) {
         wire::rtcp::Pli pli;
-        if (b->type() == wire::rtcp::kPacketTypePsfb && pli.Parse(*b) && pli.media_ssrc() == kCameraSsrc) return true;
+        if (b->type() == wire::rtcp::kPacketTypePsfb && pli.Parse(*b) && pli.media_ssrc() == kCameraSsrc) ++n;
       }
     }
-    return false;
+    return n;
   }
   std::vector<uint16_t> AliceNacked() {
     std::vector<uint16_t> out;
@@ -260,6 +262,25 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     return false;
   })) << "no retransmission of " << nacked;
   EXPECT_GE(shards_->Stats()[0]->video_retransmissions.load(), 1u);
+  // A subscriber flooding key-frame requests: the publisher sees at most one per 500 ms.
+  std::this_thread::sleep_for(600ms);
+  const int plis_before = AlicePlis();
+  {
+    wire::rtcp::Pli pli;
+    pli.SetSenderSsrc(1111);
+    pli.SetMediaSsrc(section_ssrc);
+    uint8_t buf[256];
+    const size_t n = pli.Create(buf);
+    std::promise<void> sent;
+    asio::post(io_, [&] {
+      for (int i = 0; i < 50; ++i) bob_.media->SendRtcp(std::span<const uint8_t>(buf, n));
+      sent.set_value();
+    });
+    sent.get_future().wait();
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_GE(AlicePlis() - plis_before, 1) << "the first request goes through";
+  EXPECT_LE(AlicePlis() - plis_before, 1) << "the flood is throttled";
   // A packet alice never sends is NACKed to her.
   const uint16_t skipped = alice_seq_;
   SendVp8(false, true, false, kCameraSsrc, /*send=*/false);

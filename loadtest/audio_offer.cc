@@ -22,16 +22,21 @@ std::string MakeOffer(const AudioOfferParams& p, const VideoOfferParams& v) {
   std::string s = MakeAudioOffer(p);
   std::string bundle = "a=group:BUNDLE 0";
   const std::string vp8 = std::to_string(kOfferVp8Pt);
-  auto section = [&](int mid, const std::string& direction, uint32_t ssrc) {
+  auto section = [&](int mid, const std::string& direction, uint32_t ssrc, bool simulcast = false) {
     bundle += " " + std::to_string(mid);
     s += "m=video 9 UDP/TLS/RTP/SAVPF " + vp8 + "\r\nc=IN IP4 0.0.0.0\r\na=mid:" + std::to_string(mid) +
          "\r\na=ice-ufrag:" + p.ice_ufrag + "\r\na=ice-pwd:" + p.ice_pwd + "\r\na=fingerprint:sha-256 " +
          p.fingerprint + "\r\na=setup:actpass\r\na=" + direction + "\r\na=rtcp-mux\r\na=rtpmap:" + vp8 +
          " VP8/90000\r\na=rtcp-fb:" + vp8 + " nack\r\na=rtcp-fb:" + vp8 + " nack pli\r\na=rtcp-fb:" + vp8 +
          " ccm fir\r\n";
-    if (ssrc) s += "a=ssrc:" + std::to_string(ssrc) + " cname:loadtest\r\n";
+    if (simulcast) {
+      s += "a=extmap:" + std::to_string(kOfferRidExtId) + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n";
+      s += "a=rid:low send\r\na=rid:mid send\r\na=rid:hi send\r\na=simulcast:send low;mid;hi\r\n";
+    } else if (ssrc) {
+      s += "a=ssrc:" + std::to_string(ssrc) + " cname:loadtest\r\n";
+    }
   };
-  section(1, v.camera ? "sendrecv" : "inactive", v.camera ? v.camera_ssrc : 0);
+  section(1, v.camera ? "sendrecv" : "inactive", v.camera ? v.camera_ssrc : 0, v.camera && v.simulcast);
   for (int i = 0; i < v.remote_sections; ++i) section(2 + i, "recvonly", 0);
   const size_t at = s.find("a=group:BUNDLE 0");
   if (at != std::string::npos) s.replace(at, std::string("a=group:BUNDLE 0").size(), bundle);

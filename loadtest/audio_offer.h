@@ -25,10 +25,12 @@ std::string MakeAudioOffer(const AudioOfferParams& p);
 // sending, else inactive), then `remote_sections` recvonly video sections (mids 2, 3, ...). VP8
 // payload type kOfferVp8Pt with nack, nack pli, ccm fir.
 inline constexpr int kOfferVp8Pt = 96;
+inline constexpr int kOfferRidExtId = 9;  // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
 struct VideoOfferParams {
   bool camera = false;
-  uint32_t camera_ssrc = 0;
+  uint32_t camera_ssrc = 0;  // without simulcast
   int remote_sections = 0;
+  bool simulcast = false;    // a=rid low/mid/hi send, a=simulcast, no a=ssrc (like Chrome)
 };
 std::string MakeOffer(const AudioOfferParams& audio, const VideoOfferParams& video);
 

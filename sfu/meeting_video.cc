@@ -47,12 +47,14 @@ MeetingVideo::~MeetingVideo() {
   for (auto& [p, m] : members_) p->DetachVideo();
 }
 
-MeetingVideo::Member* MeetingVideo::PublisherOf(uint32_t stream_id, ParticipantMedia** who) {
+MeetingVideo::Layer* MeetingVideo::PublisherOf(uint32_t stream_id, ParticipantMedia** who) {
   if (stream_id == 0) return nullptr;
   for (auto& [p, m] : members_) {
-    if (m.publication.stream_id == stream_id) {
-      if (who) *who = p;
-      return &m;
+    for (auto& l : m.layers) {
+      if (l->info.stream_id == stream_id) {
+        if (who) *who = p;
+        return l.get();
+      }
     }
   }
   return nullptr;
@@ -61,11 +63,25 @@ MeetingVideo::Member* MeetingVideo::PublisherOf(uint32_t stream_id, ParticipantM
 void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
   ever_used_ = true;
   Member& m = members_[p];
-  if (plan.publication.stream_id != m.publication.stream_id || plan.publication.ssrc != m.publication.ssrc)
-    m.learned_ssrc = 0;
-  m.publication = plan.publication;
-  if (m.publication.stream_id && !m.history) m.history = std::make_unique<PacketHistory>(512);
-  if (!m.publication.stream_id) m.history.reset();
+  m.payload_type = plan.publication.payload_type;
+  m.rid_ext_id = plan.publication.rid_ext_id;
+  // Keep the state (learned SSRC, history) of layers that stay.
+  std::vector<std::unique_ptr<Layer>> layers;
+  for (const VideoLayer& info : plan.publication.layers) {
+    std::unique_ptr<Layer> l;
+    for (auto& old : m.layers) {
+      if (old && old->info.stream_id == info.stream_id && old->info.ssrc == info.ssrc && old->info.rid == info.rid) {
+        l = std::move(old);
+        break;
+      }
+    }
+    if (!l) {
+      l = std::make_unique<Layer>();
+      l->info = info;
+    }
+    layers.push_back(std::move(l));
+  }
+  m.layers = std::move(layers);
   std::vector<std::unique_ptr<Forwarder>> next;
   const int64_t now = shard_.NowMs();
   for (const VideoSubscription& s : plan.subscriptions) {
@@ -111,26 +127,50 @@ void MeetingVideo::SetPaused(ParticipantMedia* p, const std::vector<uint32_t>& s
 
 void MeetingVideo::RequestKeyframe(uint32_t stream_id, int64_t now_ms) {
   ParticipantMedia* who = nullptr;
-  Member* pub = PublisherOf(stream_id, &who);
-  if (!pub) return;
-  const uint32_t ssrc = pub->publication.ssrc ? pub->publication.ssrc : pub->learned_ssrc;
-  if (ssrc == 0 || now_ms - pub->last_pli_ms < kKeyframeRequestIntervalMs) return;
-  pub->last_pli_ms = now_ms;
+  Layer* layer = PublisherOf(stream_id, &who);
+  if (!layer) return;
+  const uint32_t ssrc = layer->ssrc();
+  if (ssrc == 0 || now_ms - layer->last_pli_ms < kKeyframeRequestIntervalMs) return;
+  layer->last_pli_ms = now_ms;
   ++stats_.keyframe_requests_sent;
   shard_.mutable_stats().Add(shard_.mutable_stats().video_keyframe_requests);
   who->SendPli(ssrc);
 }
 
+MeetingVideo::Layer* MeetingVideo::LayerFor(Member& m, const void* view) {
+  const auto& pkt = *static_cast<const wire::RtpPacketView*>(view);
+  const uint32_t ssrc = pkt.ssrc();
+  for (auto& l : m.layers)
+    if (l->ssrc() == ssrc) return l.get();
+  // Simulcast: the RID extension names the layer (its SSRC is learned once).
+  if (m.rid_ext_id > 0) {
+    if (auto rid = pkt.Extension(static_cast<uint8_t>(m.rid_ext_id)); rid && !rid->empty() && rid->size() <= 16) {
+      const std::string_view name(reinterpret_cast<const char*>(rid->data()), rid->size());
+      for (auto& l : m.layers) {
+        if (l->info.rid == name && l->info.ssrc == 0) {
+          l->learned_ssrc = ssrc;
+          return l.get();
+        }
+      }
+    }
+    return nullptr;
+  }
+  // One layer announced without an SSRC: the first video packet names it.
+  if (m.layers.size() == 1 && m.layers.front()->ssrc() == 0) {
+    m.layers.front()->learned_ssrc = ssrc;
+    return m.layers.front().get();
+  }
+  return nullptr;
+}
+
 bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   auto it = members_.find(p);
-  if (it == members_.end() || it->second.publication.stream_id == 0) return false;
+  if (it == members_.end() || it->second.layers.empty()) return false;
   Member& pub = it->second;
   auto pkt = wire::RtpPacketView::Parse(packet);
-  if (!pkt || pkt->payload_type() != pub.publication.payload_type) return false;
-  const uint32_t expected = pub.publication.ssrc ? pub.publication.ssrc : pub.learned_ssrc;
-  if (expected == 0) {
-    pub.learned_ssrc = pkt->ssrc();
-  } else if (pkt->ssrc() != expected) {
+  if (!pkt || pkt->payload_type() != pub.payload_type) return false;
+  Layer* layer = LayerFor(pub, &*pkt);
+  if (!layer) {
     ++stats_.unknown;
     shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
     return false;
@@ -141,7 +181,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
     shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
     return false;
   }
-  const uint32_t stream_id = pub.publication.stream_id;
+  const uint32_t stream_id = layer->info.stream_id;
   StreamRewriter::In in;
   in.seq = pkt->sequence_number();
   in.timestamp = pkt->timestamp();
@@ -151,9 +191,9 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const std::span<const uint8_t> payload = pkt->payload();
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
-  pub.nacks.OnPacket(in.seq, now);
-  pub.window_bytes += packet.size();
-  if (pub.history) pub.history->Store(in.seq, packet);
+  layer->nacks.OnPacket(in.seq, now);
+  layer->window_bytes += packet.size();
+  layer->history->Store(in.seq, packet);
   for (auto& [sp, sm] : members_) {
     const bool any_paused = !sm.paused.empty();
     for (auto& f : sm.forwarders) {
@@ -206,9 +246,10 @@ void MeetingVideo::OnTick(int64_t now_ms) {
     const int64_t elapsed = std::max<int64_t>(1, now_ms - window_start_ms_);
     std::vector<StreamBitrate> rates;
     for (auto& [p, m] : members_) {
-      if (!m.publication.stream_id) continue;
-      rates.push_back({m.publication.stream_id, static_cast<uint32_t>(m.window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});
-      m.window_bytes = 0;
+      for (auto& l : m.layers) {
+        rates.push_back({l->info.stream_id, static_cast<uint32_t>(l->window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});
+        l->window_bytes = 0;
+      }
     }
     if (!rates.empty())
       for (auto& [p, m] : members_) p->ReportBitrates(rates);
@@ -216,13 +257,13 @@ void MeetingVideo::OnTick(int64_t now_ms) {
     window_start_ms_ = now_ms;
   }
   for (auto& [p, m] : members_) {
-    if (!m.publication.stream_id) continue;
-    const uint32_t ssrc = m.publication.ssrc ? m.publication.ssrc : m.learned_ssrc;
-    if (!ssrc) continue;
-    const std::vector<uint16_t> due = m.nacks.Due(now_ms);
-    if (due.empty()) continue;
-    p->SendNack(ssrc, due);
-    shard_.mutable_stats().Add(shard_.mutable_stats().video_nacks_sent, due.size());
+    for (auto& l : m.layers) {
+      if (!l->ssrc()) continue;
+      const std::vector<uint16_t> due = l->nacks.Due(now_ms);
+      if (due.empty()) continue;
+      p->SendNack(l->ssrc(), due);
+      shard_.mutable_stats().Add(shard_.mutable_stats().video_nacks_sent, due.size());
+    }
   }
 }
 
@@ -231,8 +272,8 @@ void MeetingVideo::OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<co
   if (it == members_.end()) return;
   for (auto& f : it->second.forwarders) {
     if (f->sub.ssrc != media_ssrc) continue;
-    Member* pub = PublisherOf(f->sub.stream_id, nullptr);
-    if (!pub || !pub->history) return;
+    Layer* pub = PublisherOf(f->sub.stream_id, nullptr);
+    if (!pub) return;
     for (uint16_t out_seq : lost) {
       const auto in_seq = f->rewriter.InputSeq(out_seq);
       if (!in_seq) continue;

@@ -6,8 +6,11 @@
 // frame on (a section that switches source waits for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
 // (at most one per 500 ms); a new subscription asks for a key frame at once. Loss is repaired
 // both ways: gaps in a publisher's stream are NACKed to it (twice at most), and subscribers'
-// NACKs are answered from the publisher's last 512 packets, rewritten for their section.
+// NACKs are answered from the publisher's last 256 packets, rewritten for their section.
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
+// A simulcast publisher's layers (RIDs) are separate streams; their SSRCs are learned from the
+// rtp-stream-id header extension. Subscribers pick a layer by stream id (SUBSCRIBE or
+// REMOTE_VIDEO_UPDATE); a switch waits for the new layer's key frame.
 // Created with the first participant that publishes or subscribes, finished when none is left.
 // Thread: the owning shard only.
 
@@ -67,20 +70,28 @@ class MeetingVideo final : public ShardSession {
     VideoSubscription sub;
     StreamRewriter rewriter;
   };
-  struct Member {
-    VideoPublication publication;
+  // One published encoding and its repair state.
+  struct Layer {
+    VideoLayer info;
     uint32_t learned_ssrc = 0;
     int64_t last_pli_ms = -1'000'000;
-    std::unique_ptr<PacketHistory> history;  // while publishing: the last 512 packets
+    std::unique_ptr<PacketHistory> history = std::make_unique<PacketHistory>(256);  // the last 256 packets
     NackGenerator nacks;
-    std::vector<uint32_t> paused;  // streams this subscriber paused
-    uint64_t window_bytes = 0;     // received from it as a publisher since the last report
+    uint64_t window_bytes = 0;  // received since the last BITRATES
+    uint32_t ssrc() const { return info.ssrc ? info.ssrc : learned_ssrc; }
+  };
+  struct Member {
+    int payload_type = -1;
+    int rid_ext_id = 0;
+    std::vector<std::unique_ptr<Layer>> layers;  // what it publishes
+    std::vector<uint32_t> paused;                // streams this subscriber paused
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
   };
+  Layer* LayerFor(Member& m, const void* rtp_packet_view);
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
   bool Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
             const void* vp8_descriptor);
-  Member* PublisherOf(uint32_t stream_id, ParticipantMedia** who);
+  Layer* PublisherOf(uint32_t stream_id, ParticipantMedia** who);
 
   Shard& shard_;
   std::string meeting_id_;

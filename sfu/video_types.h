@@ -7,10 +7,18 @@
 
 namespace sfu {
 
+// One encoding of a published camera: the only one without simulcast, else one per RID.
+struct VideoLayer {
+  uint32_t stream_id = 0;
+  std::string rid;    // "" without simulcast
+  uint32_t ssrc = 0;  // from the offer's a=ssrc; 0: learn (from the RID extension, or the first packet)
+};
+
 struct VideoPublication {
-  uint32_t stream_id = 0;   // 0: not publishing
-  uint32_t ssrc = 0;        // from the offer's a=ssrc; 0: learn from the first packet
-  int payload_type = -1;    // VP8
+  std::vector<VideoLayer> layers;  // empty: not publishing
+  int payload_type = -1;           // VP8
+  int rid_ext_id = 0;              // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id, 0: none
+  uint32_t stream_id() const { return layers.empty() ? 0 : layers.front().stream_id; }
 };
 
 struct VideoSubscription {

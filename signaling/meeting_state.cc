@@ -1,5 +1,7 @@
 #include "signaling/meeting_state.h"
 
+#include <algorithm>
+
 namespace sfu::signaling {
 
 uint32_t MeetingState::Present(const std::string& attendee_id, const std::string& external_user_id, bool muted) {
@@ -47,6 +49,28 @@ bool MeetingState::PublishVideo(const VideoSource& source) {
       it->second.max_bitrate_kbps != source.max_bitrate_kbps || it->second.framerate != source.framerate) {
     video_[source.stream_id] = source;
     changed = true;
+  }
+  return changed;
+}
+
+bool MeetingState::PublishVideoLayers(const std::string& attendee_id, const std::vector<VideoSource>& layers) {
+  bool changed = false;
+  for (auto it = video_.begin(); it != video_.end();) {
+    const bool keep = std::any_of(layers.begin(), layers.end(), [&](const VideoSource& l) { return l.stream_id == it->first; });
+    if (it->second.attendee_id == attendee_id && !keep) {
+      it = video_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  for (const VideoSource& l : layers) {
+    auto it = video_.find(l.stream_id);
+    if (it == video_.end() || it->second.group_id != l.group_id || it->second.max_bitrate_kbps != l.max_bitrate_kbps ||
+        it->second.framerate != l.framerate) {
+      video_[l.stream_id] = l;
+      changed = true;
+    }
   }
   return changed;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <vector>
 #include <string>
 
 #include "signaling/api/rate_limiter.h"
@@ -64,8 +65,10 @@ class MeetingState {
   // larger group id: the client keeps the highest per attendee).
   uint32_t AllocateVideoStreamId() { return next_video_stream_id_++; }
   uint32_t AllocateGroupId() { return next_group_id_++; }
-  // Replaces the attendee's published stream; true if the index changed.
+  // Replaces the attendee's published stream(s) (one per simulcast layer); true if the index
+  // changed.
   bool PublishVideo(const VideoSource& source);
+  bool PublishVideoLayers(const std::string& attendee_id, const std::vector<VideoSource>& layers);
   bool UnpublishVideo(const std::string& attendee_id);
   const VideoSource* FindVideo(uint32_t stream_id) const;
   const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }

@@ -332,7 +332,9 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   params.fingerprint_algorithm = media_->dtls->fingerprint_algorithm();
   params.fingerprint = media_->dtls->fingerprint();
   for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, shard.media_port()});
-  params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level"};
+  params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+                           "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+                           "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"};
   params.feedback = {"nack", "nack pli", "ccm fir", "goog-remb"};
   params.session_id = std::to_string(media_id_);
 

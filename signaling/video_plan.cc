@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace sfu::signaling {
 namespace {
 
@@ -51,7 +53,11 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         a.direction = "inactive";
         if (session.stream_id) {
           r.index_changed |= state.UnpublishVideo(self.attendee_id);
-          session.stream_id = session.group_id = session.uplink_ssrc = 0;
+          {
+          auto ssrcs = std::move(session.section_ssrcs);
+          session = SessionVideoState{};
+          session.section_ssrcs = std::move(ssrcs);
+        }
         }
         continue;
       }
@@ -61,26 +67,44 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         continue;
       }
       a.direction = "recvonly";
-      const uint32_t ssrc = PrimarySsrc(m);
-      if (session.stream_id == 0 || ssrc != session.uplink_ssrc) {  // a new camera track: republish
-        session.stream_id = state.AllocateVideoStreamId();
+      // Simulcast: the RIDs the camera sends (Chrome: low, mid, hi), one layer each.
+      std::vector<std::string> rids;
+      for (const sdp::Rid& rid : m.rids)
+        if (rid.direction == "send" && !rid.id.empty() && rid.id.size() <= 16 && rids.size() < 4) rids.push_back(rid.id);
+      const uint32_t ssrc = rids.empty() ? PrimarySsrc(m) : 0;
+      const bool republish = session.stream_id == 0 || (rids.empty() ? ssrc != session.uplink_ssrc : rids != session.rids);
+      if (republish) {  // a new camera track: new stream ids and a larger group id
         session.group_id = state.AllocateGroupId();
         session.uplink_ssrc = ssrc;
+        session.rids = rids;
+        session.layer_stream_ids.clear();
+        for (size_t i = 0; i < std::max<size_t>(1, rids.size()); ++i)
+          session.layer_stream_ids.push_back(state.AllocateVideoStreamId());
+        session.stream_id = session.layer_stream_ids.front();
       }
-      VideoSource src;
-      src.stream_id = session.stream_id;
-      src.group_id = session.group_id;
-      src.attendee_id = self.attendee_id;
-      src.external_user_id = self.external_user_id;
-      src.max_bitrate_kbps = video_descriptors.front()->max_bitrate_kbps();
-      src.framerate = video_descriptors.front()->framerate();
-      r.index_changed |= state.PublishVideo(src);
-      r.media.publication = {session.stream_id, ssrc, vp8};
+      std::vector<VideoSource> sources;
+      r.media.publication.payload_type = vp8;
+      r.media.publication.rid_ext_id = rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      for (size_t i = 0; i < session.layer_stream_ids.size(); ++i) {
+        const proto::SdkStreamDescriptor* d = i < video_descriptors.size() ? video_descriptors[i] : nullptr;
+        r.media.publication.layers.push_back({session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc});
+        // Layers the sender reports at 0 kb/s are off: not in the index (§7.1).
+        if (!rids.empty() && d && d->max_bitrate_kbps() == 0) continue;
+        VideoSource src;
+        src.stream_id = session.layer_stream_ids[i];
+        src.group_id = session.group_id;
+        src.attendee_id = self.attendee_id;
+        src.external_user_id = self.external_user_id;
+        src.max_bitrate_kbps = d ? d->max_bitrate_kbps() : 0;
+        src.framerate = d ? d->framerate() : 0;
+        sources.push_back(src);
+      }
+      r.index_changed |= state.PublishVideoLayers(self.attendee_id, sources);
+      a.recv_rids = rids;
       for (size_t d = 0; d < video_descriptors.size(); ++d) {
         proto::SdkStreamAllocation al;
         al.set_track_label(video_descriptors[d]->track_label());
-        // Only the first encoding is received (no a=simulcast in the answer).
-        al.set_stream_id(d == 0 ? session.stream_id : 0);
+        al.set_stream_id(d < session.layer_stream_ids.size() ? session.layer_stream_ids[d] : 0);
         al.set_group_id(session.group_id);
         r.allocations.push_back(al);
       }
@@ -108,7 +132,11 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
   }
   if (!camera_seen && session.stream_id) {
     r.index_changed |= state.UnpublishVideo(self.attendee_id);
-    session.stream_id = session.group_id = session.uplink_ssrc = 0;
+    {
+          auto ssrcs = std::move(session.section_ssrcs);
+          session = SessionVideoState{};
+          session.section_ssrcs = std::move(ssrcs);
+        }
   }
   return r;
 }

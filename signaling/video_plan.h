@@ -2,7 +2,9 @@
 // The video part of answering a SUBSCRIBE (chime-signaling.md §3.3.3-3.3.6, §5.2-5.3, §7):
 // walks the offer's video sections in order - the first is the attendee's camera, the others
 // pair with receive_stream_ids - and decides, against the meeting's published sources:
-//   - the camera: published (answered recvonly, VP8; stream and group ids allocated, kept
+//   - the camera: published (answered recvonly, VP8; with RIDs, a=rid recv + a=simulcast:recv and
+//     one stream id per layer, the active ones - max_bitrate_kbps > 0 - in the index; stream and
+//     group ids allocated, kept
 //     while the same camera track stays on, new ones on a republish) or not (inactive); a new
 //     sender beyond `max_video_senders` in the meeting is refused (inactive, status 206);
 //   - each remote-video section: sendonly with a=msid:v_<mid> and one fixed SSRC for the
@@ -26,9 +28,11 @@ namespace sfu::signaling {
 // What one attendee's session keeps across SUBSCRIBEs.
 struct SessionVideoState {
   std::map<std::string, uint32_t> section_ssrcs;  // mid -> our SSRC on that section
-  uint32_t stream_id = 0;                         // our published camera, 0: none
+  uint32_t stream_id = 0;                         // our published camera (first layer), 0: none
   uint32_t group_id = 0;
-  uint32_t uplink_ssrc = 0;
+  uint32_t uplink_ssrc = 0;                       // without simulcast
+  std::vector<std::string> rids;                  // with simulcast, in offer order
+  std::vector<uint32_t> layer_stream_ids;         // one per rid
 };
 
 struct VideoPlanResult {

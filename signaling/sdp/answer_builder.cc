@@ -115,6 +115,14 @@ std::string BuildAnswer(const SessionDescription& offer, const AnswerParams& p,
       }
       if (!c->fmtp.empty()) AppendLine(out, "a=fmtp:" + std::to_string(c->payload_type) + " " + c->fmtp);
     }
+    if (!a.recv_rids.empty()) {
+      std::string list;
+      for (const std::string& rid : a.recv_rids) {
+        AppendLine(out, "a=rid:" + rid + " recv");
+        list += (list.empty() ? "" : ";") + rid;
+      }
+      AppendLine(out, "a=simulcast:recv " + list);
+    }
     for (const SendStream& s : a.send_streams) {
       AppendLine(out, "a=msid:" + s.stream_id + " " + s.track_id);
       if (s.rtx_ssrc) {

@@ -8,6 +8,7 @@
 // REMOTE_VIDEO_UPDATE switches the section to another publisher without renegotiation.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "loadtest/audio_offer.h"
@@ -57,22 +58,27 @@ class VideoForwardingTest : public SignalingFrontTest {
   // SUBSCRIBE with the given video offer; connects media. Returns the SUBSCRIBE_ACK.
   SdkSignalFrame Connect(Peer& peer, const std::string& meeting, const std::string& token, bool camera,
                          std::vector<uint32_t> receive, int remote_sections, const std::string& ufrag,
-                         uint32_t camera_ssrc = kCameraSsrc) {
+                         uint32_t camera_ssrc = kCameraSsrc, bool simulcast = false) {
     peer.sig = Join(meeting, token);
     loadtest::AudioOfferParams ap{ufrag, "videopassword0123456789", client_dtls_->fingerprint(), 1111, false};
     SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, camera_ssrc, remote_sections}));
+    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, camera_ssrc, remote_sections, simulcast}));
     f.mutable_sub()->add_send_streams()->set_media_type(proto::AUDIO);
     if (camera) {
-      auto* v = f.mutable_sub()->add_send_streams();
-      v->set_media_type(proto::VIDEO);
-      v->set_max_bitrate_kbps(1000);
+      // Simulcast: low 200, mid off (0), hi 1100 - as the Chime client reports its encodings.
+      const std::vector<uint32_t> kbps = simulcast ? std::vector<uint32_t>{200, 0, 1100} : std::vector<uint32_t>{1000};
+      for (uint32_t k : kbps) {
+        auto* v = f.mutable_sub()->add_send_streams();
+        v->set_media_type(proto::VIDEO);
+        v->set_max_bitrate_kbps(k);
+      }
     }
     for (uint32_t id : receive) f.mutable_sub()->add_receive_stream_ids(id);
     peer.sig->Send(f);
     auto ack = peer.sig->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
     EXPECT_TRUE(ack);
     if (!ack) return {};
+    last_answer_ = ack->suback().sdp_answer();
     auto parsed = sdp::Parse(ack->suback().sdp_answer());
     EXPECT_TRUE(parsed.description) << parsed.error;
     loadtest::ClientTransportParams p;
@@ -107,7 +113,7 @@ class VideoForwardingTest : public SignalingFrontTest {
 
   // Alice sends one synthetic VP8 packet (seq advances even when `send` is false: a loss).
   void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc, bool send = true,
-               Peer* from = nullptr, uint8_t fill = 0) {
+               Peer* from = nullptr, uint8_t fill = 0, const char* rid = nullptr) {
     Peer& peer = from ? *from : alice_;
     uint16_t& seq = from ? carol_seq_ : alice_seq_;
     uint8_t buf[200];
@@ -117,6 +123,7 @@ class VideoForwardingTest : public SignalingFrontTest {
     w.SetTimestamp(alice_ts_);
     w.SetSsrc(ssrc);
     w.SetMarker(marker);
+    if (rid) w.AddExtension(loadtest::kOfferRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid), std::strlen(rid)));
     if (marker) alice_ts_ += 3000;
     const size_t h = w.WriteTo(buf);
     // Descriptor: X=1, S=frame_start, PID 0; I=1 with a 15-bit picture id; then the VP8 header
@@ -176,6 +183,7 @@ class VideoForwardingTest : public SignalingFrontTest {
   asio::executor_work_guard<asio::io_context::executor_type> io_work_ = asio::make_work_guard(io_);
   std::thread io_thread_;
   Peer alice_, bob_, carol_;
+  std::string last_answer_;
   uint16_t alice_seq_ = 65530;  // wraps during the test
   uint16_t carol_seq_ = 20000;
   uint32_t alice_ts_ = 1000;
@@ -375,6 +383,70 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(seq_before_switch + 1)) << "numbering continues";
     break;
   }
+}
+
+// Simulcast: the camera's RIDs become layers (stream ids, one group), the active ones are indexed,
+// packets are told apart by the rtp-stream-id extension, and a subscriber receives the layer it
+// asked for - then another one after REMOTE_VIDEO_UPDATE, from that layer's key frame.
+TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "alice");
+  auto [b, tb] = NewAttendee(m, "bob");
+  SdkSignalFrame ack_a = Connect(alice_, m, ta, /*camera=*/true, {0}, 0, "alic", 0, /*simulcast=*/true);
+  ASSERT_EQ(ack_a.suback().allocations_size(), 3);
+  const uint32_t low = ack_a.suback().allocations(0).stream_id();
+  const uint32_t mid = ack_a.suback().allocations(1).stream_id();
+  const uint32_t hi = ack_a.suback().allocations(2).stream_id();
+  EXPECT_TRUE(low && mid && hi && low != mid && mid != hi);
+  EXPECT_EQ(ack_a.suback().allocations(0).group_id(), ack_a.suback().allocations(2).group_id());
+  for (const char* line : {"a=rid:low recv", "a=rid:mid recv", "a=rid:hi recv", "a=simulcast:recv low;mid;hi",
+                           "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"}) {
+    EXPECT_NE(last_answer_.find(line), std::string::npos) << line;
+  }
+  const MeetingState snapshot = OnControl([&] { return hub_.State(m); });
+  EXPECT_TRUE(snapshot.FindVideo(low));
+  EXPECT_FALSE(snapshot.FindVideo(mid)) << "a layer at 0 kb/s is not indexed";
+  EXPECT_TRUE(snapshot.FindVideo(hi));
+  SdkSignalFrame ack_b = Connect(bob_, m, tb, /*camera=*/false, {0, hi}, 1, "bobb");
+  ASSERT_EQ(ack_b.suback().tracks_size(), 1);
+  const uint32_t section_ssrc = ack_b.suback().tracks(0).ssrc();
+  // Alice sends both active layers, told apart only by their RIDs.
+  auto frame = [&](const char* rid, uint32_t ssrc, uint8_t fill, bool key) {
+    SendVp8(key, true, false, ssrc, true, nullptr, fill, rid);
+    SendVp8(false, false, true, ssrc, true, nullptr, fill, rid);
+  };
+  for (int i = 0; i < 4; ++i) {
+    frame("low", 0x1001, 0x11, i == 0);
+    frame("hi", 0x1003, 0x33, i == 0);
+  }
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 8; })) << BobPackets();
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    for (const auto& p : bob_.rtp) {
+      auto v = wire::RtpPacketView::Parse(p);
+      EXPECT_EQ(v->ssrc(), section_ssrc);
+      EXPECT_EQ(v->payload()[10], 0x33) << "only the hi layer";
+    }
+  }
+  // Bob asks for the low layer instead.
+  const size_t before = BobPackets();
+  SdkSignalFrame update = proto::MakeFrame(SdkSignalFrame::REMOTE_VIDEO_UPDATE);
+  auto* sw = update.mutable_remote_video_update()->add_added_or_updated_video_subscriptions();
+  sw->set_mid("2");
+  sw->set_stream_id(low);
+  bob_.sig->Send(update);
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 3; ++i) {
+    frame("low", 0x1001, 0x11, i == 1);
+    frame("hi", 0x1003, 0x33, false);
+  }
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before + 4; })) << BobPackets();
+  std::lock_guard<std::mutex> lock(bob_.mu);
+  auto first = wire::RtpPacketView::Parse(bob_.rtp[before]);
+  EXPECT_EQ(first->payload()[10], 0x11) << "the low layer after the switch";
+  EXPECT_TRUE(wire::ParseVp8Descriptor(first->payload())->key_frame) << "from the low layer's key frame";
+  for (size_t i = before; i < bob_.rtp.size(); ++i)
+    EXPECT_EQ(wire::RtpPacketView::Parse(bob_.rtp[i])->payload()[10], 0x11);
 }
 
 }  // namespace

@@ -53,10 +53,11 @@ TEST(VideoPlanTest, PublishesTheCameraAndAllocatesGrowingIds) {
   EXPECT_EQ(answers[1].direction, "recvonly");
   EXPECT_EQ(answers[1].payload_types, std::vector<int>{96});
   ASSERT_EQ(r.allocations.size(), 1u);
-  EXPECT_EQ(r.allocations[0].stream_id(), r.media.publication.stream_id);
-  EXPECT_EQ(r.media.publication.ssrc, 1234u);
+  EXPECT_EQ(r.allocations[0].stream_id(), r.media.publication.stream_id());
+  ASSERT_EQ(r.media.publication.layers.size(), 1u);
+  EXPECT_EQ(r.media.publication.layers[0].ssrc, 1234u);
   EXPECT_EQ(r.media.publication.payload_type, 96);
-  const auto* src = state.FindVideo(r.media.publication.stream_id);
+  const auto* src = state.FindVideo(r.media.publication.stream_id());
   ASSERT_NE(src, nullptr);
   EXPECT_EQ(src->attendee_id, "alice");
   EXPECT_EQ(src->max_bitrate_kbps, 1500u);
@@ -65,7 +66,7 @@ TEST(VideoPlanTest, PublishesTheCameraAndAllocatesGrowingIds) {
   std::vector<sdp::MediaAnswer> again(offer.media.size());
   auto r2 = PlanVideo(offer, Sub(true, {0}), {"alice", "a"}, state, session, again, &NextSsrc);
   EXPECT_FALSE(r2.index_changed);
-  EXPECT_EQ(r2.media.publication.stream_id, r.media.publication.stream_id);
+  EXPECT_EQ(r2.media.publication.stream_id(), r.media.publication.stream_id());
   // Camera off: unpublished; on again with a new track: a larger group id.
   auto off = Offer("inactive", 0, {});
   std::vector<sdp::MediaAnswer> a3(off.media.size());
@@ -78,7 +79,7 @@ TEST(VideoPlanTest, PublishesTheCameraAndAllocatesGrowingIds) {
   auto r4 = PlanVideo(on, Sub(true, {0}), {"alice", "a"}, state, session, a4, &NextSsrc);
   ASSERT_EQ(state.video_sources().size(), 1u);
   EXPECT_GT(state.video_sources().begin()->second.group_id, group);
-  EXPECT_GT(r4.media.publication.stream_id, r.media.publication.stream_id);
+  EXPECT_GT(r4.media.publication.stream_id(), r.media.publication.stream_id());
 }
 
 TEST(VideoPlanTest, SubscribedSectionsGetFixedSsrcsMsidAndTracks) {

@@ -191,14 +191,27 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const std::span<const uint8_t> payload = pkt->payload();
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
+  layer->last_packet_ms = now;
   layer->nacks.OnPacket(in.seq, now);
   layer->window_bytes += packet.size();
   layer->history->Store(in.seq, packet);
   for (auto& [sp, sm] : members_) {
     const bool any_paused = !sm.paused.empty();
     for (auto& f : sm.forwarders) {
-      if (f->sub.stream_id != stream_id || f->sub.payload_type < 0) continue;
-      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), stream_id) != sm.paused.end()) continue;
+      if (f->sub.payload_type < 0) continue;
+      if (f->sub.stream_id != stream_id) {
+        // Another layer of this camera may stand in for the one the section asked for.
+        if (pub.layers.size() < 2) continue;
+        const Layer* eff = EffectiveLayer(pub, f->sub.stream_id, now);
+        if (!eff || eff != layer) continue;
+      } else if (pub.layers.size() > 1 && EffectiveLayer(pub, f->sub.stream_id, now) != layer) {
+        continue;
+      }
+      if (f->source != stream_id) {  // a different layer from now on: restart at its key frame
+        if (f->source != 0) f->rewriter.Switch();
+        f->source = stream_id;
+      }
+      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), f->sub.stream_id) != sm.paused.end()) continue;
       const bool was_waiting = f->rewriter.waiting();
       auto out = f->rewriter.Rewrite(in);
       if (!out) {
@@ -238,6 +251,20 @@ bool MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool mar
   return f.subscriber->SendVideoRtp(buf, h + payload.size(), sizeof(buf));
 }
 
+const MeetingVideo::Layer* MeetingVideo::EffectiveLayer(const Member& m, uint32_t wanted, int64_t now_ms) const {
+  constexpr int64_t kFlowingMs = 1000;
+  const Layer* want = nullptr;
+  for (const auto& l : m.layers)
+    if (l->info.stream_id == wanted) want = l.get();
+  if (!want) return nullptr;
+  if (now_ms - want->last_packet_ms < kFlowingMs) return want;
+  // The highest layer that is arriving (layers are in the sender's order: low, mid, hi).
+  const Layer* best = nullptr;
+  for (const auto& l : m.layers)
+    if (now_ms - l->last_packet_ms < kFlowingMs) best = l.get();
+  return best ? best : want;
+}
+
 void MeetingVideo::OnTick(int64_t now_ms) {
   if (next_bitrates_ms_ == 0) {
     next_bitrates_ms_ = now_ms + 2000;
@@ -247,7 +274,10 @@ void MeetingVideo::OnTick(int64_t now_ms) {
     std::vector<StreamBitrate> rates;
     for (auto& [p, m] : members_) {
       for (auto& l : m.layers) {
-        rates.push_back({l->info.stream_id, static_cast<uint32_t>(l->window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});
+        // A stream missing from BITRATES is "not sending" to the client (§7.5): list only those
+        // that arrived in this window.
+        if (l->window_bytes > 0)
+          rates.push_back({l->info.stream_id, static_cast<uint32_t>(l->window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});
         l->window_bytes = 0;
       }
     }

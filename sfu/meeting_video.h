@@ -10,7 +10,9 @@
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
 // A simulcast publisher's layers (RIDs) are separate streams; their SSRCs are learned from the
 // rtp-stream-id header extension. Subscribers pick a layer by stream id (SUBSCRIBE or
-// REMOTE_VIDEO_UPDATE); a switch waits for the new layer's key frame.
+// REMOTE_VIDEO_UPDATE); a switch waits for the new layer's key frame. A layer that is not
+// arriving (the publisher's encoder turned it off, e.g. for lack of bandwidth) is replaced by the
+// best layer of the same camera that is, until it comes back.
 // Created with the first participant that publishes or subscribes, finished when none is left.
 // Thread: the owning shard only.
 
@@ -69,6 +71,7 @@ class MeetingVideo final : public ShardSession {
     ParticipantMedia* subscriber = nullptr;
     VideoSubscription sub;
     StreamRewriter rewriter;
+    uint32_t source = 0;  // the layer actually forwarded (sub.stream_id, or a fallback)
   };
   // One published encoding and its repair state.
   struct Layer {
@@ -78,6 +81,7 @@ class MeetingVideo final : public ShardSession {
     std::unique_ptr<PacketHistory> history = std::make_unique<PacketHistory>(256);  // the last 256 packets
     NackGenerator nacks;
     uint64_t window_bytes = 0;  // received since the last BITRATES
+    int64_t last_packet_ms = -1'000'000;
     uint32_t ssrc() const { return info.ssrc ? info.ssrc : learned_ssrc; }
   };
   struct Member {
@@ -88,6 +92,8 @@ class MeetingVideo final : public ShardSession {
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
   };
   Layer* LayerFor(Member& m, const void* rtp_packet_view);
+  // The layer of `publisher` to forward to a section that asked for `wanted` (one of its layers).
+  const Layer* EffectiveLayer(const Member& publisher, uint32_t wanted, int64_t now_ms) const;
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
   bool Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
             const void* vp8_descriptor);

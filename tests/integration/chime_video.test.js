@@ -1,4 +1,5 @@
 // Cameras through the SFU with unmodified amazon-chime-sdk-js in real Chromium (fake camera):
+// (last test: the same with simulcast enabled in the client configuration)
 // three attendees turn their cameras on; every browser must show a decoding tile for each of the
 // other two (a bound <video> with non-zero size whose decoded-frame count advances), mapped to
 // the right attendee. Then one of them shares content (a canvas stream, through the SDK's
@@ -21,16 +22,29 @@ async function api(method, p, body) {
 }
 
 // In the page: join with audio and camera; remote tiles are bound to new <video> elements.
-async function joinWithCamera({ meeting, attendee }) {
+async function joinWithCamera({ meeting, attendee, simulcast }) {
   const S = window.ChimeSDK;
   const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
   const config = new S.MeetingSessionConfiguration(meeting, attendee);
+  let policy = null;
+  if (simulcast) {
+    // Simulcast (rid low/mid/hi) with the priority policy, which wants the app's preferences.
+    config.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = true;
+    policy = new S.VideoPriorityBasedPolicy(logger);
+    config.videoDownlinkBandwidthPolicy = policy;
+  }
   const session = new S.DefaultMeetingSession(config, logger, new S.DefaultDeviceController(logger));
   const ev = { started: false, tiles: {} };
   window.ev = ev;
   window.session = session;
   const av = session.audioVideo;
   av.addObserver({
+    remoteVideoSourcesDidChange: (sources) => {
+      if (!policy) return;
+      const prefs = S.VideoPreferences.prepare();
+      for (const src of sources) prefs.add(new S.VideoPreference(src.attendee.attendeeId, 1));
+      policy.chooseRemoteVideoSources(prefs.build());
+    },
     audioVideoDidStart: () => { ev.started = true; },
     videoTileDidUpdate: (t) => {
       if (t.localTile || !t.boundAttendeeId || !t.tileId) return;
@@ -154,4 +168,33 @@ test('content share from one browser appears on the others as a content tile', {
     assert.ok(after > before, `the content tile advances (${before} -> ${after})`);
   }
   await pages[0].evaluate(() => { window.session.audioVideo.stopContentShare(); clearInterval(window.contentTimer); });
+});
+
+test('simulcast cameras (rid low/mid/hi, priority policy): each browser decodes the other', { timeout: 90000 }, async () => {
+  const created = await api('POST', '/meetings?operation=create-attendees', {
+    ExternalMeetingId: 'simulcast',
+    Attendees: [{ ExternalUserId: 'sim-a' }, { ExternalUserId: 'sim-b' }],
+  });
+  assert.strictEqual(created.status, 200);
+  const context = await browser.newContext();
+  const two = [await context.newPage(), await context.newPage()];
+  for (const p of two) await p.goto(web.url);
+  const attendees = created.json.Attendees;
+  await Promise.all(two.map((p, i) => p.evaluate(joinWithCamera, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: attendees[i] }, simulcast: true })));
+  for (let i = 0; i < 2; i += 1) {
+    const other = attendees[1 - i].AttendeeId;
+    const deadline = Date.now() + 30000;
+    let t;
+    for (;;) {
+      t = (await two[i].evaluate(tileStates)).find((x) => x.attendee === other);
+      if (t && t.width > 0 && t.frames > 10) break;
+      if (Date.now() > deadline) assert.fail(`simulcast browser ${i}: ${JSON.stringify(t)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const later = (await two[i].evaluate(tileStates)).find((x) => x.attendee === other);
+    assert.ok(later.frames > t.frames, `simulcast video advances (${t.frames} -> ${later.frames})`);
+    console.log(`simulcast browser ${i}: ${later.width}x${later.height} ${later.frames} frames`);
+  }
+  await context.close();
 });

@@ -387,7 +387,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
 
 // Simulcast: the camera's RIDs become layers (stream ids, one group), the active ones are indexed,
 // packets are told apart by the rtp-stream-id extension, and a subscriber receives the layer it
-// asked for - then another one after REMOTE_VIDEO_UPDATE, from that layer's key frame.
+// asked for - then another one after REMOTE_VIDEO_UPDATE, from that layer's key frame; a layer that
+// stops arriving is stood in for by one that arrives.
 TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
   const std::string m = NewMeeting();
   auto [a, ta] = NewAttendee(m, "alice");
@@ -410,16 +411,19 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
   SdkSignalFrame ack_b = Connect(bob_, m, tb, /*camera=*/false, {0, hi}, 1, "bobb");
   ASSERT_EQ(ack_b.suback().tracks_size(), 1);
   const uint32_t section_ssrc = ack_b.suback().tracks(0).ssrc();
-  // Alice sends both active layers, told apart only by their RIDs.
+  // Alice sends both active layers, told apart only by their RIDs (hi first: a layer that is not
+  // arriving yet would be stood in for by one that is).
   auto frame = [&](const char* rid, uint32_t ssrc, uint8_t fill, bool key) {
     SendVp8(key, true, false, ssrc, true, nullptr, fill, rid);
     SendVp8(false, false, true, ssrc, true, nullptr, fill, rid);
   };
+  frame("hi", 0x1003, 0x33, true);
   for (int i = 0; i < 4; ++i) {
     frame("low", 0x1001, 0x11, i == 0);
-    frame("hi", 0x1003, 0x33, i == 0);
+    frame("hi", 0x1003, 0x33, false);
   }
-  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 8; })) << BobPackets();
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 10; })) << BobPackets();  // 5 hi frames x 2 packets
+  std::this_thread::sleep_for(100ms);
   {
     std::lock_guard<std::mutex> lock(bob_.mu);
     for (const auto& p : bob_.rtp) {
@@ -441,11 +445,23 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
     frame("hi", 0x1003, 0x33, false);
   }
   ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before + 4; })) << BobPackets();
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    auto first = wire::RtpPacketView::Parse(bob_.rtp[before]);
+    EXPECT_EQ(first->payload()[10], 0x11) << "the low layer after the switch";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(first->payload())->key_frame) << "from the low layer's key frame";
+    for (size_t i = before; i < bob_.rtp.size(); ++i)
+      EXPECT_EQ(wire::RtpPacketView::Parse(bob_.rtp[i])->payload()[10], 0x11);
+  }
+  // Back to hi, but alice stops sending hi (her encoder dropped it): low stands in for it.
+  sw->set_stream_id(hi);
+  bob_.sig->Send(update);
+  std::this_thread::sleep_for(1100ms);  // hi has not arrived for over a second
+  const size_t before_fallback = BobPackets();
+  for (int i = 0; i < 3; ++i) frame("low", 0x1001, 0x11, i == 0);
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before_fallback + 4; })) << "no stand-in layer";
   std::lock_guard<std::mutex> lock(bob_.mu);
-  auto first = wire::RtpPacketView::Parse(bob_.rtp[before]);
-  EXPECT_EQ(first->payload()[10], 0x11) << "the low layer after the switch";
-  EXPECT_TRUE(wire::ParseVp8Descriptor(first->payload())->key_frame) << "from the low layer's key frame";
-  for (size_t i = before; i < bob_.rtp.size(); ++i)
+  for (size_t i = before_fallback; i < bob_.rtp.size(); ++i)
     EXPECT_EQ(wire::RtpPacketView::Parse(bob_.rtp[i])->payload()[10], 0x11);
 }
 

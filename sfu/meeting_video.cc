@@ -192,6 +192,8 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
   layer->last_packet_ms = now;
+  if (!layer->have_seq || wire::SeqNewer(in.seq, layer->highest_seq)) layer->highest_seq = in.seq;
+  layer->have_seq = true;
   layer->nacks.OnPacket(in.seq, now);
   layer->window_bytes += packet.size();
   layer->history->Store(in.seq, packet);
@@ -266,6 +268,20 @@ const MeetingVideo::Layer* MeetingVideo::EffectiveLayer(const Member& m, uint32_
 }
 
 void MeetingVideo::OnTick(int64_t now_ms) {
+  if (now_ms >= next_feedback_ms_) {
+    next_feedback_ms_ = now_ms + 1000;
+    constexpr uint64_t kRembCeilingBps = 2'500'000;
+    for (auto& [p, m] : members_) {
+      std::vector<uint32_t> ssrcs;
+      std::vector<uint16_t> seqs;
+      for (auto& l : m.layers) {
+        if (!l->ssrc() || now_ms - l->last_packet_ms > 5000) continue;
+        ssrcs.push_back(l->ssrc());
+        seqs.push_back(l->highest_seq);
+      }
+      if (!ssrcs.empty()) p->SendPublisherFeedback(ssrcs, seqs, kRembCeilingBps);
+    }
+  }
   if (next_bitrates_ms_ == 0) {
     next_bitrates_ms_ = now_ms + 2000;
     window_start_ms_ = now_ms;

@@ -39,7 +39,9 @@ class MeetingVideo final : public ShardSession {
 
   MeetingVideo(Shard& shard, std::string meeting_id);
   ~MeetingVideo() override;
-  // Every tick: NACKs due toward publishers; every 2 s: BITRATES to everyone.
+  // Every tick: NACKs due toward publishers; every second: receiver reports and a REMB to each
+  // publisher (no bandwidth estimation yet: the REMB carries a fixed ceiling, enough for Chrome
+  // to ramp up and turn its higher simulcast layers on); every 2 s: BITRATES to everyone.
   void OnTick(int64_t now_ms) override;
   bool finished() const override { return ever_used_ && members_.empty(); }
 
@@ -82,6 +84,8 @@ class MeetingVideo final : public ShardSession {
     NackGenerator nacks;
     uint64_t window_bytes = 0;  // received since the last BITRATES
     int64_t last_packet_ms = -1'000'000;
+    uint16_t highest_seq = 0;
+    bool have_seq = false;
     uint32_t ssrc() const { return info.ssrc ? info.ssrc : learned_ssrc; }
   };
   struct Member {
@@ -104,6 +108,7 @@ class MeetingVideo final : public ShardSession {
   std::unordered_map<ParticipantMedia*, Member> members_;
   bool ever_used_ = false;
   int64_t next_bitrates_ms_ = 0;
+  int64_t next_feedback_ms_ = 0;
   int64_t window_start_ms_ = 0;
   Stats stats_;
 };

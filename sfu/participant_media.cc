@@ -10,6 +10,8 @@
 #include "transport/wire/rtcp/fir.h"
 #include "transport/wire/rtcp/nack.h"
 #include "transport/wire/rtcp/pli.h"
+#include "transport/wire/rtcp/receiver_report.h"
+#include "transport/wire/rtcp/remb.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/endpoint_demuxer.h"
@@ -97,6 +99,30 @@ void ParticipantMedia::SendNack(uint32_t media_ssrc, std::span<const uint16_t> l
   uint8_t buf[512 + transport::kSrtpMaxTrailer + 4];
   const size_t n = nack.Create(buf);
   if (n) transport_->SendRtcp(buf, n, sizeof(buf));
+}
+
+void ParticipantMedia::SendPublisherFeedback(std::span<const uint32_t> ssrcs, std::span<const uint16_t> highest_seqs,
+                                             uint64_t remb_bps) {
+  if (finished_ || !transport_->connected() || ssrcs.empty()) return;
+  const uint32_t self = plan_.audio_ssrc ? plan_.audio_ssrc : 1;
+  wire::rtcp::ReceiverReport rr;
+  rr.SetSenderSsrc(self);
+  for (size_t i = 0; i < ssrcs.size() && i < highest_seqs.size(); ++i) {
+    wire::rtcp::ReportBlock b;
+    b.source_ssrc = ssrcs[i];
+    b.extended_highest_sequence = highest_seqs[i];
+    rr.AddReportBlock(b);
+  }
+  wire::rtcp::Remb remb;
+  remb.SetSenderSsrc(self);
+  remb.SetBitrateBps(remb_bps);
+  remb.SetSsrcs(ssrcs);
+  uint8_t buf[512 + transport::kSrtpMaxTrailer + 4];
+  const size_t n1 = rr.Create(std::span<uint8_t>(buf, 512));
+  if (n1 == 0) return;
+  const size_t n2 = remb.Create(std::span<uint8_t>(buf + n1, 512 - n1));
+  if (n2 == 0) return;
+  transport_->SendRtcp(buf, n1 + n2, sizeof(buf));
 }
 
 void ParticipantMedia::SetMuted(bool muted) {

@@ -82,6 +82,9 @@ class ParticipantMedia final : public ShardSession,
   bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
   void SendPli(uint32_t media_ssrc);
   void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);
+  // Receiver feedback for what it publishes: RR report blocks and a REMB (bitrate, SSRCs).
+  void SendPublisherFeedback(std::span<const uint32_t> ssrcs, std::span<const uint16_t> highest_seqs,
+                             uint64_t remb_bps);
   void DetachVideo() { video_ = nullptr; }
   void ReportBitrates(std::vector<StreamBitrate> rates) {
     if (plan_.report_bitrates) plan_.report_bitrates(std::move(rates));

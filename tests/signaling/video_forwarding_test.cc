@@ -124,6 +124,10 @@ class VideoForwardingTest : public SignalingFrontTest {
     w.SetSsrc(ssrc);
     w.SetMarker(marker);
     if (rid) w.AddExtension(loadtest::kOfferRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid), std::strlen(rid)));
+    if (odd_extension_) {
+      static const uint8_t junk[40] = {0xde, 0xad};
+      w.AddExtension(200, junk);  // an id nobody negotiated, in the two-byte form
+    }
     if (marker) alice_ts_ += 3000;
     const size_t h = w.WriteTo(buf);
     // Descriptor: X=1, S=frame_start, PID 0; I=1 with a 15-bit picture id; then the VP8 header
@@ -184,6 +188,7 @@ class VideoForwardingTest : public SignalingFrontTest {
   std::thread io_thread_;
   Peer alice_, bob_, carol_;
   std::string last_answer_;
+  bool odd_extension_ = false;
   uint16_t alice_seq_ = 65530;  // wraps during the test
   uint16_t carol_seq_ = 20000;
   uint32_t alice_ts_ = 1000;
@@ -270,6 +275,17 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     return false;
   })) << "no retransmission of " << nacked;
   EXPECT_GE(shards_->Stats()[0]->video_retransmissions.load(), 1u);
+  // Absurd header extensions (an unnegotiated id in the two-byte form) change nothing: the packet
+  // is forwarded like any other, without extensions.
+  const size_t before_odd = BobPackets();
+  odd_extension_ = true;
+  SendFrame(false);
+  odd_extension_ = false;
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before_odd + 3; }));
+  {
+    std::lock_guard<std::mutex> lock(bob_.mu);
+    for (size_t i = before_odd; i < bob_.rtp.size(); ++i) EXPECT_FALSE(wire::RtpPacketView::Parse(bob_.rtp[i])->has_extension());
+  }
   // A subscriber flooding key-frame requests: the publisher sees at most one per 500 ms.
   std::this_thread::sleep_for(600ms);
   const int plis_before = AlicePlis();

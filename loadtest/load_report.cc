@@ -59,7 +59,8 @@ std::string ReportTable(const LoadReport& r) {
   o << "sfu-loadtest report" << (r.interrupted ? " (interrupted)" : "") << "\n";
   row("endpoint", r.endpoint);
   row("scenario", std::to_string(r.meetings) + " meetings x " + std::to_string(r.attendees_per_meeting) +
-                      " attendees, " + std::to_string(r.talkers_per_meeting) + " talkers each");
+                      " attendees, " + std::to_string(r.talkers_per_meeting) + " talkers and " +
+                      std::to_string(r.video_senders_per_meeting) + " cameras each");
   row("ran", Fmt("%.1f s", r.ran_s) + " of " + Fmt("%.0f s", r.duration_s) + " on " + std::to_string(r.threads) +
                  " client threads");
   row("joins", std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
@@ -75,6 +76,13 @@ std::string ReportTable(const LoadReport& r) {
   row("talkers heard while talking", r.talker_presence_pct < 0 ? "-" : Fmt("%.1f %%", r.talker_presence_pct));
   row("data messages sent/recv/throttled", std::to_string(r.data_sent) + " / " + std::to_string(r.data_received) +
                                                " / " + std::to_string(r.data_throttled));
+  if (r.video_senders_per_meeting > 0) {
+    row("video frames sent / received", std::to_string(r.video_frames_sent) + " / " + std::to_string(r.video_frames_received) +
+                                            " (" + std::to_string(r.video_streams_subscribed) + " sections subscribed)");
+    row("video freezes (>300 ms)", std::to_string(r.video_freezes));
+    row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
+                                                  std::to_string(r.video_retransmissions));
+  }
   row("mute toggles / leaves (churn)", std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
   if (r.server_metrics) {
     row("server CPU", Fmt("%.2f s", r.server_cpu_s) + Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
@@ -121,6 +129,10 @@ std::string ReportJson(const LoadReport& r) {
                              {"mix_minus_violations", r.mix_minus_violations},
                              {"talker_presence_pct", r.talker_presence_pct}}},
       {"data_messages", json::object{{"sent", r.data_sent}, {"received", r.data_received}, {"throttled", r.data_throttled}}},
+      {"video", json::object{{"senders_per_meeting", r.video_senders_per_meeting}, {"frames_sent", r.video_frames_sent},
+                             {"frames_received", r.video_frames_received}, {"freezes", r.video_freezes},
+                             {"keyframe_requests", r.video_keyframe_requests}, {"retransmissions", r.video_retransmissions},
+                             {"sections_subscribed", r.video_streams_subscribed}}},
       {"mute_toggles", r.mute_toggles},
       {"leaves", r.leaves},
       {"meeting_ended", r.meeting_ended},

@@ -32,6 +32,7 @@ struct LoadReport {
   int meetings = 0;
   int attendees_per_meeting = 0;
   int talkers_per_meeting = 0;
+  int video_senders_per_meeting = 0;
   double duration_s = 0;     // asked
   double ran_s = 0;          // actual, first join to teardown
   bool interrupted = false;  // Ctrl-C
@@ -53,6 +54,11 @@ struct LoadReport {
   // Data messages, mute, churn.
   uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
   uint64_t mute_toggles = 0, leaves = 0;
+  // Video: frames sent by the cameras, complete frames received on subscribed sections, freezes
+  // (a received stream more than 300 ms without a frame), key-frame requests the cameras got,
+  // packets they resent for NACKs, and sections subscribed at the end.
+  uint64_t video_frames_sent = 0, video_frames_received = 0, video_freezes = 0;
+  uint64_t video_keyframe_requests = 0, video_retransmissions = 0, video_streams_subscribed = 0;
   bool meeting_ended = false;
   // Cost.
   bool server_metrics = false;

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -16,6 +17,10 @@
 #include "transport/codec/opus_codec.h"
 #include "transport/codec/tone.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/wire/rtcp/common_header.h"
+#include "transport/wire/rtcp/fir.h"
+#include "transport/wire/rtcp/nack.h"
+#include "transport/wire/rtcp/pli.h"
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtp_packet.h"
 
@@ -66,6 +71,11 @@ SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtl
   ts_ = static_cast<uint32_t>(rng_());
   phase_ = static_cast<int>(rng_() % SignalBank::kLoopFrames);
   if (cfg_.analyse) decoder_ = std::make_unique<codec::OpusFrameDecoder>();
+  video_ssrc_ = static_cast<uint32_t>(rng_()) | 2u;
+  video_seq_ = static_cast<uint16_t>(rng_());
+  video_ts_ = static_cast<uint32_t>(rng_());
+  picture_id_ = static_cast<uint16_t>(rng_() & 0x7fff);
+  sent_video_.resize(256);
 }
 
 SimAttendee::~SimAttendee() {
@@ -104,17 +114,18 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
       state_ = State::kSubscribing;
       ice_ufrag_ = RandomIce(rng_, 8);
       ice_pwd_ = RandomIce(rng_, 24);
-      AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
-      SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-      sub.mutable_sub()->set_sdp_offer(MakeAudioOffer(op));
-      sub.mutable_sub()->set_audio_host("host");
-      sub.mutable_sub()->set_audio_muted(false);
-      sig_->Send(sub);
+      subscribed_ = wanted_;
+      SendSubscribe();
       return;
     }
+    case SdkSignalFrame::INDEX:
+      return OnIndex(f);
     case SdkSignalFrame::SUBSCRIBE_ACK:
-      if (state_ != State::kSubscribing) return;
-      if (f.has_error() && f.error().status() != 0) return Fail("SUBSCRIBE refused: " + f.error().description());
+      if (f.has_error() && f.error().status() != 0 && f.error().status() != 206)
+        return Fail("SUBSCRIBE refused: " + f.error().description());
+      if (cfg_.video && f.suback().allocations_size() > 0) own_stream_id_ = f.suback().allocations(0).stream_id();
+      stats_.video_streams_subscribed = static_cast<uint64_t>(f.suback().tracks_size());
+      if (state_ != State::kSubscribing) return;  // a renegotiation: the transport stays
       return OnSubscribeAck(f.suback().sdp_answer());
     case SdkSignalFrame::AUDIO_STATUS:
       if (f.audio_status().audio_status() == 410) cfg_.meeting->ended = true;
@@ -131,6 +142,60 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
   }
 }
 
+void SimAttendee::SendSubscribe() {
+  AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
+  SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
+  VideoOfferParams vp{cfg_.video != nullptr, video_ssrc_, static_cast<int>(subscribed_.size()), false};
+  sub.mutable_sub()->set_sdp_offer(cfg_.video || !subscribed_.empty() ? MakeOffer(op, vp) : MakeAudioOffer(op));
+  sub.mutable_sub()->set_audio_host("host");
+  sub.mutable_sub()->set_audio_muted(muted_);
+  sub.mutable_sub()->add_send_streams()->set_media_type(signaling::proto::AUDIO);
+  if (cfg_.video) {
+    sub.mutable_sub()->set_duplex(signaling::proto::DUPLEX);
+    auto* v = sub.mutable_sub()->add_send_streams();
+    v->set_media_type(signaling::proto::VIDEO);
+    v->set_max_bitrate_kbps(500);
+    v->set_framerate(25);
+  }
+  if (cfg_.video || !subscribed_.empty()) {
+    sub.mutable_sub()->add_receive_stream_ids(0);  // the camera section
+    for (uint32_t id : subscribed_) sub.mutable_sub()->add_receive_stream_ids(id);
+  }
+  sig_->Send(sub);
+}
+
+void SimAttendee::OnIndex(const SdkSignalFrame& f) {
+  if (!cfg_.receive_video) return;
+  std::vector<uint32_t> wanted;
+  for (const auto& s : f.index().sources()) {
+    if (s.media_type() != signaling::proto::VIDEO || s.stream_id() == own_stream_id_ || wanted.size() == 25) continue;
+    wanted.push_back(s.stream_id());
+  }
+  wanted_ = wanted;
+  MaybeResubscribe();
+}
+
+void SimAttendee::MaybeResubscribe() {
+  // Before media is up the next SUBSCRIBE (or the connection) takes the list.
+  if (state_ != State::kMedia) return;
+  const std::vector<uint32_t>& wanted = wanted_;
+  std::vector<uint32_t> current;
+  for (uint32_t id : subscribed_)
+    if (id) current.push_back(id);
+  std::vector<uint32_t> a = current, b = wanted;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  if (a == b) return;
+  // Keep the sections already filled in place; add new ones at the end (like the client).
+  std::vector<uint32_t> next;
+  for (uint32_t id : subscribed_)
+    next.push_back(std::find(wanted.begin(), wanted.end(), id) != wanted.end() ? id : 0);
+  for (uint32_t id : wanted)
+    if (std::find(next.begin(), next.end(), id) == next.end()) next.push_back(id);
+  subscribed_ = next;
+  SendSubscribe();
+}
+
 void SimAttendee::OnSubscribeAck(const std::string& answer) {
   auto parsed = sdp::Parse(answer);
   if (!parsed.description || parsed.description->media.empty()) return Fail("bad SDP answer: " + parsed.error);
@@ -143,9 +208,13 @@ void SimAttendee::OnSubscribeAck(const std::string& answer) {
   p.local_ufrag = ice_ufrag_;
   p.local_pwd = ice_pwd_;
   ClientTransport::Callbacks cb;
-  cb.on_connected = [this] { state_ = State::kMedia; };
+  cb.on_connected = [this] {
+    state_ = State::kMedia;
+    MaybeResubscribe();  // cameras that appeared while connecting
+  };
   cb.on_failed = [this](const std::string& why) { Fail("media: " + why); };
   cb.on_rtp = [this](std::span<const uint8_t> d) { OnRtp(d.data(), d.size()); };
+  cb.on_rtcp = [this](std::span<const uint8_t> d) { OnRtcp(d.data(), d.size()); };
   state_ = State::kConnectingMedia;
   media_ = std::make_unique<ClientTransport>(io_, dtls_, p, cb);
   media_->Start();
@@ -154,6 +223,20 @@ void SimAttendee::OnSubscribeAck(const std::string& answer) {
 void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
   if (cfg_.impairment.loss > 0 && std::bernoulli_distribution(cfg_.impairment.loss)(rng_)) return;
   auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
+  if (pkt && pkt->payload_type() == kOfferVp8Pt) {
+    if (!pkt->marker()) return;
+    ++stats_.video_frames_received;
+    const int64_t now = NowUs();
+    bool found = false;
+    for (auto& [ssrc, at] : last_frame_us_) {
+      if (ssrc != pkt->ssrc()) continue;
+      if (now - at > 300'000) ++stats_.video_freezes;
+      at = now;
+      found = true;
+    }
+    if (!found) last_frame_us_.emplace_back(pkt->ssrc(), now);
+    return;
+  }
   if (!pkt || pkt->payload_type() != kOfferOpusPt) return;
   const int64_t now = NowUs();
   if (last_audio_us_ == 0) {
@@ -257,9 +340,65 @@ void SimAttendee::SendReceiverReport() {
   if (n && media_->SendRtcp(std::span<const uint8_t>(buf, n))) ++stats_.rtcp_sent;
 }
 
+void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
+  wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
+  while (auto b = it.Next()) {
+    if (b->type() == wire::rtcp::kPacketTypePsfb) {
+      wire::rtcp::Pli pli;
+      wire::rtcp::Fir fir;
+      if ((b->fmt() == 1 && pli.Parse(*b) && pli.media_ssrc() == video_ssrc_) || (b->fmt() == 4 && fir.Parse(*b))) {
+        force_key_ = true;
+        ++stats_.video_keyframe_requests;
+      }
+    } else if (b->type() == wire::rtcp::kPacketTypeRtpfb && b->fmt() == 1) {
+      wire::rtcp::Nack nack;
+      if (!nack.Parse(*b) || nack.media_ssrc() != video_ssrc_ || !media_) continue;
+      nack.ForEachLostPacket([&](uint16_t seq) {
+        const auto& p = sent_video_[seq % sent_video_.size()];
+        if (p.size() >= 4 && ((p[2] << 8) | p[3]) == seq && media_->SendRtp(p)) ++stats_.video_retransmissions;
+      });
+    }
+  }
+}
+
+void SimAttendee::SendVideoFrame() {
+  const auto& frames = cfg_.video->frames();
+  if (frames.empty()) return;
+  if (force_key_) {
+    video_frame_ = 0;  // the loop's first frame is a key frame
+    force_key_ = false;
+  }
+  const VideoBank::Frame& fr = frames[video_frame_ % frames.size()];
+  ++video_frame_;
+  if (video_frame_ % frames.size() == 0) video_frame_ = 1;  // loop past the key frame: only PLIs restart it
+  picture_id_ = static_cast<uint16_t>((picture_id_ + 1) & 0x7fff);
+  video_ts_ += VideoBank::kTicksPerFrame;
+  for (size_t i = 0; i < fr.payloads.size(); ++i) {
+    std::vector<uint8_t> payload = fr.payloads[i];
+    VideoBank::SetPictureId(payload, picture_id_);
+    uint8_t buf[1500];
+    wire::RtpHeaderWriter w;
+    w.SetPayloadType(kOfferVp8Pt);
+    w.SetSequenceNumber(video_seq_);
+    w.SetTimestamp(video_ts_);
+    w.SetSsrc(video_ssrc_);
+    w.SetMarker(i + 1 == fr.payloads.size());
+    const size_t h = w.WriteTo(buf);
+    if (h == 0 || h + payload.size() > sizeof(buf)) return;
+    std::copy(payload.begin(), payload.end(), buf + h);
+    std::vector<uint8_t>& slot = sent_video_[video_seq_ % sent_video_.size()];
+    slot.assign(buf, buf + h + payload.size());
+    ++video_seq_;
+    if (UplinkLost()) continue;
+    media_->SendRtp(slot);
+  }
+  ++stats_.video_frames_sent;
+}
+
 void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
   if (state_ != State::kMedia || !media_) return;
   if ((frame + static_cast<uint64_t>(phase_)) % 50 == 0) SendReceiverReport();
+  if (cfg_.video && frame % 2 == 0) SendVideoFrame();  // 25 fps
   const SignalBank::Packet* p = &bank_.Silence();
   if (cfg_.talker_index >= 0 && !muted_) {
     const uint64_t f = frame + static_cast<uint64_t>(phase_);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "loadtest/signal_bank.h"
+#include "loadtest/video_bank.h"
 
 namespace boost::asio {
 class io_context;
@@ -74,6 +75,13 @@ struct AttendeeStats {
   uint64_t mute_toggles = 0;
   uint64_t leaves = 0;
   uint64_t rtcp_sent = 0;  // receiver reports, one a second
+  // Video.
+  uint64_t video_frames_sent = 0;
+  uint64_t video_frames_received = 0;   // complete frames (marker bit) on remote sections
+  uint64_t video_freezes = 0;           // a remote stream went more than 300 ms without a frame
+  uint64_t video_keyframe_requests = 0; // PLI/FIR the server sent us
+  uint64_t video_retransmissions = 0;   // packets resent for the server's NACKs
+  uint64_t video_streams_subscribed = 0;
 };
 
 struct SimConfig {
@@ -85,6 +93,8 @@ struct SimConfig {
   Impairment impairment;
   uint32_t seed = 1;
   bool red = false;
+  const VideoBank* video = nullptr;  // non-null: publish a camera from this bank
+  bool receive_video = true;         // subscribe to every camera in the INDEX (up to 25)
 };
 
 class SimAttendee {
@@ -114,6 +124,11 @@ class SimAttendee {
   void Teardown();
   void SendRtpImpaired(std::vector<uint8_t> packet);
   void SendReceiverReport();
+  void OnIndex(const signaling::proto::SdkSignalFrame& frame);
+  void MaybeResubscribe();
+  void SendSubscribe();
+  void SendVideoFrame();
+  void OnRtcp(const uint8_t* data, size_t len);
   bool UplinkLost();
 
   boost::asio::io_context& io_;
@@ -140,6 +155,18 @@ class SimAttendee {
   int64_t first_seq_ = 0;
   uint16_t last_seq16_ = 0;
   uint32_t downlink_ssrc_ = 0;
+  // Video.
+  uint32_t video_ssrc_ = 0;
+  uint16_t video_seq_ = 0;
+  uint32_t video_ts_ = 0;
+  uint16_t picture_id_ = 0;
+  size_t video_frame_ = 0;
+  bool force_key_ = true;
+  uint32_t own_stream_id_ = 0;
+  std::vector<uint32_t> subscribed_;  // stream ids on remote sections, in section order
+  std::vector<uint32_t> wanted_;      // from the last INDEX
+  std::vector<std::vector<uint8_t>> sent_video_;  // ring of the last 256 video packets, by seq
+  std::vector<std::pair<uint32_t, int64_t>> last_frame_us_;  // per remote section SSRC
   uint64_t rr_expected_ = 0, rr_received_ = 0;
   double last_transit_ = 0;
   bool have_transit_ = false;

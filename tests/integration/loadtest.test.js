@@ -96,6 +96,21 @@ test('10% loss on one sender: the others still hear it', { timeout: 90000 }, asy
   assert.strictEqual(rep.audio.mix_minus_violations, 0);
 });
 
+test('cameras: every attendee receives the others\' video through the SFU', { timeout: 90000 }, async () => {
+  const json = path.join(dir, 'video.json');
+  const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '3', '--talkers', '1',
+    '--video-senders', '2', '--duration', '6', '--quiet', '--json', json]);
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const v = JSON.parse(fs.readFileSync(json, 'utf8')).video;
+  console.log(JSON.stringify(v));
+  assert.strictEqual(v.senders_per_meeting, 2);
+  assert.ok(v.frames_sent > 100, `frames sent ${v.frames_sent}`);
+  // 2 cameras: each seen by the 2 others -> 4 sections; received frames at most sent x 2.
+  assert.strictEqual(v.sections_subscribed, 4);
+  assert.ok(v.frames_received > v.frames_sent, `frames received ${v.frames_received}`);
+  assert.ok(v.frames_received <= v.frames_sent * 2);
+});
+
 test('an unreachable server: a clear message and exit 2, quickly', { timeout: 30000 }, async () => {
   const r = await run(['--endpoint', 'http://127.0.0.1:1', '--duration', '5'], 20000);
   assert.strictEqual(r.code, 2);
@@ -142,7 +157,7 @@ test('flags: --help works and a bad flag is refused', async () => {
   const bad = await run(['--no-such-flag'], 10000);
   assert.strictEqual(bad.code, 2);
   assert.match(bad.stderr, /no-such-flag/);
-  const video = await run(['--endpoint', server.url, '--video-senders', '1'], 10000);
-  assert.strictEqual(video.code, 2);
-  assert.match(video.stderr, /video SFU/);
+  const simulcast = await run(['--endpoint', server.url, '--simulcast'], 10000);
+  assert.strictEqual(simulcast.code, 2);
+  assert.match(simulcast.stderr, /simulcast/);
 });

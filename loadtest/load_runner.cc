@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -137,10 +138,6 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.talkers_per_meeting = o.talkers;
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
-  if (o.simulcast) {
-    *error = "--simulcast: simulcast senders are not simulated yet (cameras are sent as one 640x360 VP8 encoding)";
-    return 2;
-  }
   if (o.video_senders < 0 || o.video_senders > o.attendees) {
     *error = "--video-senders must be from 0 to --attendees";
     return 2;
@@ -191,13 +188,24 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.threads = threads;
   static const SignalBank bank;
   const VideoBank* video_bank = nullptr;
-  if (o.video_senders > 0) {
+  std::array<const VideoBank*, 3> simulcast_banks{};
+  if (o.video_senders > 0 && !o.simulcast) {
     static const VideoBank vb;
     if (!vb.error().empty()) {
       *error = vb.error();
       return 2;
     }
     video_bank = &vb;
+  }
+  if (o.video_senders > 0 && o.simulcast) {
+    static const VideoBank low(160, 90, 150), mid(320, 180, 300), hi(640, 360, 500);
+    for (const VideoBank* b : {&low, &mid, &hi}) {
+      if (!b->error().empty()) {
+        *error = b->error();
+        return 2;
+      }
+    }
+    simulcast_banks = {&low, &mid, &hi};
   }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
@@ -224,6 +232,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       c.seed = static_cast<uint32_t>(rng());
       c.red = o.red;
       c.video = a < o.video_senders ? video_bank : nullptr;
+      if (a < o.video_senders) c.simulcast = simulcast_banks;
       Worker& w = *workers[next_worker];
       auto index = w.Call([&w, c] {
         w.attendees().push_back(std::make_unique<SimAttendee>(w.io(), w.dtls(), bank, c));

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     ("attendees", po::value(&o.attendees)->default_value(o.attendees), "attendees per meeting")
     ("talkers", po::value(&o.talkers)->default_value(o.talkers), "talkers per meeting: each sends its own tone, 1.2 s on / 0.8 s off; the rest send silence")
     ("video-senders", po::value(&o.video_senders)->default_value(0), "camera senders per meeting (the first attendees): 640x360 VP8 at 25 fps, ~500 kb/s, encoded once with libvpx and looped; every attendee subscribes to every camera (up to 25)")
-    ("simulcast", po::bool_switch(&o.simulcast), "send cameras as simulcast low/mid/hi (not simulated yet: refused)")
+    ("simulcast", po::bool_switch(&o.simulcast), "send cameras as simulcast: RIDs low/mid/hi at 160x90/320x180/640x360 (150/300/500 kb/s); receivers take the highest layer of each camera")
     ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds the run lasts, from the first join")
     ("join-rate", po::value(&o.join_rate)->default_value(o.join_rate), "joins per second, all meetings together")
     ("churn", po::value(&o.churn)->default_value(0), "leave-and-rejoin events per second (an attendee leaves, rejoins 1 s later)")

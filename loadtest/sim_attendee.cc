@@ -71,11 +71,24 @@ SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtl
   ts_ = static_cast<uint32_t>(rng_());
   phase_ = static_cast<int>(rng_() % SignalBank::kLoopFrames);
   if (cfg_.analyse) decoder_ = std::make_unique<codec::OpusFrameDecoder>();
-  video_ssrc_ = static_cast<uint32_t>(rng_()) | 2u;
-  video_seq_ = static_cast<uint16_t>(rng_());
   video_ts_ = static_cast<uint32_t>(rng_());
-  picture_id_ = static_cast<uint16_t>(rng_() & 0x7fff);
-  sent_video_.resize(256);
+  auto add_layer = [&](const VideoBank* bank, const char* rid) {
+    SendLayer l;
+    l.bank = bank;
+    l.rid = rid;
+    l.ssrc = static_cast<uint32_t>(rng_()) | 2u;
+    l.seq = static_cast<uint16_t>(rng_());
+    l.picture_id = static_cast<uint16_t>(rng_() & 0x7fff);
+    l.sent.resize(256);
+    send_layers_.push_back(std::move(l));
+  };
+  if (cfg_.simulcast[0] && cfg_.simulcast[1] && cfg_.simulcast[2]) {
+    add_layer(cfg_.simulcast[0], "low");
+    add_layer(cfg_.simulcast[1], "mid");
+    add_layer(cfg_.simulcast[2], "hi");
+  } else if (cfg_.video) {
+    add_layer(cfg_.video, "");
+  }
 }
 
 SimAttendee::~SimAttendee() {
@@ -123,7 +136,7 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
     case SdkSignalFrame::SUBSCRIBE_ACK:
       if (f.has_error() && f.error().status() != 0 && f.error().status() != 206)
         return Fail("SUBSCRIBE refused: " + f.error().description());
-      if (cfg_.video && f.suback().allocations_size() > 0) own_stream_id_ = f.suback().allocations(0).stream_id();
+      if (publishing() && f.suback().allocations_size() > 0) own_group_id_ = f.suback().allocations(0).group_id();
       stats_.video_streams_subscribed = static_cast<uint64_t>(f.suback().tracks_size());
       if (state_ != State::kSubscribing) return;  // a renegotiation: the transport stays
       return OnSubscribeAck(f.suback().sdp_answer());
@@ -145,19 +158,23 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
 void SimAttendee::SendSubscribe() {
   AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
   SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-  VideoOfferParams vp{cfg_.video != nullptr, video_ssrc_, static_cast<int>(subscribed_.size()), false};
-  sub.mutable_sub()->set_sdp_offer(cfg_.video || !subscribed_.empty() ? MakeOffer(op, vp) : MakeAudioOffer(op));
+  const bool simulcast = send_layers_.size() > 1;
+  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0, static_cast<int>(subscribed_.size()), simulcast};
+  sub.mutable_sub()->set_sdp_offer(publishing() || !subscribed_.empty() ? MakeOffer(op, vp) : MakeAudioOffer(op));
   sub.mutable_sub()->set_audio_host("host");
   sub.mutable_sub()->set_audio_muted(muted_);
   sub.mutable_sub()->add_send_streams()->set_media_type(signaling::proto::AUDIO);
-  if (cfg_.video) {
+  if (publishing()) {
     sub.mutable_sub()->set_duplex(signaling::proto::DUPLEX);
-    auto* v = sub.mutable_sub()->add_send_streams();
-    v->set_media_type(signaling::proto::VIDEO);
-    v->set_max_bitrate_kbps(500);
-    v->set_framerate(25);
+    static const uint32_t kSimulcastKbps[] = {150, 300, 500};
+    for (size_t i = 0; i < send_layers_.size(); ++i) {
+      auto* v = sub.mutable_sub()->add_send_streams();
+      v->set_media_type(signaling::proto::VIDEO);
+      v->set_max_bitrate_kbps(simulcast ? kSimulcastKbps[i] : 500);
+      v->set_framerate(25);
+    }
   }
-  if (cfg_.video || !subscribed_.empty()) {
+  if (publishing() || !subscribed_.empty()) {
     sub.mutable_sub()->add_receive_stream_ids(0);  // the camera section
     for (uint32_t id : subscribed_) sub.mutable_sub()->add_receive_stream_ids(id);
   }
@@ -166,11 +183,19 @@ void SimAttendee::SendSubscribe() {
 
 void SimAttendee::OnIndex(const SdkSignalFrame& f) {
   if (!cfg_.receive_video) return;
-  std::vector<uint32_t> wanted;
+  // Like the client's default policy: the highest-bitrate stream of every other camera (group).
+  std::vector<std::pair<uint32_t, const signaling::proto::SdkStreamDescriptor*>> best;  // group -> stream
   for (const auto& s : f.index().sources()) {
-    if (s.media_type() != signaling::proto::VIDEO || s.stream_id() == own_stream_id_ || wanted.size() == 25) continue;
-    wanted.push_back(s.stream_id());
+    if (s.media_type() != signaling::proto::VIDEO || (own_group_id_ && s.group_id() == own_group_id_)) continue;
+    auto it = std::find_if(best.begin(), best.end(), [&](const auto& b) { return b.first == s.group_id(); });
+    if (it == best.end()) {
+      if (best.size() < 25) best.emplace_back(s.group_id(), &s);
+    } else if (s.max_bitrate_kbps() > it->second->max_bitrate_kbps()) {
+      it->second = &s;
+    }
   }
+  std::vector<uint32_t> wanted;
+  for (const auto& b : best) wanted.push_back(b.second->stream_id());
   wanted_ = wanted;
   MaybeResubscribe();
 }
@@ -345,52 +370,61 @@ void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
   while (auto b = it.Next()) {
     if (b->type() == wire::rtcp::kPacketTypePsfb) {
       wire::rtcp::Pli pli;
-      wire::rtcp::Fir fir;
-      if ((b->fmt() == 1 && pli.Parse(*b) && pli.media_ssrc() == video_ssrc_) || (b->fmt() == 4 && fir.Parse(*b))) {
-        force_key_ = true;
-        ++stats_.video_keyframe_requests;
+      if (b->fmt() == 1 && pli.Parse(*b)) {
+        for (auto& l : send_layers_) {
+          if (l.ssrc != pli.media_ssrc()) continue;
+          l.force_key = true;
+          ++stats_.video_keyframe_requests;
+        }
       }
     } else if (b->type() == wire::rtcp::kPacketTypeRtpfb && b->fmt() == 1) {
       wire::rtcp::Nack nack;
-      if (!nack.Parse(*b) || nack.media_ssrc() != video_ssrc_ || !media_) continue;
-      nack.ForEachLostPacket([&](uint16_t seq) {
-        const auto& p = sent_video_[seq % sent_video_.size()];
-        if (p.size() >= 4 && ((p[2] << 8) | p[3]) == seq && media_->SendRtp(p)) ++stats_.video_retransmissions;
-      });
+      if (!nack.Parse(*b) || !media_) continue;
+      for (auto& l : send_layers_) {
+        if (l.ssrc != nack.media_ssrc()) continue;
+        nack.ForEachLostPacket([&](uint16_t seq) {
+          const auto& p = l.sent[seq % l.sent.size()];
+          if (p.size() >= 4 && ((p[2] << 8) | p[3]) == seq && media_->SendRtp(p)) ++stats_.video_retransmissions;
+        });
+      }
     }
   }
 }
 
 void SimAttendee::SendVideoFrame() {
-  const auto& frames = cfg_.video->frames();
-  if (frames.empty()) return;
-  if (force_key_) {
-    video_frame_ = 0;  // the loop's first frame is a key frame
-    force_key_ = false;
-  }
-  const VideoBank::Frame& fr = frames[video_frame_ % frames.size()];
-  ++video_frame_;
-  if (video_frame_ % frames.size() == 0) video_frame_ = 1;  // loop past the key frame: only PLIs restart it
-  picture_id_ = static_cast<uint16_t>((picture_id_ + 1) & 0x7fff);
   video_ts_ += VideoBank::kTicksPerFrame;
-  for (size_t i = 0; i < fr.payloads.size(); ++i) {
-    std::vector<uint8_t> payload = fr.payloads[i];
-    VideoBank::SetPictureId(payload, picture_id_);
-    uint8_t buf[1500];
-    wire::RtpHeaderWriter w;
-    w.SetPayloadType(kOfferVp8Pt);
-    w.SetSequenceNumber(video_seq_);
-    w.SetTimestamp(video_ts_);
-    w.SetSsrc(video_ssrc_);
-    w.SetMarker(i + 1 == fr.payloads.size());
-    const size_t h = w.WriteTo(buf);
-    if (h == 0 || h + payload.size() > sizeof(buf)) return;
-    std::copy(payload.begin(), payload.end(), buf + h);
-    std::vector<uint8_t>& slot = sent_video_[video_seq_ % sent_video_.size()];
-    slot.assign(buf, buf + h + payload.size());
-    ++video_seq_;
-    if (UplinkLost()) continue;
-    media_->SendRtp(slot);
+  for (SendLayer& l : send_layers_) {
+    const auto& frames = l.bank->frames();
+    if (frames.empty()) continue;
+    if (l.force_key) {
+      l.frame = 0;  // the loop's first frame is a key frame
+      l.force_key = false;
+    }
+    const VideoBank::Frame& fr = frames[l.frame % frames.size()];
+    ++l.frame;
+    if (l.frame % frames.size() == 0) l.frame = 1;  // loop past the key frame: only PLIs restart it
+    l.picture_id = static_cast<uint16_t>((l.picture_id + 1) & 0x7fff);
+    for (size_t i = 0; i < fr.payloads.size(); ++i) {
+      std::vector<uint8_t> payload = fr.payloads[i];
+      VideoBank::SetPictureId(payload, l.picture_id);
+      uint8_t buf[1500];
+      wire::RtpHeaderWriter w;
+      w.SetPayloadType(kOfferVp8Pt);
+      w.SetSequenceNumber(l.seq);
+      w.SetTimestamp(video_ts_);
+      w.SetSsrc(l.ssrc);
+      w.SetMarker(i + 1 == fr.payloads.size());
+      if (!l.rid.empty())
+        w.AddExtension(kOfferRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
+      const size_t h = w.WriteTo(buf);
+      if (h == 0 || h + payload.size() > sizeof(buf)) break;
+      std::copy(payload.begin(), payload.end(), buf + h);
+      std::vector<uint8_t>& slot = l.sent[l.seq % l.sent.size()];
+      slot.assign(buf, buf + h + payload.size());
+      ++l.seq;
+      if (UplinkLost()) continue;
+      media_->SendRtp(slot);
+    }
   }
   ++stats_.video_frames_sent;
 }
@@ -398,7 +432,7 @@ void SimAttendee::SendVideoFrame() {
 void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
   if (state_ != State::kMedia || !media_) return;
   if ((frame + static_cast<uint64_t>(phase_)) % 50 == 0) SendReceiverReport();
-  if (cfg_.video && frame % 2 == 0) SendVideoFrame();  // 25 fps
+  if (publishing() && frame % 2 == 0) SendVideoFrame();  // 25 fps
   const SignalBank::Packet* p = &bank_.Silence();
   if (cfg_.talker_index >= 0 && !muted_) {
     const uint64_t f = frame + static_cast<uint64_t>(phase_);

@@ -94,6 +94,8 @@ struct SimConfig {
   uint32_t seed = 1;
   bool red = false;
   const VideoBank* video = nullptr;  // non-null: publish a camera from this bank
+  // Simulcast instead: three banks (low, mid, hi) sent as RIDs low/mid/hi (all three non-null).
+  std::array<const VideoBank*, 3> simulcast{};
   bool receive_video = true;         // subscribe to every camera in the INDEX (up to 25)
 };
 
@@ -155,17 +157,23 @@ class SimAttendee {
   int64_t first_seq_ = 0;
   uint16_t last_seq16_ = 0;
   uint32_t downlink_ssrc_ = 0;
-  // Video.
-  uint32_t video_ssrc_ = 0;
-  uint16_t video_seq_ = 0;
+  // Video: one layer without simulcast, three (low, mid, hi) with.
+  struct SendLayer {
+    const VideoBank* bank = nullptr;
+    std::string rid;
+    uint32_t ssrc = 0;
+    uint16_t seq = 0;
+    uint16_t picture_id = 0;
+    size_t frame = 0;
+    bool force_key = true;
+    std::vector<std::vector<uint8_t>> sent;  // ring of the last 256 packets, by seq
+  };
+  bool publishing() const { return !send_layers_.empty(); }
+  std::vector<SendLayer> send_layers_;
   uint32_t video_ts_ = 0;
-  uint16_t picture_id_ = 0;
-  size_t video_frame_ = 0;
-  bool force_key_ = true;
-  uint32_t own_stream_id_ = 0;
+  uint32_t own_group_id_ = 0;
   std::vector<uint32_t> subscribed_;  // stream ids on remote sections, in section order
   std::vector<uint32_t> wanted_;      // from the last INDEX
-  std::vector<std::vector<uint8_t>> sent_video_;  // ring of the last 256 video packets, by seq
   std::vector<std::pair<uint32_t, int64_t>> last_frame_us_;  // per remote section SSRC
   uint64_t rr_expected_ = 0, rr_received_ = 0;
   double last_transit_ = 0;

@@ -3,12 +3,11 @@
 #include <vpx/vp8cx.h>
 #include <vpx/vpx_encoder.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sfu::loadtest {
 namespace {
-constexpr int kWidth = 640;
-constexpr int kHeight = 360;
 constexpr size_t kMaxPayload = 1100;
 }  // namespace
 
@@ -18,16 +17,16 @@ void VideoBank::SetPictureId(std::vector<uint8_t>& p, uint16_t picture_id) {
   p[3] = static_cast<uint8_t>(picture_id & 0xff);
 }
 
-VideoBank::VideoBank() {
+VideoBank::VideoBank(int width, int height, int kbps) {
   vpx_codec_enc_cfg_t cfg;
   if (vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &cfg, 0) != VPX_CODEC_OK) {
     error_ = "libvpx: no VP8 encoder configuration";
     return;
   }
-  cfg.g_w = kWidth;
-  cfg.g_h = kHeight;
+  cfg.g_w = width;
+  cfg.g_h = height;
   cfg.g_timebase = {1, 25};
-  cfg.rc_target_bitrate = 500;  // kb/s
+  cfg.rc_target_bitrate = static_cast<unsigned>(kbps);
   cfg.g_lag_in_frames = 0;
   cfg.kf_mode = VPX_KF_DISABLED;  // only frame 0 is a key frame; PLIs restart the loop there
   cfg.g_error_resilient = 1;
@@ -38,20 +37,21 @@ VideoBank::VideoBank() {
   }
   vpx_codec_control(&codec, VP8E_SET_CPUUSED, 8);
   vpx_image_t img;
-  vpx_img_alloc(&img, VPX_IMG_FMT_I420, kWidth, kHeight, 16);
+  vpx_img_alloc(&img, VPX_IMG_FMT_I420, width, height, 16);
   for (int f = 0; f < kFrames; ++f) {
     // A moving diagonal gradient with a bright square: cheap to make, changes every frame.
-    for (int y = 0; y < kHeight; ++y)
-      for (int x = 0; x < kWidth; ++x)
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x)
         img.planes[0][y * img.stride[0] + x] = static_cast<uint8_t>((x + y + f * 6) & 0xff);
-    for (int y = 0; y < kHeight / 2; ++y)
-      for (int x = 0; x < kWidth / 2; ++x) {
+    for (int y = 0; y < height / 2; ++y)
+      for (int x = 0; x < width / 2; ++x) {
         img.planes[1][y * img.stride[1] + x] = static_cast<uint8_t>(128 + 40 * std::sin((x + f) * 0.05));
         img.planes[2][y * img.stride[2] + x] = static_cast<uint8_t>(128 + 40 * std::cos((y + f) * 0.05));
       }
-    const int sx = (f * 8) % (kWidth - 64), sy = (f * 4) % (kHeight - 64);
-    for (int y = sy; y < sy + 64; ++y)
-      for (int x = sx; x < sx + 64; ++x) img.planes[0][y * img.stride[0] + x] = 235;
+    const int side = std::min(64, height / 4);
+    const int sx = (f * 8) % (width - side), sy = (f * 4) % (height - side);
+    for (int y = sy; y < sy + side; ++y)
+      for (int x = sx; x < sx + side; ++x) img.planes[0][y * img.stride[0] + x] = 235;
     if (vpx_codec_encode(&codec, &img, f, 1, f == 0 ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_REALTIME) != VPX_CODEC_OK) {
       error_ = "libvpx: encode failed";
       break;

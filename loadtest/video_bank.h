@@ -18,8 +18,9 @@ class VideoBank {
     bool key = false;
     std::vector<std::vector<uint8_t>> payloads;  // RTP payloads in order; PictureID at bytes 2-3
   };
-  // Encodes the loop; on failure frames() is empty and error() says why.
-  VideoBank();
+  // Encodes the loop at width x height and kbps; on failure frames() is empty and error() says
+  // why. Simulcast senders use three banks (low 160x90, mid 320x180, hi 640x360).
+  explicit VideoBank(int width = 640, int height = 360, int kbps = 500);
   const std::vector<Frame>& frames() const { return frames_; }
   const std::string& error() const { return error_; }
   // Writes the 15-bit PictureID into a payload of this bank.

@@ -79,6 +79,15 @@ bool MeetingState::UnpublishVideo(const std::string& attendee_id) {
   return std::erase_if(video_, [&](const auto& kv) { return kv.second.attendee_id == attendee_id; }) > 0;
 }
 
+size_t MeetingState::VideoSenderCount() const {
+  std::vector<const std::string*> seen;
+  for (const auto& [id, v] : video_) {
+    if (std::none_of(seen.begin(), seen.end(), [&](const std::string* a) { return *a == v.attendee_id; }))
+      seen.push_back(&v.attendee_id);
+  }
+  return seen.size();
+}
+
 const VideoSource* MeetingState::FindVideo(uint32_t stream_id) const {
   auto it = video_.find(stream_id);
   return it == video_.end() ? nullptr : &it->second;

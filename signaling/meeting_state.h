@@ -71,6 +71,8 @@ class MeetingState {
   bool PublishVideoLayers(const std::string& attendee_id, const std::vector<VideoSource>& layers);
   bool UnpublishVideo(const std::string& attendee_id);
   const VideoSource* FindVideo(uint32_t stream_id) const;
+  // Attendees publishing video (a simulcast camera has several sources but is one sender).
+  size_t VideoSenderCount() const;
   const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }
 
   // Per-meeting soft limit: 100 messages/s, burst 200 (§8).

@@ -61,7 +61,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         }
         continue;
       }
-      if (session.stream_id == 0 && state.video_sources().size() >= max_video_senders) {
+      if (session.stream_id == 0 && state.VideoSenderCount() >= max_video_senders) {
         a.direction = "inactive";  // over the cap: view only
         r.over_sender_capacity = true;
         continue;

@@ -112,6 +112,27 @@ TEST(VideoPlanTest, SubscribedSectionsGetFixedSsrcsMsidAndTracks) {
   EXPECT_EQ(r2.tracks[0].ssrc(), r.tracks[0].ssrc());
 }
 
+TEST(VideoPlanTest, TheSenderCapCountsCamerasNotLayers) {
+  MeetingState state;
+  // Two simulcast cameras (three layers each) already publish.
+  for (uint32_t cam = 0; cam < 2; ++cam) {
+    std::vector<VideoSource> layers;
+    for (uint32_t l = 0; l < 3; ++l) layers.push_back({10 * cam + l + 1, cam + 1, "cam" + std::to_string(cam), "", 300, 15});
+    state.PublishVideoLayers("cam" + std::to_string(cam), layers);
+  }
+  EXPECT_EQ(state.video_sources().size(), 6u);
+  EXPECT_EQ(state.VideoSenderCount(), 2u);
+  SessionVideoState session;
+  auto offer = Offer("sendrecv", 4321, {});
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(true, {0}), {"third", ""}, state, session, answers, &NextSsrc, 25, /*max_video_senders=*/3);
+  EXPECT_FALSE(r.over_sender_capacity) << "a third camera fits a cap of 3 although 6 layers exist";
+  std::vector<sdp::MediaAnswer> a2(offer.media.size());
+  SessionVideoState fourth_session;
+  auto r2 = PlanVideo(offer, Sub(true, {0}), {"fourth", ""}, state, fourth_session, a2, &NextSsrc, 25, 3);
+  EXPECT_TRUE(r2.over_sender_capacity);
+}
+
 TEST(VideoPlanTest, AtMostTheSubscriptionLimitIsFilled) {
   MeetingState state;
   std::vector<std::string> remote;

@@ -21,6 +21,7 @@ const FREQS = [440, 700, 1100];
 let server;
 let web;
 let dir;
+let bundleDir;
 const browsers = [];
 const pages = [];
 
@@ -97,7 +98,9 @@ async function joinMeeting({ meeting, attendee }) {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-tones-'));
   server = await startServer(['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn']);
-  web = await servePage(await buildBundle());
+  const bundle = await buildBundle();
+  bundleDir = path.dirname(bundle);
+  web = await servePage(bundle);
   for (let i = 0; i < FREQS.length; i += 1) {
     const wav = path.join(dir, `tone${FREQS[i]}.wav`);
     writeToneWav(wav, FREQS[i]);
@@ -109,13 +112,14 @@ before(async () => {
     await p.evaluate(`window.spectrumOf = ${spectrumOf.toString()}`);
     pages.push(p);
   }
-});
+}, { timeout: 90000 });
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
   if (web) await web.close();
   if (server) await server.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
 async function waitFor(p, fn, what, ms = 20000) {

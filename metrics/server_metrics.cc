@@ -68,6 +68,9 @@ class ShardCollector final : public prometheus::Collectable {
     auto& mixing = family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
     auto& video = family("sfu_video_packets_total", "Video packets by outcome: forwarded to a subscriber section, retransmitted for a NACK, held back waiting for a key frame, unknown (SSRC or codec).", MetricType::Counter);
     auto& video_rtcp = family("sfu_video_feedback_total", "Video feedback the server sent to publishers: key-frame requests (PLI) and NACKed packets.", MetricType::Counter);
+    auto& switches = family("sfu_video_layer_switches_total", "Simulcast layer switches of subscriber sections (bandwidth estimate or the client's choice), by direction.", MetricType::Counter);
+    auto& probes = family("sfu_video_probes_total", "Bandwidth probes toward subscribers held below the layers they asked for.", MetricType::Counter);
+    auto& padding = family("sfu_video_padding_bytes_total", "RTX padding bytes sent to probe subscribers' bandwidth.", MetricType::Counter);
     auto& tick_cpu = family("sfu_mixer_tick_cpu_microseconds", "CPU time of one meeting's mix tick (jitter buffers, decode, mix, encode, SRTP and queueing for every listener).", MetricType::Histogram);
     auto& jb_delay = family("sfu_mixer_jitter_buffer_delay_milliseconds", "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
     for (size_t i = 0; i < shards.size(); ++i) {
@@ -113,6 +116,10 @@ class ShardCollector final : public prometheus::Collectable {
       add(video, i, rd(s.video_unknown), {{"outcome", "unknown"}});
       add(video_rtcp, i, rd(s.video_keyframe_requests), {{"kind", "pli"}});
       add(video_rtcp, i, rd(s.video_nacks_sent), {{"kind", "nack"}});
+      add(switches, i, rd(s.video_layer_switches_up), {{"direction", "up"}});
+      add(switches, i, rd(s.video_layer_switches_down), {{"direction", "down"}});
+      add(probes, i, rd(s.video_probes));
+      add(padding, i, rd(s.video_padding_bytes));
       add_histogram(tick_cpu, i, s.mix_tick_cpu_us);
       add_histogram(jb_delay, i, s.jitter_delay_ms);
     }

@@ -3,11 +3,15 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <chrono>
 
+#include "sfu/layer_allocator.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/srtp/srtp_session.h"
+#include "transport/wire/rtcp/receiver_report.h"
+#include "transport/wire/rtcp/sender_report.h"
 #include "transport/wire/rtp_packet.h"
 #include "transport/wire/seq_num.h"
 #include "transport/wire/vp8_payload.h"
@@ -25,6 +29,8 @@ T Random() {
 }
 
 constexpr int64_t kKeyframeRequestIntervalMs = 500;
+constexpr int64_t kFlowingMs = 1000;  // a layer with no packet for this long is not arriving
+constexpr size_t kPaddingPacket = 236;  // a probe packet: 12-byte header + 224 bytes of padding (libwebrtc's size)
 
 }  // namespace
 
@@ -93,15 +99,20 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
       }
     }
     if (!f) {
-      f = std::make_unique<Forwarder>(Random<uint16_t>(), Random<uint32_t>());
+      f = std::make_unique<Forwarder>(Random<uint16_t>(), Random<uint32_t>(), Random<uint16_t>());
       f->subscriber = p;
     }
-    if (f->sub.stream_id != s.stream_id) f->rewriter.Switch();  // a new source: start at a key frame
+    if (f->sub.stream_id != s.stream_id) {  // a new source: start at its key frame
+      f->rewriter.Switch();
+      f->source = 0;
+      f->allowed = -1;
+    }
     f->sub = s;
     if (f->rewriter.waiting()) RequestKeyframe(s.stream_id, now);
     next.push_back(std::move(f));
   }
   m.forwarders = std::move(next);
+  m.next_allocation_ms = 0;  // allocate at the next tick
 }
 
 void MeetingVideo::Remove(ParticipantMedia* p) { members_.erase(p); }
@@ -196,75 +207,210 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   layer->have_seq = true;
   layer->nacks.OnPacket(in.seq, now);
   layer->window_bytes += packet.size();
+  layer->rate_bytes += packet.size();
   layer->history->Store(in.seq, packet);
+  metrics::ShardStats& st = shard_.mutable_stats();
   for (auto& [sp, sm] : members_) {
     const bool any_paused = !sm.paused.empty();
     for (auto& f : sm.forwarders) {
       if (f->sub.payload_type < 0) continue;
-      if (f->sub.stream_id != stream_id) {
-        // Another layer of this camera may stand in for the one the section asked for.
-        if (pub.layers.size() < 2) continue;
-        const Layer* eff = EffectiveLayer(pub, f->sub.stream_id, now);
-        if (!eff || eff != layer) continue;
-      } else if (pub.layers.size() > 1 && EffectiveLayer(pub, f->sub.stream_id, now) != layer) {
-        continue;
-      }
-      if (f->source != stream_id) {  // a different layer from now on: restart at its key frame
-        if (f->source != 0) f->rewriter.Switch();
+      const Layer* target = TargetLayer(pub, *f, now);
+      if (!target) continue;  // not fed by this publisher
+      const bool is_target = target == layer;
+      if (!is_target && f->source != stream_id) continue;  // neither what it shows nor what it should
+      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), f->sub.stream_id) != sm.paused.end()) continue;
+      if (is_target && f->source != stream_id) {
+        // Switch layers (or start) at the target's key frame; until then the old layer goes on.
+        if (!in.key_frame) {
+          if (f->source == 0 || f->rewriter.waiting()) {
+            ++stats_.dropped_waiting_keyframe;
+            st.Add(st.video_waiting_keyframe);
+          }
+          RequestKeyframe(stream_id, now);
+          continue;
+        }
+        if (f->source != 0) {
+          int from = -1, to = -1;
+          for (size_t k = 0; k < pub.layers.size(); ++k) {
+            if (pub.layers[k]->info.stream_id == f->source) from = static_cast<int>(k);
+            if (pub.layers[k].get() == layer) to = static_cast<int>(k);
+          }
+          if (from >= 0 && to > from) {
+            ++stats_.layer_switches_up;
+            st.Add(st.video_layer_switches_up);
+          } else if (from >= 0 && to < from) {
+            ++stats_.layer_switches_down;
+            st.Add(st.video_layer_switches_down);
+          }
+        }
+        f->rewriter.Switch();
         f->source = stream_id;
       }
-      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), f->sub.stream_id) != sm.paused.end()) continue;
       const bool was_waiting = f->rewriter.waiting();
       auto out = f->rewriter.Rewrite(in);
       if (!out) {
         if (was_waiting) {
           ++stats_.dropped_waiting_keyframe;
-          shard_.mutable_stats().Add(shard_.mutable_stats().video_waiting_keyframe);
+          st.Add(st.video_waiting_keyframe);
           RequestKeyframe(stream_id, now);
         }
         continue;
       }
-      if (Send(*f, payload, marker, *out, &*vp8)) {
+      if (const size_t n = Send(*f, payload, marker, *out, &*vp8)) {
+        Sent(sm, *f, n, true, out->timestamp, now);
         ++stats_.forwarded;
-        shard_.mutable_stats().Add(shard_.mutable_stats().video_packets_forwarded);
+        st.Add(st.video_packets_forwarded);
       }
     }
   }
   return true;
 }
 
-bool MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
-                        const void* vp8_descriptor) {
+void MeetingVideo::Sent(Member& m, Forwarder& f, size_t bytes, bool media, uint32_t ts, int64_t now_ms) {
+  m.downlink.OnSent(bytes, now_ms);
+  if (m.downlink.probing()) m.probe_bytes += bytes;
+  if (!media) return;
+  ++f.packets;
+  f.octets += static_cast<uint32_t>(bytes);
+  f.last_ts = ts;
+  f.last_ts_ms = now_ms;
+}
+
+size_t MeetingVideo::Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
+                          const void* vp8_descriptor, bool rtx) {
   const auto& vp8 = *static_cast<const wire::Vp8Descriptor*>(vp8_descriptor);
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];  // room for the SRTP tag
-  if (payload.size() > 1500 - 64) return false;
+  if (payload.size() > 1500 - 64) return 0;
   wire::RtpHeaderWriter w;
   w.SetMarker(marker);
-  w.SetPayloadType(static_cast<uint8_t>(f.sub.payload_type));
-  w.SetSequenceNumber(out.seq);
   w.SetTimestamp(out.timestamp);
-  w.SetSsrc(f.sub.ssrc);
-  const size_t h = w.WriteTo(buf);
-  if (h == 0) return false;
+  if (rtx) {
+    w.SetPayloadType(static_cast<uint8_t>(f.sub.rtx_payload_type));
+    w.SetSequenceNumber(f.rtx_seq++);
+    w.SetSsrc(f.sub.rtx_ssrc);
+  } else {
+    w.SetPayloadType(static_cast<uint8_t>(f.sub.payload_type));
+    w.SetSequenceNumber(out.seq);
+    w.SetSsrc(f.sub.ssrc);
+  }
+  size_t h = w.WriteTo(buf);
+  if (h == 0) return 0;
+  if (rtx) {  // RFC 4588: the original sequence number first
+    buf[h] = static_cast<uint8_t>(out.seq >> 8);
+    buf[h + 1] = static_cast<uint8_t>(out.seq);
+    h += 2;
+  }
   std::copy(payload.begin(), payload.end(), buf + h);
   std::span<uint8_t> out_payload(buf + h, payload.size());
   if (out.picture_id) wire::WriteVp8PictureId(out_payload, vp8, *out.picture_id);
   if (out.tl0picidx) wire::WriteVp8Tl0PicIdx(out_payload, vp8, *out.tl0picidx);
-  return f.subscriber->SendVideoRtp(buf, h + payload.size(), sizeof(buf));
+  const size_t len = h + payload.size();
+  return f.subscriber->SendVideoRtp(buf, len, sizeof(buf)) ? len : 0;
 }
 
-const MeetingVideo::Layer* MeetingVideo::EffectiveLayer(const Member& m, uint32_t wanted, int64_t now_ms) const {
-  constexpr int64_t kFlowingMs = 1000;
-  const Layer* want = nullptr;
-  for (const auto& l : m.layers)
-    if (l->info.stream_id == wanted) want = l.get();
-  if (!want) return nullptr;
-  if (now_ms - want->last_packet_ms < kFlowingMs) return want;
-  // The highest layer that is arriving (layers are in the sender's order: low, mid, hi).
-  const Layer* best = nullptr;
-  for (const auto& l : m.layers)
-    if (now_ms - l->last_packet_ms < kFlowingMs) best = l.get();
-  return best ? best : want;
+const MeetingVideo::Layer* MeetingVideo::TargetLayer(const Member& m, const Forwarder& f, int64_t now_ms) const {
+  int wanted = -1;
+  for (size_t k = 0; k < m.layers.size(); ++k)
+    if (m.layers[k]->info.stream_id == f.sub.stream_id) wanted = static_cast<int>(k);
+  if (wanted < 0) return nullptr;
+  if (m.layers.size() < 2) return m.layers.front().get();
+  const int cap = f.allowed >= 0 ? std::min(wanted, f.allowed) : wanted;
+  auto arriving = [&](int k) { return now_ms - m.layers[static_cast<size_t>(k)]->last_packet_ms < kFlowingMs; };
+  if (arriving(cap)) return m.layers[static_cast<size_t>(cap)].get();
+  // The highest arriving layer below the cap, else the lowest arriving one above it.
+  for (int k = cap - 1; k >= 0; --k)
+    if (arriving(k)) return m.layers[static_cast<size_t>(k)].get();
+  for (int k = cap + 1; k < static_cast<int>(m.layers.size()); ++k)
+    if (arriving(k)) return m.layers[static_cast<size_t>(k)].get();
+  return m.layers[static_cast<size_t>(cap)].get();
+}
+
+void MeetingVideo::Allocate(Member& m, int64_t now_ms) {
+  if (m.forwarders.empty()) return;
+  std::vector<LayerChoiceInput> in(m.forwarders.size());
+  std::vector<Member*> pubs(m.forwarders.size(), nullptr);
+  bool can_pad = false;
+  for (size_t i = 0; i < m.forwarders.size(); ++i) {
+    const Forwarder& f = *m.forwarders[i];
+    if (f.sub.rtx_ssrc && f.sub.rtx_payload_type >= 0 && f.source != 0) can_pad = true;
+    for (auto& [pp, pm] : members_) {
+      for (size_t k = 0; k < pm.layers.size(); ++k) {
+        if (pm.layers[k]->info.stream_id != f.sub.stream_id) continue;
+        pubs[i] = &pm;
+        in[i].wanted = static_cast<int>(k);
+      }
+    }
+    if (!pubs[i]) continue;
+    for (const auto& l : pubs[i]->layers) {
+      const bool arriving = now_ms - l->last_packet_ms < kFlowingMs;
+      in[i].layer_bps.push_back(arriving ? std::max<uint64_t>(l->rate_bps, 1) : 0);
+    }
+  }
+  DownlinkEstimator& d = m.downlink;
+  d.ExpireProbe(now_ms);
+  // Without RTX to pad, a probe is the upgrade itself: the allocation takes the probe's target.
+  const uint64_t budget = d.probing() && !can_pad ? std::max(d.estimate_bps(), d.probe_target()) : d.estimate_bps();
+  const LayerAllocation a = AllocateLayers(in, budget);
+  for (size_t i = 0; i < m.forwarders.size(); ++i) m.forwarders[i]->allowed = pubs[i] ? a.layer[i] : -1;
+  if (a.next_step_bps > 0 && a.total_bps < a.desired_bps && d.MayProbe(now_ms)) {
+    d.StartProbe(a.next_step_bps * 11 / 10, now_ms);
+    m.probe_bytes = 0;
+    ++stats_.probes;
+    shard_.mutable_stats().Add(shard_.mutable_stats().video_probes);
+    if (!can_pad) Allocate(m, now_ms);  // take the upgrade now
+  }
+}
+
+void MeetingVideo::Pad(Member& m, int64_t now_ms) {
+  // Top the probe up to its target rate with RTX padding-only packets (RFC 3550 padding: the
+  // last byte counts the padding bytes), on a section that can carry them.
+  DownlinkEstimator& d = m.downlink;
+  Forwarder* carrier = nullptr;
+  for (auto& f : m.forwarders)
+    if (f->sub.rtx_ssrc && f->sub.rtx_payload_type >= 0 && f->source != 0 && f->last_ts_ms >= 0) carrier = f.get();
+  if (!carrier) return;
+  const int64_t elapsed = now_ms - d.probe_start_ms() + 20;  // through the end of this tick
+  const uint64_t due = d.probe_target() / 8 * static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / 1000;
+  metrics::ShardStats& st = shard_.mutable_stats();
+  for (int i = 0; i < 64 && m.probe_bytes + kPaddingPacket / 2 < due; ++i) {
+    uint8_t buf[12 + kPaddingPacket + transport::kSrtpMaxTrailer];
+    wire::RtpHeaderWriter w;
+    w.SetPayloadType(static_cast<uint8_t>(carrier->sub.rtx_payload_type));
+    w.SetSequenceNumber(carrier->rtx_seq++);
+    w.SetTimestamp(carrier->last_ts);
+    w.SetSsrc(carrier->sub.rtx_ssrc);
+    const size_t h = w.WriteTo(buf);
+    if (h == 0) return;
+    buf[0] |= 0x20;  // P
+    const size_t pad = kPaddingPacket - h;
+    std::fill(buf + h, buf + h + pad, 0);
+    buf[h + pad - 1] = static_cast<uint8_t>(pad);
+    if (!carrier->subscriber->SendVideoRtp(buf, h + pad, sizeof(buf))) return;
+    Sent(m, *carrier, h + pad, false, carrier->last_ts, now_ms);
+    stats_.padding_bytes += h + pad;
+    st.Add(st.video_padding_bytes, h + pad);
+  }
+}
+
+void MeetingVideo::SendSenderReports(int64_t now_ms) {
+  // RFC 3550 §6.4.1, one SR per section that has sent: NTP now and the RTP time it maps to.
+  const auto wall = std::chrono::system_clock::now().time_since_epoch();
+  const uint64_t us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wall).count());
+  const uint64_t ntp = ((us / 1'000'000 + 2'208'988'800ULL) << 32) | (((us % 1'000'000) << 32) / 1'000'000);
+  for (auto& [p, m] : members_) {
+    for (auto& f : m.forwarders) {
+      if (f->last_ts_ms < 0) continue;
+      wire::rtcp::SenderReport sr;
+      sr.SetSenderSsrc(f->sub.ssrc);
+      sr.SetNtp(ntp);
+      sr.SetRtpTimestamp(f->last_ts + static_cast<uint32_t>((now_ms - f->last_ts_ms) * 90));
+      sr.SetPacketCount(f->packets);
+      sr.SetOctetCount(f->octets);
+      uint8_t buf[64 + transport::kSrtpMaxTrailer + 4];
+      const size_t n = sr.Create(std::span<uint8_t>(buf, 64));
+      if (n) p->SendVideoRtcp(buf, n, sizeof(buf));
+    }
+  }
 }
 
 void MeetingVideo::OnTick(int64_t now_ms) {
@@ -275,12 +421,23 @@ void MeetingVideo::OnTick(int64_t now_ms) {
       std::vector<uint32_t> ssrcs;
       std::vector<uint16_t> seqs;
       for (auto& l : m.layers) {
+        l->rate_bps = l->rate_bps == 0 ? l->rate_bytes * 8 : (l->rate_bps + l->rate_bytes * 8) / 2;
+        l->rate_bytes = 0;
         if (!l->ssrc() || now_ms - l->last_packet_ms > 5000) continue;
         ssrcs.push_back(l->ssrc());
         seqs.push_back(l->highest_seq);
       }
       if (!ssrcs.empty()) p->SendPublisherFeedback(ssrcs, seqs, kRembCeilingBps);
     }
+    SendSenderReports(now_ms);
+  }
+  for (auto& [p, m] : members_) {
+    if (m.forwarders.empty()) continue;
+    if (now_ms >= m.next_allocation_ms) {
+      m.next_allocation_ms = now_ms + 500;
+      Allocate(m, now_ms);
+    }
+    if (m.downlink.probing()) Pad(m, now_ms);
   }
   if (next_bitrates_ms_ == 0) {
     next_bitrates_ms_ = now_ms + 2000;
@@ -316,10 +473,12 @@ void MeetingVideo::OnTick(int64_t now_ms) {
 void MeetingVideo::OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<const uint16_t> lost) {
   auto it = members_.find(p);
   if (it == members_.end()) return;
+  const int64_t now = shard_.NowMs();
   for (auto& f : it->second.forwarders) {
     if (f->sub.ssrc != media_ssrc) continue;
-    Layer* pub = PublisherOf(f->sub.stream_id, nullptr);
+    Layer* pub = PublisherOf(f->source ? f->source : f->sub.stream_id, nullptr);
     if (!pub) return;
+    const bool rtx = f->sub.rtx_ssrc != 0 && f->sub.rtx_payload_type >= 0;
     for (uint16_t out_seq : lost) {
       const auto in_seq = f->rewriter.InputSeq(out_seq);
       if (!in_seq) continue;
@@ -335,18 +494,58 @@ void MeetingVideo::OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<co
       if (vp8->has_picture_id) in.picture_id = vp8->picture_id;
       if (vp8->has_tl0picidx) in.tl0picidx = vp8->tl0picidx;
       auto out = f->rewriter.Peek(in);
-      if (out && Send(*f, pkt->payload(), pkt->marker(), *out, &*vp8))
+      if (!out) continue;
+      if (const size_t n = Send(*f, pkt->payload(), pkt->marker(), *out, &*vp8, rtx)) {
+        Sent(it->second, *f, n, false, out->timestamp, now);
         shard_.mutable_stats().Add(shard_.mutable_stats().video_retransmissions);
+      }
     }
     return;
   }
+}
+
+void MeetingVideo::OnReportBlocks(ParticipantMedia* p, std::span<const wire::rtcp::ReportBlock> blocks) {
+  auto it = members_.find(p);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  uint64_t lost = 0, expected = 0;
+  for (const auto& b : blocks) {
+    for (auto& f : m.forwarders) {
+      if (f->sub.ssrc != b.source_ssrc) continue;
+      if (f->have_rr) {
+        const int64_t e = static_cast<int32_t>(b.extended_highest_sequence - f->rr_highest);
+        const int64_t l = static_cast<int64_t>(b.cumulative_lost) - f->rr_lost;
+        if (e > 0 && e < 100'000) {
+          expected += static_cast<uint64_t>(e);
+          lost += static_cast<uint64_t>(std::clamp<int64_t>(l, 0, e));
+        }
+      }
+      f->have_rr = true;
+      f->rr_highest = b.extended_highest_sequence;
+      f->rr_lost = b.cumulative_lost;
+    }
+  }
+  const int64_t now = shard_.NowMs();
+  if (m.downlink.OnLoss(lost, expected, now)) Allocate(m, now);
+}
+
+void MeetingVideo::OnRemb(ParticipantMedia* p, uint64_t bps) {
+  auto it = members_.find(p);
+  if (it == members_.end()) return;
+  const int64_t now = shard_.NowMs();
+  if (it->second.downlink.OnRemb(bps, now)) Allocate(it->second, now);
+}
+
+uint64_t MeetingVideo::EstimateBps(ParticipantMedia* p) const {
+  auto it = members_.find(p);
+  return it == members_.end() ? 0 : it->second.downlink.estimate_bps();
 }
 
 void MeetingVideo::OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc) {
   auto it = members_.find(p);
   if (it == members_.end()) return;
   for (auto& f : it->second.forwarders) {
-    if (f->sub.ssrc == media_ssrc) RequestKeyframe(f->sub.stream_id, shard_.NowMs());
+    if (f->sub.ssrc == media_ssrc) RequestKeyframe(f->source ? f->source : f->sub.stream_id, shard_.NowMs());
   }
 }
 

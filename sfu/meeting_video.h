@@ -13,6 +13,13 @@
 // REMOTE_VIDEO_UPDATE); a switch waits for the new layer's key frame. A layer that is not
 // arriving (the publisher's encoder turned it off, e.g. for lack of bandwidth) is replaced by the
 // best layer of the same camera that is, until it comes back.
+// Bandwidth: each subscriber has a DownlinkEstimator (its receiver reports' loss, its REMB) and
+// a LayerAllocator picks, per section, the highest layer at or below the one it asked for that
+// fits the estimate. A section switches layers at the new layer's key frame and keeps showing
+// the old one until then. When the estimate holds a subscriber below what it asked for, a probe
+// pads its RTX stream up to the next upgrade's rate for a second (without RTX the upgrade
+// itself is the probe); the loss during it decides. Retransmissions go on RTX when negotiated.
+// Every second, each section gets an RTCP sender report.
 // Created with the first participant that publishes or subscribes, finished when none is left.
 // Thread: the owning shard only.
 
@@ -23,10 +30,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/downlink_estimator.h"
 #include "sfu/packet_history.h"
 #include "sfu/shard_session.h"
 #include "sfu/stream_rewriter.h"
 #include "sfu/video_types.h"
+
+namespace sfu::wire::rtcp {
+struct ReportBlock;
+}
 
 namespace sfu {
 
@@ -39,9 +51,10 @@ class MeetingVideo final : public ShardSession {
 
   MeetingVideo(Shard& shard, std::string meeting_id);
   ~MeetingVideo() override;
-  // Every tick: NACKs due toward publishers; every second: receiver reports and a REMB to each
-  // publisher (no bandwidth estimation yet: the REMB carries a fixed ceiling, enough for Chrome
-  // to ramp up and turn its higher simulcast layers on); every 2 s: BITRATES to everyone.
+  // Every tick: NACKs due toward publishers, probe padding; every 500 ms: each subscriber's
+  // layer allocation; every second: receiver reports and a REMB to each publisher (a fixed
+  // ceiling, enough for Chrome to ramp up and turn its higher simulcast layers on; uplink
+  // estimation is not done) and a sender report per subscriber section; every 2 s: BITRATES.
   void OnTick(int64_t now_ms) override;
   bool finished() const override { return ever_used_ && members_.empty(); }
 
@@ -58,22 +71,39 @@ class MeetingVideo final : public ShardSession {
   void OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc);
   // A subscriber's NACK: resend what the publisher's history still has.
   void OnNack(ParticipantMedia* p, uint32_t media_ssrc, std::span<const uint16_t> lost);
+  // A subscriber's report blocks (from its RR or SR) and REMB: its downlink estimate.
+  void OnReportBlocks(ParticipantMedia* p, std::span<const wire::rtcp::ReportBlock> blocks);
+  void OnRemb(ParticipantMedia* p, uint64_t bps);
+  // The estimate toward p (tests and metrics); 0 when p is unknown.
+  uint64_t EstimateBps(ParticipantMedia* p) const;
 
   struct Stats {
     uint64_t forwarded = 0;
     uint64_t dropped_waiting_keyframe = 0;
     uint64_t keyframe_requests_sent = 0;
     uint64_t unknown = 0;
+    uint64_t layer_switches_up = 0, layer_switches_down = 0;
+    uint64_t probes = 0;
+    uint64_t padding_bytes = 0;
   };
   const Stats& stats() const { return stats_; }
 
  private:
   struct Forwarder {
-    Forwarder(uint16_t seq, uint32_t ts) : rewriter(seq, ts) {}
+    Forwarder(uint16_t seq, uint32_t ts, uint16_t rtx) : rewriter(seq, ts), rtx_seq(rtx) {}
     ParticipantMedia* subscriber = nullptr;
     VideoSubscription sub;
     StreamRewriter rewriter;
-    uint32_t source = 0;  // the layer actually forwarded (sub.stream_id, or a fallback)
+    uint32_t source = 0;  // the layer actually forwarded (sub.stream_id, or another layer)
+    int allowed = -1;     // the allocator's layer index for this section; -1: not allocated yet
+    uint16_t rtx_seq;
+    // For sender reports and the receiver's loss.
+    uint32_t packets = 0, octets = 0;
+    uint32_t last_ts = 0;
+    int64_t last_ts_ms = -1;
+    bool have_rr = false;
+    uint32_t rr_highest = 0;
+    int32_t rr_lost = 0;
   };
   // One published encoding and its repair state.
   struct Layer {
@@ -83,6 +113,8 @@ class MeetingVideo final : public ShardSession {
     std::unique_ptr<PacketHistory> history = std::make_unique<PacketHistory>(256);  // the last 256 packets
     NackGenerator nacks;
     uint64_t window_bytes = 0;  // received since the last BITRATES
+    uint64_t rate_bytes = 0;    // received since the last rate update (each second)
+    uint64_t rate_bps = 0;      // smoothed receive rate, the allocator's layer cost
     int64_t last_packet_ms = -1'000'000;
     uint16_t highest_seq = 0;
     bool have_seq = false;
@@ -94,13 +126,24 @@ class MeetingVideo final : public ShardSession {
     std::vector<std::unique_ptr<Layer>> layers;  // what it publishes
     std::vector<uint32_t> paused;                // streams this subscriber paused
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
+    // As a subscriber: the bandwidth toward it and the probe's progress.
+    DownlinkEstimator downlink;
+    uint64_t probe_bytes = 0;  // sent since the probe started
+    int64_t next_allocation_ms = 0;
   };
   Layer* LayerFor(Member& m, const void* rtp_packet_view);
-  // The layer of `publisher` to forward to a section that asked for `wanted` (one of its layers).
-  const Layer* EffectiveLayer(const Member& publisher, uint32_t wanted, int64_t now_ms) const;
+  // The layer of `publisher` a section should show: the one it asked for, capped by its
+  // allocation, or the best arriving stand-in. Null if the section is not fed by publisher.
+  const Layer* TargetLayer(const Member& publisher, const Forwarder& f, int64_t now_ms) const;
+  // Chooses every section's layer for subscriber m from its estimate; may start a probe.
+  void Allocate(Member& m, int64_t now_ms);
+  void Pad(Member& m, int64_t now_ms);
+  void SendSenderReports(int64_t now_ms);
+  void Sent(Member& m, Forwarder& f, size_t bytes, bool media, uint32_t ts, int64_t now_ms);
   void RequestKeyframe(uint32_t stream_id, int64_t now_ms);
-  bool Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
-            const void* vp8_descriptor);
+  // Sends on the section's SSRC, or as an RTX retransmission (RFC 4588) when rtx is set.
+  size_t Send(Forwarder& f, std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
+              const void* vp8_descriptor, bool rtx = false);
   Layer* PublisherOf(uint32_t stream_id, ParticipantMedia** who);
 
   Shard& shard_;

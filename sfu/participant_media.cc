@@ -12,6 +12,7 @@
 #include "transport/wire/rtcp/pli.h"
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtcp/remb.h"
+#include "transport/wire/rtcp/sender_report.h"
 #include "sfu/shard.h"
 #include "transport/base/log.h"
 #include "transport/endpoint_demuxer.h"
@@ -78,6 +79,11 @@ void ParticipantMedia::SetVideoPaused(const std::vector<uint32_t>& stream_ids, b
 bool ParticipantMedia::SendVideoRtp(uint8_t* data, size_t len, size_t capacity) {
   if (finished_ || !transport_->connected()) return false;
   return transport_->SendRtp(data, len, capacity);
+}
+
+void ParticipantMedia::SendVideoRtcp(uint8_t* data, size_t len, size_t capacity) {
+  if (finished_ || !transport_->connected()) return;
+  transport_->SendRtcp(data, len, capacity);
 }
 
 void ParticipantMedia::SendPli(uint32_t media_ssrc) {
@@ -194,11 +200,26 @@ void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t 
 }
 
 void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
-  // Key-frame requests for the video we send; the rest (receiver reports, REMB, NACK) is
-  // terminated here for now.
+  // Feedback for the video we send it: NACKs, key-frame requests, report blocks (its loss) and
+  // REMB (its estimate). Everything else is terminated here.
   if (!video_) return;
   wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
   while (auto block = it.Next()) {
+    if (block->type() == wire::rtcp::kPacketTypeRr) {
+      wire::rtcp::ReceiverReport rr;
+      if (rr.Parse(*block) && !rr.report_blocks().empty()) video_->OnReportBlocks(this, rr.report_blocks());
+      continue;
+    }
+    if (block->type() == wire::rtcp::kPacketTypeSr) {
+      wire::rtcp::SenderReport sr;
+      if (sr.Parse(*block) && !sr.report_blocks().empty()) video_->OnReportBlocks(this, sr.report_blocks());
+      continue;
+    }
+    if (block->type() == wire::rtcp::kPacketTypePsfb && block->fmt() == wire::rtcp::Remb::kFeedbackMessageType) {
+      wire::rtcp::Remb remb;
+      if (remb.Parse(*block)) video_->OnRemb(this, remb.bitrate_bps());
+      continue;
+    }
     if (block->type() == wire::rtcp::kPacketTypeRtpfb && block->fmt() == wire::rtcp::Nack::kFeedbackMessageType) {
       wire::rtcp::Nack nack;
       if (!nack.Parse(*block)) continue;

@@ -80,6 +80,8 @@ class ParticipantMedia final : public ShardSession,
   // PAUSE/RESUME from the client: stop/restart forwarding these streams to it.
   void SetVideoPaused(const std::vector<uint32_t>& stream_ids, bool paused);
   bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
+  // RTCP the SFU built (sender reports); the buffer has room for the SRTCP trailer.
+  void SendVideoRtcp(uint8_t* data, size_t len, size_t capacity);
   void SendPli(uint32_t media_ssrc);
   void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);
   // Receiver feedback for what it publishes: RR report blocks and a REMB (bitrate, SSRCs).

@@ -26,6 +26,8 @@ struct VideoSubscription {
   uint32_t ssrc = 0;        // ours, fixed for the section's life
   int payload_type = -1;    // the subscriber's VP8 payload type on that section
   uint32_t stream_id = 0;   // the forwarded source
+  int rtx_payload_type = -1;  // RFC 4588 retransmission format (apt = payload_type); -1: none
+  uint32_t rtx_ssrc = 0;      // ours, for retransmissions and probing padding
 };
 
 // A stream arriving at the server and its measured rate (for BITRATES, §7.5).

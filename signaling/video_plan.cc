@@ -22,6 +22,27 @@ uint32_t PrimarySsrc(const sdp::MediaSection& m) {
   return ssrcs.empty() ? 0 : ssrcs.front();
 }
 
+// The offer's RTX format for `apt` (a=fmtp:<pt> apt=<apt>), -1 when there is none.
+int RtxPayloadType(const sdp::MediaSection& m, int apt) {
+  const std::string want = "apt=" + std::to_string(apt);
+  for (const sdp::Codec& c : m.codecs) {
+    if (strcasecmp(c.name.c_str(), "rtx") != 0) continue;
+    const size_t at = c.fmtp.find(want);
+    if (at == std::string::npos) continue;
+    const size_t end = at + want.size();
+    if (end == c.fmtp.size() || c.fmtp[end] == ';' || c.fmtp[end] == ' ') return c.payload_type;
+  }
+  return -1;
+}
+
+// The camera stopped: forget it, keep the subscription sections' SSRCs.
+void ForgetPublication(SessionVideoState& session) {
+  SessionVideoState next;
+  next.section_ssrcs = std::move(session.section_ssrcs);
+  next.section_rtx_ssrcs = std::move(session.section_rtx_ssrcs);
+  session = std::move(next);
+}
+
 }  // namespace
 
 VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
@@ -43,6 +64,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     if (m.port == 0 || !m.IsRtp() || vp8 < 0) {
       a.reject = true;
       session.section_ssrcs.erase(m.mid);
+      session.section_rtx_ssrcs.erase(m.mid);
       continue;
     }
     a.payload_types = {vp8};
@@ -53,11 +75,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         a.direction = "inactive";
         if (session.stream_id) {
           r.index_changed |= state.UnpublishVideo(self.attendee_id);
-          {
-          auto ssrcs = std::move(session.section_ssrcs);
-          session = SessionVideoState{};
-          session.section_ssrcs = std::move(ssrcs);
-        }
+          ForgetPublication(session);
         }
         continue;
       }
@@ -121,9 +139,21 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     }
     uint32_t& ssrc = session.section_ssrcs[m.mid];
     if (ssrc == 0) ssrc = random_ssrc();
+    // RTX when offered: retransmissions and bandwidth probes go on their own SSRC (RFC 4588).
+    const int rtx = RtxPayloadType(m, vp8);
+    uint32_t rtx_ssrc = 0;
+    if (rtx >= 0) {
+      uint32_t& r_ssrc = session.section_rtx_ssrcs[m.mid];
+      while (r_ssrc == 0 || r_ssrc == ssrc) r_ssrc = random_ssrc();
+      rtx_ssrc = r_ssrc;
+      a.payload_types = {vp8, rtx};
+    }
     a.direction = "sendonly";
-    a.send_streams.push_back({ssrc, 0, "sfu", "v_" + m.mid, "v_" + m.mid + "-track"});
-    r.media.subscriptions.push_back({m.mid, ssrc, vp8, want});
+    a.send_streams.push_back({ssrc, rtx_ssrc, "sfu", "v_" + m.mid, "v_" + m.mid + "-track"});
+    VideoSubscription vs{m.mid, ssrc, vp8, want};
+    vs.rtx_payload_type = rtx;
+    vs.rtx_ssrc = rtx_ssrc;
+    r.media.subscriptions.push_back(vs);
     proto::SdkTrackMapping t;
     t.set_stream_id(want);
     t.set_ssrc(ssrc);
@@ -132,11 +162,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
   }
   if (!camera_seen && session.stream_id) {
     r.index_changed |= state.UnpublishVideo(self.attendee_id);
-    {
-          auto ssrcs = std::move(session.section_ssrcs);
-          session = SessionVideoState{};
-          session.section_ssrcs = std::move(ssrcs);
-        }
+    ForgetPublication(session);
   }
   return r;
 }

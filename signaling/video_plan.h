@@ -28,6 +28,7 @@ namespace sfu::signaling {
 // What one attendee's session keeps across SUBSCRIBEs.
 struct SessionVideoState {
   std::map<std::string, uint32_t> section_ssrcs;  // mid -> our SSRC on that section
+  std::map<std::string, uint32_t> section_rtx_ssrcs;  // mid -> our RTX SSRC on that section
   uint32_t stream_id = 0;                         // our published camera (first layer), 0: none
   uint32_t group_id = 0;
   uint32_t uplink_ssrc = 0;                       // without simulcast

@@ -105,11 +105,18 @@ TEST(VideoPlanTest, SubscribedSectionsGetFixedSsrcsMsidAndTracks) {
   ASSERT_EQ(r.tracks.size(), 1u);
   EXPECT_EQ(r.tracks[0].track_label(), "v_2");
   EXPECT_EQ(r.tracks[0].ssrc(), answers[2].send_streams[0].ssrc);
-  // A renegotiation keeps the section's SSRC.
+  // RTX offered (97, apt=96): answered, with our RTX SSRC in an FID group.
+  EXPECT_EQ(answers[2].payload_types, (std::vector<int>{96, 97}));
+  EXPECT_NE(answers[2].send_streams[0].rtx_ssrc, 0u);
+  EXPECT_NE(answers[2].send_streams[0].rtx_ssrc, answers[2].send_streams[0].ssrc);
+  EXPECT_EQ(r.media.subscriptions[0].rtx_payload_type, 97);
+  EXPECT_EQ(r.media.subscriptions[0].rtx_ssrc, answers[2].send_streams[0].rtx_ssrc);
+  // A renegotiation keeps the section's SSRCs.
   std::vector<sdp::MediaAnswer> again(offer.media.size());
   auto r2 = PlanVideo(offer, Sub(false, {0, 10}), {"alice", "a"}, state, session, again, &NextSsrc);
   ASSERT_EQ(r2.tracks.size(), 1u);
   EXPECT_EQ(r2.tracks[0].ssrc(), r.tracks[0].ssrc());
+  EXPECT_EQ(r2.media.subscriptions[0].rtx_ssrc, r.media.subscriptions[0].rtx_ssrc);
 }
 
 TEST(VideoPlanTest, TheSenderCapCountsCamerasNotLayers) {

@@ -1,0 +1,138 @@
+#pragma once
+// The bandwidth the SFU may use toward one subscriber (design §2.3; draft-ietf-rmcat-gcc §6 for
+// the loss rules, mediasoup/LiveKit for probing before an upgrade). Inputs: the video bytes we
+// sent it, the loss its receiver reports give for what we sent (RR: lost/expected per interval),
+// and its REMB. Rules:
+//   - loss > 10%: the estimate falls to (what we actually sent) x (1 - loss/2);
+//   - loss < 2% while we sent at least 80% of the estimate: +8% per report (evidence it fits);
+//     less than that (application-limited): no change, nothing was learned;
+//   - a REMB below 85% of what we send is the receiver's congestion signal: the estimate falls to it
+//     (a REMB above what we send is ignored: a receive-side estimate cannot exceed ~1.5x what it
+//     receives, so it must not hold us back from probing);
+//   - probing: when the allocation wants more than the estimate allows, StartProbe(target) makes
+//     the caller pad up to target; the first report covering 1 s of probing decides: loss < 5%
+//     raises the estimate to target, else the estimate falls (loss rule) and the next probe waits
+//     twice as long (3 s, 6 s, ... 30 s).
+// Pure: time comes in as arguments. One owner.
+#include <algorithm>
+#include <cstdint>
+
+namespace sfu {
+
+class DownlinkEstimator {
+ public:
+  struct Config {
+    uint64_t initial_bps = 2'500'000;  // start generous: a subscriber gets its wanted layers at once
+    uint64_t min_bps = 100'000;
+    uint64_t max_bps = 20'000'000;
+  };
+  static constexpr int64_t kProbeMs = 1000;
+  static constexpr int64_t kFirstBackoffMs = 3000;
+  static constexpr int64_t kMaxBackoffMs = 30000;
+
+  DownlinkEstimator() : DownlinkEstimator(Config{}) {}
+  explicit DownlinkEstimator(Config c) : cfg_(c), estimate_(c.initial_bps) {}
+
+  // Video bytes sent toward the subscriber (media, retransmissions and padding).
+  void OnSent(size_t bytes, int64_t now_ms) {
+    Roll(now_ms);
+    bucket_bytes_ += bytes;
+  }
+  // What we sent over the last full second (bits per second).
+  uint64_t sent_bps(int64_t now_ms) {
+    Roll(now_ms);
+    return last_second_bytes_ * 8;
+  }
+
+  // A receiver report's loss over our streams to it: packets lost and expected since its last
+  // report. Returns true when the estimate changed.
+  bool OnLoss(uint64_t lost, uint64_t expected, int64_t now_ms) {
+    if (expected < 10) return false;  // too few packets to judge
+    const double loss = static_cast<double>(std::min(lost, expected)) / static_cast<double>(expected);
+    last_loss_ = loss;
+    const uint64_t before = estimate_;
+    const uint64_t sent = sent_bps(now_ms);
+    if (probing_ && now_ms - probe_start_ms_ >= kProbeMs) {
+      probing_ = false;
+      if (loss < 0.05) {
+        estimate_ = std::max(estimate_, probe_target_);
+        backoff_ms_ = kFirstBackoffMs;
+        next_probe_ms_ = now_ms + backoff_ms_;
+        ++probes_succeeded_;
+        return Clamp(before);
+      }
+      ++probes_failed_;
+      backoff_ms_ = std::min(kMaxBackoffMs, backoff_ms_ * 2);
+      next_probe_ms_ = now_ms + backoff_ms_;
+    }
+    if (loss > 0.10) {
+      const uint64_t base = std::min<uint64_t>(estimate_, sent > 0 ? sent : estimate_);
+      estimate_ = static_cast<uint64_t>(static_cast<double>(base) * (1.0 - loss / 2));
+      next_probe_ms_ = std::max(next_probe_ms_, now_ms + backoff_ms_);
+    } else if (loss < 0.02 && sent >= estimate_ * 8 / 10) {
+      estimate_ = estimate_ * 108 / 100;
+    }
+    return Clamp(before);
+  }
+
+  bool OnRemb(uint64_t bps, int64_t now_ms) {
+    const uint64_t before = estimate_;
+    const uint64_t sent = sent_bps(now_ms);
+    if (sent > 0 && bps < sent * 85 / 100 && bps < estimate_) estimate_ = bps;
+    return Clamp(before);
+  }
+
+  // Probing: may a probe toward `target_bps` start now? The caller pads up to probe_target()
+  // while probing() until a report ends it.
+  bool MayProbe(int64_t now_ms) const { return !probing_ && now_ms >= next_probe_ms_; }
+  void StartProbe(uint64_t target_bps, int64_t now_ms) {
+    probing_ = true;
+    probe_target_ = std::min(target_bps, cfg_.max_bps);
+    probe_start_ms_ = now_ms;
+  }
+  // A probe that no report ended within 5 s (the receiver stopped reporting) is abandoned.
+  void ExpireProbe(int64_t now_ms) {
+    if (probing_ && now_ms - probe_start_ms_ > 5000) {
+      probing_ = false;
+      ++probes_failed_;
+      next_probe_ms_ = now_ms + backoff_ms_;
+    }
+  }
+  bool probing() const { return probing_; }
+  uint64_t probe_target() const { return probe_target_; }
+  int64_t probe_start_ms() const { return probe_start_ms_; }
+
+  uint64_t estimate_bps() const { return estimate_; }
+  double last_loss() const { return last_loss_; }
+  uint64_t probes_succeeded() const { return probes_succeeded_; }
+  uint64_t probes_failed() const { return probes_failed_; }
+
+ private:
+  void Roll(int64_t now_ms) {
+    if (bucket_start_ms_ < 0) bucket_start_ms_ = now_ms;
+    if (now_ms - bucket_start_ms_ < 1000) return;
+    // A second (or more) passed: the bucket becomes the last full second.
+    last_second_bytes_ = now_ms - bucket_start_ms_ < 2000 ? bucket_bytes_ : 0;
+    bucket_bytes_ = 0;
+    bucket_start_ms_ = now_ms;
+  }
+  bool Clamp(uint64_t before) {
+    estimate_ = std::clamp(estimate_, cfg_.min_bps, cfg_.max_bps);
+    return estimate_ != before;
+  }
+
+  Config cfg_;
+  uint64_t estimate_;
+  double last_loss_ = 0;
+  int64_t bucket_start_ms_ = -1;
+  uint64_t bucket_bytes_ = 0;
+  uint64_t last_second_bytes_ = 0;
+  bool probing_ = false;
+  uint64_t probe_target_ = 0;
+  int64_t probe_start_ms_ = 0;
+  int64_t next_probe_ms_ = 0;
+  int64_t backoff_ms_ = kFirstBackoffMs;
+  uint64_t probes_succeeded_ = 0, probes_failed_ = 0;
+};
+
+}  // namespace sfu

@@ -22,13 +22,15 @@ std::string MakeOffer(const AudioOfferParams& p, const VideoOfferParams& v) {
   std::string s = MakeAudioOffer(p);
   std::string bundle = "a=group:BUNDLE 0";
   const std::string vp8 = std::to_string(kOfferVp8Pt);
+  const std::string rtx = std::to_string(kOfferRtxPt);
   auto section = [&](int mid, const std::string& direction, uint32_t ssrc, bool simulcast = false) {
     bundle += " " + std::to_string(mid);
-    s += "m=video 9 UDP/TLS/RTP/SAVPF " + vp8 + "\r\nc=IN IP4 0.0.0.0\r\na=mid:" + std::to_string(mid) +
+    s += "m=video 9 UDP/TLS/RTP/SAVPF " + vp8 + " " + rtx + "\r\nc=IN IP4 0.0.0.0\r\na=mid:" + std::to_string(mid) +
          "\r\na=ice-ufrag:" + p.ice_ufrag + "\r\na=ice-pwd:" + p.ice_pwd + "\r\na=fingerprint:sha-256 " +
          p.fingerprint + "\r\na=setup:actpass\r\na=" + direction + "\r\na=rtcp-mux\r\na=rtpmap:" + vp8 +
          " VP8/90000\r\na=rtcp-fb:" + vp8 + " nack\r\na=rtcp-fb:" + vp8 + " nack pli\r\na=rtcp-fb:" + vp8 +
-         " ccm fir\r\n";
+         " ccm fir\r\na=rtcp-fb:" + vp8 + " goog-remb\r\na=rtpmap:" + rtx + " rtx/90000\r\na=fmtp:" + rtx +
+         " apt=" + vp8 + "\r\n";
     if (simulcast) {
       s += "a=extmap:" + std::to_string(kOfferRidExtId) + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n";
       s += "a=rid:low send\r\na=rid:mid send\r\na=rid:hi send\r\na=simulcast:send low;mid;hi\r\n";

@@ -23,8 +23,9 @@ std::string MakeAudioOffer(const AudioOfferParams& p);
 
 // With video, like the Chime client: mid 0 audio, mid 1 the camera (sendrecv with its SSRC when
 // sending, else inactive), then `remote_sections` recvonly video sections (mids 2, 3, ...). VP8
-// payload type kOfferVp8Pt with nack, nack pli, ccm fir.
+// payload type kOfferVp8Pt with nack, nack pli, ccm fir, goog-remb, and its RTX kOfferRtxPt.
 inline constexpr int kOfferVp8Pt = 96;
+inline constexpr int kOfferRtxPt = 97;  // rtx, apt=96 (RFC 4588), on every video section
 inline constexpr int kOfferRidExtId = 9;  // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
 struct VideoOfferParams {
   bool camera = false;

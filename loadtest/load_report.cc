@@ -82,6 +82,22 @@ std::string ReportTable(const LoadReport& r) {
     row("video freezes (>300 ms)", std::to_string(r.video_freezes));
     row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
                                                   std::to_string(r.video_retransmissions));
+    row("receivers: packets / repaired by NACK", std::to_string(r.video_packets_received) + " / " +
+                                                    std::to_string(r.video_packets_recovered));
+    row("receivers: NACKed / PLIs sent", std::to_string(r.video_nacks_sent) + " / " + std::to_string(r.video_plis_sent));
+    row("new subscription -> first frame", Dist(r.video_first_frame_ms, "ms"));
+    row("key-frame waits (broken -> key frame)", Dist(r.video_keyframe_wait_ms, "ms"));
+    if (r.video_padding_bytes) row("probe padding received", std::to_string(r.video_padding_bytes / 1000) + " kB");
+  }
+  for (const LoadReport::Constrained& c : r.constrained) {
+    std::string until = c.until_s > 0 ? Fmt(" to %.0f s", c.until_s) : std::string(" to the end");
+    row("bottleneck " + std::to_string(c.kbps) + " kb/s" + Fmt(" from %.0f s", c.from_s) + until,
+        "width " + std::to_string(c.width_before) + " -> lowest " + std::to_string(c.lowest_width) +
+            (c.down_ms >= 0 ? Fmt(" after %.0f ms", c.down_ms) : std::string(" (never lower)")) + ", end " +
+            std::to_string(c.width_at_end) +
+            (c.up_ms >= 0 ? Fmt(" (back %.0f ms after the limit)", c.up_ms) : std::string()) + ", " +
+            std::to_string(c.dropped) + " packets dropped" +
+            (c.settled_fps >= 0 ? Fmt(", %.1f frames/s once settled", c.settled_fps) : std::string()));
   }
   row("mute toggles / leaves (churn)", std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
   if (r.server_metrics) {
@@ -98,6 +114,19 @@ std::string ReportTable(const LoadReport& r) {
   for (const std::string& n : r.notes) o << "  note: " << n << "\n";
   o << "  result: " << (r.Passed() ? "PASS" : "FAIL") << "\n";
   return o.str();
+}
+
+static json::array ConstrainedJson(const LoadReport& r) {
+  json::array out;
+  for (const LoadReport::Constrained& c : r.constrained) {
+    json::array widths;
+    for (const auto& [t, w] : c.widths) widths.push_back(json::array{t, w});
+    out.push_back(json::object{{"kbps", c.kbps}, {"from_s", c.from_s}, {"until_s", c.until_s},
+                               {"width_before", c.width_before}, {"lowest_width", c.lowest_width},
+                               {"width_at_end", c.width_at_end}, {"down_ms", c.down_ms}, {"up_ms", c.up_ms},
+                               {"dropped", c.dropped}, {"settled_fps", c.settled_fps}, {"widths", widths}});
+  }
+  return out;
 }
 
 std::string ReportJson(const LoadReport& r) {
@@ -132,7 +161,13 @@ std::string ReportJson(const LoadReport& r) {
       {"video", json::object{{"senders_per_meeting", r.video_senders_per_meeting}, {"frames_sent", r.video_frames_sent},
                              {"frames_received", r.video_frames_received}, {"freezes", r.video_freezes},
                              {"keyframe_requests", r.video_keyframe_requests}, {"retransmissions", r.video_retransmissions},
-                             {"sections_subscribed", r.video_streams_subscribed}}},
+                             {"sections_subscribed", r.video_streams_subscribed},
+                             {"packets_received", r.video_packets_received}, {"packets_recovered", r.video_packets_recovered},
+                             {"nacks_sent", r.video_nacks_sent}, {"plis_sent", r.video_plis_sent},
+                             {"padding_bytes_received", r.video_padding_bytes},
+                             {"first_frame_ms", DistJson(r.video_first_frame_ms)},
+                             {"keyframe_wait_ms", DistJson(r.video_keyframe_wait_ms)},
+                             {"constrained", ConstrainedJson(r)}}},
       {"mute_toggles", r.mute_toggles},
       {"leaves", r.leaves},
       {"meeting_ended", r.meeting_ended},

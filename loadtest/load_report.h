@@ -59,6 +59,25 @@ struct LoadReport {
   // packets they resent for NACKs, and sections subscribed at the end.
   uint64_t video_frames_sent = 0, video_frames_received = 0, video_freezes = 0;
   uint64_t video_keyframe_requests = 0, video_retransmissions = 0, video_streams_subscribed = 0;
+  // Receivers, like a browser: packets, packets repaired by NACK, NACKed sequence numbers, PLIs,
+  // RTX padding (the server's probes), key-frame waits (chain broken -> next key frame) and the
+  // time from a new subscription to its first decoded frame.
+  uint64_t video_packets_received = 0, video_packets_recovered = 0, video_nacks_sent = 0, video_plis_sent = 0;
+  uint64_t video_padding_bytes = 0;
+  Distribution video_keyframe_wait_ms, video_first_frame_ms;
+  // Attendees behind a downlink bottleneck (--downlink-limit): the picture width they decoded
+  // (the simulcast layer) before, during and after the limit.
+  struct Constrained {
+    int kbps = 0;
+    double from_s = 0, until_s = 0;  // since the run started; until 0: to the end
+    int width_before = 0, lowest_width = 0, width_at_end = 0;
+    double down_ms = -1;  // limit start -> first narrower key frame decoded; -1: none
+    double up_ms = -1;    // limit end -> width back to width_before; -1: not back
+    uint64_t dropped = 0; // packets the bottleneck dropped
+    double settled_fps = -1;  // decoded frames/s from 4 s into the limit to its end; -1: not measured
+    std::vector<std::pair<double, int>> widths;  // (s since the run started, width)
+  };
+  std::vector<Constrained> constrained;
   bool meeting_ended = false;
   // Cost.
   bool server_metrics = false;

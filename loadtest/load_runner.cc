@@ -128,6 +128,38 @@ ServerSample Scrape(ControlClient& api) {
   return s;
 }
 
+// What a bottlenecked attendee saw: the width it decoded when the limit started, the lowest
+// during it, and how long the switches down and back up took.
+LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
+  LoadReport::Constrained c;
+  c.kbps = s.downlink_kbps;
+  c.from_s = static_cast<double>(s.limit_from_us - t0_us) / 1e6;
+  c.until_s = s.limit_until_us ? static_cast<double>(s.limit_until_us - t0_us) / 1e6 : 0;
+  c.dropped = s.downlink_dropped;
+  if (s.limit_window_s > 0) c.settled_fps = static_cast<double>(s.limit_window_frames) / s.limit_window_s;
+  for (const auto& [at, w] : s.video_width_changes) {
+    c.widths.emplace_back(static_cast<double>(at - t0_us) / 1e6, w);
+    c.width_at_end = w;
+    if (at <= s.limit_from_us) {
+      c.width_before = w;
+      continue;
+    }
+    const bool during = s.limit_until_us == 0 || at < s.limit_until_us;
+    if (during) {
+      if (c.lowest_width == 0 || w < c.lowest_width) c.lowest_width = w;
+      if (c.down_ms < 0 && c.width_before > 0 && w < c.width_before)
+        c.down_ms = static_cast<double>(at - s.limit_from_us) / 1000.0;
+    } else if (c.up_ms < 0 && c.width_before > 0 && w >= c.width_before) {
+      c.up_ms = static_cast<double>(at - s.limit_until_us) / 1000.0;
+    }
+  }
+  if (c.lowest_width == 0) c.lowest_width = c.width_before;
+  // Back up already before the limit ended counts as 0 (it never had to climb after it).
+  if (c.up_ms < 0 && s.limit_until_us && c.width_at_end >= c.width_before && c.width_before > 0 && c.lowest_width == c.width_before)
+    c.up_ms = 0;
+  return c;
+}
+
 }  // namespace
 
 int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& out, LoadReport* report,
@@ -138,6 +170,13 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.talkers_per_meeting = o.talkers;
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
+  if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) || o.limited_attendees < 0 ||
+      o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
+      (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
+    *error = "--downlink-limit must be 0 or at least 20 kb/s, --limited-attendees from 0 to --attendees, and "
+             "--downlink-limit-until after --downlink-limit-from";
+    return 2;
+  }
   if (o.video_senders < 0 || o.video_senders > o.attendees) {
     *error = "--video-senders must be from 0 to --attendees";
     return 2;
@@ -215,6 +254,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   }
   std::vector<Slot> slots;
   std::mt19937 rng(12345);
+  const int64_t t0_us = NowUs();  // bottleneck windows and width timelines count from here
   size_t next_worker = 0;
   for (size_t m = 0; m < meetings.size(); ++m) {
     for (int a = 0; a < o.attendees; ++a) {
@@ -228,6 +268,11 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       c.mixed_talkers = o.mixed_talkers;
       if (o.impaired_attendees < 0 || a < o.impaired_attendees) {
         c.impairment = Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
+      }
+      if (o.downlink_kbps > 0 && a >= o.attendees - o.limited_attendees) {
+        c.impairment.downlink_kbps = o.downlink_kbps;
+        c.impairment.limit_from_us = t0_us + static_cast<int64_t>(o.downlink_from_s * 1e6);
+        c.impairment.limit_until_us = o.downlink_until_s > 0 ? t0_us + static_cast<int64_t>(o.downlink_until_s * 1e6) : 0;
       }
       c.seed = static_cast<uint32_t>(rng());
       c.red = o.red;
@@ -391,7 +436,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   for (auto& w : workers) w->Stop();
 
-  std::vector<double> jitter, m2e;
+  std::vector<double> jitter, m2e, kf_wait, first_frame;
   uint64_t presence_frames = 0, presence_heard = 0;
   for (const AttendeeStats& s : all) {
     r.joins_attempted += s.joins_attempted;
@@ -419,7 +464,17 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.video_keyframe_requests += s.video_keyframe_requests;
     r.video_retransmissions += s.video_retransmissions;
     r.video_streams_subscribed += s.video_streams_subscribed;
+    r.video_packets_received += s.video_packets_received;
+    r.video_packets_recovered += s.video_packets_recovered;
+    r.video_nacks_sent += s.video_nacks_sent;
+    r.video_plis_sent += s.video_plis_sent;
+    r.video_padding_bytes += s.video_padding_bytes;
+    kf_wait.insert(kf_wait.end(), s.video_keyframe_wait_ms.begin(), s.video_keyframe_wait_ms.end());
+    first_frame.insert(first_frame.end(), s.video_first_frame_ms.begin(), s.video_first_frame_ms.end());
+    if (s.downlink_kbps > 0) r.constrained.push_back(Constrain(s, t0_us));
   }
+  r.video_keyframe_wait_ms = Distribution::Of(kf_wait);
+  r.video_first_frame_ms = Distribution::Of(first_frame);
   // Attendees that never got audio and have no failure recorded timed out.
   const int pending = r.joins_attempted - r.joins_ok - static_cast<int>([&] {
     size_t n = 0;

@@ -32,6 +32,10 @@ struct LoadOptions {
   int delay_ms = 0;
   int jitter_ms = 0;
   int impaired_attendees = -1;  // per meeting, the first N attendees are impaired; -1: all
+  int downlink_kbps = 0;        // a downlink bottleneck on the last limited_attendees of each meeting
+  double downlink_from_s = 0;   // ... from this many seconds after the run started
+  double downlink_until_s = 0;  // ... until then (0: to the end)
+  int limited_attendees = 1;
   double mute_toggle = 0;   // mute/unmute toggles per second
   double data_rate = 0;     // data messages per second per meeting
   int threads = 0;          // 0: one per core

@@ -22,6 +22,7 @@
 #include "transport/wire/rtcp/nack.h"
 #include "transport/wire/rtcp/pli.h"
 #include "transport/wire/rtcp/receiver_report.h"
+#include "transport/wire/rtcp/remb.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu::loadtest {
@@ -138,6 +139,7 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
         return Fail("SUBSCRIBE refused: " + f.error().description());
       if (publishing() && f.suback().allocations_size() > 0) own_group_id_ = f.suback().allocations(0).group_id();
       stats_.video_streams_subscribed = static_cast<uint64_t>(f.suback().tracks_size());
+      LearnAnswer(f);
       if (state_ != State::kSubscribing) return;  // a renegotiation: the transport stays
       return OnSubscribeAck(f.suback().sdp_answer());
     case SdkSignalFrame::AUDIO_STATUS:
@@ -246,20 +248,42 @@ void SimAttendee::OnSubscribeAck(const std::string& answer) {
 }
 
 void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
-  if (cfg_.impairment.loss > 0 && std::bernoulli_distribution(cfg_.impairment.loss)(rng_)) return;
-  auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
-  if (pkt && pkt->payload_type() == kOfferVp8Pt) {
-    if (!pkt->marker()) return;
-    ++stats_.video_frames_received;
+  const Impairment& im = cfg_.impairment;
+  if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) return;
+  if (im.downlink_kbps > 0) {
     const int64_t now = NowUs();
-    bool found = false;
-    for (auto& [ssrc, at] : last_frame_us_) {
-      if (ssrc != pkt->ssrc()) continue;
-      if (now - at > 300'000) ++stats_.video_freezes;
-      at = now;
-      found = true;
+    const bool limited = now >= im.limit_from_us && (im.limit_until_us == 0 || now < im.limit_until_us);
+    if (limited || !downlink_q_.empty()) {
+      // The bottleneck: each packet leaves after those before it, at the link rate; a packet
+      // that would wait longer than the queue holds is dropped (tail drop).
+      const int64_t start = std::max(now, downlink_free_us_);
+      const int64_t release = limited ? start + static_cast<int64_t>(len) * 8 * 1000 / im.downlink_kbps : start;
+      if (release - now > Impairment::kMaxQueueMs * 1000) {
+        ++stats_.downlink_dropped;
+        return;
+      }
+      downlink_free_us_ = release;
+      downlink_q_.push_back({release, std::vector<uint8_t>(data, data + len)});
+      DrainDownlink(now);
+      return;
     }
-    if (!found) last_frame_us_.emplace_back(pkt->ssrc(), now);
+  }
+  ProcessRtp(data, len);
+}
+
+void SimAttendee::DrainDownlink(int64_t now_us) {
+  while (!downlink_q_.empty() && downlink_q_.front().release_us <= now_us) {
+    std::vector<uint8_t> p = std::move(downlink_q_.front().packet);
+    downlink_q_.pop_front();
+    ProcessRtp(p.data(), p.size());
+    if (!media_) return;  // torn down meanwhile
+  }
+}
+
+void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
+  auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
+  if (pkt && (pkt->payload_type() == kOfferVp8Pt || pkt->payload_type() == kOfferRtxPt)) {
+    video_rx_.OnRtp(*pkt, kOfferRtxPt, NowUs());
     return;
   }
   if (!pkt || pkt->payload_type() != kOfferOpusPt) return;
@@ -360,9 +384,76 @@ void SimAttendee::SendReceiverReport() {
   wire::rtcp::ReceiverReport rr;
   rr.SetSenderSsrc(ssrc_);
   rr.AddReportBlock(b);
-  uint8_t buf[64];
-  const size_t n = rr.Create(buf);
+  // Video: a block per received stream and, like Chrome without transport-cc, a REMB.
+  for (const wire::rtcp::ReportBlock& vb : video_rx_.ReportBlocks()) rr.AddReportBlock(vb);
+  uint8_t buf[1024];
+  size_t n = rr.Create(buf);
+  const std::vector<uint32_t> video_ssrcs = video_rx_.ssrcs();
+  if (n && !video_ssrcs.empty()) {
+    if (const uint64_t bps = video_rx_.RembBps(NowUs())) {
+      wire::rtcp::Remb remb;
+      remb.SetSenderSsrc(ssrc_);
+      remb.SetBitrateBps(bps);
+      remb.SetSsrcs(std::span<const uint32_t>(video_ssrcs.data(), std::min<size_t>(video_ssrcs.size(), 32)));
+      n += remb.Create(std::span<uint8_t>(buf + n, sizeof(buf) - n));
+    }
+  }
   if (n && media_->SendRtcp(std::span<const uint8_t>(buf, n))) ++stats_.rtcp_sent;
+}
+
+void SimAttendee::SendVideoFeedback(int64_t now_us) {
+  // NACKs and PLIs for what we receive, as soon as they are due (like a browser's NACK module).
+  const VideoReceiver::Feedback fb = video_rx_.Poll(now_us);
+  for (const auto& [ssrc, seqs] : fb.nacks) {
+    wire::rtcp::Nack nack;
+    nack.SetSenderSsrc(ssrc_);
+    nack.SetMediaSsrc(ssrc);
+    nack.SetLostPackets(seqs);
+    uint8_t buf[600];
+    if (const size_t n = nack.Create(buf)) media_->SendRtcp(std::span<const uint8_t>(buf, n));
+  }
+  for (uint32_t ssrc : fb.plis) {
+    wire::rtcp::Pli pli;
+    pli.SetSenderSsrc(ssrc_);
+    pli.SetMediaSsrc(ssrc);
+    uint8_t buf[32];
+    if (const size_t n = pli.Create(buf)) media_->SendRtcp(std::span<const uint8_t>(buf, n));
+  }
+}
+
+void SimAttendee::LearnAnswer(const SdkSignalFrame& f) {
+  // RTX SSRCs of the sections (a=ssrc-group:FID media rtx) and the sections that are new: their
+  // first frame is timed from now.
+  auto parsed = sdp::Parse(f.suback().sdp_answer());
+  if (parsed.description) {
+    for (const sdp::MediaSection& m : parsed.description->media)
+      for (const sdp::SsrcGroup& g : m.ssrc_groups)
+        if (g.semantics == "FID" && g.ssrcs.size() == 2) video_rx_.MapRtx(g.ssrcs[1], g.ssrcs[0]);
+  }
+  const int64_t now = NowUs();
+  for (const auto& t : f.suback().tracks()) {
+    if (std::find(expected_ssrcs_.begin(), expected_ssrcs_.end(), t.ssrc()) != expected_ssrcs_.end()) continue;
+    expected_ssrcs_.push_back(t.ssrc());
+    video_rx_.Expect(t.ssrc(), now);
+  }
+}
+
+const AttendeeStats& SimAttendee::stats() {
+  const VideoReceiveStats& v = video_rx_.stats();
+  stats_.video_frames_received = v.frames_decoded;
+  stats_.video_freezes = v.freezes;
+  stats_.video_packets_received = v.packets;
+  stats_.video_packets_recovered = v.recovered;
+  stats_.video_padding_bytes = v.padding_bytes;
+  stats_.video_nacks_sent = v.nacks_sent;
+  stats_.video_plis_sent = v.plis_sent;
+  stats_.video_keyframe_wait_ms = v.keyframe_wait_ms;
+  stats_.video_first_frame_ms = v.first_frame_ms;
+  stats_.video_width_changes = v.width_changes;
+  stats_.downlink_kbps = cfg_.impairment.downlink_kbps;
+  stats_.limit_from_us = cfg_.impairment.limit_from_us;
+  stats_.limit_until_us = cfg_.impairment.limit_until_us;
+  return stats_;
 }
 
 void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
@@ -431,6 +522,22 @@ void SimAttendee::SendVideoFrame() {
 
 void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
   if (state_ != State::kMedia || !media_) return;
+  if (!downlink_q_.empty()) {
+    DrainDownlink(now_us);
+    if (!media_) return;
+  }
+  SendVideoFeedback(now_us);
+  if (const Impairment& im = cfg_.impairment; im.downlink_kbps > 0 && im.limit_until_us > 0) {
+    constexpr int64_t kSettleUs = 4'000'000;
+    const int64_t from = im.limit_from_us + kSettleUs;
+    const uint64_t decoded = video_rx_.stats().frames_decoded;
+    if (window_start_frames_ < 0 && now_us >= from && now_us < im.limit_until_us)
+      window_start_frames_ = static_cast<int64_t>(decoded);
+    if (window_start_frames_ >= 0 && now_us >= im.limit_until_us && stats_.limit_window_s == 0) {
+      stats_.limit_window_frames = decoded - static_cast<uint64_t>(window_start_frames_);
+      stats_.limit_window_s = static_cast<double>(im.limit_until_us - from) / 1e6;
+    }
+  }
   if ((frame + static_cast<uint64_t>(phase_)) % 50 == 0) SendReceiverReport();
   if (publishing() && frame % 2 == 0) SendVideoFrame();  // 25 fps
   const SignalBank::Packet* p = &bank_.Silence();
@@ -509,6 +616,8 @@ void SimAttendee::Fail(const std::string& reason) {
 }
 
 void SimAttendee::Teardown() {
+  downlink_q_.clear();
+  downlink_free_us_ = 0;
   if (sig_) {
     sig_->Close();
     sig_.reset();

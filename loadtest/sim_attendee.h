@@ -9,6 +9,7 @@
 // Thread: the worker's io_context only.
 
 #include <array>
+#include <deque>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include "loadtest/signal_bank.h"
 #include "loadtest/video_bank.h"
+#include "loadtest/video_receiver.h"
 
 namespace boost::asio {
 class io_context;
@@ -53,7 +55,12 @@ struct Impairment {
   double burst_loss = 0;     // probability of entering a loss burst (mean 4 packets), uplink
   int delay_ms = 0;          // uplink
   int jitter_ms = 0;         // uplink, uniform 0..jitter added to delay
-  bool any() const { return loss > 0 || burst_loss > 0 || delay_ms > 0 || jitter_ms > 0; }
+  // A downlink bottleneck: RTP toward us drains at this rate through a queue of at most
+  // kMaxQueueMs (tail drop beyond), between the steady-clock times from_us and until_us (0: no end).
+  int downlink_kbps = 0;
+  int64_t limit_from_us = 0, limit_until_us = 0;
+  static constexpr int64_t kMaxQueueMs = 300;
+  bool any() const { return loss > 0 || burst_loss > 0 || delay_ms > 0 || jitter_ms > 0 || downlink_kbps > 0; }
 };
 
 struct AttendeeStats {
@@ -77,11 +84,24 @@ struct AttendeeStats {
   uint64_t rtcp_sent = 0;  // receiver reports, one a second
   // Video.
   uint64_t video_frames_sent = 0;
-  uint64_t video_frames_received = 0;   // complete frames (marker bit) on remote sections
-  uint64_t video_freezes = 0;           // a remote stream went more than 300 ms without a frame
+  uint64_t video_frames_received = 0;   // decoded frames (complete, reference chain intact)
+  uint64_t video_freezes = 0;           // a remote stream went more than 300 ms without a decoded frame
   uint64_t video_keyframe_requests = 0; // PLI/FIR the server sent us
   uint64_t video_retransmissions = 0;   // packets resent for the server's NACKs
   uint64_t video_streams_subscribed = 0;
+  // Receiving video like a browser (VideoReceiver).
+  uint64_t video_packets_received = 0, video_packets_recovered = 0, video_padding_bytes = 0;
+  uint64_t video_nacks_sent = 0, video_plis_sent = 0;
+  std::vector<double> video_keyframe_wait_ms;  // broken chain -> next key frame decoded
+  std::vector<double> video_first_frame_ms;    // new subscription -> first decoded frame
+  std::vector<std::pair<int64_t, int>> video_width_changes;  // (steady µs, decoded width)
+  // The downlink bottleneck, when this attendee has one.
+  int downlink_kbps = 0;
+  int64_t limit_from_us = 0, limit_until_us = 0;
+  uint64_t downlink_dropped = 0;
+  // Frames decoded in the settled part of the limit (from 4 s after it began to its end).
+  uint64_t limit_window_frames = 0;
+  double limit_window_s = 0;
 };
 
 struct SimConfig {
@@ -115,13 +135,18 @@ class SimAttendee {
   bool in_meeting() const { return state_ != State::kIdle && state_ != State::kFailed; }
   bool media_flowing(int64_t now_us) const { return last_audio_us_ > 0 && now_us - last_audio_us_ < 1'000'000; }
   bool joined() const { return state_ == State::kMedia; }
-  const AttendeeStats& stats() const { return stats_; }
+  // Brings the video receiver's figures into the stats first (worker thread).
+  const AttendeeStats& stats();
 
  private:
   enum class State { kIdle, kConnecting, kJoining, kSubscribing, kConnectingMedia, kMedia, kFailed };
   void OnFrame(const signaling::proto::SdkSignalFrame& frame);
   void OnSubscribeAck(const std::string& sdp_answer);
-  void OnRtp(const uint8_t* data, size_t len);
+  void OnRtp(const uint8_t* data, size_t len);  // impairment, then ProcessRtp
+  void ProcessRtp(const uint8_t* data, size_t len);
+  void DrainDownlink(int64_t now_us);
+  void SendVideoFeedback(int64_t now_us);
+  void LearnAnswer(const signaling::proto::SdkSignalFrame& ack);
   void Fail(const std::string& reason);
   void Teardown();
   void SendRtpImpaired(std::vector<uint8_t> packet);
@@ -174,13 +199,21 @@ class SimAttendee {
   uint32_t own_group_id_ = 0;
   std::vector<uint32_t> subscribed_;  // stream ids on remote sections, in section order
   std::vector<uint32_t> wanted_;      // from the last INDEX
-  std::vector<std::pair<uint32_t, int64_t>> last_frame_us_;  // per remote section SSRC
   uint64_t rr_expected_ = 0, rr_received_ = 0;
   double last_transit_ = 0;
   bool have_transit_ = false;
   std::array<int, 10> off_run_{};  // per talker: frames not heard in a row
   std::array<double, 5> self_power_{};  // own tone's power in the last 5 frames (linear)
   size_t self_at_ = 0;
+  VideoReceiver video_rx_;
+  std::vector<uint32_t> expected_ssrcs_;  // section SSRCs already timed for their first frame
+  struct Queued {
+    int64_t release_us;
+    std::vector<uint8_t> packet;
+  };
+  std::deque<Queued> downlink_q_;  // the bottleneck's queue
+  int64_t downlink_free_us_ = 0;   // when the bottleneck finishes what it holds
+  int64_t window_start_frames_ = -1;  // decoded frames when the settled limit window began
   AttendeeStats stats_;
   std::shared_ptr<bool> alive_;  // for delayed-send timers
 };

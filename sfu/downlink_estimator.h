@@ -6,13 +6,15 @@
 //   - loss > 10%: the estimate falls to (what we actually sent) x (1 - loss/2);
 //   - loss < 2% while we sent at least 80% of the estimate: +8% per report (evidence it fits);
 //     less than that (application-limited): no change, nothing was learned;
-//   - a REMB below 85% of what we send is the receiver's congestion signal: the estimate falls to it
+//   - a REMB that fell (by 5% or more since the last one) to below 85% of what we send is the
+//     receiver's congestion signal (its delay-based detector saw a queue building): the estimate
+//     falls to it, and a probe in progress failed
 //     (a REMB above what we send is ignored: a receive-side estimate cannot exceed ~1.5x what it
 //     receives, so it must not hold us back from probing);
 //   - probing: when the allocation wants more than the estimate allows, StartProbe(target) makes
 //     the caller pad up to target; the first report covering 1 s of probing decides: loss < 5%
 //     raises the estimate to target, else the estimate falls (loss rule) and the next probe waits
-//     twice as long (3 s, 6 s, ... 30 s).
+//     twice as long (2 s, 4 s, 8 s at most).
 // Pure: time comes in as arguments. One owner.
 #include <algorithm>
 #include <cstdint>
@@ -27,8 +29,8 @@ class DownlinkEstimator {
     uint64_t max_bps = 20'000'000;
   };
   static constexpr int64_t kProbeMs = 1000;
-  static constexpr int64_t kFirstBackoffMs = 3000;
-  static constexpr int64_t kMaxBackoffMs = 30000;
+  static constexpr int64_t kFirstBackoffMs = 2000;
+  static constexpr int64_t kMaxBackoffMs = 8000;
 
   DownlinkEstimator() : DownlinkEstimator(Config{}) {}
   explicit DownlinkEstimator(Config c) : cfg_(c), estimate_(c.initial_bps) {}
@@ -78,7 +80,18 @@ class DownlinkEstimator {
   bool OnRemb(uint64_t bps, int64_t now_ms) {
     const uint64_t before = estimate_;
     const uint64_t sent = sent_bps(now_ms);
-    if (sent > 0 && bps < sent * 85 / 100 && bps < estimate_) estimate_ = bps;
+    const uint64_t previous = last_remb_;
+    last_remb_ = bps;
+    // Only a falling REMB is a congestion signal: a receive-side estimate climbs slowly (8%/s)
+    // after a drop and lags behind a successful probe without meaning anything.
+    if (sent == 0 || bps >= sent * 85 / 100 || previous == 0 || bps >= previous * 95 / 100) return false;
+    if (probing_) {  // the probe congested the receiver: it failed
+      probing_ = false;
+      ++probes_failed_;
+      backoff_ms_ = std::min(kMaxBackoffMs, backoff_ms_ * 2);
+      next_probe_ms_ = now_ms + backoff_ms_;
+    }
+    if (bps < estimate_) estimate_ = bps;
     return Clamp(before);
   }
 
@@ -124,6 +137,7 @@ class DownlinkEstimator {
   Config cfg_;
   uint64_t estimate_;
   double last_loss_ = 0;
+  uint64_t last_remb_ = 0;
   int64_t bucket_start_ms_ = -1;
   uint64_t bucket_bytes_ = 0;
   uint64_t last_second_bytes_ = 0;

@@ -202,6 +202,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   const std::span<const uint8_t> payload = pkt->payload();
   const bool marker = pkt->marker();
   const int64_t now = shard_.NowMs();
+  in.arrival_ms = now;
   layer->last_packet_ms = now;
   if (!layer->have_seq || wire::SeqNewer(in.seq, layer->highest_seq)) layer->highest_seq = in.seq;
   layer->have_seq = true;

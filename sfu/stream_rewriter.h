@@ -3,8 +3,9 @@
 // section (design §2.3; mediasoup's SeqManager and VP8 rewriting do the same): packets are
 // forwarded from a key frame on; sequence numbers, timestamps, VP8 PictureID (15 bit) and
 // TL0PICIDX are shifted by per-source deltas chosen at that key frame so the output continues
-// where it left off (+1 sequence number, +1 frame of timestamp, +1 picture) across source and
+// where it left off (+1 sequence number, the elapsed time (at least a frame) of timestamp, +1 picture) across source and
 // layer switches and wraparound. Packets older than the starting key frame are dropped. Pure.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -20,6 +21,7 @@ class StreamRewriter {
     bool key_frame = false;              // first packet of a key frame
     std::optional<uint16_t> picture_id;  // VP8, 15-bit space
     std::optional<uint8_t> tl0picidx;
+    int64_t arrival_ms = 0;              // when it arrived (a switch's timestamp follows real time)
   };
   struct Out {
     uint16_t seq;
@@ -60,7 +62,12 @@ class StreamRewriter {
       if (!in.key_frame) return std::nullopt;
       waiting_ = false;
       seq_delta_ = static_cast<uint16_t>(next_seq_ - in.seq);
-      ts_delta_ = (started_ ? last_ts_ + kFrameTicks : next_ts_) - in.timestamp;
+      // Continue the timestamps by the time that really passed (at least one frame), so the
+      // receiver's jitter buffer and delay estimate see no jump.
+      const int64_t gap_ms = have_out_ ? in.arrival_ms - last_out_ms_ : 0;
+      const uint32_t advance = gap_ms > 0 && gap_ms < 10'000 ? std::max<uint32_t>(kFrameTicks, static_cast<uint32_t>(gap_ms * 90))
+                                                             : kFrameTicks;
+      ts_delta_ = (started_ ? last_ts_ + advance : next_ts_) - in.timestamp;
       if (in.picture_id) pid_delta_ = static_cast<uint16_t>((started_ ? last_pid_ + 1 : 0) - *in.picture_id);
       if (in.tl0picidx) tl0_delta_ = static_cast<uint8_t>((started_ ? last_tl0_ + 1 : 0) - *in.tl0picidx);
       start_seq_ = in.seq;
@@ -73,7 +80,10 @@ class StreamRewriter {
     if (in.tl0picidx) o.tl0picidx = static_cast<uint8_t>(*in.tl0picidx + tl0_delta_);
     // Remember the newest output, where the next switch continues from.
     if (!have_out_ || wire::SeqNewer(static_cast<uint16_t>(o.seq + 1), next_seq_)) next_seq_ = static_cast<uint16_t>(o.seq + 1);
-    if (!have_out_ || wire::TimestampNewer(o.timestamp, last_ts_)) last_ts_ = o.timestamp;
+    if (!have_out_ || wire::TimestampNewer(o.timestamp, last_ts_)) {
+      last_ts_ = o.timestamp;
+      last_out_ms_ = in.arrival_ms;
+    }
     if (o.picture_id && (!have_pid_ || PidNewer(*o.picture_id, last_pid_))) {
       last_pid_ = *o.picture_id;
       have_pid_ = true;
@@ -95,6 +105,7 @@ class StreamRewriter {
   uint16_t next_seq_;
   uint32_t next_ts_;
   uint32_t last_ts_ = 0;
+  int64_t last_out_ms_ = 0;
   uint16_t last_pid_ = 0;
   uint8_t last_tl0_ = 0;
   uint16_t seq_delta_ = 0;

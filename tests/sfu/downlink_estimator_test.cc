@@ -46,7 +46,10 @@ TEST(DownlinkEstimatorTest, RembBelowWhatWeSendIsCongestion) {
   t = Send(e, 1'000'000, t);
   EXPECT_FALSE(e.OnRemb(1'400'000, t)) << "above what we send: ignored";
   EXPECT_FALSE(e.OnRemb(900'000, t)) << "within 85%: ignored";
-  EXPECT_TRUE(e.OnRemb(500'000, t));
+  EXPECT_TRUE(e.OnRemb(500'000, t)) << "fell below 85%: congestion";
+  EXPECT_EQ(e.estimate_bps(), 500'000u);
+  EXPECT_FALSE(e.OnRemb(540'000, t)) << "climbing slowly again: not a signal";
+  EXPECT_FALSE(e.OnRemb(530'000, t)) << "less than 5% down: noise";
   EXPECT_EQ(e.estimate_bps(), 500'000u);
 }
 
@@ -79,6 +82,18 @@ TEST(DownlinkEstimatorTest, ProbeSuccessRaisesFailureBacksOff) {
   EXPECT_LT(e.estimate_bps(), 1'200'000u);
   EXPECT_FALSE(e.MayProbe(t + DownlinkEstimator::kFirstBackoffMs));
   EXPECT_TRUE(e.MayProbe(t + 2 * DownlinkEstimator::kFirstBackoffMs));
+}
+
+TEST(DownlinkEstimatorTest, CongestionDuringAProbeFailsIt) {
+  DownlinkEstimator e;
+  e.StartProbe(3'000'000, 0);
+  int64_t t = Send(e, 2'000'000, 0);
+  t = Send(e, 2'000'000, t);
+  EXPECT_FALSE(e.OnRemb(2'500'000, t));
+  EXPECT_TRUE(e.OnRemb(1'000'000, t));
+  EXPECT_FALSE(e.probing());
+  EXPECT_EQ(e.probes_failed(), 1u);
+  EXPECT_EQ(e.estimate_bps(), 1'000'000u);
 }
 
 TEST(DownlinkEstimatorTest, AProbeWithoutReportsExpires) {

@@ -33,9 +33,13 @@ std::string MakeOffer(const AudioOfferParams& p, const VideoOfferParams& v) {
          " apt=" + vp8 + "\r\n";
     if (simulcast) {
       s += "a=extmap:" + std::to_string(kOfferRidExtId) + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n";
+      s += "a=extmap:" + std::to_string(kOfferRepairedRidExtId) + " urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n";
       s += "a=rid:low send\r\na=rid:mid send\r\na=rid:hi send\r\na=simulcast:send low;mid;hi\r\n";
     } else if (ssrc) {
+      if (v.camera_rtx_ssrc)
+        s += "a=ssrc-group:FID " + std::to_string(ssrc) + " " + std::to_string(v.camera_rtx_ssrc) + "\r\n";
       s += "a=ssrc:" + std::to_string(ssrc) + " cname:loadtest\r\n";
+      if (v.camera_rtx_ssrc) s += "a=ssrc:" + std::to_string(v.camera_rtx_ssrc) + " cname:loadtest\r\n";
     }
   };
   section(1, v.camera ? "sendrecv" : "inactive", v.camera ? v.camera_ssrc : 0, v.camera && v.simulcast);

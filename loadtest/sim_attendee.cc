@@ -79,6 +79,8 @@ SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtl
     l.rid = rid;
     l.ssrc = static_cast<uint32_t>(rng_()) | 2u;
     l.seq = static_cast<uint16_t>(rng_());
+    l.rtx_ssrc = static_cast<uint32_t>(rng_()) | 4u;
+    l.rtx_seq = static_cast<uint16_t>(rng_());
     l.picture_id = static_cast<uint16_t>(rng_() & 0x7fff);
     l.sent.resize(256);
     send_layers_.push_back(std::move(l));
@@ -161,7 +163,8 @@ void SimAttendee::SendSubscribe() {
   AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
   SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
   const bool simulcast = send_layers_.size() > 1;
-  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0, static_cast<int>(subscribed_.size()), simulcast};
+  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0, static_cast<int>(subscribed_.size()),
+                      simulcast, publishing() && !simulcast ? send_layers_.front().rtx_ssrc : 0};
   sub.mutable_sub()->set_sdp_offer(publishing() || !subscribed_.empty() ? MakeOffer(op, vp) : MakeAudioOffer(op));
   sub.mutable_sub()->set_audio_host("host");
   sub.mutable_sub()->set_audio_muted(muted_);
@@ -427,6 +430,8 @@ void SimAttendee::LearnAnswer(const SdkSignalFrame& f) {
   auto parsed = sdp::Parse(f.suback().sdp_answer());
   if (parsed.description) {
     for (const sdp::MediaSection& m : parsed.description->media)
+      if (m.mid == "1") camera_rtx_ = m.FindCodec(kOfferRtxPt) != nullptr && m.port != 0;
+    for (const sdp::MediaSection& m : parsed.description->media)
       for (const sdp::SsrcGroup& g : m.ssrc_groups)
         if (g.semantics == "FID" && g.ssrcs.size() == 2) video_rx_.MapRtx(g.ssrcs[1], g.ssrcs[0]);
   }
@@ -475,7 +480,32 @@ void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
         if (l.ssrc != nack.media_ssrc()) continue;
         nack.ForEachLostPacket([&](uint16_t seq) {
           const auto& p = l.sent[seq % l.sent.size()];
-          if (p.size() >= 4 && ((p[2] << 8) | p[3]) == seq && media_->SendRtp(p)) ++stats_.video_retransmissions;
+          if (p.size() < 4 || ((p[2] << 8) | p[3]) != seq) return;
+          if (!camera_rtx_) {
+            if (media_->SendRtp(p)) ++stats_.video_retransmissions;
+            return;
+          }
+          // RFC 4588 on the RTX SSRC: the original sequence number before the payload; the RID
+          // in repaired-rtp-stream-id with simulcast.
+          auto orig = wire::RtpPacketView::Parse(p);
+          if (!orig) return;
+          uint8_t buf[1500];
+          wire::RtpHeaderWriter w;
+          w.SetMarker(orig->marker());
+          w.SetPayloadType(kOfferRtxPt);
+          w.SetSequenceNumber(l.rtx_seq++);
+          w.SetTimestamp(orig->timestamp());
+          w.SetSsrc(l.rtx_ssrc);
+          if (!l.rid.empty())
+            w.AddExtension(kOfferRepairedRidExtId,
+                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
+          const size_t h = w.WriteTo(buf);
+          const auto payload = orig->payload();
+          if (h == 0 || h + 2 + payload.size() > sizeof(buf)) return;
+          buf[h] = static_cast<uint8_t>(seq >> 8);
+          buf[h + 1] = static_cast<uint8_t>(seq);
+          std::copy(payload.begin(), payload.end(), buf + h + 2);
+          if (media_->SendRtp(std::span<const uint8_t>(buf, h + 2 + payload.size()))) ++stats_.video_retransmissions;
         });
       }
     }

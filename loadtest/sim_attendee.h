@@ -187,7 +187,9 @@ class SimAttendee {
     const VideoBank* bank = nullptr;
     std::string rid;
     uint32_t ssrc = 0;
+    uint32_t rtx_ssrc = 0;
     uint16_t seq = 0;
+    uint16_t rtx_seq = 0;
     uint16_t picture_id = 0;
     size_t frame = 0;
     bool force_key = true;
@@ -197,6 +199,7 @@ class SimAttendee {
   std::vector<SendLayer> send_layers_;
   uint32_t video_ts_ = 0;
   uint32_t own_group_id_ = 0;
+  bool camera_rtx_ = false;  // the answer took RTX on the camera: retransmit on it (RFC 4588)
   std::vector<uint32_t> subscribed_;  // stream ids on remote sections, in section order
   std::vector<uint32_t> wanted_;      // from the last INDEX
   uint64_t rr_expected_ = 0, rr_received_ = 0;

@@ -244,7 +244,9 @@ uint64_t VideoReceiver::RembBps(int64_t now_us) {
   queue_sum_ms_ = 0;
   queue_n_ = 0;
   const uint64_t cap = static_cast<uint64_t>(rate * 1.5) + 10'000;
-  if (queue_ms > 60 && queue_ms >= last_queue_ms_) {
+  // Overuse: a queue of 60 ms or more on average, growing, two reports in a row (one slow
+  // second of a busy client is not a bottleneck).
+  if (queue_ms > 60 && last_queue_ms_ > 60 && queue_ms >= last_queue_ms_) {
     estimate_bps_ = static_cast<uint64_t>(rate * 0.85);  // overuse: a queue is building
   } else if (queue_ms < 30) {
     estimate_bps_ = estimate_bps_ == 0 ? cap : std::min(cap, estimate_bps_ * 108 / 100);

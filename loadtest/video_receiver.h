@@ -7,7 +7,8 @@
 // (RFC 4588) and ignores padding, asks for a key frame (PLI) when the chain is broken for 200 ms
 // and again every 500 ms while it waits, and produces RTCP report blocks (loss, jitter) and a
 // REMB from a small delay-based receive-side estimate: queueing delay (transit above the
-// stream's minimum) averaging over 60 ms and growing is overuse (REMB = 85% of what arrived);
+// stream's minimum) averaging over 60 ms and growing, two reports in a row, is overuse (REMB =
+// 85% of what arrived);
 // under 30 ms the estimate grows 8% a report, never above 1.5 x what arrived + 10 kb/s
 // (libwebrtc's cap).
 // Measures what a viewer feels: decoded frames, freezes (no frame for 300 ms), key-frame waits

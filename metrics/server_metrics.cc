@@ -66,7 +66,7 @@ class ShardCollector final : public prometheus::Collectable {
     auto& repair = family("sfu_mixer_repaired_frames_total", "Lost uplink audio frames rebuilt, by method (fec, red, concealment).", MetricType::Counter);
     auto& bad_audio = family("sfu_mixer_bad_packets_total", "Uplink audio packets the mixer could not use (not 20 ms Opus, bad RED).", MetricType::Counter);
     auto& mixing = family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
-    auto& video = family("sfu_video_packets_total", "Video packets by outcome: forwarded to a subscriber section, retransmitted for a NACK, held back waiting for a key frame, unknown (SSRC or codec).", MetricType::Counter);
+    auto& video = family("sfu_video_packets_total", "Video packets by outcome: forwarded to a subscriber section, retransmitted for a NACK, held back waiting for a key frame, unknown (SSRC or codec), publishers' RTX retransmissions unwrapped.", MetricType::Counter);
     auto& video_rtcp = family("sfu_video_feedback_total", "Video feedback the server sent to publishers: key-frame requests (PLI) and NACKed packets.", MetricType::Counter);
     auto& switches = family("sfu_video_layer_switches_total", "Simulcast layer switches of subscriber sections (bandwidth estimate or the client's choice), by direction.", MetricType::Counter);
     auto& probes = family("sfu_video_probes_total", "Bandwidth probes toward subscribers held below the layers they asked for.", MetricType::Counter);
@@ -114,6 +114,7 @@ class ShardCollector final : public prometheus::Collectable {
       add(video, i, rd(s.video_retransmissions), {{"outcome", "retransmitted"}});
       add(video, i, rd(s.video_waiting_keyframe), {{"outcome", "waiting_keyframe"}});
       add(video, i, rd(s.video_unknown), {{"outcome", "unknown"}});
+      add(video, i, rd(s.video_rtx_received), {{"outcome", "rtx_unwrapped"}});
       add(video_rtcp, i, rd(s.video_keyframe_requests), {{"kind", "pli"}});
       add(video_rtcp, i, rd(s.video_nacks_sent), {{"kind", "nack"}});
       add(switches, i, rd(s.video_layer_switches_up), {{"direction", "up"}});

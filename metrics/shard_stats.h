@@ -79,6 +79,7 @@ struct ShardStats {
   std::atomic<uint64_t> video_unknown{0};             // video from an unknown SSRC or not VP8
   std::atomic<uint64_t> video_retransmissions{0};     // packets resent for a subscriber's NACK
   std::atomic<uint64_t> video_nacks_sent{0};          // NACKed packets asked of publishers
+  std::atomic<uint64_t> video_rtx_received{0};        // publishers' RTX retransmissions unwrapped
   std::atomic<uint64_t> video_layer_switches_up{0};   // a section moved to a higher simulcast layer
   std::atomic<uint64_t> video_layer_switches_down{0};
   std::atomic<uint64_t> video_probes{0};              // bandwidth probes toward subscribers

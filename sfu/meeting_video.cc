@@ -71,6 +71,8 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
   Member& m = members_[p];
   m.payload_type = plan.publication.payload_type;
   m.rid_ext_id = plan.publication.rid_ext_id;
+  m.rtx_payload_type = plan.publication.rtx_payload_type;
+  m.repaired_rid_ext_id = plan.publication.repaired_rid_ext_id;
   // Keep the state (learned SSRC, history) of layers that stay.
   std::vector<std::unique_ptr<Layer>> layers;
   for (const VideoLayer& info : plan.publication.layers) {
@@ -78,6 +80,7 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
     for (auto& old : m.layers) {
       if (old && old->info.stream_id == info.stream_id && old->info.ssrc == info.ssrc && old->info.rid == info.rid) {
         l = std::move(old);
+        l->info.rtx_ssrc = info.rtx_ssrc;
         break;
       }
     }
@@ -174,12 +177,60 @@ MeetingVideo::Layer* MeetingVideo::LayerFor(Member& m, const void* view) {
   return nullptr;
 }
 
+MeetingVideo::Layer* MeetingVideo::RtxLayerFor(Member& m, const void* view) {
+  const auto& pkt = *static_cast<const wire::RtpPacketView*>(view);
+  const uint32_t ssrc = pkt.ssrc();
+  for (auto& l : m.layers)
+    if (l->rtx_ssrc() == ssrc) return l.get();
+  if (m.repaired_rid_ext_id > 0) {
+    if (auto rid = pkt.Extension(static_cast<uint8_t>(m.repaired_rid_ext_id)); rid && !rid->empty() && rid->size() <= 16) {
+      const std::string_view name(reinterpret_cast<const char*>(rid->data()), rid->size());
+      for (auto& l : m.layers) {
+        if (l->info.rid == name && l->rtx_ssrc() == 0) {
+          l->learned_rtx_ssrc = ssrc;
+          return l.get();
+        }
+      }
+    }
+    return nullptr;
+  }
+  if (m.layers.size() == 1 && m.layers.front()->rtx_ssrc() == 0 && m.layers.front()->ssrc() != ssrc) {
+    m.layers.front()->learned_rtx_ssrc = ssrc;
+    return m.layers.front().get();
+  }
+  return nullptr;
+}
+
 bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   auto it = members_.find(p);
   if (it == members_.end() || it->second.layers.empty()) return false;
   Member& pub = it->second;
   auto pkt = wire::RtpPacketView::Parse(packet);
-  if (!pkt || pkt->payload_type() != pub.payload_type) return false;
+  if (!pkt) return false;
+  if (pub.rtx_payload_type >= 0 && pkt->payload_type() == pub.rtx_payload_type) {
+    // RFC 4588: the original sequence number, then the original payload.
+    if (pkt->payload_size() <= 2) return true;  // padding: the publisher probes its uplink
+    Layer* layer = RtxLayerFor(pub, &*pkt);
+    if (!layer || layer->ssrc() == 0) {
+      ++stats_.unknown;
+      shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
+      return false;
+    }
+    const std::span<const uint8_t> rtx_payload = pkt->payload();
+    uint8_t buf[1500];
+    wire::RtpHeaderWriter w;
+    w.SetMarker(pkt->marker());
+    w.SetPayloadType(static_cast<uint8_t>(pub.payload_type));
+    w.SetSequenceNumber(static_cast<uint16_t>((rtx_payload[0] << 8) | rtx_payload[1]));
+    w.SetTimestamp(pkt->timestamp());
+    w.SetSsrc(layer->ssrc());
+    const size_t h = w.WriteTo(buf);
+    if (h == 0 || h + rtx_payload.size() - 2 > sizeof(buf)) return false;
+    std::copy(rtx_payload.begin() + 2, rtx_payload.end(), buf + h);
+    shard_.mutable_stats().Add(shard_.mutable_stats().video_rtx_received);
+    return OnRtp(p, std::span<const uint8_t>(buf, h + rtx_payload.size() - 2));
+  }
+  if (pkt->payload_type() != pub.payload_type) return false;
   Layer* layer = LayerFor(pub, &*pkt);
   if (!layer) {
     ++stats_.unknown;

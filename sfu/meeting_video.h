@@ -8,6 +8,8 @@
 // both ways: gaps in a publisher's stream are NACKed to it (twice at most), and subscribers'
 // NACKs are answered from the publisher's last 256 packets, rewritten for their section.
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).
+// A publisher's RTX (RFC 4588, when negotiated) is unwrapped into the original packet; its
+// padding (the publisher probing its uplink) is dropped.
 // A simulcast publisher's layers (RIDs) are separate streams; their SSRCs are learned from the
 // rtp-stream-id header extension. Subscribers pick a layer by stream id (SUBSCRIBE or
 // REMOTE_VIDEO_UPDATE); a switch waits for the new layer's key frame. A layer that is not
@@ -109,6 +111,7 @@ class MeetingVideo final : public ShardSession {
   struct Layer {
     VideoLayer info;
     uint32_t learned_ssrc = 0;
+    uint32_t learned_rtx_ssrc = 0;
     int64_t last_pli_ms = -1'000'000;
     std::unique_ptr<PacketHistory> history = std::make_unique<PacketHistory>(256);  // the last 256 packets
     NackGenerator nacks;
@@ -119,10 +122,13 @@ class MeetingVideo final : public ShardSession {
     uint16_t highest_seq = 0;
     bool have_seq = false;
     uint32_t ssrc() const { return info.ssrc ? info.ssrc : learned_ssrc; }
+    uint32_t rtx_ssrc() const { return info.rtx_ssrc ? info.rtx_ssrc : learned_rtx_ssrc; }
   };
   struct Member {
     int payload_type = -1;
     int rid_ext_id = 0;
+    int rtx_payload_type = -1;
+    int repaired_rid_ext_id = 0;
     std::vector<std::unique_ptr<Layer>> layers;  // what it publishes
     std::vector<uint32_t> paused;                // streams this subscriber paused
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
@@ -132,6 +138,8 @@ class MeetingVideo final : public ShardSession {
     int64_t next_allocation_ms = 0;
   };
   Layer* LayerFor(Member& m, const void* rtp_packet_view);
+  // The layer an RTX packet repairs (by RTX SSRC, learned from repaired-rtp-stream-id).
+  Layer* RtxLayerFor(Member& m, const void* rtp_packet_view);
   // The layer of `publisher` a section should show: the one it asked for, capped by its
   // allocation, or the best arriving stand-in. Null if the section is not fed by publisher.
   const Layer* TargetLayer(const Member& publisher, const Forwarder& f, int64_t now_ms) const;

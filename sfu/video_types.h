@@ -12,12 +12,15 @@ struct VideoLayer {
   uint32_t stream_id = 0;
   std::string rid;    // "" without simulcast
   uint32_t ssrc = 0;  // from the offer's a=ssrc; 0: learn (from the RID extension, or the first packet)
+  uint32_t rtx_ssrc = 0;  // from the offer's a=ssrc-group:FID; 0: learn (repaired-rtp-stream-id)
 };
 
 struct VideoPublication {
   std::vector<VideoLayer> layers;  // empty: not publishing
   int payload_type = -1;           // VP8
   int rid_ext_id = 0;              // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id, 0: none
+  int rtx_payload_type = -1;       // RFC 4588 retransmissions (apt = payload_type); -1: none
+  int repaired_rid_ext_id = 0;     // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id, 0: none
   uint32_t stream_id() const { return layers.empty() ? 0 : layers.front().stream_id; }
 };
 

@@ -103,9 +103,21 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
       std::vector<VideoSource> sources;
       r.media.publication.payload_type = vp8;
       r.media.publication.rid_ext_id = rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      // Retransmissions on RTX when offered: its SSRC from the FID group, or learned per RID from
+      // the repaired-rtp-stream-id extension.
+      const int rtx = RtxPayloadType(m, vp8);
+      uint32_t rtx_ssrc = 0;
+      if (rtx >= 0) {
+        a.payload_types = {vp8, rtx};
+        r.media.publication.rtx_payload_type = rtx;
+        r.media.publication.repaired_rid_ext_id =
+            rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id");
+        for (const sdp::SsrcGroup& g : m.ssrc_groups)
+          if (g.semantics == "FID" && g.ssrcs.size() == 2 && g.ssrcs[0] == ssrc) rtx_ssrc = g.ssrcs[1];
+      }
       for (size_t i = 0; i < session.layer_stream_ids.size(); ++i) {
         const proto::SdkStreamDescriptor* d = i < video_descriptors.size() ? video_descriptors[i] : nullptr;
-        r.media.publication.layers.push_back({session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc});
+        r.media.publication.layers.push_back({session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc, rtx_ssrc});
         // Layers the sender reports at 0 kb/s are off: not in the index (§7.1).
         if (!rids.empty() && d && d->max_bitrate_kbps() == 0) continue;
         VideoSource src;

@@ -108,8 +108,9 @@ test('cameras: every attendee receives the others\' video through the SFU', { ti
   // 2 cameras: each seen by the 2 others -> 4 sections; received frames at most sent x 2.
   assert.strictEqual(v.sections_subscribed, 4);
   assert.ok(v.frames_received > v.frames_sent, `frames received ${v.frames_received}`);
-  // (+1 frame per section: senders and receivers are read on different threads at the end.)
-  assert.ok(v.frames_received <= v.frames_sent * 2 + v.sections_subscribed, `${v.frames_received} received of ${v.frames_sent} sent`);
+  // Slack: senders and receivers are read on different threads at the end, and a layer switch
+  // can show one capture instant twice (the old layer's frame, then the new layer's key frame).
+  assert.ok(v.frames_received <= v.frames_sent * 2 * 1.02 + v.sections_subscribed, `${v.frames_received} received of ${v.frames_sent} sent`);
 });
 
 test('simulcast cameras: receivers take the highest layer of each camera through the SFU', { timeout: 90000 }, async () => {
@@ -121,8 +122,9 @@ test('simulcast cameras: receivers take the highest layer of each camera through
   console.log(JSON.stringify(v));
   assert.strictEqual(v.sections_subscribed, 4, 'one section per other camera, not one per layer');
   assert.ok(v.frames_received > v.frames_sent, `frames received ${v.frames_received}`);
-  // (+1 frame per section: senders and receivers are read on different threads at the end.)
-  assert.ok(v.frames_received <= v.frames_sent * 2 + v.sections_subscribed, `${v.frames_received} received of ${v.frames_sent} sent`);
+  // Slack: senders and receivers are read on different threads at the end, and a layer switch
+  // can show one capture instant twice (the old layer's frame, then the new layer's key frame).
+  assert.ok(v.frames_received <= v.frames_sent * 2 * 1.02 + v.sections_subscribed, `${v.frames_received} received of ${v.frames_sent} sent`);
   const m = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(m, /sfu_video_packets_total\{shard="\d+",outcome="unknown"\} 0/, 'every RID-tagged packet found its layer');
 });
@@ -164,6 +166,8 @@ test('10% loss both ways is repaired by NACK, and new subscribers get a first fr
   // Most frames decode despite the loss (a broken chain waits for a key frame).
   assert.ok(v.frames_received >= v.frames_sent * 0.8, `decoded ${v.frames_received} of ${v.frames_sent} sent`);
   assert.strictEqual(v.first_frame_ms.n, 2, 'each new subscription decoded a first frame');
+  const m = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(m, /sfu_video_packets_total\{shard="\d+",outcome="rtx_unwrapped"\} [1-9]/, 'the camera resent on RTX (FID group)');
 });
 
 test('an unreachable server: a clear message and exit 2, quickly', { timeout: 30000 }, async () => {

@@ -27,6 +27,7 @@ struct Peer {
   std::unique_ptr<loadtest::ClientTransport> media;
   std::mutex mu;
   std::vector<std::vector<uint8_t>> rtp;
+  std::vector<std::vector<uint8_t>> rtx;  // RTX (retransmissions, padding)
   std::vector<std::vector<uint8_t>> rtcp;
   std::atomic<bool> connected{false};
 };
@@ -92,9 +93,11 @@ class VideoForwardingTest : public SignalingFrontTest {
     cb.on_connected = [&peer] { peer.connected = true; };
     cb.on_rtp = [&peer](std::span<const uint8_t> d) {
       auto p = wire::RtpPacketView::Parse(d);
-      if (!p || p->payload_type() != loadtest::kOfferVp8Pt) return;  // video only (the mixed audio flows too)
+      if (!p) return;
       std::lock_guard<std::mutex> lock(peer.mu);
-      peer.rtp.emplace_back(d.begin(), d.end());
+      // Video only (the mixed audio flows too); RTX apart.
+      if (p->payload_type() == loadtest::kOfferVp8Pt) peer.rtp.emplace_back(d.begin(), d.end());
+      if (p->payload_type() == loadtest::kOfferRtxPt) peer.rtx.emplace_back(d.begin(), d.end());
     };
     cb.on_rtcp = [&peer](std::span<const uint8_t> d) {
       std::lock_guard<std::mutex> lock(peer.mu);
@@ -268,12 +271,18 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     asio::post(io_, [&] { bob_.media->SendRtcp(std::span<const uint8_t>(buf, n)); sent.set_value(); });
     sent.get_future().wait();
   }
+  // The offer has RTX (97, apt=96): the retransmission comes on RTX with the original sequence
+  // number first in its payload (RFC 4588).
   ASSERT_TRUE(WaitForShard([&] {
     std::lock_guard<std::mutex> lock(bob_.mu);
-    for (const auto& p : bob_.rtp)
-      if (wire::RtpPacketView::Parse(p)->sequence_number() == nacked) return true;
+    for (const auto& p : bob_.rtx) {
+      auto v = wire::RtpPacketView::Parse(p);
+      if (v->payload_size() < 2) continue;
+      if (v->ssrc() == section_ssrc) continue;
+      if (((v->payload()[0] << 8) | v->payload()[1]) == nacked) return true;
+    }
     return false;
-  })) << "no retransmission of " << nacked;
+  })) << "no RTX retransmission of " << nacked;
   EXPECT_GE(shards_->Stats()[0]->video_retransmissions.load(), 1u);
   // Absurd header extensions (an unnegotiated id in the two-byte form) change nothing: the packet
   // is forwarded like any other, without extensions.

@@ -51,11 +51,13 @@ TEST(VideoPlanTest, PublishesTheCameraAndAllocatesGrowingIds) {
   auto r = PlanVideo(offer, Sub(true, {0}), {"alice", "a"}, state, session, answers, &NextSsrc);
   EXPECT_TRUE(r.index_changed);
   EXPECT_EQ(answers[1].direction, "recvonly");
-  EXPECT_EQ(answers[1].payload_types, std::vector<int>{96});
+  EXPECT_EQ(answers[1].payload_types, (std::vector<int>{96, 97})) << "VP8 and its RTX";
+  EXPECT_EQ(r.media.publication.rtx_payload_type, 97);
   ASSERT_EQ(r.allocations.size(), 1u);
   EXPECT_EQ(r.allocations[0].stream_id(), r.media.publication.stream_id());
   ASSERT_EQ(r.media.publication.layers.size(), 1u);
   EXPECT_EQ(r.media.publication.layers[0].ssrc, 1234u);
+  EXPECT_EQ(r.media.publication.layers[0].rtx_ssrc, 1235u) << "from the FID group";
   EXPECT_EQ(r.media.publication.payload_type, 96);
   const auto* src = state.FindVideo(r.media.publication.stream_id());
   ASSERT_NE(src, nullptr);

@@ -103,9 +103,12 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
       std::vector<VideoSource> sources;
       r.media.publication.payload_type = vp8;
       r.media.publication.rid_ext_id = rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
-      // Retransmissions on RTX when offered: its SSRC from the FID group, or learned per RID from
-      // the repaired-rtp-stream-id extension.
-      const int rtx = RtxPayloadType(m, vp8);
+      // Retransmissions on RTX when offered, its SSRC from the FID group. Not with simulcast:
+      // Chrome 1xx encodes no frame at all for RID simulcast when the answer takes RTX (seen in
+      // tests/integration/chime_video.test.js: framesEncoded stays 0), so simulcast layers are
+      // repaired on their own SSRCs. (MeetingVideo still learns RTX per RID from
+      // repaired-rtp-stream-id, should a client send it.)
+      const int rtx = rids.empty() ? RtxPayloadType(m, vp8) : -1;
       uint32_t rtx_ssrc = 0;
       if (rtx >= 0) {
         a.payload_types = {vp8, rtx};

@@ -3,9 +3,10 @@
 // server (real signaling, ICE/DTLS/SRTP on loopback, one shard); N subscribers receive it. The
 // shard's own CPU time (CLOCK_THREAD_CPUTIME_ID, read on the shard) is divided by the packets
 // forwarded: receive + unprotect once, then per subscriber rewrite + SRTP protect + sendmmsg.
-//   video_forward_bench [seconds]
+//   video_forward_bench [seconds] [packets-per-second-in] (defaults 4, 2000; multiples of 1000)
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <future>
@@ -89,6 +90,7 @@ bool Connect(Client& c, bench::InprocServer& server, asio::io_context& io, const
 
 int main(int argc, char** argv) {
   const int seconds = argc > 1 ? std::atoi(argv[1]) : 4;
+  const int rate_in = argc > 2 ? std::max(1000, std::atoi(argv[2]) / 1000 * 1000) : 2000;
   base::SetLogLevel(base::LogLevel::kWarn);
   std::printf("%-12s %10s %12s %12s %16s\n", "subscribers", "in pps", "forwarded", "shard CPU %", "CPU us / fwd pkt");
   for (int subscribers : {1, 4, 10}) {
@@ -118,8 +120,8 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    // 2,000 packets per second: 30 fps frames of ~67 packets, a key frame every 30 frames.
-    const int rate = 2000;
+    // 2,000 packets per second by default: 30 fps frames of ~67 packets, a key frame every 30 frames.
+    const int rate = rate_in;
     const uint64_t total = static_cast<uint64_t>(rate) * static_cast<uint64_t>(seconds);
     std::vector<uint8_t> pkt(12 + 1000, 0x5a);
     std::promise<void> done;

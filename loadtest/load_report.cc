@@ -92,7 +92,7 @@ std::string ReportTable(const LoadReport& r) {
   for (const LoadReport::Constrained& c : r.constrained) {
     std::string until = c.until_s > 0 ? Fmt(" to %.0f s", c.until_s) : std::string(" to the end");
     row("bottleneck " + std::to_string(c.kbps) + " kb/s" + Fmt(" from %.0f s", c.from_s) + until,
-        "width " + std::to_string(c.width_before) + " -> lowest " + std::to_string(c.lowest_width) +
+"narrowest of " + std::to_string(c.streams) + " cameras " + std::to_string(c.width_before) + " -> lowest " + std::to_string(c.lowest_width) +
             (c.down_ms >= 0 ? Fmt(" after %.0f ms", c.down_ms) : std::string(" (never lower)")) + ", end " +
             std::to_string(c.width_at_end) +
             (c.up_ms >= 0 ? Fmt(" (back %.0f ms after the limit)", c.up_ms) : std::string()) + ", " +
@@ -120,8 +120,8 @@ static json::array ConstrainedJson(const LoadReport& r) {
   json::array out;
   for (const LoadReport::Constrained& c : r.constrained) {
     json::array widths;
-    for (const auto& [t, w] : c.widths) widths.push_back(json::array{t, w});
-    out.push_back(json::object{{"kbps", c.kbps}, {"from_s", c.from_s}, {"until_s", c.until_s},
+    for (const auto& w : c.widths) widths.push_back(json::object{{"t", w.t}, {"ssrc", w.ssrc}, {"width", w.width}});
+    out.push_back(json::object{{"kbps", c.kbps}, {"from_s", c.from_s}, {"until_s", c.until_s}, {"streams", c.streams},
                                {"width_before", c.width_before}, {"lowest_width", c.lowest_width},
                                {"width_at_end", c.width_at_end}, {"down_ms", c.down_ms}, {"up_ms", c.up_ms},
                                {"dropped", c.dropped}, {"settled_fps", c.settled_fps}, {"widths", widths}});

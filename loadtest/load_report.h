@@ -66,16 +66,24 @@ struct LoadReport {
   uint64_t video_padding_bytes = 0;
   Distribution video_keyframe_wait_ms, video_first_frame_ms;
   // Attendees behind a downlink bottleneck (--downlink-limit): the picture width they decoded
-  // (the simulcast layer) before, during and after the limit.
+  // (the simulcast layer) of each received camera before, during and after the limit.
   struct Constrained {
     int kbps = 0;
     double from_s = 0, until_s = 0;  // since the run started; until 0: to the end
-    int width_before = 0, lowest_width = 0, width_at_end = 0;
-    double down_ms = -1;  // limit start -> first narrower key frame decoded; -1: none
-    double up_ms = -1;    // limit end -> width back to width_before; -1: not back
+    int streams = 0;                 // cameras it received when the limit began
+    int width_before = 0;            // the narrowest of them then
+    int lowest_width = 0;            // the narrowest decoded under the limit
+    int width_at_end = 0;            // the narrowest at the end of the run
+    double down_ms = -1;  // limit start -> the first camera's narrower key frame decoded; -1: none
+    double up_ms = -1;    // limit end -> every camera back to its width before; -1: not back
     uint64_t dropped = 0; // packets the bottleneck dropped
-    double settled_fps = -1;  // decoded frames/s from 4 s into the limit to its end; -1: not measured
-    std::vector<std::pair<double, int>> widths;  // (s since the run started, width)
+    double settled_fps = -1;  // decoded frames/s (all cameras) from 4 s into the limit to its end
+    struct Change {
+      double t = 0;  // s since the run started
+      uint32_t ssrc = 0;
+      int width = 0;
+    };
+    std::vector<Change> widths;
   };
   std::vector<Constrained> constrained;
   bool meeting_ended = false;

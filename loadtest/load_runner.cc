@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -128,8 +129,8 @@ ServerSample Scrape(ControlClient& api) {
   return s;
 }
 
-// What a bottlenecked attendee saw: the width it decoded when the limit started, the lowest
-// during it, and how long the switches down and back up took.
+// What a bottlenecked attendee saw, per received camera: its width when the limit began, the
+// narrowest under it, and how long the first switch down and the last climb back took.
 LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   LoadReport::Constrained c;
   c.kbps = s.downlink_kbps;
@@ -137,26 +138,39 @@ LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   c.until_s = s.limit_until_us ? static_cast<double>(s.limit_until_us - t0_us) / 1e6 : 0;
   c.dropped = s.downlink_dropped;
   if (s.limit_window_s > 0) c.settled_fps = static_cast<double>(s.limit_window_frames) / s.limit_window_s;
-  for (const auto& [at, w] : s.video_width_changes) {
-    c.widths.emplace_back(static_cast<double>(at - t0_us) / 1e6, w);
-    c.width_at_end = w;
-    if (at <= s.limit_from_us) {
-      c.width_before = w;
+  std::map<uint32_t, int> before, now;  // per stream
+  int64_t last_up_us = -1;
+  bool all_back = false;
+  for (const WidthChange& w : s.video_width_changes) {
+    c.widths.push_back({static_cast<double>(w.at_us - t0_us) / 1e6, w.ssrc, w.width});
+    now[w.ssrc] = w.width;
+    if (w.at_us <= s.limit_from_us) {
+      before[w.ssrc] = w.width;
       continue;
     }
-    const bool during = s.limit_until_us == 0 || at < s.limit_until_us;
+    auto b = before.find(w.ssrc);
+    const bool during = s.limit_until_us == 0 || w.at_us < s.limit_until_us;
     if (during) {
-      if (c.lowest_width == 0 || w < c.lowest_width) c.lowest_width = w;
-      if (c.down_ms < 0 && c.width_before > 0 && w < c.width_before)
-        c.down_ms = static_cast<double>(at - s.limit_from_us) / 1000.0;
-    } else if (c.up_ms < 0 && c.width_before > 0 && w >= c.width_before) {
-      c.up_ms = static_cast<double>(at - s.limit_until_us) / 1000.0;
+      if (c.lowest_width == 0 || w.width < c.lowest_width) c.lowest_width = w.width;
+      if (c.down_ms < 0 && b != before.end() && w.width < b->second)
+        c.down_ms = static_cast<double>(w.at_us - s.limit_from_us) / 1000.0;
+    } else if (!before.empty()) {
+      bool back = true;
+      for (const auto& [ssrc, width] : before)
+        if (now.count(ssrc) && now[ssrc] < width) back = false;
+      if (back && !all_back) last_up_us = w.at_us;
+      all_back = back;
     }
   }
+  c.streams = static_cast<int>(before.size());
+  for (const auto& [ssrc, width] : before)
+    if (c.width_before == 0 || width < c.width_before) c.width_before = width;
+  for (const auto& [ssrc, width] : now)
+    if (before.count(ssrc) && (c.width_at_end == 0 || width < c.width_at_end)) c.width_at_end = width;
   if (c.lowest_width == 0) c.lowest_width = c.width_before;
-  // Back up already before the limit ended counts as 0 (it never had to climb after it).
-  if (c.up_ms < 0 && s.limit_until_us && c.width_at_end >= c.width_before && c.width_before > 0 && c.lowest_width == c.width_before)
-    c.up_ms = 0;
+  if (s.limit_until_us && all_back && last_up_us >= 0) c.up_ms = static_cast<double>(last_up_us - s.limit_until_us) / 1000.0;
+  // Never lower under the limit, nothing to climb back from.
+  if (s.limit_until_us && c.down_ms < 0 && c.width_at_end >= c.width_before && c.width_before > 0) c.up_ms = 0;
   return c;
 }
 

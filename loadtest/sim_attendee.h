@@ -94,7 +94,7 @@ struct AttendeeStats {
   uint64_t video_nacks_sent = 0, video_plis_sent = 0;
   std::vector<double> video_keyframe_wait_ms;  // broken chain -> next key frame decoded
   std::vector<double> video_first_frame_ms;    // new subscription -> first decoded frame
-  std::vector<std::pair<int64_t, int>> video_width_changes;  // (steady µs, decoded width)
+  std::vector<WidthChange> video_width_changes;  // per remote stream, when its decoded width changed
   // The downlink bottleneck, when this attendee has one.
   int downlink_kbps = 0;
   int64_t limit_from_us = 0, limit_until_us = 0;

@@ -62,7 +62,7 @@ void VideoReceiver::OnRtp(const wire::RtpPacketView& pkt, int rtx_pt, int64_t no
   OnMedia(streams_[pkt.ssrc()], pkt.ssrc(), pkt, pkt.payload(), pkt.sequence_number(), false, now_us);
 }
 
-void VideoReceiver::OnMedia(Stream& s, uint32_t, const wire::RtpPacketView& pkt, std::span<const uint8_t> payload,
+void VideoReceiver::OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt, std::span<const uint8_t> payload,
                             uint16_t seq, bool retransmission, int64_t now_us) {
   int64_t u = seq;
   if (s.have_seq) u = s.highest + static_cast<int16_t>(seq - static_cast<uint16_t>(s.highest));
@@ -124,10 +124,10 @@ void VideoReceiver::OnMedia(Stream& s, uint32_t, const wire::RtpPacketView& pkt,
   }
   ++f.count;
   while (s.frames.size() > kMaxFrames) s.frames.erase(s.frames.begin());
-  TryDecode(s, now_us);
+  TryDecode(s, ssrc, now_us);
 }
 
-void VideoReceiver::TryDecode(Stream& s, int64_t now_us) {
+void VideoReceiver::TryDecode(Stream& s, uint32_t ssrc, int64_t now_us) {
   bool progress = true;
   while (progress) {
     progress = false;
@@ -157,7 +157,7 @@ void VideoReceiver::TryDecode(Stream& s, int64_t now_us) {
       if (f.key && f.width > 0 && f.width != s.width) {
         s.width = f.width;
         current_width_ = f.width;
-        stats_.width_changes.emplace_back(now_us, f.width);
+        stats_.width_changes.push_back({now_us, ssrc, f.width});
       }
       s.frames.erase(s.frames.begin(), std::next(it));  // older frames are obsolete
       progress = true;
@@ -248,10 +248,13 @@ uint64_t VideoReceiver::RembBps(int64_t now_us) {
   // second of a busy client is not a bottleneck).
   if (queue_ms > 60 && last_queue_ms_ > 60 && queue_ms >= last_queue_ms_) {
     estimate_bps_ = static_cast<uint64_t>(rate * 0.85);  // overuse: a queue is building
+  } else if (estimate_bps_ == 0) {
+    estimate_bps_ = cap;
   } else if (queue_ms < 30) {
-    estimate_bps_ = estimate_bps_ == 0 ? cap : std::min(cap, estimate_bps_ * 108 / 100);
-  } else {
-    estimate_bps_ = std::min(cap, estimate_bps_ == 0 ? cap : estimate_bps_);
+    // Increase, but not past 1.5 x what arrives (libwebrtc's AIMD: the cap stops increases, it
+    // never lowers the estimate).
+    const uint64_t up = estimate_bps_ * 108 / 100;
+    estimate_bps_ = up > cap ? std::max(estimate_bps_, cap) : up;
   }
   last_queue_ms_ = queue_ms;
   return std::max<uint64_t>(estimate_bps_, 10'000);

@@ -9,8 +9,8 @@
 // REMB from a small delay-based receive-side estimate: queueing delay (transit above the
 // stream's minimum) averaging over 60 ms and growing, two reports in a row, is overuse (REMB =
 // 85% of what arrived);
-// under 30 ms the estimate grows 8% a report, never above 1.5 x what arrived + 10 kb/s
-// (libwebrtc's cap).
+// under 30 ms the estimate grows 8% a report, an increase never above 1.5 x what arrived + 10 kb/s
+// (libwebrtc's AIMD cap, which stops increases but never lowers the estimate).
 // Measures what a viewer feels: decoded frames, freezes (no frame for 300 ms), key-frame waits
 // and their length, time from a new subscription to its first frame, and the picture width
 // (the simulcast layer) over time.
@@ -29,6 +29,13 @@ class RtpPacketView;
 
 namespace sfu::loadtest {
 
+// A remote stream's decoded key frames changed width (its simulcast layer changed).
+struct WidthChange {
+  int64_t at_us = 0;  // steady clock
+  uint32_t ssrc = 0;  // the section's SSRC
+  int width = 0;
+};
+
 struct VideoReceiveStats {
   uint64_t packets = 0;            // media packets (first copies)
   uint64_t recovered = 0;          // packets that arrived only through a retransmission
@@ -40,8 +47,7 @@ struct VideoReceiveStats {
   uint64_t plis_sent = 0;
   std::vector<double> keyframe_wait_ms;  // chain broken -> next key frame decoded
   std::vector<double> first_frame_ms;    // section filled -> first decoded frame
-  // (steady µs, width) each time a stream's decoded key frames change width; width 0 first.
-  std::vector<std::pair<int64_t, int>> width_changes;
+  std::vector<WidthChange> width_changes;
 };
 
 class VideoReceiver {
@@ -114,7 +120,7 @@ class VideoReceiver {
   };
   void OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt, std::span<const uint8_t> payload,
                uint16_t seq, bool retransmission, int64_t now_us);
-  void TryDecode(Stream& s, int64_t now_us);
+  void TryDecode(Stream& s, uint32_t ssrc, int64_t now_us);
 
   std::map<uint32_t, uint32_t> rtx_;
   std::map<uint32_t, Stream> streams_;

@@ -12,9 +12,10 @@
 //     (a REMB above what we send is ignored: a receive-side estimate cannot exceed ~1.5x what it
 //     receives, so it must not hold us back from probing);
 //   - probing: when the allocation wants more than the estimate allows, StartProbe(target) makes
-//     the caller pad up to target; the first report covering 1 s of probing decides: loss < 5%
+//     the caller pad up to target; the first report covering 2 s of probing decides (two
+//     receiver reports, enough for a delay-based REMB to see a queue build): loss < 5%
 //     raises the estimate to target, else the estimate falls (loss rule) and the next probe waits
-//     twice as long (2 s, 4 s, 8 s at most).
+//     twice as long (2 s, then 4 s at most).
 // Pure: time comes in as arguments. One owner.
 #include <algorithm>
 #include <cstdint>
@@ -28,9 +29,9 @@ class DownlinkEstimator {
     uint64_t min_bps = 100'000;
     uint64_t max_bps = 20'000'000;
   };
-  static constexpr int64_t kProbeMs = 1000;
+  static constexpr int64_t kProbeMs = 2000;
   static constexpr int64_t kFirstBackoffMs = 2000;
-  static constexpr int64_t kMaxBackoffMs = 8000;
+  static constexpr int64_t kMaxBackoffMs = 4000;
 
   DownlinkEstimator() : DownlinkEstimator(Config{}) {}
   explicit DownlinkEstimator(Config c) : cfg_(c), estimate_(c.initial_bps) {}

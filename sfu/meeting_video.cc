@@ -405,7 +405,10 @@ void MeetingVideo::Allocate(Member& m, int64_t now_ms) {
   const LayerAllocation a = AllocateLayers(in, budget);
   for (size_t i = 0; i < m.forwarders.size(); ++i) m.forwarders[i]->allowed = pubs[i] ? a.layer[i] : -1;
   if (a.next_step_bps > 0 && a.total_bps < a.desired_bps && d.MayProbe(now_ms)) {
-    d.StartProbe(a.next_step_bps * 11 / 10, now_ms);
+    // Probe for the next upgrade, or up to twice what it gets now (at most what it asked for):
+    // a subscriber held low on several cameras climbs back in a few probes, not one per layer.
+    const uint64_t target = std::max(a.next_step_bps, std::min(a.desired_bps, a.total_bps * 2));
+    d.StartProbe(target * 11 / 10, now_ms);
     m.probe_bytes = 0;
     ++stats_.probes;
     shard_.mutable_stats().Add(shard_.mutable_stats().video_probes);

@@ -19,8 +19,9 @@
 // a LayerAllocator picks, per section, the highest layer at or below the one it asked for that
 // fits the estimate. A section switches layers at the new layer's key frame and keeps showing
 // the old one until then. When the estimate holds a subscriber below what it asked for, a probe
-// pads its RTX stream up to the next upgrade's rate for a second (without RTX the upgrade
-// itself is the probe); the loss during it decides. Retransmissions go on RTX when negotiated.
+// pads its RTX stream for two seconds up to the next upgrade's rate or twice what it gets, at
+// most what it asked for (without RTX the upgrade itself is the probe); its loss and REMB
+// decide. Retransmissions go on RTX when negotiated.
 // Every second, each section gets an RTCP sender report.
 // Created with the first participant that publishes or subscribes, finished when none is left.
 // Thread: the owning shard only.

@@ -65,7 +65,8 @@ TEST(DownlinkEstimatorTest, ProbeSuccessRaisesFailureBacksOff) {
   EXPECT_TRUE(e.probing());
   EXPECT_FALSE(e.MayProbe(t));
   t = Send(e, 1'200'000, t);
-  e.OnLoss(0, 100, t - 500);  // a report before a full probe second: the probe goes on
+  t = Send(e, 1'200'000, t);
+  e.OnLoss(0, 100, t - 500);  // a report before two full probe seconds: the probe goes on
   EXPECT_TRUE(e.probing());
   e.OnLoss(1, 100, t);
   EXPECT_FALSE(e.probing());
@@ -75,6 +76,7 @@ TEST(DownlinkEstimatorTest, ProbeSuccessRaisesFailureBacksOff) {
   t += DownlinkEstimator::kFirstBackoffMs;
   ASSERT_TRUE(e.MayProbe(t));
   e.StartProbe(2'000'000, t);
+  t = Send(e, 2'000'000, t);
   t = Send(e, 2'000'000, t);
   e.OnLoss(30, 100, t);
   EXPECT_FALSE(e.probing());

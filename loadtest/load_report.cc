@@ -77,8 +77,13 @@ std::string ReportTable(const LoadReport& r) {
   row("data messages sent/recv/throttled", std::to_string(r.data_sent) + " / " + std::to_string(r.data_received) +
                                                " / " + std::to_string(r.data_throttled));
   if (r.video_senders_per_meeting > 0) {
-    row("video frames sent / received", std::to_string(r.video_frames_sent) + " / " + std::to_string(r.video_frames_received) +
-                                            " (" + std::to_string(r.video_streams_subscribed) + " sections subscribed)");
+    row("video frames sent by cameras", std::to_string(r.video_frames_sent) + " (" +
+                                            std::to_string(r.video_streams_subscribed) + " sections subscribed)");
+    row("video frames expected / decoded", std::to_string(r.video_frames_expected) + " / " +
+                                               std::to_string(r.video_frames_received) +
+                                               (r.video_frames_expected ? Fmt(" (%.1f %%)", 100.0 * static_cast<double>(r.video_frames_received) /
+                                                                                               static_cast<double>(r.video_frames_expected))
+                                                                        : std::string()));
     row("video freezes (>300 ms)", std::to_string(r.video_freezes));
     row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
                                                   std::to_string(r.video_retransmissions));
@@ -162,6 +167,7 @@ std::string ReportJson(const LoadReport& r) {
                              {"frames_received", r.video_frames_received}, {"freezes", r.video_freezes},
                              {"keyframe_requests", r.video_keyframe_requests}, {"retransmissions", r.video_retransmissions},
                              {"sections_subscribed", r.video_streams_subscribed},
+                             {"frames_expected", r.video_frames_expected},
                              {"packets_received", r.video_packets_received}, {"packets_recovered", r.video_packets_recovered},
                              {"nacks_sent", r.video_nacks_sent}, {"plis_sent", r.video_plis_sent},
                              {"padding_bytes_received", r.video_padding_bytes},

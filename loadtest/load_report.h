@@ -54,14 +54,16 @@ struct LoadReport {
   // Data messages, mute, churn.
   uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
   uint64_t mute_toggles = 0, leaves = 0;
-  // Video: frames sent by the cameras, complete frames received on subscribed sections, freezes
-  // (a received stream more than 300 ms without a frame), key-frame requests the cameras got,
+  // Video: frames sent by the cameras, frames decoded on subscribed sections (complete, reference
+  // chain intact), freezes (a received stream more than 300 ms without a decoded frame),
+  // key-frame requests the cameras got,
   // packets they resent for NACKs, and sections subscribed at the end.
   uint64_t video_frames_sent = 0, video_frames_received = 0, video_freezes = 0;
   uint64_t video_keyframe_requests = 0, video_retransmissions = 0, video_streams_subscribed = 0;
   // Receivers, like a browser: packets, packets repaired by NACK, NACKed sequence numbers, PLIs,
   // RTX padding (the server's probes), key-frame waits (chain broken -> next key frame) and the
   // time from a new subscription to its first decoded frame.
+  uint64_t video_frames_expected = 0;  // what the server forwarded (PictureID spans)
   uint64_t video_packets_received = 0, video_packets_recovered = 0, video_nacks_sent = 0, video_plis_sent = 0;
   uint64_t video_padding_bytes = 0;
   Distribution video_keyframe_wait_ms, video_first_frame_ms;

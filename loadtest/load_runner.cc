@@ -478,6 +478,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.video_keyframe_requests += s.video_keyframe_requests;
     r.video_retransmissions += s.video_retransmissions;
     r.video_streams_subscribed += s.video_streams_subscribed;
+    r.video_frames_expected += s.video_frames_expected;
     r.video_packets_received += s.video_packets_received;
     r.video_packets_recovered += s.video_packets_recovered;
     r.video_nacks_sent += s.video_nacks_sent;

@@ -446,6 +446,7 @@ void SimAttendee::LearnAnswer(const SdkSignalFrame& f) {
 const AttendeeStats& SimAttendee::stats() {
   const VideoReceiveStats& v = video_rx_.stats();
   stats_.video_frames_received = v.frames_decoded;
+  stats_.video_frames_expected = v.frames_expected;
   stats_.video_freezes = v.freezes;
   stats_.video_packets_received = v.packets;
   stats_.video_packets_recovered = v.recovered;

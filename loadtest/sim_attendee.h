@@ -90,6 +90,7 @@ struct AttendeeStats {
   uint64_t video_retransmissions = 0;   // packets resent for the server's NACKs
   uint64_t video_streams_subscribed = 0;
   // Receiving video like a browser (VideoReceiver).
+  uint64_t video_frames_expected = 0;  // PictureID spans of the received streams
   uint64_t video_packets_received = 0, video_packets_recovered = 0, video_padding_bytes = 0;
   uint64_t video_nacks_sent = 0, video_plis_sent = 0;
   std::vector<double> video_keyframe_wait_ms;  // broken chain -> next key frame decoded

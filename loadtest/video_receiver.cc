@@ -104,6 +104,15 @@ void VideoReceiver::OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView&
   }
   auto vp8 = wire::ParseVp8Descriptor(payload);
   if (!vp8) return;
+  if (vp8->has_picture_id) {  // the span of frames the server sent us
+    if (!s.have_pid_span) {
+      s.have_pid_span = true;
+      s.first_pid = s.high_pid = vp8->picture_id;
+    } else {
+      const int d = (vp8->picture_id - static_cast<int>(s.high_pid & 0x7fff)) & 0x7fff;
+      if (d < 0x4000) s.high_pid += d;
+    }
+  }
   // A late copy of a frame already decoded (or skipped): not a new frame.
   if (s.decoded_any && static_cast<int32_t>(pkt.timestamp() - s.last_ts) <= 0) return;
   Frame& f = s.frames[pkt.timestamp()];

@@ -42,6 +42,7 @@ struct VideoReceiveStats {
   uint64_t duplicates = 0;
   uint64_t padding_bytes = 0;      // RTX padding (the server's bandwidth probes)
   uint64_t frames_decoded = 0;
+  uint64_t frames_expected = 0;    // PictureID span of each stream (what the server forwarded)
   uint64_t freezes = 0;            // a stream went more than 300 ms without a decoded frame
   uint64_t nacks_sent = 0;         // sequence numbers NACKed
   uint64_t plis_sent = 0;
@@ -74,7 +75,12 @@ class VideoReceiver {
 
   // The width of the last decoded key frame of any stream (0: none yet).
   int current_width() const { return current_width_; }
-  const VideoReceiveStats& stats() const { return stats_; }
+  const VideoReceiveStats& stats() {
+    stats_.frames_expected = 0;
+    for (const auto& [ssrc, s] : streams_)
+      if (s.have_pid_span) stats_.frames_expected += static_cast<uint64_t>(s.high_pid - s.first_pid + 1);
+    return stats_;
+  }
 
  private:
   struct Frame {
@@ -110,6 +116,8 @@ class VideoReceiver {
     bool decoded_any = false;
     uint16_t last_pid = 0;
     uint32_t last_ts = 0;  // of the last decoded frame: older packets are late copies
+    bool have_pid_span = false;
+    int64_t first_pid = 0, high_pid = 0;  // unwrapped 15-bit PictureIDs seen
     int64_t broken_since_us = -1;  // first time the chain could not continue
     int64_t wait_start_us = -1;    // key-frame wait (after a broken chain)
     int64_t next_pli_us = 0;

@@ -108,6 +108,9 @@ test('cameras: every attendee receives the others\' video through the SFU', { ti
   // 2 cameras: each seen by the 2 others -> 4 sections; received frames at most sent x 2.
   assert.strictEqual(v.sections_subscribed, 4);
   assert.ok(v.frames_received > v.frames_sent, `frames received ${v.frames_received}`);
+  // Every frame the server forwarded (PictureID spans) decodes on a clean loopback.
+  assert.ok(v.frames_received <= v.frames_expected, `${v.frames_received} decoded of ${v.frames_expected} expected`);
+  assert.ok(v.frames_received >= v.frames_expected * 0.95, `${v.frames_received} decoded of ${v.frames_expected} expected`);
   // Slack: senders and receivers are read on different threads at the end, and a layer switch
   // can show one capture instant twice (the old layer's frame, then the new layer's key frame).
   assert.ok(v.frames_received <= v.frames_sent * 2 * 1.02 + v.sections_subscribed, `${v.frames_received} received of ${v.frames_sent} sent`);

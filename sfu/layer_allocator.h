@@ -1,8 +1,9 @@
 #pragma once
 // Chooses, for one subscriber, the simulcast layer of each stream it receives so that the sum
 // fits its bandwidth estimate (LiveKit's and Jitsi's allocators in small): every stream starts
-// at its lowest arriving layer (something is always shown, even over budget), then the streams
-// are raised one layer at a time, in turn, while the total still fits; never above the layer
+// at its lowest arriving layer (something is always shown, even over budget), then streams go
+// back to the layers they had (sticky: measured rates jitter), then all are raised one layer at
+// a time, in turn, while the total still fits; never above the layer
 // the subscriber asked for. Also says what the next upgrade would cost (the probe target) and
 // what the subscriber would take with unlimited bandwidth. Pure.
 #include <cstdint>
@@ -15,6 +16,8 @@ struct LayerChoiceInput {
   // The publisher's layers, lowest first: their measured rates, 0 when not arriving.
   std::vector<uint64_t> layer_bps;
   int wanted = 0;  // the highest layer index the subscriber asked for
+  int current = -1;  // the layer chosen last time (-1: none): kept first while it fits, so
+                     // rate jitter does not shuffle layers between streams
 };
 
 struct LayerAllocation {
@@ -63,7 +66,20 @@ inline LayerAllocation AllocateLayers(std::span<const LayerChoiceInput> in, uint
     }
     if (best >= 0) a.desired_bps += in[i].layer_bps[static_cast<size_t>(best)];
   }
-  // Raise in turn while it fits.
+  // Streams first go back to their current layers (in turn, while it fits), then everyone is
+  // raised in turn while it fits.
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int up = a.layer[i] < 0 ? -1 : next_up(i);
+      if (up < 0 || up > in[i].current) continue;
+      const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] - std::min(in[i].layer_bps[static_cast<size_t>(up)], in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
+      if (a.total_bps + delta > budget_bps) continue;
+      a.total_bps += delta;
+      a.layer[i] = up;
+      again = true;
+    }
+  }
   bool changed = true;
   while (changed) {
     changed = false;

@@ -28,7 +28,7 @@ T Random() {
   return v;
 }
 
-constexpr int64_t kKeyframeRequestIntervalMs = 500;
+constexpr int64_t kKeyframeRequestIntervalMs = 300;
 constexpr int64_t kFlowingMs = 1000;  // a layer with no packet for this long is not arriving
 constexpr size_t kPaddingPacket = 236;  // a probe packet: 12-byte header + 224 bytes of padding (libwebrtc's size)
 
@@ -393,6 +393,7 @@ void MeetingVideo::Allocate(Member& m, int64_t now_ms) {
       }
     }
     if (!pubs[i]) continue;
+    in[i].current = f.allowed;
     for (const auto& l : pubs[i]->layers) {
       const bool arriving = now_ms - l->last_packet_ms < kFlowingMs;
       in[i].layer_bps.push_back(arriving ? std::max<uint64_t>(l->rate_bps, 1) : 0);

@@ -4,7 +4,7 @@
 // own fixed SSRC, payload type, and rewritten sequence numbers, timestamps and VP8 PictureID /
 // TL0PICIDX (StreamRewriter) so the subscriber sees one continuous stream from its first key
 // frame on (a section that switches source waits for the new source's key frame). Subscribers' PLI/FIR become one PLI to the publisher
-// (at most one per 500 ms); a new subscription asks for a key frame at once. Loss is repaired
+// (at most one per 300 ms per layer); a new subscription asks for a key frame at once. Loss is repaired
 // both ways: gaps in a publisher's stream are NACKed to it (twice at most), and subscribers'
 // NACKs are answered from the publisher's last 256 packets, rewritten for their section.
 // Header extensions are not forwarded (the subscriber's MID and ids differ from the publisher's).

@@ -73,6 +73,21 @@ TEST(LayerAllocatorTest, LayersNotArrivingAreSkipped) {
   EXPECT_EQ(b.layer, (std::vector<int>{2, -1, 2})) << "low -> hi directly, skipping mid";
 }
 
+TEST(LayerAllocatorTest, CurrentLayersAreKeptWhileTheyFit) {
+  auto in = ThreeCameras();
+  // Last time: the third camera at hi, the others at low. Without stickiness 1 Mb/s would give
+  // mid, mid, mid (900 kb/s); with it the third keeps hi (150 + 150 + 600).
+  in[0].current = 0;
+  in[1].current = 0;
+  in[2].current = 2;
+  const LayerAllocation a = AllocateLayers(in, 1'000'000);
+  EXPECT_EQ(a.layer, (std::vector<int>{0, 0, 2})) << "hi stays";
+  EXPECT_LE(a.total_bps, 1'000'000u);
+  // A smaller budget: the current layer no longer fits and goes.
+  const LayerAllocation b = AllocateLayers(in, 700'000);
+  EXPECT_EQ(b.layer, (std::vector<int>{0, 0, 1}));
+}
+
 TEST(LayerAllocatorTest, SingleLayerCamerasAreAlwaysSent) {
   std::vector<LayerChoiceInput> in(2);
   in[0].layer_bps = {800'000};

@@ -3,6 +3,8 @@
 // server (real signaling, ICE/DTLS/SRTP on loopback, one shard); N subscribers receive it. The
 // shard's own CPU time (CLOCK_THREAD_CPUTIME_ID, read on the shard) is divided by the packets
 // forwarded: receive + unprotect once, then per subscriber rewrite + SRTP protect + sendmmsg.
+// Each configuration runs twice, side by side: plain sendmmsg (one message per datagram) and UDP
+// GSO (the shard's default: a subscriber's same-sized packets of a receive batch in one message).
 //   video_forward_bench [seconds] [packets-per-second-in] (defaults 4, 2000; multiples of 1000)
 #include <boost/asio/steady_timer.hpp>
 
@@ -19,6 +21,7 @@
 #include "loadtest/signaling_client.h"
 #include "signaling/sdp/session_description.h"
 #include "transport/base/log.h"
+#include "transport/udp/udp_endpoint.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace asio = boost::asio;
@@ -92,8 +95,11 @@ int main(int argc, char** argv) {
   const int seconds = argc > 1 ? std::atoi(argv[1]) : 4;
   const int rate_in = argc > 2 ? std::max(1000, std::atoi(argv[2]) / 1000 * 1000) : 2000;
   base::SetLogLevel(base::LogLevel::kWarn);
-  std::printf("%-12s %10s %12s %12s %16s\n", "subscribers", "in pps", "forwarded", "shard CPU %", "CPU us / fwd pkt");
-  for (int subscribers : {1, 4, 10}) {
+  std::printf("%-6s %-12s %10s %12s %12s %12s %16s\n", "send", "subscribers", "in pps", "forwarded", "received",
+              "shard CPU %", "CPU us / fwd pkt");
+  for (int subscribers : {1, 4, 10})
+  for (bool gso : {false, true}) {
+    transport::UdpEndpoint::SetGsoDefault(gso);
     bench::InprocServer server({});
     std::string error;
     if (!server.Start(&error)) {
@@ -165,7 +171,10 @@ int main(int argc, char** argv) {
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const uint64_t fwd = server.shards().Stats()[0]->video_packets_forwarded.load() - fwd0;
     const double cpu_us = static_cast<double>(cpu1 - cpu0) / 1000.0;
-    std::printf("%-12d %10d %12llu %11.1f%% %16.2f\n", subscribers, rate, static_cast<unsigned long long>(fwd),
+    uint64_t received = 0;
+    for (const auto& c : subs) received += c->video.load();
+    std::printf("%-6s %-12d %10d %12llu %12llu %11.1f%% %16.2f\n", gso ? "gso" : "plain", subscribers, rate,
+                static_cast<unsigned long long>(fwd), static_cast<unsigned long long>(received),
                 100.0 * cpu_us / 1e6 / wall, fwd ? cpu_us / static_cast<double>(fwd) : 0.0);
     std::promise<void> gone;
     asio::post(io, [&] {

@@ -21,6 +21,7 @@
 #include "signaling/store/meeting_store.h"
 #include "transport/base/log.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/udp/udp_endpoint.h"
 #include "transport/srtp/srtp_library.h"
 
 #ifndef SFU_VERSION
@@ -80,6 +81,7 @@ int RunServer(const ServerConfig& config) {
     SFU_LOG(kError, "cannot set up DTLS").Kv("error", error);
     return 2;
   }
+  transport::UdpEndpoint::SetGsoDefault(config.udp_gso);
   ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
   if (!shards.Start(&error)) {
     SFU_LOG(kError, "cannot start media shards").Kv("error", error);

@@ -164,7 +164,11 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("audio-complexity", po::value(&c.audio_complexity)->default_value(5),
        "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)")
     ("max-video-senders", po::value(&c.max_video_senders)->default_value(25),
-       "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)");
+       "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)")
+    ("udp-gso", po::value(&c.udp_gso)->default_value(true),
+       "send media as UDP GSO messages (a subscriber's equal-sized packets of one receive batch in "
+       "one message; about half the CPU per forwarded packet, see docs/PERFORMANCE.md); false: one "
+       "message per datagram. A kernel that refuses GSO turns it off by itself");
   // clang-format on
   po::variables_map vm;
   try {
@@ -273,7 +277,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
     << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
     << " kb/s, complexity " << c.audio_complexity << "\n"
-    << "  video:                " << c.max_video_senders << " senders per meeting\n";
+    << "  video:                " << c.max_video_senders << " senders per meeting\n"
+    << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n";
   return o.str();
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include <boost/asio/io_context.hpp>
@@ -9,12 +10,22 @@
 #include <boost/asio/ip/v6_only.hpp>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <vector>
+
+#include "transport/udp/gso_plan.h"
 
 namespace sfu::transport {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
+
+namespace {
+std::atomic<bool> g_gso_default{true};
+}  // namespace
+
+void UdpEndpoint::SetGsoDefault(bool enabled) { g_gso_default = enabled; }
 
 size_t PeerAddressHash::operator()(const PeerAddress& a) const noexcept {
   uint64_t h = 1469598103934665603ull ^ a.family;
@@ -125,25 +136,99 @@ struct UdpEndpoint::Impl {
   }
 
   void Flush() {
+    if (queued == 0) return;
+    if (gso) {
+      FlushGso();
+    } else {
+      SendEach(0, queued, [](size_t i) { return i; });
+    }
+    queued = 0;
+  }
+
+  // One sendmmsg message per datagram (indices idx(first..last) of the queue).
+  template <class Index>
+  void SendEach(size_t first, size_t last, Index idx) {
+    size_t at = first;
+    while (at < last) {
+      size_t n = 0;
+      for (size_t k = at; k < last && n < kBatch; ++k, ++n) {
+        const size_t i = idx(k);
+        std::memset(&plain_msgs[n], 0, sizeof(mmsghdr));
+        plain_msgs[n].msg_hdr.msg_name = &out_addrs[i];
+        plain_msgs[n].msg_hdr.msg_namelen = out_namelen[i];
+        plain_msgs[n].msg_hdr.msg_iov = &out_iov[i];
+        plain_msgs[n].msg_hdr.msg_iovlen = 1;
+      }
+      const int r = sendmmsg(socket.native_handle(), plain_msgs.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
+      stats.Add(stats.send_batches);
+      if (r <= 0) {
+        if (r < 0 && errno == EINTR) continue;
+        // EAGAIN (buffer full) or a per-destination error: drop this one and go on.
+        stats.Drop(metrics::DropReason::kSendFailed);
+        ++at;
+        continue;
+      }
+      for (int k = 0; k < r; ++k) {
+        stats.Add(stats.packets_out);
+        stats.Add(stats.bytes_out, plain_msgs[static_cast<size_t>(k)].msg_len);
+      }
+      at += static_cast<size_t>(r);
+    }
+  }
+
+  // UDP GSO: the queue's datagrams grouped per destination and run of equal sizes (gso_plan.h),
+  // one message each with UDP_SEGMENT. A kernel that refuses GSO turns it off for good.
+  void FlushGso() {
+    PlanGso(
+        queued, [this](size_t i) { return out_iov[i].iov_len; },
+        [this](size_t i) { return PeerAddressHash()(out_peer[i]); },
+        [this](size_t a, size_t b) { return out_peer[a] == out_peer[b]; }, &plan);
+    const size_t messages = plan.messages.size();
+    for (size_t k = 0; k < messages; ++k) {
+      const GsoMessage& m = plan.messages[k];
+      for (size_t j = 0; j < m.count; ++j) gso_iov[m.first + j] = out_iov[plan.order[m.first + j]];
+      mmsghdr& h = gso_msgs[k];
+      std::memset(&h, 0, sizeof(h));
+      const size_t lead = plan.order[m.first];
+      h.msg_hdr.msg_name = &out_addrs[lead];
+      h.msg_hdr.msg_namelen = out_namelen[lead];
+      h.msg_hdr.msg_iov = &gso_iov[m.first];
+      h.msg_hdr.msg_iovlen = m.count;
+      if (m.count > 1) {
+        auto* c = reinterpret_cast<cmsghdr*>(gso_cmsg[k].data());
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        const uint16_t seg = static_cast<uint16_t>(m.segment_size);
+        std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+        h.msg_hdr.msg_control = c;
+        h.msg_hdr.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+      }
+    }
     size_t sent = 0;
-    while (sent < queued) {
-      const int n = sendmmsg(socket.native_handle(), out_msgs.data() + sent,
-                             static_cast<unsigned>(queued - sent), MSG_DONTWAIT);
+    while (sent < messages) {
+      const int n = sendmmsg(socket.native_handle(), gso_msgs.data() + sent, static_cast<unsigned>(messages - sent),
+                             MSG_DONTWAIT);
       stats.Add(stats.send_batches);
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
-        // EAGAIN (buffer full) or a per-destination error: drop this one and go on.
-        stats.Drop(metrics::DropReason::kSendFailed);
+        const GsoMessage& m = plan.messages[sent];
+        const bool refused = n < 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPROTOOPT);
+        if (m.count > 1 && refused) {
+          gso = false;  // this kernel or route cannot segment: plain datagrams from now on
+          SendEach(m.first, m.first + m.count, [this](size_t k) { return plan.order[k]; });
+        } else {
+          stats.Drop(metrics::DropReason::kSendFailed);  // EAGAIN or a per-destination error
+        }
         ++sent;
         continue;
       }
       for (int i = 0; i < n; ++i) {
-        stats.Add(stats.packets_out);
-        stats.Add(stats.bytes_out, out_msgs[sent + i].msg_len);
+        stats.Add(stats.packets_out, plan.messages[sent + static_cast<size_t>(i)].count);
+        stats.Add(stats.bytes_out, gso_msgs[sent + static_cast<size_t>(i)].msg_len);
       }
       sent += static_cast<size_t>(n);
     }
-    queued = 0;
   }
 
   udp::socket socket;
@@ -154,12 +239,20 @@ struct UdpEndpoint::Impl {
   std::array<mmsghdr, kBatch> msgs{};
   std::array<iovec, kBatch> iov{};
   std::array<sockaddr_storage, kBatch> addrs{};
-  // Send queue.
-  std::array<std::array<uint8_t, kSlotSize>, kBatch> out_slots{};
-  std::array<mmsghdr, kBatch> out_msgs{};
-  std::array<iovec, kBatch> out_iov{};
-  std::array<sockaddr_storage, kBatch> out_addrs{};
+  // Send queue: kSendQueue datagrams, flushed after each receive batch and timer tick (or when
+  // full), as GSO messages when the kernel takes them.
+  std::vector<std::array<uint8_t, kSlotSize>> out_slots = std::vector<std::array<uint8_t, kSlotSize>>(kSendQueue);
+  std::array<iovec, kSendQueue> out_iov{};
+  std::array<sockaddr_storage, kSendQueue> out_addrs{};
+  std::array<socklen_t, kSendQueue> out_namelen{};
+  std::array<PeerAddress, kSendQueue> out_peer{};
   size_t queued = 0;
+  bool gso = g_gso_default.load();
+  GsoPlan plan;
+  std::array<mmsghdr, kSendQueue> gso_msgs{};
+  std::array<iovec, kSendQueue> gso_iov{};
+  std::array<std::array<uint8_t, CMSG_SPACE(sizeof(uint16_t))>, kSendQueue> gso_cmsg{};
+  std::array<mmsghdr, kBatch> plain_msgs{};
 };
 
 UdpEndpoint::UdpEndpoint(asio::io_context& ioc, metrics::ShardStats& stats)
@@ -213,19 +306,18 @@ void UdpEndpoint::Close() {
 bool UdpEndpoint::Send(const PeerAddress& to, std::span<const uint8_t> data) {
   Impl& i = *impl_;
   if (data.size() > kSlotSize || !i.socket.is_open()) return false;
-  if (i.queued == kBatch) i.Flush();
+  if (i.queued == kSendQueue) i.Flush();
   const size_t k = i.queued++;
   std::memcpy(i.out_slots[k].data(), data.data(), data.size());
   i.out_iov[k].iov_base = i.out_slots[k].data();
   i.out_iov[k].iov_len = data.size();
-  std::memset(&i.out_msgs[k], 0, sizeof(mmsghdr));
-  i.out_msgs[k].msg_hdr.msg_name = &i.out_addrs[k];
-  i.out_msgs[k].msg_hdr.msg_namelen = ToSockaddr(to, i.v6, &i.out_addrs[k]);
-  i.out_msgs[k].msg_hdr.msg_iov = &i.out_iov[k];
-  i.out_msgs[k].msg_hdr.msg_iovlen = 1;
+  i.out_namelen[k] = ToSockaddr(to, i.v6, &i.out_addrs[k]);
+  i.out_peer[k] = to;
   return true;
 }
 
 void UdpEndpoint::Flush() { impl_->Flush(); }
+
+bool UdpEndpoint::gso_active() const { return impl_->gso; }
 
 }  // namespace sfu::transport

@@ -1,7 +1,8 @@
 #pragma once
 // One UDP socket per shard (design §2.2-2.3): receives in batches with recvmmsg into fixed
 // slots (no allocation), hands each datagram to the Receiver in place, and sends through a
-// fixed queue flushed with sendmmsg after each receive batch and each timer tick. EAGAIN on
+// fixed queue flushed with sendmmsg after each receive batch and each timer tick: datagrams to
+// the same destination with equal sizes leave as one UDP GSO message (gso_plan.h). EAGAIN on
 // send drops and counts; nothing blocks the shard.
 // Thread: the shard's thread only.
 
@@ -33,7 +34,12 @@ class UdpEndpoint {
  public:
   static constexpr size_t kSlotSize = 2048;      // per received datagram, incl. SRTP headroom
   static constexpr size_t kMaxDatagram = 1800;   // larger datagrams are dropped (too_large)
-  static constexpr size_t kBatch = 32;           // recvmmsg / sendmmsg batch
+  static constexpr size_t kBatch = 32;           // recvmmsg batch (and plain sendmmsg batch)
+  static constexpr size_t kSendQueue = 256;      // datagrams queued between flushes
+
+  // UDP GSO (UDP_SEGMENT) for endpoints created after the call (default on; a kernel that
+  // refuses it turns it off per endpoint by itself). `sfu-server --no-udp-gso`.
+  static void SetGsoDefault(bool enabled);
 
   class Receiver {
    public:
@@ -56,6 +62,8 @@ class UdpEndpoint {
   // Queues a datagram (copied) and flushes when the queue is full.
   bool Send(const PeerAddress& to, std::span<const uint8_t> data);
   void Flush();
+  // Sends use GSO (false: off by SetGsoDefault, or the kernel refused it).
+  bool gso_active() const;
 
  private:
   struct Impl;

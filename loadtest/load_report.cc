@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace sfu::loadtest {
@@ -283,6 +284,27 @@ std::string ReportHtml(const LoadReport& r) {
   o << LinePlot("Attendees receiving audio", {{"media flowing", media}}, "attendees") << "<br>";
   o << LinePlot("Downlink audio loss per second", {{"loss %", loss}}, "%") << "<br>";
   o << LinePlot("CPU over time (% of one core)", {{"server", server_cpu}, {"client", client_cpu}}, "%");
+  // Behind a bottleneck: each received camera's decoded width over time, as steps.
+  for (const LoadReport::Constrained& c : r.constrained) {
+    std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> series;
+    std::map<uint32_t, size_t> index;
+    for (const auto& w : c.widths) {
+      auto it = index.find(w.ssrc);
+      if (it == index.end()) {
+        it = index.emplace(w.ssrc, series.size()).first;
+        series.push_back({"camera " + std::to_string(series.size() + 1), {}});
+      }
+      auto& pts = series[it->second].second;
+      if (!pts.empty()) pts.emplace_back(w.t, pts.back().second);  // hold until the change
+      pts.emplace_back(w.t, w.width);
+    }
+    for (auto& [name, pts] : series)
+      if (!pts.empty()) pts.emplace_back(r.ran_s, pts.back().second);
+    std::string until = c.until_s > 0 ? Fmt("%.0f s", c.until_s) : std::string("the end");
+    o << "<br>" << LinePlot("Decoded width behind a " + std::to_string(c.kbps) + " kb/s bottleneck (" +
+                                Fmt("%.0f s", c.from_s) + " to " + until + ")",
+                            series, "px");
+  }
   o << "<p>JSON of this run: rerun with <code>--json FILE</code>.</p></body></html>\n";
   return o.str();
 }

@@ -323,9 +323,10 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
         for (auto& a : w->attendees()) {
           s.in_meeting += a->in_meeting();
           s.media += a->media_flowing(now);
-          s.failures += static_cast<int>(a->stats().failures.size());
-          s.expected += a->stats().audio_expected;
-          s.received += a->stats().audio_received;
+          const AttendeeStats& st = a->stats();
+          s.failures += static_cast<int>(st.failures.size());
+          s.expected += st.audio_expected;
+          s.received += st.audio_received;
         }
         return s;
       });

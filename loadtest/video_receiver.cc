@@ -165,7 +165,6 @@ void VideoReceiver::TryDecode(Stream& s, uint32_t ssrc, int64_t now_us) {
       s.decoded_any = true;
       if (f.key && f.width > 0 && f.width != s.width) {
         s.width = f.width;
-        current_width_ = f.width;
         stats_.width_changes.push_back({now_us, ssrc, f.width});
       }
       s.frames.erase(s.frames.begin(), std::next(it));  // older frames are obsolete

@@ -55,7 +55,6 @@ class VideoReceiver {
  public:
   // The media SSRC an RTX SSRC repairs (from the answer's a=ssrc-group:FID).
   void MapRtx(uint32_t rtx_ssrc, uint32_t media_ssrc) { rtx_[rtx_ssrc] = media_ssrc; }
-  bool IsRtx(uint32_t ssrc) const { return rtx_.count(ssrc) != 0; }
   // A section now receives a stream on ssrc (SUBSCRIBE_ACK tracks): times its first frame.
   void Expect(uint32_t ssrc, int64_t now_us);
   // A video packet: VP8 on a section SSRC, or RTX (payload type rtx_pt) on a mapped RTX SSRC.
@@ -73,8 +72,6 @@ class VideoReceiver {
   uint64_t RembBps(int64_t now_us);
   std::vector<uint32_t> ssrcs() const;
 
-  // The width of the last decoded key frame of any stream (0: none yet).
-  int current_width() const { return current_width_; }
   const VideoReceiveStats& stats() {
     stats_.frames_expected = 0;
     for (const auto& [ssrc, s] : streams_)
@@ -138,7 +135,6 @@ class VideoReceiver {
   uint64_t queue_n_ = 0;
   double last_queue_ms_ = 0;
   uint64_t estimate_bps_ = 0;
-  int current_width_ = 0;
   VideoReceiveStats stats_;
 };
 

@@ -40,6 +40,7 @@ class DownlinkEstimator {
   void OnSent(size_t bytes, int64_t now_ms) {
     Roll(now_ms);
     bucket_bytes_ += bytes;
+    if (probing_) probe_bytes_ += bytes;
   }
   // What we sent over the last full second (bits per second).
   uint64_t sent_bps(int64_t now_ms) {
@@ -52,7 +53,6 @@ class DownlinkEstimator {
   bool OnLoss(uint64_t lost, uint64_t expected, int64_t now_ms) {
     if (expected < 10) return false;  // too few packets to judge
     const double loss = static_cast<double>(std::min(lost, expected)) / static_cast<double>(expected);
-    last_loss_ = loss;
     const uint64_t before = estimate_;
     const uint64_t sent = sent_bps(now_ms);
     if (probing_ && now_ms - probe_start_ms_ >= kProbeMs) {
@@ -103,6 +103,7 @@ class DownlinkEstimator {
     probing_ = true;
     probe_target_ = std::min(target_bps, cfg_.max_bps);
     probe_start_ms_ = now_ms;
+    probe_bytes_ = 0;
   }
   // A probe that no report ended within 5 s (the receiver stopped reporting) is abandoned.
   void ExpireProbe(int64_t now_ms) {
@@ -115,9 +116,9 @@ class DownlinkEstimator {
   bool probing() const { return probing_; }
   uint64_t probe_target() const { return probe_target_; }
   int64_t probe_start_ms() const { return probe_start_ms_; }
+  uint64_t probe_sent_bytes() const { return probe_bytes_; }  // since the probe started
 
   uint64_t estimate_bps() const { return estimate_; }
-  double last_loss() const { return last_loss_; }
   uint64_t probes_succeeded() const { return probes_succeeded_; }
   uint64_t probes_failed() const { return probes_failed_; }
 
@@ -137,7 +138,6 @@ class DownlinkEstimator {
 
   Config cfg_;
   uint64_t estimate_;
-  double last_loss_ = 0;
   uint64_t last_remb_ = 0;
   int64_t bucket_start_ms_ = -1;
   uint64_t bucket_bytes_ = 0;
@@ -145,6 +145,7 @@ class DownlinkEstimator {
   bool probing_ = false;
   uint64_t probe_target_ = 0;
   int64_t probe_start_ms_ = 0;
+  uint64_t probe_bytes_ = 0;
   int64_t next_probe_ms_ = 0;
   int64_t backoff_ms_ = kFirstBackoffMs;
   uint64_t probes_succeeded_ = 0, probes_failed_ = 0;

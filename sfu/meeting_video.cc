@@ -151,53 +151,30 @@ void MeetingVideo::RequestKeyframe(uint32_t stream_id, int64_t now_ms) {
   who->SendPli(ssrc);
 }
 
-MeetingVideo::Layer* MeetingVideo::LayerFor(Member& m, const void* view) {
+MeetingVideo::Layer* MeetingVideo::LayerFor(Member& m, const void* view, bool rtx) {
   const auto& pkt = *static_cast<const wire::RtpPacketView*>(view);
   const uint32_t ssrc = pkt.ssrc();
+  auto known = [rtx](const Layer& l) { return rtx ? l.rtx_ssrc() : l.ssrc(); };
+  auto announced = [rtx](const Layer& l) { return rtx ? l.info.rtx_ssrc : l.info.ssrc; };
+  auto learn = [rtx, ssrc](Layer& l) {
+    (rtx ? l.learned_rtx_ssrc : l.learned_ssrc) = ssrc;
+    return &l;
+  };
   for (auto& l : m.layers)
-    if (l->ssrc() == ssrc) return l.get();
-  // Simulcast: the RID extension names the layer (its SSRC is learned once).
-  if (m.rid_ext_id > 0) {
-    if (auto rid = pkt.Extension(static_cast<uint8_t>(m.rid_ext_id)); rid && !rid->empty() && rid->size() <= 16) {
+    if (known(*l) == ssrc) return l.get();
+  // Simulcast: the RID extension names the layer (its SSRC is learned).
+  const int ext_id = rtx ? m.repaired_rid_ext_id : m.rid_ext_id;
+  if (ext_id > 0) {
+    if (auto rid = pkt.Extension(static_cast<uint8_t>(ext_id)); rid && !rid->empty() && rid->size() <= 16) {
       const std::string_view name(reinterpret_cast<const char*>(rid->data()), rid->size());
-      for (auto& l : m.layers) {
-        if (l->info.rid == name && l->info.ssrc == 0) {
-          l->learned_ssrc = ssrc;
-          return l.get();
-        }
-      }
+      for (auto& l : m.layers)
+        if (l->info.rid == name && announced(*l) == 0) return learn(*l);
     }
     return nullptr;
   }
-  // One layer announced without an SSRC: the first video packet names it.
-  if (m.layers.size() == 1 && m.layers.front()->ssrc() == 0) {
-    m.layers.front()->learned_ssrc = ssrc;
-    return m.layers.front().get();
-  }
-  return nullptr;
-}
-
-MeetingVideo::Layer* MeetingVideo::RtxLayerFor(Member& m, const void* view) {
-  const auto& pkt = *static_cast<const wire::RtpPacketView*>(view);
-  const uint32_t ssrc = pkt.ssrc();
-  for (auto& l : m.layers)
-    if (l->rtx_ssrc() == ssrc) return l.get();
-  if (m.repaired_rid_ext_id > 0) {
-    if (auto rid = pkt.Extension(static_cast<uint8_t>(m.repaired_rid_ext_id)); rid && !rid->empty() && rid->size() <= 16) {
-      const std::string_view name(reinterpret_cast<const char*>(rid->data()), rid->size());
-      for (auto& l : m.layers) {
-        if (l->info.rid == name && l->rtx_ssrc() == 0) {
-          l->learned_rtx_ssrc = ssrc;
-          return l.get();
-        }
-      }
-    }
-    return nullptr;
-  }
-  if (m.layers.size() == 1 && m.layers.front()->rtx_ssrc() == 0 && m.layers.front()->ssrc() != ssrc) {
-    m.layers.front()->learned_rtx_ssrc = ssrc;
-    return m.layers.front().get();
-  }
+  // One layer announced without this SSRC: the first packet names it (never the other stream's).
+  Layer& only = *m.layers.front();
+  if (m.layers.size() == 1 && known(only) == 0 && (rtx ? only.ssrc() : only.rtx_ssrc()) != ssrc) return learn(only);
   return nullptr;
 }
 
@@ -210,7 +187,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   if (pub.rtx_payload_type >= 0 && pkt->payload_type() == pub.rtx_payload_type) {
     // RFC 4588: the original sequence number, then the original payload.
     if (pkt->payload_size() <= 2) return true;  // padding: the publisher probes its uplink
-    Layer* layer = RtxLayerFor(pub, &*pkt);
+    Layer* layer = LayerFor(pub, &*pkt, /*rtx=*/true);
     if (!layer || layer->ssrc() == 0) {
       ++stats_.unknown;
       shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
@@ -231,7 +208,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
     return OnRtp(p, std::span<const uint8_t>(buf, h + rtx_payload.size() - 2));
   }
   if (pkt->payload_type() != pub.payload_type) return false;
-  Layer* layer = LayerFor(pub, &*pkt);
+  Layer* layer = LayerFor(pub, &*pkt, /*rtx=*/false);
   if (!layer) {
     ++stats_.unknown;
     shard_.mutable_stats().Add(shard_.mutable_stats().video_unknown);
@@ -287,13 +264,8 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
             if (pub.layers[k]->info.stream_id == f->source) from = static_cast<int>(k);
             if (pub.layers[k].get() == layer) to = static_cast<int>(k);
           }
-          if (from >= 0 && to > from) {
-            ++stats_.layer_switches_up;
-            st.Add(st.video_layer_switches_up);
-          } else if (from >= 0 && to < from) {
-            ++stats_.layer_switches_down;
-            st.Add(st.video_layer_switches_down);
-          }
+          if (from >= 0 && to > from) st.Add(st.video_layer_switches_up);
+          if (from >= 0 && to < from) st.Add(st.video_layer_switches_down);
         }
         f->rewriter.Switch();
         f->source = stream_id;
@@ -320,7 +292,6 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
 
 void MeetingVideo::Sent(Member& m, Forwarder& f, size_t bytes, bool media, uint32_t ts, int64_t now_ms) {
   m.downlink.OnSent(bytes, now_ms);
-  if (m.downlink.probing()) m.probe_bytes += bytes;
   if (!media) return;
   ++f.packets;
   f.octets += static_cast<uint32_t>(bytes);
@@ -410,8 +381,6 @@ void MeetingVideo::Allocate(Member& m, int64_t now_ms) {
     // a subscriber held low on several cameras climbs back in a few probes, not one per layer.
     const uint64_t target = std::max(a.next_step_bps, std::min(a.desired_bps, a.total_bps * 2));
     d.StartProbe(target * 11 / 10, now_ms);
-    m.probe_bytes = 0;
-    ++stats_.probes;
     shard_.mutable_stats().Add(shard_.mutable_stats().video_probes);
     if (!can_pad) Allocate(m, now_ms);  // take the upgrade now
   }
@@ -428,7 +397,7 @@ void MeetingVideo::Pad(Member& m, int64_t now_ms) {
   const int64_t elapsed = now_ms - d.probe_start_ms() + 20;  // through the end of this tick
   const uint64_t due = d.probe_target() / 8 * static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / 1000;
   metrics::ShardStats& st = shard_.mutable_stats();
-  for (int i = 0; i < 64 && m.probe_bytes + kPaddingPacket / 2 < due; ++i) {
+  for (int i = 0; i < 64 && d.probe_sent_bytes() + kPaddingPacket / 2 < due; ++i) {
     uint8_t buf[12 + kPaddingPacket + transport::kSrtpMaxTrailer];
     wire::RtpHeaderWriter w;
     w.SetPayloadType(static_cast<uint8_t>(carrier->sub.rtx_payload_type));
@@ -443,7 +412,6 @@ void MeetingVideo::Pad(Member& m, int64_t now_ms) {
     buf[h + pad - 1] = static_cast<uint8_t>(pad);
     if (!carrier->subscriber->SendVideoRtp(buf, h + pad, sizeof(buf))) return;
     Sent(m, *carrier, h + pad, false, carrier->last_ts, now_ms);
-    stats_.padding_bytes += h + pad;
     st.Add(st.video_padding_bytes, h + pad);
   }
 }
@@ -590,11 +558,6 @@ void MeetingVideo::OnRemb(ParticipantMedia* p, uint64_t bps) {
   if (it == members_.end()) return;
   const int64_t now = shard_.NowMs();
   if (it->second.downlink.OnRemb(bps, now)) Allocate(it->second, now);
-}
-
-uint64_t MeetingVideo::EstimateBps(ParticipantMedia* p) const {
-  auto it = members_.find(p);
-  return it == members_.end() ? 0 : it->second.downlink.estimate_bps();
 }
 
 void MeetingVideo::OnKeyframeRequest(ParticipantMedia* p, uint32_t media_ssrc) {

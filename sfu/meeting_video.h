@@ -77,17 +77,12 @@ class MeetingVideo final : public ShardSession {
   // A subscriber's report blocks (from its RR or SR) and REMB: its downlink estimate.
   void OnReportBlocks(ParticipantMedia* p, std::span<const wire::rtcp::ReportBlock> blocks);
   void OnRemb(ParticipantMedia* p, uint64_t bps);
-  // The estimate toward p (tests and metrics); 0 when p is unknown.
-  uint64_t EstimateBps(ParticipantMedia* p) const;
 
   struct Stats {
     uint64_t forwarded = 0;
     uint64_t dropped_waiting_keyframe = 0;
     uint64_t keyframe_requests_sent = 0;
     uint64_t unknown = 0;
-    uint64_t layer_switches_up = 0, layer_switches_down = 0;
-    uint64_t probes = 0;
-    uint64_t padding_bytes = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -135,12 +130,11 @@ class MeetingVideo final : public ShardSession {
     std::vector<std::unique_ptr<Forwarder>> forwarders;  // its subscriptions
     // As a subscriber: the bandwidth toward it and the probe's progress.
     DownlinkEstimator downlink;
-    uint64_t probe_bytes = 0;  // sent since the probe started
     int64_t next_allocation_ms = 0;
   };
-  Layer* LayerFor(Member& m, const void* rtp_packet_view);
-  // The layer an RTX packet repairs (by RTX SSRC, learned from repaired-rtp-stream-id).
-  Layer* RtxLayerFor(Member& m, const void* rtp_packet_view);
+  // The layer a packet belongs to (rtx: the layer an RTX packet repairs), by SSRC, else learned
+  // from the RID extension (rtp-stream-id, or repaired-rtp-stream-id for RTX).
+  Layer* LayerFor(Member& m, const void* rtp_packet_view, bool rtx);
   // The layer of `publisher` a section should show: the one it asked for, capped by its
   // allocation, or the best arriving stand-in. Null if the section is not fed by publisher.
   const Layer* TargetLayer(const Member& publisher, const Forwarder& f, int64_t now_ms) const;

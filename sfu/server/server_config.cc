@@ -167,7 +167,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)")
     ("udp-gso", po::value(&c.udp_gso)->default_value(true),
        "send media as UDP GSO messages (a subscriber's equal-sized packets of one receive batch in "
-       "one message; about half the CPU per forwarded packet, see docs/PERFORMANCE.md); false: one "
+       "one message; up to 2.2x less CPU per forwarded packet, docs/PERFORMANCE.md); false: one "
        "message per datagram. A kernel that refuses GSO turns it off by itself");
   // clang-format on
   po::variables_map vm;

@@ -17,7 +17,7 @@
 
 #include "bench/bench_util.h"
 #include "loadtest/client_transport.h"
-#include "sfu/echo_service.h"
+#include "server/echo_service.h"
 #include "sfu/shard.h"
 #include "sfu/shard_set.h"
 #include "signaling/sdp/session_description.h"
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  EchoService echo(shards, *server_dtls, {"127.0.0.1"});
+  server::EchoService echo(shards, *server_dtls, {"127.0.0.1"});
   asio::io_context io;
   auto work = asio::make_work_guard(io);
   std::thread io_thread([&] { io.run(); });

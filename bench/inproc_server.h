@@ -16,7 +16,7 @@
 
 #include "metrics/server_metrics.h"
 #include "sfu/shard_set.h"
-#include "signaling/api/control_api.h"
+#include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"

@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "metrics/shard_stats.h"
+#include "sfu/shard_stats.h"
 #include "mixer/frame_combiner.h"
 #include "mixer/room_mixer.h"
-#include "transport/codec/audio_level.h"
-#include "transport/codec/opus_codec.h"
-#include "transport/codec/tone.h"
+#include "codec/audio_level.h"
+#include "codec/opus_codec.h"
+#include "codec/tone.h"
 #include "transport/srtp/srtp_session.h"
 #include "transport/udp/udp_endpoint.h"
 #include "transport/wire/rtp_packet.h"
@@ -97,7 +97,7 @@ class Transport {
 
  private:
   boost::asio::io_context io_;
-  metrics::ShardStats stats_;
+  ShardStats stats_;
   transport::UdpEndpoint endpoint_;
   transport::UdpEndpoint sink_;
   transport::PeerAddress to_;

@@ -12,7 +12,7 @@
 
 #include "bench/inproc_server.h"
 #include "loadtest/audio_participant.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 using namespace sfu;
 using namespace std::chrono_literals;

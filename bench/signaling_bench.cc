@@ -22,11 +22,11 @@
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
 #include "sfu/shard_set.h"
-#include "signaling/api/control_api.h"
+#include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/dtls/dtls_context.h"
 
 namespace asio = boost::asio;

@@ -20,7 +20,7 @@
 #include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "signaling/sdp/session_description.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/udp/udp_endpoint.h"
 #include "transport/wire/rtp_packet.h"
 

@@ -3,7 +3,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <openssl/rand.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,14 +12,16 @@
 #include <sstream>
 #include <thread>
 
+#include "base/random.h"
 #include "loadtest/audio_offer.h"
 #include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "signaling/sdp/session_description.h"
-#include "transport/codec/audio_level.h"
-#include "transport/codec/opus_codec.h"
-#include "transport/codec/tone.h"
+#include "codec/audio_level.h"
+#include "codec/opus_codec.h"
+#include "codec/tone.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/ice/ice_lite.h"
 #include "transport/wire/red_payload.h"
 #include "transport/wire/rtp_packet.h"
 
@@ -34,15 +35,6 @@ namespace {
 int64_t SteadyMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string RandomToken(size_t n) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string s(n, 'a');
-  std::vector<unsigned char> r(n);
-  RAND_bytes(r.data(), static_cast<int>(n));
-  for (size_t i = 0; i < n; ++i) s[i] = kChars[r[i] % (sizeof(kChars) - 1)];
-  return s;
 }
 
 // "a=candidate:<f> 1 udp <prio> <ip> <port> typ host": the first candidate's address.
@@ -64,8 +56,8 @@ struct AudioParticipant::Impl {
   Impl(asio::io_context& i, const transport::DtlsContext& d, AudioParticipantConfig c)
       : io(i), dtls(d), cfg(std::move(c)), timer(i), enc(codec::EncoderSettings{32000, 5, true, 10}),
         sine(cfg.tone_hz, cfg.amplitude), voice(cfg.tone_hz, cfg.amplitude, 0.08, cfg.seed), rng(cfg.seed) {
-    RAND_bytes(reinterpret_cast<unsigned char*>(&ssrc), sizeof(ssrc));
-    RAND_bytes(reinterpret_cast<unsigned char*>(&seq), sizeof(seq));
+    ssrc = base::RandomU32();
+    seq = static_cast<uint16_t>(base::RandomU32());
     ssrc |= 1;
   }
 
@@ -210,8 +202,8 @@ bool AudioParticipant::Start(std::string* error, int timeout_ms) {
     return false;
   }
   AudioOfferParams op;
-  op.ice_ufrag = RandomToken(8);
-  op.ice_pwd = RandomToken(24);
+  op.ice_ufrag = transport::RandomIceString(8);
+  op.ice_pwd = transport::RandomIceString(24);
   op.fingerprint = m.dtls.fingerprint();
   op.audio_ssrc = m.ssrc;
   op.red = c.red;

@@ -3,11 +3,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <openssl/rand.h>
 
 #include <array>
 #include <vector>
 
+#include "base/random.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/wire/stun_message.h"
@@ -64,7 +64,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
 
   void SendCheck() {
     std::array<uint8_t, 12> txid;
-    RAND_bytes(txid.data(), static_cast<int>(txid.size()));
+    base::RandomFill(txid);
     uint8_t buf[512];
     wire::StunWriter w(buf, wire::kStunBindingRequest, txid);
     w.AddString(wire::kStunAttrUsername, params.server_ufrag + ":" + params.local_ufrag);

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "loadtest/load_runner.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace po = boost::program_options;
 

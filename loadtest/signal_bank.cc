@@ -1,8 +1,8 @@
 #include "loadtest/signal_bank.h"
 
-#include "transport/codec/audio_level.h"
-#include "transport/codec/opus_codec.h"
-#include "transport/codec/tone.h"
+#include "codec/audio_level.h"
+#include "codec/opus_codec.h"
+#include "codec/tone.h"
 
 namespace sfu::loadtest {
 

@@ -2,8 +2,8 @@
 // The server's Prometheus metrics, rendered by GET /metrics on the main listener.
 // Families are built once; label sets are bound at creation (operation x status) and cached,
 // so recording a request is a map lookup and an increment.
-// Thread: the control thread records and renders; shard counters are read through
-// ShardStats atomics (single writer per shard).
+// Thread: the control thread records and renders. Layers above register their own collectors
+// (sfu/shard_metrics.h reads each shard's relaxed atomics); metrics/ knows no layer's counters.
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "metrics/shard_stats.h"
 
 namespace sfu::metrics {
 
@@ -39,8 +38,8 @@ class ServerMetrics {
   void SetMeetings(int64_t n);
   void SetAttendees(int64_t n);
   void SetConnectedAttendees(int64_t n);
-  // Borrowed: each ShardStats must outlive this object.
-  void SetShards(std::vector<const ShardStats*> shards);
+  // A collector rendered after the registry's families (e.g. the shards' counters).
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> c);
 
   // Prometheus text exposition format 0.0.4.
   std::string RenderText() const;
@@ -50,7 +49,7 @@ class ServerMetrics {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<prometheus::Collectable> process_;
-  std::shared_ptr<prometheus::Collectable> shards_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   prometheus::Family<prometheus::Counter>* api_requests_;
   prometheus::Family<prometheus::Histogram>* api_latency_;
   prometheus::Gauge* meetings_;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "transport/codec/audio_level.h"
+#include "codec/audio_level.h"
 #include "transport/wire/red_payload.h"
 
 namespace sfu::mixer {

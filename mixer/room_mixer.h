@@ -22,7 +22,7 @@
 
 #include "mixer/frame_combiner.h"
 #include "mixer/jitter_buffer.h"
-#include "transport/codec/opus_codec.h"
+#include "codec/opus_codec.h"
 #include "mixer/talker_selector.h"
 
 namespace sfu::mixer {

@@ -1,7 +1,7 @@
 #include "sfu/echo_session.h"
 
 #include "sfu/shard.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtcp/common_header.h"
 
@@ -123,7 +123,7 @@ void EchoSession::OnDataChannelOpen(uint16_t stream_id, const std::string& label
 }
 
 void EchoSession::OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) {
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   s.Add(s.sctp_messages_in);
   if (sctp_->Send(stream_id, binary, data)) s.Add(s.sctp_messages_out);
 }

@@ -6,7 +6,7 @@
 
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu {
 namespace {
@@ -44,7 +44,7 @@ MeetingAudio::~MeetingAudio() {
   if (it != t_meetings.end() && it->second == this) t_meetings.erase(it);
   for (auto& [id, p] : participants_) p->DetachAudio();  // shard shutdown: they may outlive us
   PublishStats();
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   s.mixing_participants.fetch_sub(static_cast<int64_t>(participants_.size()), std::memory_order_relaxed);
 }
 
@@ -69,7 +69,7 @@ void MeetingAudio::SetMuted(uint32_t id, bool muted) { mixer_.SetMuted(id, muted
 bool MeetingAudio::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int opus_pt,
                            int level_dbov, int64_t now_ms) {
   if (mixer_.PushRed(id, seq, ts, payload, opus_pt, level_dbov, now_ms)) return true;
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   s.Add(s.mix_bad_packets);
   return false;
 }
@@ -82,7 +82,7 @@ void MeetingAudio::OnTick(int64_t now_ms) {
     auto it = participants_.find(out.id);
     if (it != participants_.end()) it->second->SendMixedAudio(out.opus, tick_);
   }
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   s.Add(s.mix_ticks);
   s.mix_tick_cpu_us.Observe(static_cast<double>(ThreadCpuMicros() - cpu_start));
   // Levels for AUDIO_METADATA (the client wants an update every 200-500 ms while anyone talks).
@@ -97,7 +97,7 @@ void MeetingAudio::OnTick(int64_t now_ms) {
 }
 
 void MeetingAudio::PublishStats() {
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   const mixer::RoomMixerStats& now = mixer_.stats();
   s.Add(s.mix_decodes, now.decodes - published_.decodes);
   s.Add(s.mix_encodes, now.encodes - published_.encodes);

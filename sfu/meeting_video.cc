@@ -1,14 +1,14 @@
 #include "sfu/meeting_video.h"
 
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "base/random.h"
 #include "sfu/layer_allocator.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/srtp/srtp_session.h"
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtcp/sender_report.h"
@@ -20,13 +20,6 @@ namespace sfu {
 namespace {
 
 thread_local std::unordered_map<std::string, MeetingVideo*> t_video;
-
-template <class T>
-T Random() {
-  T v{};
-  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
 
 constexpr int64_t kKeyframeRequestIntervalMs = 300;
 constexpr int64_t kFlowingMs = 1000;  // a layer with no packet for this long is not arriving
@@ -102,7 +95,8 @@ void MeetingVideo::Set(ParticipantMedia* p, const VideoPlanForMedia& plan) {
       }
     }
     if (!f) {
-      f = std::make_unique<Forwarder>(Random<uint16_t>(), Random<uint32_t>(), Random<uint16_t>());
+      f = std::make_unique<Forwarder>(static_cast<uint16_t>(base::RandomU32()), base::RandomU32(),
+                                      static_cast<uint16_t>(base::RandomU32()));
       f->subscriber = p;
     }
     if (f->sub.stream_id != s.stream_id) {  // a new source: start at its key frame
@@ -238,7 +232,7 @@ bool MeetingVideo::OnRtp(ParticipantMedia* p, std::span<const uint8_t> packet) {
   layer->window_bytes += packet.size();
   layer->rate_bytes += packet.size();
   layer->history->Store(in.seq, packet);
-  metrics::ShardStats& st = shard_.mutable_stats();
+  ShardStats& st = shard_.mutable_stats();
   for (auto& [sp, sm] : members_) {
     const bool any_paused = !sm.paused.empty();
     for (auto& f : sm.forwarders) {
@@ -396,7 +390,7 @@ void MeetingVideo::Pad(Member& m, int64_t now_ms) {
   if (!carrier) return;
   const int64_t elapsed = now_ms - d.probe_start_ms() + 20;  // through the end of this tick
   const uint64_t due = d.probe_target() / 8 * static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / 1000;
-  metrics::ShardStats& st = shard_.mutable_stats();
+  ShardStats& st = shard_.mutable_stats();
   for (int i = 0; i < 64 && d.probe_sent_bytes() + kPaddingPacket / 2 < due; ++i) {
     uint8_t buf[12 + kPaddingPacket + transport::kSrtpMaxTrailer];
     wire::RtpHeaderWriter w;

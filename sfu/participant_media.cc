@@ -1,9 +1,9 @@
 #include "sfu/participant_media.h"
 
-#include <openssl/rand.h>
 
 #include <unordered_map>
 
+#include "base/random.h"
 #include "sfu/meeting_audio.h"
 #include "sfu/meeting_video.h"
 #include "transport/wire/rtcp/common_header.h"
@@ -14,23 +14,12 @@
 #include "transport/wire/rtcp/remb.h"
 #include "transport/wire/rtcp/sender_report.h"
 #include "sfu/shard.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu {
 namespace {
-
-uint16_t RandomSeq() {
-  uint16_t v = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
-uint32_t RandomTimestamp() {
-  uint32_t v = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
 
 // Registry of live participants per shard thread (the shard owns them through its sessions).
 thread_local std::unordered_map<uint64_t, ParticipantMedia*> t_participants;
@@ -46,7 +35,7 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
     : shard_(shard),
       plan_(std::move(plan)),
       transport_(shard, plan_.transport, this),
-      stream_(RandomSeq(), RandomTimestamp()) {
+      stream_(static_cast<uint16_t>(base::RandomU32()), base::RandomU32()) {
   if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
   mixer_id_ = audio_->Join(this, plan_.muted);
@@ -248,7 +237,7 @@ void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<
 
 void ParticipantMedia::SendDataFrame(const std::vector<uint8_t>& frame) {
   if (!sctp_) return;
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   for (uint16_t stream : open_channels_) {
     if (sctp_->Send(stream, /*binary=*/true, frame)) s.Add(s.sctp_messages_out);
   }
@@ -264,7 +253,7 @@ void ParticipantMedia::OnDataChannelOpen(uint16_t stream_id, const std::string&,
 }
 
 void ParticipantMedia::OnDataChannelMessage(uint16_t, bool, std::span<const uint8_t> data) {
-  metrics::ShardStats& s = shard_.mutable_stats();
+  ShardStats& s = shard_.mutable_stats();
   s.Add(s.sctp_messages_in);
   if (plan_.on_data_frame) plan_.on_data_frame(std::vector<uint8_t>(data.begin(), data.end()));
 }

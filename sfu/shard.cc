@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sfu/shard_session.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/udp/udp_endpoint.h"
 
@@ -23,7 +23,7 @@ constexpr auto kTickPeriod = std::chrono::milliseconds(20);
 }
 
 struct Shard::Impl {
-  Impl(std::string ip, uint16_t p, metrics::ShardStats& s)
+  Impl(std::string ip, uint16_t p, ShardStats& s)
       : stats(s),
         bind_ip(std::move(ip)),
         port(p),
@@ -51,7 +51,7 @@ struct Shard::Impl {
     });
   }
 
-  metrics::ShardStats& stats;
+  ShardStats& stats;
   std::string bind_ip;
   uint16_t port;
   asio::io_context ioc;

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "metrics/shard_stats.h"
+#include "sfu/shard_stats.h"
 
 namespace boost::asio {
 class io_context;
@@ -52,18 +52,18 @@ class Shard {
   transport::UdpEndpoint& endpoint();
   transport::EndpointDemuxer& demuxer();
   const transport::DtlsContext* dtls() const { return dtls_; }
-  metrics::ShardStats& mutable_stats() { return stats_; }
+  ShardStats& mutable_stats() { return stats_; }
   int64_t NowMs() const;
 
   int index() const { return index_; }
   uint16_t media_port() const;
-  const metrics::ShardStats& stats() const { return stats_; }
+  const ShardStats& stats() const { return stats_; }
 
  private:
   struct Impl;
   const int index_;
   const transport::DtlsContext* dtls_;
-  metrics::ShardStats stats_;
+  ShardStats stats_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -66,8 +66,8 @@ bool ShardSet::AllRunning() const {
   });
 }
 
-std::vector<const metrics::ShardStats*> ShardSet::Stats() const {
-  std::vector<const metrics::ShardStats*> out;
+std::vector<const ShardStats*> ShardSet::Stats() const {
+  std::vector<const ShardStats*> out;
   for (const auto& s : shards_) out.push_back(&s->stats());
   return out;
 }

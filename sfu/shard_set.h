@@ -34,7 +34,7 @@ class ShardSet {
   size_t size() const { return shards_.size(); }
   Shard& shard(size_t i) { return *shards_[i]; }
   bool AllRunning() const;
-  std::vector<const metrics::ShardStats*> Stats() const;
+  std::vector<const ShardStats*> Stats() const;
   size_t RoomCount(size_t shard) const { return load_[shard]; }
   // The shard with the least load (rooms + sessions placed through it), for one-off sessions.
   int LeastLoaded() const;

@@ -5,7 +5,7 @@
 
 namespace sfu {
 namespace {
-void AddTransports(metrics::ShardStats& s, int64_t delta) {
+void AddTransports(ShardStats& s, int64_t delta) {
   s.transports.store(s.transports.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "signaling/api/crypto_util.h"
 #include "signaling/api/sigv4.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::signaling {
 using http::HttpRequest;

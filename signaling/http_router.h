@@ -13,10 +13,10 @@
 #include <string>
 
 #include "metrics/server_metrics.h"
-#include "signaling/api/control_api.h"
+#include "signaling/control/control_api.h"
 #include "signaling/api/rate_limiter.h"
-#include "signaling/http/http_message.h"
-#include "transport/base/clock.h"
+#include "signaling/api/http_message.h"
+#include "base/clock.h"
 
 namespace sfu::signaling {
 

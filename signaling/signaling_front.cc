@@ -7,7 +7,7 @@
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_session.h"
 #include "signaling/store/meeting_store.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::signaling {
 namespace {

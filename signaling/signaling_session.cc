@@ -1,9 +1,9 @@
 #include "signaling/signaling_session.h"
 
-#include <openssl/rand.h>
 
 #include <atomic>
 
+#include "base/random.h"
 #include "metrics/server_metrics.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard_set.h"
@@ -11,7 +11,7 @@
 #include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
 #include "signaling/video_plan.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 
@@ -21,12 +21,6 @@ using proto::SdkSignalFrame;
 namespace {
 
 std::atomic<uint64_t> g_next_media_id{1};
-
-uint32_t RandomSsrc() {
-  uint32_t v = 0;
-  while (v == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
 
 bool ValidTopic(const std::string& t) {
   if (t.empty() || t.size() > 36) return false;
@@ -230,7 +224,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
       }
       a.direction = sdp::MirrorDirection(m.direction);
       if (a.direction == "sendrecv" || a.direction == "sendonly") {
-        if (!audio_ssrc_) audio_ssrc_ = RandomSsrc();
+        if (!audio_ssrc_) audio_ssrc_ = base::RandomNonZeroU32();
         a.send_streams.push_back({audio_ssrc_, 0, "sfu", "mix0", "mix0-track"});
       } else {
         opus_pt = -1;  // the client does not receive audio
@@ -242,7 +236,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   }
   // Video: the camera published, the remote streams asked for (video_plan.h).
   VideoPlanResult video = PlanVideo(offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
-                                    hub_.State(identity_.meeting_id), video_, answers, &RandomSsrc,
+                                    hub_.State(identity_.meeting_id), video_, answers, &base::RandomNonZeroU32,
                                     /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {

@@ -18,7 +18,7 @@
 #include "signaling/proto/frame_codec.h"
 #include "signaling/video_plan.h"
 #include "signaling/ws/ws_connection.h"
-#include "transport/base/clock.h"
+#include "base/clock.h"
 
 namespace sfu::metrics {
 class ServerMetrics;

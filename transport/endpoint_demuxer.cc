@@ -21,12 +21,12 @@ void EndpointDemuxer::Remove(WebRtcTransport* transport) {
 }
 
 void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) {
-  if (len == 0) return stats_.Drop(metrics::DropReason::kMalformed);
+  if (len == 0) return stats_.Drop(DropReason::kMalformed);
   const uint8_t b = data[0];
   // RFC 7983 §7: 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP.
   if (b <= 3) {
     auto msg = wire::StunMessageView::Parse(std::span<const uint8_t>(data, len));
-    if (!msg) return stats_.Drop(metrics::DropReason::kMalformed);
+    if (!msg) return stats_.Drop(DropReason::kMalformed);
     if (msg->type() != wire::kStunBindingRequest) {
       return;  // indications (keepalives) and responses need nothing from a lite agent
     }
@@ -37,7 +37,7 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
       auto it = by_ufrag_.find(std::string(username->substr(0, colon)));
       if (it != by_ufrag_.end()) t = it->second;
     }
-    if (!t) return stats_.Drop(metrics::DropReason::kUnknownUfrag);
+    if (!t) return stats_.Drop(DropReason::kUnknownUfrag);
     // Checks are rare (consent every few seconds): read the clock here, in the shard's
     // steady-clock milliseconds, rather than threading "now" through every datagram.
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -47,12 +47,12 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
   }
   const bool dtls = b >= 20 && b <= 63;
   const bool rtp = b >= 128 && b <= 191;
-  if (!dtls && !rtp) return stats_.Drop(metrics::DropReason::kMalformed);
+  if (!dtls && !rtp) return stats_.Drop(DropReason::kMalformed);
   auto it = by_address_.find(from);
-  if (it == by_address_.end()) return stats_.Drop(metrics::DropReason::kNoTransport);
+  if (it == by_address_.end()) return stats_.Drop(DropReason::kNoTransport);
   WebRtcTransport* t = it->second;
   if (dtls) return t->OnDtls(from, std::span<const uint8_t>(data, len));
-  if (len < 12) return stats_.Drop(metrics::DropReason::kMalformed);
+  if (len < 12) return stats_.Drop(DropReason::kMalformed);
   // RFC 5761 §4: RTCP packet types 192-223 in the second byte.
   const uint8_t pt = data[1];
   if (pt >= 192 && pt <= 223) return t->OnSrtcp(from, data, len, capacity);

@@ -8,7 +8,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "metrics/shard_stats.h"
+#include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
 
 namespace sfu::transport {
@@ -17,7 +17,7 @@ class WebRtcTransport;
 
 class EndpointDemuxer final : public UdpEndpoint::Receiver {
  public:
-  explicit EndpointDemuxer(metrics::ShardStats& stats) : stats_(stats) {}
+  explicit EndpointDemuxer(TransportStats& stats) : stats_(stats) {}
 
   void Add(const std::string& local_ufrag, WebRtcTransport* transport);
   void Remove(WebRtcTransport* transport);
@@ -26,7 +26,7 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
 
  private:
-  metrics::ShardStats& stats_;
+  TransportStats& stats_;
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
 };

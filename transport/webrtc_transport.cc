@@ -8,7 +8,7 @@
 namespace sfu::transport {
 
 WebRtcTransport::WebRtcTransport(const Params& params, const DtlsContext& dtls, UdpEndpoint& socket,
-                                 metrics::ShardStats& stats, Listener* listener)
+                                 TransportStats& stats, Listener* listener)
     : ice_(params.local_ufrag, params.local_pwd),
       dtls_(dtls, DtlsSession::Role::kServer, params.remote_fingerprint_algorithm,
             params.remote_fingerprint, this),
@@ -27,7 +27,7 @@ bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const Peer
   uint8_t out[512];
   const IceLite::Result r = ice_.OnBindingRequest(req, from, out, now_ms);
   if (r.response_size > 0) socket_.Send(from, std::span<const uint8_t>(out, r.response_size));
-  if (r.outcome == IceLite::Outcome::kRespondedError) stats_.Drop(metrics::DropReason::kBadCredentials);
+  if (r.outcome == IceLite::Outcome::kRespondedError) stats_.Drop(DropReason::kBadCredentials);
   return r.outcome == IceLite::Outcome::kResponded;
 }
 
@@ -39,32 +39,32 @@ void WebRtcTransport::OnDtls(const PeerAddress& from, std::span<const uint8_t> d
 }
 
 void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
-  if (!srtp_in_) return stats_.Drop(metrics::DropReason::kNotConnected);
+  if (!srtp_in_) return stats_.Drop(DropReason::kNotConnected);
   const SrtpResult r = srtp_in_->UnprotectRtp(data, &len);
   if (r != SrtpResult::kOk) {
     stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
-    return stats_.Drop(metrics::DropReason::kSrtpError);
+    return stats_.Drop(DropReason::kSrtpError);
   }
   // Authentic but malformed (bad version, extension or padding running past the end): drop.
   if (!wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len))) {
-    return stats_.Drop(metrics::DropReason::kMalformed);
+    return stats_.Drop(DropReason::kMalformed);
   }
   stats_.Add(stats_.rtp_packets_in);
   listener_->OnRtp(*this, data, len, capacity);
 }
 
 void WebRtcTransport::OnSrtcp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
-  if (!srtp_in_) return stats_.Drop(metrics::DropReason::kNotConnected);
+  if (!srtp_in_) return stats_.Drop(DropReason::kNotConnected);
   const SrtpResult r = srtp_in_->UnprotectRtcp(data, &len);
   if (r != SrtpResult::kOk) {
     stats_.Add(stats_.srtp_errors[static_cast<size_t>(r)]);
-    return stats_.Drop(metrics::DropReason::kSrtpError);
+    return stats_.Drop(DropReason::kSrtpError);
   }
   // A compound packet whose block lengths lie is dropped whole (RFC 3550 §6.1 validity check).
   wire::rtcp::CompoundIterator it(std::span<const uint8_t>(data, len));
   while (it.Next()) {
   }
-  if (it.error()) return stats_.Drop(metrics::DropReason::kMalformed);
+  if (it.error()) return stats_.Drop(DropReason::kMalformed);
   stats_.Add(stats_.rtcp_packets_in);
   listener_->OnRtcp(*this, data, len, capacity);
 }

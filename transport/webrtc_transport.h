@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "metrics/shard_stats.h"
+#include "transport/transport_stats.h"
 #include "transport/dtls/dtls_session.h"
 #include "transport/ice/ice_lite.h"
 #include "transport/srtp/srtp_session.h"
@@ -49,7 +49,7 @@ class WebRtcTransport final : public DtlsSession::Listener {
   };
 
   WebRtcTransport(const Params& params, const DtlsContext& dtls, UdpEndpoint& socket,
-                  metrics::ShardStats& stats, Listener* listener);
+                  TransportStats& stats, Listener* listener);
   ~WebRtcTransport() override;
 
   // A parsed STUN Binding request addressed to our ufrag. Returns true if it was a valid check
@@ -84,7 +84,7 @@ class WebRtcTransport final : public DtlsSession::Listener {
   IceLite ice_;
   DtlsSession dtls_;
   UdpEndpoint& socket_;          // borrowed (the shard's)
-  metrics::ShardStats& stats_;   // borrowed
+  TransportStats& stats_;   // borrowed
   Listener* listener_;           // borrowed
   std::unique_ptr<SrtpSession> srtp_in_;
   std::unique_ptr<SrtpSession> srtp_out_;

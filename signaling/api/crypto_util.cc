@@ -3,9 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
-#include "transport/base/check.h"
+#include "base/check.h"
+#include "base/random.h"
 
 namespace sfu::api {
 
@@ -41,14 +41,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  SFU_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) == 1);
-  return out;
-}
-
 std::string NewUuid() {
-  std::string b = RandomBytes(16);
+  std::string b = base::RandomBytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
   return BytesToUuid(b);

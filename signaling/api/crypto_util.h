@@ -14,8 +14,6 @@ std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 
 std::string HexEncode(std::string_view bytes);
 // Constant-time comparison (lengths are not secret).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
-// Cryptographically random bytes; aborts if the RNG fails (corrupt state).
-std::string RandomBytes(size_t n);
 // A random RFC 4122 version-4 UUID, lower-case, 36 characters.
 std::string NewUuid();
 // Parses a 36-character UUID (any version) into 16 bytes; nullopt if malformed.

@@ -1,7 +1,7 @@
 #include "signaling/api/join_token.h"
 
 #include "signaling/api/crypto_util.h"
-#include "transport/base/check.h"
+#include "base/check.h"
 
 namespace sfu::api {
 namespace {

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "signaling/api/crypto_util.h"
-#include "signaling/http/http_message.h"
+#include "signaling/api/http_message.h"
 
 namespace sfu::api {
 namespace {

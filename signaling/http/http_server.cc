@@ -11,7 +11,7 @@
 #include <list>
 
 #include "signaling/api/crypto_util.h"
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::http {
 namespace asio = boost::asio;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "signaling/http/http_message.h"
+#include "signaling/api/http_message.h"
 #include "signaling/ws/ws_connection.h"
 
 namespace boost::asio {

@@ -6,7 +6,7 @@
 
 #include <google/protobuf/unknown_field_set.h>
 
-#include "transport/base/check.h"
+#include "base/check.h"
 
 namespace sfu::signaling::proto {
 namespace {

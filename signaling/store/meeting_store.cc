@@ -1,5 +1,6 @@
 #include "signaling/store/meeting_store.h"
 
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/random.h"
 #include "signaling/api/crypto_util.h"
 
 namespace sfu::store {
@@ -221,7 +223,7 @@ bool MeetingStore::LoadSecret(std::string* error) {
     if (s.Step()) hex = s.Text(0);
   }
   if (hex.empty()) {
-    hex = api::HexEncode(api::RandomBytes(32));
+    hex = api::HexEncode(base::RandomBytes(32));
     Stmt ins(db_, "INSERT INTO meta (key, value) VALUES ('token_secret', ?1)");
     ins.Bind(1, hex).Step();
   }

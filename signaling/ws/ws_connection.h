@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "signaling/http/http_message.h"
+#include "signaling/api/http_message.h"
 
 namespace sfu::ws {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "signaling/http/http_message.h"
+#include "signaling/api/http_message.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

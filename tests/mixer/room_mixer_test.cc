@@ -6,8 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "transport/codec/audio_level.h"
-#include "transport/codec/tone.h"
+#include "codec/audio_level.h"
+#include "codec/tone.h"
 #include "transport/wire/red_payload.h"
 
 namespace sfu::mixer {

@@ -70,9 +70,9 @@ TEST(ShardSetTest, CountsDatagramsOnTheMediaPort) {
   for (int i = 0; i < 3; ++i)
     ::sendto(fd, payload, sizeof(payload), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
   ::close(fd);
-  const metrics::ShardStats& s = *set.Stats()[0];
+  const ShardStats& s = *set.Stats()[0];
   // The first byte ('g') fits no RFC 7983 range: counted and dropped as malformed.
-  EXPECT_TRUE(WaitFor([&] { return s.drops[static_cast<size_t>(metrics::DropReason::kMalformed)].load() == 3; }));
+  EXPECT_TRUE(WaitFor([&] { return s.drops[static_cast<size_t>(DropReason::kMalformed)].load() == 3; }));
   EXPECT_EQ(s.packets_in.load(), 3u);
   EXPECT_EQ(s.bytes_in.load(), 3 * sizeof(payload));
 }

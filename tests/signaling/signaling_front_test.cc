@@ -17,7 +17,7 @@
 #include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
-#include "signaling/api/control_api.h"
+#include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "sfu/shard_set.h"
 #include "signaling/signaling_hub.h"

@@ -2,10 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "base/random.h"
 #include "transport/dtls/dtls_fingerprint.h"
 
 namespace sfu::transport {
@@ -47,8 +47,7 @@ std::unique_ptr<DtlsContext> DtlsContext::Create(std::string* error) {
     *error = OpenSslError("X509_new failed");
     return nullptr;
   }
-  uint64_t serial = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof(serial));
+  const uint64_t serial = base::RandomU64();
   X509_set_version(cert.get(), 2);
   ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial >> 1);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24 * 3600);

@@ -1,17 +1,15 @@
 #include "transport/ice/ice_lite.h"
 
-#include <openssl/rand.h>
 
+#include "base/random.h"
 #include "transport/crypto/hmac_sha1.h"
 
 namespace sfu::transport {
 
 std::string RandomIceString(size_t length) {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out(length, 'x');
-  uint8_t random[64];
-  RAND_bytes(random, static_cast<int>(std::min(length, sizeof(random))));
-  for (size_t i = 0; i < length && i < sizeof(random); ++i) out[i] = kChars[random[i] & 63];
+  std::string out = base::RandomBytes(length);
+  for (char& c : out) c = kChars[static_cast<uint8_t>(c) & 63];
   return out;
 }
 

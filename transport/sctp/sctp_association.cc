@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::transport {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::transport {
 namespace {

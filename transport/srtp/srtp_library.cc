@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "transport/base/log.h"
+#include "base/log.h"
 
 namespace sfu::transport {
 

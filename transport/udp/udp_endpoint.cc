@@ -90,7 +90,7 @@ socklen_t ToSockaddr(const PeerAddress& a, bool v6_socket, sockaddr_storage* ss)
 }  // namespace
 
 struct UdpEndpoint::Impl {
-  Impl(asio::io_context& ioc, metrics::ShardStats& s) : socket(ioc), stats(s) {}
+  Impl(asio::io_context& ioc, TransportStats& s) : socket(ioc), stats(s) {}
 
   void Arm() {
     socket.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
@@ -124,7 +124,7 @@ struct UdpEndpoint::Impl {
         stats.Add(stats.packets_in);
         stats.Add(stats.bytes_in, len);
         if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-          stats.Drop(metrics::DropReason::kTooLarge);
+          stats.Drop(DropReason::kTooLarge);
           continue;
         }
         const PeerAddress from = FromSockaddr(addrs[i]);
@@ -164,7 +164,7 @@ struct UdpEndpoint::Impl {
       if (r <= 0) {
         if (r < 0 && errno == EINTR) continue;
         // EAGAIN (buffer full) or a per-destination error: drop this one and go on.
-        stats.Drop(metrics::DropReason::kSendFailed);
+        stats.Drop(DropReason::kSendFailed);
         ++at;
         continue;
       }
@@ -218,7 +218,7 @@ struct UdpEndpoint::Impl {
           gso = false;  // this kernel or route cannot segment: plain datagrams from now on
           SendEach(m.first, m.first + m.count, [this](size_t k) { return plan.order[k]; });
         } else {
-          stats.Drop(metrics::DropReason::kSendFailed);  // EAGAIN or a per-destination error
+          stats.Drop(DropReason::kSendFailed);  // EAGAIN or a per-destination error
         }
         ++sent;
         continue;
@@ -232,7 +232,7 @@ struct UdpEndpoint::Impl {
   }
 
   udp::socket socket;
-  metrics::ShardStats& stats;
+  TransportStats& stats;
   Receiver* receiver = nullptr;
   bool v6 = false;
   std::array<std::array<uint8_t, kSlotSize>, kBatch> slots{};
@@ -255,7 +255,7 @@ struct UdpEndpoint::Impl {
   std::array<mmsghdr, kBatch> plain_msgs{};
 };
 
-UdpEndpoint::UdpEndpoint(asio::io_context& ioc, metrics::ShardStats& stats)
+UdpEndpoint::UdpEndpoint(asio::io_context& ioc, TransportStats& stats)
     : impl_(std::make_unique<Impl>(ioc, stats)) {}
 
 UdpEndpoint::~UdpEndpoint() { Close(); }

@@ -13,7 +13,7 @@
 #include <span>
 #include <string>
 
-#include "metrics/shard_stats.h"
+#include "transport/transport_stats.h"
 #include "transport/wire/stun_message.h"
 
 namespace boost::asio {
@@ -48,7 +48,7 @@ class UdpEndpoint {
     virtual void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) = 0;
   };
 
-  UdpEndpoint(boost::asio::io_context& ioc, metrics::ShardStats& stats);
+  UdpEndpoint(boost::asio::io_context& ioc, TransportStats& stats);
   ~UdpEndpoint();
   UdpEndpoint(const UdpEndpoint&) = delete;
   UdpEndpoint& operator=(const UdpEndpoint&) = delete;

@@ -1,7 +1,9 @@
 #include "signaling/api/join_token.h"
 
+
 #include <gtest/gtest.h>
 
+#include "base/random.h"
 #include "signaling/api/crypto_util.h"
 
 namespace sfu::api {
@@ -68,7 +70,7 @@ TEST(JoinTokenTest, GarbageFails) {
 
 TEST(CryptoUtilTest, Base64UrlRoundTripAndCanonical) {
   for (size_t n = 0; n < 40; ++n) {
-    std::string bytes = RandomBytes(n);
+    std::string bytes = base::RandomBytes(n);
     auto back = Base64UrlDecode(Base64UrlEncode(bytes));
     ASSERT_TRUE(back.has_value());
     EXPECT_EQ(*back, bytes);

@@ -64,7 +64,7 @@ std::vector<uint8_t> Datagram(uint8_t tag, size_t size) {
 void SendAndCheck(bool gso) {
   UdpEndpoint::SetGsoDefault(gso);
   boost::asio::io_context io;
-  metrics::ShardStats stats;
+  TransportStats stats;
   UdpEndpoint ep(io, stats);
   std::string error;
   ASSERT_TRUE(ep.Bind("127.0.0.1", 0, &error)) << error;

@@ -1,0 +1,240 @@
+#include "server/server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "metrics/server_metrics.h"
+#include "sfu/shard_metrics.h"
+#include "server/echo_service.h"
+#include "server/echo_page.h"
+#include "sfu/shard_set.h"
+#include "signaling/control/control_api.h"
+#include "signaling/api/rate_limiter.h"
+#include "signaling/http/http_server.h"
+#include "signaling/http_router.h"
+#include "signaling/signaling_front.h"
+#include "signaling/signaling_hub.h"
+#include "signaling/store/meeting_store.h"
+#include "base/log.h"
+#include "transport/dtls/dtls_context.h"
+#include "transport/udp/udp_endpoint.h"
+#include "transport/srtp/srtp_library.h"
+
+#ifndef SFU_VERSION
+#define SFU_VERSION "0.0.0"
+#endif
+#ifndef SFU_GIT_COMMIT
+#define SFU_GIT_COMMIT "unknown"
+#endif
+
+namespace sfu::server {
+namespace asio = boost::asio;
+
+namespace {
+
+// Keeps shards and live signaling sessions in step with the store's meetings.
+class ShardPlacement final : public api::ControlApiListener {
+ public:
+  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub) : shards_(shards), hub_(hub) {}
+  void OnMeetingCreated(const store::MeetingRecord& m) override {
+    const int shard = shards_.Place(m.meeting_id);
+    SFU_LOG(kDebug, "meeting placed").Kv("meeting", m.meeting_id).Kv("shard", shard);
+  }
+  void OnMeetingDeleted(const std::string& meeting_id, std::string_view) override {
+    hub_.EndMeeting(meeting_id);  // AUDIO_STATUS 410, then close
+    shards_.Remove(meeting_id);
+  }
+  void OnAttendeeCreated(const store::AttendeeRecord&) override {}
+  void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override {
+    hub_.RemoveAttendee(meeting_id, attendee_id);  // AUDIO_STATUS 411, then close
+  }
+
+ private:
+  ShardSet& shards_;
+  signaling::SignalingHub& hub_;
+};
+
+}  // namespace
+
+int RunServer(const ServerConfig& config) {
+  base::SetLogLevel(config.log_level);
+  if (!transport::InitSrtpLibrary()) return 2;
+
+  std::string error;
+  std::unique_ptr<store::MeetingStore> store = store::MeetingStore::Open(config.data_dir, &error);
+  if (!store) {
+    SFU_LOG(kError, "cannot open the store").Kv("error", error);
+    return 2;
+  }
+
+  asio::io_context ioc(1);  // the control thread
+  base::SystemClock clock;
+  api::JoinTokenSigner signer(store->token_secret());
+  metrics::ServerMetrics metrics({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
+
+  std::unique_ptr<transport::DtlsContext> dtls = transport::DtlsContext::Create(&error);
+  if (!dtls) {
+    SFU_LOG(kError, "cannot set up DTLS").Kv("error", error);
+    return 2;
+  }
+  transport::UdpEndpoint::SetGsoDefault(config.udp_gso);
+  ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
+  if (!shards.Start(&error)) {
+    SFU_LOG(kError, "cannot start media shards").Kv("error", error);
+    return 2;
+  }
+  metrics.AddCollectable(MakeShardCollector(shards.Stats()));
+  signaling::SignalingHub hub;
+  ShardPlacement placement(shards, hub);
+
+  api::ControlApiConfig api_config;
+  api_config.http_base = config.http_base;
+  api_config.ws_base = config.ws_base;
+  api_config.media_host = config.announce_ips.front() + ":" + std::to_string(shards.shard(0).media_port());
+  api_config.limits.default_media_region = config.default_region;
+  api_config.limits.max_attendees_per_meeting = config.max_attendees;
+  api::ControlApi api(*store, signer, clock, api_config, &placement);
+  for (const std::string& id : store->ListMeetingIds()) shards.Place(id);
+
+  api::TokenBucketLimiter limiter(config.api_rate, config.api_burst);
+  signaling::HttpRouterConfig router_config;
+  router_config.api_keys = config.api_keys;
+  signaling::HttpRouter router(api, metrics, limiter, clock, router_config);
+  router.set_before_scrape([&] {
+    metrics.SetMeetings(store->CountMeetings());
+    metrics.SetAttendees(store->CountAllAttendees());
+    metrics.SetConnectedAttendees(static_cast<int64_t>(hub.session_count()));
+  });
+  router.set_ready_check([&](std::string* why) {
+    if (!shards.AllRunning()) {
+      *why = "media shards not running";
+      return false;
+    }
+    return true;
+  });
+
+  EchoService echo(shards, *dtls, config.announce_ips);
+  router.AddRoute("/echo", [&](const http::HttpRequest& req) {
+    http::HttpResponse r;
+    if (req.method == "GET" || req.method == "HEAD") {
+      r.SetHeader("Content-Type", "text/html; charset=utf-8");
+      r.body = std::string(EchoPageHtml());
+      return r;
+    }
+    if (req.method != "POST") {
+      r.status = 405;
+      r.SetHeader("Allow", "GET, POST");
+      r.body = "POST an SDP offer (Content-Type: application/sdp), or GET the check page\n";
+      return r;
+    }
+    const std::string* type = req.Header("Content-Type");
+    if (!type || type->rfind("application/sdp", 0) != 0) {
+      r.status = 415;
+      r.body = "Content-Type must be application/sdp\n";
+      return r;
+    }
+    EchoService::Result e = echo.Offer(req.body);
+    r.status = e.status;
+    r.SetHeader("Content-Type", e.status == 201 ? "application/sdp" : "text/plain; charset=utf-8");
+    r.body = std::move(e.body);
+    return r;
+  });
+
+  http::HttpServerConfig http_config;
+  http_config.host = config.listen_host;
+  http_config.port = config.listen_port;
+  http_config.max_body_bytes = config.max_body_bytes;
+  http_config.tls_cert_file = config.tls_cert_file;
+  http_config.tls_key_file = config.tls_key_file;
+  http::HttpServer http_server(ioc, http_config,
+                               [&](const http::HttpRequest& req) { return router.Handle(req); });
+  signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,
+                                [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, {}};
+  media.mixer.max_talkers = config.mixer_talkers;
+  media.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
+  media.mixer.encoder.complexity = config.audio_complexity;
+  media.max_video_senders = static_cast<size_t>(config.max_video_senders);
+  // Volume indicators: AUDIO_METADATA every 250 ms while anyone is audible.
+  asio::steady_timer metadata_timer(ioc);
+  std::function<void()> arm_metadata = [&] {
+    metadata_timer.expires_after(std::chrono::milliseconds(250));
+    metadata_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      hub.PublishAudioMetadata(clock.NowSteadyMs());
+      arm_metadata();
+    });
+  };
+  arm_metadata();
+  signaling::SignalingFront front(*store, signer, hub, metrics, clock, {}, &media);
+  http_server.SetUpgradeHandler([&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
+    return front.OnUpgrade(req, std::move(c));
+  });
+  if (!http_server.Start(&error)) {
+    SFU_LOG(kError, "cannot start the HTTP listener").Kv("error", error);
+    return 2;
+  }
+
+  // Meetings with no connected attendee for the idle timeout end (checked a few times per period).
+  asio::steady_timer expiry(ioc);
+  const int64_t idle_ms = static_cast<int64_t>(config.meeting_idle_timeout_s) * 1000;
+  const auto period = std::chrono::milliseconds(std::clamp<int64_t>(idle_ms / 4, 250, 30'000));
+  std::function<void()> arm_expiry = [&] {
+    expiry.expires_after(period);
+    expiry.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        api.ExpireIdleMeetings(idle_ms, [&hub](const std::string& id) { return hub.HasConnected(id); });
+      } catch (const store::StoreError& e) {
+        SFU_LOG(kError, "meeting expiry failed").Kv("error", e.what());
+      }
+      arm_expiry();
+    });
+  };
+  arm_expiry();
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    SFU_LOG(kInfo, "shutting down").Kv("signal", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server.Stop();
+    expiry.cancel();
+    metadata_timer.cancel();
+    ioc.stop();
+  });
+
+  const std::string listen_text = config.listen_host + ":" + std::to_string(http_server.port());
+  std::string ports;
+  for (size_t i = 0; i < shards.size(); ++i)
+    ports += (i ? "," : "") + std::to_string(shards.shard(i).media_port());
+  std::printf(
+      "sfu-server %s (%s), %s, DTLS fingerprint %s %s\n%s"
+      "Ready. Create a meeting:  curl%s -X POST %s/meetings -d '{}'\n"
+      "Point @aws-sdk/client-chime-sdk-meetings at endpoint %s\n",
+      SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription().c_str(),
+      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(), DescribeConfig(config).c_str(),
+      config.tls_cert_file.empty() ? "" : " -k", config.http_base.c_str(), config.http_base.c_str());
+  std::fflush(stdout);
+  SFU_LOG(kInfo, "server started").Kv("listen", listen_text).Kv("media_ports", ports)
+      .Kv("shards", static_cast<int>(shards.size())).Kv("meetings", store->CountMeetings())
+      .Kv("store", store->path());
+  if (config.api_keys.empty()) {
+    SFU_LOG(kWarn, "no --api-key configured: the control API accepts unsigned requests from loopback only");
+  }
+  if (config.announce_ips.size() == 1 && config.announce_ips[0] == "127.0.0.1") {
+    SFU_LOG(kWarn, "announcing 127.0.0.1 only: clients on other machines need --announce-ip");
+  }
+
+  ioc.run();
+
+  shards.Stop();
+  SFU_LOG(kInfo, "stopped").Kv("meetings", store->CountMeetings());
+  store.reset();  // checkpoints the WAL into sfu.db
+  return 0;
+}
+
+}  // namespace sfu::server

@@ -1,0 +1,285 @@
+#include "server/server_config.h"
+
+#include <arpa/inet.h>
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace sfu::server {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: sfu-server [options]\n"
+    "A self-hosted media server for Amazon Chime SDK clients: Meetings control API,\n"
+    "signaling WebSocket, ICE-lite/DTLS-SRTP media, audio mixer and video SFU.\n"
+    "Every option can also be set by an environment variable SFU_<NAME> (upper case,\n"
+    "dashes as underscores, e.g. SFU_MEDIA_PORT=4000; repeatable options take a\n"
+    "comma-separated list) or in a --config file of 'name = value' lines.\n"
+    "Precedence: command line, then environment, then config file, then defaults.\n";
+
+std::string SplitHostPort(const std::string& s, std::string* host, uint16_t* port) {
+  std::string h, p;
+  if (!s.empty() && s[0] == '[') {
+    const size_t close = s.find(']');
+    if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':')
+      return "expected [IPv6]:PORT";
+    h = s.substr(1, close - 1);
+    p = s.substr(close + 2);
+  } else {
+    const size_t colon = s.rfind(':');
+    if (colon == std::string::npos) return "expected HOST:PORT";
+    h = s.substr(0, colon);
+    p = s.substr(colon + 1);
+  }
+  if (h.empty()) h = "0.0.0.0";
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(p) > 65535)
+    return "port must be a number from 0 to 65535";
+  *host = h;
+  *port = static_cast<uint16_t>(std::stoi(p));
+  return {};
+}
+
+bool IsIp(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+std::vector<std::string> SplitList(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const std::string& item : in) {
+    std::stringstream ss(item);
+    std::string part;
+    while (std::getline(ss, part, ',')) {
+      while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+      while (!part.empty() && part.back() == ' ') part.pop_back();
+      if (!part.empty()) out.push_back(part);
+    }
+  }
+  return out;
+}
+
+std::string Finalize(ServerConfig& c) {
+  if (c.shards == 0) c.shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.shards < 1 || c.shards > 256) return "--shards must be from 1 to 256";
+  if (c.media_port != 0 && static_cast<int>(c.media_port) + c.shards - 1 > 65535)
+    return "--media-port plus the number of shards must stay below 65536";
+  if (c.announce_ips.empty()) c.announce_ips.push_back("127.0.0.1");
+  for (const auto& ip : c.announce_ips)
+    if (!IsIp(ip)) return "--announce-ip '" + ip + "' is not an IPv4 or IPv6 address";
+  if (c.meeting_idle_timeout_s < 1) return "--meeting-idle-timeout must be at least 1 second";
+  if (c.max_attendees < 1 || c.max_attendees > 10000) return "--max-attendees must be from 1 to 10000";
+  if (c.api_rate < 0 || c.api_burst < 1) return "--api-rate must be >= 0 and --api-burst >= 1";
+  if (c.max_body_bytes < 1024 || c.max_body_bytes > 16 * 1024 * 1024)
+    return "--max-body-bytes must be from 1024 to 16777216";
+  if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
+  if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
+  if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
+  if (c.max_video_senders < 0 || c.max_video_senders > 1000) return "--max-video-senders must be from 0 to 1000";
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    return "--tls-cert and --tls-key go together (give both or neither)";
+  for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
+    if (!f->empty() && !std::ifstream(*f)) return "cannot read TLS file " + *f;
+  }
+  if (c.public_url.empty()) {
+    std::string host = c.listen_host;
+    if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    c.public_url = std::string(c.tls_cert_file.empty() ? "http://" : "https://") + host + ":" +
+                   std::to_string(c.listen_port);
+  }
+  std::string url = c.public_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.find('?') != std::string::npos || url.find('#') != std::string::npos)
+    return "--public-url must not contain a query string";
+  if (url.rfind("http://", 0) == 0) {
+    c.ws_base = "ws://" + url.substr(7);
+    c.public_host = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    c.ws_base = "wss://" + url.substr(8);
+    c.public_host = url.substr(8);
+  } else {
+    return "--public-url must start with http:// or https://";
+  }
+  if (c.public_host.empty() || c.public_host.find('/') != std::string::npos)
+    return "--public-url must be scheme://host[:port] with no path";
+  c.http_base = url;
+  return {};
+}
+
+}  // namespace
+
+ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* const* env) {
+  ConfigResult result;
+  result.exit_code = 2;
+  ServerConfig c;
+  std::string listen, log_level;
+  std::vector<std::string> announce, keys;
+  int media_port = c.media_port;
+  po::options_description desc("Options");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
+    ("config", po::value(&c.config_file), "read options from this file (name = value lines)")
+    ("listen", po::value(&listen)->default_value("0.0.0.0:8080"),
+       "HOST:PORT for HTTP (control API, /metrics, health) and WebSocket signaling")
+    ("media-port", po::value(&media_port)->default_value(3478),
+       "first UDP media port; shard i listens on media-port + i (0: ephemeral, for tests)")
+    ("shards", po::value(&c.shards)->default_value(0), "media threads; 0 = one per core")
+    ("data-dir", po::value(&c.data_dir)->default_value("./sfu-data"),
+       "directory of the SQLite store (meetings, attendees, token secret)")
+    ("public-url", po::value(&c.public_url),
+       "base URL clients reach this server at, e.g. https://media.example.com; SignalingUrl "
+       "and the other MediaPlacement URLs are built from it (default: from --listen)")
+    ("announce-ip", po::value(&announce)->composing(),
+       "IP address put in ICE candidates (repeatable; default 127.0.0.1 - set it to an address "
+       "clients can reach)")
+    ("api-key", po::value(&keys)->composing(),
+       "KEYID:SECRET accepted for AWS SigV4-signed API calls (repeatable). With none, the API "
+       "accepts unsigned requests from loopback only")
+    ("log-level", po::value(&log_level)->default_value("info"), "debug, info, warn, error or off")
+    ("meeting-idle-timeout", po::value(&c.meeting_idle_timeout_s)->default_value(300),
+       "seconds a meeting may go without a connected attendee before it ends")
+    ("max-attendees", po::value(&c.max_attendees)->default_value(250), "attendees per meeting")
+    ("api-rate", po::value(&c.api_rate)->default_value(10),
+       "control API requests per second per caller (0 disables the limit)")
+    ("api-burst", po::value(&c.api_burst)->default_value(20), "control API burst per caller")
+    ("max-body-bytes", po::value(&c.max_body_bytes)->default_value(64 * 1024),
+       "largest accepted HTTP request body")
+    ("default-region", po::value(&c.default_region)->default_value("us-east-1"),
+       "MediaRegion of meetings created without one")
+    ("tls-cert", po::value(&c.tls_cert_file),
+       "PEM certificate chain: with --tls-key the listener speaks only HTTPS and WSS, and the "
+       "default public URL (SignalingUrl) becomes https:// (wss://)")
+    ("tls-key", po::value(&c.tls_key_file), "PEM private key for --tls-cert")
+    ("mixer-talkers", po::value(&c.mixer_talkers)->default_value(3),
+       "loudest talkers mixed per meeting each 20 ms (1-10); each costs one Opus encode per tick")
+    ("audio-bitrate", po::value(&c.audio_bitrate_kbps)->default_value(32),
+       "Opus bitrate of the mixed audio in kb/s (16-64; mono 48 kHz, in-band FEC on)")
+    ("audio-complexity", po::value(&c.audio_complexity)->default_value(5),
+       "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)")
+    ("max-video-senders", po::value(&c.max_video_senders)->default_value(25),
+       "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)")
+    ("udp-gso", po::value(&c.udp_gso)->default_value(true),
+       "send media as UDP GSO messages (a subscriber's equal-sized packets of one receive batch in "
+       "one message; up to 2.2x less CPU per forwarded packet, docs/PERFORMANCE.md); false: one "
+       "message per datagram. A kernel that refuses GSO turns it off by itself");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    // SFU_MEDIA_PORT -> media-port; unknown SFU_* variables are ignored.
+    std::vector<std::string> names;
+    for (const auto& opt : desc.options()) names.push_back(opt->long_name());
+    std::vector<std::string> env_args;
+    for (const char* const* e = env; e && *e; ++e) {
+      std::string kv = *e;
+      if (kv.rfind("SFU_", 0) != 0) continue;
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos) continue;
+      std::string name = kv.substr(4, eq - 4);
+      for (char& ch : name) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+      if (name == "help" || name == "version") continue;
+      if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+      env_args.push_back("--" + name + "=" + kv.substr(eq + 1));
+    }
+    std::vector<const char*> env_argv{"env"};
+    for (auto& a : env_args) env_argv.push_back(a.c_str());
+    po::store(po::command_line_parser(static_cast<int>(env_argv.size()), env_argv.data())
+                  .options(desc).run(), vm);
+    if (vm.count("config")) {
+      const std::string file = vm["config"].as<std::string>();
+      std::ifstream in(file);
+      if (!in) {
+        result.message = "cannot read config file " + file;
+        return result;
+      }
+      po::store(po::parse_config_file(in, desc), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    result.message = std::string(e.what()) + " (see --help)";
+    return result;
+  }
+  if (vm.count("help")) {
+    std::ostringstream out;
+    out << kUsage << "\n" << desc;
+    result.message = out.str();
+    result.exit_code = 0;
+    return result;
+  }
+  if (vm.count("version")) {
+    result.message = "version";
+    result.exit_code = 0;
+    return result;
+  }
+  if (std::string err = SplitHostPort(listen, &c.listen_host, &c.listen_port); !err.empty()) {
+    result.message = "--listen '" + listen + "': " + err;
+    return result;
+  }
+  if (media_port < 0 || media_port > 65535) {
+    result.message = "--media-port must be from 0 to 65535";
+    return result;
+  }
+  c.media_port = static_cast<uint16_t>(media_port);
+  auto level = base::ParseLogLevel(log_level);
+  if (!level) {
+    result.message = "--log-level must be debug, info, warn, error or off";
+    return result;
+  }
+  c.log_level = *level;
+  c.announce_ips = SplitList(announce);
+  for (const std::string& k : SplitList(keys)) {
+    const size_t colon = k.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == k.size()) {
+      result.message = "--api-key must be KEYID:SECRET";
+      return result;
+    }
+    c.api_keys[k.substr(0, colon)] = k.substr(colon + 1);
+  }
+  if (std::string err = Finalize(c); !err.empty()) {
+    result.message = err;
+    return result;
+  }
+  result.config = std::move(c);
+  result.exit_code = 0;
+  return result;
+}
+
+std::string DescribeConfig(const ServerConfig& c) {
+  std::ostringstream o;
+  o << "  listen:               " << c.listen_host << ":" << c.listen_port << "\n"
+    << "  public url:           " << c.http_base << "  (signaling " << c.ws_base << "/control/<MeetingId>)\n"
+    << "  media ports (udp):    " << c.media_port;
+  if (c.shards > 1) o << "-" << (c.media_port + c.shards - 1);
+  o << "  (" << c.shards << " shard" << (c.shards > 1 ? "s" : "") << ")\n"
+    << "  announce ip:          ";
+  for (size_t i = 0; i < c.announce_ips.size(); ++i) o << (i ? ", " : "") << c.announce_ips[i];
+  o << "\n  data dir:             " << c.data_dir << "\n"
+    << "  api keys:             ";
+  if (c.api_keys.empty()) {
+    o << "none (unsigned requests accepted from loopback only)";
+  } else {
+    size_t i = 0;
+    for (const auto& [id, secret] : c.api_keys) o << (i++ ? ", " : "") << id << ":****";
+  }
+  o << "\n  api rate limit:       " << c.api_rate << "/s burst " << c.api_burst << " per caller\n"
+    << "  max attendees:        " << c.max_attendees << " per meeting\n"
+    << "  meeting idle timeout: " << c.meeting_idle_timeout_s << " s\n"
+    << "  max body:             " << c.max_body_bytes << " bytes\n"
+    << "  default region:       " << c.default_region << "\n"
+    << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
+    << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
+    << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
+    << " kb/s, complexity " << c.audio_complexity << "\n"
+    << "  video:                " << c.max_video_senders << " senders per meeting\n"
+    << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n";
+  return o.str();
+}
+
+}  // namespace sfu::server

@@ -1,0 +1,60 @@
+#pragma once
+// sfu-server configuration: flags, SFU_* environment variables and an optional config file
+// (key = value lines with the flag names), in that order of precedence. Every setting has an
+// embedded default, so the server runs with no arguments at all.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+
+namespace sfu::server {
+
+struct ServerConfig {
+  std::string listen_host = "0.0.0.0";
+  uint16_t listen_port = 8080;
+  uint16_t media_port = 3478;  // shard i uses media_port + i
+  int shards = 0;              // 0: one per core
+  std::string data_dir = "./sfu-data";
+  std::string public_url;      // derived from the listen address when empty
+  std::vector<std::string> announce_ips;  // ICE candidate addresses; default 127.0.0.1
+  std::map<std::string, std::string, std::less<>> api_keys;
+  base::LogLevel log_level = base::LogLevel::kInfo;
+  int meeting_idle_timeout_s = 300;
+  int max_attendees = 250;
+  double api_rate = 10;
+  double api_burst = 20;
+  size_t max_body_bytes = 64 * 1024;
+  std::string default_region = "us-east-1";
+  std::string config_file;
+  std::string tls_cert_file;  // PEM; with tls_key_file the listener speaks https/wss only
+  std::string tls_key_file;
+  // Audio mixer (per meeting): talkers mixed per tick, Opus bitrate and complexity.
+  int mixer_talkers = 3;
+  int audio_bitrate_kbps = 32;
+  int audio_complexity = 5;
+  int max_video_senders = 25;  // cameras and content shares per meeting
+  bool udp_gso = true;         // media sends as UDP GSO messages where the kernel takes them
+
+  // Derived by Finalize().
+  std::string http_base;  // public URL without trailing slash
+  std::string ws_base;    // same with ws/wss
+  std::string public_host;  // host[:port] of the public URL
+};
+
+struct ConfigResult {
+  std::optional<ServerConfig> config;
+  std::string message;  // error text, or the --help/--version text
+  int exit_code = 0;    // when config is empty: 0 for --help/--version, 2 for errors
+};
+
+// env: "NAME=value" strings (e.g. environ). Pure apart from reading config_file when given.
+ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* const* env);
+
+// Human-readable effective configuration, one "key: value" per line (secrets hidden).
+std::string DescribeConfig(const ServerConfig& c);
+
+}  // namespace sfu::server

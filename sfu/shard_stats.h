@@ -1,0 +1,48 @@
+#pragma once
+// One shard's counters: the transport layer's (transport/transport_stats.h) plus the shard's
+// own: its tick, the audio mixer on it and video forwarding. Single writer (the shard's
+// thread), relaxed atomics; sfu/shard_metrics.cc renders them at scrape time.
+
+#include <atomic>
+#include <cstdint>
+
+#include "base/counters.h"
+#include "transport/transport_stats.h"
+
+namespace sfu {
+
+using transport::DropReason;
+
+struct ShardStats : transport::TransportStats {
+  std::atomic<uint64_t> tasks_run{0};  // cross-thread tasks executed on the shard
+  // The shard's 20 ms timer and the audio mixer on it.
+  std::atomic<uint64_t> ticks{0};
+  std::atomic<uint64_t> late_ticks{0};     // started more than 5 ms after their deadline
+  std::atomic<uint64_t> mix_ticks{0};      // meeting mixes run (one per meeting per tick)
+  std::atomic<uint64_t> mix_decodes{0};
+  std::atomic<uint64_t> mix_encodes{0};
+  std::atomic<uint64_t> mix_concealed{0};
+  std::atomic<uint64_t> mix_fec_recovered{0};
+  std::atomic<uint64_t> mix_red_recovered{0};
+  std::atomic<uint64_t> mix_bad_packets{0};  // uplink audio the mixer could not use
+  base::FixedHistogram<9> mix_tick_cpu_us{{50, 100, 200, 500, 1000, 2000, 3000, 5000, 10000}};
+  base::FixedHistogram<9> jitter_delay_ms{{10, 20, 30, 40, 60, 80, 100, 150, 250}};
+  std::atomic<int64_t> mixing_participants{0};
+  // Video forwarding (SFU).
+  std::atomic<uint64_t> video_packets_forwarded{0};
+  std::atomic<uint64_t> video_keyframe_requests{0};   // PLIs sent to publishers
+  std::atomic<uint64_t> video_waiting_keyframe{0};    // packets not forwarded: section waits for a key frame
+  std::atomic<uint64_t> video_unknown{0};             // video from an unknown SSRC or not VP8
+  std::atomic<uint64_t> video_retransmissions{0};     // packets resent for a subscriber's NACK
+  std::atomic<uint64_t> video_nacks_sent{0};          // NACKed packets asked of publishers
+  std::atomic<uint64_t> video_rtx_received{0};        // publishers' RTX retransmissions unwrapped
+  std::atomic<uint64_t> video_layer_switches_up{0};   // a section moved to a higher simulcast layer
+  std::atomic<uint64_t> video_layer_switches_down{0};
+  std::atomic<uint64_t> video_probes{0};              // bandwidth probes toward subscribers
+  std::atomic<uint64_t> video_padding_bytes{0};       // RTX padding sent for probes
+  std::atomic<int64_t> rooms{0};
+  std::atomic<int64_t> transports{0};
+  std::atomic<bool> running{false};
+};
+
+}  // namespace sfu

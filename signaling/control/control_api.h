@@ -1,0 +1,107 @@
+#pragma once
+// The Meetings control API in the shape of the Amazon Chime SDK Meetings REST API:
+//   POST   /meetings                                   CreateMeeting
+//   POST   /meetings?operation=create-attendees        CreateMeetingWithAttendees
+//   GET    /meetings/{MeetingId}                       GetMeeting
+//   DELETE /meetings/{MeetingId}                       DeleteMeeting
+//   POST   /meetings/{MeetingId}/attendees             CreateAttendee
+//   POST   /meetings/{MeetingId}/attendees?operation=batch-create   BatchCreateAttendee
+//   GET    /meetings/{MeetingId}/attendees             ListAttendees (max-results, next-token)
+//   GET    /meetings/{MeetingId}/attendees/{AttendeeId}             GetAttendee
+//   DELETE /meetings/{MeetingId}/attendees/{AttendeeId}             DeleteAttendee
+// Authentication and rate limiting happen before this (HttpRouter). Same JSON field names,
+// status codes and x-amzn-ErrorType headers as the AWS service, so @aws-sdk clients work.
+//
+// Thread: control thread only. Owns nothing but its config; store and signer are borrowed and
+// must outlive it.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "signaling/api/api_types.h"
+#include "signaling/api/join_token.h"
+#include "signaling/api/request_parser.h"
+#include "signaling/api/http_message.h"
+#include "signaling/store/meeting_store.h"
+#include "base/clock.h"
+
+namespace sfu::api {
+
+struct ControlApiConfig {
+  std::string http_base = "http://127.0.0.1:8080";   // scheme://host:port, no trailing slash
+  std::string ws_base = "ws://127.0.0.1:8080";       // ws or wss to match http/https
+  std::string media_host = "127.0.0.1:3478";         // AudioHostUrl
+  std::string account_id = "000000000000";           // in MeetingArn
+  ParseLimits limits;
+  int list_default_results = 10;
+  int list_max_results = 100;
+};
+
+// Told about changes so live state (shards, signaling sessions) can follow. Called on the
+// control thread after the store has committed.
+class ControlApiListener {
+ public:
+  virtual ~ControlApiListener() = default;
+  virtual void OnMeetingCreated(const store::MeetingRecord& meeting) = 0;
+  virtual void OnMeetingDeleted(const std::string& meeting_id, std::string_view reason) = 0;
+  virtual void OnAttendeeCreated(const store::AttendeeRecord& attendee) = 0;
+  virtual void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) = 0;
+};
+
+class ControlApi {
+ public:
+  ControlApi(store::MeetingStore& store, const JoinTokenSigner& signer, const base::Clock& clock,
+             ControlApiConfig config, ControlApiListener* listener);
+
+  // True if the path belongs to the API (/meetings...).
+  static bool IsApiPath(std::string_view path);
+  // The operation a request names ("CreateMeeting", ...), or "Unknown"; for metrics of requests
+  // refused before they reach Handle (auth, rate limit).
+  static std::string OperationName(const http::HttpRequest& req);
+
+  struct Result {
+    http::HttpResponse response;
+    std::string operation;  // "CreateMeeting", ... or "Unknown"
+  };
+  // Handles one authenticated request. Store failures become ServiceFailureException.
+  Result Handle(const http::HttpRequest& req, const std::string& request_id);
+
+  // Ends a meeting (DELETE or expiry): deletes it from the store and tells the listener.
+  bool EndMeeting(const std::string& meeting_id, std::string_view reason);
+  // Ends meetings idle (no connected attendee) for idle_ms; is_connected says whether a meeting
+  // has a connected attendee right now. Returns how many ended.
+  int ExpireIdleMeetings(int64_t idle_ms, const std::function<bool(const std::string&)>& is_connected);
+
+  // Builds an AWS-style error response.
+  static http::HttpResponse ErrorResponse(const ApiError& e, const std::string& request_id);
+
+  const ControlApiConfig& config() const { return config_; }
+
+ private:
+  http::HttpResponse CreateMeeting(const http::HttpRequest& req, bool with_attendees);
+  http::HttpResponse GetMeeting(const std::string& meeting_id);
+  http::HttpResponse DeleteMeeting(const std::string& meeting_id);
+  http::HttpResponse CreateAttendee(const std::string& meeting_id, const http::HttpRequest& req);
+  http::HttpResponse BatchCreateAttendee(const std::string& meeting_id, const http::HttpRequest& req);
+  http::HttpResponse ListAttendees(const std::string& meeting_id, const http::HttpRequest& req);
+  http::HttpResponse GetAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  http::HttpResponse DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
+
+  // Creates (or returns the existing attendee with the same ExternalUserId) without committing
+  // the capacity check; shared by the three creating operations.
+  std::optional<store::AttendeeRecord> ExistingAttendee(const std::string& meeting_id,
+                                                        const std::string& external_user_id);
+  store::AttendeeRecord NewAttendee(const std::string& meeting_id, const AttendeeParams& p);
+
+  http::HttpResponse Fail(const ApiError& e) const;
+
+  std::string request_id_;  // of the request being handled, for error bodies
+  store::MeetingStore& store_;       // borrowed
+  const JoinTokenSigner& signer_;    // borrowed
+  const base::Clock& clock_;         // borrowed
+  ControlApiConfig config_;
+  ControlApiListener* listener_;     // borrowed, may be null
+};
+
+}  // namespace sfu::api

@@ -1,0 +1,107 @@
+#include "server/server_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace sfu::server {
+namespace {
+
+ConfigResult Parse(std::vector<const char*> args, std::vector<const char*> env = {}) {
+  args.insert(args.begin(), "sfu-server");
+  env.push_back(nullptr);
+  return ParseServerConfig(static_cast<int>(args.size()), args.data(), env.data());
+}
+
+TEST(ServerConfigTest, EmbeddedDefaults) {
+  auto r = Parse({});
+  ASSERT_TRUE(r.config) << r.message;
+  const ServerConfig& c = *r.config;
+  EXPECT_EQ(c.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.media_port, 3478);
+  EXPECT_GE(c.shards, 1);
+  EXPECT_EQ(c.data_dir, "./sfu-data");
+  EXPECT_EQ(c.announce_ips, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(c.http_base, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.ws_base, "ws://127.0.0.1:8080");
+  EXPECT_TRUE(c.api_keys.empty());
+  EXPECT_EQ(c.max_attendees, 250);
+  EXPECT_EQ(c.meeting_idle_timeout_s, 300);
+}
+
+TEST(ServerConfigTest, FlagsBeatEnvironmentBeatsDefaults) {
+  auto r = Parse({"--listen", "127.0.0.1:9000", "--api-key", "K1:S1"},
+                 {"SFU_LISTEN=127.0.0.1:7000", "SFU_MEDIA_PORT=5000", "SFU_API_KEY=K2:S2,K3:S3",
+                  "SFU_SHARDS=3", "OTHER=1", "SFU_UNKNOWN_THING=1"});
+  ASSERT_TRUE(r.config) << r.message;
+  EXPECT_EQ(r.config->listen_port, 9000);
+  EXPECT_EQ(r.config->media_port, 5000);
+  EXPECT_EQ(r.config->shards, 3);
+  EXPECT_EQ(r.config->api_keys.size(), 3u);
+  EXPECT_EQ(r.config->api_keys.at("K3"), "S3");
+}
+
+TEST(ServerConfigTest, PublicUrlDrivesSignalingScheme) {
+  auto r = Parse({"--public-url", "https://media.example.com/"});
+  ASSERT_TRUE(r.config) << r.message;
+  EXPECT_EQ(r.config->http_base, "https://media.example.com");
+  EXPECT_EQ(r.config->ws_base, "wss://media.example.com");
+}
+
+TEST(ServerConfigTest, ConfigFile) {
+  const std::string path = ::testing::TempDir() + "/sfu-config-test.conf";
+  std::ofstream(path) << "listen = 127.0.0.1:8181\nannounce-ip = 10.0.0.5\nmax-attendees = 50\n";
+  auto r = Parse({"--config", path.c_str()});
+  ASSERT_TRUE(r.config) << r.message;
+  EXPECT_EQ(r.config->listen_port, 8181);
+  EXPECT_EQ(r.config->announce_ips, std::vector<std::string>{"10.0.0.5"});
+  EXPECT_EQ(r.config->max_attendees, 50);
+}
+
+TEST(ServerConfigTest, ClearErrors) {
+  struct Case {
+    std::vector<const char*> args;
+    const char* part;
+  } cases[] = {
+      {{"--listen", "nonsense"}, "HOST:PORT"},
+      {{"--listen", "1.2.3.4:99999"}, "port"},
+      {{"--media-port", "70000"}, "media-port"},
+      {{"--media-port", "65535", "--shards", "2"}, "media-port"},
+      {{"--announce-ip", "not-an-ip"}, "announce-ip"},
+      {{"--api-key", "nosecret"}, "KEYID:SECRET"},
+      {{"--public-url", "ftp://x"}, "http"},
+      {{"--public-url", "http://x/?a=b"}, "query"},
+      {{"--log-level", "loud"}, "log-level"},
+      {{"--bogus"}, "bogus"},
+      {{"--config", "/nonexistent/file"}, "config file"},
+  };
+  for (const Case& c : cases) {
+    auto r = Parse(c.args);
+    EXPECT_FALSE(r.config) << c.args[0];
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.message.find(c.part), std::string::npos) << r.message;
+  }
+}
+
+TEST(ServerConfigTest, HelpDocumentsEveryFlag) {
+  auto r = Parse({"--help"});
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* flag : {"--listen", "--media-port", "--shards", "--data-dir", "--public-url",
+                           "--announce-ip", "--api-key", "--log-level", "--meeting-idle-timeout",
+                           "--max-attendees", "--api-rate", "--api-burst", "--max-body-bytes", "--config"})
+    EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
+  EXPECT_NE(r.message.find("SFU_"), std::string::npos);
+}
+
+TEST(ServerConfigTest, DescribeHidesSecrets) {
+  auto r = Parse({"--api-key", "KEY:supersecret"});
+  ASSERT_TRUE(r.config);
+  const std::string text = DescribeConfig(*r.config);
+  EXPECT_NE(text.find("KEY:****"), std::string::npos);
+  EXPECT_EQ(text.find("supersecret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sfu::server

@@ -1,0 +1,50 @@
+#pragma once
+// The transport layer's counters for one shard (UdpEndpoint, EndpointDemuxer, WebRtcTransport).
+// Single writer (the shard's thread), relaxed atomics (base/counters.h); the shard's stats
+// (sfu/shard_stats.h) extend this struct and sfu/shard_metrics.cc renders it.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "base/counters.h"
+
+namespace sfu::transport {
+
+enum class DropReason : uint8_t {
+  kNoTransport = 0,  // datagram from an address no transport owns
+  kMalformed,        // failed to parse (unknown first byte, bad STUN, bad RTP/RTCP)
+  kTooLarge,         // larger than a packet slot
+  kUnknownUfrag,     // STUN check for a ufrag no transport has
+  kBadCredentials,   // STUN check with wrong username or MESSAGE-INTEGRITY (answered 401)
+  kNotConnected,     // SRTP/SRTCP before DTLS finished
+  kSrtpError,        // unprotect failed (see srtp_errors by reason)
+  kSendFailed,       // sendmmsg refused (EAGAIN: dropped, counted)
+  kCount
+};
+std::string_view DropReasonName(DropReason r);
+
+struct TransportStats {
+  void Add(std::atomic<uint64_t>& c, uint64_t n = 1) { base::Bump(c, n); }
+  void Drop(DropReason r) { Add(drops[static_cast<size_t>(r)]); }
+
+  std::atomic<uint64_t> packets_in{0};
+  std::atomic<uint64_t> bytes_in{0};
+  std::atomic<uint64_t> packets_out{0};
+  std::atomic<uint64_t> bytes_out{0};
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(DropReason::kCount)> drops{};
+  std::atomic<uint64_t> ice_checks{0};
+  std::atomic<uint64_t> ice_consent_expiries{0};
+  std::atomic<uint64_t> dtls_handshakes_ok{0};
+  std::atomic<uint64_t> dtls_handshakes_failed{0};
+  std::array<std::atomic<uint64_t>, 6> srtp_errors{};  // indexed like transport::SrtpResult
+  std::atomic<uint64_t> rtp_packets_in{0};
+  std::atomic<uint64_t> rtcp_packets_in{0};
+  std::atomic<uint64_t> sctp_messages_in{0};
+  std::atomic<uint64_t> sctp_messages_out{0};
+  std::atomic<uint64_t> send_batches{0};  // sendmmsg calls
+  std::atomic<uint64_t> recv_batches{0};  // recvmmsg calls that returned data
+};
+
+}  // namespace sfu::transport

@@ -25,7 +25,7 @@ PACKAGES=(
   libssl-dev libsrtp2-dev libusrsctp-dev libopus-dev libvpx-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
-  clang libclang-rt-14-dev dpkg-dev curl openssl
+  clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
   chromium
 )
 

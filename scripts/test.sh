@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, and run every test:
+#   0. layering check (scripts/check-layers.py)
 #   1. fuzz targets (clang + libFuzzer), each for SFU_FUZZ_SECONDS (default 15) on its seed corpus
 #   2. unit tests (GoogleTest) and integration tests (the real sfu-server on loopback, driven by
 #      Node's test runner and the real @aws-sdk/client-chime-sdk-meetings), through ctest.
@@ -8,6 +9,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 start=$(date +%s)
 "$ROOT/scripts/setup.sh"
+echo "[test] layering check"
+python3 "$ROOT/scripts/check-layers.py"
 "$ROOT/scripts/build.sh"
 echo "[test] fuzz targets (${SFU_FUZZ_SECONDS:-15}s each)"
 "$ROOT/scripts/fuzz.sh" "${SFU_FUZZ_SECONDS:-15}"

@@ -17,6 +17,7 @@
 #include "codec/opus_codec.h"
 #include "codec/tone.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/ice/ice_lite.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/fir.h"
 #include "transport/wire/rtcp/nack.h"
@@ -34,13 +35,6 @@ namespace {
 int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string RandomIce(std::mt19937& rng, size_t n) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string s(n, 'a');
-  for (char& c : s) c = kChars[rng() % (sizeof(kChars) - 1)];
-  return s;
 }
 
 bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
@@ -128,8 +122,8 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
     case SdkSignalFrame::JOIN_ACK: {
       if (state_ != State::kJoining) return;
       state_ = State::kSubscribing;
-      ice_ufrag_ = RandomIce(rng_, 8);
-      ice_pwd_ = RandomIce(rng_, 24);
+      ice_ufrag_ = transport::RandomIceString(8);
+      ice_pwd_ = transport::RandomIceString(24);
       subscribed_ = wanted_;
       SendSubscribe();
       return;

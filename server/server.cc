@@ -11,6 +11,7 @@
 #include "metrics/server_metrics.h"
 #include "sfu/shard_metrics.h"
 #include "server/echo_service.h"
+#include "server/fd_limit.h"
 #include "server/echo_page.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
@@ -151,6 +152,20 @@ int RunServer(const ServerConfig& config) {
   http_config.max_body_bytes = config.max_body_bytes;
   http_config.tls_cert_file = config.tls_cert_file;
   http_config.tls_key_file = config.tls_key_file;
+  http_config.header_timeout_seconds = config.http_header_timeout_s;
+  http_config.max_connections_per_address = config.max_http_per_address;
+  {
+    const FdLimit fds = RaiseFdLimit();
+    http_config.max_connections = HttpConnectionCap(config.max_http_connections, fds.soft);
+    http_config.reserved_for_upgrades = http_config.max_connections / 8;
+    SFU_LOG(kInfo, "descriptor limit").Kv("soft", fds.soft).Kv("hard", fds.hard).Kv("raised", fds.raised)
+        .Kv("http_max_connections", static_cast<uint64_t>(http_config.max_connections));
+    if (http_config.max_connections < config.max_http_connections) {
+      SFU_LOG(kWarn, "--http-max-connections lowered to fit the descriptor limit")
+          .Kv("asked", static_cast<uint64_t>(config.max_http_connections))
+          .Kv("used", static_cast<uint64_t>(http_config.max_connections));
+    }
+  }
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
   signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,

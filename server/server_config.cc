@@ -76,6 +76,10 @@ std::string Finalize(ServerConfig& c) {
   if (c.api_rate < 0 || c.api_burst < 1) return "--api-rate must be >= 0 and --api-burst >= 1";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > 16 * 1024 * 1024)
     return "--max-body-bytes must be from 1024 to 16777216";
+  if (c.max_http_connections < 16 || c.max_http_connections > 1'000'000)
+    return "--http-max-connections must be from 16 to 1000000";
+  if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 300)
+    return "--http-header-timeout must be from 1 to 300 seconds";
   if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
   if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
   if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
@@ -151,6 +155,16 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("api-burst", po::value(&c.api_burst)->default_value(20), "control API burst per caller")
     ("max-body-bytes", po::value(&c.max_body_bytes)->default_value(64 * 1024),
        "largest accepted HTTP request body")
+    ("http-max-connections", po::value(&c.max_http_connections)->default_value(1024),
+       "open HTTP connections (before a WebSocket upgrade); past it, 1/8 more are kept for "
+       "WebSocket joins and the rest are closed at once. Lowered at start to stay below the "
+       "descriptor limit")
+    ("http-max-per-address", po::value(&c.max_http_per_address)->default_value(64),
+       "open HTTP connections from one client address (IPv6: one /64); more are closed at once. "
+       "0 disables (behind a reverse proxy, where every client has the proxy's address)")
+    ("http-header-timeout", po::value(&c.http_header_timeout_s)->default_value(5),
+       "seconds a new connection has to send its first request header (a deadline: trickled "
+       "bytes do not extend it)")
     ("default-region", po::value(&c.default_region)->default_value("us-east-1"),
        "MediaRegion of meetings created without one")
     ("tls-cert", po::value(&c.tls_cert_file),
@@ -272,6 +286,9 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  max attendees:        " << c.max_attendees << " per meeting\n"
     << "  meeting idle timeout: " << c.meeting_idle_timeout_s << " s\n"
     << "  max body:             " << c.max_body_bytes << " bytes\n"
+    << "  http connections:     " << c.max_http_connections << " (+" << c.max_http_connections / 8
+    << " for joins), " << c.max_http_per_address << " per address, header within "
+    << c.http_header_timeout_s << " s\n"
     << "  default region:       " << c.default_region << "\n"
     << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
     << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"

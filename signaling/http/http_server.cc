@@ -7,11 +7,14 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <chrono>
 #include <deque>
 #include <list>
+#include <unordered_map>
 
-#include "signaling/api/crypto_util.h"
 #include "base/log.h"
+#include "base/rate_limited.h"
+#include "signaling/api/crypto_util.h"
 
 namespace sfu::http {
 namespace asio = boost::asio;
@@ -64,20 +67,43 @@ HttpRequest ToHttpRequest(const bhttp::request<bhttp::string_body>& msg, const s
   return req;
 }
 
+// The key the per-address limit counts by: the IPv4 address (v4-mapped IPv6 included), or the
+// /64 prefix of an IPv6 address (one host usually owns a whole /64).
+std::string AddressKey(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  if (a.is_v4()) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  for (size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, HttpServerConfig c, Handler h)
-      : ioc(ioc), config(std::move(c)), handler(std::move(h)), acceptor(ioc) {}
+      : ioc(ioc), config(std::move(c)), handler(std::move(h)), acceptor(ioc), accept_backoff(ioc) {}
 
   void Accept();
+  void OnAcceptError(const beast::error_code& ec);
 
   asio::io_context& ioc;
   HttpServerConfig config;
   Handler handler;
   ws::WsUpgradeHandler upgrade_handler;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_backoff;
+  base::RateLimitedEvent accept_log{10'000};
   size_t connections = 0;
+  std::unordered_map<std::string, size_t> per_address;  // open HTTP connections by AddressKey
+  HttpServer::Stats stats;
   bool stopped = false;
   std::optional<asio::ssl::context> tls;  // set when a certificate is configured
   std::list<std::weak_ptr<SessionBase>> sessions;
@@ -254,9 +280,12 @@ template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(MakeStream(std::move(socket), *server, static_cast<Stream*>(nullptr))), server_(std::move(server)) {
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server, std::string address_key)
+      : stream_(MakeStream(std::move(socket), *server, static_cast<Stream*>(nullptr))),
+        server_(std::move(server)),
+        address_key_(std::move(address_key)) {
     ++server_->connections;
+    ++server_->per_address[address_key_];
     beast::error_code ec;
     const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
@@ -266,12 +295,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                    asio::ip::make_address_v4(asio::ip::v4_mapped, ep.address().to_v6()).is_loopback());
     }
   }
-  ~Session() { --server_->connections; }
+  ~Session() {
+    --server_->connections;
+    auto it = server_->per_address.find(address_key_);
+    if (it != server_->per_address.end() && --it->second == 0) server_->per_address.erase(it);
+  }
 
-  void Start(bool over_capacity) {
-    over_capacity_ = over_capacity;
+  // upgrades_only: the connection was taken from the reserve; only a WebSocket join may use it.
+  void Start(bool upgrades_only) {
+    upgrades_only_ = upgrades_only;
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
+      // The handshake counts against the first request's header deadline.
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.header_timeout_seconds));
       stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
         if (ec) return self->Close();  // not TLS, or a failed handshake: nothing to answer
         self->Read();
@@ -287,11 +322,30 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
  private:
+  // The first request's header must arrive within header_timeout_seconds of the connection (a
+  // deadline, not an idle timer: trickled bytes do not extend it). A kept-alive connection waits
+  // up to timeout_seconds for its next request. The body then gets timeout_seconds.
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->config.max_header_bytes));
     parser_->body_limit(server_->config.max_body_bytes);
-    buffer_.consume(buffer_.size() > 0 ? 0 : 0);
+    const int header_s = first_request_ ? server_->config.header_timeout_seconds : server_->config.timeout_seconds;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(header_s));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session<Stream>::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t n) {
+    if (ec) {
+      if (ec == beast::error::timeout && first_request_) ++server_->stats.header_timeouts;
+      return OnRead(ec, n);
+    }
+    first_request_ = false;
+    if (upgrades_only_ && !beast::websocket::is_upgrade(parser_->get())) {
+      ++server_->stats.refused_not_upgrade;
+      return SendError(503, "ServiceUnavailableException", "ServiceUnavailable", "Too many open connections");
+    }
+    if (parser_->is_done()) return OnRead({}, 0);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session<Stream>::OnRead, shared_from_this()));
@@ -313,10 +367,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (ec) {
       return SendError(400, "BadRequestException", "BadRequest", "Malformed HTTP request");
-    }
-    if (over_capacity_) {
-      return SendError(503, "ServiceUnavailableException", "ServiceUnavailable",
-                       "Too many open connections");
     }
     auto& msg = parser_->get();
     if (beast::websocket::is_upgrade(msg) && server_->upgrade_handler && !server_->stopped) {
@@ -377,9 +427,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
+  std::string address_key_;
   std::string remote_;
   bool loopback_ = false;
-  bool over_capacity_ = false;
+  bool upgrades_only_ = false;
+  bool first_request_ = true;
 };
 
 }  // namespace
@@ -388,26 +440,56 @@ void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
                                                                              tcp::socket socket) {
     if (self->stopped) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      // Over the limit: the connection is answered 503 on its first request and closed.
-      const bool over = self->connections >= self->config.max_connections;
-      std::shared_ptr<SessionBase> session;
-      if (self->tls) {
-        auto s = std::make_shared<Session<TlsStream>>(std::move(socket), self);
-        s->Start(over);
-        session = s;
-      } else {
-        auto s = std::make_shared<Session<PlainStream>>(std::move(socket), self);
-        s->Start(over);
-        session = s;
-      }
-      self->sessions.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
-      self->sessions.push_back(session);
-    } else if (ec != asio::error::operation_aborted) {
-      SFU_LOG(kWarn, "accept failed").Kv("error", ec.message());
+    if (ec) return self->OnAcceptError(ec);
+    beast::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    std::string key = ignored ? std::string("?") : AddressKey(remote.address());
+    const HttpServerConfig& c = self->config;
+    const auto held = self->per_address.find(key);
+    const size_t from_address = held == self->per_address.end() ? 0 : held->second;
+    if (c.max_connections_per_address > 0 && from_address >= c.max_connections_per_address) {
+      ++self->stats.refused_per_address;
+      socket.close(ignored);  // at once: reading it would let the address hold one more slot
+      return self->Accept();
     }
+    if (self->connections >= c.max_connections + c.reserved_for_upgrades) {
+      ++self->stats.refused_over_capacity;
+      socket.close(ignored);
+      return self->Accept();
+    }
+    const bool upgrades_only = self->connections >= c.max_connections;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::shared_ptr<SessionBase> session;
+    if (self->tls) {
+      auto s = std::make_shared<Session<TlsStream>>(std::move(socket), self, std::move(key));
+      s->Start(upgrades_only);
+      session = s;
+    } else {
+      auto s = std::make_shared<Session<PlainStream>>(std::move(socket), self, std::move(key));
+      s->Start(upgrades_only);
+      session = s;
+    }
+    self->sessions.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
+    self->sessions.push_back(session);
     self->Accept();
+  });
+}
+
+// Out of descriptors (EMFILE/ENFILE) or kernel memory, accept fails at once for every queued
+// connection: retrying at once would spin a core and flood the log. Wait, then try again; the
+// connections wait in the listen backlog meanwhile.
+void HttpServer::Impl::OnAcceptError(const beast::error_code& ec) {
+  if (ec == asio::error::operation_aborted) return;
+  ++stats.accept_errors;
+  if (uint64_t held = 0; accept_log.Allow(SteadyMs(), &held)) {
+    SFU_LOG(kWarn, "accept failed").Kv("error", ec.message()).Kv("suppressed", held)
+        .Kv("open_connections", static_cast<uint64_t>(connections));
+  }
+  const bool resources = ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+                         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+  accept_backoff.expires_after(std::chrono::milliseconds(resources ? 250 : 10));
+  accept_backoff.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+    if (!wait_ec && !self->stopped) self->Accept();
   });
 }
 
@@ -465,11 +547,15 @@ uint16_t HttpServer::port() const {
   return ec ? 0 : ep.port();
 }
 
+const HttpServer::Stats& HttpServer::stats() const { return impl_->stats; }
+size_t HttpServer::open_connections() const { return impl_->connections; }
+
 void HttpServer::Stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   beast::error_code ec;
   impl_->acceptor.close(ec);
+  impl_->accept_backoff.cancel();
   for (auto& w : impl_->sessions)
     if (auto s = w.lock()) s->Close();
   impl_->sessions.clear();

@@ -1,7 +1,14 @@
 #pragma once
 // HTTP/1.1 and WebSocket listener on Boost.Beast (the only translation unit that includes Beast).
-// Limits: request header 16 KiB, body max_body_bytes (413 with an AWS-style error past it),
-// max_connections concurrent connections (503 past it), idle/read timeout per connection.
+// Limits (docs/DESIGN.md, "HTTP listener"): request header 16 KiB, body max_body_bytes (413
+// with an AWS-style error past it); at most max_connections HTTP connections (before a WebSocket
+// upgrade), of which at most max_connections_per_address from one address (IPv6: one /64); past
+// max_connections a further reserved_for_upgrades connections are taken for WebSocket joins only
+// (anything else gets 503), and past that, or past the per-address limit, a connection is closed
+// at once without reading it. A request's header must arrive within header_timeout_seconds of
+// the connection (trickling bytes does not extend it); bodies, writes and keep-alive waits get
+// timeout_seconds. Accept failures (EMFILE, ENFILE, ...) back off instead of spinning and are
+// logged at most once per 10 s.
 // Each request is converted to http::HttpRequest and answered by the handler, synchronously,
 // on the io_context's thread (the control thread).
 
@@ -25,6 +32,9 @@ struct HttpServerConfig {
   size_t max_body_bytes = 64 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 1024;
+  size_t max_connections_per_address = 64;  // 0: no per-address limit (e.g. behind a proxy)
+  size_t reserved_for_upgrades = 128;
+  int header_timeout_seconds = 5;
   int timeout_seconds = 30;
   // PEM certificate chain and private key: when set, the listener speaks TLS only (https, wss).
   std::string tls_cert_file;
@@ -48,6 +58,17 @@ class HttpServer {
   uint16_t port() const;
   // Stops accepting and closes open connections.
   void Stop();
+
+  // Connections refused or cut by the limits above (control thread; read for metrics).
+  struct Stats {
+    uint64_t refused_per_address = 0;   // closed at once: the address had its share
+    uint64_t refused_over_capacity = 0;  // closed at once: past max_connections + reserve
+    uint64_t refused_not_upgrade = 0;    // in the reserve, not a WebSocket join: 503
+    uint64_t header_timeouts = 0;        // no complete request header in time
+    uint64_t accept_errors = 0;          // accept(2) failures (EMFILE, ENFILE, ...)
+  };
+  const Stats& stats() const;
+  size_t open_connections() const;
 
   struct Impl;
 

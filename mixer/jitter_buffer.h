@@ -1,5 +1,5 @@
 #pragma once
-// One sender's adaptive jitter buffer (design §1): RTP packets of 20 ms Opus frames in, one
+// One sender's adaptive jitter buffer (docs/DESIGN.md, "Audio mixer"): RTP packets of 20 ms Opus frames in, one
 // playout decision per 20 ms mixer tick out. Pure (no codec, no clock of its own).
 //
 // Playout follows the sequence number. Each tick:

@@ -1,5 +1,5 @@
 #pragma once
-// One meeting's audio mixer (design §1): every attendee sends one Opus stream and receives one.
+// One meeting's audio mixer (docs/DESIGN.md, "Audio mixer"): every attendee sends one Opus stream and receives one.
 // Each tick (20 ms, driven by the shard's timer):
 //   1. every sender's jitter buffer gives its frame decision (play, FEC, conceal or idle);
 //   2. the K loudest unmuted senders are chosen (TalkerSelector, with hangover); senders that

@@ -1,5 +1,5 @@
 #pragma once
-// Chooses the K loudest unmuted talkers of a meeting each 20 ms tick (design §1: decode only what
+// Chooses the K loudest unmuted talkers of a meeting each 20 ms tick (docs/DESIGN.md, "Audio mixer": decode only what
 // is audible, mix the loudest K). Levels are RFC 6464 -dBov (0 loudest, 127 silence). A talker
 // keeps its place for `hangover_ticks` after it stops being among the loudest, so speakers do not
 // flicker in and out (and their decoders are not stopped and restarted between syllables).

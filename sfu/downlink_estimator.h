@@ -1,5 +1,5 @@
 #pragma once
-// The bandwidth the SFU may use toward one subscriber (design §2.3; draft-ietf-rmcat-gcc §6 for
+// The bandwidth the SFU may use toward one subscriber (docs/DESIGN.md, "Video SFU"; draft-ietf-rmcat-gcc §6 for
 // the loss rules, mediasoup/LiveKit for probing before an upgrade). Inputs: the video bytes we
 // sent it, the loss its receiver reports give for what we sent (RR: lost/expected per interval),
 // and its REMB. Rules:

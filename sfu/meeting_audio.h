@@ -1,5 +1,5 @@
 #pragma once
-// A meeting's audio mixer on its shard (design §1, §2.1): owns the RoomMixer, is ticked by the
+// A meeting's audio mixer on its shard (docs/DESIGN.md, "Audio mixer"): owns the RoomMixer, is ticked by the
 // shard's single 20 ms timer like every session on the shard (no thread or timer per meeting),
 // and hands each participant its payload of the tick. Created with the meeting's first
 // participant on the shard and finished once the last one has left.

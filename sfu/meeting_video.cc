@@ -465,7 +465,7 @@ void MeetingVideo::OnTick(int64_t now_ms) {
     std::vector<StreamBitrate> rates;
     for (auto& [p, m] : members_) {
       for (auto& l : m.layers) {
-        // A stream missing from BITRATES is "not sending" to the client (§7.5): list only those
+        // A stream missing from BITRATES is "not sending" to the client (docs/PROTOCOL.md §4.9): list only those
         // that arrived in this window.
         if (l->window_bytes > 0)
           rates.push_back({l->info.stream_id, static_cast<uint32_t>(l->window_bytes * 8 * 1000 / static_cast<uint64_t>(elapsed))});

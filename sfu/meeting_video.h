@@ -1,5 +1,5 @@
 #pragma once
-// A meeting's video forwarding on its shard (the SFU, design §2.3): publishers' camera packets
+// A meeting's video forwarding on its shard (the SFU, docs/DESIGN.md, "Video SFU"): publishers' camera packets
 // are forwarded to every subscriber section that asked for that stream, each section with its
 // own fixed SSRC, payload type, and rewritten sequence numbers, timestamps and VP8 PictureID /
 // TL0PICIDX (StreamRewriter) so the subscriber sees one continuous stream from its first key

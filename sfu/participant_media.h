@@ -40,7 +40,7 @@ struct ParticipantMediaPlan {
   mixer::RoomMixerConfig mixer; // used when this participant creates the meeting's mixer
   VideoPlanForMedia video;      // camera published and remote videos received
   // Called on the shard every 2 s with the rate of every video stream arriving at the server
-  // (BITRATES, §7.5). Must only post.
+  // (BITRATES, docs/PROTOCOL.md §4.9). Must only post.
   std::function<void(std::vector<StreamBitrate>)> report_bitrates;
   // Called on the shard every 250 ms while the attendee sends audio, with the mixer's loudest
   // level of the window (RFC 6464 scale: 0 = 0 dBov loudest, 127 = silence) and signal

@@ -1,6 +1,6 @@
 #pragma once
 // Makes one continuous outgoing video stream out of whatever source feeds a subscriber's
-// section (design §2.3; mediasoup's SeqManager and VP8 rewriting do the same): packets are
+// section (docs/DESIGN.md, "Video SFU"; mediasoup's SeqManager and VP8 rewriting do the same): packets are
 // forwarded from a key frame on; sequence numbers, timestamps, VP8 PictureID (15 bit) and
 // TL0PICIDX are shifted by per-source deltas chosen at that key frame so the output continues
 // where it left off (+1 sequence number, the elapsed time (at least a frame) of timestamp, +1 picture) across source and

@@ -33,7 +33,7 @@ struct VideoSubscription {
   uint32_t rtx_ssrc = 0;      // ours, for retransmissions and probing padding
 };
 
-// A stream arriving at the server and its measured rate (for BITRATES, §7.5).
+// A stream arriving at the server and its measured rate (for BITRATES, docs/PROTOCOL.md §4.9).
 struct StreamBitrate {
   uint32_t stream_id = 0;
   uint32_t avg_bitrate_bps = 0;

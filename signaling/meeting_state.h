@@ -1,6 +1,6 @@
 #pragma once
 // Live per-meeting state on the control thread, next to the signaling sessions: audio stream ids
-// and mute state for presence (chime-signaling.md §6.1), and data messages (§8): the
+// and mute state for presence (docs/PROTOCOL.md §4.12), and data messages (§4.15): the
 // per-meeting token bucket and the messages kept for late joiners (lifetime_ms).
 // Thread: control thread only.
 
@@ -22,7 +22,7 @@ struct PresenceEntry {
   bool muted = false;
 };
 
-// One published video stream (a camera layer), as listed in the INDEX (§7.1).
+// One published video stream (a camera layer), as listed in the INDEX (§4.7).
 struct VideoSource {
   uint32_t stream_id = 0;
   uint32_t group_id = 0;
@@ -75,7 +75,7 @@ class MeetingState {
   size_t VideoSenderCount() const;
   const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }
 
-  // Per-meeting soft limit: 100 messages/s, burst 200 (§8).
+  // Per-meeting soft limit: 100 messages/s, burst 200 (§4.15).
   bool AllowDataMessage(int64_t now_ms) { return data_bucket_.Allow("m", now_ms); }
   void Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms);
   // Unexpired kept messages, oldest first.

@@ -99,7 +99,7 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
         .Kv("remote", req.remote_address);
     return Refuse(4403, token.empty() ? "no_token" : "bad_token", subprotocol);
   }
-  // Content share (§1.3): a second session as "<AttendeeId>#content"; at most 2 per meeting.
+  // Content share (docs/PROTOCOL.md §5.6): a second session as "<AttendeeId>#content"; at most 2 per meeting.
   if (claims->content) {
     size_t shares = 0;
     for (SignalingSession* s : hub_.SessionsOf(meeting_id))

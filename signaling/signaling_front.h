@@ -1,5 +1,5 @@
 #pragma once
-// GET /control/{MeetingId} WebSocket upgrades (chime-signaling.md §1.3, §9.4): takes the join
+// GET /control/{MeetingId} WebSocket upgrades (docs/PROTOCOL.md §2, §7.1): takes the join
 // token from the subprotocol pair "_aws_wt_session, <token>" (JS client; answered with
 // Sec-WebSocket-Protocol: _aws_wt_session) or the cookie "_aws_wt_session=<token>" (C++ client),
 // checks it against the store, and starts a SignalingSession. Refusals accept the upgrade and

@@ -2,7 +2,7 @@
 // The control thread's directory of live signaling sessions, by meeting: who is connected
 // (meeting expiry, metrics), and the server-initiated ends of sessions: DeleteMeeting and meeting
 // expiry send AUDIO_STATUS 410, DeleteAttendee sends 411, each before the close (a bare close
-// after start strands the Chime client, chime-signaling.md §9.2).
+// after start strands the Chime client, docs/PROTOCOL.md §5.5).
 // Thread: control thread only. Sessions register and unregister themselves.
 
 #include <cstdint>
@@ -35,7 +35,7 @@ class SignalingHub {
   std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;
   // Sends AUDIO_METADATA to every subscribed session of each meeting where someone is audible
   // (level reported in the last 500 ms and louder than -42 dBov, the client's scale floor).
-  // Call every ~250 ms (chime-signaling.md §6.2).
+  // Call every ~250 ms (docs/PROTOCOL.md §4.11).
   void PublishAudioMetadata(int64_t now_ms);
 
   // Live state of a meeting with sessions (created on demand, dropped with its last session).

@@ -138,7 +138,7 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
   if (joined_) return;  // the first JOIN on a socket is the join
   audio_session_id_ = f.join().audio_session_id();
   // The same attendee on another socket: a reconnect of the same client (same audio_session_id)
-  // replaces it quietly; another device ends it with 301 (§9.4).
+  // replaces it quietly; another device ends it with 301 (docs/PROTOCOL.md §5.4).
   for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
     if (other == this || other->identity().attendee_id != identity_.attendee_id) continue;
     if (other->audio_session_id() != 0 && other->audio_session_id() == audio_session_id_) {
@@ -191,7 +191,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     const sdp::MediaSection& m = offer.media[i];
     sdp::MediaAnswer& a = answers[i];
     if (m.kind == "application" && m.port != 0 && m.proto.find("SCTP") != std::string::npos && !data_channel) {
-      data_channel = true;  // one data-channel section: carries DATA_MESSAGE frames (§8)
+      data_channel = true;  // one data-channel section: carries DATA_MESSAGE frames (docs/PROTOCOL.md §6.5)
       remote_max_message_size = m.max_message_size.value_or(0);
       continue;
     }
@@ -338,7 +338,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   for (const auto& al : video.allocations) *ack.mutable_suback()->add_allocations() = al;
   for (const auto& t : video.tracks) *ack.mutable_suback()->add_tracks() = t;
   if (video.over_sender_capacity) {
-    ack.mutable_error()->set_status(206);  // VideoCallSwitchToViewOnly (§9.4)
+    ack.mutable_error()->set_status(206);  // VideoCallSwitchToViewOnly (docs/PROTOCOL.md §7.2)
     ack.mutable_error()->set_description("the meeting has its maximum number of video senders");
   }
   Send(ack);
@@ -402,7 +402,7 @@ void SignalingSession::AnnounceLeft(bool dropped) {
 }
 
 void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
-  // §7.4: switch what a section receives (another layer or source) without renegotiating, or
+  // docs/PROTOCOL.md §4.17: switch what a section receives (another layer or source) without renegotiating, or
   // stop sections. Streams that do not exist in this meeting, or are the client's own, are
   // ignored (counted as malformed input).
   if (media_id_ == 0 || !media_ || !media_->shards || !f.has_remote_video_update()) return;
@@ -433,7 +433,7 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
 }
 
 void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {
-  // §7.5: stop/restart forwarding these streams to this client only (the sections stay).
+  // docs/PROTOCOL.md §4.8: stop/restart forwarding these streams to this client only (the sections stay).
   if (media_id_ == 0 || !media_ || !media_->shards || !f.has_pause()) return;
   std::vector<uint32_t> ids;
   for (uint32_t id : f.pause().stream_ids()) {
@@ -487,7 +487,7 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
     out.set_sender_attendee_id(identity_.attendee_id);
     out.set_sender_external_user_id(identity_.external_user_id);
     if (!state.AllowDataMessage(now_ms)) {
-      out.set_ingest_time_ns(0);  // throttled: back to the sender only (§8)
+      out.set_ingest_time_ns(0);  // throttled: back to the sender only (docs/PROTOCOL.md §4.15)
       *bounce.mutable_data_message()->add_messages() = out;
       continue;
     }
@@ -522,7 +522,7 @@ void SignalingSession::StopTransport() {
 }
 
 void SignalingSession::SendIndex() {
-  // The complete list every time (§7.1): every published camera, media_type VIDEO.
+  // The complete list every time (docs/PROTOCOL.md §4.7): every published camera, media_type VIDEO.
   SdkSignalFrame index = proto::MakeFrame(SdkSignalFrame::INDEX);
   index.mutable_index()->set_num_participants(static_cast<uint32_t>(hub_.JoinedCount(identity_.meeting_id)));
   for (const auto& [id, v] : hub_.State(identity_.meeting_id).video_sources()) {

@@ -1,10 +1,10 @@
 #pragma once
-// One attendee's signaling WebSocket (chime-signaling.md §4): decodes 0x05-prefixed
+// One attendee's signaling WebSocket (docs/PROTOCOL.md §5): decodes 0x05-prefixed
 // SdkSignalFrames, answers PING with PONG, JOIN with JOIN_ACK then INDEX, SUBSCRIBE with
 // SUBSCRIBE_ACK (SDP answer; media on the meeting's shard), LEAVE with LEAVE_ACK; presence and
 // mute (AUDIO_STREAM_ID_INFO), data messages (validated, stamped, throttled, kept for late
 // joiners); accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per
-// connection (the §8 hard limit) and malformed ones counted; an abusive client is closed (1008).
+// connection (§3.3) and malformed ones counted; an abusive client is closed (1008).
 // Thread: control thread. Owned by its WebSocket connection; registers with the hub.
 
 #include <cstdint>
@@ -35,7 +35,7 @@ namespace sfu::signaling {
 class SignalingHub;
 
 struct SignalingLimits {
-  double frames_per_second = 200;  // per connection (§8 hard limit); the JS client sends ~1-3/s
+  double frames_per_second = 200;  // per connection (§3.3); the JS client sends ~1-3/s
   double frame_burst = 400;
   int max_bad_frames = 20;         // then the connection is closed
 };

@@ -121,7 +121,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
       for (size_t i = 0; i < session.layer_stream_ids.size(); ++i) {
         const proto::SdkStreamDescriptor* d = i < video_descriptors.size() ? video_descriptors[i] : nullptr;
         r.media.publication.layers.push_back({session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc, rtx_ssrc});
-        // Layers the sender reports at 0 kb/s are off: not in the index (§7.1).
+        // Layers the sender reports at 0 kb/s are off: not in the index (docs/PROTOCOL.md §4.7).
         if (!rids.empty() && d && d->max_bitrate_kbps() == 0) continue;
         VideoSource src;
         src.stream_id = session.layer_stream_ids[i];

@@ -1,5 +1,5 @@
 #pragma once
-// The video part of answering a SUBSCRIBE (chime-signaling.md §3.3.3-3.3.6, §5.2-5.3, §7):
+// The video part of answering a SUBSCRIBE (docs/PROTOCOL.md §4.4-4.7, §6.3-6.7):
 // walks the offer's video sections in order - the first is the attendee's camera, the others
 // pair with receive_stream_ids - and decides, against the meeting's published sources:
 //   - the camera: published (answered recvonly, VP8; with RIDs, a=rid recv + a=simulcast:recv and
@@ -39,7 +39,7 @@ struct SessionVideoState {
 struct VideoPlanResult {
   VideoPlanForMedia media;
   bool index_changed = false;
-  bool over_sender_capacity = false;  // the camera was refused: answer status 206 (§9.4)
+  bool over_sender_capacity = false;  // the camera was refused: answer status 206 (§7.2)
   std::vector<proto::SdkStreamAllocation> allocations;
   std::vector<proto::SdkTrackMapping> tracks;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// Finds the transport a datagram belongs to (design §2.1): a STUN check by the local ufrag in
+// Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check by the local ufrag in
 // its USERNAME; everything else by the remote address a valid check came from. Classifies by
 // the first byte (RFC 7983) and counts what it drops. Also the shard's UdpEndpoint::Receiver.
 // Thread: the shard's thread only. Transports are borrowed: Remove() before destroying one.

@@ -1,5 +1,5 @@
 #pragma once
-// The signaling WebSocket's binary frame codec (chime-signaling.md §3.1): every binary message is
+// The signaling WebSocket's binary frame codec (docs/PROTOCOL.md §3.1): every binary message is
 // one prefix byte 0x05 ("FrameTypeRTC") followed by one protobuf-encoded SdkSignalFrame.
 //
 // DecodeFrame is the single gate for untrusted client bytes: it bounds the size, checks the
@@ -8,7 +8,7 @@
 //
 // EncodeFrame is for frames we build ourselves: a frame it would not accept back is a
 // programmer error and aborts (SFU_CHECK), because the Chime client silently drops frames
-// missing a required field and crashes a task on a missing sub-message (§3.1, §12.2). Build
+// missing a required field and crashes a task on a missing sub-message (§3.4). Build
 // outgoing frames with MakeFrame(), which always creates the sub-message matching the type.
 //
 // Pure functions; any thread.
@@ -30,9 +30,9 @@ namespace sfu::signaling::proto {
 inline constexpr uint8_t kFramePrefix = 0x05;
 inline constexpr uint8_t kLegacyFramePrefix = 0x02;
 
-// The document sets no size limit. The largest legitimate frame is a SUBSCRIBE with an
+// The protocol sets no size limit. The largest legitimate frame is a SUBSCRIBE with an
 // uncompressed SDP offer: audio + camera + up to 25 recvonly video sections (video subscription
-// limit, §3.3.2) at roughly 4 KB each with Chrome's full codec list, so ~110 KB. 256 KiB leaves
+// limit, §4.3) at roughly 4 KB each with Chrome's full codec list, so ~110 KB. 256 KiB leaves
 // headroom while bounding the parse cost of one hostile frame.
 inline constexpr size_t kDefaultMaxFrameBytes = 256 * 1024;
 
@@ -59,7 +59,7 @@ std::vector<uint8_t> EncodeFrame(const SdkSignalFrame& frame);
 std::string ValidateFrame(const SdkSignalFrame& frame);
 
 // True for every type whose payload lives in its sub-message, so that a frame of that type
-// without it is meaningless (or, towards the JS client, fatal: §3.1). False for types whose
+// without it is meaningless (or, towards the JS client, fatal: §3.4). False for types whose
 // sub-message is empty or ignorable (LEAVE, LEAVE_ACK, PRIMARY_MEETING_JOIN_ACK,
 // PRIMARY_MEETING_LEAVE, CLIENT_METRIC, MEETING_SESSION_TIMING, AUDIO_TRANSCRIPT): clients are
 // not required to send those, though MakeFrame always creates them.
@@ -78,7 +78,7 @@ SdkSignalFrame MakeFrame(SdkSignalFrame::Type type, uint64_t timestamp_ms);
 // Same, stamped with the system wall clock (ms since the Unix epoch).
 SdkSignalFrame MakeFrame(SdkSignalFrame::Type type);
 
-// PING_PONG frames (§9.1): the server answers a PING with a PONG carrying the same ping_id.
+// PING_PONG frames (§4.13): the server answers a PING with a PONG carrying the same ping_id.
 SdkSignalFrame MakePingPong(SdkPingPongType type, uint32_t ping_id, uint64_t timestamp_ms);
 SdkSignalFrame MakePingPong(SdkPingPongType type, uint32_t ping_id);
 

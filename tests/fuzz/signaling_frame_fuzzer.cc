@@ -1,4 +1,4 @@
-// Signaling WebSocket frames arrive from clients (chime-signaling.md §3.1). Decode anything;
+// Signaling WebSocket frames arrive from clients (docs/PROTOCOL.md §3.1). Decode anything;
 // whatever decodes must encode (EncodeFrame's checks must hold), and the encoding must decode to
 // an equal message whose own encoding is byte-identical (unknown fields included).
 #include <cstddef>

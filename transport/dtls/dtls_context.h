@@ -1,5 +1,5 @@
 #pragma once
-// Process-wide DTLS state (design §2.2): one SSL_CTX and one ECDSA P-256 certificate made at
+// Process-wide DTLS state (docs/DESIGN.md, "Media transport"): one SSL_CTX and one ECDSA P-256 certificate made at
 // start, read-only afterwards; every DtlsSession makes its SSL* from it. Its SHA-256
 // fingerprint goes in every SDP answer.
 

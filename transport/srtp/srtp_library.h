@@ -1,5 +1,5 @@
 #pragma once
-// Process-wide libsrtp2 state: srtp_init() exactly once, before any shard starts (design §2.2).
+// Process-wide libsrtp2 state: srtp_init() exactly once, before any shard starts (docs/DESIGN.md, "Media transport").
 
 #include <string>
 

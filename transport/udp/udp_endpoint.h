@@ -1,5 +1,5 @@
 #pragma once
-// One UDP socket per shard (design §2.2-2.3): receives in batches with recvmmsg into fixed
+// One UDP socket per shard (docs/DESIGN.md, "Media transport"): receives in batches with recvmmsg into fixed
 // slots (no allocation), hands each datagram to the Receiver in place, and sends through a
 // fixed queue flushed with sendmmsg after each receive batch and each timer tick: datagrams to
 // the same destination with equal sizes leave as one UDP GSO message (gso_plan.h). EAGAIN on

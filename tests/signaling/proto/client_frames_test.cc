@@ -1,4 +1,4 @@
-// Client->server frames built byte by byte from the field tables of chime-signaling.md §3.3 (as
+// Client->server frames built byte by byte from the field tables of docs/PROTOCOL.md §4 (as
 // the JS client fills them), decoded through DecodeFrame: the .proto must put every value where
 // the document says the client puts it.
 #include <gtest/gtest.h>
@@ -184,7 +184,7 @@ TEST(ClientFramesTest, DecodesSubscribeWithVideoSubscriptionConfiguration) {
 }
 
 TEST(ClientFramesTest, DecodesPing) {
-  // §4 step 2: PING id 1 right after open, usually before JOIN.
+  // §5.1 step 2: PING id 1 right after open, usually before JOIN.
   const SdkSignalFrame f =
       MustDecode(Envelope(kTs, 19).Message(20, Raw().Varint(1, 1).Varint(2, 1)).Frame());
   EXPECT_EQ(f.type(), SdkSignalFrame::PING_PONG);
@@ -202,7 +202,7 @@ TEST(ClientFramesTest, DecodesLeaveWithAndWithoutItsEmptySubMessage) {
 }
 
 TEST(ClientFramesTest, DecodesDataMessage) {
-  // §8: the client sends topic, data and lifetime_ms; sender fields empty.
+  // §4.15: the client sends topic, data and lifetime_ms; sender fields empty.
   const std::string payload("{\"text\":\"hi\"}\x00\xff", 15);
   const Raw message = Raw().String(1, "chat-1").String(2, payload).Varint(3, 300000);
   const Raw data = Raw().Message(1, message).Message(1, Raw().String(1, "x").String(2, ""));
@@ -275,7 +275,7 @@ TEST(ClientFramesTest, DecodesMeetingSessionTimingKeepingItsFields) {
 }
 
 TEST(ClientFramesTest, DecodesRemoteVideoUpdate) {
-  // §7.4: a layer switch on mid "3", and mid "4" removed.
+  // §4.17: a layer switch on mid "3", and mid "4" removed.
   const Raw added = Raw().String(1, "3").String(2, "a-2").Varint(3, 22).Varint(6, 3);
   const Raw update = Raw().Message(1, added).String(2, "4");
   const SdkSignalFrame f = MustDecode(Envelope(kTs, 24).Message(25, update).Frame());

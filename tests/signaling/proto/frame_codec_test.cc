@@ -1,4 +1,4 @@
-// DecodeFrame / EncodeFrame / MakeFrame (chime-signaling.md §3.1): builder round trips, the
+// DecodeFrame / EncodeFrame / MakeFrame (docs/PROTOCOL.md §3): builder round trips, the
 // rejection paths for hostile or broken input, and the encode-side checks.
 #include "signaling/proto/frame_codec.h"
 
@@ -42,7 +42,7 @@ std::string DecodeError(const Bytes& bytes, const DecodeOptions& options = {}) {
 // ---------------------------------------------------------------------------------------------
 // Builders
 
-// The server frames whose sub-message the client dereferences without a null check (§3.1), plus
+// The server frames whose sub-message the client dereferences without a null check (§3.4), plus
 // the other S->C types: each must come out of MakeFrame with its sub-message present.
 TEST(FrameCodecTest, ServerFrameBuildersAlwaysCarryTheirSubMessage) {
   const SdkSignalFrame::Type kServerTypes[] = {
@@ -57,7 +57,7 @@ TEST(FrameCodecTest, ServerFrameBuildersAlwaysCarryTheirSubMessage) {
   for (SdkSignalFrame::Type type : kServerTypes) {
     SCOPED_TRACE(SdkSignalFrame::Type_Name(type));
     SdkSignalFrame frame = MakeFrame(type, kTs);
-    if (type == SdkSignalFrame::PING_PONG) {  // required fields inside (§3.3.12)
+    if (type == SdkSignalFrame::PING_PONG) {  // required fields inside (§4.13)
       frame.mutable_ping_pong()->set_type(PONG);
       frame.mutable_ping_pong()->set_ping_id(1);
     }
@@ -112,7 +112,7 @@ TEST(FrameCodecTest, MakeFrameWithoutTimestampUsesTheWallClock) {
   EXPECT_GE(frame.timestamp_ms(), before);
   EXPECT_LE(frame.timestamp_ms(), after);
   EXPECT_GT(before, 1'600'000'000'000u);  // ms since the epoch, not seconds or µs
-  EXPECT_LT(before, 1ull << 53);          // §3.1: keep 64-bit values below 2^53
+  EXPECT_LT(before, 1ull << 53);          // §3.2: keep 64-bit values below 2^53
 }
 
 TEST(FrameCodecTest, PongEchoesThePingId) {
@@ -248,12 +248,12 @@ TEST(FrameCodecTest, RejectsUnknownTypeValueWithAClearReason) {
 }
 
 TEST(FrameCodecTest, RejectsMissingRequiredFieldsInsideSubMessages) {
-  // SdkPingPongFrame.type and .ping_id are required (§3.3.12).
+  // SdkPingPongFrame.type and .ping_id are required (§4.13).
   EXPECT_EQ(DecodeError(Envelope(kTs, 19).Message(20, Raw().Varint(1, 1)).Frame()),
             "missing required field(s): ping_pong.ping_id");
   EXPECT_EQ(DecodeError(Envelope(kTs, 19).Message(20, Raw().Varint(2, 5)).Frame()),
             "missing required field(s): ping_pong.type");
-  // SdkVideoSubscriptionConfiguration.mid is required (§3.3.17).
+  // SdkVideoSubscriptionConfiguration.mid is required (§4.17).
   const Raw update = Raw().Message(1, Raw().Varint(3, 21));
   EXPECT_EQ(DecodeError(Envelope(kTs, 24).Message(25, update).Frame()),
             "missing required field(s): remote_video_update.added_or_updated_video_subscriptions[0].mid");
@@ -303,7 +303,7 @@ TEST(FrameCodecTest, RejectsTypesWithoutTheirSubMessage) {
 }
 
 TEST(FrameCodecTest, SubMessageRequirementFollowsTheDocument) {
-  // §3.1: the client dereferences these without a null check.
+  // §3.4: the client dereferences these without a null check.
   for (auto type : {SdkSignalFrame::JOIN_ACK, SdkSignalFrame::INDEX, SdkSignalFrame::SUBSCRIBE_ACK,
                     SdkSignalFrame::DATA_MESSAGE, SdkSignalFrame::AUDIO_STREAM_ID_INFO,
                     SdkSignalFrame::AUDIO_METADATA, SdkSignalFrame::PING_PONG,

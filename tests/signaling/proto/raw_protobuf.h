@@ -1,6 +1,6 @@
 #pragma once
 // A protobuf wire-format writer for tests, independent of chime_signaling.proto: frames built
-// with it put each value on the field number the document (chime-signaling.md §3) gives, so
+// with it put each value on the field number the document (docs/PROTOCOL.md §3-§4) gives, so
 // decoding them checks the .proto against the document rather than against itself.
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Wire compatibility of chime_signaling.proto with chime-signaling.md §3: the exact bytes our
+// Wire compatibility of chime_signaling.proto with docs/PROTOCOL.md §3-§4: the exact bytes our
 // builders emit, every field number/type/label and enum value checked against a table typed from
 // the document, proto2 presence and the documented defaults.
 #include <gtest/gtest.h>
@@ -107,7 +107,7 @@ TEST(WireFormatTest, ExactBytesOfCommonServerFrames) {
   error.mutable_error()->set_status(206);
   EXPECT_EQ(EncodeFrame(error),
             (Bytes{0x05, 0x08, 0x01, 0x10, 0x0A, 0x1A, 0x03, 0x08, 0xCE, 0x01, 0x62, 0x00}));
-  // A large timestamp (just under 2^53, §3.1) is a plain varint on field 1.
+  // A large timestamp (just under 2^53, §3.2) is a plain varint on field 1.
   SdkSignalFrame late = MakeFrame(SdkSignalFrame::LEAVE_ACK, (1ull << 53) - 1);
   const Bytes late_wire = EncodeFrame(late);
   EXPECT_EQ(late_wire, Raw().Varint(1, (1ull << 53) - 1).Varint(2, 10).Message(12, Raw()).Frame());
@@ -304,7 +304,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkSignalFrame", "primary_meeting_leave", 28, "message", "optional"},
     {"SdkSignalFrame", "notification", 35, "message", "optional"},
     {"SdkSignalFrame", "meeting_session_timing", 44, "message", "optional"},
-    // §3.3.1
+    // §4.2
     {"SdkJoinFrame", "protocol_version", 1, "uint32", "optional"},
     {"SdkJoinFrame", "max_num_of_videos", 2, "uint32", "optional"},
     {"SdkJoinFrame", "flags", 3, "uint32", "optional"},
@@ -327,7 +327,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkClientDetails", "client_utc_offset", 9, "string", "optional"},
     {"SdkClientDetails", "os_name", 10, "string", "optional"},
     {"SdkClientDetails", "os_version", 11, "string", "optional"},
-    // §3.3.2
+    // §4.3
     {"SdkJoinAckFrame", "turn_credentials", 1, "message", "optional"},
     {"SdkJoinAckFrame", "video_subscription_limit", 2, "uint32", "optional"},
     {"SdkJoinAckFrame", "wants_compressed_sdp", 3, "bool", "optional"},
@@ -336,7 +336,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkTurnCredentials", "password", 2, "string", "optional"},
     {"SdkTurnCredentials", "ttl", 3, "uint32", "optional"},
     {"SdkTurnCredentials", "uris", 4, "string", "repeated"},
-    // §3.3.3
+    // §4.4
     {"SdkSubscribeFrame", "duplex", 1, "enum", "optional"},
     {"SdkSubscribeFrame", "send_streams", 2, "message", "repeated"},
     {"SdkSubscribeFrame", "receive_stream_ids", 3, "uint32", "repeated"},
@@ -346,7 +346,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkSubscribeFrame", "audio_muted", 7, "bool", "optional"},
     {"SdkSubscribeFrame", "compressed_sdp_offer", 8, "bytes", "optional"},
     {"SdkSubscribeFrame", "video_subscription_configuration", 9, "message", "repeated"},
-    // §3.3.4
+    // §4.5
     {"SdkSubscribeAckFrame", "duplex", 1, "enum", "optional"},
     {"SdkSubscribeAckFrame", "allocations", 2, "message", "repeated"},
     {"SdkSubscribeAckFrame", "sdp_answer", 3, "string", "optional"},
@@ -358,13 +358,13 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkTrackMapping", "stream_id", 1, "uint32", "optional"},
     {"SdkTrackMapping", "ssrc", 2, "uint32", "optional"},
     {"SdkTrackMapping", "track_label", 3, "string", "optional"},
-    // §3.3.5
+    // §4.7
     {"SdkIndexFrame", "at_capacity", 1, "bool", "optional"},
     {"SdkIndexFrame", "sources", 2, "message", "repeated"},
     {"SdkIndexFrame", "paused_at_source_ids", 3, "uint32", "repeated"},
     {"SdkIndexFrame", "num_participants", 4, "uint32", "optional"},
     {"SdkIndexFrame", "supported_receive_codec_intersection", 5, "enum", "repeated"},
-    // §3.3.6
+    // §4.6
     {"SdkStreamDescriptor", "stream_id", 1, "uint32", "optional"},
     {"SdkStreamDescriptor", "framerate", 2, "uint32", "optional"},
     {"SdkStreamDescriptor", "max_bitrate_kbps", 3, "uint32", "optional"},
@@ -377,14 +377,14 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkStreamDescriptor", "width", 11, "uint32", "optional"},
     {"SdkStreamDescriptor", "height", 12, "uint32", "optional"},
     {"SdkStreamDescriptor", "display_label", 16, "string", "optional"},
-    // §3.3.7, §3.3.8
+    // §4.8, §4.9
     {"SdkPauseResumeFrame", "stream_ids", 1, "uint32", "repeated"},
     {"SdkPauseResumeFrame", "group_ids", 2, "uint32", "repeated"},
     {"SdkBitrateFrame", "bitrates", 1, "message", "repeated"},
     {"SdkBitrateFrame", "server_available_outgoing_bitrate", 2, "uint32", "optional"},
     {"SdkBitrate", "source_stream_id", 1, "uint32", "optional"},
     {"SdkBitrate", "avg_bitrate_bps", 2, "uint32", "optional"},
-    // §3.3.9 - §3.3.13
+    // §4.10 - §4.14
     {"SdkAudioControlFrame", "muted", 1, "bool", "optional"},
     {"SdkAudioMetadataFrame", "attendee_states", 1, "message", "repeated"},
     {"SdkAudioAttendeeState", "audio_stream_id", 1, "uint32", "optional"},
@@ -400,7 +400,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkPingPongFrame", "type", 1, "enum", "required"},
     {"SdkPingPongFrame", "ping_id", 2, "uint32", "required"},
     {"SdkAudioStatusFrame", "audio_status", 1, "uint32", "optional"},
-    // §3.3.14
+    // §4.15
     {"SdkDataMessageFrame", "messages", 1, "message", "repeated"},
     {"SdkDataMessagePayload", "topic", 1, "string", "optional"},
     {"SdkDataMessagePayload", "data", 2, "bytes", "optional"},
@@ -408,14 +408,14 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkDataMessagePayload", "sender_attendee_id", 4, "string", "optional"},
     {"SdkDataMessagePayload", "ingest_time_ns", 5, "int64", "optional"},
     {"SdkDataMessagePayload", "sender_external_user_id", 6, "string", "optional"},
-    // §3.3.15, §3.3.16
+    // §4.16, §4.18
     {"SdkPrimaryMeetingJoinFrame", "credentials", 1, "message", "optional"},
     {"SdkMeetingSessionCredentials", "attendee_id", 1, "string", "optional"},
     {"SdkMeetingSessionCredentials", "external_user_id", 2, "string", "optional"},
     {"SdkMeetingSessionCredentials", "join_token", 3, "string", "optional"},
     {"SdkErrorFrame", "status", 1, "uint32", "optional"},
     {"SdkErrorFrame", "description", 2, "string", "optional"},
-    // §3.3.17, §3.3.18
+    // §4.17, §4.19
     {"SdkRemoteVideoUpdateFrame", "added_or_updated_video_subscriptions", 1, "message", "repeated"},
     {"SdkRemoteVideoUpdateFrame", "removed_video_subscription_mids", 2, "string", "repeated"},
     {"SdkVideoSubscriptionConfiguration", "mid", 1, "string", "required"},
@@ -427,7 +427,7 @@ constexpr FieldRow kFieldTable[] = {
     {"SdkVideoSubscriptionConfiguration", "quality_adaptation_preference", 7, "enum", "optional"},
     {"SdkNotificationFrame", "level", 1, "enum", "optional"},
     {"SdkNotificationFrame", "message", 2, "string", "optional"},
-    // §3.3.19 (types partly undocumented: wire-compatible stand-ins)
+    // §4.19 (types partly undocumented: wire-compatible stand-ins)
     {"SdkClientMetricFrame", "global_metrics", 1, "message", "repeated"},
     {"SdkClientMetricFrame", "stream_metric_frames", 2, "message", "repeated"},
     {"SdkMetric", "type", 1, "uint32", "optional"},
@@ -481,7 +481,7 @@ TEST(WireFormatTest, NoFieldOutsideTheTable) {
 }
 
 TEST(WireFormatTest, OnlyTheDocumentedFieldsAreRequired) {
-  // §3.1: SdkSignalFrame.timestamp_ms/type, SdkPingPongFrame.type/ping_id,
+  // §3.2: SdkSignalFrame.timestamp_ms/type, SdkPingPongFrame.type/ping_id,
   // SdkVideoSubscriptionConfiguration.mid.
   int required = 0;
   for (const FieldRow& row : kFieldTable) required += std::string(row.label) == "required";
@@ -543,10 +543,10 @@ TEST(WireFormatTest, EnumValuesMatchTheDocument) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Presence (§3.1, §6.1, §6.2) and defaults
+// Presence (§3.1, §4.12, §4.11) and defaults
 
 TEST(WireFormatTest, MutedAbsentIsNotMutedFalse) {
-  // §6.1: an entry with attendee_id only means "present"; "muted" present means a mute update.
+  // §4.12: an entry with attendee_id only means "present"; "muted" present means a mute update.
   SdkSignalFrame present = MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 1);
   auto* joined = present.mutable_audio_stream_id_info()->add_streams();
   joined->set_audio_stream_id(5);
@@ -580,7 +580,7 @@ TEST(WireFormatTest, MutedAbsentIsNotMutedFalse) {
 }
 
 TEST(WireFormatTest, VolumeAndSignalStrengthPresence) {
-  // §6.2: a frame with no volume fields changes nothing; volume 0 is a value.
+  // §4.11: a frame with no volume fields changes nothing; volume 0 is a value.
   SdkAudioAttendeeState state;
   state.set_audio_stream_id(5);
   EXPECT_EQ(state.SerializeAsString(), std::string("\x08\x05", 2));
@@ -594,13 +594,13 @@ TEST(WireFormatTest, VolumeAndSignalStrengthPresence) {
 }
 
 TEST(WireFormatTest, DocumentedDefaults) {
-  EXPECT_EQ(SdkJoinFrame().protocol_version(), 2u);                   // §3.3.1 "(default 2)"
+  EXPECT_EQ(SdkJoinFrame().protocol_version(), 2u);                   // §4.2 "(default 2)"
   EXPECT_EQ(SdkJoinFrame().server_side_network_adaption(), DEFAULT);
-  EXPECT_EQ(SdkSubscribeFrame().duplex(), RX);                         // §3.3.3 "(default RX)"
-  EXPECT_EQ(SdkStreamDescriptor().media_type(), AUDIO);                // §3.3.6: absent => AUDIO
-  EXPECT_EQ(SdkJoinAckFrame().default_server_side_network_adaption(),  // §3.3.2 quirk
+  EXPECT_EQ(SdkSubscribeFrame().duplex(), RX);                         // §4.4 "(default RX)"
+  EXPECT_EQ(SdkStreamDescriptor().media_type(), AUDIO);                // §4.6: absent => AUDIO
+  EXPECT_EQ(SdkJoinAckFrame().default_server_side_network_adaption(),  // §4.3 quirk
             DEFAULT);
-  EXPECT_EQ(SdkNotificationFrame().level(), SdkNotificationFrame::ERROR);  // §3.3.18
+  EXPECT_EQ(SdkNotificationFrame().level(), SdkNotificationFrame::ERROR);  // §4.19
   // Defaults are not emitted unless set.
   EXPECT_EQ(SdkJoinFrame().ByteSizeLong(), 0u);
   EXPECT_EQ(SdkJoinAckFrame().ByteSizeLong(), 0u);

@@ -1,6 +1,6 @@
 // Bundles web/chime-entry.js (the npm amazon-chime-sdk-js) for the browser with esbuild, once per
 // test process, and serves it with a blank page from 127.0.0.1 (a secure context for
-// getUserMedia). Flags per the toolchain notes: --main-fields=browser,module,main and
+// getUserMedia). The flags --main-fields=browser,module,main and
 // --define:global=globalThis are required for the SDK to bundle and run.
 'use strict';
 const fs = require('node:fs');

@@ -72,6 +72,7 @@ int RunServer(const ServerConfig& config) {
     SFU_LOG(kError, "cannot open the store").Kv("error", error);
     return 2;
   }
+  for (const std::string& w : store->permission_warnings()) SFU_LOG(kWarn, "data dir permissions").Kv("detail", w);
 
   asio::io_context ioc(1);  // the control thread
   base::SystemClock clock;

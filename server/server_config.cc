@@ -63,6 +63,24 @@ std::vector<std::string> SplitList(const std::vector<std::string>& in) {
   return out;
 }
 
+// "host:port", "[v6]:port" or "host" -> the host without brackets.
+std::string HostOf(const std::string& host_port) {
+  if (!host_port.empty() && host_port[0] == '[') {
+    const size_t end = host_port.find(']');
+    return end == std::string::npos ? host_port : host_port.substr(1, end - 1);
+  }
+  const size_t colon = host_port.find(':');
+  return colon == std::string::npos ? host_port : host_port.substr(0, colon);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 std::string Finalize(ServerConfig& c) {
   if (c.shards == 0) c.shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (c.shards < 1 || c.shards > 256) return "--shards must be from 1 to 256";
@@ -112,6 +130,12 @@ std::string Finalize(ServerConfig& c) {
   if (c.public_host.empty() || c.public_host.find('/') != std::string::npos)
     return "--public-url must be scheme://host[:port] with no path";
   c.http_base = url;
+  if (c.api_keys.empty() && !c.unsafe_unsigned_api && !IsLoopbackHost(HostOf(c.public_host))) {
+    return "--public-url " + url + " is not a loopback address, and without --api-key the control API "
+           "accepts unsigned requests from any loopback peer - including a reverse proxy on this host "
+           "that forwards the internet to it. Give --api-key KEYID:SECRET (docs/SECURITY.md), or "
+           "--unsafe-unsigned-api to accept that risk";
+  }
   return {};
 }
 
@@ -146,6 +170,9 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("api-key", po::value(&keys)->composing(),
        "KEYID:SECRET accepted for AWS SigV4-signed API calls (repeatable). With none, the API "
        "accepts unsigned requests from loopback only")
+    ("unsafe-unsigned-api", po::bool_switch(&c.unsafe_unsigned_api),
+       "allow the unsigned control API (no --api-key) with a --public-url that is not loopback. "
+       "Unsafe behind a reverse proxy on the same host: every request it forwards is a loopback peer")
     ("log-level", po::value(&log_level)->default_value("info"), "debug, info, warn, error or off")
     ("meeting-idle-timeout", po::value(&c.meeting_idle_timeout_s)->default_value(300),
        "seconds a meeting may go without a connected attendee before it ends")

@@ -22,6 +22,7 @@ struct ServerConfig {
   std::string public_url;      // derived from the listen address when empty
   std::vector<std::string> announce_ips;  // ICE candidate addresses; default 127.0.0.1
   std::map<std::string, std::string, std::less<>> api_keys;
+  bool unsafe_unsigned_api = false;  // unsigned API although the public URL is not loopback
   base::LogLevel log_level = base::LogLevel::kInfo;
   int meeting_idle_timeout_s = 300;
   int max_attendees = 250;

@@ -82,8 +82,11 @@ HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
         api::VerifySigV4(sreq, config_.api_keys, config_.sigv4_service, clock_.NowUnixMs());
     if (v.status != api::SigV4Status::kOk) {
       allowed = false;
-      SFU_LOG(kWarn, "api request refused").Kv("reason", api::SigV4StatusMessage(v.status))
-          .Kv("remote", req.remote_address).Kv("access_key", v.access_key_id);
+      if (uint64_t held = 0; refusal_log_.Allow(clock_.NowSteadyMs(), &held)) {
+        SFU_LOG(kWarn, "api request refused").Kv("reason", api::SigV4StatusMessage(v.status))
+            .Kv("remote", req.remote_address).Kv("access_key", v.access_key_id)
+            .Kv("refusals_not_logged", held);
+      }
       response = api::ControlApi::ErrorResponse(
           api::Forbidden(std::string(api::SigV4StatusMessage(v.status))), request_id);
     }

@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "base/rate_limited.h"
 #include "metrics/server_metrics.h"
 #include "signaling/control/control_api.h"
 #include "signaling/api/rate_limiter.h"
@@ -54,6 +55,8 @@ class HttpRouter {
   std::function<void()> before_scrape_;
   std::function<bool(std::string*)> ready_;
   std::map<std::string, Route, std::less<>> routes_;
+  // Refused signatures are logged once per 10 s with the count held back: anyone can send them.
+  base::RateLimitedEvent refusal_log_{10'000};
 };
 
 }  // namespace sfu::signaling

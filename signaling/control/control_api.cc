@@ -80,7 +80,8 @@ std::string EncodeNextToken(int64_t seq) { return Base64UrlEncode("seq:" + std::
 
 std::optional<int64_t> DecodeNextToken(std::string_view token) {
   auto raw = Base64UrlDecode(token);
-  if (!raw || raw->size() < 5 || raw->size() > 24 || raw->compare(0, 4, "seq:") != 0) return std::nullopt;
+  // At most 18 digits: any int64 sequence we issue fits, and 18 digits cannot overflow.
+  if (!raw || raw->size() < 5 || raw->size() > 4 + 18 || raw->compare(0, 4, "seq:") != 0) return std::nullopt;
   int64_t v = 0;
   for (size_t i = 4; i < raw->size(); ++i) {
     const char c = (*raw)[i];

@@ -1,11 +1,13 @@
 #include "signaling/store/meeting_store.h"
 
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -102,20 +104,50 @@ AttendeeRecord ReadAttendee(const Stmt& s) {
   return a;
 }
 
+// Makes a file of ours 0600 if it exists and is wider, and says so.
+void TightenFile(const std::string& path, std::vector<std::string>* warnings) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  if (::chmod(path.c_str(), 0600) == 0) {
+    warnings->push_back(path + " was mode " + mode + " (readable by others); made 0600");
+  } else {
+    warnings->push_back(path + " is mode " + mode + " (readable by others) and cannot be changed: " +
+                        std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::string* error) {
+  // The store holds the join-token secret: whoever reads sfu.db can forge tokens that join any
+  // meeting. A new data dir is 0700 and the files 0600; an existing dir that is wider is only
+  // reported (it may be a shared parent the operator chose), files we own are tightened.
+  std::vector<std::string> warnings;
   std::error_code ec;
+  const bool existed = std::filesystem::exists(dir, ec);
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     *error = "cannot create data directory " + dir + ": " + ec.message();
     return nullptr;
+  }
+  struct stat st{};
+  if (!existed) {
+    ::chmod(dir.c_str(), 0700);
+  } else if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    warnings.push_back("data directory " + dir + " is mode " + mode +
+                       ": other users can reach the store; chmod 700 it");
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
     *error = "data directory " + dir + " is not writable: " + std::strerror(errno);
     return nullptr;
   }
   const std::string path = (std::filesystem::path(dir) / "sfu.db").string();
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+  TightenFile(path, &warnings);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                                         SQLITE_OPEN_NOMUTEX, nullptr);
@@ -143,9 +175,13 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
         return nullptr;
       }
     }
+    // SQLite creates -wal and -shm with the database's mode; older ones may be wider.
+    TightenFile(path + "-wal", &warnings);
+    TightenFile(path + "-shm", &warnings);
     store->Exec("PRAGMA synchronous=FULL");
     store->Exec("PRAGMA foreign_keys=ON");
     if (!store->Migrate(error) || !store->LoadSecret(error)) return nullptr;
+    store->permission_warnings_ = std::move(warnings);
   } catch (const StoreError& e) {
     *error = path + ": " + e.what();
     return nullptr;

@@ -63,6 +63,9 @@ class MeetingStore {
   MeetingStore& operator=(const MeetingStore&) = delete;
 
   const std::string& path() const { return path_; }
+  // What Open found too open and said or did about it (the caller logs them as warnings): the
+  // data dir should be 0700 (created so), the database and its WAL/SHM files 0600 (made so).
+  const std::vector<std::string>& permission_warnings() const { return permission_warnings_; }
   // The join-token secret: 32 random bytes made on first open and kept.
   const std::string& token_secret() const { return token_secret_; }
 
@@ -116,6 +119,7 @@ class MeetingStore {
 
   sqlite3* db_;  // owned
   std::string path_;
+  std::vector<std::string> permission_warnings_;
   std::string token_secret_;
 };
 

@@ -43,10 +43,30 @@ TEST(ServerConfigTest, FlagsBeatEnvironmentBeatsDefaults) {
 }
 
 TEST(ServerConfigTest, PublicUrlDrivesSignalingScheme) {
-  auto r = Parse({"--public-url", "https://media.example.com/"});
+  auto r = Parse({"--public-url", "https://media.example.com/", "--api-key", "K:S"});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_EQ(r.config->http_base, "https://media.example.com");
   EXPECT_EQ(r.config->ws_base, "wss://media.example.com");
+}
+
+// Without API keys the control API trusts loopback peers; a public URL that is not loopback means
+// a proxy or the internet reaches the server, so that combination is refused unless opted into.
+TEST(ServerConfigTest, UnsignedApiOnlyWithALoopbackPublicUrl) {
+  for (const char* url : {"http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:8080", "https://127.0.0.5"}) {
+    EXPECT_TRUE(Parse({"--public-url", url}).config) << url;
+  }
+  auto r = Parse({"--public-url", "https://media.example.com"});
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.message.find("--api-key"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("--unsafe-unsigned-api"), std::string::npos) << r.message;
+  EXPECT_FALSE(Parse({"--public-url", "http://192.168.1.5:8080"}).config);
+  EXPECT_TRUE(Parse({"--public-url", "https://media.example.com", "--api-key", "K:S"}).config);
+  auto unsafe = Parse({"--public-url", "https://media.example.com", "--unsafe-unsigned-api"});
+  ASSERT_TRUE(unsafe.config) << unsafe.message;
+  EXPECT_TRUE(unsafe.config->unsafe_unsigned_api);
+  // The default (wildcard listen address) gives a loopback public URL: runs with no flags.
+  EXPECT_TRUE(Parse({}).config);
 }
 
 TEST(ServerConfigTest, ConfigFile) {

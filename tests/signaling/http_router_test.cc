@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "base/log.h"
 #include "signaling/api/sigv4.h"
 #include "tests/test_util.h"
 
@@ -72,6 +73,32 @@ TEST_F(HttpRouterTest, HealthReadyMetrics) {
   EXPECT_NE(m.body.find("sfu_api_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_EQ(router_->Handle(Request("GET", "/nope")).status, 404);
   EXPECT_EQ(router_->Handle(Request("POST", "/metrics")).status, 405);
+}
+
+std::vector<std::string> g_lines;
+void Capture(std::string_view line) { g_lines.emplace_back(line); }
+
+// Anyone can send a bad signature; the refusal is answered every time but logged at most once
+// per 10 s, with the number held back.
+TEST_F(HttpRouterTest, RefusedSignaturesAreLoggedAtARateLimit) {
+  Build({{"AKID", "secret"}});
+  g_lines.clear();
+  base::SetLogSink(&Capture);
+  for (int i = 0; i < 200; ++i) {
+    auto r = Request("POST", "/meetings", "{}");
+    Sign(r, "AKID", "wrong-secret");
+    EXPECT_EQ(router_->Handle(r).status, 403);
+  }
+  clock_.AdvanceMs(10'000);
+  auto r = Request("POST", "/meetings", "{}");
+  Sign(r, "AKID", "wrong-secret");
+  router_->Handle(r);
+  base::SetLogSink(nullptr);
+  std::vector<std::string> refusals;
+  for (const auto& l : g_lines)
+    if (l.find("api request refused") != std::string::npos) refusals.push_back(l);
+  ASSERT_EQ(refusals.size(), 2u);
+  EXPECT_NE(refusals[1].find("refusals_not_logged=199"), std::string::npos) << refusals[1];
 }
 
 TEST_F(HttpRouterTest, NoKeysMeansLoopbackOnly) {

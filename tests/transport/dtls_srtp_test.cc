@@ -1,6 +1,7 @@
 // A real DTLS 1.2 handshake between our server and client sessions in memory, then SRTP with the
 // exported keys; fingerprint mismatch, retransmission after loss.
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <deque>
@@ -106,6 +107,12 @@ TEST_F(DtlsSrtpTest, HandshakeExportsMirroredKeysAndSrtpWorks) {
   ASSERT_TRUE(client.SendApplicationData(hello));
   Pump(server, sp, client, cp);
   EXPECT_EQ(sp.app_data, std::vector<uint8_t>(hello, hello + 3));
+}
+
+// A peer asking to renegotiate after the handshake is refused (no second handshake on the
+// shard): the context carries SSL_OP_NO_RENEGOTIATION.
+TEST_F(DtlsSrtpTest, RenegotiationIsRefused) {
+  EXPECT_NE(SSL_CTX_get_options(server_ctx_->ctx()) & SSL_OP_NO_RENEGOTIATION, 0u);
 }
 
 TEST_F(DtlsSrtpTest, WrongFingerprintFails) {

@@ -69,7 +69,9 @@ std::unique_ptr<DtlsContext> DtlsContext::Create(std::string* error) {
   }
   // OpenSSL 3.0 speaks DTLS 1.2 at most; browsers offering 1.3 fall back to it.
   SSL_CTX_set_min_proto_version(c->ctx_, DTLS1_2_VERSION);
-  SSL_CTX_set_options(c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // No renegotiation: WebRTC never renegotiates DTLS (RFC 8827 keys come from the one
+  // handshake), and a peer-started renegotiation would only cost the shard a handshake per ask.
+  SSL_CTX_set_options(c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, AcceptAnyCertificate);
   SSL_CTX_set_read_ahead(c->ctx_, 1);
   if (SSL_CTX_set_cipher_list(c->ctx_, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "signaling/api/crypto_util.h"
 #include "tests/test_util.h"
 
 namespace sfu::api {
@@ -220,6 +221,21 @@ TEST_F(ControlApiTest, ListAttendeesPages) {
   EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?max-results=101").status, 400);
   EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?next-token=garbage!").status, 400);
   EXPECT_EQ(Call("GET", "/meetings/nope/attendees").status, 404);
+}
+
+// A well-formed token with more digits than an int64 holds is refused, not overflowed (the old
+// decoder multiplied 20 digits into a signed integer: undefined behaviour, and a page from
+// wherever the wrapped number pointed).
+TEST_F(ControlApiTest, OversizeNextTokenIsRefused) {
+  const std::string m = CreateMeeting();
+  CreateAttendee(m, "user");
+  for (const char* digits : {"99999999999999999999", "9223372036854775808", "18446744073709551617"}) {
+    const std::string token = Base64UrlEncode(std::string("seq:") + digits);
+    EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?next-token=" + token).status, 400) << digits;
+  }
+  // The largest accepted token still works (an empty page past every attendee).
+  const std::string big = Base64UrlEncode("seq:999999999999999999");
+  EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?next-token=" + big).status, 200);
 }
 
 TEST_F(ControlApiTest, GetAndDeleteAttendee) {

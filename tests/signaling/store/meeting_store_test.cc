@@ -148,5 +148,46 @@ TEST_F(MeetingStoreTest, NewerSchemaIsRefused) {
   EXPECT_NE(error.find("newer"), std::string::npos) << error;
 }
 
+unsigned Mode(const std::filesystem::path& p) {
+  struct stat st{};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+// The store holds the join-token secret, so reading sfu.db forges tokens: a new data dir is
+// 0700 and the database and WAL 0600, whatever the umask.
+TEST_F(MeetingStoreTest, NewDataDirAndFilesArePrivate) {
+  const mode_t old_umask = ::umask(022);
+  dir_ = dir_ / "fresh" / "data";
+  auto s = Open();
+  ::umask(old_umask);
+  ASSERT_TRUE(s);
+  s->InsertMeeting(Meeting("m1", "t1"));
+  EXPECT_EQ(Mode(dir_), 0700u);
+  EXPECT_EQ(Mode(dir_ / "sfu.db"), 0600u);
+  EXPECT_EQ(Mode(dir_ / "sfu.db-wal"), 0600u);
+  EXPECT_TRUE(s->permission_warnings().empty());
+}
+
+// A store left readable by an older version is tightened and reported; a wide directory that
+// may be the operator's own is only reported.
+TEST_F(MeetingStoreTest, WiderPermissionsAreTightenedOrReported) {
+  { auto s = Open(); ASSERT_TRUE(s); s->InsertMeeting(Meeting("m1", "t1")); }
+  ::chmod(dir_.c_str(), 0755);
+  ::chmod((dir_ / "sfu.db").c_str(), 0644);
+  std::ofstream(dir_ / "sfu.db-wal", std::ios::app).flush();
+  ::chmod((dir_ / "sfu.db-wal").c_str(), 0644);
+  auto s = Open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Mode(dir_ / "sfu.db"), 0600u);
+  EXPECT_EQ(Mode(dir_ / "sfu.db-wal"), 0600u);
+  EXPECT_EQ(Mode(dir_), 0755u);
+  std::string all;
+  for (const auto& w : s->permission_warnings()) all += w + "\n";
+  EXPECT_NE(all.find("is mode 0755"), std::string::npos) << all;
+  EXPECT_NE(all.find("sfu.db was mode 0644"), std::string::npos) << all;
+  EXPECT_TRUE(s->GetMeeting("m1"));
+}
+
 }  // namespace
 }  // namespace sfu::store

@@ -29,8 +29,8 @@ class MeetingVideo;
 class ParticipantMedia;
 class ShardSession;
 
-// The shard's lookup tables, so that sessions on one shard find each other by id (a signaling
-// session its participant's media, a participant its meeting's mixer and video router). The
+// The shard's lookup tables: what lives on it, by id (a signaling session's posted task finds
+// its participant's media; a participant finds its meeting's mixer and video forwarder). The
 // pointers are borrowed: the shard owns these objects through its sessions, and each one adds
 // itself in its constructor and removes itself in its destructor. Shard thread only.
 struct ShardRegistry {

@@ -10,6 +10,7 @@
 #include "base/random.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/sctp/sctp_association.h"
+#include "transport/wire/demux.h"
 #include "transport/wire/stun_message.h"
 
 namespace sfu::loadtest {
@@ -102,27 +103,40 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
 
   void OnDatagram(uint8_t* data, size_t n) {
     if (incoming_filter && incoming_filter(std::span<const uint8_t>(data, n))) return;
-    const uint8_t b = data[0];
-    if (b <= 3) {
-      auto m = wire::StunMessageView::Parse(std::span<const uint8_t>(data, n));
-      if (m && m->type() == wire::kStunBindingSuccess) {
-        ++stun_responses;
-        if (!ice_done) {
-          ice_done = true;
-          dtls.Start();  // ClientHello
+    const std::span<const uint8_t> packet(data, n);
+    switch (wire::Classify(packet)) {  // the server's demux: transport/wire/demux.h
+      case wire::PacketKind::kStun: {
+        auto m = wire::StunMessageView::Parse(packet);
+        if (m && m->type() == wire::kStunBindingSuccess) {
+          ++stun_responses;
+          if (!ice_done) {
+            ice_done = true;
+            dtls.Start();  // ClientHello
+          }
         }
+        break;
       }
-    } else if (b >= 20 && b <= 63) {
-      dtls.OnDatagram(std::span<const uint8_t>(data, n));
-    } else if (b >= 128 && b <= 191 && srtp_in) {
-      size_t len = n;
-      const uint8_t pt = data[1];
-      if (pt >= 192 && pt <= 223) {
-        if (srtp_in->UnprotectRtcp(data, &len) == transport::SrtpResult::kOk && callbacks.on_rtcp)
+      case wire::PacketKind::kDtls:
+        dtls.OnDatagram(packet);
+        break;
+      case wire::PacketKind::kRtcp: {
+        size_t len = n;
+        if (srtp_in && srtp_in->UnprotectRtcp(data, &len) == transport::SrtpResult::kOk &&
+            callbacks.on_rtcp) {
           callbacks.on_rtcp(std::span<const uint8_t>(data, len));
-      } else if (srtp_in->UnprotectRtp(data, &len) == transport::SrtpResult::kOk && callbacks.on_rtp) {
-        callbacks.on_rtp(std::span<const uint8_t>(data, len));
+        }
+        break;
       }
+      case wire::PacketKind::kRtp: {
+        size_t len = n;
+        if (srtp_in && srtp_in->UnprotectRtp(data, &len) == transport::SrtpResult::kOk &&
+            callbacks.on_rtp) {
+          callbacks.on_rtp(std::span<const uint8_t>(data, len));
+        }
+        break;
+      }
+      default:
+        break;  // nothing else is expected from the server
     }
   }
 

@@ -42,7 +42,7 @@ struct LoadOptions {
   int analyse_per_meeting = 2;  // attendees per meeting that decode what they hear
   int mixed_talkers = 3;    // the server's --mixer-talkers (for the presence check)
   bool red = false;
-  int video_senders = 0;    // refused until the video SFU lands
+  int video_senders = 0;    // camera senders per meeting (the first attendees)
   bool simulcast = false;
   bool progress = true;
 };

@@ -50,6 +50,8 @@ RoomMixer::RoomMixer(RoomMixerConfig config)
   own_lens_.assign(k, 0);
   talkers_.reserve(k);
   frames_.reserve(k);
+  talker_encoders_.reserve(k);
+  spare_encoders_.reserve(k);
 }
 
 RoomMixer::~RoomMixer() = default;
@@ -65,6 +67,7 @@ void RoomMixer::AddParticipant(uint32_t id) {
   senders_.push_back(std::make_unique<Sender>(id, config_.jitter));
   out_.reserve(senders_.size());
   candidates_.reserve(senders_.size());
+  levels_.reserve(senders_.size());
 }
 
 void RoomMixer::RemoveParticipant(uint32_t id) {
@@ -194,7 +197,8 @@ std::span<const RoomMixer::ListenerOut> RoomMixer::Tick(int64_t now_ms) {
     }
     if (!s.muted) candidates_.push_back({s.id, s.level, false});
   }
-  // 2. The K loudest talkers; decode the ones not decoded yet.
+  // 2. The K loudest talkers; decode the ones not decoded yet. (A copy into talkers_'s reserved
+  // K slots: no allocation.)
   talkers_ = selector_.Select(candidates_);
   frames_.clear();
   for (size_t k = 0; k < talkers_.size(); ++k) {
@@ -254,8 +258,8 @@ std::span<const RoomMixer::ListenerOut> RoomMixer::Tick(int64_t now_ms) {
   return out_;
 }
 
-std::vector<SenderLevel> RoomMixer::TakeLevels() {
-  std::vector<SenderLevel> out;
+std::span<const SenderLevel> RoomMixer::TakeLevels() {
+  levels_.clear();
   for (auto& sp : senders_) {
     Sender& s = *sp;
     const JitterBufferStats& js = s.jb.stats();
@@ -263,20 +267,20 @@ std::vector<SenderLevel> RoomMixer::TakeLevels() {
       const uint64_t lost = js.lost - s.window_lost;
       const uint64_t total = lost + (js.played - s.window_played);
       const double loss = total ? static_cast<double>(lost) / static_cast<double>(total) : 0.0;
-      out.push_back({s.id, s.window_level, loss >= 0.3 ? 0 : (loss >= 0.1 ? 1 : 2)});
+      levels_.push_back({s.id, s.window_level, loss >= 0.3 ? 0 : (loss >= 0.1 ? 1 : 2)});
     }
     s.window_active = false;
     s.window_level = 127;
     s.window_lost = js.lost;
     s.window_played = js.played;
   }
-  return out;
+  return levels_;
 }
 
-std::vector<int> RoomMixer::TakeDelaySamples() {
-  std::vector<int> out;
-  out.swap(delay_samples_);
-  return out;
+std::span<const int> RoomMixer::TakeDelaySamples() {
+  taken_delay_samples_.swap(delay_samples_);
+  delay_samples_.clear();  // the previous report's buffer, capacity kept for the next ticks
+  return taken_delay_samples_;
 }
 
 }  // namespace sfu::mixer

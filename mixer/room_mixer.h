@@ -11,7 +11,10 @@
 //      listener. An exactly silent mix is not encoded: the canned Opus silence frame is sent.
 // Tick() returns, per listener, the Opus payload to send; the caller owns RTP (each listener's
 // SSRC, sequence numbers and timestamps stay its own whichever payload it gets).
-// Pure apart from libopus; no network, no clock, no allocation per tick once warmed up.
+// Pure apart from libopus; no network, no clock. No allocation per tick once warmed up: buffers
+// are sized for K talkers at construction and for every participant as they join; a talker's
+// own-mix encoder is created the first time there are more talkers than spare encoders (at most
+// K in all); the delay-sample and level buffers keep their capacity between reports.
 // Thread: one owner (the meeting's shard).
 
 #include <cstdint>
@@ -90,9 +93,11 @@ class RoomMixer {
   std::span<const uint32_t> talkers() const { return talkers_; }
 
   // Levels since the last call, one entry per participant that sent audio (for AUDIO_METADATA).
-  std::vector<SenderLevel> TakeLevels();
-  // Jitter-buffer delays (arrival to playout, ms) of frames played since the last call.
-  std::vector<int> TakeDelaySamples();
+  // Valid until the next call.
+  std::span<const SenderLevel> TakeLevels();
+  // Jitter-buffer delays (arrival to playout, ms) of frames played since the last call. Valid
+  // until the next call.
+  std::span<const int> TakeDelaySamples();
   const RoomMixerStats& stats() const { return stats_; }
   const JitterBufferStats* jitter_stats(uint32_t id) const;
 
@@ -122,7 +127,9 @@ class RoomMixer {
   std::vector<std::vector<uint8_t>> own_packets_;
   std::vector<size_t> own_lens_;
   std::vector<ListenerOut> out_;
-  std::vector<int> delay_samples_;
+  std::vector<int> delay_samples_;        // filled by Tick
+  std::vector<int> taken_delay_samples_;  // the last TakeDelaySamples (swapped, not reallocated)
+  std::vector<SenderLevel> levels_;       // the last TakeLevels
   RoomMixerStats stats_;
 };
 

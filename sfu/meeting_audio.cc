@@ -11,9 +11,6 @@
 namespace sfu {
 namespace {
 
-// Mixers of the meetings on this shard thread, by meeting id (owned by the shard's sessions).
-thread_local std::unordered_map<std::string, MeetingAudio*> t_meetings;
-
 int64_t ThreadCpuMicros() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -23,8 +20,9 @@ int64_t ThreadCpuMicros() {
 }  // namespace
 
 MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id, const mixer::RoomMixerConfig& config) {
-  auto it = t_meetings.find(meeting_id);
-  if (it != t_meetings.end() && !it->second->finished()) return *it->second;
+  auto& meetings = shard.registry().audio;
+  auto it = meetings.find(meeting_id);
+  if (it != meetings.end() && !it->second->finished()) return *it->second;
   auto audio = std::make_unique<MeetingAudio>(shard, meeting_id, config);
   MeetingAudio& ref = *audio;
   shard.AddSession(std::move(audio));
@@ -33,15 +31,16 @@ MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id, con
 
 MeetingAudio::MeetingAudio(Shard& shard, std::string meeting_id, const mixer::RoomMixerConfig& config)
     : shard_(shard), meeting_id_(std::move(meeting_id)), mixer_(config) {
-  t_meetings[meeting_id_] = this;
+  shard_.registry().audio[meeting_id_] = this;
   SFU_LOG(kDebug, "mixer created").Kv("meeting", meeting_id_).Kv("shard", shard_.index())
       .Kv("talkers", config.max_talkers).Kv("bitrate", config.encoder.bitrate_bps)
       .Kv("complexity", config.encoder.complexity);
 }
 
 MeetingAudio::~MeetingAudio() {
-  auto it = t_meetings.find(meeting_id_);
-  if (it != t_meetings.end() && it->second == this) t_meetings.erase(it);
+  auto& meetings = shard_.registry().audio;
+  auto it = meetings.find(meeting_id_);
+  if (it != meetings.end() && it->second == this) meetings.erase(it);
   for (auto& [id, p] : participants_) p->DetachAudio();  // shard shutdown: they may outlive us
   PublishStats();
   ShardStats& s = shard_.mutable_stats();

@@ -19,8 +19,6 @@
 namespace sfu {
 namespace {
 
-thread_local std::unordered_map<std::string, MeetingVideo*> t_video;
-
 constexpr int64_t kKeyframeRequestIntervalMs = 300;
 constexpr int64_t kFlowingMs = 1000;  // a layer with no packet for this long is not arriving
 constexpr size_t kPaddingPacket = 236;  // a probe packet: 12-byte header + 224 bytes of padding (libwebrtc's size)
@@ -28,8 +26,9 @@ constexpr size_t kPaddingPacket = 236;  // a probe packet: 12-byte header + 224 
 }  // namespace
 
 MeetingVideo& MeetingVideo::For(Shard& shard, const std::string& meeting_id) {
-  auto it = t_video.find(meeting_id);
-  if (it != t_video.end() && !it->second->finished()) return *it->second;
+  auto& videos = shard.registry().video;
+  auto it = videos.find(meeting_id);
+  if (it != videos.end() && !it->second->finished()) return *it->second;
   auto video = std::make_unique<MeetingVideo>(shard, meeting_id);
   MeetingVideo& ref = *video;
   shard.AddSession(std::move(video));
@@ -37,12 +36,13 @@ MeetingVideo& MeetingVideo::For(Shard& shard, const std::string& meeting_id) {
 }
 
 MeetingVideo::MeetingVideo(Shard& shard, std::string meeting_id) : shard_(shard), meeting_id_(std::move(meeting_id)) {
-  t_video[meeting_id_] = this;
+  shard_.registry().video[meeting_id_] = this;
 }
 
 MeetingVideo::~MeetingVideo() {
-  auto it = t_video.find(meeting_id_);
-  if (it != t_video.end() && it->second == this) t_video.erase(it);
+  auto& videos = shard_.registry().video;
+  auto it = videos.find(meeting_id_);
+  if (it != videos.end() && it->second == this) videos.erase(it);
   for (auto& [p, m] : members_) p->DetachVideo();
 }
 

@@ -19,16 +19,10 @@
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu {
-namespace {
 
-// Registry of live participants per shard thread (the shard owns them through its sessions).
-thread_local std::unordered_map<uint64_t, ParticipantMedia*> t_participants;
-
-}  // namespace
-
-ParticipantMedia* FindParticipantMedia(Shard&, uint64_t id) {
-  auto it = t_participants.find(id);
-  return it == t_participants.end() ? nullptr : it->second;
+ParticipantMedia* FindParticipantMedia(Shard& shard, uint64_t id) {
+  auto it = shard.registry().participants.find(id);
+  return it == shard.registry().participants.end() ? nullptr : it->second;
 }
 
 ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
@@ -41,11 +35,11 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
   mixer_id_ = audio_->Join(this, plan_.muted);
   video_ = &MeetingVideo::For(shard_, plan_.meeting_id);
   video_->Set(this, plan_.video);
-  t_participants[plan_.id] = this;
+  shard_.registry().participants[plan_.id] = this;
 }
 
 ParticipantMedia::~ParticipantMedia() {
-  t_participants.erase(plan_.id);
+  shard_.registry().participants.erase(plan_.id);
   if (audio_) audio_->Leave(mixer_id_);
   if (video_) video_->Remove(this);
   sctp_.reset();  // before the transport it sends through

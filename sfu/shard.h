@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "sfu/shard_stats.h"
 
@@ -23,7 +24,20 @@ class EndpointDemuxer;
 class UdpEndpoint;
 }  // namespace transport
 
+class MeetingAudio;
+class MeetingVideo;
+class ParticipantMedia;
 class ShardSession;
+
+// The shard's lookup tables: what lives on it, by id (a signaling session's posted task finds
+// its participant's media; a participant finds its meeting's mixer and video forwarder). The
+// pointers are borrowed: the shard owns these objects through its sessions, and each one adds
+// itself in its constructor and removes itself in its destructor. Shard thread only.
+struct ShardRegistry {
+  std::unordered_map<uint64_t, ParticipantMedia*> participants;  // by participant id
+  std::unordered_map<std::string, MeetingAudio*> audio;          // by meeting id
+  std::unordered_map<std::string, MeetingVideo*> video;          // by meeting id
+};
 
 class Shard {
  public:
@@ -53,6 +67,7 @@ class Shard {
   transport::EndpointDemuxer& demuxer();
   const transport::DtlsContext* dtls() const { return dtls_; }
   ShardStats& mutable_stats() { return stats_; }
+  ShardRegistry& registry() { return registry_; }
   int64_t NowMs() const;
 
   int index() const { return index_; }
@@ -64,6 +79,7 @@ class Shard {
   const int index_;
   const transport::DtlsContext* dtls_;
   ShardStats stats_;
+  ShardRegistry registry_;  // declared before impl_: outlives the sessions that unregister
   std::unique_ptr<Impl> impl_;
 };
 

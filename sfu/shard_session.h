@@ -1,6 +1,7 @@
 #pragma once
-// Something that lives on a shard and owns transports (an echo session now; participants
-// later). The shard calls OnTick about every 20 ms and destroys the session once finished().
+// Something that lives on a shard: a participant's media (with its transport), a meeting's mixer
+// or video forwarder, an echo session. The shard owns it, calls OnTick about every 20 ms and
+// destroys it once finished().
 // Thread: the shard's thread only.
 
 #include <cstdint>

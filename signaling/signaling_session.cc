@@ -179,8 +179,8 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   if (!shard_index) shard_index = media_->shards->Place(identity_.meeting_id);
   Shard& shard = media_->shards->shard(static_cast<size_t>(*shard_index));
 
-  // Answer section by section: Opus on the first audio section (we send the mix on it), the
-  // camera received and dropped until the SFU lands, remote-video and data sections inactive.
+  // Answer section by section: Opus on the first audio section (we send the mix on it), one
+  // data-channel section, video sections by PlanVideo below; anything else is rejected.
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
   int opus_pt = -1;
   int red_pt = -1;

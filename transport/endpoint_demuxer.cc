@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "transport/webrtc_transport.h"
+#include "transport/wire/demux.h"
 #include "transport/wire/stun_message.h"
 
 namespace sfu::transport {
@@ -21,11 +22,11 @@ void EndpointDemuxer::Remove(WebRtcTransport* transport) {
 }
 
 void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) {
-  if (len == 0) return stats_.Drop(DropReason::kMalformed);
-  const uint8_t b = data[0];
-  // RFC 7983 §7: 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP.
-  if (b <= 3) {
-    auto msg = wire::StunMessageView::Parse(std::span<const uint8_t>(data, len));
+  const std::span<const uint8_t> packet(data, len);
+  // RFC 7983 §7 and RFC 5761 §4, in one place: transport/wire/demux.h.
+  const wire::PacketKind kind = wire::Classify(packet);
+  if (kind == wire::PacketKind::kStun) {
+    auto msg = wire::StunMessageView::Parse(packet);
     if (!msg) return stats_.Drop(DropReason::kMalformed);
     if (msg->type() != wire::kStunBindingRequest) {
       return;  // indications (keepalives) and responses need nothing from a lite agent
@@ -45,17 +46,18 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
     if (t->OnStunRequest(*msg, from, now_ms)) by_address_[from] = t;
     return;
   }
-  const bool dtls = b >= 20 && b <= 63;
-  const bool rtp = b >= 128 && b <= 191;
-  if (!dtls && !rtp) return stats_.Drop(DropReason::kMalformed);
+  // ZRTP and TURN channel data have no place on an ICE-lite, rtcp-mux port; neither has an
+  // empty datagram or a reserved first byte.
+  const bool dtls = kind == wire::PacketKind::kDtls;
+  if (!dtls && kind != wire::PacketKind::kRtp && kind != wire::PacketKind::kRtcp) {
+    return stats_.Drop(DropReason::kMalformed);
+  }
   auto it = by_address_.find(from);
   if (it == by_address_.end()) return stats_.Drop(DropReason::kNoTransport);
   WebRtcTransport* t = it->second;
-  if (dtls) return t->OnDtls(from, std::span<const uint8_t>(data, len));
+  if (dtls) return t->OnDtls(from, packet);
   if (len < 12) return stats_.Drop(DropReason::kMalformed);
-  // RFC 5761 §4: RTCP packet types 192-223 in the second byte.
-  const uint8_t pt = data[1];
-  if (pt >= 192 && pt <= 223) return t->OnSrtcp(from, data, len, capacity);
+  if (kind == wire::PacketKind::kRtcp) return t->OnSrtcp(from, data, len, capacity);
   t->OnSrtp(from, data, len, capacity);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check by the local ufrag in
-// its USERNAME; everything else by the remote address a valid check came from. Classifies by
-// the first byte (RFC 7983) and counts what it drops. Also the shard's UdpEndpoint::Receiver.
+// Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check
+// by the local ufrag in its USERNAME; everything else by the remote address a valid check came
+// from. Classifies with wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the
+// shard's UdpEndpoint::Receiver.
 // Thread: the shard's thread only. Transports are borrowed: Remove() before destroying one.
 
 #include <cstdint>

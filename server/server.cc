@@ -120,9 +120,24 @@ int RunServer(const ServerConfig& config) {
     return true;
   });
 
+  // The echo endpoint creates a DTLS/SCTP transport per unauthenticated POST: off unless
+  // --echo-endpoint, and then at most 1 offer per second per address (burst 5).
   EchoService echo(shards, *dtls, config.announce_ips);
+  api::TokenBucketLimiter echo_limiter(1, 5);
   router.AddRoute("/echo", [&](const http::HttpRequest& req) {
     http::HttpResponse r;
+    if (!config.echo_endpoint) {
+      r.status = 404;
+      r.SetHeader("Content-Type", "text/plain; charset=utf-8");
+      r.body = "The echo endpoint is off; start sfu-server with --echo-endpoint to use it\n";
+      return r;
+    }
+    if (req.method == "POST" && !echo_limiter.Allow(req.remote_address, clock.NowSteadyMs())) {
+      r.status = 429;
+      r.SetHeader("Retry-After", "1");
+      r.body = "Too many echo offers from this address: at most 1 per second (burst 5)\n";
+      return r;
+    }
     if (req.method == "GET" || req.method == "HEAD") {
       r.SetHeader("Content-Type", "text/html; charset=utf-8");
       r.body = std::string(EchoPageHtml());

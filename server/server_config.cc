@@ -206,6 +206,10 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)")
     ("max-video-senders", po::value(&c.max_video_senders)->default_value(25),
        "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)")
+    ("echo-endpoint", po::bool_switch(&c.echo_endpoint),
+       "serve the connectivity check at /echo (page and POST of an SDP offer). Unauthenticated: "
+       "each POST makes a DTLS/SCTP transport, so it is off by default and limited to 1 offer per "
+       "second per address (burst 5)")
     ("udp-gso", po::value(&c.udp_gso)->default_value(true),
        "send media as UDP GSO messages (a subscriber's equal-sized packets of one receive batch in "
        "one message; up to 2.2x less CPU per forwarded packet, docs/PERFORMANCE.md); false: one "
@@ -322,7 +326,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
     << " kb/s, complexity " << c.audio_complexity << "\n"
     << "  video:                " << c.max_video_senders << " senders per meeting\n"
-    << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n";
+    << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n"
+    << "  echo endpoint:        " << (c.echo_endpoint ? "on (/echo, 1 offer/s per address)" : "off") << "\n";
   return o.str();
 }
 

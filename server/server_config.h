@@ -43,7 +43,8 @@ struct ServerConfig {
   int audio_bitrate_kbps = 32;
   int audio_complexity = 5;
   int max_video_senders = 25;  // cameras and content shares per meeting
-  bool udp_gso = true;         // media sends as UDP GSO messages where the kernel takes them
+  bool udp_gso = true;
+  bool echo_endpoint = false;  // GET/POST /echo (unauthenticated: off by default)         // media sends as UDP GSO messages where the kernel takes them
 
   // Derived by Finalize().
   std::string http_base;  // public URL without trailing slash

@@ -78,8 +78,14 @@ HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
     caller = "unsigned:" + req.remote_address;
   } else {
     api::SigV4Request sreq{req.method, req.path, req.query, &req.headers, req.body};
-    const api::SigV4Verification v =
+    api::SigV4Verification v =
         api::VerifySigV4(sreq, config_.api_keys, config_.sigv4_service, clock_.NowUnixMs());
+    // A signature is valid for 15 minutes either side of its X-Amz-Date: remember the ones whose
+    // replay would create something again until they expire.
+    if (v.status == api::SigV4Status::kOk && api::ControlApi::ReplayWouldRepeat(req) &&
+        replays_.SeenOrRecord(v.signature, v.date_ms + 15 * 60 * 1000 + 1, clock_.NowUnixMs())) {
+      v.status = api::SigV4Status::kReplayed;
+    }
     if (v.status != api::SigV4Status::kOk) {
       allowed = false;
       if (uint64_t held = 0; refusal_log_.Allow(clock_.NowSteadyMs(), &held)) {

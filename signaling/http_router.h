@@ -13,6 +13,7 @@
 #include <string>
 
 #include "base/rate_limited.h"
+#include "signaling/api/replay_cache.h"
 #include "metrics/server_metrics.h"
 #include "signaling/control/control_api.h"
 #include "signaling/api/rate_limiter.h"
@@ -57,6 +58,8 @@ class HttpRouter {
   std::map<std::string, Route, std::less<>> routes_;
   // Refused signatures are logged once per 10 s with the count held back: anyone can send them.
   base::RateLimitedEvent refusal_log_{10'000};
+  // Signatures of non-idempotent requests, refused when sent again within their window.
+  api::ReplayCache replays_;
 };
 
 }  // namespace sfu::signaling

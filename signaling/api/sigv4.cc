@@ -121,6 +121,37 @@ std::optional<SigV4Authorization> ParseSigV4Authorization(std::string_view value
   return out;
 }
 
+bool PathHasDotOrEmptySegments(std::string_view raw_path) {
+  if (raw_path.empty() || raw_path == "/") return false;
+  std::string_view rest = raw_path.front() == '/' ? raw_path.substr(1) : raw_path;
+  while (true) {
+    const size_t slash = rest.find('/');
+    const std::string_view seg = rest.substr(0, slash);
+    if (seg.empty()) return true;
+    // Decode only dots: "." "%2e" "%2E" and any mix, once or twice.
+    size_t dots = 0, i = 0;
+    bool only_dots = true;
+    while (i < seg.size() && only_dots) {
+      if (seg[i] == '.') {
+        ++dots;
+        ++i;
+      } else if (i + 2 < seg.size() && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E')) {
+        ++dots;
+        i += 3;
+      } else if (i + 4 < seg.size() && seg.substr(i, 3) == "%25" && seg[i + 3] == '2' &&
+                 (seg[i + 4] == 'e' || seg[i + 4] == 'E')) {
+        ++dots;
+        i += 5;
+      } else {
+        only_dots = false;
+      }
+    }
+    if (only_dots && (dots == 1 || dots == 2)) return true;
+    if (slash == std::string_view::npos) return false;
+    rest = rest.substr(slash + 1);
+  }
+}
+
 std::string CanonicalUri(std::string_view raw_path) {
   std::vector<std::string_view> segments;
   std::string_view rest = raw_path;
@@ -252,6 +283,8 @@ std::string_view SigV4StatusMessage(SigV4Status status) {
     case SigV4Status::kClockSkew: return "Signature expired or not yet valid: X-Amz-Date is more than 15 minutes from the server time";
     case SigV4Status::kPayloadMismatch: return "The provided x-amz-content-sha256 header does not match what was computed";
     case SigV4Status::kBadSignature: return "The request signature we calculated does not match the signature you provided";
+    case SigV4Status::kBadPath: return "The request path has empty, '.' or '..' segments";
+    case SigV4Status::kReplayed: return "This signature was already used for a request that is not idempotent: sign each request anew, or send a ClientRequestToken";
   }
   return "unknown";
 }
@@ -294,10 +327,15 @@ SigV4Verification VerifySigV4(const SigV4Request& req,
   SigV4Verification v;
   const std::string* auth = FindHeader(*req.headers, "authorization");
   if (!auth) return v;  // kMissing
+  if (PathHasDotOrEmptySegments(req.raw_path)) {
+    v.status = SigV4Status::kBadPath;
+    return v;
+  }
   auto parsed = ParseSigV4Authorization(*auth);
   v.status = SigV4Status::kMalformed;
   if (!parsed) return v;
   v.access_key_id = parsed->access_key_id;
+  v.signature = parsed->signature;
   if (!std::is_sorted(parsed->signed_headers.begin(), parsed->signed_headers.end()) ||
       std::find(parsed->signed_headers.begin(), parsed->signed_headers.end(), "host") ==
           parsed->signed_headers.end())
@@ -306,6 +344,7 @@ SigV4Verification VerifySigV4(const SigV4Request& req,
   if (!amz_date) return v;
   auto date_ms = ParseAmzDate(*amz_date);
   if (!date_ms || amz_date->substr(0, 8) != parsed->date) return v;
+  v.date_ms = *date_ms;
   if (parsed->service != expected_service) {
     v.status = SigV4Status::kWrongService;
     return v;

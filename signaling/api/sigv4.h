@@ -59,13 +59,22 @@ enum class SigV4Status {
   kClockSkew,       // x-amz-date too far from the server's clock
   kPayloadMismatch, // x-amz-content-sha256 does not match the body
   kBadSignature,
+  kBadPath,         // empty, "." or ".." path segments: the signed path would not be the routed one
+  kReplayed,        // a non-idempotent request whose signature was already used (docs/SECURITY.md)
 };
 std::string_view SigV4StatusMessage(SigV4Status status);
 
 struct SigV4Verification {
   SigV4Status status = SigV4Status::kMissing;
   std::string access_key_id;
+  std::string signature;  // hex, when the Authorization header parsed
+  int64_t date_ms = 0;    // X-Amz-Date, when it parsed
 };
+
+// True if the raw (still percent-encoded) path has an empty, "." or ".." segment, in any
+// encoding of the dots. The canonical URI normalises those away, so such a request would verify
+// for one path and be routed as another.
+bool PathHasDotOrEmptySegments(std::string_view raw_path);
 
 // Verifies req against the configured keys (access key id -> secret).
 SigV4Verification VerifySigV4(const SigV4Request& req,

@@ -117,6 +117,16 @@ std::string ControlApi::OperationName(const HttpRequest& req) {
   return "Unknown";
 }
 
+bool ControlApi::ReplayWouldRepeat(const HttpRequest& req) {
+  const std::string op = OperationName(req);
+  if (op != "CreateMeeting" && op != "CreateMeetingWithAttendees") return false;
+  boost::system::error_code ec;
+  const json::value body = json::parse(req.body, ec);
+  if (ec || !body.is_object()) return true;
+  const json::value* token = body.as_object().if_contains("ClientRequestToken");
+  return !token || !token->is_string() || token->as_string().empty();
+}
+
 HttpResponse ControlApi::ErrorResponse(const ApiError& e, const std::string& request_id) {
   json::object body;
   body["Code"] = ErrorCode(e);

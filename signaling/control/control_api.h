@@ -59,6 +59,10 @@ class ControlApi {
   // The operation a request names ("CreateMeeting", ...), or "Unknown"; for metrics of requests
   // refused before they reach Handle (auth, rate limit).
   static std::string OperationName(const http::HttpRequest& req);
+  // True for a request that a replay would repeat with effect: CreateMeeting and
+  // CreateMeetingWithAttendees without a ClientRequestToken (every other operation is
+  // idempotent here: creates of an attendee return the existing one, deletes are no-ops).
+  static bool ReplayWouldRepeat(const http::HttpRequest& req);
 
   struct Result {
     http::HttpResponse response;

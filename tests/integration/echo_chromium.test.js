@@ -12,7 +12,7 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer(['--shards', '2']);
+  server = await startServer(['--shards', '2', '--echo-endpoint']);
   browser = await launchChromium();
 });
 

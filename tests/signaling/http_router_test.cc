@@ -101,6 +101,35 @@ TEST_F(HttpRouterTest, RefusedSignaturesAreLoggedAtARateLimit) {
   EXPECT_NE(refusals[1].find("refusals_not_logged=199"), std::string::npos) << refusals[1];
 }
 
+// A captured signed CreateMeeting sent again within its 15-minute window must not create a
+// second meeting; with a ClientRequestToken the replay is harmless (the same meeting comes back),
+// and idempotent calls are not affected.
+TEST_F(HttpRouterTest, ReplayedSignatureOfANonIdempotentCallIsRefused) {
+  Build({{"AKID", "secret"}});
+  auto create = Request("POST", "/meetings", "{\"ExternalMeetingId\":\"meeting-1\"}");
+  Sign(create, "AKID", "secret");
+  EXPECT_EQ(router_->Handle(create).status, 200);
+  clock_.AdvanceMs(60'000);
+  auto replay = router_->Handle(create);
+  EXPECT_EQ(replay.status, 403);
+  EXPECT_NE(replay.body.find("already used"), std::string::npos) << replay.body;
+  EXPECT_EQ(store_->CountMeetings(), 1);
+
+  auto with_token = Request("POST", "/meetings", "{\"ClientRequestToken\":\"token-0001\"}");
+  Sign(with_token, "AKID", "secret");
+  auto first = router_->Handle(with_token);
+  auto again = router_->Handle(with_token);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(first.body, again.body);
+  EXPECT_EQ(store_->CountMeetings(), 2);
+
+  // After the window the old signature is refused by the clock-skew rule instead.
+  clock_.AdvanceMs(15 * 60'000);
+  EXPECT_EQ(router_->Handle(create).status, 403);
+  EXPECT_EQ(store_->CountMeetings(), 2);
+}
+
 TEST_F(HttpRouterTest, NoKeysMeansLoopbackOnly) {
   Build({});
   EXPECT_EQ(router_->Handle(Request("POST", "/meetings", "{}")).status, 200);

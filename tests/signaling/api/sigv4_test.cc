@@ -111,6 +111,31 @@ class SigV4VerifyTest : public ::testing::Test {
   std::map<std::string, std::string, std::less<>> keys_{{"AKID", "s3cret"}};
 };
 
+// The canonical URI normalises "." and ".." away, so without this check a request signed for
+// /meetings/ID verified as /meetings/X/../ID while the router saw the longer path.
+TEST(SigV4PathTest, DotAndEmptySegmentsAreFound) {
+  for (const char* p : {"/meetings/X/../ID", "/meetings/./ID", "/meetings//ID", "/meetings/ID/",
+                        "/meetings/%2e%2e/ID", "/meetings/%2E/ID", "/meetings/.%2e/ID", "/meetings/%252e%252E/x",
+                        "//", "/.."}) {
+    EXPECT_TRUE(PathHasDotOrEmptySegments(p)) << p;
+  }
+  for (const char* p : {"/", "/meetings", "/meetings/abc/attendees", "/meetings/a.b", "/meetings/...",
+                        "/meetings/%2e%2e%2e", "/meetings/.hidden"}) {
+    EXPECT_FALSE(PathHasDotOrEmptySegments(p)) << p;
+  }
+}
+
+TEST(SigV4PathTest, RequestSignedWithDotSegmentsIsRefused) {
+  const int64_t now = 1'790'000'000'000;
+  Headers headers = {{"host", "127.0.0.1:8080"}, {"x-amz-date", FormatAmzDate(now)}};
+  std::map<std::string, std::string, std::less<>> keys{{"AKID", "s3cret"}};
+  SigV4Request signed_req{"GET", "/meetings/ID", "", &headers, ""};
+  headers.emplace_back("authorization", SignSigV4(signed_req, "AKID", "s3cret", "us-east-1", "chime", FormatAmzDate(now)));
+  SigV4Request sent{"GET", "/meetings/X/../ID", "", &headers, ""};
+  EXPECT_EQ(VerifySigV4(sent, keys, "chime", now).status, SigV4Status::kBadPath);
+  EXPECT_EQ(VerifySigV4(signed_req, keys, "chime", now).status, SigV4Status::kOk);
+}
+
 TEST_F(SigV4VerifyTest, AcceptsRightSecretAnyRegion) {
   Sign("s3cret");
   EXPECT_EQ(Verify(now_), SigV4Status::kOk);

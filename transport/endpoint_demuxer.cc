@@ -39,6 +39,12 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
       if (it != by_ufrag_.end()) t = it->second;
     }
     if (!t) return stats_.Drop(DropReason::kUnknownUfrag);
+    // An address belongs to the transport that first checked from it until that transport is
+    // removed: a check for another transport from the same address (an attendee spoofing
+    // someone's 5-tuple with its own valid credentials) is dropped unanswered, never moved.
+    if (auto owner = by_address_.find(from); owner != by_address_.end() && owner->second != t) {
+      return stats_.Drop(DropReason::kAddressTaken);
+    }
     // Checks are rare (consent every few seconds): read the clock here, in the shard's
     // steady-clock milliseconds, rather than threading "now" through every datagram.
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -12,6 +12,7 @@ std::string_view DropReasonName(DropReason r) {
     case DropReason::kNotConnected: return "not_connected";
     case DropReason::kSrtpError: return "srtp_error";
     case DropReason::kSendFailed: return "send_failed";
+    case DropReason::kAddressTaken: return "address_taken";
     case DropReason::kCount: break;
   }
   return "unknown";

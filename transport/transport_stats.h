@@ -21,6 +21,7 @@ enum class DropReason : uint8_t {
   kNotConnected,     // SRTP/SRTCP before DTLS finished
   kSrtpError,        // unprotect failed (see srtp_errors by reason)
   kSendFailed,       // sendmmsg refused (EAGAIN: dropped, counted)
+  kAddressTaken,     // a valid check from an address another live transport owns (not moved)
   kCount
 };
 std::string_view DropReasonName(DropReason r);

@@ -237,6 +237,37 @@ TEST_F(EchoSessionTest, BadInputIsDroppedAndCountedWhileTheSessionCarriesOn) {
   EXPECT_EQ(s.transports.load(), 1);
 }
 
+// Another attendee who knows its own ICE credentials sends a valid check for its own transport
+// from this client's 5-tuple (spoofed): the address must stay with the transport that owns it,
+// so the victim's media keeps flowing and the attacker gets nothing.
+TEST_F(EchoSessionTest, AValidCheckCannotTakeAnotherTransportsAddress) {
+  Connect();
+  ASSERT_TRUE(EchoRoundTrip(5));
+  server::EchoService::Result other = echo_->Offer(Offer());
+  ASSERT_EQ(other.status, 201) << other.body;
+  auto answer = sdp::Parse(other.body);
+  ASSERT_TRUE(answer.description);
+  const sdp::MediaSection& m = answer.description->media.at(0);
+  ASSERT_NE(m.ice_ufrag, server_ufrag_);
+  const uint64_t taken0 = Drops(DropReason::kAddressTaken);
+  RunOnIo([&] {
+    const uint8_t txid[12] = {7, 7};
+    uint8_t buf[256];
+    wire::StunWriter w(buf, wire::kStunBindingRequest, txid);
+    w.AddString(wire::kStunAttrUsername, m.ice_ufrag + ":cliu");
+    w.AddUint32(wire::kStunAttrPriority, 1853824767);
+    w.AddUint64(wire::kStunAttrIceControlling, 2);
+    w.AddFlag(wire::kStunAttrUseCandidate);
+    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(m.ice_pwd.data()), m.ice_pwd.size()),
+                          &transport::HmacSha1);
+    w.AddFingerprint();
+    client_->SendRaw(std::span(buf, w.size()));
+    return 0;
+  });
+  EXPECT_TRUE(WaitFor([&] { return Drops(DropReason::kAddressTaken) >= taken0 + 1; }));
+  EXPECT_TRUE(EchoRoundTrip(10)) << "the victim's media must still reach its own transport";
+}
+
 TEST_F(EchoSessionTest, RejectsBadOffers) {
   EXPECT_EQ(echo_->Offer("garbage").status, 400);
   EXPECT_EQ(echo_->Offer("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n").status, 400);  // no ICE

@@ -1,7 +1,8 @@
 #pragma once
 // One attendee's signaling WebSocket (chime-signaling.md §4): decodes 0x05-prefixed
 // SdkSignalFrames, answers PING with PONG, JOIN with JOIN_ACK then INDEX, SUBSCRIBE with
-// SUBSCRIBE_ACK (SDP answer; media on the meeting's shard), LEAVE with LEAVE_ACK; presence and
+// SUBSCRIBE_ACK (SDP answer from PlanAudio and PlanVideo; the attendee's media on the meeting's
+// shard, reached only through its MediaBridge), LEAVE with LEAVE_ACK; presence and
 // mute (AUDIO_STREAM_ID_INFO), data messages (validated, stamped, throttled, kept for late
 // joiners); accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per
 // connection (the §8 hard limit) and malformed ones counted; an abusive client is closed (1008).

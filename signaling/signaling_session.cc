@@ -1,17 +1,18 @@
 #include "signaling/signaling_session.h"
 
+#include <utility>
 
-#include <atomic>
-
+#include "base/log.h"
 #include "base/random.h"
 #include "metrics/server_metrics.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard_set.h"
+#include "signaling/audio_plan.h"
+#include "signaling/media_reports.h"
 #include "signaling/sdp/answer_builder.h"
 #include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
 #include "signaling/video_plan.h"
-#include "base/log.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 
@@ -19,8 +20,6 @@ namespace sfu::signaling {
 using proto::SdkSignalFrame;
 
 namespace {
-
-std::atomic<uint64_t> g_next_media_id{1};
 
 bool ValidTopic(const std::string& t) {
   if (t.empty() || t.size() > 36) return false;
@@ -46,7 +45,8 @@ SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
       clock_(clock),
       limits_(limits),
       limiter_(limits.frames_per_second, limits.frame_burst, 1),
-      media_(media) {
+      media_(media),
+      bridge_(media ? media->shards : nullptr) {
   hub_.Add(this);
   SFU_LOG(kInfo, "signaling connected").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id)
       .Kv("remote", connection_->remote_address());
@@ -61,12 +61,7 @@ SignalingSession::~SignalingSession() {
 void SignalingSession::Send(const SdkSignalFrame& frame) {
   metrics_.CountSignalingFrame("out", SdkSignalFrame::Type_Name(frame.type()));
   std::vector<uint8_t> bytes = proto::EncodeFrame(frame);
-  if (frame.type() == SdkSignalFrame::DATA_MESSAGE && data_channel_open_ && media_id_ && media_ && media_->shards) {
-    Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
-    shard.Post([&shard, id = media_id_, bytes] {
-      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SendDataFrame(bytes);
-    });
-  }
+  if (frame.type() == SdkSignalFrame::DATA_MESSAGE && data_channel_open_) bridge_.SendDataFrame(bytes);
   connection_->SendBinary(std::move(bytes));
 }
 
@@ -162,179 +157,100 @@ void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status, con
   Send(f);
 }
 
+// A SUBSCRIBE (docs/PROTOCOL.md §4.4): the offer answered section by section - audio (audio_plan.h), video
+// (video_plan.h) - the shard's participant created or renegotiated to match, SUBSCRIBE_ACK sent.
 void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   if (!media_ || !media_->shards || !media_->dtls) {
     return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 500, "media is not available on this server");
   }
-  auto parsed = sdp::Parse(f.sub().sdp_offer());
-  if (!parsed.description || parsed.description->media.empty()) {
-    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "bad SDP offer: " + parsed.error);
-  }
-  const sdp::SessionDescription& offer = *parsed.description;
-  const sdp::MediaSection& first = offer.media.front();
-  if (first.ice_ufrag.empty() || first.ice_pwd.empty() || first.fingerprint.empty()) {
-    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "SDP offer without ICE credentials or fingerprint");
-  }
-  auto shard_index = media_->shards->ShardOf(identity_.meeting_id);
-  if (!shard_index) shard_index = media_->shards->Place(identity_.meeting_id);
-  Shard& shard = media_->shards->shard(static_cast<size_t>(*shard_index));
-
-  // Answer section by section: Opus on the first audio section (we send the mix on it), one
-  // data-channel section, video sections by PlanVideo below; anything else is rejected.
-  std::vector<sdp::MediaAnswer> answers(offer.media.size());
-  int opus_pt = -1;
-  int red_pt = -1;
-  bool audio_done = false;
-  bool data_channel = false;
-  uint32_t remote_max_message_size = 0;
-  for (size_t i = 0; i < offer.media.size(); ++i) {
-    const sdp::MediaSection& m = offer.media[i];
-    sdp::MediaAnswer& a = answers[i];
-    if (m.kind == "application" && m.port != 0 && m.proto.find("SCTP") != std::string::npos && !data_channel) {
-      data_channel = true;  // one data-channel section: carries DATA_MESSAGE frames (docs/PROTOCOL.md §6.5)
-      remote_max_message_size = m.max_message_size.value_or(0);
-      continue;
-    }
-    if (m.port == 0 || !m.IsRtp()) {
-      a.reject = true;
-      continue;
-    }
-    if (m.kind == "audio" && !audio_done) {
-      audio_done = true;
-      for (const sdp::Codec& c : m.codecs) {
-        if (c.name == "opus" || c.name == "OPUS") {
-          opus_pt = c.payload_type;
-          break;
-        }
-      }
-      if (opus_pt < 0) {
-        a.reject = true;
-        continue;
-      }
-      a.payload_types = {opus_pt};
-      // RED (RFC 2198) carrying this Opus: accepted uplink, answered first so the client uses
-      // it; we send plain Opus down.
-      for (const sdp::Codec& c : m.codecs) {
-        if ((c.name == "red" || c.name == "RED") && c.clock_rate == 48000 &&
-            c.fmtp.rfind(std::to_string(opus_pt) + "/", 0) == 0) {
-          red_pt = c.payload_type;
-          a.payload_types = {red_pt, opus_pt};
-          break;
-        }
-      }
-      a.direction = sdp::MirrorDirection(m.direction);
-      if (a.direction == "sendrecv" || a.direction == "sendonly") {
-        if (!audio_ssrc_) audio_ssrc_ = base::RandomNonZeroU32();
-        a.send_streams.push_back({audio_ssrc_, 0, "sfu", "mix0", "mix0-track"});
-      } else {
-        opus_pt = -1;  // the client does not receive audio
-      }
-      continue;
-    }
-    if (m.kind == "video") continue;  // PlanVideo below
-    a.reject = true;
-  }
-  // Video: the camera published, the remote streams asked for (video_plan.h).
-  VideoPlanResult video = PlanVideo(offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
+  const std::optional<sdp::SessionDescription> offer = ParseOffer(f.sub().sdp_offer());
+  if (!offer) return;
+  const int shard_index = PlaceMeeting();
+  std::vector<sdp::MediaAnswer> answers(offer->media.size());
+  const AudioPlanResult audio = PlanAudio(*offer, f.sub(), audio_, answers, &base::RandomNonZeroU32);
+  VideoPlanResult video = PlanVideo(*offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
                                     hub_.State(identity_.meeting_id), video_, answers, &base::RandomNonZeroU32,
                                     /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
-  if (media_id_ == 0 || first.ice_ufrag != remote_ufrag_) {
-    StopTransport();  // the published video (just planned) stays
-    media_id_ = g_next_media_id.fetch_add(1);
-    media_shard_ = *shard_index;
-    remote_ufrag_ = first.ice_ufrag;
-    local_ufrag_ = transport::RandomIceString(8);
-    local_pwd_ = transport::RandomIceString(24);
-    sfu::ParticipantMediaPlan plan;
-    plan.id = media_id_;
-    plan.meeting_id = identity_.meeting_id;
-    plan.attendee_id = identity_.attendee_id;
-    plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
-    plan.audio_payload_type = opus_pt;
-    plan.red_payload_type = red_pt;
-    plan.audio_ssrc = audio_ssrc_;
-    plan.muted = f.sub().audio_muted();
-    plan.mixer = media_->mixer;
-    plan.video = video.media;
-    if (identity_.audio_bitrate_bps > 0) plan.mixer.encoder.bitrate_bps = identity_.audio_bitrate_bps;
-    for (const sdp::MediaSection& m : offer.media) {
-      if (m.kind == "audio") {
-        plan.audio_level_ext_id = m.ExtensionId("urn:ietf:params:rtp-hdrext:ssrc-audio-level");
-        break;
-      }
-    }
-    plan.data_channel = data_channel;
-    plan.remote_max_message_size = remote_max_message_size;
-    if (media_->post_to_control && data_channel) {
-      const uint64_t id = media_id_;
-      plan.on_data_frame = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id,
-                            id](std::vector<uint8_t> bytes) {
-        post([hub, meeting, id, bytes = std::move(bytes)] {
-          for (SignalingSession* s : hub->SessionsOf(meeting)) {
-            if (s->media_id() == id) s->OnDataChannelFrame(bytes);
-          }
-        });
-      };
-      plan.on_data_channel_open = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id, id] {
-        post([hub, meeting, id] {
-          for (SignalingSession* s : hub->SessionsOf(meeting)) s->OnDataChannelOpen(id);
-        });
-      };
-    }
-    if (media_->post_to_control) {
-      plan.report_bitrates = [post = media_->post_to_control, hub = &hub_, meeting = identity_.meeting_id,
-                              id = media_id_](std::vector<sfu::StreamBitrate> rates) {
-        post([hub, meeting, id, rates = std::move(rates)] {
-          for (SignalingSession* s : hub->SessionsOf(meeting)) {
-            if (s->media_id() != id) continue;
-            SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::BITRATES);
-            for (const auto& r : rates) {
-              auto* b = f.mutable_bitrates()->add_bitrates();
-              b->set_source_stream_id(r.stream_id);
-              b->set_avg_bitrate_bps(r.avg_bitrate_bps);
-            }
-            s->Send(f);
-          }
-        });
-      };
-      plan.report_level = [post = media_->post_to_control, hub = &hub_, clock = &clock_,
-                           meeting = identity_.meeting_id, attendee = identity_.attendee_id](uint8_t level,
-                                                                                             uint8_t strength) {
-        post([hub, clock, meeting, attendee, level, strength] {
-          hub->State(meeting).ReportLevel(attendee, level, strength, clock->NowSteadyMs());
-        });
-      };
-    }
-    shard.Post([&shard, plan = std::move(plan)]() mutable {
-      shard.AddSession(std::make_unique<sfu::ParticipantMedia>(shard, std::move(plan)));
-    });
-  } else {
-    const uint64_t id = media_id_;
-    const bool muted = f.sub().audio_muted();
-    shard.Post([&shard, id, opus_pt, red_pt, muted, media = video.media] {
-      if (auto* p = sfu::FindParticipantMedia(shard, id)) {
-        p->Update(opus_pt, red_pt);
-        p->SetMuted(muted);
-        p->SetVideo(media);
-      }
-    });
+  const sdp::MediaSection& first = offer->media.front();
+  if (!bridge_.open() || first.ice_ufrag != remote_ufrag_) NewTransport(first.ice_ufrag, shard_index);
+  bridge_.Apply(MediaPlan(first, audio, video.media));
+  SendSubscribeAck(f.sub(), AnswerSdp(*offer, answers, shard_index), video);
+  video_media_ = std::move(video.media);
+  if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
+  if (!subscribed()) BecomePresent(f.sub().audio_muted());
+}
+
+std::optional<sdp::SessionDescription> SignalingSession::ParseOffer(const std::string& sdp) {
+  auto parsed = sdp::Parse(sdp);
+  if (!parsed.description || parsed.description->media.empty()) {
+    SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "bad SDP offer: " + parsed.error);
+    return std::nullopt;
   }
+  const sdp::MediaSection& first = parsed.description->media.front();
+  if (first.ice_ufrag.empty() || first.ice_pwd.empty() || first.fingerprint.empty()) {
+    SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "SDP offer without ICE credentials or fingerprint");
+    return std::nullopt;
+  }
+  return std::move(parsed.description);
+}
+
+int SignalingSession::PlaceMeeting() {
+  const std::optional<int> placed = media_->shards->ShardOf(identity_.meeting_id);
+  return placed ? *placed : media_->shards->Place(identity_.meeting_id);
+}
+
+void SignalingSession::NewTransport(const std::string& remote_ufrag, int shard_index) {
+  StopTransport();  // the published video (just planned) stays
+  bridge_.Open(shard_index);
+  remote_ufrag_ = remote_ufrag;
+  local_ufrag_ = transport::RandomIceString(8);
+  local_pwd_ = transport::RandomIceString(24);
+}
+
+sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& first, const AudioPlanResult& audio,
+                                                      const sfu::VideoPlanForMedia& video) const {
+  sfu::ParticipantMediaPlan plan;
+  plan.id = bridge_.id();
+  plan.meeting_id = identity_.meeting_id;
+  plan.attendee_id = identity_.attendee_id;
+  plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
+  plan.audio_payload_type = audio.opus_payload_type;
+  plan.red_payload_type = audio.red_payload_type;
+  plan.audio_ssrc = audio.ssrc;
+  plan.audio_level_ext_id = audio.level_ext_id;
+  plan.muted = audio.muted;
+  plan.mixer = media_->mixer;
+  if (identity_.audio_bitrate_bps > 0) plan.mixer.encoder.bitrate_bps = identity_.audio_bitrate_bps;
+  plan.video = video;
+  plan.data_channel = audio.data_channel;
+  plan.remote_max_message_size = audio.remote_max_message_size;
+  if (media_->post_to_control) RouteMediaReports(plan, media_->post_to_control, hub_, clock_);
+  return plan;
+}
+
+std::string SignalingSession::AnswerSdp(const sdp::SessionDescription& offer,
+                                        const std::vector<sdp::MediaAnswer>& answers, int shard_index) const {
   sdp::AnswerParams params;
   params.ice_ufrag = local_ufrag_;
   params.ice_pwd = local_pwd_;
   params.fingerprint_algorithm = media_->dtls->fingerprint_algorithm();
   params.fingerprint = media_->dtls->fingerprint();
-  for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, shard.media_port()});
+  const uint16_t port = media_->shards->shard(static_cast<size_t>(shard_index)).media_port();
+  for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, port});
   params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
                            "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
                            "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"};
   params.feedback = {"nack", "nack pli", "ccm fir", "goog-remb"};
-  params.session_id = std::to_string(media_id_);
+  params.session_id = std::to_string(bridge_.id());
+  return sdp::BuildAnswer(offer, params, answers);
+}
 
+void SignalingSession::SendSubscribeAck(const proto::SdkSubscribeFrame& sub, const std::string& answer,
+                                        const VideoPlanResult& video) {
   SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE_ACK);
-  ack.mutable_suback()->set_duplex(f.sub().duplex());
-  ack.mutable_suback()->set_sdp_answer(sdp::BuildAnswer(offer, params, answers));
+  ack.mutable_suback()->set_duplex(sub.duplex());
+  ack.mutable_suback()->set_sdp_answer(answer);
   for (const auto& al : video.allocations) *ack.mutable_suback()->add_allocations() = al;
   for (const auto& t : video.tracks) *ack.mutable_suback()->add_tracks() = t;
   if (video.over_sender_capacity) {
@@ -342,21 +258,18 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
     ack.mutable_error()->set_description("the meeting has its maximum number of video senders");
   }
   Send(ack);
-  video_media_ = video.media;
-  if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
-  if (!subscribed()) {
-    // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
-    audio_stream_id_ = hub_.State(identity_.meeting_id)
-                           .Present(identity_.attendee_id, identity_.external_user_id, f.sub().audio_muted());
-    AnnouncePresence();
-    // Messages kept for late joiners.
-    auto& kept = hub_.State(identity_.meeting_id).kept(clock_.NowSteadyMs());
-    if (!kept.empty()) {
-      SdkSignalFrame replay = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
-      for (const KeptDataMessage& m : kept) *replay.mutable_data_message()->add_messages() = m.payload;
-      Send(replay);
-    }
-  }
+}
+
+void SignalingSession::BecomePresent(bool muted) {
+  // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
+  audio_stream_id_ = hub_.State(identity_.meeting_id).Present(identity_.attendee_id, identity_.external_user_id, muted);
+  AnnouncePresence();
+  // Messages kept for late joiners.
+  auto& kept = hub_.State(identity_.meeting_id).kept(clock_.NowSteadyMs());
+  if (kept.empty()) return;
+  SdkSignalFrame replay = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  for (const KeptDataMessage& m : kept) *replay.mutable_data_message()->add_messages() = m.payload;
+  Send(replay);
 }
 
 void SignalingSession::AnnouncePresence() {
@@ -405,7 +318,7 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
   // docs/PROTOCOL.md §4.17: switch what a section receives (another layer or source) without renegotiating, or
   // stop sections. Streams that do not exist in this meeting, or are the client's own, are
   // ignored (counted as malformed input).
-  if (media_id_ == 0 || !media_ || !media_->shards || !f.has_remote_video_update()) return;
+  if (!bridge_.open() || !f.has_remote_video_update()) return;
   const auto& u = f.remote_video_update();
   const MeetingState& state = hub_.State(identity_.meeting_id);
   bool changed = false;
@@ -425,26 +338,18 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
   for (const auto& mid : u.removed_video_subscription_mids()) {
     changed |= std::erase_if(video_media_.subscriptions, [&](const sfu::VideoSubscription& s) { return s.mid == mid; }) > 0;
   }
-  if (!changed) return;
-  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
-  shard.Post([&shard, id = media_id_, plan = video_media_] {
-    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetVideo(plan);
-  });
+  if (changed) bridge_.SetVideo(video_media_);
 }
 
 void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {
   // docs/PROTOCOL.md §4.8: stop/restart forwarding these streams to this client only (the sections stay).
-  if (media_id_ == 0 || !media_ || !media_->shards || !f.has_pause()) return;
+  if (!bridge_.open() || !f.has_pause()) return;
   std::vector<uint32_t> ids;
   for (uint32_t id : f.pause().stream_ids()) {
     if (ids.size() == 64) break;  // more than any client subscribes to
     ids.push_back(id);
   }
-  const bool paused = f.type() == SdkSignalFrame::PAUSE;
-  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
-  shard.Post([&shard, id = media_id_, ids = std::move(ids), paused] {
-    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetVideoPaused(ids, paused);
-  });
+  bridge_.SetVideoPaused(std::move(ids), /*paused=*/f.type() == SdkSignalFrame::PAUSE);
 }
 
 void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
@@ -452,14 +357,7 @@ void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
   PresenceEntry* e = hub_.State(identity_.meeting_id).Find(identity_.attendee_id);
   if (!e || e->audio_stream_id != audio_stream_id_) return;
   e->muted = f.audio_control().muted();
-  if (media_id_ != 0 && media_ && media_->shards) {
-    const uint64_t id = media_id_;
-    const bool muted = e->muted;
-    Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
-    shard.Post([&shard, id, muted] {
-      if (auto* p = sfu::FindParticipantMedia(shard, id)) p->SetMuted(muted);
-    });
-  }
+  bridge_.SetMuted(e->muted);
   SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
   auto* d = delta.mutable_audio_stream_id_info()->add_streams();
   d->set_audio_stream_id(e->audio_stream_id);
@@ -512,13 +410,7 @@ void SignalingSession::StopMedia() {
 
 void SignalingSession::StopTransport() {
   data_channel_open_ = false;
-  if (media_id_ == 0 || !media_ || !media_->shards) return;
-  Shard& shard = media_->shards->shard(static_cast<size_t>(media_shard_));
-  const uint64_t id = media_id_;
-  shard.Post([&shard, id] {
-    if (auto* p = sfu::FindParticipantMedia(shard, id)) p->Stop();
-  });
-  media_id_ = 0;
+  bridge_.Stop();
 }
 
 void SignalingSession::SendIndex() {

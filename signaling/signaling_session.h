@@ -1,7 +1,8 @@
 #pragma once
 // One attendee's signaling WebSocket (docs/PROTOCOL.md §5): decodes 0x05-prefixed
 // SdkSignalFrames, answers PING with PONG, JOIN with JOIN_ACK then INDEX, SUBSCRIBE with
-// SUBSCRIBE_ACK (SDP answer; media on the meeting's shard), LEAVE with LEAVE_ACK; presence and
+// SUBSCRIBE_ACK (SDP answer from PlanAudio and PlanVideo; the attendee's media on the meeting's
+// shard, reached only through its MediaBridge), LEAVE with LEAVE_ACK; presence and
 // mute (AUDIO_STREAM_ID_INFO), data messages (validated, stamped, throttled, kept for late
 // joiners); accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per
 // connection (§3.3) and malformed ones counted; an abusive client is closed (1008).
@@ -10,11 +11,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "mixer/room_mixer.h"
 #include "signaling/api/rate_limiter.h"
+#include "signaling/audio_plan.h"
+#include "signaling/media_bridge.h"
 #include "signaling/proto/frame_codec.h"
 #include "signaling/video_plan.h"
 #include "signaling/ws/ws_connection.h"
@@ -25,6 +30,7 @@ class ServerMetrics;
 }
 namespace sfu {
 class ShardSet;
+struct ParticipantMediaPlan;
 namespace transport {
 class DtlsContext;
 }
@@ -84,9 +90,9 @@ class SignalingSession final : public ws::WsHandler {
   // A frame that arrived on the attendee's SCTP data channel (control thread).
   void OnDataChannelFrame(std::span<const uint8_t> bytes);
   void OnDataChannelOpen(uint64_t media_id) {
-    if (media_id == media_id_) data_channel_open_ = true;
+    if (media_id == bridge_.id()) data_channel_open_ = true;
   }
-  uint64_t media_id() const { return media_id_; }
+  uint64_t media_id() const { return bridge_.id(); }
   // Sends the current INDEX (every published video source).
   void SendIndex();
 
@@ -94,6 +100,20 @@ class SignalingSession final : public ws::WsHandler {
   void HandleFrame(const proto::SdkSignalFrame& frame);
   void HandleJoin(const proto::SdkSignalFrame& frame);
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
+  // The steps of a SUBSCRIBE. The offer, or nullopt after replying 400.
+  std::optional<sdp::SessionDescription> ParseOffer(const std::string& sdp);
+  // The meeting's shard (placed on the first SUBSCRIBE).
+  int PlaceMeeting();
+  // A new media id and ICE credentials for a new transport (first SUBSCRIBE, ICE restart).
+  void NewTransport(const std::string& remote_ufrag, int shard_index);
+  // What the shard's participant should be (bridge_.Apply creates or renegotiates it).
+  sfu::ParticipantMediaPlan MediaPlan(const sdp::MediaSection& first, const AudioPlanResult& audio,
+                                      const sfu::VideoPlanForMedia& video) const;
+  std::string AnswerSdp(const sdp::SessionDescription& offer, const std::vector<sdp::MediaAnswer>& answers,
+                        int shard_index) const;
+  void SendSubscribeAck(const proto::SdkSubscribeFrame& sub, const std::string& answer, const VideoPlanResult& video);
+  // After the first SUBSCRIBE_ACK: present in the meeting, kept data messages replayed.
+  void BecomePresent(bool muted);
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
   void HandlePauseResume(const proto::SdkSignalFrame& frame);
   void HandleRemoteVideoUpdate(const proto::SdkSignalFrame& frame);
@@ -121,12 +141,11 @@ class SignalingSession final : public ws::WsHandler {
   uint64_t audio_session_id_ = 0;
   uint32_t audio_stream_id_ = 0;  // non-zero once present
   // Media on the shard.
-  uint64_t media_id_ = 0;
-  int media_shard_ = -1;
+  MediaBridge bridge_;
   std::string remote_ufrag_;
   std::string local_ufrag_;
   std::string local_pwd_;
-  uint32_t audio_ssrc_ = 0;
+  SessionAudioState audio_;
   bool data_channel_open_ = false;
   SessionVideoState video_;
   sfu::VideoPlanForMedia video_media_;  // what the shard was last told (REMOTE_VIDEO_UPDATE edits it)

@@ -78,6 +78,23 @@ ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason
   return a;
 }
 
+void SignalingFront::SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id) {
+  size_t open = 0;
+  SignalingSession* oldest_unjoined = nullptr;
+  // SessionsOf lists sessions in the order they connected: the oldest first.
+  for (SignalingSession* s : hub_.SessionsOf(meeting_id)) {
+    if (s->identity().attendee_id != attendee_id || s->closing()) continue;
+    ++open;
+    if (!s->joined() && !oldest_unjoined) oldest_unjoined = s;
+  }
+  // JOIN ends every other session of the attendee, so at most one of them has joined: with two
+  // open, one never joined.
+  if (open + 1 > kMaxSessionsPerAttendee && oldest_unjoined) {
+    oldest_unjoined->CloseSuperseded();
+    metrics_.CountSignalingRefusal("superseded");
+  }
+}
+
 ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> connection) {
   const std::vector<std::string> segments = http::SplitPath(req.path);
   if (segments.size() != 2 || segments[0] != "control") {
@@ -120,6 +137,10 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
       identity.attendee_id += "#content";
       identity.content = true;
     }
+    // One live session per attendee (and per content share) plus one reconnecting: a newer
+    // connection closes the oldest one that never joined (abandoned, or a client opening sockets
+    // in a loop), so one join token can never hold more than two sessions.
+    SupersedeOldSessions(meeting_id, identity.attendee_id);
     a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_, metrics_,
                                                    clock_, limits_, media_);
     return a;

@@ -26,6 +26,8 @@ namespace sfu::signaling {
 class SignalingFront {
  public:
   static constexpr size_t kMaxContentShares = 2;  // per meeting (issue: video SFU)
+  // Open signaling sessions per attendee identity: the live one and one reconnecting.
+  static constexpr size_t kMaxSessionsPerAttendee = 2;
   // media: where attendees' transports go (borrowed; null: SUBSCRIBE is refused with 500).
   SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
                  metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},
@@ -38,6 +40,7 @@ class SignalingFront {
 
  private:
   ws::WsAcceptance Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol);
+  void SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id);
 
   store::MeetingStore& store_;
   const api::JoinTokenSigner& signer_;

@@ -160,6 +160,12 @@ void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status, con
 // A SUBSCRIBE (docs/PROTOCOL.md §4.4): the offer answered section by section - audio (audio_plan.h), video
 // (video_plan.h) - the shard's participant created or renegotiated to match, SUBSCRIBE_ACK sent.
 void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
+  // JOIN first: the one-session-per-attendee rule runs at JOIN, and media (a transport, a mixer
+  // participant) is only for a session that passed it (docs/SECURITY.md).
+  if (!joined_) {
+    metrics_.CountSignalingFrame("in", "subscribe_before_join");
+    return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "SUBSCRIBE before JOIN");
+  }
   if (!media_ || !media_->shards || !media_->dtls) {
     return SendError(SdkSignalFrame::SUBSCRIBE_ACK, 500, "media is not available on this server");
   }
@@ -439,6 +445,15 @@ void SignalingSession::End(uint32_t status, const std::string& reason) {
   connection_->Close(1000, reason);
   SFU_LOG(kInfo, "signaling ended by server").Kv("meeting", identity_.meeting_id)
       .Kv("attendee", identity_.attendee_id).Kv("status", status);
+}
+
+bool SignalingSession::closing() const { return connection_->closed(); }
+
+void SignalingSession::CloseSuperseded() {
+  if (connection_->closed()) return;
+  StopMedia();
+  connection_->Close(1000, "superseded by a newer connection of the same attendee");
+  SFU_LOG(kInfo, "signaling superseded").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
 }
 
 void SignalingSession::OnClosed(uint16_t code) {

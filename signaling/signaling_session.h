@@ -81,6 +81,9 @@ class SignalingSession final : public ws::WsHandler {
   void End(uint32_t status, const std::string& reason);
 
   const AttendeeIdentity& identity() const { return identity_; }
+  // Closed by the front when a newer connection of the same attendee needs its place.
+  void CloseSuperseded();
+  bool closing() const;
   bool joined() const { return joined_; }
   bool subscribed() const { return audio_stream_id_ != 0; }
   uint64_t audio_session_id() const { return audio_session_id_; }

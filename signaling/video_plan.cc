@@ -61,7 +61,9 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     sdp::MediaAnswer& a = answers[i];
     const size_t index = k++;
     const int vp8 = Vp8PayloadType(m);
-    if (m.port == 0 || !m.IsRtp() || vp8 < 0) {
+    // Mids are the client's names for sections and become keys of the session's state: a long
+    // one is refused rather than kept (browsers use "0", "1", ...).
+    if (m.port == 0 || !m.IsRtp() || vp8 < 0 || m.mid.size() > kMaxMidLength) {
       a.reject = true;
       session.section_ssrcs.erase(m.mid);
       session.section_rtx_ssrcs.erase(m.mid);
@@ -179,6 +181,18 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     r.index_changed |= state.UnpublishVideo(self.attendee_id);
     ForgetPublication(session);
   }
+  // Keep SSRCs only for the sections this offer has (an offer replaces the whole set): a client
+  // that renames its mids on every SUBSCRIBE must not grow the session's state.
+  auto prune = [&offer](std::map<std::string, uint32_t>& by_mid) {
+    for (auto it = by_mid.begin(); it != by_mid.end();) {
+      const bool offered = std::any_of(offer.media.begin(), offer.media.end(), [&](const sdp::MediaSection& m) {
+        return m.kind == "video" && m.mid == it->first;
+      });
+      it = offered ? std::next(it) : by_mid.erase(it);
+    }
+  };
+  prune(session.section_ssrcs);
+  prune(session.section_rtx_ssrcs);
   return r;
 }
 

@@ -26,6 +26,9 @@
 namespace sfu::signaling {
 
 // What one attendee's session keeps across SUBSCRIBEs.
+// The longest mid a video section may have (longer ones are rejected, not remembered).
+inline constexpr size_t kMaxMidLength = 32;
+
 struct SessionVideoState {
   std::map<std::string, uint32_t> section_ssrcs;  // mid -> our SSRC on that section
   std::map<std::string, uint32_t> section_rtx_ssrcs;  // mid -> our RTX SSRC on that section

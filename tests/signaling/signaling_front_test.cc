@@ -523,5 +523,61 @@ TEST_F(SignalingMeetingTest, AtMostTwoContentSharesPerMeeting) {
   EXPECT_TRUE(PingPong(*main, 7));
 }
 
+// Hardening (docs/SECURITY.md): one join token could open any number of sockets, and each
+// SUBSCRIBE without JOIN made a transport and a mixer participant.
+TEST_F(SignalingMeetingTest, SubscribeBeforeJoinGetsNoMedia) {
+  const std::string m = NewMeeting();
+  auto [a, t] = NewAttendee(m, "early");
+  SignalingClient c;
+  std::string error;
+  ASSERT_TRUE(c.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
+  c.Send(Subscribe(ChromeOffer()));
+  auto ack = c.ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->error().status(), 400u);
+  EXPECT_FALSE(ack->suback().has_sdp_answer());
+  EXPECT_EQ(shards_->Stats()[0]->transports.load() + (shards_->size() > 1 ? shards_->Stats()[1]->transports.load() : 0), 0);
+}
+
+TEST_F(SignalingMeetingTest, AJoinTokenHoldsAtMostTwoSessions) {
+  const std::string m = NewMeeting();
+  auto [a, t] = NewAttendee(m, "looper");
+  std::vector<std::unique_ptr<SignalingClient>> socks;
+  for (int i = 0; i < 6; ++i) {
+    socks.push_back(std::make_unique<SignalingClient>());
+    std::string error;
+    ASSERT_TRUE(socks.back()->Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error))
+        << error;
+  }
+  // The four oldest were superseded; the two newest still answer.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(socks[i]->WaitForClose(3000ms), 1000) << i;
+  EXPECT_TRUE(PingPong(*socks[4], 1));
+  EXPECT_TRUE(PingPong(*socks[5], 2));
+  // A joined session is never the one superseded: JOIN on the newest, then two more sockets.
+  socks[5]->Send(proto::MakeFrame(SdkSignalFrame::JOIN));
+  ASSERT_TRUE(socks[5]->ReceiveType(SdkSignalFrame::JOIN_ACK, 3000ms));
+  EXPECT_NE(socks[4]->WaitForClose(3000ms), 0);  // the other device's session ends (301) at JOIN
+  SignalingClient extra1, extra2;
+  std::string error;
+  ASSERT_TRUE(extra1.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
+  ASSERT_TRUE(extra2.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
+  EXPECT_EQ(extra1.WaitForClose(3000ms), 1000);
+  EXPECT_TRUE(PingPong(*socks[5], 3));
+  EXPECT_TRUE(PingPong(extra2, 4));
+}
+
+TEST_F(SignalingMeetingTest, DeletingAnAttendeeEndsItsContentShareToo) {
+  const std::string m = NewMeeting();
+  auto [a, t] = NewAttendee(m, "presenter");
+  auto main = Join(m, t);
+  auto share = Join(m, t + "#content");
+  Api("DELETE", "/meetings/" + m + "/attendees/" + a);
+  auto status = share->ReceiveType(SdkSignalFrame::AUDIO_STATUS, 3000ms);
+  ASSERT_TRUE(status) << "the content share must end with its attendee";
+  EXPECT_EQ(status->audio_status().audio_status(), 411u);
+  EXPECT_NE(share->WaitForClose(3000ms), 0);
+  EXPECT_NE(main->WaitForClose(3000ms), 0);
+}
+
 }  // namespace
 }  // namespace sfu::signaling

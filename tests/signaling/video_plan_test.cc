@@ -159,5 +159,48 @@ TEST(VideoPlanTest, AtMostTheSubscriptionLimitIsFilled) {
   EXPECT_EQ(answers.back().direction, "inactive");
 }
 
+// An offer with an inactive camera and one recvonly section per mid.
+sdp::SessionDescription OfferWithMids(const std::vector<std::string>& mids) {
+  std::string s = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+  std::vector<std::string> all = {"cam"};
+  all.insert(all.end(), mids.begin(), mids.end());
+  for (size_t i = 0; i < all.size(); ++i) {
+    s += "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" + all[i] + "\r\na=" +
+         (i == 0 ? "inactive" : "recvonly") +
+         "\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n";
+  }
+  auto parsed = sdp::Parse(s);
+  EXPECT_TRUE(parsed.description) << parsed.error;
+  return *parsed.description;
+}
+
+// Hardening (docs/SECURITY.md): the session's per-section SSRCs were keyed by client-chosen mids
+// and never pruned, so renaming mids on every SUBSCRIBE grew memory without bound.
+TEST(VideoPlanTest, SectionStateFollowsTheOfferAndLongMidsAreRefused) {
+  MeetingState state;
+  state.PublishVideo(VideoSource{10, 3, "bob", "b", 1500, 15});
+  SessionVideoState session;
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::string> mids;
+    for (int k = 0; k < 5; ++k) mids.push_back("r" + std::to_string(round) + "x" + std::to_string(k));
+    auto offer = OfferWithMids(mids);
+    std::vector<sdp::MediaAnswer> answers(offer.media.size());
+    std::vector<uint32_t> want(1 + mids.size(), 10);
+    want[0] = 0;
+    PlanVideo(offer, Sub(false, want), {"alice", "a"}, state, session, answers, &NextSsrc);
+    EXPECT_LE(session.section_ssrcs.size(), mids.size());
+    EXPECT_LE(session.section_rtx_ssrcs.size(), mids.size());
+  }
+  auto offer = OfferWithMids({std::string(kMaxMidLength + 1, 'm'), "ok"});
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(false, {0, 10, 10}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  EXPECT_TRUE(answers[2].reject);
+  EXPECT_EQ(session.section_ssrcs.count(std::string(kMaxMidLength + 1, 'm')), 0u);
+  ASSERT_EQ(r.media.subscriptions.size(), 1u);
+  EXPECT_EQ(r.media.subscriptions[0].mid, "ok");
+}
+
 }  // namespace
 }  // namespace sfu::signaling

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
@@ -123,7 +124,8 @@ class InprocServer {
   std::unique_ptr<transport::DtlsContext> dtls_;
   std::unique_ptr<api::JoinTokenSigner> signer_;
   std::unique_ptr<api::ControlApi> control_;
-  metrics::ServerMetrics metrics_{{"bench", "bench", "bench"}};
+  metrics::ServerMetrics exposition_{{"bench", "bench", "bench"}};
+  signaling::SignalingMetrics metrics_{exposition_};
   signaling::SignalingHub hub_;
   std::unique_ptr<ShardSet> shards_;
   signaling::MediaContext media_;

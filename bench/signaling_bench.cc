@@ -21,6 +21,7 @@
 #include "bench/bench_util.h"
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
@@ -50,7 +51,8 @@ int main(int argc, char** argv) {
   api::ControlApiConfig api_config;
   api_config.limits.max_attendees_per_meeting = std::max(250, attendees);
   api::ControlApi control(*store, signer, clock, api_config, nullptr);
-  metrics::ServerMetrics metrics({"bench", "bench", "bench"});
+  metrics::ServerMetrics exposition({"bench", "bench", "bench"});
+  signaling::SignalingMetrics metrics(exposition);
   signaling::SignalingHub hub;
   ShardSet shards(2, "127.0.0.1", 0, dtls.get());
   if (!shards.Start(&error)) return 1;

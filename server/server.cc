@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "sfu/shard_metrics.h"
 #include "server/echo_service.h"
 #include "server/fd_limit.h"
@@ -77,7 +78,8 @@ int RunServer(const ServerConfig& config) {
   asio::io_context ioc(1);  // the control thread
   base::SystemClock clock;
   api::JoinTokenSigner signer(store->token_secret());
-  metrics::ServerMetrics metrics({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
+  metrics::ServerMetrics exposition({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
+  signaling::SignalingMetrics metrics(exposition);
 
   std::unique_ptr<transport::DtlsContext> dtls = transport::DtlsContext::Create(&error);
   if (!dtls) {
@@ -90,7 +92,7 @@ int RunServer(const ServerConfig& config) {
     SFU_LOG(kError, "cannot start media shards").Kv("error", error);
     return 2;
   }
-  metrics.AddCollectable(MakeShardCollector(shards.Stats()));
+  exposition.AddCollectable(MakeShardCollector(shards.Stats()));
   signaling::SignalingHub hub;
   ShardPlacement placement(shards, hub);
 

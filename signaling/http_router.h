@@ -14,7 +14,7 @@
 
 #include "base/rate_limited.h"
 #include "signaling/api/replay_cache.h"
-#include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/control/control_api.h"
 #include "signaling/api/rate_limiter.h"
 #include "signaling/api/http_message.h"
@@ -30,7 +30,7 @@ struct HttpRouterConfig {
 class HttpRouter {
  public:
   // All references are borrowed and must outlive the router.
-  HttpRouter(api::ControlApi& api, metrics::ServerMetrics& metrics, api::TokenBucketLimiter& limiter,
+  HttpRouter(api::ControlApi& api, SignalingMetrics& metrics, api::TokenBucketLimiter& limiter,
              const base::Clock& clock, HttpRouterConfig config);
 
   // Called before /metrics renders, to refresh gauges from the store.
@@ -49,7 +49,7 @@ class HttpRouter {
   http::HttpResponse HandleOther(const http::HttpRequest& req);
 
   api::ControlApi& api_;
-  metrics::ServerMetrics& metrics_;
+  SignalingMetrics& metrics_;
   api::TokenBucketLimiter& limiter_;
   const base::Clock& clock_;
   HttpRouterConfig config_;

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/api/join_token.h"
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_session.h"
@@ -33,7 +33,7 @@ std::string_view Trim(std::string_view s) {
 }  // namespace
 
 SignalingFront::SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
-                               metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits,
+                               SignalingMetrics& metrics, const base::Clock& clock, SignalingLimits limits,
                                const MediaContext* media)
     : store_(store), signer_(signer), hub_(hub), metrics_(metrics), clock_(clock), limits_(limits), media_(media) {}
 

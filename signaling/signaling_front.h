@@ -23,6 +23,8 @@ class MeetingStore;
 
 namespace sfu::signaling {
 
+class SignalingMetrics;
+
 class SignalingFront {
  public:
   static constexpr size_t kMaxContentShares = 2;  // per meeting (issue: video SFU)
@@ -30,7 +32,7 @@ class SignalingFront {
   static constexpr size_t kMaxSessionsPerAttendee = 2;
   // media: where attendees' transports go (borrowed; null: SUBSCRIBE is refused with 500).
   SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
-                 metrics::ServerMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},
+                 SignalingMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},
                  const MediaContext* media = nullptr);
 
   ws::WsAcceptance OnUpgrade(const http::HttpRequest& request, std::shared_ptr<ws::WsConnection> connection);
@@ -45,7 +47,7 @@ class SignalingFront {
   store::MeetingStore& store_;
   const api::JoinTokenSigner& signer_;
   SignalingHub& hub_;
-  metrics::ServerMetrics& metrics_;
+  SignalingMetrics& metrics_;
   const base::Clock& clock_;
   SignalingLimits limits_;
   const MediaContext* media_;

@@ -4,7 +4,7 @@
 
 #include "base/log.h"
 #include "base/random.h"
-#include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard_set.h"
 #include "signaling/audio_plan.h"
@@ -36,7 +36,7 @@ int64_t NowNs() {
 }  // namespace
 
 SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
-                                   SignalingHub& hub, metrics::ServerMetrics& metrics,
+                                   SignalingHub& hub, SignalingMetrics& metrics,
                                    const base::Clock& clock, SignalingLimits limits, const MediaContext* media)
     : connection_(std::move(connection)),
       identity_(std::move(identity)),

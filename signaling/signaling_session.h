@@ -25,9 +25,6 @@
 #include "signaling/ws/ws_connection.h"
 #include "base/clock.h"
 
-namespace sfu::metrics {
-class ServerMetrics;
-}
 namespace sfu {
 class ShardSet;
 struct ParticipantMediaPlan;
@@ -39,6 +36,7 @@ class DtlsContext;
 namespace sfu::signaling {
 
 class SignalingHub;
+class SignalingMetrics;
 
 struct SignalingLimits {
   double frames_per_second = 200;  // per connection (§3.3); the JS client sends ~1-3/s
@@ -69,7 +67,7 @@ struct AttendeeIdentity {
 class SignalingSession final : public ws::WsHandler {
  public:
   SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
-                   SignalingHub& hub, metrics::ServerMetrics& metrics, const base::Clock& clock,
+                   SignalingHub& hub, SignalingMetrics& metrics, const base::Clock& clock,
                    SignalingLimits limits, const MediaContext* media = nullptr);
   ~SignalingSession() override;
 
@@ -133,7 +131,7 @@ class SignalingSession final : public ws::WsHandler {
   std::shared_ptr<ws::WsConnection> connection_;
   AttendeeIdentity identity_;
   SignalingHub& hub_;
-  metrics::ServerMetrics& metrics_;
+  SignalingMetrics& metrics_;
   const base::Clock& clock_;
   SignalingLimits limits_;
   api::TokenBucketLimiter limiter_;

@@ -44,7 +44,8 @@ class HttpRouterTest : public ::testing::Test {
 
   sfu::testing::ScopedTempDir dir_;
   base::FakeClock clock_;
-  metrics::ServerMetrics metrics_{{"test", "abc", "none"}};
+  metrics::ServerMetrics exposition_{{"test", "abc", "none"}};
+  SignalingMetrics metrics_{exposition_};
   std::unique_ptr<store::MeetingStore> store_;
   std::unique_ptr<api::JoinTokenSigner> signer_;
   std::unique_ptr<api::ControlApi> api_;

@@ -13,6 +13,7 @@
 
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "sfu/shard_set.h"
@@ -153,7 +154,8 @@ class SignalingFrontTest : public ::testing::Test {
   MediaContext media_;
   sfu::testing::ScopedTempDir dir_;
   base::SystemClock clock_;
-  metrics::ServerMetrics metrics_{{"test", "t", "none"}};
+  metrics::ServerMetrics exposition_{{"test", "t", "none"}};
+  SignalingMetrics metrics_{exposition_};
   SignalingHub hub_;
   HubListener listener_{hub_};
   std::unique_ptr<store::MeetingStore> store_;

@@ -2,7 +2,10 @@
 // attendees, each a separate Chromium process whose fake microphone plays its own sine
 // (--use-file-for-fake-audio-capture with a generated WAV: 440, 700, 1100 Hz). Each page feeds
 // the SDK's bound audio element (the one mixed stream it receives) into a WebAudio analyser.
-// Each browser must hear the other two tones and not its own.
+// Each browser must hear the other two tones and not its own. Then the server is killed
+// (SIGKILL) and, later, stopped (SIGTERM), each time started again on the same port and data
+// dir: every client must reconnect by itself, hear the others again, see the whole roster, and
+// the meeting and its join tokens must be intact.
 //
 // Margins (dBFS from AnalyserNode.getFloatFrequencyData, fftSize 8192, median over ~3 s):
 // another attendee's tone at least 20 dB above the noise floor (median of the spectrum between
@@ -19,6 +22,8 @@ const { buildBundle, servePage } = require('./chime_bundle');
 
 const FREQS = [440, 700, 1100];
 let server;
+let serverArgs;
+let dataDir;
 let web;
 let dir;
 let bundleDir;
@@ -84,10 +89,14 @@ async function joinMeeting({ meeting, attendee }) {
   const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
   const config = new S.MeetingSessionConfiguration(meeting, attendee);
   const session = new S.DefaultMeetingSession(config, logger, new S.DefaultDeviceController(logger));
-  window.ev = { started: false };
+  window.ev = { started: false, present: {}, reconnects: 0 };
   window.session = session;
   const av = session.audioVideo;
-  av.addObserver({ audioVideoDidStart: () => { window.ev.started = true; } });
+  av.addObserver({
+    audioVideoDidStart: () => { window.ev.started = true; },
+    audioVideoDidStartConnecting: (reconnecting) => { if (reconnecting) window.ev.reconnects += 1; },
+  });
+  av.realtimeSubscribeToAttendeeIdPresence((id, present) => { window.ev.present[id] = present; });
   const mics = await av.listAudioInputDevices();
   // A steady tone is what noise suppression removes: ask for the raw microphone.
   await av.startAudioInput({ deviceId: mics[0].deviceId, echoCancellation: false, noiseSuppression: false, autoGainControl: false });
@@ -97,7 +106,9 @@ async function joinMeeting({ meeting, attendee }) {
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-tones-'));
-  server = await startServer(['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn']);
+  dataDir = path.join(dir, 'data');
+  serverArgs = ['--data-dir', dataDir, '--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn'];
+  server = await startServer(serverArgs);
   const bundle = await buildBundle();
   bundleDir = path.dirname(bundle);
   web = await servePage(bundle);
@@ -117,15 +128,15 @@ before(async () => {
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
   if (web) await web.close();
-  if (server) await server.stop();
+  if (server) await server.stop();  // its data dir is ours (dir/data), removed below
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
-async function waitFor(p, fn, what, ms = 20000) {
+async function waitFor(p, fn, what, ms = 20000, arg = undefined) {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await p.evaluate(fn)) return;
+    if (await p.evaluate(fn, arg).catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -144,8 +155,37 @@ test('each fake microphone carries its own tone', { timeout: 60000 }, async () =
   }
 });
 
+// Inbound audio bytes so far on a page's peer connection.
+async function audioBytes(p) {
+  return p.evaluate(async () => {
+    const stats = await window.session.audioVideo.getRTCPeerConnectionStats();
+    let bytes = 0;
+    if (stats) stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived; });
+    return bytes;
+  }).catch(() => 0);
+}
+
+// Every page hears the two other tones and not its own.
+async function assertEachHearsTheOthers() {
+  const results = await Promise.all(pages.map((p) => p.evaluate(
+    (freqs) => window.spectrumOf(document.getElementById('audio').srcObject, freqs, 3000), FREQS)));
+  results.forEach((r, i) => {
+    console.log(`browser ${FREQS[i]} Hz hears: ${FREQS.map((f, k) => `${f} Hz ${r.levels[k].toFixed(1)} dB`).join(', ')}; floor ${r.floor.toFixed(1)} dB`);
+  });
+  results.forEach((r, i) => {
+    const others = FREQS.map((_, k) => k).filter((k) => k !== i);
+    for (const k of others) {
+      assert.ok(r.levels[k] - r.floor >= 20, `browser ${FREQS[i]} Hz hears ${FREQS[k]} Hz (${r.levels[k].toFixed(1)} dB, floor ${r.floor.toFixed(1)} dB)`);
+    }
+    const weakest = Math.min(...others.map((k) => r.levels[k]));
+    assert.ok(weakest - r.levels[i] >= 20, `browser ${FREQS[i]} Hz does not hear itself (${r.levels[i].toFixed(1)} dB vs others ≥ ${weakest.toFixed(1)} dB)`);
+  });
+}
+
+let created;
+
 test('three Chime SDK clients each hear the two others and not themselves', { timeout: 120000 }, async () => {
-  const created = await api('POST', '/meetings?operation=create-attendees', {
+  created = await api('POST', '/meetings?operation=create-attendees', {
     ExternalMeetingId: 'tones',
     Attendees: FREQS.map((f) => ({ ExternalUserId: `tone-${f}` })),
   });
@@ -161,17 +201,50 @@ test('three Chime SDK clients each hear the two others and not themselves', { ti
     }, 'mixed audio arriving');
   }
   await new Promise((r) => setTimeout(r, 1500));  // everyone's audio in the mix
-  const results = await Promise.all(pages.map((p) => p.evaluate(
-    (freqs) => window.spectrumOf(document.getElementById('audio').srcObject, freqs, 3000), FREQS)));
-  results.forEach((r, i) => {
-    console.log(`browser ${FREQS[i]} Hz hears: ${FREQS.map((f, k) => `${f} Hz ${r.levels[k].toFixed(1)} dB`).join(', ')}; floor ${r.floor.toFixed(1)} dB`);
-  });
-  results.forEach((r, i) => {
-    const others = FREQS.map((_, k) => k).filter((k) => k !== i);
-    for (const k of others) {
-      assert.ok(r.levels[k] - r.floor >= 20, `browser ${FREQS[i]} Hz hears ${FREQS[k]} Hz (${r.levels[k].toFixed(1)} dB, floor ${r.floor.toFixed(1)} dB)`);
+  await assertEachHearsTheOthers();
+});
+
+// Kills (or stops) the server and starts it again on the same port and data dir; returns the
+// seconds from the new server answering /healthz until every client receives mixed audio again.
+async function restartAndRecover(signal) {
+  assert.ok(created, 'the meeting of the first test');
+  const port = server.port;
+  const reconnects = await Promise.all(pages.map((p) => p.evaluate(() => window.ev.reconnects)));
+  await new Promise((resolve) => { server.proc.once('exit', resolve); server.proc.kill(signal); });
+  server = await startServer(serverArgs, { port });
+  const started = Date.now();
+  // The meeting and its tokens survived: the API still knows them.
+  const m = await api('GET', `/meetings/${created.json.Meeting.MeetingId}`);
+  assert.strictEqual(m.status, 200, 'the meeting is intact after the restart');
+  // Every client reconnects by itself (no app action) and audio flows again.
+  for (let i = 0; i < pages.length; i += 1) {
+    await waitFor(pages[i], (n) => window.ev.reconnects > n, `client ${FREQS[i]} reconnecting`, 60000, reconnects[i]);
+  }
+  const before = await Promise.all(pages.map(audioBytes));
+  for (let i = 0; i < pages.length; i += 1) {
+    const deadline = Date.now() + 60000;
+    while ((await audioBytes(pages[i])) <= before[i] + 2000) {
+      if (Date.now() > deadline) throw new Error(`client ${FREQS[i]} receives no audio after the restart`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    const weakest = Math.min(...others.map((k) => r.levels[k]));
-    assert.ok(weakest - r.levels[i] >= 20, `browser ${FREQS[i]} Hz does not hear itself (${r.levels[i].toFixed(1)} dB vs others ≥ ${weakest.toFixed(1)} dB)`);
-  });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  // The roster is complete again on every client.
+  const ids = created.json.Attendees.map((a) => a.AttendeeId);
+  for (const p of pages) {
+    await waitFor(p, (all) => all.every((id) => window.ev.present[id] === true), 'every attendee present', 30000, ids);
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  await assertEachHearsTheOthers();
+  return seconds;
+}
+
+test('after SIGKILL and a restart on the same port and data dir, every client reconnects by itself and hears the others', { timeout: 180000 }, async () => {
+  const s = await restartAndRecover('SIGKILL');
+  console.log(`SIGKILL: every client receives mixed audio ${s.toFixed(1)} s after the new server answered`);
+});
+
+test('after SIGTERM (clean shutdown) and a restart, every client reconnects by itself and hears the others', { timeout: 180000 }, async () => {
+  const s = await restartAndRecover('SIGTERM');
+  console.log(`SIGTERM: every client receives mixed audio ${s.toFixed(1)} s after the new server answered`);
 });

@@ -28,8 +28,9 @@ function freePort() {
 // Starts sfu-server on loopback with a fresh data dir; resolves once /healthz answers.
 // options.tls: the server was given --tls-cert/--tls-key (https); certificate checks are skipped
 // for this process's fetches (a self-signed test certificate).
+// options.port: listen on this port (a restart on the same address); default a free one.
 async function startServer(extraArgs = [], options = {}) {
-  const port = await freePort();
+  const port = options.port || await freePort();
   // A caller-supplied --data-dir is kept on stop (restart tests); ours is removed.
   const ownDataDir = !extraArgs.includes('--data-dir');
   const dataDir = ownDataDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-it-')) : extraArgs[extraArgs.indexOf('--data-dir') + 1];

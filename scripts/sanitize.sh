@@ -11,7 +11,7 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 echo "[sanitize] configuring $BUILD (ASan + UBSan)" >&2
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSFU_SANITIZE=ON "${launcher[@]}" \
   | grep -E "Error|error" >&2 || true
-mapfile -t targets < <(find "$ROOT/tests" -name CMakeLists.txt -exec grep -ho 'sfu_unit_tests([a-z_]*' {} + | sed 's/sfu_unit_tests(//' | sort -u)
+mapfile -t targets < <(find "$ROOT/tests" -name CMakeLists.txt -exec grep -ho 'sfu_unit_tests([a-z_]*' {} + | sed 's/sfu_unit_tests(//' | grep -v '^$' | sort -u)
 echo "[sanitize] compiling ${#targets[@]} test binaries (ninja -j${SFU_JOBS:-2})" >&2
 ninja -C "$BUILD" -j "${SFU_JOBS:-2}" "${targets[@]}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"

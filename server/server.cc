@@ -55,6 +55,7 @@ class ShardPlacement final : public api::ControlApiListener {
   void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override {
     hub_.RemoveAttendee(meeting_id, attendee_id);  // AUDIO_STATUS 411, then close
   }
+  bool AtCapacity() const override { return shards_.AllOverloaded(); }
 
  private:
   ShardSet& shards_;

@@ -1,5 +1,7 @@
 #include "sfu/shard.h"
 
+#include "sfu/overload_detector.h"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -39,7 +41,9 @@ struct Shard::Impl {
     tick.async_wait([this, shard](const boost::system::error_code& ec) {
       if (ec) return;
       stats.Add(stats.ticks);
-      if (std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5)) stats.Add(stats.late_ticks);
+      const bool late = std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5);
+      if (late) stats.Add(stats.late_ticks);
+      stats.overloaded.store(overload.OnTick(late), std::memory_order_relaxed);
       const int64_t now = shard->NowMs();
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
@@ -60,6 +64,7 @@ struct Shard::Impl {
   transport::EndpointDemuxer demuxer;
   asio::steady_timer tick;
   std::chrono::steady_clock::time_point next_tick;
+  OverloadDetector overload;
   std::vector<std::unique_ptr<ShardSession>> sessions;
   std::unordered_set<std::string> rooms;
   std::thread thread;

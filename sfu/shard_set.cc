@@ -11,6 +11,7 @@ ShardSet::ShardSet(int count, const std::string& bind_ip, uint16_t base_port,
     shards_.push_back(std::make_unique<Shard>(i, bind_ip, port, dtls));
   }
   load_.assign(shards_.size(), 0);
+  forced_overload_.assign(shards_.size(), false);
 }
 
 ShardSet::~ShardSet() { Stop(); }
@@ -31,9 +32,16 @@ void ShardSet::Stop() {
 
 int ShardSet::Place(const std::string& meeting_id) {
   if (auto it = directory_.find(meeting_id); it != directory_.end()) return it->second;
-  const auto least = std::min_element(load_.begin(), load_.end());
-  const int index = static_cast<int>(least - load_.begin());
-  ++*least;
+  // The least-loaded shard that keeps its ticks; if all are late, the least loaded of all (the
+  // caller refuses new meetings before that: AllOverloaded).
+  size_t best = load_.size();
+  for (size_t i = 0; i < load_.size(); ++i) {
+    if (Overloaded(i)) continue;
+    if (best == load_.size() || load_[i] < load_[best]) best = i;
+  }
+  if (best == load_.size()) best = static_cast<size_t>(std::min_element(load_.begin(), load_.end()) - load_.begin());
+  const int index = static_cast<int>(best);
+  ++load_[best];
   directory_.emplace(meeting_id, index);
   Shard* shard = shards_[static_cast<size_t>(index)].get();
   shard->Post([shard, meeting_id] { shard->AddRoomOnShard(meeting_id); });
@@ -54,6 +62,16 @@ std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
   auto it = directory_.find(meeting_id);
   if (it == directory_.end()) return std::nullopt;
   return it->second;
+}
+
+bool ShardSet::Overloaded(size_t shard) const {
+  return forced_overload_[shard] || shards_[shard]->stats().overloaded.load(std::memory_order_relaxed);
+}
+
+bool ShardSet::AllOverloaded() const {
+  for (size_t i = 0; i < shards_.size(); ++i)
+    if (!Overloaded(i)) return false;
+  return !shards_.empty();
 }
 
 int ShardSet::LeastLoaded() const {

@@ -1,7 +1,10 @@
 #pragma once
 // All shards, and the room directory: which shard each meeting lives on. A meeting is placed
-// on the least-loaded shard when created (or when the server restarts with it in the store);
-// its attendees' ICE candidates will name that shard's port.
+// on the least-loaded shard that is not overloaded (late ticks persist, sfu/overload_detector.h)
+// when created (or when the server restarts with it in the store); its attendees' ICE
+// candidates will name that shard's port. When every shard is overloaded the control API refuses
+// new meetings (503) and the signaling front new joins (4503), so meetings in progress keep
+// their quality instead of everyone's degrading.
 // Thread: the control thread owns the directory; shards are reached by Post().
 
 #include <cstdint>
@@ -36,6 +39,10 @@ class ShardSet {
   bool AllRunning() const;
   std::vector<const ShardStats*> Stats() const;
   size_t RoomCount(size_t shard) const { return load_[shard]; }
+  bool Overloaded(size_t shard) const;
+  bool AllOverloaded() const;
+  // Tests: treat a shard as overloaded whatever its ticks say.
+  void ForceOverloadedForTest(size_t shard, bool on) { forced_overload_[shard] = on; }
   // The shard with the least load (rooms + sessions placed through it), for one-off sessions.
   int LeastLoaded() const;
   void AddLoad(int shard, int delta) { load_[static_cast<size_t>(shard)] += static_cast<size_t>(delta); }
@@ -44,6 +51,7 @@ class ShardSet {
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<size_t> load_;                         // rooms per shard (control thread's view)
   std::unordered_map<std::string, int> directory_;   // meeting id -> shard
+  std::vector<bool> forced_overload_;
 };
 
 }  // namespace sfu

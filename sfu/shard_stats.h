@@ -43,6 +43,8 @@ struct ShardStats : transport::TransportStats {
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};
+  // Late ticks persist (sfu/overload_detector.h): new meetings go elsewhere, new joins wait.
+  std::atomic<bool> overloaded{false};
 };
 
 }  // namespace sfu

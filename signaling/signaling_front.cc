@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "sfu/shard_set.h"
 #include "signaling/signaling_metrics.h"
 #include "signaling/api/join_token.h"
 #include "signaling/signaling_hub.h"
@@ -78,6 +79,18 @@ ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason
   return a;
 }
 
+bool SignalingFront::ShardOverloadedFor(const std::string& meeting_id, const std::string& attendee_id) const {
+  if (!media_ || !media_->shards) return false;
+  const std::optional<int> placed = media_->shards->ShardOf(meeting_id);
+  const bool overloaded = placed ? media_->shards->Overloaded(static_cast<size_t>(*placed))
+                                 : media_->shards->AllOverloaded();
+  if (!overloaded) return false;
+  // A reconnect of someone already in the meeting adds no load: let it through.
+  for (SignalingSession* s : hub_.SessionsOf(meeting_id))
+    if (s->identity().attendee_id == attendee_id && s->joined()) return false;
+  return true;
+}
+
 void SignalingFront::SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id) {
   size_t open = 0;
   SignalingSession* oldest_unjoined = nullptr;
@@ -128,6 +141,9 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     if (!meeting) return Refuse(4410, "meeting_ended", subprotocol);
     auto attendee = store_.GetAttendee(meeting_id, claims->attendee_id);
     if (!attendee) return Refuse(4403, "attendee_removed", subprotocol);
+    if (ShardOverloadedFor(meeting_id, claims->content ? attendee->attendee_id + "#content" : attendee->attendee_id)) {
+      return Refuse(4503, "server_overloaded", subprotocol);  // 4500-4599: the client retries
+    }
     store_.TouchMeeting(meeting_id, clock_.NowUnixMs());
     ws::WsAcceptance a;
     a.subprotocol = subprotocol;

@@ -43,6 +43,9 @@ class SignalingFront {
  private:
   ws::WsAcceptance Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol);
   void SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id);
+  // The meeting's shard (or, before it is placed, every shard) is late persistently and this is
+  // not a reconnect of a joined attendee: refuse with 4503 so the meeting keeps its quality.
+  bool ShardOverloadedFor(const std::string& meeting_id, const std::string& attendee_id) const;
 
   store::MeetingStore& store_;
   const api::JoinTokenSigner& signer_;

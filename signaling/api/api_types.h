@@ -23,6 +23,7 @@ ApiError LimitExceeded(std::string message);
 ApiError Throttling(std::string message);
 ApiError PayloadTooLarge(std::string message);
 ApiError ServiceFailure(std::string message);
+ApiError ServiceUnavailable(std::string message);
 
 // The "Code" the real service puts in error bodies: the type without "Exception".
 std::string ErrorCode(const ApiError& e);

@@ -202,6 +202,9 @@ AttendeeRecord ControlApi::NewAttendee(const std::string& meeting_id, const Atte
 }
 
 HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attendees) {
+  if (listener_ && listener_->AtCapacity()) {
+    return Fail(ServiceUnavailable("Every media shard of this server is overloaded; retry later"));
+  }
   CreateMeetingParams params;
   std::vector<AttendeeParams> attendee_params;
   if (with_attendees) {

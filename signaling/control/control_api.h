@@ -47,6 +47,9 @@ class ControlApiListener {
   virtual void OnMeetingDeleted(const std::string& meeting_id, std::string_view reason) = 0;
   virtual void OnAttendeeCreated(const store::AttendeeRecord& attendee) = 0;
   virtual void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) = 0;
+  // True when no shard can take a new meeting without hurting the ones it has: CreateMeeting
+  // then answers 503 ServiceUnavailableException (the AWS SDK retries it).
+  virtual bool AtCapacity() const { return false; }
 };
 
 class ControlApi {

@@ -21,6 +21,25 @@ bool WaitFor(F f) {
   return false;
 }
 
+// An overloaded shard (late ticks persist) takes no new meeting while another can; with all
+// overloaded, AllOverloaded tells the control API and the signaling front to refuse newcomers.
+TEST(ShardSetTest, NewMeetingsAvoidOverloadedShards) {
+  ShardSet set(2, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(set.Start(&error)) << error;
+  EXPECT_FALSE(set.AllOverloaded());
+  set.ForceOverloadedForTest(0, true);
+  EXPECT_TRUE(set.Overloaded(0));
+  EXPECT_EQ(set.Place("a"), 1);
+  EXPECT_EQ(set.Place("b"), 1) << "shard 0 has fewer meetings but runs late";
+  EXPECT_FALSE(set.AllOverloaded());
+  set.ForceOverloadedForTest(1, true);
+  EXPECT_TRUE(set.AllOverloaded());
+  set.ForceOverloadedForTest(0, false);
+  EXPECT_EQ(set.Place("c"), 0);
+  set.Stop();
+}
+
 TEST(ShardSetTest, PlacesOnLeastLoadedAndCounts) {
   ShardSet set(2, "127.0.0.1", 0);
   std::string error;

@@ -579,5 +579,24 @@ TEST_F(SignalingMeetingTest, DeletingAnAttendeeEndsItsContentShareToo) {
   EXPECT_NE(main->WaitForClose(3000ms), 0);
 }
 
+// The meeting's shard runs late persistently: newcomers are refused with 4503 (the Chime client
+// retries 4500-4599) so the meeting keeps its quality; an attendee already in it may reconnect.
+TEST_F(SignalingMeetingTest, AnOverloadedShardRefusesNewJoinsButNotReconnects) {
+  const std::string m = NewMeeting();
+  auto [a, ta] = NewAttendee(m, "inside");
+  auto [b, tb] = NewAttendee(m, "newcomer");
+  auto inside = Join(m, ta);
+  inside->Send(Subscribe(ChromeOffer()));
+  ASSERT_TRUE(inside->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms));
+  const int shard = OnControl([&] { return *shards_->ShardOf(m); });
+  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), true); return 0; });
+  EXPECT_EQ(RefusalCode(m, tb), 4503);
+  auto again = Join(m, ta);  // a reconnect of the joined attendee
+  EXPECT_TRUE(PingPong(*again, 9));
+  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), false); return 0; });
+  auto later = Join(m, tb);
+  EXPECT_TRUE(PingPong(*later, 10));
+}
+
 }  // namespace
 }  // namespace sfu::signaling

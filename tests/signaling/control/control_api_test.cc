@@ -23,7 +23,9 @@ class RecordingListener : public ControlApiListener {
   }
   void OnAttendeeCreated(const store::AttendeeRecord& a) override { attendees.push_back(a.attendee_id); }
   void OnAttendeeDeleted(const std::string&, const std::string& a) override { removed.push_back(a); }
+  bool AtCapacity() const override { return at_capacity; }
   std::vector<std::string> created, deleted, attendees, removed;
+  bool at_capacity = false;
 };
 
 class ControlApiTest : public ::testing::Test {
@@ -226,6 +228,21 @@ TEST_F(ControlApiTest, ListAttendeesPages) {
 // A well-formed token with more digits than an int64 holds is refused, not overflowed (the old
 // decoder multiplied 20 digits into a signed integer: undefined behaviour, and a page from
 // wherever the wrapped number pointed).
+// Every shard overloaded: new meetings are refused with the status the AWS SDK retries, nothing is
+// stored; meetings in progress still get attendees.
+TEST_F(ControlApiTest, AtCapacityCreateMeetingIs503) {
+  const std::string m = CreateMeeting();
+  listener_.at_capacity = true;
+  Reply r = Call("POST", "/meetings", "{}");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body.at("Code").as_string(), "ServiceUnavailable");
+  EXPECT_EQ(Call("POST", "/meetings?operation=create-attendees", "{\"Attendees\":[{\"ExternalUserId\":\"u1\"}]}").status, 503);
+  EXPECT_EQ(listener_.created.size(), 1u);
+  CreateAttendee(m, "late-joiner");
+  listener_.at_capacity = false;
+  EXPECT_EQ(Call("POST", "/meetings", "{}").status, 200);
+}
+
 TEST_F(ControlApiTest, OversizeNextTokenIsRefused) {
   const std::string m = CreateMeeting();
   CreateAttendee(m, "user");

@@ -1,0 +1,40 @@
+#pragma once
+// Tells whether a shard is running late persistently, from its 20 ms ticks: overloaded once at
+// least kEnterLate of the last kWindow ticks started late (> 5 ms after their deadline), and
+// again fine once at most kLeaveLate of them did (hysteresis: a shard at the edge does not flap).
+// A single stall (a page fault, a burst of handshakes) makes a few late ticks, not ten in two
+// seconds. Pure: fed by the shard's tick, read through ShardStats::overloaded by the control
+// thread (placement, admission). Thread: the shard's thread only.
+
+#include <bitset>
+#include <cstddef>
+
+namespace sfu {
+
+class OverloadDetector {
+ public:
+  static constexpr size_t kWindow = 100;     // ticks: 2 s
+  static constexpr size_t kEnterLate = 10;   // 10 % of ticks late
+  static constexpr size_t kLeaveLate = 2;
+
+  // One tick; returns whether the shard is overloaded after it.
+  bool OnTick(bool late) {
+    if (late_[next_]) --late_count_;
+    late_[next_] = late;
+    if (late) ++late_count_;
+    next_ = (next_ + 1) % kWindow;
+    if (!overloaded_ && late_count_ >= kEnterLate) overloaded_ = true;
+    if (overloaded_ && late_count_ <= kLeaveLate) overloaded_ = false;
+    return overloaded_;
+  }
+  bool overloaded() const { return overloaded_; }
+  size_t late_in_window() const { return late_count_; }
+
+ private:
+  std::bitset<kWindow> late_;
+  size_t next_ = 0;
+  size_t late_count_ = 0;
+  bool overloaded_ = false;
+};
+
+}  // namespace sfu

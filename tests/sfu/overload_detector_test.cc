@@ -1,0 +1,33 @@
+#include "sfu/overload_detector.h"
+
+#include <gtest/gtest.h>
+
+namespace sfu {
+namespace {
+
+TEST(OverloadDetectorTest, AStallIsNotOverloadPersistentLatenessIs) {
+  OverloadDetector d;
+  for (int i = 0; i < 500; ++i) EXPECT_FALSE(d.OnTick(false));
+  // One stall: five late ticks in a row.
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(d.OnTick(true));
+  for (int i = 0; i < 200; ++i) EXPECT_FALSE(d.OnTick(false));
+  // Every fifth tick late (20 %): overloaded within the window.
+  bool over = false;
+  for (int i = 0; i < 100 && !over; ++i) over = d.OnTick(i % 5 == 0);
+  EXPECT_TRUE(over);
+}
+
+TEST(OverloadDetectorTest, LeavesOnlyWhenTheWindowIsAlmostClean) {
+  OverloadDetector d;
+  for (int i = 0; i < 100; ++i) d.OnTick(i % 4 == 0);  // 25 late of 100
+  ASSERT_TRUE(d.overloaded());
+  // 5 % late still counts as overloaded (hysteresis between 2 and 10 late per window).
+  for (int i = 0; i < 100; ++i) d.OnTick(i % 20 == 0);
+  EXPECT_TRUE(d.overloaded());
+  for (int i = 0; i < 100; ++i) d.OnTick(false);
+  EXPECT_FALSE(d.overloaded());
+  EXPECT_EQ(d.late_in_window(), 0u);
+}
+
+}  // namespace
+}  // namespace sfu

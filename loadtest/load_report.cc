@@ -105,6 +105,14 @@ std::string ReportTable(const LoadReport& r) {
             std::to_string(c.dropped) + " packets dropped" +
             (c.settled_fps >= 0 ? Fmt(", %.1f frames/s once settled", c.settled_fps) : std::string()));
   }
+  if (r.burst) {
+    const LoadReport::Burst& b = *r.burst;
+    row(Fmt("uplink delay burst %.0f-", b.from_s) + Fmt("%.0f s: mouth-to-ear", b.until_s),
+        Fmt("p50 before %.0f ms, ", b.before_ms) + Fmt("during %.0f ms, ", b.during_ms) +
+            (b.recovered_s >= 0 ? Fmt("within 10 ms of before %.0f s after it", b.recovered_s) +
+                                      Fmt(" (then p50 %.0f ms)", b.after_ms)
+                                : std::string("not back within 10 ms of before by the end")));
+  }
   row("mute toggles / leaves (churn)", std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
   if (r.server_metrics) {
     row("server CPU", Fmt("%.2f s", r.server_cpu_s) + Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
@@ -175,6 +183,12 @@ std::string ReportJson(const LoadReport& r) {
                              {"first_frame_ms", DistJson(r.video_first_frame_ms)},
                              {"keyframe_wait_ms", DistJson(r.video_keyframe_wait_ms)},
                              {"constrained", ConstrainedJson(r)}}},
+      {"delay_burst", r.burst ? json::value(json::object{{"from_s", r.burst->from_s}, {"until_s", r.burst->until_s},
+                                                        {"mouth_to_ear_before_ms", r.burst->before_ms},
+                                                        {"mouth_to_ear_during_ms", r.burst->during_ms},
+                                                        {"mouth_to_ear_after_ms", r.burst->after_ms},
+                                                        {"recovered_s", r.burst->recovered_s}})
+                              : json::value(nullptr)},
       {"mute_toggles", r.mute_toggles},
       {"leaves", r.leaves},
       {"meeting_ended", r.meeting_ended},

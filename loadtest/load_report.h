@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,15 @@ struct LoadReport {
     std::vector<Change> widths;
   };
   std::vector<Constrained> constrained;
+  // An uplink delay/jitter burst (--delay/--jitter with --delay-from/--delay-until): mouth-to-ear
+  // medians before, during and after it, and how soon after it ended every one-second median
+  // stayed within 10 ms of the one before (-1: never within the run).
+  struct Burst {
+    double from_s = 0, until_s = 0;
+    double before_ms = -1, during_ms = -1, after_ms = -1;
+    double recovered_s = -1;
+  };
+  std::optional<Burst> burst;
   bool meeting_ended = false;
   // Cost.
   bool server_metrics = false;

@@ -131,6 +131,51 @@ ServerSample Scrape(ControlClient& api) {
 
 // What a bottlenecked attendee saw, per received camera: its width when the limit began, the
 // narrowest under it, and how long the first switch down and the last climb back took.
+// Mouth-to-ear around an uplink delay/jitter burst: the median before it (from 3 s into the run),
+// during it, and the first second after it from which every one-second window's median stays
+// within 10 ms of the median before (the jitter buffers shrank back).
+LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s, double until_s) {
+  LoadReport::Burst b;
+  b.from_s = from_s;
+  b.until_s = until_s;
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return -1.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  std::vector<double> before, during;
+  double end_s = 0;
+  for (const auto& [t, ms] : at) {
+    if (t >= 3 && t < from_s) before.push_back(ms);
+    if (t >= from_s && t < until_s) during.push_back(ms);
+    end_s = std::max(end_s, t);
+  }
+  b.before_ms = median(before);
+  b.during_ms = median(during);
+  if (b.before_ms < 0) return b;
+  std::vector<double> per_second;  // median of each one-second window after the burst
+  for (double w = until_s; w + 1 <= end_s + 1e-9; w += 1) {
+    std::vector<double> in;
+    for (const auto& [t, ms] : at)
+      if (t >= w && t < w + 1) in.push_back(ms);
+    per_second.push_back(median(in));
+  }
+  for (size_t k = 0; k < per_second.size(); ++k) {
+    bool settled = true;
+    for (size_t j = k; j < per_second.size(); ++j)
+      if (per_second[j] >= 0 && per_second[j] > b.before_ms + 10) settled = false;
+    if (settled) {
+      b.recovered_s = static_cast<double>(k);
+      break;
+    }
+  }
+  std::vector<double> after;
+  for (const auto& [t, ms] : at)
+    if (t >= until_s + std::max(0.0, b.recovered_s)) after.push_back(ms);
+  b.after_ms = median(after);
+  return b;
+}
+
 LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   LoadReport::Constrained c;
   c.kbps = s.downlink_kbps;
@@ -189,6 +234,10 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
     *error = "--downlink-limit must be 0 or at least 20 kb/s, --limited-attendees from 0 to --attendees, and "
              "--downlink-limit-until after --downlink-limit-from";
+    return 2;
+  }
+  if (o.delay_from_s < 0 || (o.delay_until_s != 0 && o.delay_until_s <= o.delay_from_s)) {
+    *error = "--delay-until must come after --delay-from";
     return 2;
   }
   if (o.video_senders < 0 || o.video_senders > o.attendees) {
@@ -282,6 +331,10 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       c.mixed_talkers = o.mixed_talkers;
       if (o.impaired_attendees < 0 || a < o.impaired_attendees) {
         c.impairment = Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
+        if (o.delay_until_s > 0) {
+          c.impairment.delay_from_us = t0_us + static_cast<int64_t>(o.delay_from_s * 1e6);
+          c.impairment.delay_until_us = t0_us + static_cast<int64_t>(o.delay_until_s * 1e6);
+        }
       }
       if (o.downlink_kbps > 0 && a >= o.attendees - o.limited_attendees) {
         c.impairment.downlink_kbps = o.downlink_kbps;
@@ -452,6 +505,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   for (auto& w : workers) w->Stop();
 
   std::vector<double> jitter, m2e, kf_wait, first_frame;
+  std::vector<std::pair<double, double>> m2e_at;  // (s since the start, mouth-to-ear ms)
   uint64_t presence_frames = 0, presence_heard = 0;
   for (const AttendeeStats& s : all) {
     r.joins_attempted += s.joins_attempted;
@@ -464,6 +518,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.audio_expected += s.audio_expected;
     if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
     m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
+    for (size_t k = 0; k < s.mouth_to_ear_ms.size() && k < s.mouth_to_ear_at_us.size(); ++k)
+      m2e_at.push_back({static_cast<double>(s.mouth_to_ear_at_us[k] - t0_us) / 1e6, s.mouth_to_ear_ms[k]});
     r.analysed_frames += s.analysed_frames;
     r.mix_minus_violations += s.mix_minus_violations;
     presence_frames += s.presence_frames;
@@ -501,6 +557,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.join_ms = Distribution::Of(r.join_ms_values);
   r.jitter_ms = Distribution::Of(jitter);
   r.mouth_to_ear_ms = Distribution::Of(m2e);
+  if (o.delay_until_s > 0) r.burst = AnalyseBurst(m2e_at, o.delay_from_s, o.delay_until_s);
   r.audio_loss_pct = r.audio_expected > r.audio_received
                          ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) / static_cast<double>(r.audio_expected)
                          : 0;

@@ -35,6 +35,8 @@ struct LoadOptions {
   int downlink_kbps = 0;        // a downlink bottleneck on the last limited_attendees of each meeting
   double downlink_from_s = 0;   // ... from this many seconds after the run started
   double downlink_until_s = 0;  // ... until then (0: to the end)
+  double delay_from_s = 0;      // --delay/--jitter only from this many seconds after the start
+  double delay_until_s = 0;     // ... until then (0: the whole run)
   int limited_attendees = 1;
   double mute_toggle = 0;   // mute/unmute toggles per second
   double data_rate = 0;     // data messages per second per meeting

@@ -51,6 +51,11 @@ int main(int argc, char** argv) {
     ("impaired-attendees", po::value(&o.impaired_attendees)->default_value(-1), "impair only the first N attendees of each meeting (talkers come first); -1: all")
     ("downlink-limit", po::value(&o.downlink_kbps)->default_value(0), "a downlink bottleneck of N kb/s (a queue of at most 300 ms, tail drop) on the last --limited-attendees of each meeting; the report shows the video width they decoded before, during and after")
     ("downlink-limit-from", po::value(&o.downlink_from_s)->default_value(0), "seconds after the start when the bottleneck begins")
+    ("delay-from", po::value(&o.delay_from_s)->default_value(0),
+       "seconds after the start when --delay/--jitter begin (with --delay-until: a burst; the report "
+       "then shows mouth-to-ear before, during and how soon after it is back within 10 ms of before)")
+    ("delay-until", po::value(&o.delay_until_s)->default_value(0),
+       "seconds after the start when --delay/--jitter end (0: they last the whole run)")
     ("downlink-limit-until", po::value(&o.downlink_until_s)->default_value(0), "seconds after the start when it ends (0: lasts to the end)")
     ("limited-attendees", po::value(&o.limited_attendees)->default_value(1), "how many attendees per meeting (the last ones) get --downlink-limit")
     ("mute-toggle", po::value(&o.mute_toggle)->default_value(0), "mute/unmute toggles per second (AUDIO_CONTROL; muted attendees send silence)")

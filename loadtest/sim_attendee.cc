@@ -343,7 +343,10 @@ void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
     int& off = off_run_[static_cast<size_t>(t)];
     if (heard) {
       if (off >= 10 && onset > 0 && since > 0 && since < 500'000)
+      {
         stats_.mouth_to_ear_ms.push_back(static_cast<double>(since) / 1000.0);
+        stats_.mouth_to_ear_at_us.push_back(now);
+      }
       off = 0;
     } else {
       ++off;
@@ -589,7 +592,8 @@ void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
     return;
   }
   const Impairment& im = cfg_.impairment;
-  if (im.delay_ms > 0 || im.jitter_ms > 0) {
+  const bool delay_window = im.delay_until_us == 0 || (now_us >= im.delay_from_us && now_us < im.delay_until_us);
+  if ((im.delay_ms > 0 || im.jitter_ms > 0) && delay_window) {
     SendRtpImpaired(std::vector<uint8_t>(buf, buf + h + p->opus.size()));
     return;
   }

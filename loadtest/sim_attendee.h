@@ -55,6 +55,8 @@ struct Impairment {
   double burst_loss = 0;     // probability of entering a loss burst (mean 4 packets), uplink
   int delay_ms = 0;          // uplink
   int jitter_ms = 0;         // uplink, uniform 0..jitter added to delay
+  // Delay and jitter apply between these steady-clock times (0, 0: the whole run).
+  int64_t delay_from_us = 0, delay_until_us = 0;
   // A downlink bottleneck: RTP toward us drains at this rate through a queue of at most
   // kMaxQueueMs (tail drop beyond), between the steady-clock times from_us and until_us (0: no end).
   int downlink_kbps = 0;
@@ -78,6 +80,7 @@ struct AttendeeStats {
   uint64_t presence_frames = 0;   // (talker on, other listener) frames expected to carry it
   uint64_t presence_heard = 0;    // ... that did
   std::vector<double> mouth_to_ear_ms;
+  std::vector<int64_t> mouth_to_ear_at_us;  // when each was measured (steady clock)
   uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
   uint64_t mute_toggles = 0;
   uint64_t leaves = 0;

@@ -50,7 +50,10 @@ void JitterBuffer::UpdateJitter(uint32_t rtp_timestamp, int64_t arrival_ms) {
   }
   have_transit_ = true;
   last_transit_ms_ = transit;
-  jitter_target_ = 1 + static_cast<int>(std::ceil(2.0 * jitter_ms_ / 20.0));
+  // Twice the jitter, in frames, on top of one. The estimate decays geometrically and never
+  // returns to exactly 0 after a burst: jitter under 1 ms adds no frame, or the target would stay
+  // one frame above where it was before any jitter, for good.
+  jitter_target_ = 1 + static_cast<int>(std::ceil(std::max(0.0, 2.0 * jitter_ms_ - 2.0) / 20.0));
 }
 
 int JitterBuffer::target_delay_frames() const {
@@ -122,15 +125,32 @@ JitterBuffer::Frame JitterBuffer::Pop() {
   } else {
     below_target_ticks_ = 0;
   }
-  // Too much buffered for a while: drop the oldest frame to bring the delay down.
+  // Too much buffered for a while: drop the oldest frame to bring the delay down. Far above the
+  // target (after a jitter burst or a stall) drop every fast_shrink_after_ticks instead, so the
+  // delay is back within a few seconds rather than a frame per half second.
   if (buffered_frames() > target + 1) {
-    if (++above_target_ticks_ >= config_.shrink_after_ticks) {
+    const int needed = buffered_frames() > target + 3
+                           ? std::min(config_.fast_shrink_after_ticks, config_.shrink_after_ticks)
+                           : config_.shrink_after_ticks;
+    if (++above_target_ticks_ >= needed) {
       above_target_ticks_ = 0;
+      ++next_;
+      ++stats_.dropped_to_shrink;
+    }
+    slack_ticks_ = 0;
+  } else if (buffered_frames() == target + 1) {
+    // One frame of slack comes and goes with jitter and is kept; one that stands for 2 s (left
+    // over from a burst or a stall: the buffer never dipped to the target) is dropped too, so
+    // the delay returns to where it was before.
+    above_target_ticks_ = 0;
+    if (++slack_ticks_ >= config_.slack_shrink_after_ticks) {
+      slack_ticks_ = 0;
       ++next_;
       ++stats_.dropped_to_shrink;
     }
   } else {
     above_target_ticks_ = 0;
+    slack_ticks_ = 0;
   }
   if (const Slot* s = Find(next_)) {
     f.kind = Kind::kPacket;

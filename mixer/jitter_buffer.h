@@ -15,7 +15,8 @@
 // can still be rebuilt from the next packet's in-band FEC (Opus concealment fades within two
 // frames). Below target the buffer stretches by one concealed frame (at a quiet frame if one
 // comes within 0.5 s); when more than the target sits buffered for a while, one frame is
-// dropped to bring the delay back down. Packets older than the playout point are
+// dropped to bring the delay back down (every 0.5 s, or every 0.1 s when more than 3 frames
+// above the target, so a burst of jitter or a stall does not leave the delay high for long). Packets older than the playout point are
 // late and dropped; duplicates are ignored; a jump of more than the capacity restarts the stream.
 // Redundant copies (RFC 2198 RED) fill slots that are still empty.
 
@@ -34,6 +35,8 @@ struct JitterBufferConfig {
   int max_delay_frames = 5;   // 100 ms
   int idle_after_frames = 10; // 200 ms of nothing: the sender has stopped
   int shrink_after_ticks = 25;  // buffered above target this long: drop a frame
+  int fast_shrink_after_ticks = 5;  // ... when more than 3 frames above target
+  int slack_shrink_after_ticks = 100;  // exactly one frame above target this long: drop it
   int grow_within_ticks = 25;   // below target: stretch at a quiet frame, or after this long
   int loss_delay_frames = 3;    // the least target while the sender is losing packets
 };
@@ -108,6 +111,7 @@ class JitterBuffer {
   int64_t highest_ = -1;   // highest seq received
   int underrun_run_ = 0;
   int above_target_ticks_ = 0;
+  int slack_ticks_ = 0;  // ticks in a row with exactly one frame above the target
   int jitter_target_;
   bool lossy_ = false;
   double loss_ewma_ = 0;

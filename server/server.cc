@@ -95,6 +95,7 @@ int RunServer(const ServerConfig& config) {
   }
   exposition.AddCollectable(MakeShardCollector(shards.Stats()));
   signaling::SignalingHub hub;
+  shards.SetOverloadLateTicks(config.overload_late_ticks);
   ShardPlacement placement(shards, hub);
 
   api::ControlApiConfig api_config;

@@ -98,6 +98,8 @@ std::string Finalize(ServerConfig& c) {
     return "--http-max-connections must be from 16 to 1000000";
   if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 300)
     return "--http-header-timeout must be from 1 to 300 seconds";
+  if (c.overload_late_ticks < 0 || c.overload_late_ticks > 100)
+    return "--overload-late-ticks must be from 0 (off) to 100";
   if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
   if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
   if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
@@ -206,6 +208,10 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "Opus encoder complexity of the mixed audio (0-10; see docs/PERFORMANCE.md for cost)")
     ("max-video-senders", po::value(&c.max_video_senders)->default_value(25),
        "cameras and content shares per meeting; a sender over the cap is told to go view-only (206)")
+    ("overload-late-ticks", po::value(&c.overload_late_ticks)->default_value(25),
+       "a shard whose 20 ms ticks start late (> 5 ms) this many times in the last 100 is overloaded: "
+       "it takes no new meeting or join (4503), and with every shard overloaded CreateMeeting answers "
+       "503. 0 turns it off (e.g. on a machine shared with other heavy work)")
     ("echo-endpoint", po::bool_switch(&c.echo_endpoint),
        "serve the connectivity check at /echo (page and POST of an SDP offer). Unauthenticated: "
        "each POST makes a DTLS/SCTP transport, so it is off by default and limited to 1 offer per "
@@ -327,6 +333,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << " kb/s, complexity " << c.audio_complexity << "\n"
     << "  video:                " << c.max_video_senders << " senders per meeting\n"
     << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n"
+    << "  overload:             "
+    << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100" : std::string("off")) << "\n"
     << "  echo endpoint:        " << (c.echo_endpoint ? "on (/echo, 1 offer/s per address)" : "off") << "\n";
   return o.str();
 }

@@ -44,7 +44,8 @@ struct ServerConfig {
   int audio_complexity = 5;
   int max_video_senders = 25;  // cameras and content shares per meeting
   bool udp_gso = true;
-  bool echo_endpoint = false;  // GET/POST /echo (unauthenticated: off by default)         // media sends as UDP GSO messages where the kernel takes them
+  bool echo_endpoint = false;
+  int overload_late_ticks = 25;  // of the last 100 ticks late: the shard is overloaded (0: off)  // GET/POST /echo (unauthenticated: off by default)         // media sends as UDP GSO messages where the kernel takes them
 
   // Derived by Finalize().
   std::string http_base;  // public URL without trailing slash

@@ -1,7 +1,8 @@
 #pragma once
 // Tells whether a shard is running late persistently, from its 20 ms ticks: overloaded once at
-// least kEnterLate of the last kWindow ticks started late (> 5 ms after their deadline), and
-// again fine once at most kLeaveLate of them did (hysteresis: a shard at the edge does not flap).
+// least `enter` of the last kWindow ticks started late (> 5 ms after their deadline), and again
+// fine once at most a fifth of that did (hysteresis: a shard at the edge does not flap).
+// enter 0 turns detection off (tests on a shared machine, where other processes make ticks late).
 // A single stall (a page fault, a burst of handshakes) makes a few late ticks, not ten in two
 // seconds. Pure: fed by the shard's tick, read through ShardStats::overloaded by the control
 // thread (placement, admission). Thread: the shard's thread only.
@@ -13,9 +14,14 @@ namespace sfu {
 
 class OverloadDetector {
  public:
-  static constexpr size_t kWindow = 100;     // ticks: 2 s
-  static constexpr size_t kEnterLate = 10;   // 10 % of ticks late
-  static constexpr size_t kLeaveLate = 2;
+  static constexpr size_t kWindow = 100;  // ticks: 2 s
+
+  explicit OverloadDetector(size_t enter = 25) { set_enter(enter); }
+  void set_enter(size_t enter) {
+    enter_ = enter;
+    leave_ = enter / 5;
+    if (enter_ == 0) overloaded_ = false;
+  }
 
   // One tick; returns whether the shard is overloaded after it.
   bool OnTick(bool late) {
@@ -23,18 +29,21 @@ class OverloadDetector {
     late_[next_] = late;
     if (late) ++late_count_;
     next_ = (next_ + 1) % kWindow;
-    if (!overloaded_ && late_count_ >= kEnterLate) overloaded_ = true;
-    if (overloaded_ && late_count_ <= kLeaveLate) overloaded_ = false;
+    if (enter_ == 0) return overloaded_ = false;
+    if (!overloaded_ && late_count_ >= enter_) overloaded_ = true;
+    if (overloaded_ && late_count_ <= leave_) overloaded_ = false;
     return overloaded_;
   }
   bool overloaded() const { return overloaded_; }
   size_t late_in_window() const { return late_count_; }
+  size_t enter() const { return enter_; }
 
  private:
   std::bitset<kWindow> late_;
   size_t next_ = 0;
   size_t late_count_ = 0;
   bool overloaded_ = false;
+  size_t enter_ = 25, leave_ = 5;
 };
 
 }  // namespace sfu

@@ -43,6 +43,8 @@ struct Shard::Impl {
       stats.Add(stats.ticks);
       const bool late = std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5);
       if (late) stats.Add(stats.late_ticks);
+      const int enter = stats.overload_late_ticks.load(std::memory_order_relaxed);
+      if (static_cast<size_t>(enter) != overload.enter()) overload.set_enter(static_cast<size_t>(enter));
       stats.overloaded.store(overload.OnTick(late), std::memory_order_relaxed);
       const int64_t now = shard->NowMs();
       for (auto& s : sessions) s->OnTick(now);

@@ -61,7 +61,7 @@ class ShardCollector final : public prometheus::Collectable {
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
     auto& transports = family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
     auto& running = family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
-    auto& overloaded = family("sfu_shard_overloaded", "1 while the shard's ticks run late persistently (10 of the last 100): it takes no new meetings or joins.", MetricType::Gauge);
+    auto& overloaded = family("sfu_shard_overloaded", "1 while the shard's ticks run late persistently (--overload-late-ticks of the last 100): it takes no new meetings or joins.", MetricType::Gauge);
     auto& ticks = family("sfu_shard_ticks_total", "20 ms shard ticks run.", MetricType::Counter);
     auto& late = family("sfu_shard_late_ticks_total", "Shard ticks that started more than 5 ms after their deadline.", MetricType::Counter);
     auto& mix = family("sfu_mixer_ticks_total", "Meeting audio mixes run (one per meeting per tick).", MetricType::Counter);

@@ -68,6 +68,10 @@ bool ShardSet::Overloaded(size_t shard) const {
   return forced_overload_[shard] || shards_[shard]->stats().overloaded.load(std::memory_order_relaxed);
 }
 
+void ShardSet::SetOverloadLateTicks(int late_of_100) {
+  for (auto& s : shards_) s->mutable_stats().overload_late_ticks.store(late_of_100, std::memory_order_relaxed);
+}
+
 bool ShardSet::AllOverloaded() const {
   for (size_t i = 0; i < shards_.size(); ++i)
     if (!Overloaded(i)) return false;

@@ -41,6 +41,8 @@ class ShardSet {
   size_t RoomCount(size_t shard) const { return load_[shard]; }
   bool Overloaded(size_t shard) const;
   bool AllOverloaded() const;
+  // Late ticks of the last 100 that make a shard overloaded (default 25; 0: never).
+  void SetOverloadLateTicks(int late_of_100);
   // Tests: treat a shard as overloaded whatever its ticks say.
   void ForceOverloadedForTest(size_t shard, bool on) { forced_overload_[shard] = on; }
   // The shard with the least load (rooms + sessions placed through it), for one-off sessions.

@@ -45,6 +45,9 @@ struct ShardStats : transport::TransportStats {
   std::atomic<bool> running{false};
   // Late ticks persist (sfu/overload_detector.h): new meetings go elsewhere, new joins wait.
   std::atomic<bool> overloaded{false};
+  // Late ticks of the last 100 that make the shard overloaded (0: never); set by the control
+  // thread (ShardSet::SetOverloadLateTicks), read by the shard each tick.
+  std::atomic<int> overload_late_ticks{25};
 };
 
 }  // namespace sfu

@@ -36,7 +36,10 @@ async function startServer(extraArgs = [], options = {}) {
   const dataDir = ownDataDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-it-')) : extraArgs[extraArgs.indexOf('--data-dir') + 1];
   const args = ['--listen', `127.0.0.1:${port}`, '--media-port', '0', ...(ownDataDir ? ['--data-dir', dataDir] : []),
     '--announce-ip', '127.0.0.1',
-    ...(extraArgs.includes('--log-level') ? [] : ['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'info']), ...extraArgs];
+    ...(extraArgs.includes('--log-level') ? [] : ['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'info']),
+    // Tests share the machine with Chromium and each other: late ticks say nothing about the
+    // server there, so overload admission is off unless a test asks for it.
+    ...(extraArgs.includes('--overload-late-ticks') ? [] : ['--overload-late-ticks', '0']), ...extraArgs];
   const proc = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });

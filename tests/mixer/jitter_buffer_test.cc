@@ -112,5 +112,41 @@ TEST(JitterBufferTest, AJumpBeyondCapacityRestartsTheStream) {
   EXPECT_EQ(jb.Pop().kind, Kind::kPacket);
 }
 
+// After a burst of jitter (packets arriving up to 100 ms late for 5 s) the buffer has grown;
+// once arrivals are regular again it must shrink back to where it was before the burst within a
+// few seconds, leaving no standing extra frame (docs/DESIGN.md, "Audio mixer").
+TEST(JitterBufferTest, ShrinksBackAfterAJitterBurst) {
+  JitterBuffer jb;
+  const uint8_t b = 0;
+  uint16_t seq = 0;
+  int64_t now = 0;
+  std::vector<std::pair<int64_t, uint16_t>> in_flight;  // (arrival, seq)
+  uint32_t lcg = 12345;
+  auto run_ticks = [&](int ticks, int jitter_ms) {
+    for (int t = 0; t < ticks; ++t) {
+      lcg = lcg * 1103515245u + 12345u;
+      const int extra = jitter_ms ? static_cast<int>((lcg >> 16) % static_cast<uint32_t>(jitter_ms + 1)) : 0;
+      in_flight.push_back({now + extra, seq++});
+      for (auto it = in_flight.begin(); it != in_flight.end();) {
+        if (it->first <= now) {
+          jb.Push(it->second, it->second * 960u, std::span<const uint8_t>(&b, 1), 30, now);
+          it = in_flight.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      jb.Pop();
+      now += 20;
+    }
+  };
+  run_ticks(250, 0);
+  const int before = jb.buffered_frames();
+  run_ticks(250, 100);  // 5 s of jitter
+  EXPECT_GT(jb.buffered_frames(), before + 1) << "the burst grew the buffer";
+  run_ticks(250, 0);    // 5 s of regular arrivals
+  EXPECT_LE(jb.buffered_frames(), before) << "back to the depth before the burst; target " << jb.target_delay_frames();
+  EXPECT_GT(jb.stats().dropped_to_shrink, 0u);
+}
+
 }  // namespace
 }  // namespace sfu::mixer

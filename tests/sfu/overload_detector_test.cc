@@ -6,7 +6,7 @@ namespace sfu {
 namespace {
 
 TEST(OverloadDetectorTest, AStallIsNotOverloadPersistentLatenessIs) {
-  OverloadDetector d;
+  OverloadDetector d(10);
   for (int i = 0; i < 500; ++i) EXPECT_FALSE(d.OnTick(false));
   // One stall: five late ticks in a row.
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(d.OnTick(true));
@@ -18,7 +18,7 @@ TEST(OverloadDetectorTest, AStallIsNotOverloadPersistentLatenessIs) {
 }
 
 TEST(OverloadDetectorTest, LeavesOnlyWhenTheWindowIsAlmostClean) {
-  OverloadDetector d;
+  OverloadDetector d(10);
   for (int i = 0; i < 100; ++i) d.OnTick(i % 4 == 0);  // 25 late of 100
   ASSERT_TRUE(d.overloaded());
   // 5 % late still counts as overloaded (hysteresis between 2 and 10 late per window).
@@ -27,6 +27,11 @@ TEST(OverloadDetectorTest, LeavesOnlyWhenTheWindowIsAlmostClean) {
   for (int i = 0; i < 100; ++i) d.OnTick(false);
   EXPECT_FALSE(d.overloaded());
   EXPECT_EQ(d.late_in_window(), 0u);
+}
+
+TEST(OverloadDetectorTest, ZeroTurnsItOff) {
+  OverloadDetector d(0);
+  for (int i = 0; i < 300; ++i) EXPECT_FALSE(d.OnTick(true));
 }
 
 }  // namespace

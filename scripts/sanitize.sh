@@ -9,7 +9,7 @@ BUILD="$ROOT/build-asan"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 echo "[sanitize] configuring $BUILD (ASan + UBSan)" >&2
-cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSFU_SANITIZE=ON "${launcher[@]}" \
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSFU_SANITIZE=ON "${launcher[@]}" \
   | grep -E "Error|error" >&2 || true
 mapfile -t targets < <(find "$ROOT/tests" -name CMakeLists.txt -exec grep -ho 'sfu_unit_tests([a-z_]*' {} + | sed 's/sfu_unit_tests(//' | grep -v '^$' | sort -u)
 echo "[sanitize] compiling ${#targets[@]} test binaries (ninja -j${SFU_JOBS:-2})" >&2

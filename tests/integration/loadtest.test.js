@@ -85,6 +85,24 @@ test('churn: attendees leave and rejoin and every join succeeds', { timeout: 900
   assert.strictEqual(rep.joins.succeeded, rep.joins.attempted);
 });
 
+test('an uplink jitter burst: the report gives mouth-to-ear before, during and after it', { timeout: 90000 }, async () => {
+  const json = path.join(dir, 'burst.json');
+  const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '4', '--talkers', '2',
+    '--duration', '14', '--jitter', '80', '--delay-from', '5', '--delay-until', '8', '--quiet', '--json', json]);
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  const b = rep.delay_burst;
+  assert.ok(b, 'delay_burst in the JSON report');
+  assert.strictEqual(b.from_s, 5);
+  assert.strictEqual(b.until_s, 8);
+  assert.ok(b.mouth_to_ear_before_ms > 0 && b.mouth_to_ear_during_ms > 0, JSON.stringify(b));
+  // Only delays are measured (benchmarks, not tests); the figures are in docs/PERFORMANCE.md.
+  console.log(`burst: mouth-to-ear before ${b.mouth_to_ear_before_ms} ms, during ${b.mouth_to_ear_during_ms} ms, back ${b.recovered_s} s after`);
+  const bad = await run(['--endpoint', server.url, '--delay-from', '5', '--delay-until', '3'], 10000);
+  assert.strictEqual(bad.code, 2);
+  assert.match(bad.stderr, /--delay-until/);
+});
+
 test('10% loss on one sender: the others still hear it', { timeout: 90000 }, async () => {
   const json = path.join(dir, 'loss.json');
   const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '4', '--talkers', '1',
@@ -217,7 +235,8 @@ test('flags: --help works and a bad flag is refused', async () => {
   assert.strictEqual(help.code, 0);
   for (const flag of ['--endpoint', '--api-key', '--meeting-id', '--meetings', '--attendees', '--talkers', '--video-senders',
     '--simulcast', '--duration', '--join-rate', '--churn', '--loss', '--delay', '--jitter', '--mute-toggle', '--data-rate',
-    '--downlink-limit', '--downlink-limit-from', '--downlink-limit-until', '--limited-attendees', '--json', '--report']) {
+    '--downlink-limit', '--downlink-limit-from', '--downlink-limit-until', '--limited-attendees', '--delay-from', '--delay-until',
+    '--json', '--report']) {
     assert.ok(help.stdout.includes(flag), `--help documents ${flag}`);
   }
   const bad = await run(['--no-such-flag'], 10000);

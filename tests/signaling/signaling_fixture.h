@@ -170,5 +170,37 @@ class SignalingFrontTest : public ::testing::Test {
   uint16_t port_ = 0;
 };
 
+
+std::string ChromeOffer() {
+  std::ifstream in(std::string(SFU_TEST_DATA_DIR) + "/chrome_offer.sdp");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+SdkSignalFrame Subscribe(const std::string& sdp, bool muted = false) {
+  SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
+  f.mutable_sub()->set_sdp_offer(sdp);
+  f.mutable_sub()->set_audio_host("host");
+  f.mutable_sub()->set_audio_muted(muted);
+  return f;
+}
+
+class SignalingMeetingTest : public SignalingFrontTest {
+ protected:
+  // Joins and subscribes; returns the client and its first AUDIO_STREAM_ID_INFO (the snapshot).
+  std::unique_ptr<SignalingClient> JoinAndSubscribe(const std::string& meeting, const std::string& token,
+                                                    proto::SdkAudioStreamIdInfoFrame* snapshot) {
+    auto c = Join(meeting, token);
+    c->Send(Subscribe(ChromeOffer()));
+    auto ack = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
+    EXPECT_TRUE(ack && !ack->suback().sdp_answer().empty());
+    auto info = c->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
+    EXPECT_TRUE(info);
+    if (info && snapshot) *snapshot = info->audio_stream_id_info();
+    return c;
+  }
+};
+
 }  // namespace
 }  // namespace sfu::signaling

@@ -122,21 +122,6 @@ TEST_F(SignalingFrontTest, DeletingAttendeeAndMeetingSendStatusBeforeClosing) {
   EXPECT_NE(c2->WaitForClose(3000ms), 0);
 }
 
-std::string ChromeOffer() {
-  std::ifstream in(std::string(SFU_TEST_DATA_DIR) + "/chrome_offer.sdp");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-SdkSignalFrame Subscribe(const std::string& sdp, bool muted = false) {
-  SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-  f.mutable_sub()->set_sdp_offer(sdp);
-  f.mutable_sub()->set_audio_host("host");
-  f.mutable_sub()->set_audio_muted(muted);
-  return f;
-}
-
 SdkSignalFrame DataMessage(const std::string& topic, const std::string& data, uint32_t lifetime_ms = 0, int count = 1) {
   SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   for (int i = 0; i < count; ++i) {
@@ -148,21 +133,6 @@ SdkSignalFrame DataMessage(const std::string& topic, const std::string& data, ui
   return f;
 }
 
-class SignalingMeetingTest : public SignalingFrontTest {
- protected:
-  // Joins and subscribes; returns the client and its first AUDIO_STREAM_ID_INFO (the snapshot).
-  std::unique_ptr<SignalingClient> JoinAndSubscribe(const std::string& meeting, const std::string& token,
-                                                    proto::SdkAudioStreamIdInfoFrame* snapshot) {
-    auto c = Join(meeting, token);
-    c->Send(Subscribe(ChromeOffer()));
-    auto ack = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
-    EXPECT_TRUE(ack && !ack->suback().sdp_answer().empty());
-    auto info = c->ReceiveType(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 3000ms);
-    EXPECT_TRUE(info);
-    if (info && snapshot) *snapshot = info->audio_stream_id_info();
-    return c;
-  }
-};
 
 TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresence) {
   const std::string m = NewMeeting();
@@ -521,81 +491,6 @@ TEST_F(SignalingMeetingTest, AtMostTwoContentSharesPerMeeting) {
   // The attendee's own session is unaffected by the content limit.
   auto main = Join(m, tc);
   EXPECT_TRUE(PingPong(*main, 7));
-}
-
-// Hardening (docs/SECURITY.md): one join token could open any number of sockets, and each
-// SUBSCRIBE without JOIN made a transport and a mixer participant.
-TEST_F(SignalingMeetingTest, SubscribeBeforeJoinGetsNoMedia) {
-  const std::string m = NewMeeting();
-  auto [a, t] = NewAttendee(m, "early");
-  SignalingClient c;
-  std::string error;
-  ASSERT_TRUE(c.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
-  c.Send(Subscribe(ChromeOffer()));
-  auto ack = c.ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
-  ASSERT_TRUE(ack);
-  EXPECT_EQ(ack->error().status(), 400u);
-  EXPECT_FALSE(ack->suback().has_sdp_answer());
-  EXPECT_EQ(shards_->Stats()[0]->transports.load() + (shards_->size() > 1 ? shards_->Stats()[1]->transports.load() : 0), 0);
-}
-
-TEST_F(SignalingMeetingTest, AJoinTokenHoldsAtMostTwoSessions) {
-  const std::string m = NewMeeting();
-  auto [a, t] = NewAttendee(m, "looper");
-  std::vector<std::unique_ptr<SignalingClient>> socks;
-  for (int i = 0; i < 6; ++i) {
-    socks.push_back(std::make_unique<SignalingClient>());
-    std::string error;
-    ASSERT_TRUE(socks.back()->Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error))
-        << error;
-  }
-  // The four oldest were superseded; the two newest still answer.
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(socks[i]->WaitForClose(3000ms), 1000) << i;
-  EXPECT_TRUE(PingPong(*socks[4], 1));
-  EXPECT_TRUE(PingPong(*socks[5], 2));
-  // A joined session is never the one superseded: JOIN on the newest, then two more sockets.
-  socks[5]->Send(proto::MakeFrame(SdkSignalFrame::JOIN));
-  ASSERT_TRUE(socks[5]->ReceiveType(SdkSignalFrame::JOIN_ACK, 3000ms));
-  EXPECT_NE(socks[4]->WaitForClose(3000ms), 0);  // the other device's session ends (301) at JOIN
-  SignalingClient extra1, extra2;
-  std::string error;
-  ASSERT_TRUE(extra1.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
-  ASSERT_TRUE(extra2.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
-  EXPECT_EQ(extra1.WaitForClose(3000ms), 1000);
-  EXPECT_TRUE(PingPong(*socks[5], 3));
-  EXPECT_TRUE(PingPong(extra2, 4));
-}
-
-TEST_F(SignalingMeetingTest, DeletingAnAttendeeEndsItsContentShareToo) {
-  const std::string m = NewMeeting();
-  auto [a, t] = NewAttendee(m, "presenter");
-  auto main = Join(m, t);
-  auto share = Join(m, t + "#content");
-  Api("DELETE", "/meetings/" + m + "/attendees/" + a);
-  auto status = share->ReceiveType(SdkSignalFrame::AUDIO_STATUS, 3000ms);
-  ASSERT_TRUE(status) << "the content share must end with its attendee";
-  EXPECT_EQ(status->audio_status().audio_status(), 411u);
-  EXPECT_NE(share->WaitForClose(3000ms), 0);
-  EXPECT_NE(main->WaitForClose(3000ms), 0);
-}
-
-// The meeting's shard runs late persistently: newcomers are refused with 4503 (the Chime client
-// retries 4500-4599) so the meeting keeps its quality; an attendee already in it may reconnect.
-TEST_F(SignalingMeetingTest, AnOverloadedShardRefusesNewJoinsButNotReconnects) {
-  const std::string m = NewMeeting();
-  auto [a, ta] = NewAttendee(m, "inside");
-  auto [b, tb] = NewAttendee(m, "newcomer");
-  auto inside = Join(m, ta);
-  inside->Send(Subscribe(ChromeOffer()));
-  ASSERT_TRUE(inside->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms));
-  const int shard = OnControl([&] { return *shards_->ShardOf(m); });
-  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), true); return 0; });
-  EXPECT_EQ(RefusalCode(m, tb), 4503);
-  auto again = Join(m, ta);  // a reconnect of the joined attendee
-  EXPECT_TRUE(PingPong(*again, 9));
-  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), false); return 0; });
-  auto later = Join(m, tb);
-  EXPECT_TRUE(PingPong(*later, 10));
 }
 
 }  // namespace

@@ -1,0 +1,98 @@
+#include "loadtest/run_analysis.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace sfu::loadtest {
+
+// Mouth-to-ear around an uplink delay/jitter burst: the median before it (from 3 s into the run),
+// during it, and the first second after it from which every one-second window's median stays
+// within 10 ms of the median before (the jitter buffers shrank back).
+LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s, double until_s) {
+  LoadReport::Burst b;
+  b.from_s = from_s;
+  b.until_s = until_s;
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return -1.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  std::vector<double> before, during;
+  double end_s = 0;
+  for (const auto& [t, ms] : at) {
+    if (t >= 3 && t < from_s) before.push_back(ms);
+    if (t >= from_s && t < until_s) during.push_back(ms);
+    end_s = std::max(end_s, t);
+  }
+  b.before_ms = median(before);
+  b.during_ms = median(during);
+  if (b.before_ms < 0) return b;
+  std::vector<double> per_second;  // median of each one-second window after the burst
+  for (double w = until_s; w + 1 <= end_s + 1e-9; w += 1) {
+    std::vector<double> in;
+    for (const auto& [t, ms] : at)
+      if (t >= w && t < w + 1) in.push_back(ms);
+    per_second.push_back(median(in));
+  }
+  for (size_t k = 0; k < per_second.size(); ++k) {
+    bool settled = true;
+    for (size_t j = k; j < per_second.size(); ++j)
+      if (per_second[j] >= 0 && per_second[j] > b.before_ms + 10) settled = false;
+    if (settled) {
+      b.recovered_s = static_cast<double>(k);
+      break;
+    }
+  }
+  std::vector<double> after;
+  for (const auto& [t, ms] : at)
+    if (t >= until_s + std::max(0.0, b.recovered_s)) after.push_back(ms);
+  b.after_ms = median(after);
+  return b;
+}
+
+// What a bottlenecked attendee saw, per received camera: its width when the limit began, the
+// narrowest under it, and how long the first switch down and the last climb back took.
+LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
+  LoadReport::Constrained c;
+  c.kbps = s.downlink_kbps;
+  c.from_s = static_cast<double>(s.limit_from_us - t0_us) / 1e6;
+  c.until_s = s.limit_until_us ? static_cast<double>(s.limit_until_us - t0_us) / 1e6 : 0;
+  c.dropped = s.downlink_dropped;
+  if (s.limit_window_s > 0) c.settled_fps = static_cast<double>(s.limit_window_frames) / s.limit_window_s;
+  std::map<uint32_t, int> before, now;  // per stream
+  int64_t last_up_us = -1;
+  bool all_back = false;
+  for (const WidthChange& w : s.video_width_changes) {
+    c.widths.push_back({static_cast<double>(w.at_us - t0_us) / 1e6, w.ssrc, w.width});
+    now[w.ssrc] = w.width;
+    if (w.at_us <= s.limit_from_us) {
+      before[w.ssrc] = w.width;
+      continue;
+    }
+    auto b = before.find(w.ssrc);
+    const bool during = s.limit_until_us == 0 || w.at_us < s.limit_until_us;
+    if (during) {
+      if (c.lowest_width == 0 || w.width < c.lowest_width) c.lowest_width = w.width;
+      if (c.down_ms < 0 && b != before.end() && w.width < b->second)
+        c.down_ms = static_cast<double>(w.at_us - s.limit_from_us) / 1000.0;
+    } else if (!before.empty()) {
+      bool back = true;
+      for (const auto& [ssrc, width] : before)
+        if (now.count(ssrc) && now[ssrc] < width) back = false;
+      if (back && !all_back) last_up_us = w.at_us;
+      all_back = back;
+    }
+  }
+  c.streams = static_cast<int>(before.size());
+  for (const auto& [ssrc, width] : before)
+    if (c.width_before == 0 || width < c.width_before) c.width_before = width;
+  for (const auto& [ssrc, width] : now)
+    if (before.count(ssrc) && (c.width_at_end == 0 || width < c.width_at_end)) c.width_at_end = width;
+  if (c.lowest_width == 0) c.lowest_width = c.width_before;
+  if (s.limit_until_us && all_back && last_up_us >= 0) c.up_ms = static_cast<double>(last_up_us - s.limit_until_us) / 1000.0;
+  // Never lower under the limit, nothing to climb back from.
+  if (s.limit_until_us && c.down_ms < 0 && c.width_at_end >= c.width_before && c.width_before > 0) c.up_ms = 0;
+  return c;
+}
+
+}  // namespace sfu::loadtest

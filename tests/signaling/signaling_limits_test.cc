@@ -9,9 +9,12 @@
 namespace sfu::signaling {
 namespace {
 
+// Its own suite name: the fixture header's classes are per translation unit.
+class SignalingLimitsTest : public SignalingMeetingTest {};
+
 // One join token could open any number of sockets, and each SUBSCRIBE without JOIN made a
 // transport and a mixer participant.
-TEST_F(SignalingMeetingTest, SubscribeBeforeJoinGetsNoMedia) {
+TEST_F(SignalingLimitsTest, SubscribeBeforeJoinGetsNoMedia) {
   const std::string m = NewMeeting();
   auto [a, t] = NewAttendee(m, "early");
   SignalingClient c;
@@ -25,7 +28,7 @@ TEST_F(SignalingMeetingTest, SubscribeBeforeJoinGetsNoMedia) {
   EXPECT_EQ(shards_->Stats()[0]->transports.load() + (shards_->size() > 1 ? shards_->Stats()[1]->transports.load() : 0), 0);
 }
 
-TEST_F(SignalingMeetingTest, AJoinTokenHoldsAtMostTwoSessions) {
+TEST_F(SignalingLimitsTest, AJoinTokenHoldsAtMostTwoSessions) {
   const std::string m = NewMeeting();
   auto [a, t] = NewAttendee(m, "looper");
   std::vector<std::unique_ptr<SignalingClient>> socks;
@@ -52,7 +55,7 @@ TEST_F(SignalingMeetingTest, AJoinTokenHoldsAtMostTwoSessions) {
   EXPECT_TRUE(PingPong(extra2, 4));
 }
 
-TEST_F(SignalingMeetingTest, DeletingAnAttendeeEndsItsContentShareToo) {
+TEST_F(SignalingLimitsTest, DeletingAnAttendeeEndsItsContentShareToo) {
   const std::string m = NewMeeting();
   auto [a, t] = NewAttendee(m, "presenter");
   auto main = Join(m, t);
@@ -67,7 +70,7 @@ TEST_F(SignalingMeetingTest, DeletingAnAttendeeEndsItsContentShareToo) {
 
 // The meeting's shard runs late persistently: newcomers are refused with 4503 (the Chime client
 // retries 4500-4599) so the meeting keeps its quality; an attendee already in it may reconnect.
-TEST_F(SignalingMeetingTest, AnOverloadedShardRefusesNewJoinsButNotReconnects) {
+TEST_F(SignalingLimitsTest, AnOverloadedShardRefusesNewJoinsButNotReconnects) {
   const std::string m = NewMeeting();
   auto [a, ta] = NewAttendee(m, "inside");
   auto [b, tb] = NewAttendee(m, "newcomer");

@@ -5,7 +5,8 @@
 // when the estimate holds the subscriber below what it asked for, a probe pads one RTX-capable
 // section for two seconds up to the next upgrade's rate or twice what it gets (at most what it
 // asked for); without RTX the upgrade itself is the probe. Its loss and REMB decide.
-// Thread: the owning shard only.
+// Owned by MeetingVideo (one per participant); the sections are passed in. Thread: the owning
+// shard only.
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -4,7 +4,7 @@
 // receive state (newest sequence number, when the last packet came, the rate), the last 256
 // packets for answering subscribers' NACKs, the gaps to NACK toward the publisher (NackGenerator)
 // and the key-frame request throttle (one PLI per 300 ms at most). Pure: time comes in as
-// arguments. Thread: the owning shard only.
+// arguments. Owned by its VideoPublisher. Thread: the owning shard only.
 #include <cstdint>
 #include <span>
 #include <vector>

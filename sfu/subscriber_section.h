@@ -8,7 +8,8 @@
 // subscriber's NACKs (from the publisher's history, rewritten as they were; on RTX when
 // negotiated, RFC 4588), probe padding on RTX, and its sender reports (RFC 3550 §6.4.1, from
 // what it sent). It also turns the subscriber's report blocks about it into packets lost and
-// expected. Thread: the owning shard only.
+// expected. Owned by MeetingVideo (its subscriber's sections); borrows the subscriber (which
+// leaves MeetingVideo before it is destroyed). Thread: the owning shard only.
 #include <cstdint>
 #include <span>
 
@@ -82,7 +83,7 @@ class SubscriberSection {
   size_t Send(std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
               const wire::Vp8Descriptor& vp8, bool rtx);
 
-  VideoPeer& subscriber_;
+  VideoPeer& subscriber_;  // borrowed
   VideoSubscription sub_;
   StreamRewriter rewriter_;
   uint32_t source_ = 0;

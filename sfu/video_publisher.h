@@ -5,7 +5,8 @@
 // packet of the only layer), RTX unwrapping (RFC 4588), key-frame requests (PLI), NACKs for its
 // gaps, receiver reports and REMB; and, for subscribers, which of its layers a section should
 // show (the one asked for, capped by the allocation, or the best arriving stand-in).
-// Thread: the owning shard only.
+// Owned by MeetingVideo (one per participant); owns its layers; borrows the peer (which leaves
+// MeetingVideo before it is destroyed). Thread: the owning shard only.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -66,8 +67,8 @@ class VideoPublisher {
   void TakeBitrates(int64_t elapsed_ms, std::vector<StreamBitrate>* out);
 
  private:
-  VideoPeer& peer_;
-  std::vector<std::unique_ptr<PublisherStream>> layers_;
+  VideoPeer& peer_;                                      // borrowed: the publisher
+  std::vector<std::unique_ptr<PublisherStream>> layers_;  // owned, lowest layer first
   int payload_type_ = -1;
   int rid_ext_id_ = 0;
   int rtx_payload_type_ = -1;

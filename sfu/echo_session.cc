@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtcp/common_header.h"
+#include "transport/wire/rtp_packet.h"
 
 namespace sfu {
 namespace {
@@ -69,7 +70,9 @@ uint32_t EchoSession::ReverseSsrc(uint32_t out_ssrc) const {
   return 0;
 }
 
-void EchoSession::OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) {
+void EchoSession::OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data,
+                        size_t capacity) {
+  const size_t len = packet.size();
   const int pt = data[1] & 0x7f;
   const uint32_t out = MapSsrc(Read32(data + 8), pt);
   if (out == 0) return;

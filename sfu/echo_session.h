@@ -51,7 +51,7 @@ class EchoSession final : public ShardSession,
  private:
   // WebRtcTransport::Listener
   void OnTransportConnected(transport::WebRtcTransport& t) override;
-  void OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
+  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) override;
   void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;

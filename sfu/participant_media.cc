@@ -69,50 +69,7 @@ void ParticipantMedia::SendVideoRtcp(uint8_t* data, size_t len, size_t capacity)
   transport_->SendRtcp(data, len, capacity);
 }
 
-void ParticipantMedia::SendPli(uint32_t media_ssrc) {
-  if (finished_ || !transport_->connected()) return;
-  wire::rtcp::Pli pli;
-  pli.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
-  pli.SetMediaSsrc(media_ssrc);
-  uint8_t buf[64 + transport::kSrtpMaxTrailer + 4];  // room for SRTCP's tag and index
-  const size_t n = pli.Create(buf);
-  if (n) transport_->SendRtcp(buf, n, sizeof(buf));
-}
-
-void ParticipantMedia::SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost) {
-  if (finished_ || !transport_->connected() || lost.empty()) return;
-  wire::rtcp::Nack nack;
-  nack.SetSenderSsrc(plan_.audio_ssrc ? plan_.audio_ssrc : 1);
-  nack.SetMediaSsrc(media_ssrc);
-  nack.SetLostPackets(lost.subspan(0, std::min<size_t>(lost.size(), 64)));
-  uint8_t buf[512 + transport::kSrtpMaxTrailer + 4];
-  const size_t n = nack.Create(buf);
-  if (n) transport_->SendRtcp(buf, n, sizeof(buf));
-}
-
-void ParticipantMedia::SendPublisherFeedback(std::span<const uint32_t> ssrcs, std::span<const uint16_t> highest_seqs,
-                                             uint64_t remb_bps) {
-  if (finished_ || !transport_->connected() || ssrcs.empty()) return;
-  const uint32_t self = plan_.audio_ssrc ? plan_.audio_ssrc : 1;
-  wire::rtcp::ReceiverReport rr;
-  rr.SetSenderSsrc(self);
-  for (size_t i = 0; i < ssrcs.size() && i < highest_seqs.size(); ++i) {
-    wire::rtcp::ReportBlock b;
-    b.source_ssrc = ssrcs[i];
-    b.extended_highest_sequence = highest_seqs[i];
-    rr.AddReportBlock(b);
-  }
-  wire::rtcp::Remb remb;
-  remb.SetSenderSsrc(self);
-  remb.SetBitrateBps(remb_bps);
-  remb.SetSsrcs(ssrcs);
-  uint8_t buf[512 + transport::kSrtpMaxTrailer + 4];
-  const size_t n1 = rr.Create(std::span<uint8_t>(buf, 512));
-  if (n1 == 0) return;
-  const size_t n2 = remb.Create(std::span<uint8_t>(buf + n1, 512 - n1));
-  if (n2 == 0) return;
-  transport_->SendRtcp(buf, n1 + n2, sizeof(buf));
-}
+int64_t ParticipantMedia::NowMs() const { return shard_.NowMs(); }
 
 void ParticipantMedia::SetMuted(bool muted) {
   plan_.muted = muted;
@@ -156,28 +113,26 @@ void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
       .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
 
-void ParticipantMedia::OnRtp(transport::WebRtcTransport&, uint8_t* data, size_t len, size_t) {
+void ParticipantMedia::OnRtp(transport::WebRtcTransport&, const wire::RtpPacketView& pkt, uint8_t*, size_t) {
   // Uplink audio goes to the meeting's mixer, video to its forwarding.
-  auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
-  if (!pkt) return;
-  const int pt = pkt->payload_type();
+  const int pt = pkt.payload_type();
   const bool opus = pt == plan_.audio_payload_type;
   const bool red = plan_.red_payload_type >= 0 && pt == plan_.red_payload_type;
   if (!opus && !red) {
-    if (video_) video_->OnRtp(this, std::span<const uint8_t>(data, len));
+    if (video_) video_->OnRtp(this, pkt);
     return;
   }
   if (!audio_) return;
   int level = -1;
   if (plan_.audio_level_ext_id > 0) {
-    auto ext = pkt->Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
+    auto ext = pkt.Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));
     if (ext && !ext->empty()) level = (*ext)[0] & 0x7f;
   }
   const int64_t now = shard_.NowMs();
   if (opus) {
-    audio_->PushOpus(mixer_id_, pkt->sequence_number(), pkt->timestamp(), pkt->payload(), level, now);
+    audio_->PushOpus(mixer_id_, pkt.sequence_number(), pkt.timestamp(), pkt.payload(), level, now);
   } else {
-    audio_->PushRed(mixer_id_, pkt->sequence_number(), pkt->timestamp(), pkt->payload(), plan_.audio_payload_type,
+    audio_->PushRed(mixer_id_, pkt.sequence_number(), pkt.timestamp(), pkt.payload(), plan_.audio_payload_type,
                     level, now);
   }
 }

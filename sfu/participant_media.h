@@ -17,6 +17,7 @@
 #include "mixer/room_mixer.h"
 #include "sfu/shard_session.h"
 #include "sfu/shard_transport.h"
+#include "sfu/video_peer.h"
 #include "sfu/video_types.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/webrtc_transport.h"
@@ -56,6 +57,7 @@ struct ParticipantMediaPlan {
 };
 
 class ParticipantMedia final : public ShardSession,
+                               public VideoPeer,
                                public transport::WebRtcTransport::Listener,
                                public transport::SctpAssociation::Listener {
  public:
@@ -75,22 +77,20 @@ class ParticipantMedia final : public ShardSession,
   void ReportLevel(int level_dbov, int signal_strength);
   // The mixer is going away first (shard shutdown).
   void DetachAudio() { audio_ = nullptr; }
-  // Video: what it publishes and receives (renegotiation), and the SFU's sends to it.
+  // Video: what it publishes and receives (renegotiation).
   void SetVideo(const VideoPlanForMedia& video);
   // PAUSE/RESUME from the client: stop/restart forwarding these streams to it.
   void SetVideoPaused(const std::vector<uint32_t>& stream_ids, bool paused);
-  bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity);
-  // RTCP the SFU built (sender reports); the buffer has room for the SRTCP trailer.
-  void SendVideoRtcp(uint8_t* data, size_t len, size_t capacity);
-  void SendPli(uint32_t media_ssrc);
-  void SendNack(uint32_t media_ssrc, std::span<const uint16_t> lost);
-  // Receiver feedback for what it publishes: RR report blocks and a REMB (bitrate, SSRCs).
-  void SendPublisherFeedback(std::span<const uint32_t> ssrcs, std::span<const uint16_t> highest_seqs,
-                             uint64_t remb_bps);
-  void DetachVideo() { video_ = nullptr; }
-  void ReportBitrates(std::vector<StreamBitrate> rates) {
+  // VideoPeer: the SFU's sends to it (RTP and the RTCP it built, in buffers with room for the
+  // SRTP/SRTCP trailer), BITRATES toward its client.
+  bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity) override;
+  void SendVideoRtcp(uint8_t* data, size_t len, size_t capacity) override;
+  void ReportBitrates(std::vector<StreamBitrate> rates) override {
     if (plan_.report_bitrates) plan_.report_bitrates(std::move(rates));
   }
+  uint32_t feedback_ssrc() const override { return plan_.audio_ssrc ? plan_.audio_ssrc : 1; }
+  int64_t NowMs() const override;
+  void DetachVideo() override { video_ = nullptr; }
   // The control thread is done with it (signaling closed): close and let the shard remove it.
   void Stop();
   // Sends a binary frame on every open data channel (shard thread).
@@ -98,7 +98,7 @@ class ParticipantMedia final : public ShardSession,
 
  private:
   void OnTransportConnected(transport::WebRtcTransport& t) override;
-  void OnRtp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
+  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) override;
   void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;

@@ -46,11 +46,10 @@ void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size
     return stats_.Drop(DropReason::kSrtpError);
   }
   // Authentic but malformed (bad version, extension or padding running past the end): drop.
-  if (!wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len))) {
-    return stats_.Drop(DropReason::kMalformed);
-  }
+  const auto packet = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
+  if (!packet) return stats_.Drop(DropReason::kMalformed);
   stats_.Add(stats_.rtp_packets_in);
-  listener_->OnRtp(*this, data, len, capacity);
+  listener_->OnRtp(*this, *packet, data, capacity);
 }
 
 void WebRtcTransport::OnSrtcp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {

@@ -3,7 +3,8 @@
 // all bundled on one 5-tuple of the shard's UDP socket (BUNDLE + rtcp-mux only).
 // Packets arrive already demultiplexed to this transport (EndpointDemuxer) and classified
 // (RFC 7983); decrypted RTP/RTCP go up through Listener, in place, with headroom to protect
-// them again. Nothing here allocates per packet.
+// them again, RTP with its parsed header (the one parse of the packet). Nothing here allocates
+// per packet.
 //
 // Thread: the owning shard only. Owns its IceLite, DtlsSession and SrtpSessions; borrows the
 // DtlsContext, UdpEndpoint, stats and listener (all outlive it).
@@ -20,6 +21,10 @@
 #include "transport/ice/ice_lite.h"
 #include "transport/srtp/srtp_session.h"
 #include "transport/udp/udp_endpoint.h"
+
+namespace sfu::wire {
+class RtpPacketView;
+}
 
 namespace sfu::transport {
 
@@ -39,7 +44,8 @@ class WebRtcTransport final : public DtlsSession::Listener {
     virtual ~Listener() = default;
     virtual void OnTransportConnected(WebRtcTransport& t) = 0;  // DTLS done, SRTP ready
     // Decrypted RTP / RTCP, in place: data has `capacity` bytes of room to re-protect.
-    virtual void OnRtp(WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) = 0;
+    // RTP comes parsed (once, here): `packet` is the view of data[0, packet.size()).
+    virtual void OnRtp(WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) = 0;
     virtual void OnRtcp(WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) = 0;
     // Decrypted DTLS application data (SCTP packets).
     virtual void OnApplicationData(WebRtcTransport& t, std::span<const uint8_t> data) = 0;

@@ -167,9 +167,13 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
   bool closed() const override { return closed_ || closing_; }
   const std::string& remote_address() const override { return remote_; }
 
+  // The server stops: close the socket and tell the handler now. The handler holds this
+  // connection (its send handle), so releasing it here breaks that cycle even when the
+  // io_context stops before the failed read would have run Finish.
   void Abort() override {
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
+    Finish(1001);
   }
 
  private:

@@ -5,13 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define SFU_CHECK(cond)                                                              \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "level=fatal msg=\"check failed\" cond=\"%s\" at=%s:%d\n", \
-                   #cond, __FILE__, __LINE__);                                       \
-      std::abort();                                                                  \
-    }                                                                                \
+#define SFU_CHECK(cond)                                                                      \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
+      std::fprintf(stderr, "level=fatal msg=\"check failed\" cond=\"%s\" at=%s:%d\n", #cond, \
+                   __FILE__, __LINE__);                                                      \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 #ifdef NDEBUG

@@ -31,9 +31,11 @@ int main() {
   for (int i = 0; i < n; ++i) {
     Peer sp, cp;
     int64_t t0 = sfu::bench::ThreadCpuNs();
-    DtlsSession server(*server_ctx, DtlsSession::Role::kServer, "sha-256", client_ctx->fingerprint(), &sp);
+    DtlsSession server(*server_ctx, DtlsSession::Role::kServer, "sha-256",
+                       client_ctx->fingerprint(), &sp);
     server_ns += sfu::bench::ThreadCpuNs() - t0;
-    DtlsSession client(*client_ctx, DtlsSession::Role::kClient, "sha-256", server_ctx->fingerprint(), &cp);
+    DtlsSession client(*client_ctx, DtlsSession::Role::kClient, "sha-256",
+                       server_ctx->fingerprint(), &cp);
     client.Start();
     for (int k = 0; k < 20 && (!cp.out.empty() || !sp.out.empty()); ++k) {
       while (!cp.out.empty()) {
@@ -54,7 +56,8 @@ int main() {
   const double total_s = static_cast<double>(sfu::bench::ThreadCpuNs() - start) / 1e9;
   std::printf("DTLS handshakes completed: %d of %d\n", ok, n);
   std::printf("server CPU per handshake: %.0f us  -> %.0f handshakes/s per core (server side)\n",
-              static_cast<double>(server_ns) / n / 1000.0, n / (static_cast<double>(server_ns) / 1e9));
+              static_cast<double>(server_ns) / n / 1000.0,
+              n / (static_cast<double>(server_ns) / 1e9));
   std::printf("both sides in one thread: %.0f handshakes/s\n", n / total_s);
   return ok == n ? 0 : 1;
 }

@@ -4,12 +4,11 @@
 // on loopback; the shard's CPU time is read on the shard itself (CLOCK_THREAD_CPUTIME_ID).
 #include <time.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <future>
@@ -57,13 +56,15 @@ int main(int argc, char** argv) {
   auto work = asio::make_work_guard(io);
   std::thread io_thread([&] { io.run(); });
 
-  std::printf("%-28s %10s %12s %14s %16s\n", "packet", "rate pps", "echoed", "shard CPU %", "CPU us / packet");
+  std::printf("%-28s %10s %12s %14s %16s\n", "packet", "rate pps", "echoed", "shard CPU %",
+              "CPU us / packet");
   for (Run run : {Run{100, 20000, seconds}, Run{1200, 20000, seconds}, Run{1200, 50000, seconds}}) {
     const std::string offer =
         "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
         "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
         "a=ice-ufrag:benc\r\na=ice-pwd:benchpassword01234567890\r\na=fingerprint:sha-256 " +
-        client_dtls->fingerprint() + "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\n"
+        client_dtls->fingerprint() +
+        "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\n"
         "a=rtpmap:96 VP8/90000\r\na=ssrc:4242 cname:bench\r\n";
     auto r = echo.Offer(offer);
     auto answer = sdp::Parse(r.body);
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
       client = std::make_unique<loadtest::ClientTransport>(io, *client_dtls, p, cb);
       client->Start();
     });
-    for (int i = 0; i < 500 && !connected; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !connected; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (!connected) {
       std::fprintf(stderr, "client did not connect\n");
       return 1;
@@ -127,7 +129,8 @@ int main(int argc, char** argv) {
     done.get_future().get();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // drain
     const int64_t cpu1 = ShardCpuNs(shards.shard(0));
-    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     const uint64_t in = shards.Stats()[0]->rtp_packets_in.load() - in0;
     const double cpu_us = static_cast<double>(cpu1 - cpu0) / 1000.0;
     char label[64];

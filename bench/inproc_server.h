@@ -2,12 +2,12 @@
 // The server's parts in one process for benchmarks: SQLite store in a temporary directory,
 // control API (called directly on the control thread), signaling front on a Beast listener on
 // 127.0.0.1 (ephemeral port), media shards. Real sockets on loopback throughout.
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <unistd.h>
-
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -15,12 +15,12 @@
 #include <thread>
 
 #include "metrics/server_metrics.h"
-#include "signaling/signaling_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"
+#include "signaling/signaling_metrics.h"
 #include "transport/dtls/dtls_context.h"
 
 namespace sfu::bench {
@@ -36,7 +36,8 @@ class InprocServer {
     mixer::RoomMixerConfig mixer;
   };
 
-  explicit InprocServer(Options o) : options_(o), dir_("/tmp/sfu-bench-" + std::to_string(::getpid())) {}
+  explicit InprocServer(Options o)
+      : options_(o), dir_("/tmp/sfu-bench-" + std::to_string(::getpid())) {}
 
   bool Start(std::string* error) {
     store_ = store::MeetingStore::Open(dir_, error);
@@ -49,21 +50,27 @@ class InprocServer {
     shards_ = std::make_unique<ShardSet>(options_.shards, "127.0.0.1", 0, dtls_.get());
     if (!shards_->Start(error)) return false;
     shards_->SetOverloadLateTicks(0);  // benchmarks measure cost, not admission
-    media_ = signaling::MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"},
-                                     [this](std::function<void()> t) { boost::asio::post(ioc_, std::move(t)); },
-                                     options_.mixer};
+    media_ = signaling::MediaContext{
+        shards_.get(),
+        dtls_.get(),
+        {"127.0.0.1"},
+        [this](std::function<void()> t) { boost::asio::post(ioc_, std::move(t)); },
+        options_.mixer};
     signaling::SignalingLimits limits;
     limits.frames_per_second = options_.frames_per_second;
     limits.frame_burst = options_.frame_burst;
-    front_ = std::make_unique<signaling::SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
+    front_ = std::make_unique<signaling::SignalingFront>(*store_, *signer_, hub_, metrics_, clock_,
+                                                         limits, &media_);
     http::HttpServerConfig hc;
     hc.host = "127.0.0.1";
     hc.port = 0;
     hc.max_connections = options_.max_connections;
-    server_ = std::make_unique<http::HttpServer>(ioc_, hc, [](const http::HttpRequest&) { return http::HttpResponse{}; });
-    server_->SetUpgradeHandler([this](const http::HttpRequest& r, std::shared_ptr<ws::WsConnection> c) {
-      return front_->OnUpgrade(r, std::move(c));
-    });
+    server_ = std::make_unique<http::HttpServer>(
+        ioc_, hc, [](const http::HttpRequest&) { return http::HttpResponse{}; });
+    server_->SetUpgradeHandler(
+        [this](const http::HttpRequest& r, std::shared_ptr<ws::WsConnection> c) {
+          return front_->OnUpgrade(r, std::move(c));
+        });
     if (!server_->Start(error)) return false;
     thread_ = std::thread([this] { ioc_.run(); });
     return true;
@@ -99,7 +106,8 @@ class InprocServer {
       req.path = "/meetings";
       req.body = "{}";
       auto r = control_->Handle(req, "bench");
-      return std::string(boost::json::parse(r.response.body).at("Meeting").at("MeetingId").as_string());
+      return std::string(
+          boost::json::parse(r.response.body).at("Meeting").at("MeetingId").as_string());
     });
   }
   // The new attendee's join token.
@@ -110,7 +118,8 @@ class InprocServer {
       req.path = "/meetings/" + meeting + "/attendees";
       req.body = "{\"ExternalUserId\":\"" + user + "\"}";
       auto r = control_->Handle(req, "bench");
-      return std::string(boost::json::parse(r.response.body).at("Attendee").at("JoinToken").as_string());
+      return std::string(
+          boost::json::parse(r.response.body).at("Attendee").at("JoinToken").as_string());
     });
   }
 

@@ -8,7 +8,6 @@
 // Then: Opus encode cost and a quality proxy per complexity on the voice-like test signal.
 //   mixer_bench [ticks]
 #include <boost/asio/io_context.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,12 +15,12 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "sfu/shard_stats.h"
-#include "mixer/frame_combiner.h"
-#include "mixer/room_mixer.h"
 #include "codec/audio_level.h"
 #include "codec/opus_codec.h"
 #include "codec/tone.h"
+#include "mixer/frame_combiner.h"
+#include "mixer/room_mixer.h"
+#include "sfu/shard_stats.h"
 #include "transport/srtp/srtp_session.h"
 #include "transport/udp/udp_endpoint.h"
 #include "transport/wire/rtp_packet.h"
@@ -47,8 +46,8 @@ Input MakeInput(int n, int talkers) {
   std::vector<uint8_t> buf(kMaxOpusPacket);
   for (int a = 0; a < n; ++a) {
     codec::OpusFrameEncoder enc(codec::EncoderSettings{32000, 5, true, 10});
-    codec::VoiceLikeTone voice(300 + 97.0 * a, a < talkers ? 0.2 - 0.01 * a : 0.0, a < talkers ? 0.08 : 0.0,
-                               static_cast<uint32_t>(a + 1));
+    codec::VoiceLikeTone voice(300 + 97.0 * a, a < talkers ? 0.2 - 0.01 * a : 0.0,
+                               a < talkers ? 0.08 : 0.0, static_cast<uint32_t>(a + 1));
     const int frames = a < talkers ? kLoopFrames : 1;
     for (int f = 0; f < frames; ++f) {
       voice.Fill(pcm);
@@ -77,7 +76,7 @@ class Transport {
     for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 7 + 1);
     for (int i = 0; i < n; ++i)
       srtp_.push_back(transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key,
-                                                      transport::SrtpSession::Direction::kOutbound));
+                                                     transport::SrtpSession::Direction::kOutbound));
     seq_.assign(static_cast<size_t>(n), 0);
   }
   void Send(size_t listener, std::span<const uint8_t> opus, uint32_t ts) {
@@ -121,10 +120,12 @@ double RunShared(const Input& in, int ticks, int complexity) {
     for (int a = 0; a < n; ++a) {
       const auto& p = in.packets[static_cast<size_t>(a)];
       const size_t f = static_cast<size_t>(t) % p.size();
-      room.PushOpus(static_cast<uint32_t>(a), static_cast<uint16_t>(t), static_cast<uint32_t>(t * 960), p[f],
-                    in.levels[static_cast<size_t>(a)][f], now);
+      room.PushOpus(static_cast<uint32_t>(a), static_cast<uint16_t>(t),
+                    static_cast<uint32_t>(t * 960), p[f], in.levels[static_cast<size_t>(a)][f],
+                    now);
     }
-    for (const auto& o : room.Tick(now)) transport.Send(o.id, o.opus, static_cast<uint32_t>(t * 960));
+    for (const auto& o : room.Tick(now))
+      transport.Send(o.id, o.opus, static_cast<uint32_t>(t * 960));
     transport.Flush();
   }
   return static_cast<double>(bench::ThreadCpuNs() - start) / 1000.0 / ticks;
@@ -138,9 +139,11 @@ double RunPerListener(const Input& in, int ticks, int complexity) {
   std::vector<std::unique_ptr<codec::OpusFrameEncoder>> enc;
   for (int a = 0; a < n; ++a) {
     dec.push_back(std::make_unique<codec::OpusFrameDecoder>());
-    enc.push_back(std::make_unique<codec::OpusFrameEncoder>(codec::EncoderSettings{32000, complexity, true, 5}));
+    enc.push_back(std::make_unique<codec::OpusFrameEncoder>(
+        codec::EncoderSettings{32000, complexity, true, 5}));
   }
-  std::vector<std::vector<int16_t>> pcm(static_cast<size_t>(n), std::vector<int16_t>(kOpusFrameSamples));
+  std::vector<std::vector<int16_t>> pcm(static_cast<size_t>(n),
+                                        std::vector<int16_t>(kOpusFrameSamples));
   std::vector<int32_t> sum(kOpusFrameSamples), minus(kOpusFrameSamples);
   std::vector<int16_t> out(kOpusFrameSamples);
   std::vector<uint8_t> packet(kMaxOpusPacket);
@@ -153,14 +156,17 @@ double RunPerListener(const Input& in, int ticks, int complexity) {
     std::fill(sum.begin(), sum.end(), 0);
     for (int a = 0; a < n; ++a) {
       const auto& p = in.packets[static_cast<size_t>(a)];
-      dec[static_cast<size_t>(a)]->Decode(p[static_cast<size_t>(t) % p.size()], pcm[static_cast<size_t>(a)]);
+      dec[static_cast<size_t>(a)]->Decode(p[static_cast<size_t>(t) % p.size()],
+                                          pcm[static_cast<size_t>(a)]);
       for (int i = 0; i < kOpusFrameSamples; ++i) sum[i] += pcm[static_cast<size_t>(a)][i];
     }
     for (int a = 0; a < n; ++a) {
-      for (int i = 0; i < kOpusFrameSamples; ++i) minus[i] = sum[i] - pcm[static_cast<size_t>(a)][i];
+      for (int i = 0; i < kOpusFrameSamples; ++i)
+        minus[i] = sum[i] - pcm[static_cast<size_t>(a)][i];
       limiter.Process(minus, out);
       const size_t len = enc[static_cast<size_t>(a)]->Encode(out, packet);
-      transport.Send(static_cast<size_t>(a), std::span<const uint8_t>(packet.data(), len), static_cast<uint32_t>(t * 960));
+      transport.Send(static_cast<size_t>(a), std::span<const uint8_t>(packet.data(), len),
+                     static_cast<uint32_t>(t * 960));
     }
     transport.Flush();
   }
@@ -182,32 +188,38 @@ void ComplexitySweep() {
     std::vector<int16_t> x(static_cast<size_t>(frames) * kOpusFrameSamples), y(x.size());
     std::vector<int16_t> tmp(kOpusFrameSamples);
     for (int f = 0; f < frames; ++f) {
-      std::span<int16_t> frame(x.data() + static_cast<size_t>(f) * kOpusFrameSamples, kOpusFrameSamples);
+      std::span<int16_t> frame(x.data() + static_cast<size_t>(f) * kOpusFrameSamples,
+                               kOpusFrameSamples);
       voice.Fill(frame);
       voice2.Fill(tmp);
-      for (int i = 0; i < kOpusFrameSamples; ++i) frame[i] = static_cast<int16_t>(frame[i] / 2 + tmp[i] / 2);
+      for (int i = 0; i < kOpusFrameSamples; ++i)
+        frame[i] = static_cast<int16_t>(frame[i] / 2 + tmp[i] / 2);
     }
     std::vector<std::vector<uint8_t>> packets(frames);
     int64_t t0 = bench::ThreadCpuNs();
     for (int f = 0; f < frames; ++f) {
       packets[f].resize(kMaxOpusPacket);
-      packets[f].resize(enc.Encode(std::span(x.data() + static_cast<size_t>(f) * kOpusFrameSamples, kOpusFrameSamples),
-                                   packets[f]));
+      packets[f].resize(enc.Encode(
+          std::span(x.data() + static_cast<size_t>(f) * kOpusFrameSamples, kOpusFrameSamples),
+          packets[f]));
     }
     const double enc_us = static_cast<double>(bench::ThreadCpuNs() - t0) / 1000.0 / frames;
     t0 = bench::ThreadCpuNs();
     for (int f = 0; f < frames; ++f)
-      dec.Decode(packets[f], std::span(y.data() + static_cast<size_t>(f) * kOpusFrameSamples, kOpusFrameSamples));
+      dec.Decode(packets[f], std::span(y.data() + static_cast<size_t>(f) * kOpusFrameSamples,
+                                       kOpusFrameSamples));
     const double dec_us = static_cast<double>(bench::ThreadCpuNs() - t0) / 1000.0 / frames;
     const size_t delay = 312;
     double sq = 0;
     int count = 0;
     for (int f = 50; f + 1 < frames; ++f) {
       const size_t at = static_cast<size_t>(f) * kOpusFrameSamples;
-      std::span<const int16_t> a(x.data() + at, kOpusFrameSamples), b(y.data() + at + delay, kOpusFrameSamples);
+      std::span<const int16_t> a(x.data() + at, kOpusFrameSamples),
+          b(y.data() + at + delay, kOpusFrameSamples);
       for (int k = 0; k < 48; ++k) {
         const double hz = 100.0 * std::pow(120.0, k / 47.0);
-        const double d = std::max(codec::GoertzelDb(a, hz), -90.0) - std::max(codec::GoertzelDb(b, hz), -90.0);
+        const double d =
+            std::max(codec::GoertzelDb(a, hz), -90.0) - std::max(codec::GoertzelDb(b, hz), -90.0);
         sq += d * d;
         ++count;
       }
@@ -221,18 +233,21 @@ void ComplexitySweep() {
 int main(int argc, char** argv) {
   const int ticks = argc > 1 ? std::atoi(argv[1]) : 200;
   const int complexity = 5;
-  std::printf("one meeting, K=3 mixed talkers, Opus 32 kb/s complexity %d FEC on, %d ticks (20 ms) per case;\n"
-              "CPU us per tick incl. SRTP protect + sendmmsg of every listener's packet\n\n", complexity, ticks);
-  std::printf("%-9s %-8s %14s %16s %18s %8s\n", "attendees", "talkers", "shared us/tick", "shared us/att/tk",
-              "per-listener us/tk", "ratio");
+  std::printf(
+      "one meeting, K=3 mixed talkers, Opus 32 kb/s complexity %d FEC on, %d ticks (20 ms) per "
+      "case;\n"
+      "CPU us per tick incl. SRTP protect + sendmmsg of every listener's packet\n\n",
+      complexity, ticks);
+  std::printf("%-9s %-8s %14s %16s %18s %8s\n", "attendees", "talkers", "shared us/tick",
+              "shared us/att/tk", "per-listener us/tk", "ratio");
   for (int n : {10, 50, 100, 250}) {
     for (int talkers : {1, 3, 10}) {
       if (talkers > n) continue;
       const Input in = MakeInput(n, talkers);
       const double shared = RunShared(in, ticks, complexity);
       const double baseline = RunPerListener(in, std::max(20, ticks * 50 / n / 2), complexity);
-      std::printf("%-9d %-8d %14.0f %16.2f %18.0f %7.1fx\n", n, talkers, shared, shared / n, baseline,
-                  baseline / shared);
+      std::printf("%-9d %-8d %14.0f %16.2f %18.0f %7.1fx\n", n, talkers, shared, shared / n,
+                  baseline, baseline / shared);
       std::fflush(stdout);
     }
   }

@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <thread>
 
+#include "base/log.h"
 #include "bench/inproc_server.h"
 #include "loadtest/audio_participant.h"
-#include "base/log.h"
 
 using namespace sfu;
 using namespace std::chrono_literals;
@@ -81,9 +81,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::sort(delays_ms.begin(), delays_ms.end());
-  auto pct = [&](double p) { return delays_ms[std::min(delays_ms.size() - 1, static_cast<size_t>(p * delays_ms.size()))]; };
-  std::printf("mouth-to-ear through the server (talker send -> listener decode), %zu onsets (%d bursts x %d listeners):\n"
-              "  p50 %.1f ms, p95 %.1f ms, min %.1f ms, max %.1f ms\n",
-              delays_ms.size(), bursts, listeners, pct(0.5), pct(0.95), delays_ms.front(), delays_ms.back());
+  auto pct = [&](double p) {
+    return delays_ms[std::min(delays_ms.size() - 1, static_cast<size_t>(p * delays_ms.size()))];
+  };
+  std::printf(
+      "mouth-to-ear through the server (talker send -> listener decode), %zu onsets (%d bursts x "
+      "%d listeners):\n"
+      "  p50 %.1f ms, p95 %.1f ms, min %.1f ms, max %.1f ms\n",
+      delays_ms.size(), bursts, listeners, pct(0.5), pct(0.95), delays_ms.front(),
+      delays_ms.back());
   return 0;
 }

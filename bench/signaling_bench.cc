@@ -3,31 +3,31 @@
 //  1. join time with N attendees joining at once: WebSocket open -> SUBSCRIBE_ACK received,
 //     p50/p99/max (client-side clock, so it includes loopback and client parsing);
 //  2. frames handled per second of control-thread CPU (PING -> PONG on several connections).
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
-#include <filesystem>
-#include <unistd.h>
-#include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
 #include <thread>
 
+#include "base/log.h"
 #include "bench/bench_util.h"
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
-#include "signaling/signaling_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"
-#include "base/log.h"
+#include "signaling/signaling_metrics.h"
 #include "transport/dtls/dtls_context.h"
 
 namespace asio = boost::asio;
@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
     req.path = "/meetings";
     req.body = "{}";
     auto r = control.Handle(req, "b");
-    return std::string(boost::json::parse(r.response.body).at("Meeting").at("MeetingId").as_string());
+    return std::string(
+        boost::json::parse(r.response.body).at("Meeting").at("MeetingId").as_string());
   });
   const std::vector<std::string> tokens = on_control([&] {
     std::vector<std::string> out;
@@ -97,7 +98,8 @@ int main(int argc, char** argv) {
       req.path = "/meetings/" + meeting + "/attendees";
       req.body = "{\"ExternalUserId\":\"user-" + std::to_string(i) + "\"}";
       auto r = control.Handle(req, "b");
-      out.emplace_back(boost::json::parse(r.response.body).at("Attendee").at("JoinToken").as_string());
+      out.emplace_back(
+          boost::json::parse(r.response.body).at("Attendee").at("JoinToken").as_string());
     }
     return out;
   });
@@ -125,7 +127,8 @@ int main(int argc, char** argv) {
       c->Send(sub);
       if (c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 20s)) {
         join_ms[static_cast<size_t>(i)] =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count();
       }
       clients[static_cast<size_t>(i)] = std::move(c);
     });
@@ -136,9 +139,15 @@ int main(int argc, char** argv) {
   for (double v : join_ms)
     if (v >= 0) ok.push_back(v);
   std::sort(ok.begin(), ok.end());
-  auto pct = [&](double p) { return ok.empty() ? 0.0 : ok[std::min(ok.size() - 1, static_cast<size_t>(p * static_cast<double>(ok.size())))]; };
-  std::printf("join (WebSocket open -> SUBSCRIBE_ACK), %d attendees at once: %zu joined, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-              attendees, ok.size(), pct(0.5), pct(0.99), ok.empty() ? 0.0 : ok.back());
+  auto pct = [&](double p) {
+    return ok.empty() ? 0.0
+                      : ok[std::min(ok.size() - 1,
+                                    static_cast<size_t>(p * static_cast<double>(ok.size())))];
+  };
+  std::printf(
+      "join (WebSocket open -> SUBSCRIBE_ACK), %d attendees at once: %zu joined, p50 %.1f ms, p99 "
+      "%.1f ms, max %.1f ms\n",
+      attendees, ok.size(), pct(0.5), pct(0.99), ok.empty() ? 0.0 : ok.back());
 
   // 2. Frames per second of control-thread CPU: 8 connections x 2,000 PINGs each.
   const int conns = std::min(8, attendees), pings = 2000;
@@ -148,7 +157,8 @@ int main(int argc, char** argv) {
   for (int k = 0; k < conns; ++k) {
     pingers.emplace_back([&, k] {
       auto& c = *clients[static_cast<size_t>(k)];
-      for (int i = 0; i < pings; ++i) c.Send(signaling::proto::MakePingPong(signaling::proto::PING, static_cast<uint32_t>(i)));
+      for (int i = 0; i < pings; ++i)
+        c.Send(signaling::proto::MakePingPong(signaling::proto::PING, static_cast<uint32_t>(i)));
       int got = 0;
       while (got < pings) {
         auto f = c.Receive(5s);
@@ -161,8 +171,10 @@ int main(int argc, char** argv) {
   for (auto& t : pingers) t.join();
   const int64_t cpu1 = on_control([] { return bench::ThreadCpuNs(); });
   const double cpu_s = static_cast<double>(cpu1 - cpu0) / 1e9;
-  std::printf("PING->PONG: %d frames answered using %.3f s of control-thread CPU: %.0f frames/s per core (%.1f us each)\n",
-              pongs.load(), cpu_s, pongs / cpu_s, cpu_s * 1e6 / pongs);
+  std::printf(
+      "PING->PONG: %d frames answered using %.3f s of control-thread CPU: %.0f frames/s per core "
+      "(%.1f us each)\n",
+      pongs.load(), cpu_s, pongs / cpu_s, cpu_s * 1e6 / pongs);
 
   for (auto& c : clients) c.reset();
   on_control([&] {

@@ -33,7 +33,8 @@ int main() {
         pkt[3] = static_cast<uint8_t>(i);
         pkt[8] = 1;
       };
-      const std::string name = std::string(sfu::transport::SrtpProfileName(profile)) + " " + std::to_string(payload) + " B";
+      const std::string name = std::string(sfu::transport::SrtpProfileName(profile)) + " " +
+                               std::to_string(payload) + " B";
       // Protect: each call a fresh packet (sequence number advances; rollover handled by libsrtp).
       sfu::bench::Measure("protect   " + name, ops, 5, [&](int64_t i) {
         fill(i);

@@ -24,11 +24,13 @@ int main() {
   w.AddExtension(4, mid);
   w.WriteTo(rtp);
   // RR + PLI + NACK compound.
-  std::vector<uint8_t> rtcp = {0x81, 201, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
-                               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x81, 206, 0, 2, 0, 0, 0, 1,
-                               0, 0, 0, 2, 0x81, 205, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 10, 0, 5};
+  std::vector<uint8_t> rtcp = {0x81, 201, 0,    7,   0, 0, 0, 1, 0, 0, 0, 2, 0,  0, 0,
+                               0,    0,   0,    0,   0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0,
+                               0,    0,   0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0,  2, 0x81,
+                               205,  0,   3,    0,   0, 0, 1, 0, 0, 0, 2, 0, 10, 0, 5};
   volatile uint64_t sink = 0;
-  bench::Measure("Classify (RFC 7983)", 5'000'000, 5, [&](int64_t) { sink = sink + static_cast<int>(wire::Classify(rtp)); });
+  bench::Measure("Classify (RFC 7983)", 5'000'000, 5,
+                 [&](int64_t) { sink = sink + static_cast<int>(wire::Classify(rtp)); });
   bench::Measure("RtpPacketView::Parse, 3 extensions", 5'000'000, 5, [&](int64_t) {
     auto p = wire::RtpPacketView::Parse(rtp);
     sink = sink + p->sequence_number();

@@ -16,7 +16,8 @@ OpusFrameEncoder::OpusFrameEncoder(const EncoderSettings& s) {
   opus_encoder_ctl(enc_, OPUS_SET_BITRATE(s.bitrate_bps));
   opus_encoder_ctl(enc_, OPUS_SET_COMPLEXITY(std::clamp(s.complexity, 0, 10)));
   opus_encoder_ctl(enc_, OPUS_SET_INBAND_FEC(s.inband_fec ? 1 : 0));
-  opus_encoder_ctl(enc_, OPUS_SET_PACKET_LOSS_PERC(s.inband_fec ? std::clamp(s.expected_loss_percent, 0, 100) : 0));
+  opus_encoder_ctl(enc_, OPUS_SET_PACKET_LOSS_PERC(
+                             s.inband_fec ? std::clamp(s.expected_loss_percent, 0, 100) : 0));
   opus_encoder_ctl(enc_, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
 }
 
@@ -70,8 +71,8 @@ bool OpusFrameDecoder::DecodeFec(std::span<const uint8_t> next_packet, std::span
     Conceal(out);
     return false;
   }
-  const int n = opus_decode(dec_, next_packet.data(), static_cast<opus_int32>(next_packet.size()), out.data(),
-                            kOpusFrameSamples, 1);
+  const int n = opus_decode(dec_, next_packet.data(), static_cast<opus_int32>(next_packet.size()),
+                            out.data(), kOpusFrameSamples, 1);
   if (n != kOpusFrameSamples) {
     Conceal(out);
     return false;
@@ -91,7 +92,8 @@ void OpusFrameDecoder::Reset() {
 
 int OpusPacketSamples(std::span<const uint8_t> packet) {
   if (packet.empty() || packet.size() > kMaxOpusPacket * 3) return -1;
-  const int n = opus_packet_get_nb_samples(packet.data(), static_cast<opus_int32>(packet.size()), kSampleRate);
+  const int n = opus_packet_get_nb_samples(packet.data(), static_cast<opus_int32>(packet.size()),
+                                           kSampleRate);
   return n > 0 ? n : -1;
 }
 
@@ -103,12 +105,14 @@ bool OpusPacketHasFec(std::span<const uint8_t> packet) {
   if (packet.empty() || (packet[0] >> 3) >= 16) return false;
   const unsigned char* frames[48];
   opus_int16 sizes[48];
-  const int n = opus_packet_parse(packet.data(), static_cast<opus_int32>(packet.size()), nullptr, frames, sizes, nullptr);
+  const int n = opus_packet_parse(packet.data(), static_cast<opus_int32>(packet.size()), nullptr,
+                                  frames, sizes, nullptr);
   if (n <= 0 || sizes[0] <= 0) return false;
   const int per_frame = opus_packet_get_samples_per_frame(packet.data(), kSampleRate);
   const int silk_frames = per_frame > 960 ? per_frame / 960 : 1;
   int lbrr = (frames[0][0] >> (7 - silk_frames)) & 1;
-  if (opus_packet_get_nb_channels(packet.data()) == 2) lbrr |= (frames[0][0] >> (6 - 2 * silk_frames)) & 1;
+  if (opus_packet_get_nb_channels(packet.data()) == 2)
+    lbrr |= (frames[0][0] >> (6 - 2 * silk_frames)) & 1;
   return lbrr != 0;
 }
 

@@ -16,7 +16,8 @@ void SineGenerator::Fill(std::span<int16_t> out) {
   }
 }
 
-VoiceLikeTone::VoiceLikeTone(double f, double tone_amplitude, double noise_amplitude, uint32_t seed, int sample_rate)
+VoiceLikeTone::VoiceLikeTone(double f, double tone_amplitude, double noise_amplitude, uint32_t seed,
+                             int sample_rate)
     : sine_(f, tone_amplitude, sample_rate),
       noise_amplitude_(noise_amplitude),
       rng_(seed ? seed : 1),

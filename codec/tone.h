@@ -9,7 +9,8 @@ namespace sfu::codec {
 
 class SineGenerator {
  public:
-  SineGenerator(double frequency_hz, double amplitude /* 0..1 of full scale */, int sample_rate = 48000);
+  SineGenerator(double frequency_hz, double amplitude /* 0..1 of full scale */,
+                int sample_rate = 48000);
   void Fill(std::span<int16_t> out);
   void set_amplitude(double a) { amplitude_ = a; }
 
@@ -26,8 +27,8 @@ class SineGenerator {
 // frequency.
 class VoiceLikeTone {
  public:
-  VoiceLikeTone(double frequency_hz, double tone_amplitude, double noise_amplitude = 0.08, uint32_t seed = 1,
-                int sample_rate = 48000);
+  VoiceLikeTone(double frequency_hz, double tone_amplitude, double noise_amplitude = 0.08,
+                uint32_t seed = 1, int sample_rate = 48000);
   void Fill(std::span<int16_t> out);
 
  private:

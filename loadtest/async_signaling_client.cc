@@ -4,7 +4,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
 #include <deque>
 
 namespace sfu::loadtest {
@@ -22,17 +21,20 @@ class Client final : public AsyncSignalingClient {
   void Connect(const std::string& host, uint16_t port, const std::string& meeting_id,
                const std::string& join_token) override {
     host_ = host + ":" + std::to_string(port);
-    target_ = "/control/" + meeting_id + "?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1";
+    target_ = "/control/" + meeting_id +
+              "?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1";
     token_ = join_token;
     auto self = std::static_pointer_cast<Client>(shared_from_this());
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    resolver_.async_resolve(host, std::to_string(port), [self](beast::error_code ec, tcp::resolver::results_type r) {
-      if (ec) return self->Fail(0, "resolve: " + ec.message());
-      beast::get_lowest_layer(self->ws_).async_connect(r, [self](beast::error_code ec2, const tcp::endpoint&) {
-        if (ec2) return self->Fail(0, "connect: " + ec2.message());
-        self->Handshake();
-      });
-    });
+    resolver_.async_resolve(host, std::to_string(port),
+                            [self](beast::error_code ec, tcp::resolver::results_type r) {
+                              if (ec) return self->Fail(0, "resolve: " + ec.message());
+                              beast::get_lowest_layer(self->ws_).async_connect(
+                                  r, [self](beast::error_code ec2, const tcp::endpoint&) {
+                                    if (ec2) return self->Fail(0, "connect: " + ec2.message());
+                                    self->Handshake();
+                                  });
+                            });
   }
 
   void Send(const signaling::proto::SdkSignalFrame& frame) override {
@@ -58,16 +60,18 @@ class Client final : public AsyncSignalingClient {
  private:
   void Handshake() {
     auto self = std::static_pointer_cast<Client>(shared_from_this());
-    ws_.set_option(websocket::stream_base::decorator([token = token_](websocket::request_type& req) {
-      req.set(beast::http::field::sec_websocket_protocol, "_aws_wt_session, " + token);
-    }));
+    ws_.set_option(
+        websocket::stream_base::decorator([token = token_](websocket::request_type& req) {
+          req.set(beast::http::field::sec_websocket_protocol, "_aws_wt_session, " + token);
+        }));
     ws_.async_handshake(response_, host_, target_, [self](beast::error_code ec) {
       if (ec) {
         return self->Fail(0, "WebSocket handshake: " + ec.message() + " (HTTP " +
                                  std::to_string(self->response_.result_int()) + ")");
       }
       beast::get_lowest_layer(self->ws_).expires_never();
-      websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::client);
+      websocket::stream_base::timeout t =
+          websocket::stream_base::timeout::suggested(beast::role_type::client);
       self->ws_.set_option(t);
       self->ws_.binary(true);
       self->open_ = true;
@@ -81,7 +85,8 @@ class Client final : public AsyncSignalingClient {
     ws_.async_read(buffer_, [self](beast::error_code ec, std::size_t) {
       if (ec) {
         if (ec == websocket::error::closed) {
-          return self->Fail(self->ws_.reason().code, std::string(self->ws_.reason().reason.c_str()));
+          return self->Fail(self->ws_.reason().code,
+                            std::string(self->ws_.reason().reason.c_str()));
         }
         return self->Fail(0, ec.message());
       }
@@ -90,7 +95,8 @@ class Client final : public AsyncSignalingClient {
       auto frame = signaling::proto::DecodeFrame(
           std::span<const uint8_t>(static_cast<const uint8_t*>(d.data()), d.size()), &error);
       self->buffer_.consume(self->buffer_.size());
-      if (frame && self->callbacks_.on_frame && !self->closed_by_us_) self->callbacks_.on_frame(*frame);
+      if (frame && self->callbacks_.on_frame && !self->closed_by_us_)
+        self->callbacks_.on_frame(*frame);
       if (!self->closed_by_us_) self->Read();
     });
   }
@@ -126,7 +132,8 @@ class Client final : public AsyncSignalingClient {
 
 }  // namespace
 
-std::shared_ptr<AsyncSignalingClient> AsyncSignalingClient::Create(asio::io_context& io, Callbacks callbacks) {
+std::shared_ptr<AsyncSignalingClient> AsyncSignalingClient::Create(asio::io_context& io,
+                                                                   Callbacks callbacks) {
   return std::make_shared<Client>(io, std::move(callbacks));
 }
 

@@ -28,7 +28,8 @@ class AsyncSignalingClient : public std::enable_shared_from_this<AsyncSignalingC
     std::function<void(uint16_t code, const std::string& reason)> on_closed;
   };
 
-  static std::shared_ptr<AsyncSignalingClient> Create(boost::asio::io_context& io, Callbacks callbacks);
+  static std::shared_ptr<AsyncSignalingClient> Create(boost::asio::io_context& io,
+                                                      Callbacks callbacks);
   virtual ~AsyncSignalingClient() = default;
 
   // host:port, then GET /control/<meeting_id> with the token.

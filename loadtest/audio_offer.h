@@ -25,14 +25,15 @@ std::string MakeAudioOffer(const AudioOfferParams& p);
 // sending, else inactive), then `remote_sections` recvonly video sections (mids 2, 3, ...). VP8
 // payload type kOfferVp8Pt with nack, nack pli, ccm fir, goog-remb, and its RTX kOfferRtxPt.
 inline constexpr int kOfferVp8Pt = 96;
-inline constexpr int kOfferRtxPt = 97;  // rtx, apt=96 (RFC 4588), on every video section
+inline constexpr int kOfferRtxPt = 97;    // rtx, apt=96 (RFC 4588), on every video section
 inline constexpr int kOfferRidExtId = 9;  // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
-inline constexpr int kOfferRepairedRidExtId = 10;  // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id
+inline constexpr int kOfferRepairedRidExtId =
+    10;  // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id
 struct VideoOfferParams {
   bool camera = false;
   uint32_t camera_ssrc = 0;  // without simulcast
   int remote_sections = 0;
-  bool simulcast = false;    // a=rid low/mid/hi send, a=simulcast, no a=ssrc (like Chrome)
+  bool simulcast = false;        // a=rid low/mid/hi send, a=simulcast, no a=ssrc (like Chrome)
   uint32_t camera_rtx_ssrc = 0;  // without simulcast: a=ssrc-group:FID camera_ssrc camera_rtx_ssrc
 };
 std::string MakeOffer(const AudioOfferParams& audio, const VideoOfferParams& video);

@@ -1,10 +1,9 @@
 #include "loadtest/audio_participant.h"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -13,13 +12,13 @@
 #include <thread>
 
 #include "base/random.h"
+#include "codec/audio_level.h"
+#include "codec/opus_codec.h"
+#include "codec/tone.h"
 #include "loadtest/audio_offer.h"
 #include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "signaling/sdp/session_description.h"
-#include "codec/audio_level.h"
-#include "codec/opus_codec.h"
-#include "codec/tone.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 #include "transport/wire/red_payload.h"
@@ -33,7 +32,8 @@ using namespace std::chrono_literals;
 namespace {
 
 int64_t SteadyMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -44,7 +44,8 @@ bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
   std::istringstream in(sdp.substr(at + 12, sdp.find('\n', at) - at - 12));
   std::string foundation, component, proto, prio, addr;
   int p = 0;
-  if (!(in >> foundation >> component >> proto >> prio >> addr >> p) || p <= 0 || p > 65535) return false;
+  if (!(in >> foundation >> component >> proto >> prio >> addr >> p) || p <= 0 || p > 65535)
+    return false;
   *ip = addr;
   *port = static_cast<uint16_t>(p);
   return true;
@@ -54,8 +55,14 @@ bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
 
 struct AudioParticipant::Impl {
   Impl(asio::io_context& i, const transport::DtlsContext& d, AudioParticipantConfig c)
-      : io(i), dtls(d), cfg(std::move(c)), timer(i), enc(codec::EncoderSettings{32000, 5, true, 10}),
-        sine(cfg.tone_hz, cfg.amplitude), voice(cfg.tone_hz, cfg.amplitude, 0.08, cfg.seed), rng(cfg.seed) {
+      : io(i),
+        dtls(d),
+        cfg(std::move(c)),
+        timer(i),
+        enc(codec::EncoderSettings{32000, 5, true, 10}),
+        sine(cfg.tone_hz, cfg.amplitude),
+        voice(cfg.tone_hz, cfg.amplitude, 0.08, cfg.seed),
+        rng(cfg.seed) {
     ssrc = base::RandomU32();
     seq = static_cast<uint16_t>(base::RandomU32());
     ssrc |= 1;
@@ -72,7 +79,10 @@ struct AudioParticipant::Impl {
     if (on && !was_talking) talk_started_us = SteadyMicros();  // the first packet with the tone
     was_talking = on;
     if (on && cfg.amplitude > 0) {
-      if (cfg.voice_like) voice.Fill(pcm); else sine.Fill(pcm);
+      if (cfg.voice_like)
+        voice.Fill(pcm);
+      else
+        sine.Fill(pcm);
     }
     std::vector<uint8_t> opus(codec::kMaxOpusPacket);
     opus.resize(enc.Encode(pcm, opus));
@@ -96,7 +106,8 @@ struct AudioParticipant::Impl {
           blocks[n++] = {static_cast<uint8_t>(kOfferOpusPt), static_cast<uint32_t>(back * 960),
                          history[history.size() - back]};
         blocks[n++] = {static_cast<uint8_t>(kOfferOpusPt), 0, opus};
-        payload = wire::WriteRedPayload(std::span(blocks, n), std::span(buf + header, sizeof(buf) - header));
+        payload = wire::WriteRedPayload(std::span(blocks, n),
+                                        std::span(buf + header, sizeof(buf) - header));
         history.push_back(opus);
         if (history.size() > 2) history.erase(history.begin());
       } else if (opus.size() <= sizeof(buf) - header) {
@@ -193,7 +204,8 @@ AudioParticipant::~AudioParticipant() { Stop(); }
 bool AudioParticipant::Start(std::string* error, int timeout_ms) {
   Impl& m = *impl_;
   const AudioParticipantConfig& c = m.cfg;
-  if (!m.sig.Connect(c.host, c.port, c.meeting_id, c.join_token, SignalingClient::TokenVia::kSubprotocol, error))
+  if (!m.sig.Connect(c.host, c.port, c.meeting_id, c.join_token,
+                     SignalingClient::TokenVia::kSubprotocol, error))
     return false;
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   m.sig.Send(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
@@ -251,7 +263,8 @@ bool AudioParticipant::Start(std::string* error, int timeout_ms) {
   made.get_future().wait();
   m.started = true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!m.connected && !m.failed && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  while (!m.connected && !m.failed && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
   if (!m.connected) {
     *error = m.failed ? "media transport failed" : "media did not connect within the timeout";
     return false;
@@ -277,7 +290,8 @@ void AudioParticipant::Stop() {
       }
       done.set_value();
     });
-    if (m.io.stopped() || done.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    if (m.io.stopped() ||
+        done.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
       std::lock_guard<std::mutex> lock(m.mu);  // the io thread is gone or stuck: tear down here
       m.media.reset();
     }

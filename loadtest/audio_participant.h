@@ -29,10 +29,10 @@ struct AudioParticipantConfig {
   std::string meeting_id;
   std::string join_token;
   double tone_hz = 440;
-  double amplitude = 0.2;     // of full scale; 0 sends silence
-  bool voice_like = true;     // tone plus syllabic noise (keeps Opus FEC on)
-  bool red = false;           // offer RED and send distance-2 redundancy
-  double uplink_loss = 0;     // fraction of uplink packets dropped before sending
+  double amplitude = 0.2;  // of full scale; 0 sends silence
+  bool voice_like = true;  // tone plus syllabic noise (keeps Opus FEC on)
+  bool red = false;        // offer RED and send distance-2 redundancy
+  double uplink_loss = 0;  // fraction of uplink packets dropped before sending
   uint32_t seed = 1;
   std::vector<double> watch_hz;  // downlink frequencies to measure per frame
   bool muted = false;            // SUBSCRIBE audio_muted (the tone is still sent, like a client)
@@ -40,13 +40,13 @@ struct AudioParticipantConfig {
 
 struct AudioParticipantResult {
   uint64_t packets_sent = 0;
-  uint64_t packets_dropped = 0;     // by the user-space uplink loss
-  int longest_drop_run = 0;         // most consecutive packets dropped
+  uint64_t packets_dropped = 0;         // by the user-space uplink loss
+  int longest_drop_run = 0;             // most consecutive packets dropped
   std::vector<int64_t> send_stalls_us;  // when a 20 ms send tick ran more than 15 ms late
-  uint64_t packets_received = 0;    // downlink audio
+  uint64_t packets_received = 0;        // downlink audio
   uint64_t payload_bytes_received = 0;
-  uint64_t seq_gaps = 0;            // downlink sequence numbers skipped
-  uint64_t timestamp_jumps = 0;     // downlink timestamps not advancing by 960 per packet
+  uint64_t seq_gaps = 0;         // downlink sequence numbers skipped
+  uint64_t timestamp_jumps = 0;  // downlink timestamps not advancing by 960 per packet
   uint64_t undecodable = 0;
   uint32_t downlink_ssrc = 0;
   uint64_t ssrc_changes = 0;
@@ -57,7 +57,8 @@ struct AudioParticipantResult {
 
 class AudioParticipant {
  public:
-  AudioParticipant(boost::asio::io_context& io, const transport::DtlsContext& dtls, AudioParticipantConfig config);
+  AudioParticipant(boost::asio::io_context& io, const transport::DtlsContext& dtls,
+                   AudioParticipantConfig config);
   ~AudioParticipant();
 
   // Joins, subscribes and waits (up to timeout_ms) for media to connect; sending starts then.

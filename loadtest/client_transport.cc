@@ -1,10 +1,9 @@
 #include "loadtest/client_transport.h"
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <array>
 #include <vector>
 
 #include "base/random.h"
@@ -17,8 +16,10 @@ namespace sfu::loadtest {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
-struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::SctpAssociation::Listener {
-  Impl(asio::io_context& ioc, const transport::DtlsContext& dtls_ctx, ClientTransportParams p, Callbacks cb)
+struct ClientTransport::Impl : transport::DtlsSession::Listener,
+                               transport::SctpAssociation::Listener {
+  Impl(asio::io_context& ioc, const transport::DtlsContext& dtls_ctx, ClientTransportParams p,
+       Callbacks cb)
       : io(ioc),
         params(std::move(p)),
         callbacks(std::move(cb)),
@@ -43,7 +44,9 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   }
 
   // SctpAssociation::Listener
-  void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override { dtls.SendApplicationData(packet); }
+  void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override {
+    dtls.SendApplicationData(packet);
+  }
   void OnDataChannelOpen(uint16_t, const std::string&, const std::string&) override {
     channel_open = true;
     if (callbacks.on_data_channel_open) callbacks.on_data_channel_open();
@@ -73,7 +76,8 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
     w.AddUint64(wire::kStunAttrIceControlling, tiebreaker);
     w.AddFlag(wire::kStunAttrUseCandidate);
     const std::string& pwd = params.server_pwd;
-    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()), &transport::HmacSha1);
+    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()),
+                          &transport::HmacSha1);
     w.AddFingerprint();
     Send(std::span<const uint8_t>(buf, w.size()));
   }
@@ -94,11 +98,13 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   }
 
   void Receive() {
-    socket.async_receive_from(asio::buffer(rx), from, [this, alive = alive](const boost::system::error_code& ec, size_t n) {
-      if (ec == asio::error::operation_aborted || !*alive) return;  // completion queued before destruction
-      if (!ec && n > 0) OnDatagram(rx.data(), n);
-      Receive();
-    });
+    socket.async_receive_from(asio::buffer(rx), from,
+                              [this, alive = alive](const boost::system::error_code& ec, size_t n) {
+                                if (ec == asio::error::operation_aborted || !*alive)
+                                  return;  // completion queued before destruction
+                                if (!ec && n > 0) OnDatagram(rx.data(), n);
+                                Receive();
+                              });
   }
 
   void OnDatagram(uint8_t* data, size_t n) {
@@ -148,10 +154,12 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener, transport::Sctp
   // DtlsSession::Listener
   void OnDtlsSend(std::span<const uint8_t> d) override { Send(d); }
   void OnDtlsConnected(const transport::SrtpKeys& keys) override {
-    srtp_in = transport::SrtpSession::Create(keys.profile, std::span(keys.remote.data(), keys.length),
-                                             transport::SrtpSession::Direction::kInbound);
-    srtp_out = transport::SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
-                                              transport::SrtpSession::Direction::kOutbound);
+    srtp_in =
+        transport::SrtpSession::Create(keys.profile, std::span(keys.remote.data(), keys.length),
+                                       transport::SrtpSession::Direction::kInbound);
+    srtp_out =
+        transport::SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
+                                       transport::SrtpSession::Direction::kOutbound);
     profile = keys.profile;
     if (sctp) sctp->Start();
     if (callbacks.on_connected) callbacks.on_connected();
@@ -207,7 +215,9 @@ ClientTransport::~ClientTransport() {
 
 void ClientTransport::Start() { impl_->Start(); }
 
-void ClientTransport::EnableDataChannel(const std::string& label) { impl_->EnableDataChannel(impl_->io, label); }
+void ClientTransport::EnableDataChannel(const std::string& label) {
+  impl_->EnableDataChannel(impl_->io, label);
+}
 
 bool ClientTransport::SendDataChannel(std::span<const uint8_t> message) {
   return impl_->sctp && impl_->channel_open && impl_->sctp->Send(0, /*binary=*/true, message);
@@ -226,7 +236,8 @@ std::vector<uint8_t> ClientTransport::ProtectRtp(std::span<const uint8_t> rtp) {
   std::vector<uint8_t> buf(rtp.size() + transport::kSrtpMaxTrailer + 16);
   std::copy(rtp.begin(), rtp.end(), buf.begin());
   size_t len = rtp.size();
-  if (impl_->srtp_out->ProtectRtp(buf.data(), &len, buf.size()) != transport::SrtpResult::kOk) return {};
+  if (impl_->srtp_out->ProtectRtp(buf.data(), &len, buf.size()) != transport::SrtpResult::kOk)
+    return {};
   buf.resize(len);
   return buf;
 }
@@ -243,7 +254,8 @@ bool ClientTransport::SendRtcp(std::span<const uint8_t> rtcp) {
   std::vector<uint8_t> buf(rtcp.size() + transport::kSrtpMaxTrailer + 16);
   std::copy(rtcp.begin(), rtcp.end(), buf.begin());
   size_t len = rtcp.size();
-  if (impl_->srtp_out->ProtectRtcp(buf.data(), &len, buf.size()) != transport::SrtpResult::kOk) return false;
+  if (impl_->srtp_out->ProtectRtcp(buf.data(), &len, buf.size()) != transport::SrtpResult::kOk)
+    return false;
   impl_->Send(std::span<const uint8_t>(buf.data(), len));
   return true;
 }

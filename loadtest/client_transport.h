@@ -35,9 +35,9 @@ struct ClientTransportParams {
 class ClientTransport {
  public:
   struct Callbacks {
-    std::function<void()> on_connected;                       // DTLS done, SRTP ready
-    std::function<void(std::span<const uint8_t>)> on_rtp;     // decrypted
-    std::function<void(std::span<const uint8_t>)> on_rtcp;    // decrypted
+    std::function<void()> on_connected;                     // DTLS done, SRTP ready
+    std::function<void(std::span<const uint8_t>)> on_rtp;   // decrypted
+    std::function<void(std::span<const uint8_t>)> on_rtcp;  // decrypted
     std::function<void(const std::string&)> on_failed;
     // Data channel (when EnableDataChannel() was called): open, and each message received.
     std::function<void()> on_data_channel_open;

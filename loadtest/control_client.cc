@@ -6,7 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -29,7 +28,9 @@ std::optional<HttpUrl> ParseUrl(const std::string& url, std::string* error) {
   }
   u.scheme = url.substr(0, sep);
   if (u.scheme == "https" || u.scheme == "wss") {
-    *error = "'" + url + "': TLS endpoints are not supported by sfu-loadtest yet; use the server's plain listener";
+    *error =
+        "'" + url +
+        "': TLS endpoints are not supported by sfu-loadtest yet; use the server's plain listener";
     return std::nullopt;
   }
   if (u.scheme != "http" && u.scheme != "ws") {
@@ -48,7 +49,10 @@ std::optional<HttpUrl> ParseUrl(const std::string& url, std::string* error) {
       return std::nullopt;
     }
     u.host = hostport.substr(1, close - 1);
-    if (close + 1 < hostport.size() && hostport[close + 1] == ':') hostport = hostport.substr(close + 2); else hostport.clear();
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':')
+      hostport = hostport.substr(close + 2);
+    else
+      hostport.clear();
   } else {
     const size_t colon = hostport.rfind(':');
     u.host = hostport.substr(0, colon);
@@ -81,8 +85,8 @@ ControlClient::ControlClient(HttpUrl endpoint, std::string key, std::string regi
 
 ControlClient::~ControlClient() = default;
 
-ApiResponse ControlClient::Request(const std::string& method, const std::string& path, const std::string& body,
-                                   std::chrono::milliseconds timeout) {
+ApiResponse ControlClient::Request(const std::string& method, const std::string& path,
+                                   const std::string& body, std::chrono::milliseconds timeout) {
   ApiResponse out;
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
@@ -111,15 +115,18 @@ ApiResponse ControlClient::Request(const std::string& method, const std::string&
   req.prepare_payload();
   if (!key_id_.empty()) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     const std::string amz_date = api::FormatAmzDate(now_ms);
     std::vector<std::pair<std::string, std::string>> headers = {
         {"host", host}, {"x-amz-date", amz_date}, {"content-type", "application/json"}};
-    const std::string raw_path = q == std::string::npos ? full_path : full_path.substr(0, full_path.find('?'));
+    const std::string raw_path =
+        q == std::string::npos ? full_path : full_path.substr(0, full_path.find('?'));
     const std::string raw_query = q == std::string::npos ? "" : path.substr(q + 1);
     api::SigV4Request sr{method, raw_path, raw_query, &headers, body};
     req.set("x-amz-date", amz_date);
-    req.set(http::field::authorization, api::SignSigV4(sr, key_id_, secret_, region_, "chime", amz_date));
+    req.set(http::field::authorization,
+            api::SignSigV4(sr, key_id_, secret_, region_, "chime", amz_date));
   }
   stream.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
     if (e) {
@@ -158,7 +165,8 @@ std::string Describe(const ApiResponse& r) {
   boost::system::error_code ec;
   auto v = json::parse(r.body, ec);
   if (!ec && v.is_object()) {
-    if (auto* m = v.as_object().if_contains("Message"); m && m->is_string()) msg = std::string(m->as_string());
+    if (auto* m = v.as_object().if_contains("Message"); m && m->is_string())
+      msg = std::string(m->as_string());
   }
   return "HTTP " + std::to_string(r.status) + (r.error_type.empty() ? "" : " " + r.error_type) +
          (msg.empty() ? "" : ": " + msg);
@@ -173,9 +181,11 @@ std::optional<MeetingInfo> MeetingFrom(const ApiResponse& r, std::string* error)
     return std::nullopt;
   }
   MeetingInfo info;
-  if (auto* id = m->as_object().if_contains("MeetingId"); id && id->is_string()) info.meeting_id = std::string(id->as_string());
+  if (auto* id = m->as_object().if_contains("MeetingId"); id && id->is_string())
+    info.meeting_id = std::string(id->as_string());
   if (auto* mp = m->as_object().if_contains("MediaPlacement"); mp && mp->is_object()) {
-    if (auto* s = mp->as_object().if_contains("SignalingUrl"); s && s->is_string()) info.signaling_url = std::string(s->as_string());
+    if (auto* s = mp->as_object().if_contains("SignalingUrl"); s && s->is_string())
+      info.signaling_url = std::string(s->as_string());
   }
   if (info.meeting_id.empty()) {
     *error = "response without MeetingId";
@@ -186,7 +196,8 @@ std::optional<MeetingInfo> MeetingFrom(const ApiResponse& r, std::string* error)
 
 }  // namespace
 
-std::optional<MeetingInfo> ControlClient::CreateMeeting(const std::string& external_id, std::string* error) {
+std::optional<MeetingInfo> ControlClient::CreateMeeting(const std::string& external_id,
+                                                        std::string* error) {
   json::object body{{"ExternalMeetingId", external_id}, {"MediaRegion", region_}};
   const ApiResponse r = Request("POST", "/meetings", json::serialize(body));
   if (r.status != 200 && r.status != 201) {
@@ -196,7 +207,8 @@ std::optional<MeetingInfo> ControlClient::CreateMeeting(const std::string& exter
   return MeetingFrom(r, error);
 }
 
-std::optional<MeetingInfo> ControlClient::GetMeeting(const std::string& meeting_id, std::string* error) {
+std::optional<MeetingInfo> ControlClient::GetMeeting(const std::string& meeting_id,
+                                                     std::string* error) {
   const ApiResponse r = Request("GET", "/meetings/" + meeting_id);
   if (r.status != 200) {
     *error = "GetMeeting " + meeting_id + ": " + Describe(r);
@@ -205,10 +217,12 @@ std::optional<MeetingInfo> ControlClient::GetMeeting(const std::string& meeting_
   return MeetingFrom(r, error);
 }
 
-std::optional<std::string> ControlClient::CreateAttendee(const std::string& meeting_id, const std::string& user,
+std::optional<std::string> ControlClient::CreateAttendee(const std::string& meeting_id,
+                                                         const std::string& user,
                                                          std::string* error) {
   json::object body{{"ExternalUserId", user}};
-  const ApiResponse r = Request("POST", "/meetings/" + meeting_id + "/attendees", json::serialize(body));
+  const ApiResponse r =
+      Request("POST", "/meetings/" + meeting_id + "/attendees", json::serialize(body));
   if (r.status != 200 && r.status != 201) {
     *error = "CreateAttendee: " + Describe(r);
     return std::nullopt;
@@ -224,9 +238,8 @@ std::optional<std::string> ControlClient::CreateAttendee(const std::string& meet
   return std::string(t->as_string());
 }
 
-std::optional<std::vector<std::string>> ControlClient::CreateAttendees(const std::string& meeting_id,
-                                                                       const std::vector<std::string>& users,
-                                                                       std::string* error) {
+std::optional<std::vector<std::string>> ControlClient::CreateAttendees(
+    const std::string& meeting_id, const std::vector<std::string>& users, std::string* error) {
   std::vector<std::string> tokens;
   for (size_t at = 0; at < users.size();) {
     const size_t n = std::min<size_t>(100, users.size() - at);
@@ -247,7 +260,8 @@ std::optional<std::vector<std::string>> ControlClient::CreateAttendees(const std
     auto v = json::parse(r.body, ec);
     const json::value* a = !ec && v.is_object() ? v.as_object().if_contains("Attendees") : nullptr;
     if (!a || !a->is_array() || a->as_array().size() != n) {
-      const json::value* errs = !ec && v.is_object() ? v.as_object().if_contains("Errors") : nullptr;
+      const json::value* errs =
+          !ec && v.is_object() ? v.as_object().if_contains("Errors") : nullptr;
       *error = "BatchCreateAttendee: not every attendee was created" +
                (errs ? ": " + json::serialize(*errs).substr(0, 300) : std::string());
       return std::nullopt;

@@ -23,9 +23,9 @@ struct HttpUrl {
 std::optional<HttpUrl> ParseUrl(const std::string& url, std::string* error);
 
 struct ApiResponse {
-  int status = 0;           // 0: no response (connection failed or timed out)
+  int status = 0;  // 0: no response (connection failed or timed out)
   std::string body;
-  std::string error_type;   // x-amzn-ErrorType
+  std::string error_type;  // x-amzn-ErrorType
   std::string transport_error;
 };
 
@@ -40,7 +40,8 @@ class ControlClient {
   ControlClient(HttpUrl endpoint, std::string key, std::string region = "us-east-1");
   ~ControlClient();
 
-  ApiResponse Request(const std::string& method, const std::string& path, const std::string& body = "",
+  ApiResponse Request(const std::string& method, const std::string& path,
+                      const std::string& body = "",
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   // Each returns nullopt with a one-line *error naming the HTTP status and the server's message.
@@ -49,9 +50,11 @@ class ControlClient {
   // Creates `users.size()` attendees in batches of up to 100 (BatchCreateAttendee), waiting and
   // retrying while the server answers 429; returns their join tokens in order.
   std::optional<std::vector<std::string>> CreateAttendees(const std::string& meeting_id,
-                                                          const std::vector<std::string>& users, std::string* error);
+                                                          const std::vector<std::string>& users,
+                                                          std::string* error);
   // Returns the attendee's join token.
-  std::optional<std::string> CreateAttendee(const std::string& meeting_id, const std::string& external_user_id,
+  std::optional<std::string> CreateAttendee(const std::string& meeting_id,
+                                            const std::string& external_user_id,
                                             std::string* error);
   std::optional<std::string> Metrics(std::string* error);
   const HttpUrl& endpoint() const { return endpoint_; }
@@ -65,6 +68,7 @@ class ControlClient {
 
 // The value of a Prometheus sample `name{labels}` summed over the label sets that contain
 // `label` (e.g. `direction="out"`; empty: all), 0 if absent.
-double SumMetric(const std::string& metrics_text, const std::string& name, const std::string& label = "");
+double SumMetric(const std::string& metrics_text, const std::string& name,
+                 const std::string& label = "");
 
 }  // namespace sfu::loadtest

@@ -1,8 +1,7 @@
 #include "loadtest/load_report.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -16,7 +15,9 @@ Distribution Distribution::Of(std::vector<double> v) {
   d.n = v.size();
   if (v.empty()) return d;
   std::sort(v.begin(), v.end());
-  auto at = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))]; };
+  auto at = [&](double p) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+  };
   d.p50 = at(0.5);
   d.p95 = at(0.95);
   d.p99 = at(0.99);
@@ -28,8 +29,8 @@ Distribution Distribution::Of(std::vector<double> v) {
 }
 
 bool LoadReport::Passed() const {
-  return joins_attempted > 0 && joins_ok == joins_attempted && failures.empty() && mix_minus_violations == 0 &&
-         !meeting_ended;
+  return joins_attempted > 0 && joins_ok == joins_attempted && failures.empty() &&
+         mix_minus_violations == 0 && !meeting_ended;
 }
 
 namespace {
@@ -42,12 +43,13 @@ std::string Fmt(const char* f, double v) {
 
 std::string Dist(const Distribution& d, const char* unit) {
   if (d.n == 0) return "-";
-  return Fmt("p50 %.1f", d.p50) + " / p95 " + Fmt("%.1f", d.p95) + " / p99 " + Fmt("%.1f", d.p99) + " / max " +
-         Fmt("%.1f", d.max) + " " + unit + " (n=" + std::to_string(d.n) + ")";
+  return Fmt("p50 %.1f", d.p50) + " / p95 " + Fmt("%.1f", d.p95) + " / p99 " + Fmt("%.1f", d.p99) +
+         " / max " + Fmt("%.1f", d.max) + " " + unit + " (n=" + std::to_string(d.n) + ")";
 }
 
 json::object DistJson(const Distribution& d) {
-  return json::object{{"n", d.n}, {"p50", d.p50}, {"p95", d.p95}, {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
+  return json::object{{"n", d.n},     {"p50", d.p50}, {"p95", d.p95},
+                      {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
 }
 
 }  // namespace
@@ -59,51 +61,63 @@ std::string ReportTable(const LoadReport& r) {
   };
   o << "sfu-loadtest report" << (r.interrupted ? " (interrupted)" : "") << "\n";
   row("endpoint", r.endpoint);
-  row("scenario", std::to_string(r.meetings) + " meetings x " + std::to_string(r.attendees_per_meeting) +
-                      " attendees, " + std::to_string(r.talkers_per_meeting) + " talkers and " +
+  row("scenario", std::to_string(r.meetings) + " meetings x " +
+                      std::to_string(r.attendees_per_meeting) + " attendees, " +
+                      std::to_string(r.talkers_per_meeting) + " talkers and " +
                       std::to_string(r.video_senders_per_meeting) + " cameras each");
-  row("ran", Fmt("%.1f s", r.ran_s) + " of " + Fmt("%.0f s", r.duration_s) + " on " + std::to_string(r.threads) +
-                 " client threads");
-  row("joins", std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
+  row("ran", Fmt("%.1f s", r.ran_s) + " of " + Fmt("%.0f s", r.duration_s) + " on " +
+                 std::to_string(r.threads) + " client threads");
+  row("joins",
+      std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
   for (const auto& [why, n] : r.failures) row("  failed: " + why.substr(0, 60), std::to_string(n));
   row("join time (ws -> first audio)", Dist(r.join_ms, "ms"));
-  row("audio packets sent / received", std::to_string(r.audio_sent) + " / " + std::to_string(r.audio_received) +
-                                           (r.audio_impaired ? " (" + std::to_string(r.audio_impaired) + " dropped by impairment)" : ""));
+  row("audio packets sent / received",
+      std::to_string(r.audio_sent) + " / " + std::to_string(r.audio_received) +
+          (r.audio_impaired ? " (" + std::to_string(r.audio_impaired) + " dropped by impairment)"
+                            : ""));
   row("downlink audio loss", Fmt("%.2f %%", r.audio_loss_pct));
   row("downlink jitter per attendee", Dist(r.jitter_ms, "ms"));
   row("mouth-to-ear through the server", Dist(r.mouth_to_ear_ms, "ms"));
-  row("mix-minus violations", std::to_string(r.mix_minus_violations) + " frames of " + std::to_string(r.analysed_frames) +
-                                  " analysed");
-  row("talkers heard while talking", r.talker_presence_pct < 0 ? "-" : Fmt("%.1f %%", r.talker_presence_pct));
-  row("data messages sent/recv/throttled", std::to_string(r.data_sent) + " / " + std::to_string(r.data_received) +
-                                               " / " + std::to_string(r.data_throttled));
+  row("mix-minus violations", std::to_string(r.mix_minus_violations) + " frames of " +
+                                  std::to_string(r.analysed_frames) + " analysed");
+  row("talkers heard while talking",
+      r.talker_presence_pct < 0 ? "-" : Fmt("%.1f %%", r.talker_presence_pct));
+  row("data messages sent/recv/throttled", std::to_string(r.data_sent) + " / " +
+                                               std::to_string(r.data_received) + " / " +
+                                               std::to_string(r.data_throttled));
   if (r.video_senders_per_meeting > 0) {
     row("video frames sent by cameras", std::to_string(r.video_frames_sent) + " (" +
-                                            std::to_string(r.video_streams_subscribed) + " sections subscribed)");
-    row("video frames expected / decoded", std::to_string(r.video_frames_expected) + " / " +
-                                               std::to_string(r.video_frames_received) +
-                                               (r.video_frames_expected ? Fmt(" (%.1f %%)", 100.0 * static_cast<double>(r.video_frames_received) /
-                                                                                               static_cast<double>(r.video_frames_expected))
-                                                                        : std::string()));
+                                            std::to_string(r.video_streams_subscribed) +
+                                            " sections subscribed)");
+    row("video frames expected / decoded",
+        std::to_string(r.video_frames_expected) + " / " + std::to_string(r.video_frames_received) +
+            (r.video_frames_expected
+                 ? Fmt(" (%.1f %%)", 100.0 * static_cast<double>(r.video_frames_received) /
+                                         static_cast<double>(r.video_frames_expected))
+                 : std::string()));
     row("video freezes (>300 ms)", std::to_string(r.video_freezes));
     row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
-                                                  std::to_string(r.video_retransmissions));
+                                                   std::to_string(r.video_retransmissions));
     row("receivers: packets / repaired by NACK", std::to_string(r.video_packets_received) + " / " +
-                                                    std::to_string(r.video_packets_recovered));
-    row("receivers: NACKed / PLIs sent", std::to_string(r.video_nacks_sent) + " / " + std::to_string(r.video_plis_sent));
+                                                     std::to_string(r.video_packets_recovered));
+    row("receivers: NACKed / PLIs sent",
+        std::to_string(r.video_nacks_sent) + " / " + std::to_string(r.video_plis_sent));
     row("new subscription -> first frame", Dist(r.video_first_frame_ms, "ms"));
     row("key-frame waits (broken -> key frame)", Dist(r.video_keyframe_wait_ms, "ms"));
-    if (r.video_padding_bytes) row("probe padding received", std::to_string(r.video_padding_bytes / 1000) + " kB");
+    if (r.video_padding_bytes)
+      row("probe padding received", std::to_string(r.video_padding_bytes / 1000) + " kB");
   }
   for (const LoadReport::Constrained& c : r.constrained) {
     std::string until = c.until_s > 0 ? Fmt(" to %.0f s", c.until_s) : std::string(" to the end");
     row("bottleneck " + std::to_string(c.kbps) + " kb/s" + Fmt(" from %.0f s", c.from_s) + until,
-"narrowest of " + std::to_string(c.streams) + " cameras " + std::to_string(c.width_before) + " -> lowest " + std::to_string(c.lowest_width) +
-            (c.down_ms >= 0 ? Fmt(" after %.0f ms", c.down_ms) : std::string(" (never lower)")) + ", end " +
-            std::to_string(c.width_at_end) +
-            (c.up_ms >= 0 ? Fmt(" (back %.0f ms after the limit)", c.up_ms) : std::string()) + ", " +
-            std::to_string(c.dropped) + " packets dropped" +
-            (c.settled_fps >= 0 ? Fmt(", %.1f frames/s once settled", c.settled_fps) : std::string()));
+        "narrowest of " + std::to_string(c.streams) + " cameras " + std::to_string(c.width_before) +
+            " -> lowest " + std::to_string(c.lowest_width) +
+            (c.down_ms >= 0 ? Fmt(" after %.0f ms", c.down_ms) : std::string(" (never lower)")) +
+            ", end " + std::to_string(c.width_at_end) +
+            (c.up_ms >= 0 ? Fmt(" (back %.0f ms after the limit)", c.up_ms) : std::string()) +
+            ", " + std::to_string(c.dropped) + " packets dropped" +
+            (c.settled_fps >= 0 ? Fmt(", %.1f frames/s once settled", c.settled_fps)
+                                : std::string()));
   }
   if (r.burst) {
     const LoadReport::Burst& b = *r.burst;
@@ -113,18 +127,22 @@ std::string ReportTable(const LoadReport& r) {
                                       Fmt(" (then p50 %.0f ms)", b.after_ms)
                                 : std::string("not back within 10 ms of before by the end")));
   }
-  row("mute toggles / leaves (churn)", std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
+  row("mute toggles / leaves (churn)",
+      std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
   if (r.server_metrics) {
-    row("server CPU", Fmt("%.2f s", r.server_cpu_s) + Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
-    row("server packets in / out per s", Fmt("%.0f", r.ran_s > 0 ? r.server_packets_in / r.ran_s : 0) + " / " +
-                                             Fmt("%.0f", r.ran_s > 0 ? r.server_packets_out / r.ran_s : 0));
+    row("server CPU",
+        Fmt("%.2f s", r.server_cpu_s) +
+            Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
+    row("server packets in / out per s",
+        Fmt("%.0f", r.ran_s > 0 ? r.server_packets_in / r.ran_s : 0) + " / " +
+            Fmt("%.0f", r.ran_s > 0 ? r.server_packets_out / r.ran_s : 0));
     row("server CPU per packet out", Fmt("%.2f us", r.server_cpu_us_per_packet_out));
     row("server CPU per mixed attendee-s", Fmt("%.1f us", r.server_cpu_us_per_mixed_attendee_s));
   } else {
     row("server cost", "not available (/metrics unreadable)");
   }
-  row("client CPU per attendee-second", Fmt("%.1f us", r.client_cpu_us_per_attendee_s) +
-                                            Fmt(" (%.2f s in all)", r.client_cpu_s));
+  row("client CPU per attendee-second",
+      Fmt("%.1f us", r.client_cpu_us_per_attendee_s) + Fmt(" (%.2f s in all)", r.client_cpu_s));
   for (const std::string& n : r.notes) o << "  note: " << n << "\n";
   o << "  result: " << (r.Passed() ? "PASS" : "FAIL") << "\n";
   return o.str();
@@ -134,11 +152,20 @@ static json::array ConstrainedJson(const LoadReport& r) {
   json::array out;
   for (const LoadReport::Constrained& c : r.constrained) {
     json::array widths;
-    for (const auto& w : c.widths) widths.push_back(json::object{{"t", w.t}, {"ssrc", w.ssrc}, {"width", w.width}});
-    out.push_back(json::object{{"kbps", c.kbps}, {"from_s", c.from_s}, {"until_s", c.until_s}, {"streams", c.streams},
-                               {"width_before", c.width_before}, {"lowest_width", c.lowest_width},
-                               {"width_at_end", c.width_at_end}, {"down_ms", c.down_ms}, {"up_ms", c.up_ms},
-                               {"dropped", c.dropped}, {"settled_fps", c.settled_fps}, {"widths", widths}});
+    for (const auto& w : c.widths)
+      widths.push_back(json::object{{"t", w.t}, {"ssrc", w.ssrc}, {"width", w.width}});
+    out.push_back(json::object{{"kbps", c.kbps},
+                               {"from_s", c.from_s},
+                               {"until_s", c.until_s},
+                               {"streams", c.streams},
+                               {"width_before", c.width_before},
+                               {"lowest_width", c.lowest_width},
+                               {"width_at_end", c.width_at_end},
+                               {"down_ms", c.down_ms},
+                               {"up_ms", c.up_ms},
+                               {"dropped", c.dropped},
+                               {"settled_fps", c.settled_fps},
+                               {"widths", widths}});
   }
   return out;
 }
@@ -148,56 +175,81 @@ std::string ReportJson(const LoadReport& r) {
   for (const auto& [why, n] : r.failures) failures[why] = n;
   json::array timeline;
   for (const SecondSample& s : r.timeline) {
-    timeline.push_back(json::object{{"t", s.t}, {"in_meeting", s.in_meeting}, {"media", s.media},
-                                    {"loss_pct", s.loss_pct}, {"errors", s.errors},
-                                    {"server_cpu_pct", s.server_cpu_pct}, {"client_cpu_pct", s.client_cpu_pct},
+    timeline.push_back(json::object{{"t", s.t},
+                                    {"in_meeting", s.in_meeting},
+                                    {"media", s.media},
+                                    {"loss_pct", s.loss_pct},
+                                    {"errors", s.errors},
+                                    {"server_cpu_pct", s.server_cpu_pct},
+                                    {"client_cpu_pct", s.client_cpu_pct},
                                     {"server_pps_out", s.server_pps_out}});
   }
   json::array notes;
   for (const auto& n : r.notes) notes.push_back(json::string(n));
   json::object o{
       {"endpoint", r.endpoint},
-      {"scenario", json::object{{"meetings", r.meetings}, {"attendees_per_meeting", r.attendees_per_meeting},
-                                {"talkers_per_meeting", r.talkers_per_meeting}, {"duration_s", r.duration_s},
+      {"scenario", json::object{{"meetings", r.meetings},
+                                {"attendees_per_meeting", r.attendees_per_meeting},
+                                {"talkers_per_meeting", r.talkers_per_meeting},
+                                {"duration_s", r.duration_s},
                                 {"threads", r.threads}}},
       {"ran_s", r.ran_s},
       {"interrupted", r.interrupted},
       {"passed", r.Passed()},
-      {"joins", json::object{{"attempted", r.joins_attempted}, {"succeeded", r.joins_ok}, {"failed_by_reason", failures},
+      {"joins", json::object{{"attempted", r.joins_attempted},
+                             {"succeeded", r.joins_ok},
+                             {"failed_by_reason", failures},
                              {"time_ms", DistJson(r.join_ms)}}},
-      {"audio", json::object{{"packets_sent", r.audio_sent}, {"packets_impaired", r.audio_impaired},
-                             {"packets_received", r.audio_received}, {"packets_expected", r.audio_expected},
-                             {"loss_pct", r.audio_loss_pct}, {"jitter_ms", DistJson(r.jitter_ms)},
-                             {"mouth_to_ear_ms", DistJson(r.mouth_to_ear_ms)}, {"analysed_frames", r.analysed_frames},
+      {"audio", json::object{{"packets_sent", r.audio_sent},
+                             {"packets_impaired", r.audio_impaired},
+                             {"packets_received", r.audio_received},
+                             {"packets_expected", r.audio_expected},
+                             {"loss_pct", r.audio_loss_pct},
+                             {"jitter_ms", DistJson(r.jitter_ms)},
+                             {"mouth_to_ear_ms", DistJson(r.mouth_to_ear_ms)},
+                             {"analysed_frames", r.analysed_frames},
                              {"mix_minus_violations", r.mix_minus_violations},
                              {"talker_presence_pct", r.talker_presence_pct}}},
-      {"data_messages", json::object{{"sent", r.data_sent}, {"received", r.data_received}, {"throttled", r.data_throttled}}},
-      {"video", json::object{{"senders_per_meeting", r.video_senders_per_meeting}, {"frames_sent", r.video_frames_sent},
-                             {"frames_received", r.video_frames_received}, {"freezes", r.video_freezes},
-                             {"keyframe_requests", r.video_keyframe_requests}, {"retransmissions", r.video_retransmissions},
+      {"data_messages",
+       json::object{
+           {"sent", r.data_sent}, {"received", r.data_received}, {"throttled", r.data_throttled}}},
+      {"video", json::object{{"senders_per_meeting", r.video_senders_per_meeting},
+                             {"frames_sent", r.video_frames_sent},
+                             {"frames_received", r.video_frames_received},
+                             {"freezes", r.video_freezes},
+                             {"keyframe_requests", r.video_keyframe_requests},
+                             {"retransmissions", r.video_retransmissions},
                              {"sections_subscribed", r.video_streams_subscribed},
                              {"frames_expected", r.video_frames_expected},
-                             {"packets_received", r.video_packets_received}, {"packets_recovered", r.video_packets_recovered},
-                             {"nacks_sent", r.video_nacks_sent}, {"plis_sent", r.video_plis_sent},
+                             {"packets_received", r.video_packets_received},
+                             {"packets_recovered", r.video_packets_recovered},
+                             {"nacks_sent", r.video_nacks_sent},
+                             {"plis_sent", r.video_plis_sent},
                              {"padding_bytes_received", r.video_padding_bytes},
                              {"first_frame_ms", DistJson(r.video_first_frame_ms)},
                              {"keyframe_wait_ms", DistJson(r.video_keyframe_wait_ms)},
                              {"constrained", ConstrainedJson(r)}}},
-      {"delay_burst", r.burst ? json::value(json::object{{"from_s", r.burst->from_s}, {"until_s", r.burst->until_s},
-                                                        {"mouth_to_ear_before_ms", r.burst->before_ms},
-                                                        {"mouth_to_ear_during_ms", r.burst->during_ms},
-                                                        {"mouth_to_ear_after_ms", r.burst->after_ms},
-                                                        {"recovered_s", r.burst->recovered_s}})
-                              : json::value(nullptr)},
+      {"delay_burst", r.burst
+                          ? json::value(json::object{{"from_s", r.burst->from_s},
+                                                     {"until_s", r.burst->until_s},
+                                                     {"mouth_to_ear_before_ms", r.burst->before_ms},
+                                                     {"mouth_to_ear_during_ms", r.burst->during_ms},
+                                                     {"mouth_to_ear_after_ms", r.burst->after_ms},
+                                                     {"recovered_s", r.burst->recovered_s}})
+                          : json::value(nullptr)},
       {"mute_toggles", r.mute_toggles},
       {"leaves", r.leaves},
       {"meeting_ended", r.meeting_ended},
-      {"server", json::object{{"metrics_available", r.server_metrics}, {"cpu_s", r.server_cpu_s},
-                              {"packets_in", r.server_packets_in}, {"packets_out", r.server_packets_out},
-                              {"mixed_attendee_seconds", r.mixed_attendee_seconds},
-                              {"cpu_us_per_packet_out", r.server_cpu_us_per_packet_out},
-                              {"cpu_us_per_mixed_attendee_second", r.server_cpu_us_per_mixed_attendee_s}}},
-      {"client", json::object{{"cpu_s", r.client_cpu_s}, {"cpu_us_per_attendee_second", r.client_cpu_us_per_attendee_s}}},
+      {"server",
+       json::object{{"metrics_available", r.server_metrics},
+                    {"cpu_s", r.server_cpu_s},
+                    {"packets_in", r.server_packets_in},
+                    {"packets_out", r.server_packets_out},
+                    {"mixed_attendee_seconds", r.mixed_attendee_seconds},
+                    {"cpu_us_per_packet_out", r.server_cpu_us_per_packet_out},
+                    {"cpu_us_per_mixed_attendee_second", r.server_cpu_us_per_mixed_attendee_s}}},
+      {"client", json::object{{"cpu_s", r.client_cpu_s},
+                              {"cpu_us_per_attendee_second", r.client_cpu_us_per_attendee_s}}},
       {"timeline", timeline},
       {"notes", notes},
   };
@@ -210,19 +262,30 @@ std::string Escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
 }
 
 // A small inline SVG line plot of (x, y) series.
-std::string LinePlot(const std::string& title, const std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>& series,
-                     const std::string& y_unit) {
+std::string LinePlot(
+    const std::string& title,
+    const std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>& series,
+    const std::string& y_unit) {
   const double w = 640, h = 220, left = 50, bottom = 30, top = 24, right = 12;
   double xmax = 1, ymax = 1;
   for (const auto& [name, pts] : series)
@@ -233,28 +296,36 @@ std::string LinePlot(const std::string& title, const std::vector<std::pair<std::
   ymax *= 1.1;
   static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
   std::ostringstream o;
-  o << "<svg width='" << w << "' height='" << h << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
+  o << "<svg width='" << w << "' height='" << h
+    << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
   o << "<text x='" << left << "' y='14' font-weight='bold'>" << Escape(title) << "</text>";
-  o << "<line x1='" << left << "' y1='" << h - bottom << "' x2='" << w - right << "' y2='" << h - bottom << "' stroke='#888'/>";
-  o << "<line x1='" << left << "' y1='" << top << "' x2='" << left << "' y2='" << h - bottom << "' stroke='#888'/>";
-  o << "<text x='4' y='" << top + 4 << "'>" << Fmt("%.3g", ymax) << "</text><text x='4' y='" << h - bottom << "'>0</text>";
-  o << "<text x='" << w - right - 60 << "' y='" << h - 8 << "'>" << Fmt("%.0f s", xmax) << "</text>";
+  o << "<line x1='" << left << "' y1='" << h - bottom << "' x2='" << w - right << "' y2='"
+    << h - bottom << "' stroke='#888'/>";
+  o << "<line x1='" << left << "' y1='" << top << "' x2='" << left << "' y2='" << h - bottom
+    << "' stroke='#888'/>";
+  o << "<text x='4' y='" << top + 4 << "'>" << Fmt("%.3g", ymax) << "</text><text x='4' y='"
+    << h - bottom << "'>0</text>";
+  o << "<text x='" << w - right - 60 << "' y='" << h - 8 << "'>" << Fmt("%.0f s", xmax)
+    << "</text>";
   o << "<text x='4' y='" << h / 2 << "'>" << Escape(y_unit) << "</text>";
   int ci = 0;
   for (const auto& [name, pts] : series) {
     const char* color = kColors[ci % 4];
     o << "<polyline fill='none' stroke='" << color << "' stroke-width='1.5' points='";
     for (const auto& [x, y] : pts) {
-      o << Fmt("%.1f", left + (w - left - right) * x / xmax) << "," << Fmt("%.1f", h - bottom - (h - bottom - top) * y / ymax) << " ";
+      o << Fmt("%.1f", left + (w - left - right) * x / xmax) << ","
+        << Fmt("%.1f", h - bottom - (h - bottom - top) * y / ymax) << " ";
     }
-    o << "'/><text x='" << left + 10 + 150 * ci << "' y='" << h - 8 << "' fill='" << color << "'>" << Escape(name) << "</text>";
+    o << "'/><text x='" << left + 10 + 150 * ci << "' y='" << h - 8 << "' fill='" << color << "'>"
+      << Escape(name) << "</text>";
     ++ci;
   }
   o << "</svg>";
   return o.str();
 }
 
-std::string Histogram(const std::string& title, const std::vector<double>& values, const std::string& unit) {
+std::string Histogram(const std::string& title, const std::vector<double>& values,
+                      const std::string& unit) {
   const double w = 640, h = 220, left = 50, bottom = 30, top = 24;
   if (values.empty()) return "<p>" + Escape(title) + ": no data</p>";
   const double vmax = *std::max_element(values.begin(), values.end());
@@ -264,16 +335,19 @@ std::string Histogram(const std::string& title, const std::vector<double>& value
   for (double v : values) counts[std::min(bins - 1, static_cast<int>(v / width))]++;
   const int cmax = *std::max_element(counts.begin(), counts.end());
   std::ostringstream o;
-  o << "<svg width='" << w << "' height='" << h << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
+  o << "<svg width='" << w << "' height='" << h
+    << "' xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='11'>";
   o << "<text x='" << left << "' y='14' font-weight='bold'>" << Escape(title) << "</text>";
   const double bw = (w - left - 12) / bins;
   for (int b = 0; b < bins; ++b) {
     const double bh = (h - bottom - top) * counts[b] / std::max(cmax, 1);
-    o << "<rect x='" << Fmt("%.1f", left + b * bw) << "' y='" << Fmt("%.1f", h - bottom - bh) << "' width='"
-      << Fmt("%.1f", bw - 1) << "' height='" << Fmt("%.1f", bh) << "' fill='#1f77b4'/>";
+    o << "<rect x='" << Fmt("%.1f", left + b * bw) << "' y='" << Fmt("%.1f", h - bottom - bh)
+      << "' width='" << Fmt("%.1f", bw - 1) << "' height='" << Fmt("%.1f", bh)
+      << "' fill='#1f77b4'/>";
   }
-  o << "<text x='" << left << "' y='" << h - 8 << "'>0</text><text x='" << w - 80 << "' y='" << h - 8 << "'>"
-    << Fmt("%.0f ", std::max(vmax, 1.0)) << Escape(unit) << "</text><text x='4' y='" << top + 4 << "'>" << cmax << "</text>";
+  o << "<text x='" << left << "' y='" << h - 8 << "'>0</text><text x='" << w - 80 << "' y='"
+    << h - 8 << "'>" << Fmt("%.0f ", std::max(vmax, 1.0)) << Escape(unit)
+    << "</text><text x='4' y='" << top + 4 << "'>" << cmax << "</text>";
   o << "</svg>";
   return o.str();
 }
@@ -290,14 +364,19 @@ std::string ReportHtml(const LoadReport& r) {
   }
   std::ostringstream o;
   o << "<!doctype html><html><head><meta charset='utf-8'><title>sfu-loadtest report</title>"
-       "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f4f4f4;padding:1em}"
+       "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f4f4f4;"
+       "padding:1em}"
        ".pass{color:#2ca02c}.fail{color:#d62728}</style></head><body>";
-  o << "<h1>sfu-loadtest report <span class='" << (r.Passed() ? "pass'>PASS" : "fail'>FAIL") << "</span></h1>";
+  o << "<h1>sfu-loadtest report <span class='" << (r.Passed() ? "pass'>PASS" : "fail'>FAIL")
+    << "</span></h1>";
   o << "<pre>" << Escape(ReportTable(r)) << "</pre>";
-  o << Histogram("Join time (WebSocket connect -> first mixed audio packet)", r.join_ms_values, "ms") << "<br>";
+  o << Histogram("Join time (WebSocket connect -> first mixed audio packet)", r.join_ms_values,
+                 "ms")
+    << "<br>";
   o << LinePlot("Attendees receiving audio", {{"media flowing", media}}, "attendees") << "<br>";
   o << LinePlot("Downlink audio loss per second", {{"loss %", loss}}, "%") << "<br>";
-  o << LinePlot("CPU over time (% of one core)", {{"server", server_cpu}, {"client", client_cpu}}, "%");
+  o << LinePlot("CPU over time (% of one core)", {{"server", server_cpu}, {"client", client_cpu}},
+                "%");
   // Behind a bottleneck: each received camera's decoded width over time, as steps.
   for (const LoadReport::Constrained& c : r.constrained) {
     std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> series;
@@ -315,9 +394,10 @@ std::string ReportHtml(const LoadReport& r) {
     for (auto& [name, pts] : series)
       if (!pts.empty()) pts.emplace_back(r.ran_s, pts.back().second);
     std::string until = c.until_s > 0 ? Fmt("%.0f s", c.until_s) : std::string("the end");
-    o << "<br>" << LinePlot("Decoded width behind a " + std::to_string(c.kbps) + " kb/s bottleneck (" +
-                                Fmt("%.0f s", c.from_s) + " to " + until + ")",
-                            series, "px");
+    o << "<br>"
+      << LinePlot("Decoded width behind a " + std::to_string(c.kbps) + " kb/s bottleneck (" +
+                      Fmt("%.0f s", c.from_s) + " to " + until + ")",
+                  series, "px");
   }
   o << "<p>JSON of this run: rerun with <code>--json FILE</code>.</p></body></html>\n";
   return o.str();

@@ -17,11 +17,11 @@ struct Distribution {
 };
 
 struct SecondSample {
-  double t = 0;            // seconds since the first join
-  int in_meeting = 0;      // attendees joining or joined
-  int media = 0;           // receiving mixed audio (a packet in the last second)
-  double loss_pct = 0;     // downlink audio loss in this second
-  int errors = 0;          // failures so far
+  double t = 0;                // seconds since the first join
+  int in_meeting = 0;          // attendees joining or joined
+  int media = 0;               // receiving mixed audio (a packet in the last second)
+  double loss_pct = 0;         // downlink audio loss in this second
+  int errors = 0;              // failures so far
   double server_cpu_pct = -1;  // of one core; -1 when /metrics was not readable
   double client_cpu_pct = 0;
   double server_pps_out = -1;
@@ -47,7 +47,7 @@ struct LoadReport {
   // Audio.
   uint64_t audio_sent = 0, audio_impaired = 0, audio_received = 0, audio_expected = 0;
   double audio_loss_pct = 0;
-  Distribution jitter_ms;     // per attendee, last RFC 3550 value
+  Distribution jitter_ms;  // per attendee, last RFC 3550 value
   Distribution mouth_to_ear_ms;
   uint64_t analysed_frames = 0;
   uint64_t mix_minus_violations = 0;
@@ -65,7 +65,8 @@ struct LoadReport {
   // RTX padding (the server's probes), key-frame waits (chain broken -> next key frame) and the
   // time from a new subscription to its first decoded frame.
   uint64_t video_frames_expected = 0;  // what the server forwarded (PictureID spans)
-  uint64_t video_packets_received = 0, video_packets_recovered = 0, video_nacks_sent = 0, video_plis_sent = 0;
+  uint64_t video_packets_received = 0, video_packets_recovered = 0, video_nacks_sent = 0,
+           video_plis_sent = 0;
   uint64_t video_padding_bytes = 0;
   Distribution video_keyframe_wait_ms, video_first_frame_ms;
   // Attendees behind a downlink bottleneck (--downlink-limit): the picture width they decoded
@@ -77,9 +78,9 @@ struct LoadReport {
     int width_before = 0;            // the narrowest of them then
     int lowest_width = 0;            // the narrowest decoded under the limit
     int width_at_end = 0;            // the narrowest at the end of the run
-    double down_ms = -1;  // limit start -> the first camera's narrower key frame decoded; -1: none
-    double up_ms = -1;    // limit end -> every camera back to its width before; -1: not back
-    uint64_t dropped = 0; // packets the bottleneck dropped
+    double down_ms = -1;   // limit start -> the first camera's narrower key frame decoded; -1: none
+    double up_ms = -1;     // limit end -> every camera back to its width before; -1: not back
+    uint64_t dropped = 0;  // packets the bottleneck dropped
     double settled_fps = -1;  // decoded frames/s (all cameras) from 4 s into the limit to its end
     struct Change {
       double t = 0;  // s since the run started

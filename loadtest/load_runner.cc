@@ -1,15 +1,12 @@
 #include "loadtest/load_runner.h"
 
-#include "loadtest/run_analysis.h"
-
 #include <sys/resource.h>
 
+#include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -18,6 +15,7 @@
 #include <thread>
 
 #include "loadtest/control_client.h"
+#include "loadtest/run_analysis.h"
 #include "loadtest/sim_attendee.h"
 #include "transport/dtls/dtls_context.h"
 
@@ -28,7 +26,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 double ProcessCpuSeconds() {
@@ -46,7 +45,9 @@ struct Snapshot {
 // One thread with its io_context, its attendees and their 20 ms media tick.
 class Worker {
  public:
-  explicit Worker(std::string* error) : tick_(io_) { dtls_ = transport::DtlsContext::Create(error); }
+  explicit Worker(std::string* error) : tick_(io_) {
+    dtls_ = transport::DtlsContext::Create(error);
+  }
   bool ok() const { return dtls_ != nullptr; }
   void Start() {
     thread_ = std::thread([this] { io_.run(); });
@@ -86,7 +87,8 @@ class Worker {
  private:
   void Arm() {
     next_ += std::chrono::milliseconds(20);
-    if (Clock::now() > next_ + std::chrono::milliseconds(200)) next_ = Clock::now();  // fell far behind
+    if (Clock::now() > next_ + std::chrono::milliseconds(200))
+      next_ = Clock::now();  // fell far behind
     tick_.expires_at(next_);
     tick_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || stopping_) return;
@@ -133,19 +135,21 @@ ServerSample Scrape(ControlClient& api) {
 
 }  // namespace
 
-int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& out, LoadReport* report,
-            std::string* error) {
+int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& out,
+            LoadReport* report, std::string* error) {
   LoadReport& r = *report;
   r.endpoint = o.endpoint;
   r.duration_s = o.duration_s;
   r.talkers_per_meeting = o.talkers;
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
-  if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) || o.limited_attendees < 0 ||
-      o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
+  if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) ||
+      o.limited_attendees < 0 || o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
       (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
-    *error = "--downlink-limit must be 0 or at least 20 kb/s, --limited-attendees from 0 to --attendees, and "
-             "--downlink-limit-until after --downlink-limit-from";
+    *error =
+        "--downlink-limit must be 0 or at least 20 kb/s, --limited-attendees from 0 to "
+        "--attendees, and "
+        "--downlink-limit-until after --downlink-limit-from";
     return 2;
   }
   if (o.delay_from_s < 0 || (o.delay_until_s != 0 && o.delay_until_s <= o.delay_from_s)) {
@@ -156,9 +160,11 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     *error = "--video-senders must be from 0 to --attendees";
     return 2;
   }
-  if (o.meetings < 1 || o.attendees < 1 || o.talkers < 0 || o.talkers > o.attendees || o.duration_s <= 0 ||
-      o.join_rate <= 0) {
-    *error = "need --meetings >= 1, --attendees >= 1, 0 <= --talkers <= --attendees, --duration > 0, --join-rate > 0";
+  if (o.meetings < 1 || o.attendees < 1 || o.talkers < 0 || o.talkers > o.attendees ||
+      o.duration_s <= 0 || o.join_rate <= 0) {
+    *error =
+        "need --meetings >= 1, --attendees >= 1, 0 <= --talkers <= --attendees, --duration > 0, "
+        "--join-rate > 0";
     return 2;
   }
   auto url = ParseUrl(o.endpoint, error);
@@ -170,12 +176,16 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   std::vector<std::vector<std::string>> tokens;
   const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
   r.meetings = meeting_count;
-  if (o.progress) out << "creating " << meeting_count << " meeting(s) with " << o.attendees << " attendees each at "
-                      << o.endpoint << "\n" << std::flush;
+  if (o.progress)
+    out << "creating " << meeting_count << " meeting(s) with " << o.attendees
+        << " attendees each at " << o.endpoint << "\n"
+        << std::flush;
   for (int m = 0; m < meeting_count; ++m) {
-    std::optional<MeetingInfo> info = o.meeting_id.empty()
-                                          ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()), error)
-                                          : api.GetMeeting(o.meeting_id, error);
+    std::optional<MeetingInfo> info =
+        o.meeting_id.empty()
+            ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
+                                error)
+            : api.GetMeeting(o.meeting_id, error);
     if (!info) return 2;
     auto sig = ParseUrl(info->signaling_url, error);
     if (!sig) {
@@ -188,17 +198,21 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     shared->port = sig->port;
     shared->talkers = std::min(o.talkers, 10);
     std::vector<std::string> users;
-    for (int a = 0; a < o.attendees; ++a) users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
+    for (int a = 0; a < o.attendees; ++a)
+      users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
     auto t = api.CreateAttendees(info->meeting_id, users, error);
     if (!t) return 2;
     meetings.push_back(shared);
     tokens.push_back(*t);
   }
   const ServerSample server_start = Scrape(api);
-  if (!server_start.ok) r.notes.push_back("the server's /metrics was not readable: no server cost figures");
+  if (!server_start.ok)
+    r.notes.push_back("the server's /metrics was not readable: no server cost figures");
 
   // Workers and attendees.
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = o.threads > 0
+                          ? o.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   r.threads = threads;
   static const SignalBank bank;
   const VideoBank* video_bank = nullptr;
@@ -239,10 +253,12 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       c.talker_index = a < o.talkers ? a : -1;
       // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
       const int analysed_talkers = o.talkers > 0 ? std::min(1, o.analyse_per_meeting) : 0;
-      c.analyse = (a < analysed_talkers) || (a >= o.talkers && a < o.talkers + (o.analyse_per_meeting - analysed_talkers));
+      c.analyse = (a < analysed_talkers) ||
+                  (a >= o.talkers && a < o.talkers + (o.analyse_per_meeting - analysed_talkers));
       c.mixed_talkers = o.mixed_talkers;
       if (o.impaired_attendees < 0 || a < o.impaired_attendees) {
-        c.impairment = Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
+        c.impairment =
+            Impairment{o.loss_pct / 100.0, o.burst_loss_pct / 100.0, o.delay_ms, o.jitter_ms};
         if (o.delay_until_s > 0) {
           c.impairment.delay_from_us = t0_us + static_cast<int64_t>(o.delay_from_s * 1e6);
           c.impairment.delay_until_us = t0_us + static_cast<int64_t>(o.delay_until_s * 1e6);
@@ -251,7 +267,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       if (o.downlink_kbps > 0 && a >= o.attendees - o.limited_attendees) {
         c.impairment.downlink_kbps = o.downlink_kbps;
         c.impairment.limit_from_us = t0_us + static_cast<int64_t>(o.downlink_from_s * 1e6);
-        c.impairment.limit_until_us = o.downlink_until_s > 0 ? t0_us + static_cast<int64_t>(o.downlink_until_s * 1e6) : 0;
+        c.impairment.limit_until_us =
+            o.downlink_until_s > 0 ? t0_us + static_cast<int64_t>(o.downlink_until_s * 1e6) : 0;
       }
       c.seed = static_cast<uint32_t>(rng());
       c.red = o.red;
@@ -273,7 +290,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   // Interleave joins across meetings.
   std::vector<size_t> join_order;
   for (int a = 0; a < o.attendees; ++a)
-    for (size_t m = 0; m < meetings.size(); ++m) join_order.push_back(m * static_cast<size_t>(o.attendees) + static_cast<size_t>(a));
+    for (size_t m = 0; m < meetings.size(); ++m)
+      join_order.push_back(m * static_cast<size_t>(o.attendees) + static_cast<size_t>(a));
 
   auto with = [&](const Slot& s, auto f) {
     Worker& w = *workers[s.worker];
@@ -324,7 +342,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     if (t >= o.duration_s) break;
     // Joins at the asked rate.
     const size_t due = std::min(join_order.size(), static_cast<size_t>(t * o.join_rate) + 1);
-    for (; joined_count < due; ++joined_count) with(slots[join_order[joined_count]], [](SimAttendee& a) { a.Join(); });
+    for (; joined_count < due; ++joined_count)
+      with(slots[join_order[joined_count]], [](SimAttendee& a) { a.Join(); });
     // Churn: a joined attendee leaves and rejoins a second later.
     churn_credit += o.churn * 0.05;
     while (churn_credit >= 1 && joined_count > 0) {
@@ -350,7 +369,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       data_credit[m] += o.data_rate * 0.05;
       while (data_credit[m] >= 1) {
         data_credit[m] -= 1;
-        const size_t s = m * static_cast<size_t>(o.attendees) + rng() % static_cast<size_t>(o.attendees);
+        const size_t s =
+            m * static_cast<size_t>(o.attendees) + rng() % static_cast<size_t>(o.attendees);
         with(slots[s], [](SimAttendee& a) { a.SendDataMessage(); });
       }
       if (meetings[m]->ended) ended = true;
@@ -371,7 +391,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       sample.in_meeting = s.in_meeting;
       sample.media = s.media;
       const uint64_t de = s.expected - last.expected, dr = s.received - last.received;
-      sample.loss_pct = de > 0 && de > dr ? 100.0 * static_cast<double>(de - dr) / static_cast<double>(de) : 0;
+      sample.loss_pct =
+          de > 0 && de > dr ? 100.0 * static_cast<double>(de - dr) / static_cast<double>(de) : 0;
       sample.errors = s.failures;
       sample.client_cpu_pct = 100.0 * (cpu - last_cpu) / dt;
       if (sv.ok && last_server.ok) {
@@ -383,9 +404,12 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       if (o.progress) {
         char line[256];
         std::snprintf(line, sizeof(line),
-                      "[%5.1fs] in meeting %d/%zu  media %d  loss %.2f%%  errors %d  server cpu %s  client cpu %.0f%%\n",
+                      "[%5.1fs] in meeting %d/%zu  media %d  loss %.2f%%  errors %d  server cpu %s "
+                      " client cpu %.0f%%\n",
                       t, s.in_meeting, slots.size(), s.media, sample.loss_pct, s.failures,
-                      sample.server_cpu_pct < 0 ? "n/a" : (std::to_string(static_cast<int>(sample.server_cpu_pct)) + "%").c_str(),
+                      sample.server_cpu_pct < 0
+                          ? "n/a"
+                          : (std::to_string(static_cast<int>(sample.server_cpu_pct)) + "%").c_str(),
                       sample.client_cpu_pct);
         out << line << std::flush;
       }
@@ -431,7 +455,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
     m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
     for (size_t k = 0; k < s.mouth_to_ear_ms.size() && k < s.mouth_to_ear_at_us.size(); ++k)
-      m2e_at.push_back({static_cast<double>(s.mouth_to_ear_at_us[k] - t0_us) / 1e6, s.mouth_to_ear_ms[k]});
+      m2e_at.push_back(
+          {static_cast<double>(s.mouth_to_ear_at_us[k] - t0_us) / 1e6, s.mouth_to_ear_ms[k]});
     r.analysed_frames += s.analysed_frames;
     r.mix_minus_violations += s.mix_minus_violations;
     presence_frames += s.presence_frames;
@@ -454,27 +479,32 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.video_plis_sent += s.video_plis_sent;
     r.video_padding_bytes += s.video_padding_bytes;
     kf_wait.insert(kf_wait.end(), s.video_keyframe_wait_ms.begin(), s.video_keyframe_wait_ms.end());
-    first_frame.insert(first_frame.end(), s.video_first_frame_ms.begin(), s.video_first_frame_ms.end());
+    first_frame.insert(first_frame.end(), s.video_first_frame_ms.begin(),
+                       s.video_first_frame_ms.end());
     if (s.downlink_kbps > 0) r.constrained.push_back(Constrain(s, t0_us));
   }
   r.video_keyframe_wait_ms = Distribution::Of(kf_wait);
   r.video_first_frame_ms = Distribution::Of(first_frame);
   // Attendees that never got audio and have no failure recorded timed out.
   const int pending = r.joins_attempted - r.joins_ok - static_cast<int>([&] {
-    size_t n = 0;
-    for (const auto& [k, v] : r.failures) n += static_cast<size_t>(v);
-    return n;
-  }());
+                        size_t n = 0;
+                        for (const auto& [k, v] : r.failures) n += static_cast<size_t>(v);
+                        return n;
+                      }());
   if (pending > 0) r.failures["no mixed audio before the run ended"] += pending;
   r.join_ms = Distribution::Of(r.join_ms_values);
   r.jitter_ms = Distribution::Of(jitter);
   r.mouth_to_ear_ms = Distribution::Of(m2e);
   if (o.delay_until_s > 0) r.burst = AnalyseBurst(m2e_at, o.delay_from_s, o.delay_until_s);
   r.audio_loss_pct = r.audio_expected > r.audio_received
-                         ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) / static_cast<double>(r.audio_expected)
+                         ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) /
+                               static_cast<double>(r.audio_expected)
                          : 0;
-  r.talker_presence_pct = presence_frames ? 100.0 * static_cast<double>(presence_heard) / static_cast<double>(presence_frames) : -1;
-  if (o.talkers > o.mixed_talkers) r.notes.push_back("more talkers than the server mixes: presence not checked");
+  r.talker_presence_pct = presence_frames ? 100.0 * static_cast<double>(presence_heard) /
+                                                static_cast<double>(presence_frames)
+                                          : -1;
+  if (o.talkers > o.mixed_talkers)
+    r.notes.push_back("more talkers than the server mixes: presence not checked");
   r.client_cpu_s = cpu_end - cpu_start;
   const double attendee_seconds = static_cast<double>(slots.size()) * std::max(r.ran_s, 0.001);
   r.client_cpu_us_per_attendee_s = r.client_cpu_s * 1e6 / attendee_seconds;
@@ -484,9 +514,12 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.server_packets_in = server_end.in - server_start.in;
     r.server_packets_out = server_end.out - server_start.out;
     r.mixed_attendee_seconds = mixed_attendee_seconds;
-    r.server_cpu_us_per_packet_out = r.server_packets_out > 0 ? r.server_cpu_s * 1e6 / r.server_packets_out : 0;
-    r.server_cpu_us_per_mixed_attendee_s = mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
-    r.notes.push_back("server CPU is the whole process (control thread and every shard) over the run");
+    r.server_cpu_us_per_packet_out =
+        r.server_packets_out > 0 ? r.server_cpu_s * 1e6 / r.server_packets_out : 0;
+    r.server_cpu_us_per_mixed_attendee_s =
+        mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
+    r.notes.push_back(
+        "server CPU is the whole process (control thread and every shard) over the run");
   }
   return r.Passed() ? 0 : 1;
 }

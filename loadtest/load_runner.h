@@ -18,33 +18,33 @@ namespace sfu::loadtest {
 
 struct LoadOptions {
   std::string endpoint = "http://127.0.0.1:8080";
-  std::string api_key;      // KEYID:SECRET, empty: unsigned
+  std::string api_key;  // KEYID:SECRET, empty: unsigned
   std::string region = "us-east-1";
-  std::string meeting_id;   // join this existing meeting instead of creating meetings
+  std::string meeting_id;  // join this existing meeting instead of creating meetings
   int meetings = 1;
-  int attendees = 5;        // per meeting
-  int talkers = 1;          // per meeting (the first attendees)
+  int attendees = 5;  // per meeting
+  int talkers = 1;    // per meeting (the first attendees)
   double duration_s = 10;
-  double join_rate = 50;    // joins per second, all meetings together
-  double churn = 0;         // leave+rejoin events per second
-  double loss_pct = 0;      // impairment on every attendee: uplink and downlink random loss
+  double join_rate = 50;  // joins per second, all meetings together
+  double churn = 0;       // leave+rejoin events per second
+  double loss_pct = 0;    // impairment on every attendee: uplink and downlink random loss
   double burst_loss_pct = 0;
   int delay_ms = 0;
   int jitter_ms = 0;
   int impaired_attendees = -1;  // per meeting, the first N attendees are impaired; -1: all
-  int downlink_kbps = 0;        // a downlink bottleneck on the last limited_attendees of each meeting
+  int downlink_kbps = 0;  // a downlink bottleneck on the last limited_attendees of each meeting
   double downlink_from_s = 0;   // ... from this many seconds after the run started
   double downlink_until_s = 0;  // ... until then (0: to the end)
   double delay_from_s = 0;      // --delay/--jitter only from this many seconds after the start
   double delay_until_s = 0;     // ... until then (0: the whole run)
   int limited_attendees = 1;
-  double mute_toggle = 0;   // mute/unmute toggles per second
-  double data_rate = 0;     // data messages per second per meeting
-  int threads = 0;          // 0: one per core
+  double mute_toggle = 0;       // mute/unmute toggles per second
+  double data_rate = 0;         // data messages per second per meeting
+  int threads = 0;              // 0: one per core
   int analyse_per_meeting = 2;  // attendees per meeting that decode what they hear
-  int mixed_talkers = 3;    // the server's --mixer-talkers (for the presence check)
+  int mixed_talkers = 3;        // the server's --mixer-talkers (for the presence check)
   bool red = false;
-  int video_senders = 0;    // camera senders per meeting (the first attendees)
+  int video_senders = 0;  // camera senders per meeting (the first attendees)
   bool simulcast = false;
   bool progress = true;
 };
@@ -52,7 +52,7 @@ struct LoadOptions {
 // Returns 0 when the run passed, 1 when it ran but failed (failed joins, mix-minus violations, a
 // meeting ended), 2 when it could not start (bad options, unreachable server, refused key); the
 // reason is in *error for 2 and in the report otherwise.
-int RunLoad(const LoadOptions& options, const std::atomic<bool>& stop, std::ostream& progress, LoadReport* report,
-            std::string* error);
+int RunLoad(const LoadOptions& options, const std::atomic<bool>& stop, std::ostream& progress,
+            LoadReport* report, std::string* error);
 
 }  // namespace sfu::loadtest

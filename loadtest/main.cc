@@ -1,15 +1,14 @@
 // sfu-loadtest: drives simulated Chime attendees against a server and reports what users feel
 // and what the server pays. `sfu-loadtest --help` lists every flag.
 #include <boost/program_options.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
-#include "loadtest/load_runner.h"
 #include "base/log.h"
+#include "loadtest/load_runner.h"
 
 namespace po = boost::program_options;
 
@@ -87,7 +86,10 @@ int main(int argc, char** argv) {
   // Never a hang: whatever goes wrong, the process ends within the run time plus a margin.
   std::thread([limit = o.duration_s + 90.0] {
     std::this_thread::sleep_for(std::chrono::duration<double>(limit));
-    std::fprintf(stderr, "sfu-loadtest: did not finish within %.0f s of starting; giving up (this is a bug)\n", limit);
+    std::fprintf(
+        stderr,
+        "sfu-loadtest: did not finish within %.0f s of starting; giving up (this is a bug)\n",
+        limit);
     std::_Exit(3);
   }).detach();
   sfu::loadtest::LoadReport report;

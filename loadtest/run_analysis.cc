@@ -8,7 +8,8 @@ namespace sfu::loadtest {
 // Mouth-to-ear around an uplink delay/jitter burst: the median before it (from 3 s into the run),
 // during it, and the first second after it from which every one-second window's median stays
 // within 10 ms of the median before (the jitter buffers shrank back).
-LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s, double until_s) {
+LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s,
+                               double until_s) {
   LoadReport::Burst b;
   b.from_s = from_s;
   b.until_s = until_s;
@@ -58,7 +59,8 @@ LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   c.from_s = static_cast<double>(s.limit_from_us - t0_us) / 1e6;
   c.until_s = s.limit_until_us ? static_cast<double>(s.limit_until_us - t0_us) / 1e6 : 0;
   c.dropped = s.downlink_dropped;
-  if (s.limit_window_s > 0) c.settled_fps = static_cast<double>(s.limit_window_frames) / s.limit_window_s;
+  if (s.limit_window_s > 0)
+    c.settled_fps = static_cast<double>(s.limit_window_frames) / s.limit_window_s;
   std::map<uint32_t, int> before, now;  // per stream
   int64_t last_up_us = -1;
   bool all_back = false;
@@ -87,11 +89,14 @@ LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   for (const auto& [ssrc, width] : before)
     if (c.width_before == 0 || width < c.width_before) c.width_before = width;
   for (const auto& [ssrc, width] : now)
-    if (before.count(ssrc) && (c.width_at_end == 0 || width < c.width_at_end)) c.width_at_end = width;
+    if (before.count(ssrc) && (c.width_at_end == 0 || width < c.width_at_end))
+      c.width_at_end = width;
   if (c.lowest_width == 0) c.lowest_width = c.width_before;
-  if (s.limit_until_us && all_back && last_up_us >= 0) c.up_ms = static_cast<double>(last_up_us - s.limit_until_us) / 1000.0;
+  if (s.limit_until_us && all_back && last_up_us >= 0)
+    c.up_ms = static_cast<double>(last_up_us - s.limit_until_us) / 1000.0;
   // Never lower under the limit, nothing to climb back from.
-  if (s.limit_until_us && c.down_ms < 0 && c.width_at_end >= c.width_before && c.width_before > 0) c.up_ms = 0;
+  if (s.limit_until_us && c.down_ms < 0 && c.width_at_end >= c.width_before && c.width_before > 0)
+    c.up_ms = 0;
   return c;
 }
 

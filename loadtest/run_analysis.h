@@ -14,7 +14,8 @@
 namespace sfu::loadtest {
 
 // Mouth-to-ear samples (s since the start, ms) around a burst from from_s to until_s.
-LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s, double until_s);
+LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s,
+                               double until_s);
 
 // The widths an attendee behind --downlink-limit decoded before, during and after the limit.
 LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us);

@@ -22,7 +22,10 @@ SignalBank::SignalBank() {
     for (int pass = 0; pass < 2; ++pass) {
       loop.clear();
       for (int f = 0; f < kLoopFrames; ++f) {
-        if (f < kTalkFrames) voice.Fill(pcm); else std::fill(pcm.begin(), pcm.end(), int16_t{0});
+        if (f < kTalkFrames)
+          voice.Fill(pcm);
+        else
+          std::fill(pcm.begin(), pcm.end(), int16_t{0});
         buf.resize(codec::kMaxOpusPacket);
         buf.resize(enc.Encode(pcm, buf));
         loop.push_back({buf, static_cast<uint8_t>(codec::LevelDbov(pcm))});

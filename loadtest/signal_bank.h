@@ -12,8 +12,8 @@ namespace sfu::loadtest {
 
 class SignalBank {
  public:
-  static constexpr int kLoopFrames = 100;   // 2 s
-  static constexpr int kTalkFrames = 60;    // 1.2 s on, then silence
+  static constexpr int kLoopFrames = 100;  // 2 s
+  static constexpr int kTalkFrames = 60;   // 1.2 s on, then silence
   // Distinct, non-harmonic frequencies for up to this many talkers per meeting.
   static const std::vector<double>& Frequencies();
 

@@ -1,12 +1,10 @@
 #include "loadtest/signaling_client.h"
 
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
 #include <deque>
 
 namespace sfu::loadtest {
@@ -66,8 +64,9 @@ bool SignalingClient::Connect(const std::string& host, uint16_t port, const std:
     }
   }));
   websocket::response_type res;
-  const std::string target = "/control/" + meeting_id +
-                             "?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1";
+  const std::string target =
+      "/control/" + meeting_id +
+      "?X-Chime-Control-Protocol-Version=3&X-Amzn-Chime-Send-Close-On-Error=1";
   impl_->ws.handshake(res, host + ":" + std::to_string(port), target, ec);
   if (ec) {
     *error = "handshake: " + ec.message() + " (HTTP " + std::to_string(res.result_int()) + ")";
@@ -130,7 +129,8 @@ std::optional<SdkSignalFrame> SignalingClient::ReceiveType(SdkSignalFrame::Type 
                                                            std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline && !closed_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     auto f = Receive(std::max(left, std::chrono::milliseconds(1)));
     if (f && f->type() == type) return f;
     if (!f && closed_) break;
@@ -153,7 +153,8 @@ void SignalingClient::Close() {
   impl_->ws.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
   impl_->ioc.restart();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!done && std::chrono::steady_clock::now() < deadline) impl_->ioc.run_one_for(std::chrono::milliseconds(100));
+  while (!done && std::chrono::steady_clock::now() < deadline)
+    impl_->ioc.run_one_for(std::chrono::milliseconds(100));
   beast::error_code ec;
   impl_->ws.next_layer().close(ec);
 }

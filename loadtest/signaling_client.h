@@ -36,8 +36,8 @@ class SignalingClient {
   // Next decoded frame, or nullopt on timeout, close or a frame that does not decode.
   std::optional<signaling::proto::SdkSignalFrame> Receive(std::chrono::milliseconds timeout);
   // Reads until a frame of `type` arrives (others are skipped) or timeout/close.
-  std::optional<signaling::proto::SdkSignalFrame> ReceiveType(signaling::proto::SdkSignalFrame::Type type,
-                                                              std::chrono::milliseconds timeout);
+  std::optional<signaling::proto::SdkSignalFrame> ReceiveType(
+      signaling::proto::SdkSignalFrame::Type type, std::chrono::milliseconds timeout);
   // After Receive returned nullopt because the server closed: its close code (0 if none yet).
   uint16_t close_code() const { return close_code_; }
   bool closed() const { return closed_; }

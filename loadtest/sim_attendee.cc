@@ -1,21 +1,21 @@
 #include "loadtest/sim_attendee.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cmath>
 
+#include "codec/opus_codec.h"
+#include "codec/tone.h"
 #include "loadtest/async_signaling_client.h"
 #include "loadtest/audio_offer.h"
 #include "loadtest/client_transport.h"
 #include "signaling/proto/frame_codec.h"
 #include "signaling/sdp/session_description.h"
-#include "codec/opus_codec.h"
-#include "codec/tone.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 #include "transport/wire/rtcp/common_header.h"
@@ -33,7 +33,8 @@ using signaling::proto::SdkSignalFrame;
 namespace {
 
 int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -41,10 +42,12 @@ bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
   const size_t at = sdp.find("a=candidate:");
   if (at == std::string::npos) return false;
   const size_t end = sdp.find('\n', at);
-  std::string line = sdp.substr(at + 12, end == std::string::npos ? std::string::npos : end - at - 12);
+  std::string line =
+      sdp.substr(at + 12, end == std::string::npos ? std::string::npos : end - at - 12);
   char addr[64] = {0};
   unsigned p = 0;
-  if (std::sscanf(line.c_str(), "%*s %*s %*s %*s %63s %u", addr, &p) != 2 || p == 0 || p > 65535) return false;
+  if (std::sscanf(line.c_str(), "%*s %*s %*s %*s %63s %u", addr, &p) != 2 || p == 0 || p > 65535)
+    return false;
   *ip = addr;
   *port = static_cast<uint16_t>(p);
   return true;
@@ -58,9 +61,14 @@ constexpr double kSelfDb = -28;
 
 }  // namespace
 
-SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtls, const SignalBank& bank,
-                         SimConfig config)
-    : io_(io), dtls_(dtls), bank_(bank), cfg_(std::move(config)), rng_(cfg_.seed), alive_(std::make_shared<bool>(true)) {
+SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtls,
+                         const SignalBank& bank, SimConfig config)
+    : io_(io),
+      dtls_(dtls),
+      bank_(bank),
+      cfg_(std::move(config)),
+      rng_(cfg_.seed),
+      alive_(std::make_shared<bool>(true)) {
   ssrc_ = static_cast<uint32_t>(rng_()) | 1u;
   seq_ = static_cast<uint16_t>(rng_());
   ts_ = static_cast<uint32_t>(rng_());
@@ -133,7 +141,8 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
     case SdkSignalFrame::SUBSCRIBE_ACK:
       if (f.has_error() && f.error().status() != 0 && f.error().status() != 206)
         return Fail("SUBSCRIBE refused: " + f.error().description());
-      if (publishing() && f.suback().allocations_size() > 0) own_group_id_ = f.suback().allocations(0).group_id();
+      if (publishing() && f.suback().allocations_size() > 0)
+        own_group_id_ = f.suback().allocations(0).group_id();
       stats_.video_streams_subscribed = static_cast<uint64_t>(f.suback().tracks_size());
       LearnAnswer(f);
       if (state_ != State::kSubscribing) return;  // a renegotiation: the transport stays
@@ -145,7 +154,10 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
       return;
     case SdkSignalFrame::DATA_MESSAGE:
       for (const auto& m : f.data_message().messages()) {
-        if (m.has_ingest_time_ns() && m.ingest_time_ns() == 0) ++stats_.data_throttled; else ++stats_.data_received;
+        if (m.has_ingest_time_ns() && m.ingest_time_ns() == 0)
+          ++stats_.data_throttled;
+        else
+          ++stats_.data_received;
       }
       return;
     default:
@@ -157,9 +169,11 @@ void SimAttendee::SendSubscribe() {
   AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
   SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
   const bool simulcast = send_layers_.size() > 1;
-  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0, static_cast<int>(subscribed_.size()),
-                      simulcast, publishing() && !simulcast ? send_layers_.front().rtx_ssrc : 0};
-  sub.mutable_sub()->set_sdp_offer(publishing() || !subscribed_.empty() ? MakeOffer(op, vp) : MakeAudioOffer(op));
+  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0,
+                      static_cast<int>(subscribed_.size()), simulcast,
+                      publishing() && !simulcast ? send_layers_.front().rtx_ssrc : 0};
+  sub.mutable_sub()->set_sdp_offer(publishing() || !subscribed_.empty() ? MakeOffer(op, vp)
+                                                                        : MakeAudioOffer(op));
   sub.mutable_sub()->set_audio_host("host");
   sub.mutable_sub()->set_audio_muted(muted_);
   sub.mutable_sub()->add_send_streams()->set_media_type(signaling::proto::AUDIO);
@@ -183,10 +197,14 @@ void SimAttendee::SendSubscribe() {
 void SimAttendee::OnIndex(const SdkSignalFrame& f) {
   if (!cfg_.receive_video) return;
   // Like the client's default policy: the highest-bitrate stream of every other camera (group).
-  std::vector<std::pair<uint32_t, const signaling::proto::SdkStreamDescriptor*>> best;  // group -> stream
+  std::vector<std::pair<uint32_t, const signaling::proto::SdkStreamDescriptor*>>
+      best;  // group -> stream
   for (const auto& s : f.index().sources()) {
-    if (s.media_type() != signaling::proto::VIDEO || (own_group_id_ && s.group_id() == own_group_id_)) continue;
-    auto it = std::find_if(best.begin(), best.end(), [&](const auto& b) { return b.first == s.group_id(); });
+    if (s.media_type() != signaling::proto::VIDEO ||
+        (own_group_id_ && s.group_id() == own_group_id_))
+      continue;
+    auto it = std::find_if(best.begin(), best.end(),
+                           [&](const auto& b) { return b.first == s.group_id(); });
     if (it == best.end()) {
       if (best.size() < 25) best.emplace_back(s.group_id(), &s);
     } else if (s.max_bitrate_kbps() > it->second->max_bitrate_kbps()) {
@@ -222,10 +240,12 @@ void SimAttendee::MaybeResubscribe() {
 
 void SimAttendee::OnSubscribeAck(const std::string& answer) {
   auto parsed = sdp::Parse(answer);
-  if (!parsed.description || parsed.description->media.empty()) return Fail("bad SDP answer: " + parsed.error);
+  if (!parsed.description || parsed.description->media.empty())
+    return Fail("bad SDP answer: " + parsed.error);
   const sdp::MediaSection& audio = parsed.description->media[0];
   ClientTransportParams p;
-  if (!FirstCandidate(answer, &p.server_ip, &p.server_port)) return Fail("SDP answer without a candidate");
+  if (!FirstCandidate(answer, &p.server_ip, &p.server_port))
+    return Fail("SDP answer without a candidate");
   p.server_ufrag = audio.ice_ufrag;
   p.server_pwd = audio.ice_pwd;
   p.server_fingerprint = audio.fingerprint;
@@ -249,12 +269,14 @@ void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
   if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) return;
   if (im.downlink_kbps > 0) {
     const int64_t now = NowUs();
-    const bool limited = now >= im.limit_from_us && (im.limit_until_us == 0 || now < im.limit_until_us);
+    const bool limited =
+        now >= im.limit_from_us && (im.limit_until_us == 0 || now < im.limit_until_us);
     if (limited || !downlink_q_.empty()) {
       // The bottleneck: each packet leaves after those before it, at the link rate; a packet
       // that would wait longer than the queue holds is dropped (tail drop).
       const int64_t start = std::max(now, downlink_free_us_);
-      const int64_t release = limited ? start + static_cast<int64_t>(len) * 8 * 1000 / im.downlink_kbps : start;
+      const int64_t release =
+          limited ? start + static_cast<int64_t>(len) * 8 * 1000 / im.downlink_kbps : start;
       if (release - now > Impairment::kMaxQueueMs * 1000) {
         ++stats_.downlink_dropped;
         return;
@@ -306,7 +328,8 @@ void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
   }
   if (stats_.audio_expected == 0) stats_.audio_expected = 1;  // the first packet
   last_seq16_ = s16;
-  const double transit = static_cast<double>(now) / 1000.0 - static_cast<double>(pkt->timestamp()) / 48.0;
+  const double transit =
+      static_cast<double>(now) / 1000.0 - static_cast<double>(pkt->timestamp()) / 48.0;
   if (have_transit_) {
     double d = std::fabs(transit - last_transit_);
     if (d > 10'000) d = 0;
@@ -327,11 +350,13 @@ void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
       double mean = 0;
       for (double p : self_power_) mean += p;
       mean /= static_cast<double>(self_power_.size());
-      if (self_at_ >= self_power_.size() && 10.0 * std::log10(mean + 1e-20) > kSelfDb) ++stats_.mix_minus_violations;
+      if (self_at_ >= self_power_.size() && 10.0 * std::log10(mean + 1e-20) > kSelfDb)
+        ++stats_.mix_minus_violations;
       continue;
     }
     const bool heard = db > kHeardDb;
-    const int64_t onset = cfg_.meeting->onset_us[static_cast<size_t>(t)].load(std::memory_order_relaxed);
+    const int64_t onset =
+        cfg_.meeting->onset_us[static_cast<size_t>(t)].load(std::memory_order_relaxed);
     // Presence: while the talker is in the middle of its on-phase (allowing 100 ms for the path).
     const int64_t since = now - onset;
     if (onset > 0 && talkers <= cfg_.mixed_talkers && since > 200'000 &&
@@ -342,8 +367,7 @@ void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
     // Mouth-to-ear: the first frame carrying the tone after a silent stretch.
     int& off = off_run_[static_cast<size_t>(t)];
     if (heard) {
-      if (off >= 10 && onset > 0 && since > 0 && since < 500'000)
-      {
+      if (off >= 10 && onset > 0 && since > 0 && since < 500'000) {
         stats_.mouth_to_ear_ms.push_back(static_cast<double>(since) / 1000.0);
         stats_.mouth_to_ear_at_us.push_back(now);
       }
@@ -377,7 +401,8 @@ void SimAttendee::SendReceiverReport() {
   rr_received_ = received;
   wire::rtcp::ReportBlock b;
   b.source_ssrc = downlink_ssrc_;
-  b.fraction_lost = de > dr && de > 0 ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
+  b.fraction_lost =
+      de > dr && de > 0 ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
   b.cumulative_lost = static_cast<int32_t>(expected > received ? expected - received : 0);
   b.extended_highest_sequence = static_cast<uint32_t>(highest_seq_);
   b.jitter = static_cast<uint32_t>(stats_.jitter_ms * 48.0);
@@ -394,7 +419,8 @@ void SimAttendee::SendReceiverReport() {
       wire::rtcp::Remb remb;
       remb.SetSenderSsrc(ssrc_);
       remb.SetBitrateBps(bps);
-      remb.SetSsrcs(std::span<const uint32_t>(video_ssrcs.data(), std::min<size_t>(video_ssrcs.size(), 32)));
+      remb.SetSsrcs(
+          std::span<const uint32_t>(video_ssrcs.data(), std::min<size_t>(video_ssrcs.size(), 32)));
       n += remb.Create(std::span<uint8_t>(buf + n, sizeof(buf) - n));
     }
   }
@@ -434,7 +460,9 @@ void SimAttendee::LearnAnswer(const SdkSignalFrame& f) {
   }
   const int64_t now = NowUs();
   for (const auto& t : f.suback().tracks()) {
-    if (std::find(expected_ssrcs_.begin(), expected_ssrcs_.end(), t.ssrc()) != expected_ssrcs_.end()) continue;
+    if (std::find(expected_ssrcs_.begin(), expected_ssrcs_.end(), t.ssrc()) !=
+        expected_ssrcs_.end())
+      continue;
     expected_ssrcs_.push_back(t.ssrc());
     video_rx_.Expect(t.ssrc(), now);
   }
@@ -496,14 +524,16 @@ void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
           w.SetSsrc(l.rtx_ssrc);
           if (!l.rid.empty())
             w.AddExtension(kOfferRepairedRidExtId,
-                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
+                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()),
+                                                    l.rid.size()));
           const size_t h = w.WriteTo(buf);
           const auto payload = orig->payload();
           if (h == 0 || h + 2 + payload.size() > sizeof(buf)) return;
           buf[h] = static_cast<uint8_t>(seq >> 8);
           buf[h + 1] = static_cast<uint8_t>(seq);
           std::copy(payload.begin(), payload.end(), buf + h + 2);
-          if (media_->SendRtp(std::span<const uint8_t>(buf, h + 2 + payload.size()))) ++stats_.video_retransmissions;
+          if (media_->SendRtp(std::span<const uint8_t>(buf, h + 2 + payload.size())))
+            ++stats_.video_retransmissions;
         });
       }
     }
@@ -534,7 +564,9 @@ void SimAttendee::SendVideoFrame() {
       w.SetSsrc(l.ssrc);
       w.SetMarker(i + 1 == fr.payloads.size());
       if (!l.rid.empty())
-        w.AddExtension(kOfferRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
+        w.AddExtension(
+            kOfferRidExtId,
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
       const size_t h = w.WriteTo(buf);
       if (h == 0 || h + payload.size() > sizeof(buf)) break;
       std::copy(payload.begin(), payload.end(), buf + h);
@@ -573,7 +605,8 @@ void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
     const uint64_t f = frame + static_cast<uint64_t>(phase_);
     p = &bank_.Talk(cfg_.talker_index, f);
     if (f % SignalBank::kLoopFrames == 0 && cfg_.talker_index < 10)
-      cfg_.meeting->onset_us[static_cast<size_t>(cfg_.talker_index)].store(now_us, std::memory_order_relaxed);
+      cfg_.meeting->onset_us[static_cast<size_t>(cfg_.talker_index)].store(
+          now_us, std::memory_order_relaxed);
   }
   uint8_t buf[1500];
   wire::RtpHeaderWriter w;
@@ -592,7 +625,8 @@ void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
     return;
   }
   const Impairment& im = cfg_.impairment;
-  const bool delay_window = im.delay_until_us == 0 || (now_us >= im.delay_from_us && now_us < im.delay_until_us);
+  const bool delay_window =
+      im.delay_until_us == 0 || (now_us >= im.delay_from_us && now_us < im.delay_until_us);
   if ((im.delay_ms > 0 || im.jitter_ms > 0) && delay_window) {
     SendRtpImpaired(std::vector<uint8_t>(buf, buf + h + p->opus.size()));
     return;
@@ -602,9 +636,12 @@ void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
 
 void SimAttendee::SendRtpImpaired(std::vector<uint8_t> packet) {
   const Impairment& im = cfg_.impairment;
-  const int extra = im.jitter_ms > 0 ? static_cast<int>(rng_() % static_cast<uint32_t>(im.jitter_ms + 1)) : 0;
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(im.delay_ms + extra));
-  timer->async_wait([this, timer, alive = alive_, packet = std::move(packet)](const boost::system::error_code& ec) {
+  const int extra =
+      im.jitter_ms > 0 ? static_cast<int>(rng_() % static_cast<uint32_t>(im.jitter_ms + 1)) : 0;
+  auto timer =
+      std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(im.delay_ms + extra));
+  timer->async_wait([this, timer, alive = alive_,
+                     packet = std::move(packet)](const boost::system::error_code& ec) {
     if (ec || !*alive || !media_) return;
     if (media_->SendRtp(packet)) ++stats_.audio_sent;
   });

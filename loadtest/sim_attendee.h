@@ -9,9 +9,9 @@
 // Thread: the worker's io_context only.
 
 #include <array>
-#include <deque>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <random>
 #include <string>
@@ -51,34 +51,37 @@ struct MeetingShared {
 };
 
 struct Impairment {
-  double loss = 0;           // uplink and downlink, random
-  double burst_loss = 0;     // probability of entering a loss burst (mean 4 packets), uplink
-  int delay_ms = 0;          // uplink
-  int jitter_ms = 0;         // uplink, uniform 0..jitter added to delay
+  double loss = 0;        // uplink and downlink, random
+  double burst_loss = 0;  // probability of entering a loss burst (mean 4 packets), uplink
+  int delay_ms = 0;       // uplink
+  int jitter_ms = 0;      // uplink, uniform 0..jitter added to delay
   // Delay and jitter apply between these steady-clock times (0, 0: the whole run).
   int64_t delay_from_us = 0, delay_until_us = 0;
   // A downlink bottleneck: RTP toward us drains at this rate through a queue of at most
-  // kMaxQueueMs (tail drop beyond), between the steady-clock times from_us and until_us (0: no end).
+  // kMaxQueueMs (tail drop beyond), between the steady-clock times from_us and until_us (0: no
+  // end).
   int downlink_kbps = 0;
   int64_t limit_from_us = 0, limit_until_us = 0;
   static constexpr int64_t kMaxQueueMs = 300;
-  bool any() const { return loss > 0 || burst_loss > 0 || delay_ms > 0 || jitter_ms > 0 || downlink_kbps > 0; }
+  bool any() const {
+    return loss > 0 || burst_loss > 0 || delay_ms > 0 || jitter_ms > 0 || downlink_kbps > 0;
+  }
 };
 
 struct AttendeeStats {
   int joins_attempted = 0;
   int joins_ok = 0;
-  std::vector<double> join_ms;    // WebSocket connect start -> first mixed audio packet
+  std::vector<double> join_ms;        // WebSocket connect start -> first mixed audio packet
   std::vector<std::string> failures;  // one reason per failed join / lost session
   uint64_t audio_sent = 0;
-  uint64_t audio_impaired = 0;    // dropped by our own impairment
+  uint64_t audio_impaired = 0;  // dropped by our own impairment
   uint64_t audio_received = 0;
-  uint64_t audio_expected = 0;    // from downlink sequence numbers
-  double jitter_ms = 0;           // RFC 3550 interarrival jitter of the downlink, last value
+  uint64_t audio_expected = 0;  // from downlink sequence numbers
+  double jitter_ms = 0;         // RFC 3550 interarrival jitter of the downlink, last value
   uint64_t analysed_frames = 0;
   uint64_t mix_minus_violations = 0;  // frames in which a talker heard itself (100 ms average)
-  uint64_t presence_frames = 0;   // (talker on, other listener) frames expected to carry it
-  uint64_t presence_heard = 0;    // ... that did
+  uint64_t presence_frames = 0;       // (talker on, other listener) frames expected to carry it
+  uint64_t presence_heard = 0;        // ... that did
   std::vector<double> mouth_to_ear_ms;
   std::vector<int64_t> mouth_to_ear_at_us;  // when each was measured (steady clock)
   uint64_t data_sent = 0, data_received = 0, data_throttled = 0;
@@ -87,10 +90,10 @@ struct AttendeeStats {
   uint64_t rtcp_sent = 0;  // receiver reports, one a second
   // Video.
   uint64_t video_frames_sent = 0;
-  uint64_t video_frames_received = 0;   // decoded frames (complete, reference chain intact)
-  uint64_t video_freezes = 0;           // a remote stream went more than 300 ms without a decoded frame
-  uint64_t video_keyframe_requests = 0; // PLI/FIR the server sent us
-  uint64_t video_retransmissions = 0;   // packets resent for the server's NACKs
+  uint64_t video_frames_received = 0;  // decoded frames (complete, reference chain intact)
+  uint64_t video_freezes = 0;  // a remote stream went more than 300 ms without a decoded frame
+  uint64_t video_keyframe_requests = 0;  // PLI/FIR the server sent us
+  uint64_t video_retransmissions = 0;    // packets resent for the server's NACKs
   uint64_t video_streams_subscribed = 0;
   // Receiving video like a browser (VideoReceiver).
   uint64_t video_frames_expected = 0;  // PictureID spans of the received streams
@@ -98,7 +101,8 @@ struct AttendeeStats {
   uint64_t video_nacks_sent = 0, video_plis_sent = 0;
   std::vector<double> video_keyframe_wait_ms;  // broken chain -> next key frame decoded
   std::vector<double> video_first_frame_ms;    // new subscription -> first decoded frame
-  std::vector<WidthChange> video_width_changes;  // per remote stream, when its decoded width changed
+  std::vector<WidthChange>
+      video_width_changes;  // per remote stream, when its decoded width changed
   // The downlink bottleneck, when this attendee has one.
   int downlink_kbps = 0;
   int64_t limit_from_us = 0, limit_until_us = 0;
@@ -120,13 +124,13 @@ struct SimConfig {
   const VideoBank* video = nullptr;  // non-null: publish a camera from this bank
   // Simulcast instead: three banks (low, mid, hi) sent as RIDs low/mid/hi (all three non-null).
   std::array<const VideoBank*, 3> simulcast{};
-  bool receive_video = true;         // subscribe to every camera in the INDEX (up to 25)
+  bool receive_video = true;  // subscribe to every camera in the INDEX (up to 25)
 };
 
 class SimAttendee {
  public:
-  SimAttendee(boost::asio::io_context& io, const transport::DtlsContext& dtls, const SignalBank& bank,
-              SimConfig config);
+  SimAttendee(boost::asio::io_context& io, const transport::DtlsContext& dtls,
+              const SignalBank& bank, SimConfig config);
   ~SimAttendee();
 
   void Join();
@@ -137,13 +141,23 @@ class SimAttendee {
   void SendDataMessage();
 
   bool in_meeting() const { return state_ != State::kIdle && state_ != State::kFailed; }
-  bool media_flowing(int64_t now_us) const { return last_audio_us_ > 0 && now_us - last_audio_us_ < 1'000'000; }
+  bool media_flowing(int64_t now_us) const {
+    return last_audio_us_ > 0 && now_us - last_audio_us_ < 1'000'000;
+  }
   bool joined() const { return state_ == State::kMedia; }
   // Brings the video receiver's figures into the stats first (worker thread).
   const AttendeeStats& stats();
 
  private:
-  enum class State { kIdle, kConnecting, kJoining, kSubscribing, kConnectingMedia, kMedia, kFailed };
+  enum class State {
+    kIdle,
+    kConnecting,
+    kJoining,
+    kSubscribing,
+    kConnectingMedia,
+    kMedia,
+    kFailed
+  };
   void OnFrame(const signaling::proto::SdkSignalFrame& frame);
   void OnSubscribeAck(const std::string& sdp_answer);
   void OnRtp(const uint8_t* data, size_t len);  // impairment, then ProcessRtp
@@ -176,13 +190,13 @@ class SimAttendee {
   uint32_t ssrc_ = 0;
   uint16_t seq_ = 0;
   uint32_t ts_ = 0;
-  int phase_ = 0;              // talker's offset into its loop
+  int phase_ = 0;  // talker's offset into its loop
   std::string ice_ufrag_, ice_pwd_;
   int64_t join_start_us_ = 0;
   int64_t last_audio_us_ = 0;
   // Downlink bookkeeping.
   bool have_seq_ = false;
-  int64_t highest_seq_ = 0;    // unwrapped
+  int64_t highest_seq_ = 0;  // unwrapped
   int64_t first_seq_ = 0;
   uint16_t last_seq16_ = 0;
   uint32_t downlink_ssrc_ = 0;
@@ -209,7 +223,7 @@ class SimAttendee {
   uint64_t rr_expected_ = 0, rr_received_ = 0;
   double last_transit_ = 0;
   bool have_transit_ = false;
-  std::array<int, 10> off_run_{};  // per talker: frames not heard in a row
+  std::array<int, 10> off_run_{};       // per talker: frames not heard in a row
   std::array<double, 5> self_power_{};  // own tone's power in the last 5 frames (linear)
   size_t self_at_ = 0;
   VideoReceiver video_rx_;
@@ -218,8 +232,8 @@ class SimAttendee {
     int64_t release_us;
     std::vector<uint8_t> packet;
   };
-  std::deque<Queued> downlink_q_;  // the bottleneck's queue
-  int64_t downlink_free_us_ = 0;   // when the bottleneck finishes what it holds
+  std::deque<Queued> downlink_q_;     // the bottleneck's queue
+  int64_t downlink_free_us_ = 0;      // when the bottleneck finishes what it holds
   int64_t window_start_frames_ = -1;  // decoded frames when the settled limit window began
   AttendeeStats stats_;
   std::shared_ptr<bool> alive_;  // for delayed-send timers

@@ -45,14 +45,17 @@ VideoBank::VideoBank(int width, int height, int kbps) {
         img.planes[0][y * img.stride[0] + x] = static_cast<uint8_t>((x + y + f * 6) & 0xff);
     for (int y = 0; y < height / 2; ++y)
       for (int x = 0; x < width / 2; ++x) {
-        img.planes[1][y * img.stride[1] + x] = static_cast<uint8_t>(128 + 40 * std::sin((x + f) * 0.05));
-        img.planes[2][y * img.stride[2] + x] = static_cast<uint8_t>(128 + 40 * std::cos((y + f) * 0.05));
+        img.planes[1][y * img.stride[1] + x] =
+            static_cast<uint8_t>(128 + 40 * std::sin((x + f) * 0.05));
+        img.planes[2][y * img.stride[2] + x] =
+            static_cast<uint8_t>(128 + 40 * std::cos((y + f) * 0.05));
       }
     const int side = std::min(64, height / 4);
     const int sx = (f * 8) % (width - side), sy = (f * 4) % (height - side);
     for (int y = sy; y < sy + side; ++y)
       for (int x = sx; x < sx + side; ++x) img.planes[0][y * img.stride[0] + x] = 235;
-    if (vpx_codec_encode(&codec, &img, f, 1, f == 0 ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_REALTIME) != VPX_CODEC_OK) {
+    if (vpx_codec_encode(&codec, &img, f, 1, f == 0 ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_REALTIME) !=
+        VPX_CODEC_OK) {
       error_ = "libvpx: encode failed";
       break;
     }
@@ -66,8 +69,9 @@ VideoBank::VideoBank(int width, int height, int kbps) {
       for (size_t at = 0; at < size; at += kMaxPayload) {
         const size_t n = std::min(kMaxPayload, size - at);
         std::vector<uint8_t> p(4 + n);
-        p[0] = static_cast<uint8_t>(0x80 | (at == 0 ? 0x10 : 0x00));  // X, S on the first packet, PID 0
-        p[1] = 0x80;                                                   // I: PictureID present
+        p[0] = static_cast<uint8_t>(0x80 |
+                                    (at == 0 ? 0x10 : 0x00));  // X, S on the first packet, PID 0
+        p[1] = 0x80;                                           // I: PictureID present
         SetPictureId(p, 0);
         std::copy(data + at, data + at + n, p.begin() + 4);
         frame.payloads.push_back(std::move(p));
@@ -77,7 +81,8 @@ VideoBank::VideoBank(int width, int height, int kbps) {
   }
   vpx_img_free(&img);
   vpx_codec_destroy(&codec);
-  if (error_.empty() && (frames_.empty() || !frames_.front().key)) error_ = "libvpx: the loop does not start with a key frame";
+  if (error_.empty() && (frames_.empty() || !frames_.front().key))
+    error_ = "libvpx: the loop does not start with a key frame";
 }
 
 }  // namespace sfu::loadtest

@@ -11,7 +11,7 @@ namespace sfu::loadtest {
 
 class VideoBank {
  public:
-  static constexpr int kFrames = 50;       // 2 s at 25 fps
+  static constexpr int kFrames = 50;                // 2 s at 25 fps
   static constexpr uint32_t kTicksPerFrame = 3600;  // 90 kHz / 25 fps
 
   struct Frame {

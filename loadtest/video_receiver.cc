@@ -11,7 +11,7 @@ namespace {
 
 constexpr int64_t kNackRetryUs = 100'000;
 constexpr int kNackTries = 3;
-constexpr int64_t kBrokenUs = 200'000;   // a chain stuck this long needs a key frame
+constexpr int64_t kBrokenUs = 200'000;  // a chain stuck this long needs a key frame
 constexpr int64_t kPliRetryUs = 500'000;
 constexpr int64_t kFreezeUs = 300'000;
 constexpr size_t kMaxFrames = 64;
@@ -59,11 +59,13 @@ void VideoReceiver::OnRtp(const wire::RtpPacketView& pkt, int rtx_pt, int64_t no
     stats_.padding_bytes += pkt.size();
     return;
   }
-  OnMedia(streams_[pkt.ssrc()], pkt.ssrc(), pkt, pkt.payload(), pkt.sequence_number(), false, now_us);
+  OnMedia(streams_[pkt.ssrc()], pkt.ssrc(), pkt, pkt.payload(), pkt.sequence_number(), false,
+          now_us);
 }
 
-void VideoReceiver::OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt, std::span<const uint8_t> payload,
-                            uint16_t seq, bool retransmission, int64_t now_us) {
+void VideoReceiver::OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt,
+                            std::span<const uint8_t> payload, uint16_t seq, bool retransmission,
+                            int64_t now_us) {
   int64_t u = seq;
   if (s.have_seq) u = s.highest + static_cast<int16_t>(seq - static_cast<uint16_t>(s.highest));
   const size_t slot = static_cast<size_t>(((u % 1024) + 1024) % 1024);
@@ -76,17 +78,22 @@ void VideoReceiver::OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView&
     s.have_seq = true;
     s.highest = s.base = u;
   } else if (u > s.highest) {
-    for (int64_t k = std::max(s.highest + 1, u - 200); k < u; ++k) s.missing.emplace(k, std::make_pair(now_us, 0));
+    for (int64_t k = std::max(s.highest + 1, u - 200); k < u; ++k)
+      s.missing.emplace(k, std::make_pair(now_us, 0));
     s.highest = u;
   } else if (u < s.base) {
     s.base = u;
   }
   const bool was_missing = s.missing.erase(u) > 0;
-  if (was_missing) ++stats_.recovered; else ++stats_.packets;
+  if (was_missing)
+    ++stats_.recovered;
+  else
+    ++stats_.packets;
   ++s.received;
   if (!retransmission && !was_missing) {
     // RFC 3550 §6.4.1 interarrival jitter, 90 kHz.
-    const double transit = static_cast<double>(now_us) * 0.09 - static_cast<double>(pkt.timestamp());
+    const double transit =
+        static_cast<double>(now_us) * 0.09 - static_cast<double>(pkt.timestamp());
     if (s.have_transit) {
       double d = std::fabs(transit - s.last_transit);
       if (d > 900'000) d = 0;
@@ -142,7 +149,8 @@ void VideoReceiver::TryDecode(Stream& s, uint32_t ssrc, int64_t now_us) {
     progress = false;
     for (auto it = s.frames.begin(); it != s.frames.end(); ++it) {
       const Frame& f = it->second;
-      const bool complete = f.have_first && f.have_last && f.count == static_cast<uint16_t>(f.last - f.first) + 1;
+      const bool complete =
+          f.have_first && f.have_last && f.count == static_cast<uint16_t>(f.last - f.first) + 1;
       if (!complete) continue;
       const bool next = !s.need_key && f.has_pid && f.picture_id == ((s.last_pid + 1) & 0x7fff);
       if (!f.key && !next) continue;
@@ -227,7 +235,8 @@ std::vector<wire::rtcp::ReportBlock> VideoReceiver::ReportBlocks() {
     s.rr_received = s.received;
     wire::rtcp::ReportBlock b;
     b.source_ssrc = ssrc;
-    b.fraction_lost = de > dr ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
+    b.fraction_lost =
+        de > dr ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
     b.cumulative_lost = static_cast<int32_t>(expected > s.received ? expected - s.received : 0);
     b.extended_highest_sequence = static_cast<uint32_t>(s.highest);
     b.jitter = static_cast<uint32_t>(s.jitter);
@@ -238,7 +247,8 @@ std::vector<wire::rtcp::ReportBlock> VideoReceiver::ReportBlocks() {
 
 uint64_t VideoReceiver::RembBps(int64_t now_us) {
   if (remb_since_us_ < 0 || now_us - remb_since_us_ < 100'000) return 0;
-  const double rate = static_cast<double>(remb_bytes_) * 8e6 / static_cast<double>(now_us - remb_since_us_);
+  const double rate =
+      static_cast<double>(remb_bytes_) * 8e6 / static_cast<double>(now_us - remb_since_us_);
   remb_bytes_ = 0;
   remb_since_us_ = now_us;
   const double queue_ms = queue_n_ ? queue_sum_ms_ / static_cast<double>(queue_n_) : 0;

@@ -37,14 +37,14 @@ struct WidthChange {
 };
 
 struct VideoReceiveStats {
-  uint64_t packets = 0;            // media packets (first copies)
-  uint64_t recovered = 0;          // packets that arrived only through a retransmission
+  uint64_t packets = 0;    // media packets (first copies)
+  uint64_t recovered = 0;  // packets that arrived only through a retransmission
   uint64_t duplicates = 0;
-  uint64_t padding_bytes = 0;      // RTX padding (the server's bandwidth probes)
+  uint64_t padding_bytes = 0;  // RTX padding (the server's bandwidth probes)
   uint64_t frames_decoded = 0;
-  uint64_t frames_expected = 0;    // PictureID span of each stream (what the server forwarded)
-  uint64_t freezes = 0;            // a stream went more than 300 ms without a decoded frame
-  uint64_t nacks_sent = 0;         // sequence numbers NACKed
+  uint64_t frames_expected = 0;  // PictureID span of each stream (what the server forwarded)
+  uint64_t freezes = 0;          // a stream went more than 300 ms without a decoded frame
+  uint64_t nacks_sent = 0;       // sequence numbers NACKed
   uint64_t plis_sent = 0;
   std::vector<double> keyframe_wait_ms;  // chain broken -> next key frame decoded
   std::vector<double> first_frame_ms;    // section filled -> first decoded frame
@@ -75,7 +75,8 @@ class VideoReceiver {
   const VideoReceiveStats& stats() {
     stats_.frames_expected = 0;
     for (const auto& [ssrc, s] : streams_)
-      if (s.have_pid_span) stats_.frames_expected += static_cast<uint64_t>(s.high_pid - s.first_pid + 1);
+      if (s.have_pid_span)
+        stats_.frames_expected += static_cast<uint64_t>(s.high_pid - s.first_pid + 1);
     return stats_;
   }
 
@@ -91,12 +92,12 @@ class VideoReceiver {
   };
   struct Stream {
     bool have_seq = false;
-    int64_t highest = 0;   // unwrapped
+    int64_t highest = 0;  // unwrapped
     uint16_t last16 = 0;
     int64_t base = 0;
     uint64_t received = 0;
     uint64_t rr_expected = 0, rr_received = 0;
-    double jitter = 0;      // RTP units
+    double jitter = 0;  // RTP units
     double last_transit = 0;
     bool have_transit = false;
     // Queueing delay = transit above its minimum over the last 10 reports (a sliding minimum, so
@@ -105,26 +106,27 @@ class VideoReceiver {
     bool have_min = false;
     double window_min_ms = 0;
     bool have_window_min = false;
-    std::vector<double> mins;  // per report, the last 10
+    std::vector<double> mins;                            // per report, the last 10
     std::map<int64_t, std::pair<int64_t, int>> missing;  // unwrapped seq -> (next NACK at, tries)
-    std::vector<uint8_t> seen = std::vector<uint8_t>(1024, 0);  // by unwrapped seq % 1024: 1 + (seq / 1024 % 255)
-    std::map<uint32_t, Frame> frames;  // by RTP timestamp, incomplete or waiting
+    std::vector<uint8_t> seen =
+        std::vector<uint8_t>(1024, 0);  // by unwrapped seq % 1024: 1 + (seq / 1024 % 255)
+    std::map<uint32_t, Frame> frames;   // by RTP timestamp, incomplete or waiting
     bool need_key = true;
     bool decoded_any = false;
     uint16_t last_pid = 0;
     uint32_t last_ts = 0;  // of the last decoded frame: older packets are late copies
     bool have_pid_span = false;
     int64_t first_pid = 0, high_pid = 0;  // unwrapped 15-bit PictureIDs seen
-    int64_t broken_since_us = -1;  // first time the chain could not continue
-    int64_t wait_start_us = -1;    // key-frame wait (after a broken chain)
+    int64_t broken_since_us = -1;         // first time the chain could not continue
+    int64_t wait_start_us = -1;           // key-frame wait (after a broken chain)
     int64_t next_pli_us = 0;
     int64_t last_frame_us = -1;
     bool frozen = false;
     int64_t expect_us = -1;
     int width = 0;
   };
-  void OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt, std::span<const uint8_t> payload,
-               uint16_t seq, bool retransmission, int64_t now_us);
+  void OnMedia(Stream& s, uint32_t ssrc, const wire::RtpPacketView& pkt,
+               std::span<const uint8_t> payload, uint16_t seq, bool retransmission, int64_t now_us);
   void TryDecode(Stream& s, uint32_t ssrc, int64_t now_us);
 
   std::map<uint32_t, uint32_t> rtx_;

@@ -75,7 +75,10 @@ prometheus::MetricFamily Family(const char* name, const char* help, prometheus::
   f.help = help;
   f.type = type;
   prometheus::ClientMetric m;
-  if (type == prometheus::MetricType::Counter) m.counter.value = value; else m.gauge.value = value;
+  if (type == prometheus::MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
   f.metric.push_back(m);
   return f;
 }
@@ -97,7 +100,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, OpenFds()),
       Family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
              MetricType::Gauge, BootTime() + s.start_seconds_since_boot),
-      Family("process_threads", "Number of OS threads in the process.", MetricType::Gauge, s.threads),
+      Family("process_threads", "Number of OS threads in the process.", MetricType::Gauge,
+             s.threads),
   };
 }
 

@@ -26,7 +26,8 @@ FrameCombiner::FrameCombiner(int max_talkers)
 Limiter& FrameCombiner::LimiterFor(uint32_t id) {
   for (auto& [tid, l] : talker_limiters_)
     if (tid == id) return l;
-  if (static_cast<int>(talker_limiters_.size()) >= max_talkers_ * 2) talker_limiters_.erase(talker_limiters_.begin());
+  if (static_cast<int>(talker_limiters_.size()) >= max_talkers_ * 2)
+    talker_limiters_.erase(talker_limiters_.begin());
   talker_limiters_.emplace_back(id, Limiter());
   return talker_limiters_.back().second;
 }
@@ -35,12 +36,14 @@ void FrameCombiner::Mix(std::span<const TalkerFrame> talkers, std::span<int16_t>
                         std::span<const std::span<int16_t>> per_talker) {
   std::fill(sum_.begin(), sum_.end(), 0);
   for (const TalkerFrame& t : talkers) {
-    for (int i = 0; i < kFrameSamples && i < static_cast<int>(t.samples.size()); ++i) sum_[i] += t.samples[i];
+    for (int i = 0; i < kFrameSamples && i < static_cast<int>(t.samples.size()); ++i)
+      sum_[i] += t.samples[i];
   }
   shared_limiter_.Process(sum_, shared);
   for (size_t k = 0; k < talkers.size() && k < per_talker.size(); ++k) {
     const TalkerFrame& t = talkers[k];
-    for (int i = 0; i < kFrameSamples; ++i) minus_[i] = sum_[i] - (i < static_cast<int>(t.samples.size()) ? t.samples[i] : 0);
+    for (int i = 0; i < kFrameSamples; ++i)
+      minus_[i] = sum_[i] - (i < static_cast<int>(t.samples.size()) ? t.samples[i] : 0);
     LimiterFor(t.id).Process(minus_, per_talker[k]);
   }
 }

@@ -1,10 +1,10 @@
 #pragma once
-// Mixes one 20 ms tick (docs/DESIGN.md, "Audio mixer": cost must not grow with listeners): the selected talkers'
-// decoded frames are summed once into the shared mix that every non-talker hears, and each talker
-// gets the same sum minus its own voice (mix-minus by subtraction, O(K) per sample). A limiter
-// then brings each output into 16-bit range with a smooth gain (instant attack, slow release)
-// instead of wrapping or hard clipping; silence stays exactly silent.
-// Pure; preallocated (no allocation per tick after construction). One owner.
+// Mixes one 20 ms tick (docs/DESIGN.md, "Audio mixer": cost must not grow with listeners): the
+// selected talkers' decoded frames are summed once into the shared mix that every non-talker hears,
+// and each talker gets the same sum minus its own voice (mix-minus by subtraction, O(K) per
+// sample). A limiter then brings each output into 16-bit range with a smooth gain (instant attack,
+// slow release) instead of wrapping or hard clipping; silence stays exactly silent. Pure;
+// preallocated (no allocation per tick after construction). One owner.
 
 #include <array>
 #include <cstdint>

@@ -6,7 +6,8 @@
 namespace sfu::mixer {
 
 JitterBuffer::JitterBuffer(JitterBufferConfig config)
-    : config_(config), slots_(static_cast<size_t>(std::max(4, config.capacity_frames))),
+    : config_(config),
+      slots_(static_cast<size_t>(std::max(4, config.capacity_frames))),
       jitter_target_(std::max(1, config.min_delay_frames)) {
   for (Slot& s : slots_) s.data.reserve(256);
 }
@@ -42,7 +43,8 @@ void JitterBuffer::Restart(int64_t seq) {
 
 void JitterBuffer::UpdateJitter(uint32_t rtp_timestamp, int64_t arrival_ms) {
   // Transit time in ms (RTP clock 48 kHz); only differences matter.
-  const double transit = static_cast<double>(arrival_ms) - static_cast<double>(rtp_timestamp) / 48.0;
+  const double transit =
+      static_cast<double>(arrival_ms) - static_cast<double>(rtp_timestamp) / 48.0;
   if (have_transit_) {
     double d = std::fabs(transit - last_transit_ms_);
     if (d > 10'000) d = 0;  // timestamp wrap or a new stream: ignore this sample
@@ -58,7 +60,8 @@ void JitterBuffer::UpdateJitter(uint32_t rtp_timestamp, int64_t arrival_ms) {
 
 int JitterBuffer::target_delay_frames() const {
   const int want = std::max(jitter_target_, lossy_ ? config_.loss_delay_frames : 1);
-  return std::clamp(want, std::max(1, config_.min_delay_frames), std::max(1, config_.max_delay_frames));
+  return std::clamp(want, std::max(1, config_.min_delay_frames),
+                    std::max(1, config_.max_delay_frames));
 }
 
 void JitterBuffer::CountOutcome(bool lost) {
@@ -67,8 +70,8 @@ void JitterBuffer::CountOutcome(bool lost) {
   if (loss_ewma_ < 0.01) lossy_ = false;
 }
 
-void JitterBuffer::Push(uint16_t seq16, uint32_t rtp_timestamp, std::span<const uint8_t> payload, int level_dbov,
-                        int64_t arrival_ms, bool redundant) {
+void JitterBuffer::Push(uint16_t seq16, uint32_t rtp_timestamp, std::span<const uint8_t> payload,
+                        int level_dbov, int64_t arrival_ms, bool redundant) {
   // Unwrap without letting a stray redundant copy move the unwrapper's reference far.
   const int64_t seq = redundant ? unwrap_.PeekUnwrap(seq16) : unwrap_.Unwrap(seq16);
   if (!redundant) {

@@ -1,6 +1,6 @@
 #pragma once
-// One sender's adaptive jitter buffer (docs/DESIGN.md, "Audio mixer"): RTP packets of 20 ms Opus frames in, one
-// playout decision per 20 ms mixer tick out. Pure (no codec, no clock of its own).
+// One sender's adaptive jitter buffer (docs/DESIGN.md, "Audio mixer"): RTP packets of 20 ms Opus
+// frames in, one playout decision per 20 ms mixer tick out. Pure (no codec, no clock of its own).
 //
 // Playout follows the sequence number. Each tick:
 //   - the next packet is there: play it;
@@ -16,9 +16,10 @@
 // frames). Below target the buffer stretches by one concealed frame (at a quiet frame if one
 // comes within 0.5 s); when more than the target sits buffered for a while, one frame is
 // dropped to bring the delay back down (every 0.5 s, or every 0.1 s when more than 3 frames
-// above the target, so a burst of jitter or a stall does not leave the delay high for long). Packets older than the playout point are
-// late and dropped; duplicates are ignored; a jump of more than the capacity restarts the stream.
-// Redundant copies (RFC 2198 RED) fill slots that are still empty.
+// above the target, so a burst of jitter or a stall does not leave the delay high for long).
+// Packets older than the playout point are late and dropped; duplicates are ignored; a jump of more
+// than the capacity restarts the stream. Redundant copies (RFC 2198 RED) fill slots that are still
+// empty.
 
 #include <cstdint>
 #include <optional>
@@ -30,23 +31,23 @@
 namespace sfu::mixer {
 
 struct JitterBufferConfig {
-  int capacity_frames = 32;   // 640 ms
-  int min_delay_frames = 1;   // 20 ms
-  int max_delay_frames = 5;   // 100 ms
-  int idle_after_frames = 10; // 200 ms of nothing: the sender has stopped
-  int shrink_after_ticks = 25;  // buffered above target this long: drop a frame
-  int fast_shrink_after_ticks = 5;  // ... when more than 3 frames above target
+  int capacity_frames = 32;            // 640 ms
+  int min_delay_frames = 1;            // 20 ms
+  int max_delay_frames = 5;            // 100 ms
+  int idle_after_frames = 10;          // 200 ms of nothing: the sender has stopped
+  int shrink_after_ticks = 25;         // buffered above target this long: drop a frame
+  int fast_shrink_after_ticks = 5;     // ... when more than 3 frames above target
   int slack_shrink_after_ticks = 100;  // exactly one frame above target this long: drop it
-  int grow_within_ticks = 25;   // below target: stretch at a quiet frame, or after this long
-  int loss_delay_frames = 3;    // the least target while the sender is losing packets
+  int grow_within_ticks = 25;          // below target: stretch at a quiet frame, or after this long
+  int loss_delay_frames = 3;           // the least target while the sender is losing packets
 };
 
 struct JitterBufferStats {
   uint64_t packets = 0;
   uint64_t played = 0;
-  uint64_t lost = 0;            // frames missing at playout (kFec or kConceal)
-  uint64_t underruns = 0;       // ticks with nothing to play yet (kConceal, no advance)
-  uint64_t red_recovered = 0;   // frames played from a RED copy
+  uint64_t lost = 0;           // frames missing at playout (kFec or kConceal)
+  uint64_t underruns = 0;      // ticks with nothing to play yet (kConceal, no advance)
+  uint64_t red_recovered = 0;  // frames played from a RED copy
   uint64_t late = 0;
   uint64_t duplicates = 0;
   uint64_t dropped_to_shrink = 0;
@@ -95,7 +96,9 @@ class JitterBuffer {
     int64_t arrival_ms = 0;
     std::vector<uint8_t> data;
   };
-  Slot& SlotFor(int64_t seq) { return slots_[static_cast<size_t>(seq % static_cast<int64_t>(slots_.size()))]; }
+  Slot& SlotFor(int64_t seq) {
+    return slots_[static_cast<size_t>(seq % static_cast<int64_t>(slots_.size()))];
+  }
   const Slot* Find(int64_t seq) const;
   void Restart(int64_t seq);
   void UpdateJitter(uint32_t rtp_timestamp, int64_t arrival_ms);
@@ -107,8 +110,8 @@ class JitterBuffer {
   bool playing_ = false;  // started and not idle
   bool priming_ = false;  // waiting for the target depth before the first frame
   int prime_ticks_ = 0;
-  int64_t next_ = 0;       // next seq to play
-  int64_t highest_ = -1;   // highest seq received
+  int64_t next_ = 0;      // next seq to play
+  int64_t highest_ = -1;  // highest seq received
   int underrun_run_ = 0;
   int above_target_ticks_ = 0;
   int slack_ticks_ = 0;  // ticks in a row with exactly one frame above the target

@@ -17,11 +17,13 @@ class ListenerStream {
     bool marker;  // first packet of the stream
   };
 
-  ListenerStream(uint16_t first_seq, uint32_t first_timestamp) : seq_(first_seq), timestamp_(first_timestamp) {}
+  ListenerStream(uint16_t first_seq, uint32_t first_timestamp)
+      : seq_(first_seq), timestamp_(first_timestamp) {}
 
   // The header for the packet of mixer tick `tick` (ticks count up from any start).
   Header Next(uint64_t tick) {
-    if (started_) timestamp_ += static_cast<uint32_t>((tick > last_tick_ ? tick - last_tick_ : 1) * 960u);
+    if (started_)
+      timestamp_ += static_cast<uint32_t>((tick > last_tick_ ? tick - last_tick_ : 1) * 960u);
     const Header h{seq_++, timestamp_, !started_};
     started_ = true;
     last_tick_ = tick;

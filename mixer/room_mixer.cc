@@ -13,7 +13,7 @@ using codec::kOpusSilenceFrame;
 using codec::LevelDbov;
 using codec::OpusPacketHasFec;
 constexpr size_t kMaxDelaySamples = 8192;  // between two TakeDelaySamples calls
-}
+}  // namespace
 
 struct RoomMixer::Sender {
   explicit Sender(uint32_t i, const JitterBufferConfig& jc) : id(i), jb(jc), pcm(kFrameSamples) {}
@@ -21,7 +21,7 @@ struct RoomMixer::Sender {
   bool muted = false;
   JitterBuffer jb;
   OpusFrameDecoder decoder;
-  bool decoder_fresh = true;       // nothing to reset
+  bool decoder_fresh = true;  // nothing to reset
   bool decoded_last_tick = false;
   // This tick.
   JitterBuffer::Frame frame;
@@ -98,13 +98,13 @@ const JitterBufferStats* RoomMixer::jitter_stats(uint32_t id) const {
   return it == index_.end() ? nullptr : &senders_[it->second]->jb.stats();
 }
 
-void RoomMixer::PushOpus(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int level_dbov,
-                         int64_t now_ms) {
+void RoomMixer::PushOpus(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
+                         int level_dbov, int64_t now_ms) {
   if (Sender* s = Find(id)) s->jb.Push(seq, ts, payload, level_dbov, now_ms);
 }
 
-bool RoomMixer::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int opus_pt,
-                        int level_dbov, int64_t now_ms) {
+bool RoomMixer::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
+                        int opus_pt, int level_dbov, int64_t now_ms) {
   auto red = wire::ParseRedPayload(payload);
   if (!red) return false;
   Sender* s = Find(id);
@@ -120,7 +120,8 @@ bool RoomMixer::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const 
       continue;
     const uint32_t back = b.timestamp_offset / kOpusFrameSamples;
     if (back > 16) continue;
-    s->jb.Push(static_cast<uint16_t>(seq - back), ts - b.timestamp_offset, b.data, -1, now_ms, /*redundant=*/true);
+    s->jb.Push(static_cast<uint16_t>(seq - back), ts - b.timestamp_offset, b.data, -1, now_ms,
+               /*redundant=*/true);
   }
   return true;
 }
@@ -249,8 +250,10 @@ std::span<const RoomMixer::ListenerOut> RoomMixer::Tick(int64_t now_ms) {
     const Sender& s = *sp;
     if (s.talker_index >= 0) {
       const size_t k = static_cast<size_t>(s.talker_index);
-      out_.push_back({s.id, own_lens_[k] ? std::span<const uint8_t>(own_packets_[k].data(), own_lens_[k]) : silence,
-                      s.talker_index});
+      out_.push_back(
+          {s.id,
+           own_lens_[k] ? std::span<const uint8_t>(own_packets_[k].data(), own_lens_[k]) : silence,
+           s.talker_index});
     } else {
       out_.push_back({s.id, shared, -1});
     }

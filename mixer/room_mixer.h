@@ -1,6 +1,6 @@
 #pragma once
-// One meeting's audio mixer (docs/DESIGN.md, "Audio mixer"): every attendee sends one Opus stream and receives one.
-// Each tick (20 ms, driven by the shard's timer):
+// One meeting's audio mixer (docs/DESIGN.md, "Audio mixer"): every attendee sends one Opus stream
+// and receives one. Each tick (20 ms, driven by the shard's timer):
 //   1. every sender's jitter buffer gives its frame decision (play, FEC, conceal or idle);
 //   2. the K loudest unmuted senders are chosen (TalkerSelector, with hangover); senders that
 //      are not chosen are not decoded (their RFC 6464 level decides; senders without the
@@ -23,9 +23,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codec/opus_codec.h"
 #include "mixer/frame_combiner.h"
 #include "mixer/jitter_buffer.h"
-#include "codec/opus_codec.h"
 #include "mixer/talker_selector.h"
 
 namespace sfu::mixer {
@@ -46,18 +46,18 @@ struct RoomMixerStats {
   uint64_t ticks = 0;
   uint64_t decodes = 0;
   uint64_t encodes = 0;
-  uint64_t concealed = 0;      // frames made up by PLC (loss or underrun) for mixed talkers
-  uint64_t fec_recovered = 0;  // lost frames rebuilt from in-band FEC
-  uint64_t red_recovered = 0;  // lost frames rebuilt from RED copies
-  uint64_t decoder_resets = 0; // decoders brought back after sitting out
-  uint64_t bad_packets = 0;    // undecodable or not 20 ms Opus (concealed instead)
+  uint64_t concealed = 0;       // frames made up by PLC (loss or underrun) for mixed talkers
+  uint64_t fec_recovered = 0;   // lost frames rebuilt from in-band FEC
+  uint64_t red_recovered = 0;   // lost frames rebuilt from RED copies
+  uint64_t decoder_resets = 0;  // decoders brought back after sitting out
+  uint64_t bad_packets = 0;     // undecodable or not 20 ms Opus (concealed instead)
 };
 
 // Loudest level and link quality of one sender over a reporting window.
 struct SenderLevel {
   uint32_t id = 0;
-  int level_dbov = 127;    // loudest in the window (127: silence or not sending)
-  int signal_strength = 2; // 2 good, 1 some loss (≥10%), 0 bad (≥30%)
+  int level_dbov = 127;     // loudest in the window (127: silence or not sending)
+  int signal_strength = 2;  // 2 good, 1 some loss (≥10%), 0 bad (≥30%)
 };
 
 class RoomMixer {
@@ -80,12 +80,12 @@ class RoomMixer {
   void SetBitrate(int bps);
 
   // An uplink Opus payload. level_dbov: the RFC 6464 level when negotiated, else -1.
-  void PushOpus(uint32_t id, uint16_t seq, uint32_t rtp_timestamp, std::span<const uint8_t> payload, int level_dbov,
-                int64_t now_ms);
+  void PushOpus(uint32_t id, uint16_t seq, uint32_t rtp_timestamp, std::span<const uint8_t> payload,
+                int level_dbov, int64_t now_ms);
   // An uplink RED payload (RFC 2198) whose blocks carry Opus with payload type opus_pt. False
   // if it does not parse (counted by the caller).
-  bool PushRed(uint32_t id, uint16_t seq, uint32_t rtp_timestamp, std::span<const uint8_t> payload, int opus_pt,
-               int level_dbov, int64_t now_ms);
+  bool PushRed(uint32_t id, uint16_t seq, uint32_t rtp_timestamp, std::span<const uint8_t> payload,
+               int opus_pt, int level_dbov, int64_t now_ms);
 
   // Runs one 20 ms tick. now_ms is used for the jitter-buffer delay samples only.
   std::span<const ListenerOut> Tick(int64_t now_ms);

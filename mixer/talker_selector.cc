@@ -26,8 +26,8 @@ const std::vector<uint32_t>& TalkerSelector::Select(std::span<const Candidate> c
     if (aa != ab) return aa;
     return a.level_dbov != b.level_dbov ? a.level_dbov < b.level_dbov : a.id < b.id;
   };
-  const auto loudest_end =
-      std::partial_sort_copy(candidates.begin(), candidates.end(), loudest_.begin(), loudest_.end(), louder);
+  const auto loudest_end = std::partial_sort_copy(candidates.begin(), candidates.end(),
+                                                  loudest_.begin(), loudest_.end(), louder);
   auto present = [&candidates](uint32_t id) {
     for (const Candidate& c : candidates)
       if (c.id == id && !c.muted) return true;

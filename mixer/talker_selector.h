@@ -1,10 +1,10 @@
 #pragma once
-// Chooses the K loudest unmuted talkers of a meeting each 20 ms tick (docs/DESIGN.md, "Audio mixer": decode only what
-// is audible, mix the loudest K). Levels are RFC 6464 -dBov (0 loudest, 127 silence). A talker
-// keeps its place for `hangover_ticks` after it stops being among the loudest, so speakers do not
-// flicker in and out (and their decoders are not stopped and restarted between syllables).
-// Pure; no allocation after construction (buffers for k talkers are reserved up front). One
-// owner (the meeting's shard).
+// Chooses the K loudest unmuted talkers of a meeting each 20 ms tick (docs/DESIGN.md, "Audio
+// mixer": decode only what is audible, mix the loudest K). Levels are RFC 6464 -dBov (0 loudest,
+// 127 silence). A talker keeps its place for `hangover_ticks` after it stops being among the
+// loudest, so speakers do not flicker in and out (and their decoders are not stopped and restarted
+// between syllables). Pure; no allocation after construction (buffers for k talkers are reserved up
+// front). One owner (the meeting's shard).
 
 #include <cstdint>
 #include <span>

@@ -1,14 +1,13 @@
 #include "server/echo_service.h"
 
-
 #include <algorithm>
 
+#include "base/log.h"
 #include "base/random.h"
 #include "sfu/echo_session.h"
 #include "sfu/shard_set.h"
 #include "signaling/sdp/answer_builder.h"
 #include "signaling/sdp/session_description.h"
-#include "base/log.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 
@@ -38,17 +37,21 @@ EchoService::Result EchoService::Offer(std::string_view offer_sdp) {
   const sdp::SessionDescription& offer = *parsed.description;
   if (offer.media.empty()) return {400, "bad SDP offer: no m= sections\n"};
   const sdp::MediaSection& first = offer.media.front();
-  if (first.ice_ufrag.empty() || first.ice_pwd.empty()) return {400, "bad SDP offer: no ICE credentials\n"};
+  if (first.ice_ufrag.empty() || first.ice_pwd.empty())
+    return {400, "bad SDP offer: no ICE credentials\n"};
   if (first.fingerprint.empty()) return {400, "bad SDP offer: no a=fingerprint\n"};
-  if (first.setup == "passive") return {400, "bad SDP offer: a=setup:passive (we are DTLS server)\n"};
+  if (first.setup == "passive")
+    return {400, "bad SDP offer: a=setup:passive (we are DTLS server)\n"};
   for (const auto& m : offer.media) {
-    if (m.port != 0 && m.IsRtp() && !m.rtcp_mux) return {400, "bad SDP offer: rtcp-mux is required\n"};
+    if (m.port != 0 && m.IsRtp() && !m.rtcp_mux)
+      return {400, "bad SDP offer: rtcp-mux is required\n"};
   }
 
   // Least busy shard by live transports.
   size_t best = 0;
   for (size_t i = 1; i < shards_.size(); ++i) {
-    if (shards_.shard(i).stats().transports.load() < shards_.shard(best).stats().transports.load()) best = i;
+    if (shards_.shard(i).stats().transports.load() < shards_.shard(best).stats().transports.load())
+      best = i;
   }
   Shard& shard = shards_.shard(best);
   if (static_cast<size_t>(shard.stats().transports.load()) >= kMaxSessionsPerShard) {
@@ -107,11 +110,13 @@ EchoService::Result EchoService::Offer(std::string_view offer_sdp) {
     s.out_ssrc = base::RandomNonZeroU32();
     s.out_rtx_ssrc = s.rtx_payload_types.empty() ? 0 : base::RandomNonZeroU32();
     // We echo what the peer sends: send if it sends, receive if it receives.
-    a.direction = m.direction == "sendrecv" ? "sendrecv"
+    a.direction = m.direction == "sendrecv"   ? "sendrecv"
                   : m.direction == "sendonly" ? "recvonly"
-                  : m.direction == "recvonly" ? "sendonly" : "inactive";
+                  : m.direction == "recvonly" ? "sendonly"
+                                              : "inactive";
     if (a.direction == "sendrecv" || a.direction == "sendonly") {
-      a.send_streams.push_back({s.out_ssrc, s.out_rtx_ssrc, "sfu-echo", "echo", "echo-" + m.kind + "-" + m.mid});
+      a.send_streams.push_back(
+          {s.out_ssrc, s.out_rtx_ssrc, "sfu-echo", "echo", "echo-" + m.kind + "-" + m.mid});
     }
     plan.streams.push_back(std::move(s));
   }
@@ -119,7 +124,9 @@ EchoService::Result EchoService::Offer(std::string_view offer_sdp) {
   shard.Post([&shard, plan = std::move(plan)]() mutable {
     shard.AddSession(std::make_unique<EchoSession>(shard, std::move(plan)));
   });
-  SFU_LOG(kInfo, "echo session").Kv("shard", shard.index()).Kv("ufrag", params.ice_ufrag)
+  SFU_LOG(kInfo, "echo session")
+      .Kv("shard", shard.index())
+      .Kv("ufrag", params.ice_ufrag)
       .Kv("sections", static_cast<uint64_t>(offer.media.size()));
   return result;
 }

@@ -20,11 +20,12 @@ namespace server {
 class EchoService {
  public:
   // All borrowed; they outlive the service.
-  EchoService(ShardSet& shards, const transport::DtlsContext& dtls, std::vector<std::string> announce_ips);
+  EchoService(ShardSet& shards, const transport::DtlsContext& dtls,
+              std::vector<std::string> announce_ips);
 
   struct Result {
-    int status = 201;     // 201 with an answer, 400 for a bad offer, 503 when full
-    std::string body;     // SDP answer, or the reason
+    int status = 201;  // 201 with an answer, 400 for a bad offer, 503 when full
+    std::string body;  // SDP answer, or the reason
   };
   Result Offer(std::string_view offer_sdp);
 

@@ -4,28 +4,27 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <cstdio>
 #include <memory>
 
+#include "base/log.h"
 #include "metrics/server_metrics.h"
-#include "signaling/signaling_metrics.h"
-#include "sfu/shard_metrics.h"
+#include "server/echo_page.h"
 #include "server/echo_service.h"
 #include "server/fd_limit.h"
-#include "server/echo_page.h"
+#include "sfu/shard_metrics.h"
 #include "sfu/shard_set.h"
-#include "signaling/control/control_api.h"
 #include "signaling/api/rate_limiter.h"
+#include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
 #include "signaling/http_router.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/store/meeting_store.h"
-#include "base/log.h"
 #include "transport/dtls/dtls_context.h"
-#include "transport/udp/udp_endpoint.h"
 #include "transport/srtp/srtp_library.h"
+#include "transport/udp/udp_endpoint.h"
 
 #ifndef SFU_VERSION
 #define SFU_VERSION "0.0.0"
@@ -74,12 +73,14 @@ int RunServer(const ServerConfig& config) {
     SFU_LOG(kError, "cannot open the store").Kv("error", error);
     return 2;
   }
-  for (const std::string& w : store->permission_warnings()) SFU_LOG(kWarn, "data dir permissions").Kv("detail", w);
+  for (const std::string& w : store->permission_warnings())
+    SFU_LOG(kWarn, "data dir permissions").Kv("detail", w);
 
   asio::io_context ioc(1);  // the control thread
   base::SystemClock clock;
   api::JoinTokenSigner signer(store->token_secret());
-  metrics::ServerMetrics exposition({SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
+  metrics::ServerMetrics exposition(
+      {SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription()});
   signaling::SignalingMetrics metrics(exposition);
 
   std::unique_ptr<transport::DtlsContext> dtls = transport::DtlsContext::Create(&error);
@@ -101,7 +102,8 @@ int RunServer(const ServerConfig& config) {
   api::ControlApiConfig api_config;
   api_config.http_base = config.http_base;
   api_config.ws_base = config.ws_base;
-  api_config.media_host = config.announce_ips.front() + ":" + std::to_string(shards.shard(0).media_port());
+  api_config.media_host =
+      config.announce_ips.front() + ":" + std::to_string(shards.shard(0).media_port());
   api_config.limits.default_media_region = config.default_region;
   api_config.limits.max_attendees_per_meeting = config.max_attendees;
   api::ControlApi api(*store, signer, clock, api_config, &placement);
@@ -178,7 +180,10 @@ int RunServer(const ServerConfig& config) {
     const FdLimit fds = RaiseFdLimit();
     http_config.max_connections = HttpConnectionCap(config.max_http_connections, fds.soft);
     http_config.reserved_for_upgrades = http_config.max_connections / 8;
-    SFU_LOG(kInfo, "descriptor limit").Kv("soft", fds.soft).Kv("hard", fds.hard).Kv("raised", fds.raised)
+    SFU_LOG(kInfo, "descriptor limit")
+        .Kv("soft", fds.soft)
+        .Kv("hard", fds.hard)
+        .Kv("raised", fds.raised)
         .Kv("http_max_connections", static_cast<uint64_t>(http_config.max_connections));
     if (http_config.max_connections < config.max_http_connections) {
       SFU_LOG(kWarn, "--http-max-connections lowered to fit the descriptor limit")
@@ -188,8 +193,12 @@ int RunServer(const ServerConfig& config) {
   }
   http::HttpServer http_server(ioc, http_config,
                                [&](const http::HttpRequest& req) { return router.Handle(req); });
-  signaling::MediaContext media{&shards, dtls.get(), config.announce_ips,
-                                [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, {}};
+  signaling::MediaContext media{
+      &shards,
+      dtls.get(),
+      config.announce_ips,
+      [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); },
+      {}};
   media.mixer.max_talkers = config.mixer_talkers;
   media.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
   media.mixer.encoder.complexity = config.audio_complexity;
@@ -206,9 +215,10 @@ int RunServer(const ServerConfig& config) {
   };
   arm_metadata();
   signaling::SignalingFront front(*store, signer, hub, metrics, clock, {}, &media);
-  http_server.SetUpgradeHandler([&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
-    return front.OnUpgrade(req, std::move(c));
-  });
+  http_server.SetUpgradeHandler(
+      [&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
+        return front.OnUpgrade(req, std::move(c));
+      });
   if (!http_server.Start(&error)) {
     SFU_LOG(kError, "cannot start the HTTP listener").Kv("error", error);
     return 2;
@@ -223,7 +233,8 @@ int RunServer(const ServerConfig& config) {
     expiry.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       try {
-        api.ExpireIdleMeetings(idle_ms, [&hub](const std::string& id) { return hub.HasConnected(id); });
+        api.ExpireIdleMeetings(idle_ms,
+                               [&hub](const std::string& id) { return hub.HasConnected(id); });
       } catch (const store::StoreError& e) {
         SFU_LOG(kError, "meeting expiry failed").Kv("error", e.what());
       }
@@ -251,14 +262,20 @@ int RunServer(const ServerConfig& config) {
       "Ready. Create a meeting:  curl%s -X POST %s/meetings -d '{}'\n"
       "Point @aws-sdk/client-chime-sdk-meetings at endpoint %s\n",
       SFU_VERSION, SFU_GIT_COMMIT, transport::SrtpLibraryDescription().c_str(),
-      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(), DescribeConfig(config).c_str(),
-      config.tls_cert_file.empty() ? "" : " -k", config.http_base.c_str(), config.http_base.c_str());
+      dtls->fingerprint_algorithm().c_str(), dtls->fingerprint().c_str(),
+      DescribeConfig(config).c_str(), config.tls_cert_file.empty() ? "" : " -k",
+      config.http_base.c_str(), config.http_base.c_str());
   std::fflush(stdout);
-  SFU_LOG(kInfo, "server started").Kv("listen", listen_text).Kv("media_ports", ports)
-      .Kv("shards", static_cast<int>(shards.size())).Kv("meetings", store->CountMeetings())
+  SFU_LOG(kInfo, "server started")
+      .Kv("listen", listen_text)
+      .Kv("media_ports", ports)
+      .Kv("shards", static_cast<int>(shards.size()))
+      .Kv("meetings", store->CountMeetings())
       .Kv("store", store->path());
   if (config.api_keys.empty()) {
-    SFU_LOG(kWarn, "no --api-key configured: the control API accepts unsigned requests from loopback only");
+    SFU_LOG(
+        kWarn,
+        "no --api-key configured: the control API accepts unsigned requests from loopback only");
   }
   if (config.announce_ips.size() == 1 && config.announce_ips[0] == "127.0.0.1") {
     SFU_LOG(kWarn, "announcing 127.0.0.1 only: clients on other machines need --announce-ip");

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 
 #include <boost/program_options.hpp>
-
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -90,7 +89,8 @@ std::string Finalize(ServerConfig& c) {
   for (const auto& ip : c.announce_ips)
     if (!IsIp(ip)) return "--announce-ip '" + ip + "' is not an IPv4 or IPv6 address";
   if (c.meeting_idle_timeout_s < 1) return "--meeting-idle-timeout must be at least 1 second";
-  if (c.max_attendees < 1 || c.max_attendees > 10000) return "--max-attendees must be from 1 to 10000";
+  if (c.max_attendees < 1 || c.max_attendees > 10000)
+    return "--max-attendees must be from 1 to 10000";
   if (c.api_rate < 0 || c.api_burst < 1) return "--api-rate must be >= 0 and --api-burst >= 1";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > 16 * 1024 * 1024)
     return "--max-body-bytes must be from 1024 to 16777216";
@@ -101,9 +101,12 @@ std::string Finalize(ServerConfig& c) {
   if (c.overload_late_ticks < 0 || c.overload_late_ticks > 100)
     return "--overload-late-ticks must be from 0 (off) to 100";
   if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
-  if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64) return "--audio-bitrate must be from 16 to 64 (kb/s)";
-  if (c.audio_complexity < 0 || c.audio_complexity > 10) return "--audio-complexity must be from 0 to 10";
-  if (c.max_video_senders < 0 || c.max_video_senders > 1000) return "--max-video-senders must be from 0 to 1000";
+  if (c.audio_bitrate_kbps < 16 || c.audio_bitrate_kbps > 64)
+    return "--audio-bitrate must be from 16 to 64 (kb/s)";
+  if (c.audio_complexity < 0 || c.audio_complexity > 10)
+    return "--audio-complexity must be from 0 to 10";
+  if (c.max_video_senders < 0 || c.max_video_senders > 1000)
+    return "--max-video-senders must be from 0 to 1000";
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     return "--tls-cert and --tls-key go together (give both or neither)";
   for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
@@ -133,8 +136,10 @@ std::string Finalize(ServerConfig& c) {
     return "--public-url must be scheme://host[:port] with no path";
   c.http_base = url;
   if (c.api_keys.empty() && !c.unsafe_unsigned_api && !IsLoopbackHost(HostOf(c.public_host))) {
-    return "--public-url " + url + " is not a loopback address, and without --api-key the control API "
-           "accepts unsigned requests from any loopback peer - including a reverse proxy on this host "
+    return "--public-url " + url +
+           " is not a loopback address, and without --api-key the control API "
+           "accepts unsigned requests from any loopback peer - including a reverse proxy on this "
+           "host "
            "that forwards the internet to it. Give --api-key KEYID:SECRET (docs/SECURITY.md), or "
            "--unsafe-unsigned-api to accept that risk";
   }
@@ -242,7 +247,9 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     std::vector<const char*> env_argv{"env"};
     for (auto& a : env_args) env_argv.push_back(a.c_str());
     po::store(po::command_line_parser(static_cast<int>(env_argv.size()), env_argv.data())
-                  .options(desc).run(), vm);
+                  .options(desc)
+                  .run(),
+              vm);
     if (vm.count("config")) {
       const std::string file = vm["config"].as<std::string>();
       std::ifstream in(file);
@@ -305,7 +312,8 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
 std::string DescribeConfig(const ServerConfig& c) {
   std::ostringstream o;
   o << "  listen:               " << c.listen_host << ":" << c.listen_port << "\n"
-    << "  public url:           " << c.http_base << "  (signaling " << c.ws_base << "/control/<MeetingId>)\n"
+    << "  public url:           " << c.http_base << "  (signaling " << c.ws_base
+    << "/control/<MeetingId>)\n"
     << "  media ports (udp):    " << c.media_port;
   if (c.shards > 1) o << "-" << (c.media_port + c.shards - 1);
   o << "  (" << c.shards << " shard" << (c.shards > 1 ? "s" : "") << ")\n"
@@ -328,14 +336,18 @@ std::string DescribeConfig(const ServerConfig& c) {
     << c.http_header_timeout_s << " s\n"
     << "  default region:       " << c.default_region << "\n"
     << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
-    << "  tls:                  " << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
+    << "  tls:                  "
+    << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
     << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
     << " kb/s, complexity " << c.audio_complexity << "\n"
     << "  video:                " << c.max_video_senders << " senders per meeting\n"
     << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n"
     << "  overload:             "
-    << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100" : std::string("off")) << "\n"
-    << "  echo endpoint:        " << (c.echo_endpoint ? "on (/echo, 1 offer/s per address)" : "off") << "\n";
+    << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100"
+                              : std::string("off"))
+    << "\n"
+    << "  echo endpoint:        " << (c.echo_endpoint ? "on (/echo, 1 offer/s per address)" : "off")
+    << "\n";
   return o.str();
 }
 

@@ -19,7 +19,7 @@ struct ServerConfig {
   uint16_t media_port = 3478;  // shard i uses media_port + i
   int shards = 0;              // 0: one per core
   std::string data_dir = "./sfu-data";
-  std::string public_url;      // derived from the listen address when empty
+  std::string public_url;                 // derived from the listen address when empty
   std::vector<std::string> announce_ips;  // ICE candidate addresses; default 127.0.0.1
   std::map<std::string, std::string, std::less<>> api_keys;
   bool unsafe_unsigned_api = false;  // unsigned API although the public URL is not loopback
@@ -45,11 +45,13 @@ struct ServerConfig {
   int max_video_senders = 25;  // cameras and content shares per meeting
   bool udp_gso = true;
   bool echo_endpoint = false;
-  int overload_late_ticks = 25;  // of the last 100 ticks late: the shard is overloaded (0: off)  // GET/POST /echo (unauthenticated: off by default)         // media sends as UDP GSO messages where the kernel takes them
+  int overload_late_ticks = 25;  // of the last 100 ticks late: the shard is overloaded (0: off)  //
+                                 // GET/POST /echo (unauthenticated: off by default)         //
+                                 // media sends as UDP GSO messages where the kernel takes them
 
   // Derived by Finalize().
-  std::string http_base;  // public URL without trailing slash
-  std::string ws_base;    // same with ws/wss
+  std::string http_base;    // public URL without trailing slash
+  std::string ws_base;      // same with ws/wss
   std::string public_host;  // host[:port] of the public URL
 };
 

@@ -10,7 +10,8 @@
 
 namespace sfu {
 
-void DownlinkController::OnTick(Sections sections, const PublisherOf& publisher_of, ShardStats& stats, int64_t now_ms) {
+void DownlinkController::OnTick(Sections sections, const PublisherOf& publisher_of,
+                                ShardStats& stats, int64_t now_ms) {
   if (sections.empty()) return;
   if (now_ms >= next_allocation_ms_) {
     next_allocation_ms_ = now_ms + kAllocationIntervalMs;
@@ -19,8 +20,8 @@ void DownlinkController::OnTick(Sections sections, const PublisherOf& publisher_
   if (estimator_.probing()) Pad(sections, stats, now_ms);
 }
 
-void DownlinkController::Allocate(Sections sections, const PublisherOf& publisher_of, ShardStats& stats,
-                                  int64_t now_ms) {
+void DownlinkController::Allocate(Sections sections, const PublisherOf& publisher_of,
+                                  ShardStats& stats, int64_t now_ms) {
   if (sections.empty()) return;
   std::vector<LayerChoiceInput> in(sections.size());
   std::vector<const VideoPublisher*> pubs(sections.size(), nullptr);
@@ -37,7 +38,8 @@ void DownlinkController::Allocate(Sections sections, const PublisherOf& publishe
   DownlinkEstimator& d = estimator_;
   d.ExpireProbe(now_ms);
   // Without RTX to pad, a probe is the upgrade itself: the allocation takes the probe's target.
-  const uint64_t budget = d.probing() && !can_pad ? std::max(d.estimate_bps(), d.probe_target()) : d.estimate_bps();
+  const uint64_t budget =
+      d.probing() && !can_pad ? std::max(d.estimate_bps(), d.probe_target()) : d.estimate_bps();
   const LayerAllocation a = AllocateLayers(in, budget);
   for (size_t i = 0; i < sections.size(); ++i) sections[i]->set_allowed(pubs[i] ? a.layer[i] : -1);
   if (a.next_step_bps > 0 && a.total_bps < a.desired_bps && d.MayProbe(now_ms)) {
@@ -57,7 +59,8 @@ void DownlinkController::Pad(Sections sections, ShardStats& stats, int64_t now_m
     if (s->can_pad() && s->has_sent()) carrier = s.get();
   if (!carrier) return;
   const int64_t elapsed = now_ms - d.probe_start_ms() + 20;  // through the end of this tick
-  const uint64_t due = d.probe_target() / 8 * static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / 1000;
+  const uint64_t due =
+      d.probe_target() / 8 * static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / 1000;
   for (int i = 0; i < 64 && d.probe_sent_bytes() + kPaddingPacket / 2 < due; ++i) {
     const size_t n = carrier->SendPadding(kPaddingPacket);
     if (n == 0) return;

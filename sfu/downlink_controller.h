@@ -23,7 +23,8 @@ struct ShardStats;
 class DownlinkController {
  public:
   static constexpr int64_t kAllocationIntervalMs = 500;
-  static constexpr size_t kPaddingPacket = 236;  // 12-byte header + 224 bytes of padding (libwebrtc's size)
+  static constexpr size_t kPaddingPacket =
+      236;  // 12-byte header + 224 bytes of padding (libwebrtc's size)
   using Sections = std::span<const std::unique_ptr<SubscriberSection>>;
   // The publisher of a stream id, or null.
   using PublisherOf = std::function<const VideoPublisher*(uint32_t stream_id)>;
@@ -32,15 +33,19 @@ class DownlinkController {
   void OnSent(size_t bytes, int64_t now_ms) { estimator_.OnSent(bytes, now_ms); }
   // Its receiver's loss over our sections, its REMB: true when the estimate changed (allocate
   // again).
-  bool OnLoss(uint64_t lost, uint64_t expected, int64_t now_ms) { return estimator_.OnLoss(lost, expected, now_ms); }
+  bool OnLoss(uint64_t lost, uint64_t expected, int64_t now_ms) {
+    return estimator_.OnLoss(lost, expected, now_ms);
+  }
   bool OnRemb(uint64_t bps, int64_t now_ms) { return estimator_.OnRemb(bps, now_ms); }
   // The sections changed: allocate at the next tick.
   void AllocateSoon() { next_allocation_ms_ = 0; }
 
   // Every tick: the allocation when due, probe padding while probing.
-  void OnTick(Sections sections, const PublisherOf& publisher_of, ShardStats& stats, int64_t now_ms);
+  void OnTick(Sections sections, const PublisherOf& publisher_of, ShardStats& stats,
+              int64_t now_ms);
   // Chooses every section's layer (set_allowed) from the estimate; may start a probe.
-  void Allocate(Sections sections, const PublisherOf& publisher_of, ShardStats& stats, int64_t now_ms);
+  void Allocate(Sections sections, const PublisherOf& publisher_of, ShardStats& stats,
+                int64_t now_ms);
 
   const DownlinkEstimator& estimator() const { return estimator_; }
 

@@ -1,8 +1,8 @@
 #pragma once
-// The bandwidth the SFU may use toward one subscriber (docs/DESIGN.md, "Video SFU"; draft-ietf-rmcat-gcc §6 for
-// the loss rules, mediasoup/LiveKit for probing before an upgrade). Inputs: the video bytes we
-// sent it, the loss its receiver reports give for what we sent (RR: lost/expected per interval),
-// and its REMB. Rules:
+// The bandwidth the SFU may use toward one subscriber (docs/DESIGN.md, "Video SFU";
+// draft-ietf-rmcat-gcc §6 for the loss rules, mediasoup/LiveKit for probing before an upgrade).
+// Inputs: the video bytes we sent it, the loss its receiver reports give for what we sent (RR:
+// lost/expected per interval), and its REMB. Rules:
 //   - loss > 10%: the estimate falls to (what we actually sent) x (1 - loss/2);
 //   - loss < 2% while we sent at least 80% of the estimate: +8% per report (evidence it fits);
 //     less than that (application-limited): no change, nothing was learned;
@@ -25,7 +25,8 @@ namespace sfu {
 class DownlinkEstimator {
  public:
   struct Config {
-    uint64_t initial_bps = 2'500'000;  // start generous: a subscriber gets its wanted layers at once
+    uint64_t initial_bps =
+        2'500'000;  // start generous: a subscriber gets its wanted layers at once
     uint64_t min_bps = 100'000;
     uint64_t max_bps = 20'000'000;
   };
@@ -52,7 +53,8 @@ class DownlinkEstimator {
   // report. Returns true when the estimate changed.
   bool OnLoss(uint64_t lost, uint64_t expected, int64_t now_ms) {
     if (expected < 10) return false;  // too few packets to judge
-    const double loss = static_cast<double>(std::min(lost, expected)) / static_cast<double>(expected);
+    const double loss =
+        static_cast<double>(std::min(lost, expected)) / static_cast<double>(expected);
     const uint64_t before = estimate_;
     const uint64_t sent = sent_bps(now_ms);
     if (probing_ && now_ms - probe_start_ms_ >= kProbeMs) {
@@ -85,7 +87,8 @@ class DownlinkEstimator {
     last_remb_ = bps;
     // Only a falling REMB is a congestion signal: a receive-side estimate climbs slowly (8%/s)
     // after a drop and lags behind a successful probe without meaning anything.
-    if (sent == 0 || bps >= sent * 85 / 100 || previous == 0 || bps >= previous * 95 / 100) return false;
+    if (sent == 0 || bps >= sent * 85 / 100 || previous == 0 || bps >= previous * 95 / 100)
+      return false;
     if (probing_) {  // the probe congested the receiver: it failed
       probing_ = false;
       ++probes_failed_;

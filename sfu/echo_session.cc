@@ -1,14 +1,13 @@
 #include "sfu/echo_session.h"
 
-#include "sfu/shard.h"
 #include "base/log.h"
+#include "sfu/shard.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu {
 namespace {
-
 
 uint32_t Read32(const uint8_t* p) {
   return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
@@ -25,7 +24,8 @@ void Write32(uint8_t* p, uint32_t v) {
 
 EchoSession::EchoSession(Shard& shard, EchoPlan plan)
     : shard_(shard), plan_(std::move(plan)), transport_(shard, plan_.transport, this) {
-  if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
+  if (plan_.data_channel)
+    sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   for (const EchoStreamPlan& p : plan_.streams) {
     if (p.in_ssrc) in_to_out_[p.in_ssrc] = p.out_ssrc;
     if (p.in_rtx_ssrc) in_to_out_[p.in_rtx_ssrc] = p.out_rtx_ssrc;
@@ -45,8 +45,11 @@ void EchoSession::OnTick(int64_t now_ms) {
 
 void EchoSession::OnTransportConnected(transport::WebRtcTransport& t) {
   if (sctp_) sctp_->Start();
-  SFU_LOG(kInfo, "echo connected").Kv("shard", shard_.index()).Kv("ufrag", t.ice().local_ufrag())
-      .Kv("dtls", t.dtls().version()).Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
+  SFU_LOG(kInfo, "echo connected")
+      .Kv("shard", shard_.index())
+      .Kv("ufrag", t.ice().local_ufrag())
+      .Kv("dtls", t.dtls().version())
+      .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
 
 uint32_t EchoSession::MapSsrc(uint32_t in_ssrc, int pt) {
@@ -70,8 +73,8 @@ uint32_t EchoSession::ReverseSsrc(uint32_t out_ssrc) const {
   return 0;
 }
 
-void EchoSession::OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data,
-                        size_t capacity) {
+void EchoSession::OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet,
+                        uint8_t* data, size_t capacity) {
   const size_t len = packet.size();
   const int pt = data[1] & 0x7f;
   const uint32_t out = MapSsrc(Read32(data + 8), pt);
@@ -80,7 +83,8 @@ void EchoSession::OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView
   t.SendRtp(data, len, capacity);
 }
 
-void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) {
+void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len,
+                         size_t capacity) {
   // Keep the feedback about our echoed streams (NACK, PLI, FIR), re-addressed to the peer's own
   // streams; drop the rest. A lying length ends the walk (the blocks before it still count).
   uint8_t out[1500];
@@ -91,7 +95,8 @@ void EchoSession::OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t le
     const bool nack = header->type() == 205 && header->fmt() == 1;
     const bool pli = header->type() == 206 && header->fmt() == 1;
     const bool fir = header->type() == 206 && header->fmt() == 4;
-    if (!(nack || pli || fir) || block.size() < 12 || out_len + block.size() > sizeof(out)) continue;
+    if (!(nack || pli || fir) || block.size() < 12 || out_len + block.size() > sizeof(out))
+      continue;
     uint8_t* b = out + out_len;
     std::copy(block.begin(), block.end(), b);
     bool ok = true;
@@ -121,11 +126,16 @@ void EchoSession::OnSctpOutgoingPacket(std::span<const uint8_t> packet) {
   if (!transport_->closed()) transport_->SendApplicationData(packet);
 }
 
-void EchoSession::OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string&) {
-  SFU_LOG(kDebug, "echo data channel open").Kv("shard", shard_.index()).Kv("stream", stream_id).Kv("label", label);
+void EchoSession::OnDataChannelOpen(uint16_t stream_id, const std::string& label,
+                                    const std::string&) {
+  SFU_LOG(kDebug, "echo data channel open")
+      .Kv("shard", shard_.index())
+      .Kv("stream", stream_id)
+      .Kv("label", label);
 }
 
-void EchoSession::OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) {
+void EchoSession::OnDataChannelMessage(uint16_t stream_id, bool binary,
+                                       std::span<const uint8_t> data) {
   ShardStats& s = shard_.mutable_stats();
   s.Add(s.sctp_messages_in);
   if (sctp_->Send(stream_id, binary, data)) s.Add(s.sctp_messages_out);
@@ -133,12 +143,17 @@ void EchoSession::OnDataChannelMessage(uint16_t stream_id, bool binary, std::spa
 
 void EchoSession::OnSctpStateChange(transport::SctpAssociation::State state) {
   if (state == transport::SctpAssociation::State::kFailed) {
-    SFU_LOG(kWarn, "echo sctp failed").Kv("shard", shard_.index()).Kv("ufrag", plan_.transport.local_ufrag);
+    SFU_LOG(kWarn, "echo sctp failed")
+        .Kv("shard", shard_.index())
+        .Kv("ufrag", plan_.transport.local_ufrag);
   }
 }
 
 void EchoSession::OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) {
-  SFU_LOG(kInfo, "echo closed").Kv("shard", shard_.index()).Kv("ufrag", t.ice().local_ufrag()).Kv("reason", reason);
+  SFU_LOG(kInfo, "echo closed")
+      .Kv("shard", shard_.index())
+      .Kv("ufrag", t.ice().local_ufrag())
+      .Kv("reason", reason);
 }
 
 }  // namespace sfu

@@ -25,9 +25,9 @@ class Shard;
 struct EchoStreamPlan {
   std::vector<int> payload_types;  // of the section (media packets)
   std::vector<int> rtx_payload_types;
-  uint32_t in_ssrc = 0;       // announced by the offer (0 if not)
+  uint32_t in_ssrc = 0;  // announced by the offer (0 if not)
   uint32_t in_rtx_ssrc = 0;
-  uint32_t out_ssrc = 0;      // ours, announced in the answer
+  uint32_t out_ssrc = 0;  // ours, announced in the answer
   uint32_t out_rtx_ssrc = 0;
 };
 
@@ -51,15 +51,18 @@ class EchoSession final : public ShardSession,
  private:
   // WebRtcTransport::Listener
   void OnTransportConnected(transport::WebRtcTransport& t) override;
-  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) override;
+  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data,
+             size_t capacity) override;
   void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
 
   // SctpAssociation::Listener
   void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override;
-  void OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string& protocol) override;
-  void OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) override;
+  void OnDataChannelOpen(uint16_t stream_id, const std::string& label,
+                         const std::string& protocol) override;
+  void OnDataChannelMessage(uint16_t stream_id, bool binary,
+                            std::span<const uint8_t> data) override;
   void OnSctpStateChange(transport::SctpAssociation::State state) override;
 
   // Outbound SSRC for an inbound packet (learned on first sight), 0 to drop.

@@ -15,7 +15,7 @@ namespace sfu {
 struct LayerChoiceInput {
   // The publisher's layers, lowest first: their measured rates, 0 when not arriving.
   std::vector<uint64_t> layer_bps;
-  int wanted = 0;  // the highest layer index the subscriber asked for
+  int wanted = 0;    // the highest layer index the subscriber asked for
   int current = -1;  // the layer chosen last time (-1: none): kept first while it fits, so
                      // rate jitter does not shuffle layers between streams
 };
@@ -73,7 +73,9 @@ inline LayerAllocation AllocateLayers(std::span<const LayerChoiceInput> in, uint
     for (size_t i = 0; i < in.size(); ++i) {
       const int up = a.layer[i] < 0 ? -1 : next_up(i);
       if (up < 0 || up > in[i].current) continue;
-      const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] - std::min(in[i].layer_bps[static_cast<size_t>(up)], in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
+      const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] -
+                             std::min(in[i].layer_bps[static_cast<size_t>(up)],
+                                      in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
       if (a.total_bps + delta > budget_bps) continue;
       a.total_bps += delta;
       a.layer[i] = up;
@@ -86,7 +88,9 @@ inline LayerAllocation AllocateLayers(std::span<const LayerChoiceInput> in, uint
     for (size_t i = 0; i < in.size(); ++i) {
       const int up = a.layer[i] < 0 ? -1 : next_up(i);
       if (up < 0) continue;
-      const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] - std::min(in[i].layer_bps[static_cast<size_t>(up)], in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
+      const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] -
+                             std::min(in[i].layer_bps[static_cast<size_t>(up)],
+                                      in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
       if (a.total_bps + delta > budget_bps) continue;
       a.total_bps += delta;
       a.layer[i] = up;
@@ -96,7 +100,9 @@ inline LayerAllocation AllocateLayers(std::span<const LayerChoiceInput> in, uint
   for (size_t i = 0; i < in.size(); ++i) {
     const int up = a.layer[i] < 0 ? -1 : next_up(i);
     if (up < 0) continue;
-    const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] - std::min(in[i].layer_bps[static_cast<size_t>(up)], in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
+    const uint64_t delta = in[i].layer_bps[static_cast<size_t>(up)] -
+                           std::min(in[i].layer_bps[static_cast<size_t>(up)],
+                                    in[i].layer_bps[static_cast<size_t>(a.layer[i])]);
     const uint64_t step = a.total_bps + delta;
     if (a.next_step_bps == 0 || step < a.next_step_bps) a.next_step_bps = step;
   }

@@ -4,9 +4,9 @@
 
 #include <unordered_map>
 
+#include "base/log.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
-#include "base/log.h"
 
 namespace sfu {
 namespace {
@@ -19,7 +19,8 @@ int64_t ThreadCpuMicros() {
 
 }  // namespace
 
-MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id, const mixer::RoomMixerConfig& config) {
+MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id,
+                                const mixer::RoomMixerConfig& config) {
   auto& meetings = shard.registry().audio;
   auto it = meetings.find(meeting_id);
   if (it != meetings.end() && !it->second->finished()) return *it->second;
@@ -29,11 +30,15 @@ MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id, con
   return ref;
 }
 
-MeetingAudio::MeetingAudio(Shard& shard, std::string meeting_id, const mixer::RoomMixerConfig& config)
+MeetingAudio::MeetingAudio(Shard& shard, std::string meeting_id,
+                           const mixer::RoomMixerConfig& config)
     : shard_(shard), meeting_id_(std::move(meeting_id)), mixer_(config) {
   shard_.registry().audio[meeting_id_] = this;
-  SFU_LOG(kDebug, "mixer created").Kv("meeting", meeting_id_).Kv("shard", shard_.index())
-      .Kv("talkers", config.max_talkers).Kv("bitrate", config.encoder.bitrate_bps)
+  SFU_LOG(kDebug, "mixer created")
+      .Kv("meeting", meeting_id_)
+      .Kv("shard", shard_.index())
+      .Kv("talkers", config.max_talkers)
+      .Kv("bitrate", config.encoder.bitrate_bps)
       .Kv("complexity", config.encoder.complexity);
 }
 
@@ -44,7 +49,8 @@ MeetingAudio::~MeetingAudio() {
   for (auto& [id, p] : participants_) p->DetachAudio();  // shard shutdown: they may outlive us
   PublishStats();
   ShardStats& s = shard_.mutable_stats();
-  s.mixing_participants.fetch_sub(static_cast<int64_t>(participants_.size()), std::memory_order_relaxed);
+  s.mixing_participants.fetch_sub(static_cast<int64_t>(participants_.size()),
+                                  std::memory_order_relaxed);
 }
 
 uint32_t MeetingAudio::Join(ParticipantMedia* p, bool muted) {
@@ -65,8 +71,8 @@ void MeetingAudio::Leave(uint32_t id) {
 
 void MeetingAudio::SetMuted(uint32_t id, bool muted) { mixer_.SetMuted(id, muted); }
 
-bool MeetingAudio::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int opus_pt,
-                           int level_dbov, int64_t now_ms) {
+bool MeetingAudio::PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
+                           int opus_pt, int level_dbov, int64_t now_ms) {
   if (mixer_.PushRed(id, seq, ts, payload, opus_pt, level_dbov, now_ms)) return true;
   ShardStats& s = shard_.mutable_stats();
   s.Add(s.mix_bad_packets);

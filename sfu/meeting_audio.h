@@ -1,7 +1,7 @@
 #pragma once
-// A meeting's audio mixer on its shard (docs/DESIGN.md, "Audio mixer"): owns the RoomMixer, is ticked by the
-// shard's single 20 ms timer like every session on the shard (no thread or timer per meeting),
-// and hands each participant its payload of the tick. Created with the meeting's first
+// A meeting's audio mixer on its shard (docs/DESIGN.md, "Audio mixer"): owns the RoomMixer, is
+// ticked by the shard's single 20 ms timer like every session on the shard (no thread or timer per
+// meeting), and hands each participant its payload of the tick. Created with the meeting's first
 // participant on the shard and finished once the last one has left.
 // Thread: the owning shard only.
 
@@ -22,7 +22,8 @@ class ParticipantMedia;
 class MeetingAudio final : public ShardSession {
  public:
   // The meeting's mixer on this shard, created (and added to the shard's sessions) on first use.
-  static MeetingAudio& For(Shard& shard, const std::string& meeting_id, const mixer::RoomMixerConfig& config);
+  static MeetingAudio& For(Shard& shard, const std::string& meeting_id,
+                           const mixer::RoomMixerConfig& config);
 
   MeetingAudio(Shard& shard, std::string meeting_id, const mixer::RoomMixerConfig& config);
   ~MeetingAudio() override;
@@ -34,12 +35,13 @@ class MeetingAudio final : public ShardSession {
   uint32_t Join(ParticipantMedia* p, bool muted);
   void Leave(uint32_t id);
   void SetMuted(uint32_t id, bool muted);
-  void PushOpus(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int level_dbov, int64_t now_ms) {
+  void PushOpus(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
+                int level_dbov, int64_t now_ms) {
     mixer_.PushOpus(id, seq, ts, payload, level_dbov, now_ms);
   }
   // False if the RED payload does not parse (counted).
-  bool PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload, int opus_pt, int level_dbov,
-               int64_t now_ms);
+  bool PushRed(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
+               int opus_pt, int level_dbov, int64_t now_ms);
   const mixer::RoomMixer& mixer() const { return mixer_; }
 
  private:

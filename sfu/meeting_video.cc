@@ -1,6 +1,5 @@
 #include "sfu/meeting_video.h"
 
-
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -28,7 +27,8 @@ MeetingVideo& MeetingVideo::For(Shard& shard, const std::string& meeting_id) {
   return ref;
 }
 
-MeetingVideo::MeetingVideo(Shard& shard, std::string meeting_id) : shard_(shard), meeting_id_(std::move(meeting_id)) {
+MeetingVideo::MeetingVideo(Shard& shard, std::string meeting_id)
+    : shard_(shard), meeting_id_(std::move(meeting_id)) {
   shard_.registry().video[meeting_id_] = this;
 }
 
@@ -61,7 +61,8 @@ void MeetingVideo::Set(VideoPeer* p, const VideoPlanForMedia& plan) {
       }
     }
     if (!section) {
-      section = std::make_unique<SubscriberSection>(*p, static_cast<uint16_t>(base::RandomU32()), base::RandomU32(),
+      section = std::make_unique<SubscriberSection>(*p, static_cast<uint16_t>(base::RandomU32()),
+                                                    base::RandomU32(),
                                                     static_cast<uint16_t>(base::RandomU32()));
     }
     section->Update(s);
@@ -167,8 +168,11 @@ bool MeetingVideo::OnMedia(VideoPublisher& pub, const wire::RtpPacketView& pkt, 
       const PublisherStream* target = pub.Target(f.sub().stream_id, f.allowed(), now);
       if (!target) continue;  // not fed by this publisher
       const bool is_target = target == layer;
-      if (!is_target && f.source() != stream_id) continue;  // neither what it shows nor what it should
-      if (any_paused && std::find(sm.paused.begin(), sm.paused.end(), f.sub().stream_id) != sm.paused.end()) continue;
+      if (!is_target && f.source() != stream_id)
+        continue;  // neither what it shows nor what it should
+      if (any_paused &&
+          std::find(sm.paused.begin(), sm.paused.end(), f.sub().stream_id) != sm.paused.end())
+        continue;
       if (is_target && f.source() != stream_id) {
         // Switch layers (or start) at the target's key frame; until then the old layer goes on.
         if (!in.key_frame) {
@@ -210,8 +214,10 @@ void MeetingVideo::Allocate(Member& m, int64_t now_ms) {
 void MeetingVideo::SendSenderReports(int64_t now_ms) {
   // RFC 3550 §6.4.1, one SR per section that has sent: NTP now and the RTP time it maps to.
   const auto wall = std::chrono::system_clock::now().time_since_epoch();
-  const uint64_t us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wall).count());
-  const uint64_t ntp = ((us / 1'000'000 + 2'208'988'800ULL) << 32) | (((us % 1'000'000) << 32) / 1'000'000);
+  const uint64_t us =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wall).count());
+  const uint64_t ntp =
+      ((us / 1'000'000 + 2'208'988'800ULL) << 32) | (((us % 1'000'000) << 32) / 1'000'000);
   for (auto& [p, m] : members_)
     for (auto& s : m.sections) s->SendSenderReport(ntp, now_ms);
 }

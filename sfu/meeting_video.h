@@ -1,5 +1,6 @@
 #pragma once
-// A meeting's video forwarding on its shard (the SFU, docs/DESIGN.md, "Video SFU"), the coordinator of its parts:
+// A meeting's video forwarding on its shard (the SFU, docs/DESIGN.md, "Video SFU"), the coordinator
+// of its parts:
 //   - VideoPublisher / PublisherStream (what a participant publishes, one stream per simulcast
 //     layer): SSRC learning, RTX unwrapping, history, NACKs and PLIs toward the publisher
 //     (at most one PLI per 300 ms per layer), receive rates, RR/REMB;
@@ -99,7 +100,9 @@ class MeetingVideo final : public ShardSession {
   Source PublisherOf(uint32_t stream_id);
   // The same for a DownlinkController.
   DownlinkController::PublisherOf Publishers() {
-    return [this](uint32_t stream_id) -> const VideoPublisher* { return PublisherOf(stream_id).publisher; };
+    return [this](uint32_t stream_id) -> const VideoPublisher* {
+      return PublisherOf(stream_id).publisher;
+    };
   }
   // A media packet of pub (original or unwrapped RTX): to every section that shows its layer or
   // should. False if it is not VP8 of one of pub's layers.

@@ -62,7 +62,8 @@ class NackGenerator {
       if (d > static_cast<int16_t>(window_)) {
         missing_.clear();  // a jump: too far back to repair
       } else {
-        for (uint16_t s = static_cast<uint16_t>(highest_ + 1); s != seq; ++s) missing_.push_back({s, 0, now_ms - retry_ms_});
+        for (uint16_t s = static_cast<uint16_t>(highest_ + 1); s != seq; ++s)
+          missing_.push_back({s, 0, now_ms - retry_ms_});
       }
       highest_ = seq;
     } else {
@@ -86,7 +87,9 @@ class NackGenerator {
         m.last_ms = now_ms;
       }
     }
-    std::erase_if(missing_, [&](const Missing& m) { return m.attempts >= max_attempts_ && now_ms - m.last_ms >= retry_ms_; });
+    std::erase_if(missing_, [&](const Missing& m) {
+      return m.attempts >= max_attempts_ && now_ms - m.last_ms >= retry_ms_;
+    });
     return out;
   }
   size_t missing() const { return missing_.size(); }

@@ -1,11 +1,13 @@
 #include "sfu/participant_media.h"
 
-
 #include <unordered_map>
 
+#include "base/log.h"
 #include "base/random.h"
 #include "sfu/meeting_audio.h"
 #include "sfu/meeting_video.h"
+#include "sfu/shard.h"
+#include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/fir.h"
 #include "transport/wire/rtcp/nack.h"
@@ -13,9 +15,6 @@
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtcp/remb.h"
 #include "transport/wire/rtcp/sender_report.h"
-#include "sfu/shard.h"
-#include "base/log.h"
-#include "transport/endpoint_demuxer.h"
 #include "transport/wire/rtp_packet.h"
 
 namespace sfu {
@@ -30,7 +29,8 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
       plan_(std::move(plan)),
       transport_(shard, plan_.transport, this),
       stream_(static_cast<uint16_t>(base::RandomU32()), base::RandomU32()) {
-  if (plan_.data_channel) sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
+  if (plan_.data_channel)
+    sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
   mixer_id_ = audio_->Join(this, plan_.muted);
   video_ = &MeetingVideo::For(shard_, plan_.meeting_id);
@@ -77,7 +77,8 @@ void ParticipantMedia::SetMuted(bool muted) {
 }
 
 void ParticipantMedia::ReportLevel(int level_dbov, int signal_strength) {
-  if (plan_.report_level) plan_.report_level(static_cast<uint8_t>(level_dbov), static_cast<uint8_t>(signal_strength));
+  if (plan_.report_level)
+    plan_.report_level(static_cast<uint8_t>(level_dbov), static_cast<uint8_t>(signal_strength));
 }
 
 void ParticipantMedia::Stop() {
@@ -108,12 +109,16 @@ void ParticipantMedia::SendMixedAudio(std::span<const uint8_t> opus, uint64_t ti
 
 void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
   if (sctp_) sctp_->Start();
-  SFU_LOG(kInfo, "media connected").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)
-      .Kv("shard", shard_.index()).Kv("dtls", t.dtls().version())
+  SFU_LOG(kInfo, "media connected")
+      .Kv("meeting", plan_.meeting_id)
+      .Kv("attendee", plan_.attendee_id)
+      .Kv("shard", shard_.index())
+      .Kv("dtls", t.dtls().version())
       .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
 
-void ParticipantMedia::OnRtp(transport::WebRtcTransport&, const wire::RtpPacketView& pkt, uint8_t*, size_t) {
+void ParticipantMedia::OnRtp(transport::WebRtcTransport&, const wire::RtpPacketView& pkt, uint8_t*,
+                             size_t) {
   // Uplink audio goes to the meeting's mixer, video to its forwarding.
   const int pt = pkt.payload_type();
   const bool opus = pt == plan_.audio_payload_type;
@@ -132,8 +137,8 @@ void ParticipantMedia::OnRtp(transport::WebRtcTransport&, const wire::RtpPacketV
   if (opus) {
     audio_->PushOpus(mixer_id_, pkt.sequence_number(), pkt.timestamp(), pkt.payload(), level, now);
   } else {
-    audio_->PushRed(mixer_id_, pkt.sequence_number(), pkt.timestamp(), pkt.payload(), plan_.audio_payload_type,
-                    level, now);
+    audio_->PushRed(mixer_id_, pkt.sequence_number(), pkt.timestamp(), pkt.payload(),
+                    plan_.audio_payload_type, level, now);
   }
 }
 
@@ -145,20 +150,24 @@ void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t* data, size_t
   while (auto block = it.Next()) {
     if (block->type() == wire::rtcp::kPacketTypeRr) {
       wire::rtcp::ReceiverReport rr;
-      if (rr.Parse(*block) && !rr.report_blocks().empty()) video_->OnReportBlocks(this, rr.report_blocks());
+      if (rr.Parse(*block) && !rr.report_blocks().empty())
+        video_->OnReportBlocks(this, rr.report_blocks());
       continue;
     }
     if (block->type() == wire::rtcp::kPacketTypeSr) {
       wire::rtcp::SenderReport sr;
-      if (sr.Parse(*block) && !sr.report_blocks().empty()) video_->OnReportBlocks(this, sr.report_blocks());
+      if (sr.Parse(*block) && !sr.report_blocks().empty())
+        video_->OnReportBlocks(this, sr.report_blocks());
       continue;
     }
-    if (block->type() == wire::rtcp::kPacketTypePsfb && block->fmt() == wire::rtcp::Remb::kFeedbackMessageType) {
+    if (block->type() == wire::rtcp::kPacketTypePsfb &&
+        block->fmt() == wire::rtcp::Remb::kFeedbackMessageType) {
       wire::rtcp::Remb remb;
       if (remb.Parse(*block)) video_->OnRemb(this, remb.bitrate_bps());
       continue;
     }
-    if (block->type() == wire::rtcp::kPacketTypeRtpfb && block->fmt() == wire::rtcp::Nack::kFeedbackMessageType) {
+    if (block->type() == wire::rtcp::kPacketTypeRtpfb &&
+        block->fmt() == wire::rtcp::Nack::kFeedbackMessageType) {
       wire::rtcp::Nack nack;
       if (!nack.Parse(*block)) continue;
       uint16_t lost[128];
@@ -176,11 +185,13 @@ void ParticipantMedia::OnRtcp(transport::WebRtcTransport&, uint8_t* data, size_t
     } else if (block->fmt() == wire::rtcp::Fir::kFeedbackMessageType) {
       wire::rtcp::Fir fir;
       if (!fir.Parse(*block)) continue;
-      for (size_t i = 0; i < fir.request_count() && i < 16; ++i) video_->OnKeyframeRequest(this, fir.request(i).ssrc);
+      for (size_t i = 0; i < fir.request_count() && i < 16; ++i)
+        video_->OnKeyframeRequest(this, fir.request(i).ssrc);
     }
   }
 }
-void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&, std::span<const uint8_t> data) {
+void ParticipantMedia::OnApplicationData(transport::WebRtcTransport&,
+                                         std::span<const uint8_t> data) {
   if (sctp_) sctp_->OnIncomingPacket(data);
 }
 
@@ -196,7 +207,8 @@ void ParticipantMedia::OnSctpOutgoingPacket(std::span<const uint8_t> packet) {
   if (!transport_->closed()) transport_->SendApplicationData(packet);
 }
 
-void ParticipantMedia::OnDataChannelOpen(uint16_t stream_id, const std::string&, const std::string&) {
+void ParticipantMedia::OnDataChannelOpen(uint16_t stream_id, const std::string&,
+                                         const std::string&) {
   open_channels_.push_back(stream_id);
   if (plan_.on_data_channel_open) plan_.on_data_channel_open();
 }
@@ -210,7 +222,9 @@ void ParticipantMedia::OnDataChannelMessage(uint16_t, bool, std::span<const uint
 void ParticipantMedia::OnSctpStateChange(transport::SctpAssociation::State) {}
 
 void ParticipantMedia::OnTransportClosed(transport::WebRtcTransport&, std::string_view reason) {
-  SFU_LOG(kInfo, "media closed").Kv("meeting", plan_.meeting_id).Kv("attendee", plan_.attendee_id)
+  SFU_LOG(kInfo, "media closed")
+      .Kv("meeting", plan_.meeting_id)
+      .Kv("attendee", plan_.attendee_id)
       .Kv("reason", reason);
 }
 

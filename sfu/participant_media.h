@@ -33,13 +33,13 @@ struct ParticipantMediaPlan {
   std::string meeting_id;
   std::string attendee_id;
   transport::WebRtcTransport::Params transport;
-  int audio_payload_type = -1;  // Opus PT of the offer; -1: no audio downlink
-  int red_payload_type = -1;    // audio/red PT when negotiated (RFC 2198 uplink); -1: none
-  uint32_t audio_ssrc = 0;      // ours, announced in the answer
-  int audio_level_ext_id = 0;   // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
-  bool muted = false;           // initial mute state (SUBSCRIBE audio_muted)
-  mixer::RoomMixerConfig mixer; // used when this participant creates the meeting's mixer
-  VideoPlanForMedia video;      // camera published and remote videos received
+  int audio_payload_type = -1;   // Opus PT of the offer; -1: no audio downlink
+  int red_payload_type = -1;     // audio/red PT when negotiated (RFC 2198 uplink); -1: none
+  uint32_t audio_ssrc = 0;       // ours, announced in the answer
+  int audio_level_ext_id = 0;    // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
+  bool muted = false;            // initial mute state (SUBSCRIBE audio_muted)
+  mixer::RoomMixerConfig mixer;  // used when this participant creates the meeting's mixer
+  VideoPlanForMedia video;       // camera published and remote videos received
   // Called on the shard every 2 s with the rate of every video stream arriving at the server
   // (BITRATES, docs/PROTOCOL.md §4.9). Must only post.
   std::function<void(std::vector<StreamBitrate>)> report_bitrates;
@@ -98,14 +98,17 @@ class ParticipantMedia final : public ShardSession,
 
  private:
   void OnTransportConnected(transport::WebRtcTransport& t) override;
-  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) override;
+  void OnRtp(transport::WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data,
+             size_t capacity) override;
   void OnRtcp(transport::WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) override;
   void OnApplicationData(transport::WebRtcTransport& t, std::span<const uint8_t> data) override;
   void OnTransportClosed(transport::WebRtcTransport& t, std::string_view reason) override;
   // SctpAssociation::Listener
   void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override;
-  void OnDataChannelOpen(uint16_t stream_id, const std::string& label, const std::string& protocol) override;
-  void OnDataChannelMessage(uint16_t stream_id, bool binary, std::span<const uint8_t> data) override;
+  void OnDataChannelOpen(uint16_t stream_id, const std::string& label,
+                         const std::string& protocol) override;
+  void OnDataChannelMessage(uint16_t stream_id, bool binary,
+                            std::span<const uint8_t> data) override;
   void OnSctpStateChange(transport::SctpAssociation::State state) override;
 
   Shard& shard_;

@@ -1,19 +1,17 @@
 #include "sfu/shard.h"
 
-#include "sfu/overload_detector.h"
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
-#include "sfu/shard_session.h"
 #include "base/log.h"
+#include "sfu/overload_detector.h"
+#include "sfu/shard_session.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/udp/udp_endpoint.h"
 
@@ -44,7 +42,8 @@ struct Shard::Impl {
       const bool late = std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5);
       if (late) stats.Add(stats.late_ticks);
       const int enter = stats.overload_late_ticks.load(std::memory_order_relaxed);
-      if (static_cast<size_t>(enter) != overload.enter()) overload.set_enter(static_cast<size_t>(enter));
+      if (static_cast<size_t>(enter) != overload.enter())
+        overload.set_enter(static_cast<size_t>(enter));
       stats.overloaded.store(overload.OnTick(late), std::memory_order_relaxed);
       const int64_t now = shard->NowMs();
       for (auto& s : sessions) s->OnTick(now);
@@ -72,8 +71,11 @@ struct Shard::Impl {
   std::thread thread;
 };
 
-Shard::Shard(int index, std::string bind_ip, uint16_t media_port, const transport::DtlsContext* dtls)
-    : index_(index), dtls_(dtls), impl_(std::make_unique<Impl>(std::move(bind_ip), media_port, stats_)) {}
+Shard::Shard(int index, std::string bind_ip, uint16_t media_port,
+             const transport::DtlsContext* dtls)
+    : index_(index),
+      dtls_(dtls),
+      impl_(std::make_unique<Impl>(std::move(bind_ip), media_port, stats_)) {}
 
 Shard::~Shard() { Stop(); }
 

@@ -1,8 +1,8 @@
 #pragma once
 // One shard: a thread running its own io_context (concurrency hint 1) that alone owns its UDP
 // media socket (media_port), the demuxer routing datagrams to transports, its rooms and
-// sessions (docs/DESIGN.md, "Threads"). Other threads reach it only through Post(); nothing else on it is
-// thread-safe.
+// sessions (docs/DESIGN.md, "Threads"). Other threads reach it only through Post(); nothing else on
+// it is thread-safe.
 
 #include <cstdint>
 #include <functional>

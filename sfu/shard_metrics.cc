@@ -20,7 +20,8 @@ class ShardCollector final : public prometheus::Collectable {
     using prometheus::MetricType;
     std::vector<prometheus::MetricFamily> out;
     out.reserve(64);  // families are filled through references: no reallocation allowed
-    auto family = [&](const char* name, const char* help, MetricType type) -> prometheus::MetricFamily& {
+    auto family = [&](const char* name, const char* help,
+                      MetricType type) -> prometheus::MetricFamily& {
       out.push_back(prometheus::MetricFamily{name, help, type, {}});
       return out.back();
     };
@@ -29,7 +30,10 @@ class ShardCollector final : public prometheus::Collectable {
       prometheus::ClientMetric m;
       m.label.push_back({"shard", std::to_string(shard)});
       for (auto& l : extra) m.label.push_back(l);
-      if (f.type == prometheus::MetricType::Counter) m.counter.value = v; else m.gauge.value = v;
+      if (f.type == prometheus::MetricType::Counter)
+        m.counter.value = v;
+      else
+        m.gauge.value = v;
       f.metric.push_back(std::move(m));
     };
     auto add_histogram = [](prometheus::MetricFamily& f, size_t shard, const auto& h) {
@@ -40,45 +44,94 @@ class ShardCollector final : public prometheus::Collectable {
         cumulative += h.counts[b].load(std::memory_order_relaxed);
         prometheus::ClientMetric::Bucket bucket;
         bucket.cumulative_count = cumulative;
-        bucket.upper_bound = b < h.bounds.size() ? h.bounds[b] : std::numeric_limits<double>::infinity();
+        bucket.upper_bound =
+            b < h.bounds.size() ? h.bounds[b] : std::numeric_limits<double>::infinity();
         m.histogram.bucket.push_back(bucket);
       }
       m.histogram.sample_count = cumulative;
       m.histogram.sample_sum = h.sum.load(std::memory_order_relaxed);
       f.metric.push_back(std::move(m));
     };
-    auto& packets = family("sfu_shard_packets_total", "UDP datagrams per shard and direction.", MetricType::Counter);
-    auto& bytes = family("sfu_shard_bytes_total", "UDP payload bytes per shard and direction.", MetricType::Counter);
-    auto& drops = family("sfu_shard_drops_total", "Datagrams dropped per shard, by reason.", MetricType::Counter);
-    auto& tasks = family("sfu_shard_tasks_total", "Tasks posted to and run on each shard.", MetricType::Counter);
-    auto& ice = family("sfu_shard_ice_checks_total", "ICE connectivity checks received.", MetricType::Counter);
-    auto& consent = family("sfu_shard_ice_consent_expiries_total", "Transports ended because consent lapsed (30 s without checks).", MetricType::Counter);
-    auto& dtls = family("sfu_shard_dtls_handshakes_total", "DTLS handshakes by result.", MetricType::Counter);
-    auto& srtp = family("sfu_shard_srtp_errors_total", "SRTP/SRTCP unprotect failures by reason.", MetricType::Counter);
-    auto& media = family("sfu_shard_media_packets_in_total", "Decrypted RTP and RTCP packets received.", MetricType::Counter);
-    auto& sctp = family("sfu_shard_sctp_messages_total", "Data-channel messages by direction.", MetricType::Counter);
-    auto& batches = family("sfu_shard_syscall_batches_total", "recvmmsg/sendmmsg calls.", MetricType::Counter);
+    auto& packets = family("sfu_shard_packets_total", "UDP datagrams per shard and direction.",
+                           MetricType::Counter);
+    auto& bytes = family("sfu_shard_bytes_total", "UDP payload bytes per shard and direction.",
+                         MetricType::Counter);
+    auto& drops = family("sfu_shard_drops_total", "Datagrams dropped per shard, by reason.",
+                         MetricType::Counter);
+    auto& tasks = family("sfu_shard_tasks_total", "Tasks posted to and run on each shard.",
+                         MetricType::Counter);
+    auto& ice = family("sfu_shard_ice_checks_total", "ICE connectivity checks received.",
+                       MetricType::Counter);
+    auto& consent = family("sfu_shard_ice_consent_expiries_total",
+                           "Transports ended because consent lapsed (30 s without checks).",
+                           MetricType::Counter);
+    auto& dtls = family("sfu_shard_dtls_handshakes_total", "DTLS handshakes by result.",
+                        MetricType::Counter);
+    auto& srtp = family("sfu_shard_srtp_errors_total", "SRTP/SRTCP unprotect failures by reason.",
+                        MetricType::Counter);
+    auto& media = family("sfu_shard_media_packets_in_total",
+                         "Decrypted RTP and RTCP packets received.", MetricType::Counter);
+    auto& sctp = family("sfu_shard_sctp_messages_total", "Data-channel messages by direction.",
+                        MetricType::Counter);
+    auto& batches =
+        family("sfu_shard_syscall_batches_total", "recvmmsg/sendmmsg calls.", MetricType::Counter);
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
-    auto& transports = family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
-    auto& running = family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
-    auto& overloaded = family("sfu_shard_overloaded", "1 while the shard's ticks run late persistently (--overload-late-ticks of the last 100): it takes no new meetings or joins.", MetricType::Gauge);
+    auto& transports =
+        family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
+    auto& running =
+        family("sfu_shard_running", "1 while the shard's thread is running.", MetricType::Gauge);
+    auto& overloaded =
+        family("sfu_shard_overloaded",
+               "1 while the shard's ticks run late persistently (--overload-late-ticks of the last "
+               "100): it takes no new meetings or joins.",
+               MetricType::Gauge);
     auto& ticks = family("sfu_shard_ticks_total", "20 ms shard ticks run.", MetricType::Counter);
-    auto& late = family("sfu_shard_late_ticks_total", "Shard ticks that started more than 5 ms after their deadline.", MetricType::Counter);
-    auto& mix = family("sfu_mixer_ticks_total", "Meeting audio mixes run (one per meeting per tick).", MetricType::Counter);
-    auto& codec = family("sfu_mixer_codec_operations_total", "Opus decodes and encodes by the mixer.", MetricType::Counter);
-    auto& repair = family("sfu_mixer_repaired_frames_total", "Lost uplink audio frames rebuilt, by method (fec, red, concealment).", MetricType::Counter);
-    auto& bad_audio = family("sfu_mixer_bad_packets_total", "Uplink audio packets the mixer could not use (not 20 ms Opus, bad RED).", MetricType::Counter);
-    auto& mixing = family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
-    auto& video = family("sfu_video_packets_total", "Video packets by outcome: forwarded to a subscriber section, retransmitted for a NACK, held back waiting for a key frame, unknown (SSRC or codec), publishers' RTX retransmissions unwrapped.", MetricType::Counter);
-    auto& video_rtcp = family("sfu_video_feedback_total", "Video feedback the server sent to publishers: key-frame requests (PLI) and NACKed packets.", MetricType::Counter);
-    auto& switches = family("sfu_video_layer_switches_total", "Simulcast layer switches of subscriber sections (bandwidth estimate or the client's choice), by direction.", MetricType::Counter);
-    auto& probes = family("sfu_video_probes_total", "Bandwidth probes toward subscribers held below the layers they asked for.", MetricType::Counter);
-    auto& padding = family("sfu_video_padding_bytes_total", "RTX padding bytes sent to probe subscribers' bandwidth.", MetricType::Counter);
-    auto& tick_cpu = family("sfu_mixer_tick_cpu_microseconds", "CPU time of one meeting's mix tick (jitter buffers, decode, mix, encode, SRTP and queueing for every listener).", MetricType::Histogram);
-    auto& jb_delay = family("sfu_mixer_jitter_buffer_delay_milliseconds", "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
+    auto& late = family("sfu_shard_late_ticks_total",
+                        "Shard ticks that started more than 5 ms after their deadline.",
+                        MetricType::Counter);
+    auto& mix = family("sfu_mixer_ticks_total",
+                       "Meeting audio mixes run (one per meeting per tick).", MetricType::Counter);
+    auto& codec = family("sfu_mixer_codec_operations_total",
+                         "Opus decodes and encodes by the mixer.", MetricType::Counter);
+    auto& repair = family("sfu_mixer_repaired_frames_total",
+                          "Lost uplink audio frames rebuilt, by method (fec, red, concealment).",
+                          MetricType::Counter);
+    auto& bad_audio =
+        family("sfu_mixer_bad_packets_total",
+               "Uplink audio packets the mixer could not use (not 20 ms Opus, bad RED).",
+               MetricType::Counter);
+    auto& mixing =
+        family("sfu_mixer_participants", "Attendees in the mixer per shard.", MetricType::Gauge);
+    auto& video = family("sfu_video_packets_total",
+                         "Video packets by outcome: forwarded to a subscriber section, "
+                         "retransmitted for a NACK, held back waiting for a key frame, unknown "
+                         "(SSRC or codec), publishers' RTX retransmissions unwrapped.",
+                         MetricType::Counter);
+    auto& video_rtcp = family("sfu_video_feedback_total",
+                              "Video feedback the server sent to publishers: key-frame requests "
+                              "(PLI) and NACKed packets.",
+                              MetricType::Counter);
+    auto& switches = family("sfu_video_layer_switches_total",
+                            "Simulcast layer switches of subscriber sections (bandwidth estimate "
+                            "or the client's choice), by direction.",
+                            MetricType::Counter);
+    auto& probes =
+        family("sfu_video_probes_total",
+               "Bandwidth probes toward subscribers held below the layers they asked for.",
+               MetricType::Counter);
+    auto& padding =
+        family("sfu_video_padding_bytes_total",
+               "RTX padding bytes sent to probe subscribers' bandwidth.", MetricType::Counter);
+    auto& tick_cpu = family("sfu_mixer_tick_cpu_microseconds",
+                            "CPU time of one meeting's mix tick (jitter buffers, decode, mix, "
+                            "encode, SRTP and queueing for every listener).",
+                            MetricType::Histogram);
+    auto& jb_delay =
+        family("sfu_mixer_jitter_buffer_delay_milliseconds",
+               "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardStats& s = *shards[i];
-            add(packets, i, Read(s.packets_in), {{"direction", "in"}});
+      add(packets, i, Read(s.packets_in), {{"direction", "in"}});
       add(packets, i, Read(s.packets_out), {{"direction", "out"}});
       add(bytes, i, Read(s.bytes_in), {{"direction", "in"}});
       add(bytes, i, Read(s.bytes_out), {{"direction", "out"}});
@@ -91,8 +144,10 @@ class ShardCollector final : public prometheus::Collectable {
       add(consent, i, Read(s.ice_consent_expiries));
       add(dtls, i, Read(s.dtls_handshakes_ok), {{"result", "ok"}});
       add(dtls, i, Read(s.dtls_handshakes_failed), {{"result", "failed"}});
-      static const char* kSrtpReasons[] = {"ok", "auth_fail", "replay", "bad_param", "no_space", "other"};
-      for (size_t r = 1; r < s.srtp_errors.size(); ++r) add(srtp, i, Read(s.srtp_errors[r]), {{"reason", kSrtpReasons[r]}});
+      static const char* kSrtpReasons[] = {"ok",        "auth_fail", "replay",
+                                           "bad_param", "no_space",  "other"};
+      for (size_t r = 1; r < s.srtp_errors.size(); ++r)
+        add(srtp, i, Read(s.srtp_errors[r]), {{"reason", kSrtpReasons[r]}});
       add(media, i, Read(s.rtp_packets_in), {{"kind", "rtp"}});
       add(media, i, Read(s.rtcp_packets_in), {{"kind", "rtcp"}});
       add(sctp, i, Read(s.sctp_messages_in), {{"direction", "in"}});
@@ -130,7 +185,6 @@ class ShardCollector final : public prometheus::Collectable {
     return out;
   }
 };
-
 
 }  // namespace
 

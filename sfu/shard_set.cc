@@ -39,7 +39,8 @@ int ShardSet::Place(const std::string& meeting_id) {
     if (Overloaded(i)) continue;
     if (best == load_.size() || load_[i] < load_[best]) best = i;
   }
-  if (best == load_.size()) best = static_cast<size_t>(std::min_element(load_.begin(), load_.end()) - load_.begin());
+  if (best == load_.size())
+    best = static_cast<size_t>(std::min_element(load_.begin(), load_.end()) - load_.begin());
   const int index = static_cast<int>(best);
   ++load_[best];
   directory_.emplace(meeting_id, index);
@@ -65,11 +66,13 @@ std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
 }
 
 bool ShardSet::Overloaded(size_t shard) const {
-  return forced_overload_[shard] || shards_[shard]->stats().overloaded.load(std::memory_order_relaxed);
+  return forced_overload_[shard] ||
+         shards_[shard]->stats().overloaded.load(std::memory_order_relaxed);
 }
 
 void ShardSet::SetOverloadLateTicks(int late_of_100) {
-  for (auto& s : shards_) s->mutable_stats().overload_late_ticks.store(late_of_100, std::memory_order_relaxed);
+  for (auto& s : shards_)
+    s->mutable_stats().overload_late_ticks.store(late_of_100, std::memory_order_relaxed);
 }
 
 bool ShardSet::AllOverloaded() const {

@@ -47,12 +47,14 @@ class ShardSet {
   void ForceOverloadedForTest(size_t shard, bool on) { forced_overload_[shard] = on; }
   // The shard with the least load (rooms + sessions placed through it), for one-off sessions.
   int LeastLoaded() const;
-  void AddLoad(int shard, int delta) { load_[static_cast<size_t>(shard)] += static_cast<size_t>(delta); }
+  void AddLoad(int shard, int delta) {
+    load_[static_cast<size_t>(shard)] += static_cast<size_t>(delta);
+  }
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::vector<size_t> load_;                         // rooms per shard (control thread's view)
-  std::unordered_map<std::string, int> directory_;   // meeting id -> shard
+  std::vector<size_t> load_;                        // rooms per shard (control thread's view)
+  std::unordered_map<std::string, int> directory_;  // meeting id -> shard
   std::vector<bool> forced_overload_;
 };
 

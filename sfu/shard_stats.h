@@ -17,8 +17,8 @@ struct ShardStats : transport::TransportStats {
   std::atomic<uint64_t> tasks_run{0};  // cross-thread tasks executed on the shard
   // The shard's 20 ms timer and the audio mixer on it.
   std::atomic<uint64_t> ticks{0};
-  std::atomic<uint64_t> late_ticks{0};     // started more than 5 ms after their deadline
-  std::atomic<uint64_t> mix_ticks{0};      // meeting mixes run (one per meeting per tick)
+  std::atomic<uint64_t> late_ticks{0};  // started more than 5 ms after their deadline
+  std::atomic<uint64_t> mix_ticks{0};   // meeting mixes run (one per meeting per tick)
   std::atomic<uint64_t> mix_decodes{0};
   std::atomic<uint64_t> mix_encodes{0};
   std::atomic<uint64_t> mix_concealed{0};
@@ -30,16 +30,17 @@ struct ShardStats : transport::TransportStats {
   std::atomic<int64_t> mixing_participants{0};
   // Video forwarding (SFU).
   std::atomic<uint64_t> video_packets_forwarded{0};
-  std::atomic<uint64_t> video_keyframe_requests{0};   // PLIs sent to publishers
-  std::atomic<uint64_t> video_waiting_keyframe{0};    // packets not forwarded: section waits for a key frame
-  std::atomic<uint64_t> video_unknown{0};             // video from an unknown SSRC or not VP8
-  std::atomic<uint64_t> video_retransmissions{0};     // packets resent for a subscriber's NACK
-  std::atomic<uint64_t> video_nacks_sent{0};          // NACKed packets asked of publishers
-  std::atomic<uint64_t> video_rtx_received{0};        // publishers' RTX retransmissions unwrapped
-  std::atomic<uint64_t> video_layer_switches_up{0};   // a section moved to a higher simulcast layer
+  std::atomic<uint64_t> video_keyframe_requests{0};  // PLIs sent to publishers
+  std::atomic<uint64_t> video_waiting_keyframe{
+      0};                                  // packets not forwarded: section waits for a key frame
+  std::atomic<uint64_t> video_unknown{0};  // video from an unknown SSRC or not VP8
+  std::atomic<uint64_t> video_retransmissions{0};    // packets resent for a subscriber's NACK
+  std::atomic<uint64_t> video_nacks_sent{0};         // NACKed packets asked of publishers
+  std::atomic<uint64_t> video_rtx_received{0};       // publishers' RTX retransmissions unwrapped
+  std::atomic<uint64_t> video_layer_switches_up{0};  // a section moved to a higher simulcast layer
   std::atomic<uint64_t> video_layer_switches_down{0};
-  std::atomic<uint64_t> video_probes{0};              // bandwidth probes toward subscribers
-  std::atomic<uint64_t> video_padding_bytes{0};       // RTX padding sent for probes
+  std::atomic<uint64_t> video_probes{0};         // bandwidth probes toward subscribers
+  std::atomic<uint64_t> video_padding_bytes{0};  // RTX padding sent for probes
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

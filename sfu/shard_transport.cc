@@ -6,15 +6,16 @@
 namespace sfu {
 namespace {
 void AddTransports(ShardStats& s, int64_t delta) {
-  s.transports.store(s.transports.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  s.transports.store(s.transports.load(std::memory_order_relaxed) + delta,
+                     std::memory_order_relaxed);
 }
 }  // namespace
 
 ShardTransport::ShardTransport(Shard& shard, const transport::WebRtcTransport::Params& params,
                                transport::WebRtcTransport::Listener* listener)
     : shard_(shard),
-      transport_(std::make_unique<transport::WebRtcTransport>(params, *shard.dtls(), shard.endpoint(),
-                                                              shard.mutable_stats(), listener)),
+      transport_(std::make_unique<transport::WebRtcTransport>(
+          params, *shard.dtls(), shard.endpoint(), shard.mutable_stats(), listener)),
       created_ms_(shard.NowMs()) {
   shard_.demuxer().Add(params.local_ufrag, transport_.get());
   AddTransports(shard_.mutable_stats(), 1);
@@ -35,9 +36,9 @@ bool ShardTransport::Tick(int64_t now_ms) {
   return true;
 }
 
-std::unique_ptr<transport::SctpAssociation> ShardTransport::MakeSctp(Shard& shard,
-                                                                     transport::SctpAssociation::Listener* listener,
-                                                                     uint32_t remote_max_message_size) {
+std::unique_ptr<transport::SctpAssociation> ShardTransport::MakeSctp(
+    Shard& shard, transport::SctpAssociation::Listener* listener,
+    uint32_t remote_max_message_size) {
   Shard* s = &shard;
   auto sctp = std::make_unique<transport::SctpAssociation>(
       listener, [s](std::function<void()> task) { s->Post(std::move(task)); });

@@ -32,9 +32,9 @@ class ShardTransport {
   bool Tick(int64_t now_ms);
 
   // An SCTP association whose tasks run on this shard.
-  static std::unique_ptr<transport::SctpAssociation> MakeSctp(Shard& shard,
-                                                              transport::SctpAssociation::Listener* listener,
-                                                              uint32_t remote_max_message_size);
+  static std::unique_ptr<transport::SctpAssociation> MakeSctp(
+      Shard& shard, transport::SctpAssociation::Listener* listener,
+      uint32_t remote_max_message_size);
 
  private:
   Shard& shard_;

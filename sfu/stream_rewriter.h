@@ -1,10 +1,11 @@
 #pragma once
 // Makes one continuous outgoing video stream out of whatever source feeds a subscriber's
-// section (docs/DESIGN.md, "Video SFU"; mediasoup's SeqManager and VP8 rewriting do the same): packets are
-// forwarded from a key frame on; sequence numbers, timestamps, VP8 PictureID (15 bit) and
-// TL0PICIDX are shifted by per-source deltas chosen at that key frame so the output continues
-// where it left off (+1 sequence number, the elapsed time (at least a frame) of timestamp, +1 picture) across source and
-// layer switches and wraparound. Packets older than the starting key frame are dropped. Pure.
+// section (docs/DESIGN.md, "Video SFU"; mediasoup's SeqManager and VP8 rewriting do the same):
+// packets are forwarded from a key frame on; sequence numbers, timestamps, VP8 PictureID (15 bit)
+// and TL0PICIDX are shifted by per-source deltas chosen at that key frame so the output continues
+// where it left off (+1 sequence number, the elapsed time (at least a frame) of timestamp, +1
+// picture) across source and layer switches and wraparound. Packets older than the starting key
+// frame are dropped. Pure.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,7 @@ class StreamRewriter {
     bool key_frame = false;              // first packet of a key frame
     std::optional<uint16_t> picture_id;  // VP8, 15-bit space
     std::optional<uint8_t> tl0picidx;
-    int64_t arrival_ms = 0;              // when it arrived (a switch's timestamp follows real time)
+    int64_t arrival_ms = 0;  // when it arrived (a switch's timestamp follows real time)
   };
   struct Out {
     uint16_t seq;
@@ -32,7 +33,8 @@ class StreamRewriter {
   static constexpr uint32_t kFrameTicks = 3000;  // 90 kHz at 30 fps
 
   // first_seq/first_timestamp: where the output starts (random, chosen by the caller).
-  StreamRewriter(uint16_t first_seq, uint32_t first_timestamp) : next_seq_(first_seq), next_ts_(first_timestamp) {}
+  StreamRewriter(uint16_t first_seq, uint32_t first_timestamp)
+      : next_seq_(first_seq), next_ts_(first_timestamp) {}
 
   // The source changes (or the section starts): wait for the next key frame.
   void Switch() { waiting_ = true; }
@@ -50,7 +52,8 @@ class StreamRewriter {
   // changing any state; nullopt if it is not of the current source.
   std::optional<Out> Peek(const In& in) const {
     if (!started_ || waiting_ || wire::SeqNewer(start_seq_, in.seq)) return std::nullopt;
-    Out o{static_cast<uint16_t>(in.seq + seq_delta_), in.timestamp + ts_delta_, std::nullopt, std::nullopt};
+    Out o{static_cast<uint16_t>(in.seq + seq_delta_), in.timestamp + ts_delta_, std::nullopt,
+          std::nullopt};
     if (in.picture_id) o.picture_id = static_cast<uint16_t>((*in.picture_id + pid_delta_) & 0x7fff);
     if (in.tl0picidx) o.tl0picidx = static_cast<uint8_t>(*in.tl0picidx + tl0_delta_);
     return o;
@@ -65,21 +68,27 @@ class StreamRewriter {
       // Continue the timestamps by the time that really passed (at least one frame), so the
       // receiver's jitter buffer and delay estimate see no jump.
       const int64_t gap_ms = have_out_ ? in.arrival_ms - last_out_ms_ : 0;
-      const uint32_t advance = gap_ms > 0 && gap_ms < 10'000 ? std::max<uint32_t>(kFrameTicks, static_cast<uint32_t>(gap_ms * 90))
-                                                             : kFrameTicks;
+      const uint32_t advance =
+          gap_ms > 0 && gap_ms < 10'000
+              ? std::max<uint32_t>(kFrameTicks, static_cast<uint32_t>(gap_ms * 90))
+              : kFrameTicks;
       ts_delta_ = (started_ ? last_ts_ + advance : next_ts_) - in.timestamp;
-      if (in.picture_id) pid_delta_ = static_cast<uint16_t>((started_ ? last_pid_ + 1 : 0) - *in.picture_id);
-      if (in.tl0picidx) tl0_delta_ = static_cast<uint8_t>((started_ ? last_tl0_ + 1 : 0) - *in.tl0picidx);
+      if (in.picture_id)
+        pid_delta_ = static_cast<uint16_t>((started_ ? last_pid_ + 1 : 0) - *in.picture_id);
+      if (in.tl0picidx)
+        tl0_delta_ = static_cast<uint8_t>((started_ ? last_tl0_ + 1 : 0) - *in.tl0picidx);
       start_seq_ = in.seq;
       started_ = true;
     } else if (wire::SeqNewer(start_seq_, in.seq)) {
       return std::nullopt;
     }
-    Out o{static_cast<uint16_t>(in.seq + seq_delta_), in.timestamp + ts_delta_, std::nullopt, std::nullopt};
+    Out o{static_cast<uint16_t>(in.seq + seq_delta_), in.timestamp + ts_delta_, std::nullopt,
+          std::nullopt};
     if (in.picture_id) o.picture_id = static_cast<uint16_t>((*in.picture_id + pid_delta_) & 0x7fff);
     if (in.tl0picidx) o.tl0picidx = static_cast<uint8_t>(*in.tl0picidx + tl0_delta_);
     // Remember the newest output, where the next switch continues from.
-    if (!have_out_ || wire::SeqNewer(static_cast<uint16_t>(o.seq + 1), next_seq_)) next_seq_ = static_cast<uint16_t>(o.seq + 1);
+    if (!have_out_ || wire::SeqNewer(static_cast<uint16_t>(o.seq + 1), next_seq_))
+      next_seq_ = static_cast<uint16_t>(o.seq + 1);
     if (!have_out_ || wire::TimestampNewer(o.timestamp, last_ts_)) {
       last_ts_ = o.timestamp;
       last_out_ms_ = in.arrival_ms;

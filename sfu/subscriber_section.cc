@@ -15,7 +15,8 @@ namespace {
 
 // The 12-byte RTP header of what a section sends (no CSRCs, no extensions), written directly:
 // RtpHeaderWriter's general form costs more than the rest of the rewrite on this path.
-size_t WriteHeader(uint8_t* buf, bool marker, int payload_type, uint16_t seq, uint32_t timestamp, uint32_t ssrc) {
+size_t WriteHeader(uint8_t* buf, bool marker, int payload_type, uint16_t seq, uint32_t timestamp,
+                   uint32_t ssrc) {
   buf[0] = 0x80;  // V=2
   buf[1] = static_cast<uint8_t>((marker ? 0x80 : 0) | (payload_type & 0x7f));
   buf[2] = static_cast<uint8_t>(seq >> 8);
@@ -38,8 +39,10 @@ void SubscriberSection::Update(const VideoSubscription& s) {
   sub_ = s;
 }
 
-SubscriberSection::Result SubscriberSection::Forward(const StreamRewriter::In& in, std::span<const uint8_t> payload,
-                                                     bool marker, const wire::Vp8Descriptor& vp8, size_t* bytes) {
+SubscriberSection::Result SubscriberSection::Forward(const StreamRewriter::In& in,
+                                                     std::span<const uint8_t> payload, bool marker,
+                                                     const wire::Vp8Descriptor& vp8,
+                                                     size_t* bytes) {
   *bytes = 0;
   const bool was_waiting = rewriter_.waiting();
   const auto out = rewriter_.Rewrite(in);
@@ -73,11 +76,13 @@ size_t SubscriberSection::Retransmit(uint16_t out_seq, const PublisherStream& fr
   return Send(pkt->payload(), pkt->marker(), *out, *vp8, has_rtx());
 }
 
-size_t SubscriberSection::Send(std::span<const uint8_t> payload, bool marker, const StreamRewriter::Out& out,
-                               const wire::Vp8Descriptor& vp8, bool rtx) {
+size_t SubscriberSection::Send(std::span<const uint8_t> payload, bool marker,
+                               const StreamRewriter::Out& out, const wire::Vp8Descriptor& vp8,
+                               bool rtx) {
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];  // room for the SRTP tag
   if (payload.size() > 1500 - 64) return 0;
-  size_t h = rtx ? WriteHeader(buf, marker, sub_.rtx_payload_type, rtx_seq_++, out.timestamp, sub_.rtx_ssrc)
+  size_t h = rtx ? WriteHeader(buf, marker, sub_.rtx_payload_type, rtx_seq_++, out.timestamp,
+                               sub_.rtx_ssrc)
                  : WriteHeader(buf, marker, sub_.payload_type, out.seq, out.timestamp, sub_.ssrc);
   if (rtx) {  // RFC 4588: the original sequence number first
     buf[h] = static_cast<uint8_t>(out.seq >> 8);
@@ -95,7 +100,8 @@ size_t SubscriberSection::Send(std::span<const uint8_t> payload, bool marker, co
 size_t SubscriberSection::SendPadding(size_t size) {
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];
   if (size <= wire::kRtpHeaderSize || size > 1500) return 0;
-  const size_t h = WriteHeader(buf, false, sub_.rtx_payload_type, rtx_seq_++, last_ts_, sub_.rtx_ssrc);
+  const size_t h =
+      WriteHeader(buf, false, sub_.rtx_payload_type, rtx_seq_++, last_ts_, sub_.rtx_ssrc);
   buf[0] |= 0x20;  // P
   const size_t pad = size - h;
   std::fill(buf + h, buf + h + pad, 0);
@@ -116,7 +122,8 @@ void SubscriberSection::SendSenderReport(uint64_t ntp, int64_t now_ms) {
   if (n) subscriber_.SendVideoRtcp(buf, n, sizeof(buf));
 }
 
-void SubscriberSection::OnReportBlock(const wire::rtcp::ReportBlock& b, uint64_t* lost, uint64_t* expected) {
+void SubscriberSection::OnReportBlock(const wire::rtcp::ReportBlock& b, uint64_t* lost,
+                                      uint64_t* expected) {
   if (have_rr_) {
     const int64_t e = static_cast<int32_t>(b.extended_highest_sequence - rr_highest_);
     const int64_t l = static_cast<int64_t>(b.cumulative_lost) - rr_lost_;

@@ -31,7 +31,8 @@ class VideoPeer;
 class SubscriberSection {
  public:
   // first_*: where its media and RTX numbering start (random, chosen by the caller).
-  SubscriberSection(VideoPeer& subscriber, uint16_t first_seq, uint32_t first_timestamp, uint16_t first_rtx_seq)
+  SubscriberSection(VideoPeer& subscriber, uint16_t first_seq, uint32_t first_timestamp,
+                    uint16_t first_rtx_seq)
       : subscriber_(subscriber), rewriter_(first_seq, first_timestamp), rtx_seq_(first_rtx_seq) {}
   SubscriberSection(const SubscriberSection&) = delete;
   SubscriberSection& operator=(const SubscriberSection&) = delete;

@@ -17,7 +17,8 @@ class VideoPeer {
   // place (kSrtpMaxTrailer for RTP, +4 for RTCP). RTP: false if it was not sent.
   virtual bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity) = 0;
   virtual void SendVideoRtcp(uint8_t* data, size_t len, size_t capacity) = 0;
-  // Every 2 s: the rate of every video stream arriving at the server (BITRATES, docs/PROTOCOL.md §4.9).
+  // Every 2 s: the rate of every video stream arriving at the server (BITRATES, docs/PROTOCOL.md
+  // §4.9).
   virtual void ReportBitrates(std::vector<StreamBitrate> rates) = 0;
   // The SSRC our RTCP feedback (PLI, NACK, RR, REMB) to this participant is sent from.
   virtual uint32_t feedback_ssrc() const = 0;

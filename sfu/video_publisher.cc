@@ -22,7 +22,8 @@ void VideoPublisher::Set(const VideoPublication& publication) {
   for (const VideoLayer& info : publication.layers) {
     std::unique_ptr<PublisherStream> l;
     for (auto& old : layers_) {
-      if (old && old->info().stream_id == info.stream_id && old->info().ssrc == info.ssrc && old->info().rid == info.rid) {
+      if (old && old->info().stream_id == info.stream_id && old->info().ssrc == info.ssrc &&
+          old->info().rid == info.rid) {
         l = std::move(old);
         l->SetAnnouncedRtxSsrc(info.rtx_ssrc);
         break;
@@ -56,7 +57,8 @@ PublisherStream* VideoPublisher::StreamFor(const wire::RtpPacketView& pkt, bool 
   // Simulcast: the RID extension names the layer (its SSRC is learned).
   const int ext_id = rtx ? repaired_rid_ext_id_ : rid_ext_id_;
   if (ext_id > 0) {
-    if (auto rid = pkt.Extension(static_cast<uint8_t>(ext_id)); rid && !rid->empty() && rid->size() <= 16) {
+    if (auto rid = pkt.Extension(static_cast<uint8_t>(ext_id));
+        rid && !rid->empty() && rid->size() <= 16) {
       const std::string_view name(reinterpret_cast<const char*>(rid->data()), rid->size());
       for (auto& l : layers_) {
         if (l->info().rid == name && l->announced_ssrc(rtx) == 0) {
@@ -76,7 +78,8 @@ PublisherStream* VideoPublisher::StreamFor(const wire::RtpPacketView& pkt, bool 
   return nullptr;
 }
 
-VideoPublisher::Rtx VideoPublisher::UnwrapRtx(const wire::RtpPacketView& rtx, std::span<uint8_t> buf,
+VideoPublisher::Rtx VideoPublisher::UnwrapRtx(const wire::RtpPacketView& rtx,
+                                              std::span<uint8_t> buf,
                                               std::optional<wire::RtpPacketView>* original) {
   // RFC 4588: the original sequence number, then the original payload.
   if (rtx.payload_size() <= 2) return Rtx::kPadding;
@@ -96,7 +99,8 @@ VideoPublisher::Rtx VideoPublisher::UnwrapRtx(const wire::RtpPacketView& rtx, st
   return *original ? Rtx::kUnwrapped : Rtx::kInvalid;
 }
 
-const PublisherStream* VideoPublisher::Target(uint32_t stream_id, int allowed, int64_t now_ms) const {
+const PublisherStream* VideoPublisher::Target(uint32_t stream_id, int allowed,
+                                              int64_t now_ms) const {
   const int wanted = IndexOf(stream_id);
   if (wanted < 0) return nullptr;
   if (layers_.size() < 2) return layers_.front().get();
@@ -112,7 +116,8 @@ const PublisherStream* VideoPublisher::Target(uint32_t stream_id, int allowed, i
 }
 
 void VideoPublisher::LayerRates(int64_t now_ms, std::vector<uint64_t>* out) const {
-  for (const auto& l : layers_) out->push_back(l->arriving(now_ms) ? std::max<uint64_t>(l->rate_bps(), 1) : 0);
+  for (const auto& l : layers_)
+    out->push_back(l->arriving(now_ms) ? std::max<uint64_t>(l->rate_bps(), 1) : 0);
 }
 
 bool VideoPublisher::RequestKeyframe(PublisherStream& layer, int64_t now_ms) {
@@ -173,10 +178,12 @@ void VideoPublisher::SendReceiverFeedback(int64_t now_ms, uint64_t remb_bps) {
 
 void VideoPublisher::TakeBitrates(int64_t elapsed_ms, std::vector<StreamBitrate>* out) {
   for (auto& l : layers_) {
-    // A stream missing from BITRATES is "not sending" to the client (docs/PROTOCOL.md §4.9): list only those
-    // that arrived in this window.
+    // A stream missing from BITRATES is "not sending" to the client (docs/PROTOCOL.md §4.9): list
+    // only those that arrived in this window.
     const uint64_t bytes = l->TakeWindowBytes();
-    if (bytes > 0) out->push_back({l->stream_id(), static_cast<uint32_t>(bytes * 8 * 1000 / static_cast<uint64_t>(elapsed_ms))});
+    if (bytes > 0)
+      out->push_back({l->stream_id(),
+                      static_cast<uint32_t>(bytes * 8 * 1000 / static_cast<uint64_t>(elapsed_ms))});
   }
 }
 

@@ -46,7 +46,8 @@ class VideoPublisher {
   // payload type, the original sequence number from the payload's first two bytes, no header
   // extensions) and sets *original to it. kPadding: no payload to unwrap (the publisher probes
   // its uplink); kUnknown: no layer (with a known SSRC) it repairs; kInvalid: does not fit.
-  Rtx UnwrapRtx(const wire::RtpPacketView& rtx, std::span<uint8_t> buf, std::optional<wire::RtpPacketView>* original);
+  Rtx UnwrapRtx(const wire::RtpPacketView& rtx, std::span<uint8_t> buf,
+                std::optional<wire::RtpPacketView>* original);
 
   // The layer a section asking for stream_id shows: that one capped by the allocation
   // (`allowed`: a layer index, -1: none yet) if it arrives, else the highest arriving layer
@@ -67,7 +68,7 @@ class VideoPublisher {
   void TakeBitrates(int64_t elapsed_ms, std::vector<StreamBitrate>* out);
 
  private:
-  VideoPeer& peer_;                                      // borrowed: the publisher
+  VideoPeer& peer_;                                       // borrowed: the publisher
   std::vector<std::unique_ptr<PublisherStream>> layers_;  // owned, lowest layer first
   int payload_type_ = -1;
   int rid_ext_id_ = 0;

@@ -10,8 +10,9 @@ namespace sfu {
 // One encoding of a published camera: the only one without simulcast, else one per RID.
 struct VideoLayer {
   uint32_t stream_id = 0;
-  std::string rid;    // "" without simulcast
-  uint32_t ssrc = 0;  // from the offer's a=ssrc; 0: learn (from the RID extension, or the first packet)
+  std::string rid;  // "" without simulcast
+  uint32_t ssrc =
+      0;  // from the offer's a=ssrc; 0: learn (from the RID extension, or the first packet)
   uint32_t rtx_ssrc = 0;  // from the offer's a=ssrc-group:FID; 0: learn (repaired-rtp-stream-id)
 };
 
@@ -20,15 +21,15 @@ struct VideoPublication {
   int payload_type = -1;           // VP8
   int rid_ext_id = 0;              // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id, 0: none
   int rtx_payload_type = -1;       // RFC 4588 retransmissions (apt = payload_type); -1: none
-  int repaired_rid_ext_id = 0;     // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id, 0: none
+  int repaired_rid_ext_id = 0;  // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id, 0: none
   uint32_t stream_id() const { return layers.empty() ? 0 : layers.front().stream_id; }
 };
 
 struct VideoSubscription {
   std::string mid;
-  uint32_t ssrc = 0;        // ours, fixed for the section's life
-  int payload_type = -1;    // the subscriber's VP8 payload type on that section
-  uint32_t stream_id = 0;   // the forwarded source
+  uint32_t ssrc = 0;          // ours, fixed for the section's life
+  int payload_type = -1;      // the subscriber's VP8 payload type on that section
+  uint32_t stream_id = 0;     // the forwarded source
   int rtx_payload_type = -1;  // RFC 4588 retransmission format (apt = payload_type); -1: none
   uint32_t rtx_ssrc = 0;      // ours, for retransmissions and probing padding
 };

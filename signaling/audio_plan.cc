@@ -17,7 +17,8 @@ int OpusPayloadType(const sdp::MediaSection& m) {
 int RedPayloadType(const sdp::MediaSection& m, int opus) {
   const std::string prefix = std::to_string(opus) + "/";
   for (const sdp::Codec& c : m.codecs)
-    if ((c.name == "red" || c.name == "RED") && c.clock_rate == 48000 && c.fmtp.rfind(prefix, 0) == 0)
+    if ((c.name == "red" || c.name == "RED") && c.clock_rate == 48000 &&
+        c.fmtp.rfind(prefix, 0) == 0)
       return c.payload_type;
   return -1;
 }
@@ -37,7 +38,8 @@ void AnswerAudio(const sdp::MediaSection& m, SessionAudioState& session, uint32_
   }
   r.opus_payload_type = opus;
   r.red_payload_type = RedPayloadType(m, opus);
-  a.payload_types = r.red_payload_type >= 0 ? std::vector<int>{r.red_payload_type, opus} : std::vector<int>{opus};
+  a.payload_types =
+      r.red_payload_type >= 0 ? std::vector<int>{r.red_payload_type, opus} : std::vector<int>{opus};
   a.direction = sdp::MirrorDirection(m.direction);
   if (a.direction == "sendrecv" || a.direction == "sendonly") {
     if (!session.ssrc) session.ssrc = random_ssrc();
@@ -65,7 +67,8 @@ AudioPlanResult PlanAudio(const sdp::SessionDescription& offer, const proto::Sdk
       r.level_ext_id = m.ExtensionId(kAudioLevelUri);
     }
     if (IsDataChannel(m) && !r.data_channel) {
-      r.data_channel = true;  // one data-channel section: carries DATA_MESSAGE frames (docs/PROTOCOL.md §6.5)
+      r.data_channel =
+          true;  // one data-channel section: carries DATA_MESSAGE frames (docs/PROTOCOL.md §6.5)
       r.remote_max_message_size = m.max_message_size.value_or(0);
       continue;
     }

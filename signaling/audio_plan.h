@@ -1,6 +1,6 @@
 #pragma once
-// The audio part of answering a SUBSCRIBE (docs/PROTOCOL.md §4.4, §6.2, §6.5), beside PlanVideo: walks
-// the offer's sections that are not video and decides
+// The audio part of answering a SUBSCRIBE (docs/PROTOCOL.md §4.4, §6.2, §6.5), beside PlanVideo:
+// walks the offer's sections that are not video and decides
 //   - the first audio section: Opus (the client's payload type; no Opus: rejected), and RED
 //     (RFC 2198) carrying that Opus when offered, answered first so the client sends it uplink
 //     (we send plain Opus down); the direction mirrored; when the client receives, our one
@@ -26,12 +26,13 @@ struct SessionAudioState {
 };
 
 struct AudioPlanResult {
-  int opus_payload_type = -1;  // -1: no audio downlink (no Opus offered, or the client does not receive)
-  int red_payload_type = -1;   // the offer's RED over Opus; -1: none
-  uint32_t ssrc = 0;           // our downlink SSRC (session.ssrc; 0 until the client receives audio)
-  int level_ext_id = 0;        // ssrc-audio-level id of the first audio section; 0: not offered
-  bool muted = false;          // the SUBSCRIBE's audio_muted
-  bool data_channel = false;   // an SCTP section was kept
+  int opus_payload_type =
+      -1;  // -1: no audio downlink (no Opus offered, or the client does not receive)
+  int red_payload_type = -1;  // the offer's RED over Opus; -1: none
+  uint32_t ssrc = 0;          // our downlink SSRC (session.ssrc; 0 until the client receives audio)
+  int level_ext_id = 0;       // ssrc-audio-level id of the first audio section; 0: not offered
+  bool muted = false;         // the SUBSCRIBE's audio_muted
+  bool data_channel = false;  // an SCTP section was kept
   uint32_t remote_max_message_size = 0;  // its a=max-message-size; 0: not given
 };
 

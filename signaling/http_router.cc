@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include "base/log.h"
 #include "signaling/api/crypto_util.h"
 #include "signaling/api/sigv4.h"
-#include "base/log.h"
 
 namespace sfu::signaling {
 using http::HttpRequest;
@@ -35,8 +35,8 @@ HttpResponse HttpRouter::Handle(const HttpRequest& req) {
 HttpResponse HttpRouter::HandleOther(const HttpRequest& req) {
   // Unknown paths answer like an unknown AWS operation, so SDK callers get NotFoundException.
   auto not_found = [&req] {
-    return api::ControlApi::ErrorResponse(api::NotFound("No such operation: " + req.method + " " + req.path),
-                                          api::NewUuid());
+    return api::ControlApi::ErrorResponse(
+        api::NotFound("No such operation: " + req.method + " " + req.path), api::NewUuid());
   };
   if (auto it = routes_.find(req.path); it != routes_.end()) return it->second(req);
   if (req.method != "GET" && req.method != "HEAD") {
@@ -89,8 +89,10 @@ HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
     if (v.status != api::SigV4Status::kOk) {
       allowed = false;
       if (uint64_t held = 0; refusal_log_.Allow(clock_.NowSteadyMs(), &held)) {
-        SFU_LOG(kWarn, "api request refused").Kv("reason", api::SigV4StatusMessage(v.status))
-            .Kv("remote", req.remote_address).Kv("access_key", v.access_key_id)
+        SFU_LOG(kWarn, "api request refused")
+            .Kv("reason", api::SigV4StatusMessage(v.status))
+            .Kv("remote", req.remote_address)
+            .Kv("access_key", v.access_key_id)
             .Kv("refusals_not_logged", held);
       }
       response = api::ControlApi::ErrorResponse(
@@ -101,9 +103,10 @@ HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
   if (allowed && !limiter_.Allow(caller, clock_.NowSteadyMs())) {
     allowed = false;
     response = api::ControlApi::ErrorResponse(
-        api::Throttling("Rate exceeded: at most " + std::to_string(static_cast<int>(limiter_.rate())) +
-                        " requests per second (burst " + std::to_string(static_cast<int>(limiter_.burst())) +
-                        ") per caller"),
+        api::Throttling("Rate exceeded: at most " +
+                        std::to_string(static_cast<int>(limiter_.rate())) +
+                        " requests per second (burst " +
+                        std::to_string(static_cast<int>(limiter_.burst())) + ") per caller"),
         request_id);
   }
   if (allowed) {
@@ -116,8 +119,11 @@ HttpResponse HttpRouter::HandleApi(const HttpRequest& req) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.ObserveApiRequest(operation, response.status, seconds);
-  SFU_LOG(kDebug, "api request").Kv("operation", operation).Kv("status", response.status)
-      .Kv("request_id", request_id).Kv("us", static_cast<int64_t>(seconds * 1e6));
+  SFU_LOG(kDebug, "api request")
+      .Kv("operation", operation)
+      .Kv("status", response.status)
+      .Kv("request_id", request_id)
+      .Kv("us", static_cast<int64_t>(seconds * 1e6));
   return response;
 }
 

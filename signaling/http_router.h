@@ -12,13 +12,13 @@
 #include <map>
 #include <string>
 
-#include "base/rate_limited.h"
-#include "signaling/api/replay_cache.h"
-#include "signaling/signaling_metrics.h"
-#include "signaling/control/control_api.h"
-#include "signaling/api/rate_limiter.h"
-#include "signaling/api/http_message.h"
 #include "base/clock.h"
+#include "base/rate_limited.h"
+#include "signaling/api/http_message.h"
+#include "signaling/api/rate_limiter.h"
+#include "signaling/api/replay_cache.h"
+#include "signaling/control/control_api.h"
+#include "signaling/signaling_metrics.h"
 
 namespace sfu::signaling {
 

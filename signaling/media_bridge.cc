@@ -42,8 +42,8 @@ void MediaBridge::Apply(ParticipantMediaPlan plan) {
     });
     return;
   }
-  PostToParticipant([opus = plan.audio_payload_type, red = plan.red_payload_type, muted = plan.muted,
-                     video = std::move(plan.video)](ParticipantMedia& p) {
+  PostToParticipant([opus = plan.audio_payload_type, red = plan.red_payload_type,
+                     muted = plan.muted, video = std::move(plan.video)](ParticipantMedia& p) {
     p.Update(opus, red);
     p.SetMuted(muted);
     p.SetVideo(video);
@@ -59,7 +59,9 @@ void MediaBridge::SetVideo(const VideoPlanForMedia& video) {
 }
 
 void MediaBridge::SetVideoPaused(std::vector<uint32_t> stream_ids, bool paused) {
-  PostToParticipant([ids = std::move(stream_ids), paused](ParticipantMedia& p) { p.SetVideoPaused(ids, paused); });
+  PostToParticipant([ids = std::move(stream_ids), paused](ParticipantMedia& p) {
+    p.SetVideoPaused(ids, paused);
+  });
 }
 
 void MediaBridge::SendDataFrame(const std::vector<uint8_t>& frame) {

@@ -9,7 +9,8 @@
 namespace sfu::signaling {
 using proto::SdkSignalFrame;
 
-void RouteMediaReports(ParticipantMediaPlan& plan, const std::function<void(std::function<void()>)>& post_to_control,
+void RouteMediaReports(ParticipantMediaPlan& plan,
+                       const std::function<void(std::function<void()>)>& post_to_control,
                        SignalingHub& hub_ref, const base::Clock& clock_ref) {
   const auto post = post_to_control;
   SignalingHub* hub = &hub_ref;
@@ -44,7 +45,8 @@ void RouteMediaReports(ParticipantMediaPlan& plan, const std::function<void(std:
       }
     });
   };
-  plan.report_level = [post, hub, clock, meeting, attendee = plan.attendee_id](uint8_t level, uint8_t strength) {
+  plan.report_level = [post, hub, clock, meeting, attendee = plan.attendee_id](uint8_t level,
+                                                                               uint8_t strength) {
     post([hub, clock, meeting, attendee, level, strength] {
       hub->State(meeting).ReportLevel(attendee, level, strength, clock->NowSteadyMs());
     });

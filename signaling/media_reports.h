@@ -17,7 +17,8 @@ class SignalingHub;
 // Fills plan's on_data_frame/on_data_channel_open (when plan.data_channel), report_bitrates and
 // report_level for the plan's id, meeting and attendee. hub and clock must outlive the shard's
 // tasks (they are the server's).
-void RouteMediaReports(ParticipantMediaPlan& plan, const std::function<void(std::function<void()>)>& post_to_control,
+void RouteMediaReports(ParticipantMediaPlan& plan,
+                       const std::function<void(std::function<void()>)>& post_to_control,
                        SignalingHub& hub, const base::Clock& clock);
 
 }  // namespace sfu::signaling

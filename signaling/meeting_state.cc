@@ -4,7 +4,8 @@
 
 namespace sfu::signaling {
 
-uint32_t MeetingState::Present(const std::string& attendee_id, const std::string& external_user_id, bool muted) {
+uint32_t MeetingState::Present(const std::string& attendee_id, const std::string& external_user_id,
+                               bool muted) {
   PresenceEntry& e = present_[attendee_id];
   e.audio_stream_id = next_stream_id_++;
   e.attendee_id = attendee_id;
@@ -46,17 +47,20 @@ bool MeetingState::PublishVideo(const VideoSource& source) {
   }
   auto it = video_.find(source.stream_id);
   if (it == video_.end() || it->second.group_id != source.group_id ||
-      it->second.max_bitrate_kbps != source.max_bitrate_kbps || it->second.framerate != source.framerate) {
+      it->second.max_bitrate_kbps != source.max_bitrate_kbps ||
+      it->second.framerate != source.framerate) {
     video_[source.stream_id] = source;
     changed = true;
   }
   return changed;
 }
 
-bool MeetingState::PublishVideoLayers(const std::string& attendee_id, const std::vector<VideoSource>& layers) {
+bool MeetingState::PublishVideoLayers(const std::string& attendee_id,
+                                      const std::vector<VideoSource>& layers) {
   bool changed = false;
   for (auto it = video_.begin(); it != video_.end();) {
-    const bool keep = std::any_of(layers.begin(), layers.end(), [&](const VideoSource& l) { return l.stream_id == it->first; });
+    const bool keep = std::any_of(layers.begin(), layers.end(),
+                                  [&](const VideoSource& l) { return l.stream_id == it->first; });
     if (it->second.attendee_id == attendee_id && !keep) {
       it = video_.erase(it);
       changed = true;
@@ -66,8 +70,8 @@ bool MeetingState::PublishVideoLayers(const std::string& attendee_id, const std:
   }
   for (const VideoSource& l : layers) {
     auto it = video_.find(l.stream_id);
-    if (it == video_.end() || it->second.group_id != l.group_id || it->second.max_bitrate_kbps != l.max_bitrate_kbps ||
-        it->second.framerate != l.framerate) {
+    if (it == video_.end() || it->second.group_id != l.group_id ||
+        it->second.max_bitrate_kbps != l.max_bitrate_kbps || it->second.framerate != l.framerate) {
       video_[l.stream_id] = l;
       changed = true;
     }
@@ -76,13 +80,15 @@ bool MeetingState::PublishVideoLayers(const std::string& attendee_id, const std:
 }
 
 bool MeetingState::UnpublishVideo(const std::string& attendee_id) {
-  return std::erase_if(video_, [&](const auto& kv) { return kv.second.attendee_id == attendee_id; }) > 0;
+  return std::erase_if(video_,
+                       [&](const auto& kv) { return kv.second.attendee_id == attendee_id; }) > 0;
 }
 
 size_t MeetingState::VideoSenderCount() const {
   std::vector<const std::string*> seen;
   for (const auto& [id, v] : video_) {
-    if (std::none_of(seen.begin(), seen.end(), [&](const std::string* a) { return *a == v.attendee_id; }))
+    if (std::none_of(seen.begin(), seen.end(),
+                     [&](const std::string* a) { return *a == v.attendee_id; }))
       seen.push_back(&v.attendee_id);
   }
   return seen.size();

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "signaling/api/rate_limiter.h"
 #include "signaling/proto/chime_signaling.pb.h"
@@ -51,7 +51,8 @@ class MeetingState {
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 
   // Audio levels (RFC 6464, 0 loudest .. 127 silent) reported by the media shard.
-  void ReportLevel(const std::string& attendee_id, uint8_t level, uint8_t signal_strength, int64_t now_ms) {
+  void ReportLevel(const std::string& attendee_id, uint8_t level, uint8_t signal_strength,
+                   int64_t now_ms) {
     levels_[attendee_id] = {level, signal_strength, now_ms};
   }
   struct Level {

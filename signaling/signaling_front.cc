@@ -2,13 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "base/log.h"
 #include "sfu/shard_set.h"
-#include "signaling/signaling_metrics.h"
 #include "signaling/api/join_token.h"
 #include "signaling/signaling_hub.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/signaling_session.h"
 #include "signaling/store/meeting_store.h"
-#include "base/log.h"
 
 namespace sfu::signaling {
 namespace {
@@ -33,10 +33,17 @@ std::string_view Trim(std::string_view s) {
 }
 }  // namespace
 
-SignalingFront::SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer, SignalingHub& hub,
-                               SignalingMetrics& metrics, const base::Clock& clock, SignalingLimits limits,
+SignalingFront::SignalingFront(store::MeetingStore& store, const api::JoinTokenSigner& signer,
+                               SignalingHub& hub, SignalingMetrics& metrics,
+                               const base::Clock& clock, SignalingLimits limits,
                                const MediaContext* media)
-    : store_(store), signer_(signer), hub_(hub), metrics_(metrics), clock_(clock), limits_(limits), media_(media) {}
+    : store_(store),
+      signer_(signer),
+      hub_(hub),
+      metrics_(metrics),
+      clock_(clock),
+      limits_(limits),
+      media_(media) {}
 
 std::string SignalingFront::ExtractToken(const http::HttpRequest& req, bool* via_subprotocol) {
   *via_subprotocol = false;
@@ -48,7 +55,10 @@ std::string SignalingFront::ExtractToken(const http::HttpRequest& req, bool* via
     while (!rest.empty()) {
       const size_t comma = rest.find(',');
       const std::string_view item = Trim(rest.substr(0, comma));
-      if (item == kSessionProtocol) saw_session = true; else if (!item.empty() && token.empty()) token = item;
+      if (item == kSessionProtocol)
+        saw_session = true;
+      else if (!item.empty() && token.empty())
+        token = item;
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
     if (saw_session && !token.empty()) {
@@ -70,7 +80,8 @@ std::string SignalingFront::ExtractToken(const http::HttpRequest& req, bool* via
   return {};
 }
 
-ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol) {
+ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason,
+                                        const std::string& subprotocol) {
   metrics_.CountSignalingRefusal(reason);
   ws::WsAcceptance a;
   a.subprotocol = subprotocol;
@@ -79,7 +90,8 @@ ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason
   return a;
 }
 
-bool SignalingFront::ShardOverloadedFor(const std::string& meeting_id, const std::string& attendee_id) const {
+bool SignalingFront::ShardOverloadedFor(const std::string& meeting_id,
+                                        const std::string& attendee_id) const {
   if (!media_ || !media_->shards) return false;
   const std::optional<int> placed = media_->shards->ShardOf(meeting_id);
   const bool overloaded = placed ? media_->shards->Overloaded(static_cast<size_t>(*placed))
@@ -91,7 +103,8 @@ bool SignalingFront::ShardOverloadedFor(const std::string& meeting_id, const std
   return true;
 }
 
-void SignalingFront::SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id) {
+void SignalingFront::SupersedeOldSessions(const std::string& meeting_id,
+                                          const std::string& attendee_id) {
   size_t open = 0;
   SignalingSession* oldest_unjoined = nullptr;
   // SessionsOf lists sessions in the order they connected: the oldest first.
@@ -108,7 +121,8 @@ void SignalingFront::SupersedeOldSessions(const std::string& meeting_id, const s
   }
 }
 
-ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> connection) {
+ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
+                                           std::shared_ptr<ws::WsConnection> connection) {
   const std::vector<std::string> segments = http::SplitPath(req.path);
   if (segments.size() != 2 || segments[0] != "control") {
     ws::WsAcceptance a;
@@ -125,15 +139,18 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
   auto claims = token.empty() ? std::nullopt : signer_.Verify(token);
   // Everything that does not prove "attendee of this meeting" gets the same 4403.
   if (!claims || claims->meeting_id != meeting_id) {
-    SFU_LOG(kInfo, "signaling refused").Kv("reason", token.empty() ? "no token" : "bad token")
+    SFU_LOG(kInfo, "signaling refused")
+        .Kv("reason", token.empty() ? "no token" : "bad token")
         .Kv("remote", req.remote_address);
     return Refuse(4403, token.empty() ? "no_token" : "bad_token", subprotocol);
   }
-  // Content share (docs/PROTOCOL.md §5.6): a second session as "<AttendeeId>#content"; at most 2 per meeting.
+  // Content share (docs/PROTOCOL.md §5.6): a second session as "<AttendeeId>#content"; at most 2
+  // per meeting.
   if (claims->content) {
     size_t shares = 0;
     for (SignalingSession* s : hub_.SessionsOf(meeting_id))
-      if (s->identity().content && s->identity().attendee_id != claims->attendee_id + "#content") ++shares;
+      if (s->identity().content && s->identity().attendee_id != claims->attendee_id + "#content")
+        ++shares;
     if (shares >= kMaxContentShares) return Refuse(4409, "content_share_limit", subprotocol);
   }
   try {
@@ -141,7 +158,8 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     if (!meeting) return Refuse(4410, "meeting_ended", subprotocol);
     auto attendee = store_.GetAttendee(meeting_id, claims->attendee_id);
     if (!attendee) return Refuse(4403, "attendee_removed", subprotocol);
-    if (ShardOverloadedFor(meeting_id, claims->content ? attendee->attendee_id + "#content" : attendee->attendee_id)) {
+    if (ShardOverloadedFor(meeting_id, claims->content ? attendee->attendee_id + "#content"
+                                                       : attendee->attendee_id)) {
       return Refuse(4503, "server_overloaded", subprotocol);  // 4500-4599: the client retries
     }
     store_.TouchMeeting(meeting_id, clock_.NowUnixMs());
@@ -157,8 +175,8 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req, std::sh
     // connection closes the oldest one that never joined (abandoned, or a client opening sockets
     // in a loop), so one join token can never hold more than two sessions.
     SupersedeOldSessions(meeting_id, identity.attendee_id);
-    a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_, metrics_,
-                                                   clock_, limits_, media_);
+    a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_,
+                                                   metrics_, clock_, limits_, media_);
     return a;
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure on signaling upgrade").Kv("error", e.what());

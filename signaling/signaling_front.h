@@ -35,7 +35,8 @@ class SignalingFront {
                  SignalingMetrics& metrics, const base::Clock& clock, SignalingLimits limits = {},
                  const MediaContext* media = nullptr);
 
-  ws::WsAcceptance OnUpgrade(const http::HttpRequest& request, std::shared_ptr<ws::WsConnection> connection);
+  ws::WsAcceptance OnUpgrade(const http::HttpRequest& request,
+                             std::shared_ptr<ws::WsConnection> connection);
 
   // The token from a request: subprotocol first, then cookie. Empty if neither.
   static std::string ExtractToken(const http::HttpRequest& request, bool* via_subprotocol);

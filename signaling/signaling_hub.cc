@@ -48,7 +48,8 @@ void SignalingHub::EndMeeting(const std::string& meeting_id) {
 void SignalingHub::RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id) {
   for (SignalingSession* s : SessionsOf(meeting_id)) {
     // The attendee and its content share ("<id>#content") end together.
-    if (s->identity().attendee_id == attendee_id || s->identity().attendee_id == attendee_id + "#content") {
+    if (s->identity().attendee_id == attendee_id ||
+        s->identity().attendee_id == attendee_id + "#content") {
       s->End(411, "attendee removed");
     }
   }

@@ -13,17 +13,23 @@ SignalingMetrics::SignalingMetrics(metrics::ServerMetrics& exposition) : exposit
                       .Help("Control API request handling time by operation.")
                       .Register(registry);
   signaling_frames_ = &prometheus::BuildCounter()
-                          .Name("sfu_signaling_frames_total")
-                          .Help("Signaling WebSocket frames by direction and type.")
-                          .Register(registry);
+                           .Name("sfu_signaling_frames_total")
+                           .Help("Signaling WebSocket frames by direction and type.")
+                           .Register(registry);
   signaling_refusals_ = &prometheus::BuildCounter()
-                            .Name("sfu_signaling_refusals_total")
-                            .Help("Signaling connections refused, by reason.")
-                            .Register(registry);
-  meetings_ = &prometheus::BuildGauge().Name("sfu_meetings").Help("Meetings in the store.")
-                   .Register(registry).Add({});
-  attendees_ = &prometheus::BuildGauge().Name("sfu_attendees").Help("Attendees in the store.")
-                    .Register(registry).Add({});
+                             .Name("sfu_signaling_refusals_total")
+                             .Help("Signaling connections refused, by reason.")
+                             .Register(registry);
+  meetings_ = &prometheus::BuildGauge()
+                   .Name("sfu_meetings")
+                   .Help("Meetings in the store.")
+                   .Register(registry)
+                   .Add({});
+  attendees_ = &prometheus::BuildGauge()
+                    .Name("sfu_attendees")
+                    .Help("Attendees in the store.")
+                    .Register(registry)
+                    .Add({});
   connected_ = &prometheus::BuildGauge()
                     .Name("sfu_connected_attendees")
                     .Help("Attendees with a live signaling session.")
@@ -36,7 +42,8 @@ void SignalingMetrics::ObserveApiRequest(const std::string& operation, int statu
   auto it = request_counters_.find(key);
   if (it == request_counters_.end()) {
     it = request_counters_
-             .emplace(key, &api_requests_->Add({{"operation", operation}, {"status", std::to_string(status)}}))
+             .emplace(key, &api_requests_->Add(
+                               {{"operation", operation}, {"status", std::to_string(status)}}))
              .first;
   }
   it->second->Increment();
@@ -44,7 +51,9 @@ void SignalingMetrics::ObserveApiRequest(const std::string& operation, int statu
   if (h == latency_histograms_.end()) {
     static const prometheus::Histogram::BucketBoundaries kBuckets = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
-    h = latency_histograms_.emplace(operation, &api_latency_->Add({{"operation", operation}}, kBuckets)).first;
+    h = latency_histograms_
+            .emplace(operation, &api_latency_->Add({{"operation", operation}}, kBuckets))
+            .first;
   }
   h->second->Observe(seconds);
 }
@@ -53,7 +62,9 @@ void SignalingMetrics::CountSignalingFrame(const std::string& direction, const s
   auto key = std::make_pair(direction, type);
   auto it = frame_counters_.find(key);
   if (it == frame_counters_.end()) {
-    it = frame_counters_.emplace(key, &signaling_frames_->Add({{"direction", direction}, {"type", type}})).first;
+    it = frame_counters_
+             .emplace(key, &signaling_frames_->Add({{"direction", direction}, {"type", type}}))
+             .first;
   }
   it->second->Increment();
 }

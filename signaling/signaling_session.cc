@@ -4,7 +4,6 @@
 
 #include "base/log.h"
 #include "base/random.h"
-#include "signaling/signaling_metrics.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard_set.h"
 #include "signaling/audio_plan.h"
@@ -12,6 +11,7 @@
 #include "signaling/sdp/answer_builder.h"
 #include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
+#include "signaling/signaling_metrics.h"
 #include "signaling/video_plan.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
@@ -24,20 +24,24 @@ namespace {
 bool ValidTopic(const std::string& t) {
   if (t.empty() || t.size() > 36) return false;
   for (char c : t)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
       return false;
   return true;
 }
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
 
-SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
-                                   SignalingHub& hub, SignalingMetrics& metrics,
-                                   const base::Clock& clock, SignalingLimits limits, const MediaContext* media)
+SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
+                                   AttendeeIdentity identity, SignalingHub& hub,
+                                   SignalingMetrics& metrics, const base::Clock& clock,
+                                   SignalingLimits limits, const MediaContext* media)
     : connection_(std::move(connection)),
       identity_(std::move(identity)),
       hub_(hub),
@@ -48,7 +52,9 @@ SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
       media_(media),
       bridge_(media ? media->shards : nullptr) {
   hub_.Add(this);
-  SFU_LOG(kInfo, "signaling connected").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id)
+  SFU_LOG(kInfo, "signaling connected")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id)
       .Kv("remote", connection_->remote_address());
 }
 
@@ -61,7 +67,8 @@ SignalingSession::~SignalingSession() {
 void SignalingSession::Send(const SdkSignalFrame& frame) {
   metrics_.CountSignalingFrame("out", SdkSignalFrame::Type_Name(frame.type()));
   std::vector<uint8_t> bytes = proto::EncodeFrame(frame);
-  if (frame.type() == SdkSignalFrame::DATA_MESSAGE && data_channel_open_) bridge_.SendDataFrame(bytes);
+  if (frame.type() == SdkSignalFrame::DATA_MESSAGE && data_channel_open_)
+    bridge_.SendDataFrame(bytes);
   connection_->SendBinary(std::move(bytes));
 }
 
@@ -81,7 +88,8 @@ void SignalingSession::OnBinaryMessage(std::span<const uint8_t> message) {
   if (connection_->closed()) return;
   if (!limiter_.Allow("c", clock_.NowSteadyMs())) {
     metrics_.CountSignalingFrame("in", "rate_limited");
-    SFU_LOG(kWarn, "signaling rate limit exceeded, closing").Kv("meeting", identity_.meeting_id)
+    SFU_LOG(kWarn, "signaling rate limit exceeded, closing")
+        .Kv("meeting", identity_.meeting_id)
         .Kv("attendee", identity_.attendee_id);
     connection_->Close(1008, "frame rate limit exceeded");
     return;
@@ -91,7 +99,8 @@ void SignalingSession::OnBinaryMessage(std::span<const uint8_t> message) {
   if (!frame) {
     metrics_.CountSignalingFrame("in", "malformed");
     SFU_LOG(kDebug, "bad signaling frame").Kv("attendee", identity_.attendee_id).Kv("error", error);
-    if (++bad_frames_ >= limits_.max_bad_frames) connection_->Close(1008, "too many malformed frames");
+    if (++bad_frames_ >= limits_.max_bad_frames)
+      connection_->Close(1008, "too many malformed frames");
     return;
   }
   metrics_.CountSignalingFrame("in", SdkSignalFrame::Type_Name(frame->type()));
@@ -101,7 +110,8 @@ void SignalingSession::OnBinaryMessage(std::span<const uint8_t> message) {
 void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
   switch (f.type()) {
     case SdkSignalFrame::PING_PONG:
-      if (f.ping_pong().type() == proto::PING) Send(proto::MakePingPong(proto::PONG, f.ping_pong().ping_id()));
+      if (f.ping_pong().type() == proto::PING)
+        Send(proto::MakePingPong(proto::PONG, f.ping_pong().ping_id()));
       return;
     case SdkSignalFrame::JOIN:
       return HandleJoin(f);
@@ -122,7 +132,9 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
       StopMedia();
       joined_ = false;
       left_ = true;
-      SFU_LOG(kInfo, "attendee left").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
+      SFU_LOG(kInfo, "attendee left")
+          .Kv("meeting", identity_.meeting_id)
+          .Kv("attendee", identity_.attendee_id);
       return;
     default:
       return;  // CLIENT_METRIC, timing and not-yet-implemented frames are accepted and dropped
@@ -147,18 +159,22 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
   Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
   joined_ = true;
   SendIndex();
-  SFU_LOG(kInfo, "attendee joined").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
+  SFU_LOG(kInfo, "attendee joined")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id);
 }
 
-void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status, const std::string& description) {
+void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status,
+                                 const std::string& description) {
   SdkSignalFrame f = proto::MakeFrame(type);
   f.mutable_error()->set_status(status);
   f.mutable_error()->set_description(description);
   Send(f);
 }
 
-// A SUBSCRIBE (docs/PROTOCOL.md §4.4): the offer answered section by section - audio (audio_plan.h), video
-// (video_plan.h) - the shard's participant created or renegotiated to match, SUBSCRIBE_ACK sent.
+// A SUBSCRIBE (docs/PROTOCOL.md §4.4): the offer answered section by section - audio
+// (audio_plan.h), video (video_plan.h) - the shard's participant created or renegotiated to match,
+// SUBSCRIBE_ACK sent.
 void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   // JOIN first: the one-session-per-attendee rule runs at JOIN, and media (a transport, a mixer
   // participant) is only for a session that passed it (docs/SECURITY.md).
@@ -173,13 +189,16 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   if (!offer) return;
   const int shard_index = PlaceMeeting();
   std::vector<sdp::MediaAnswer> answers(offer->media.size());
-  const AudioPlanResult audio = PlanAudio(*offer, f.sub(), audio_, answers, &base::RandomNonZeroU32);
-  VideoPlanResult video = PlanVideo(*offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
-                                    hub_.State(identity_.meeting_id), video_, answers, &base::RandomNonZeroU32,
-                                    /*subscription_limit=*/25, media_->max_video_senders);
+  const AudioPlanResult audio =
+      PlanAudio(*offer, f.sub(), audio_, answers, &base::RandomNonZeroU32);
+  VideoPlanResult video =
+      PlanVideo(*offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
+                hub_.State(identity_.meeting_id), video_, answers, &base::RandomNonZeroU32,
+                /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   const sdp::MediaSection& first = offer->media.front();
-  if (!bridge_.open() || first.ice_ufrag != remote_ufrag_) NewTransport(first.ice_ufrag, shard_index);
+  if (!bridge_.open() || first.ice_ufrag != remote_ufrag_)
+    NewTransport(first.ice_ufrag, shard_index);
   bridge_.Apply(MediaPlan(first, audio, video.media));
   SendSubscribeAck(f.sub(), AnswerSdp(*offer, answers, shard_index), video);
   video_media_ = std::move(video.media);
@@ -195,7 +214,8 @@ std::optional<sdp::SessionDescription> SignalingSession::ParseOffer(const std::s
   }
   const sdp::MediaSection& first = parsed.description->media.front();
   if (first.ice_ufrag.empty() || first.ice_pwd.empty() || first.fingerprint.empty()) {
-    SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400, "SDP offer without ICE credentials or fingerprint");
+    SendError(SdkSignalFrame::SUBSCRIBE_ACK, 400,
+              "SDP offer without ICE credentials or fingerprint");
     return std::nullopt;
   }
   return std::move(parsed.description);
@@ -214,7 +234,8 @@ void SignalingSession::NewTransport(const std::string& remote_ufrag, int shard_i
   local_pwd_ = transport::RandomIceString(24);
 }
 
-sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& first, const AudioPlanResult& audio,
+sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& first,
+                                                      const AudioPlanResult& audio,
                                                       const sfu::VideoPlanForMedia& video) const {
   sfu::ParticipantMediaPlan plan;
   plan.id = bridge_.id();
@@ -236,7 +257,8 @@ sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& f
 }
 
 std::string SignalingSession::AnswerSdp(const sdp::SessionDescription& offer,
-                                        const std::vector<sdp::MediaAnswer>& answers, int shard_index) const {
+                                        const std::vector<sdp::MediaAnswer>& answers,
+                                        int shard_index) const {
   sdp::AnswerParams params;
   params.ice_ufrag = local_ufrag_;
   params.ice_pwd = local_pwd_;
@@ -244,7 +266,8 @@ std::string SignalingSession::AnswerSdp(const sdp::SessionDescription& offer,
   params.fingerprint = media_->dtls->fingerprint();
   const uint16_t port = media_->shards->shard(static_cast<size_t>(shard_index)).media_port();
   for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, port});
-  params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+  params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid",
+                           "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
                            "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
                            "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"};
   params.feedback = {"nack", "nack pli", "ccm fir", "goog-remb"};
@@ -252,8 +275,8 @@ std::string SignalingSession::AnswerSdp(const sdp::SessionDescription& offer,
   return sdp::BuildAnswer(offer, params, answers);
 }
 
-void SignalingSession::SendSubscribeAck(const proto::SdkSubscribeFrame& sub, const std::string& answer,
-                                        const VideoPlanResult& video) {
+void SignalingSession::SendSubscribeAck(const proto::SdkSubscribeFrame& sub,
+                                        const std::string& answer, const VideoPlanResult& video) {
   SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE_ACK);
   ack.mutable_suback()->set_duplex(sub.duplex());
   ack.mutable_suback()->set_sdp_answer(answer);
@@ -268,7 +291,8 @@ void SignalingSession::SendSubscribeAck(const proto::SdkSubscribeFrame& sub, con
 
 void SignalingSession::BecomePresent(bool muted) {
   // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
-  audio_stream_id_ = hub_.State(identity_.meeting_id).Present(identity_.attendee_id, identity_.external_user_id, muted);
+  audio_stream_id_ = hub_.State(identity_.meeting_id)
+                         .Present(identity_.attendee_id, identity_.external_user_id, muted);
   AnnouncePresence();
   // Messages kept for late joiners.
   auto& kept = hub_.State(identity_.meeting_id).kept(clock_.NowSteadyMs());
@@ -321,9 +345,9 @@ void SignalingSession::AnnounceLeft(bool dropped) {
 }
 
 void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
-  // docs/PROTOCOL.md §4.17: switch what a section receives (another layer or source) without renegotiating, or
-  // stop sections. Streams that do not exist in this meeting, or are the client's own, are
-  // ignored (counted as malformed input).
+  // docs/PROTOCOL.md §4.17: switch what a section receives (another layer or source) without
+  // renegotiating, or stop sections. Streams that do not exist in this meeting, or are the client's
+  // own, are ignored (counted as malformed input).
   if (!bridge_.open() || !f.has_remote_video_update()) return;
   const auto& u = f.remote_video_update();
   const MeetingState& state = hub_.State(identity_.meeting_id);
@@ -342,13 +366,15 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
     }
   }
   for (const auto& mid : u.removed_video_subscription_mids()) {
-    changed |= std::erase_if(video_media_.subscriptions, [&](const sfu::VideoSubscription& s) { return s.mid == mid; }) > 0;
+    changed |= std::erase_if(video_media_.subscriptions,
+                             [&](const sfu::VideoSubscription& s) { return s.mid == mid; }) > 0;
   }
   if (changed) bridge_.SetVideo(video_media_);
 }
 
 void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {
-  // docs/PROTOCOL.md §4.8: stop/restart forwarding these streams to this client only (the sections stay).
+  // docs/PROTOCOL.md §4.8: stop/restart forwarding these streams to this client only (the sections
+  // stay).
   if (!bridge_.open() || !f.has_pause()) return;
   std::vector<uint32_t> ids;
   for (uint32_t id : f.pause().stream_ids()) {
@@ -409,7 +435,8 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
 void SignalingSession::StopMedia() {
   if (video_.stream_id) {
     video_ = SessionVideoState{};
-    if (hub_.State(identity_.meeting_id).UnpublishVideo(identity_.attendee_id)) hub_.BroadcastIndex(identity_.meeting_id);
+    if (hub_.State(identity_.meeting_id).UnpublishVideo(identity_.attendee_id))
+      hub_.BroadcastIndex(identity_.meeting_id);
   }
   StopTransport();
 }
@@ -422,7 +449,8 @@ void SignalingSession::StopTransport() {
 void SignalingSession::SendIndex() {
   // The complete list every time (docs/PROTOCOL.md §4.7): every published camera, media_type VIDEO.
   SdkSignalFrame index = proto::MakeFrame(SdkSignalFrame::INDEX);
-  index.mutable_index()->set_num_participants(static_cast<uint32_t>(hub_.JoinedCount(identity_.meeting_id)));
+  index.mutable_index()->set_num_participants(
+      static_cast<uint32_t>(hub_.JoinedCount(identity_.meeting_id)));
   for (const auto& [id, v] : hub_.State(identity_.meeting_id).video_sources()) {
     auto* d = index.mutable_index()->add_sources();
     d->set_stream_id(v.stream_id);
@@ -443,8 +471,10 @@ void SignalingSession::End(uint32_t status, const std::string& reason) {
   f.mutable_audio_status()->set_audio_status(status);
   Send(f);
   connection_->Close(1000, reason);
-  SFU_LOG(kInfo, "signaling ended by server").Kv("meeting", identity_.meeting_id)
-      .Kv("attendee", identity_.attendee_id).Kv("status", status);
+  SFU_LOG(kInfo, "signaling ended by server")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id)
+      .Kv("status", status);
 }
 
 bool SignalingSession::closing() const { return connection_->closed(); }
@@ -453,11 +483,15 @@ void SignalingSession::CloseSuperseded() {
   if (connection_->closed()) return;
   StopMedia();
   connection_->Close(1000, "superseded by a newer connection of the same attendee");
-  SFU_LOG(kInfo, "signaling superseded").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id);
+  SFU_LOG(kInfo, "signaling superseded")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id);
 }
 
 void SignalingSession::OnClosed(uint16_t code) {
-  SFU_LOG(kInfo, "signaling closed").Kv("meeting", identity_.meeting_id).Kv("attendee", identity_.attendee_id)
+  SFU_LOG(kInfo, "signaling closed")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id)
       .Kv("code", code);
 }
 

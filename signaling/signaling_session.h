@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "mixer/room_mixer.h"
 #include "signaling/api/rate_limiter.h"
 #include "signaling/audio_plan.h"
@@ -23,7 +24,6 @@
 #include "signaling/proto/frame_codec.h"
 #include "signaling/video_plan.h"
 #include "signaling/ws/ws_connection.h"
-#include "base/clock.h"
 
 namespace sfu {
 class ShardSet;
@@ -41,7 +41,7 @@ class SignalingMetrics;
 struct SignalingLimits {
   double frames_per_second = 200;  // per connection (§3.3); the JS client sends ~1-3/s
   double frame_burst = 400;
-  int max_bad_frames = 20;         // then the connection is closed
+  int max_bad_frames = 20;  // then the connection is closed
 };
 
 // Where attendees' media goes. Borrowed; null shards/dtls: SUBSCRIBE is refused (tests).
@@ -110,9 +110,10 @@ class SignalingSession final : public ws::WsHandler {
   // What the shard's participant should be (bridge_.Apply creates or renegotiates it).
   sfu::ParticipantMediaPlan MediaPlan(const sdp::MediaSection& first, const AudioPlanResult& audio,
                                       const sfu::VideoPlanForMedia& video) const;
-  std::string AnswerSdp(const sdp::SessionDescription& offer, const std::vector<sdp::MediaAnswer>& answers,
-                        int shard_index) const;
-  void SendSubscribeAck(const proto::SdkSubscribeFrame& sub, const std::string& answer, const VideoPlanResult& video);
+  std::string AnswerSdp(const sdp::SessionDescription& offer,
+                        const std::vector<sdp::MediaAnswer>& answers, int shard_index) const;
+  void SendSubscribeAck(const proto::SdkSubscribeFrame& sub, const std::string& answer,
+                        const VideoPlanResult& video);
   // After the first SUBSCRIBE_ACK: present in the meeting, kept data messages replayed.
   void BecomePresent(bool muted);
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
@@ -149,7 +150,8 @@ class SignalingSession final : public ws::WsHandler {
   SessionAudioState audio_;
   bool data_channel_open_ = false;
   SessionVideoState video_;
-  sfu::VideoPlanForMedia video_media_;  // what the shard was last told (REMOTE_VIDEO_UPDATE edits it)
+  sfu::VideoPlanForMedia
+      video_media_;  // what the shard was last told (REMOTE_VIDEO_UPDATE edits it)
 };
 
 }  // namespace sfu::signaling

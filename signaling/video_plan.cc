@@ -46,9 +46,10 @@ void ForgetPublication(SessionVideoState& session) {
 }  // namespace
 
 VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
-                          const VideoIdentity& self, MeetingState& state, SessionVideoState& session,
-                          std::vector<sdp::MediaAnswer>& answers, uint32_t (*random_ssrc)(),
-                          size_t subscription_limit, size_t max_video_senders) {
+                          const VideoIdentity& self, MeetingState& state,
+                          SessionVideoState& session, std::vector<sdp::MediaAnswer>& answers,
+                          uint32_t (*random_ssrc)(), size_t subscription_limit,
+                          size_t max_video_senders) {
   VideoPlanResult r;
   std::vector<const proto::SdkStreamDescriptor*> video_descriptors;
   for (const auto& d : sub.send_streams())
@@ -72,7 +73,8 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     a.payload_types = {vp8};
     if (index == 0) {
       camera_seen = true;
-      const bool sending = (m.direction == "sendrecv" || m.direction == "sendonly") && !video_descriptors.empty();
+      const bool sending =
+          (m.direction == "sendrecv" || m.direction == "sendonly") && !video_descriptors.empty();
       if (!sending) {
         a.direction = "inactive";
         if (session.stream_id) {
@@ -90,9 +92,11 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
       // Simulcast: the RIDs the camera sends (Chrome: low, mid, hi), one layer each.
       std::vector<std::string> rids;
       for (const sdp::Rid& rid : m.rids)
-        if (rid.direction == "send" && !rid.id.empty() && rid.id.size() <= 16 && rids.size() < 4) rids.push_back(rid.id);
+        if (rid.direction == "send" && !rid.id.empty() && rid.id.size() <= 16 && rids.size() < 4)
+          rids.push_back(rid.id);
       const uint32_t ssrc = rids.empty() ? PrimarySsrc(m) : 0;
-      const bool republish = session.stream_id == 0 || (rids.empty() ? ssrc != session.uplink_ssrc : rids != session.rids);
+      const bool republish = session.stream_id == 0 ||
+                             (rids.empty() ? ssrc != session.uplink_ssrc : rids != session.rids);
       if (republish) {  // a new camera track: new stream ids and a larger group id
         session.group_id = state.AllocateGroupId();
         session.uplink_ssrc = ssrc;
@@ -104,7 +108,8 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
       }
       std::vector<VideoSource> sources;
       r.media.publication.payload_type = vp8;
-      r.media.publication.rid_ext_id = rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      r.media.publication.rid_ext_id =
+          rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
       // Retransmissions on RTX when offered, its SSRC from the FID group. Not with simulcast:
       // Chrome 1xx encodes no frame at all for RID simulcast when the answer takes RTX (seen in
       // tests/integration/chime_video.test.js: framesEncoded stays 0), so simulcast layers are
@@ -116,13 +121,17 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         a.payload_types = {vp8, rtx};
         r.media.publication.rtx_payload_type = rtx;
         r.media.publication.repaired_rid_ext_id =
-            rids.empty() ? 0 : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id");
+            rids.empty() ? 0
+                         : m.ExtensionId("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id");
         for (const sdp::SsrcGroup& g : m.ssrc_groups)
-          if (g.semantics == "FID" && g.ssrcs.size() == 2 && g.ssrcs[0] == ssrc) rtx_ssrc = g.ssrcs[1];
+          if (g.semantics == "FID" && g.ssrcs.size() == 2 && g.ssrcs[0] == ssrc)
+            rtx_ssrc = g.ssrcs[1];
       }
       for (size_t i = 0; i < session.layer_stream_ids.size(); ++i) {
-        const proto::SdkStreamDescriptor* d = i < video_descriptors.size() ? video_descriptors[i] : nullptr;
-        r.media.publication.layers.push_back({session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc, rtx_ssrc});
+        const proto::SdkStreamDescriptor* d =
+            i < video_descriptors.size() ? video_descriptors[i] : nullptr;
+        r.media.publication.layers.push_back(
+            {session.layer_stream_ids[i], rids.empty() ? "" : rids[i], ssrc, rtx_ssrc});
         // Layers the sender reports at 0 kb/s are off: not in the index (docs/PROTOCOL.md §4.7).
         if (!rids.empty() && d && d->max_bitrate_kbps() == 0) continue;
         VideoSource src;
@@ -149,7 +158,8 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
                               ? sub.receive_stream_ids(static_cast<int>(index))
                               : 0;
     const VideoSource* source = want ? state.FindVideo(want) : nullptr;
-    if (!source || source->attendee_id == self.attendee_id || r.media.subscriptions.size() >= subscription_limit ||
+    if (!source || source->attendee_id == self.attendee_id ||
+        r.media.subscriptions.size() >= subscription_limit ||
         (m.direction != "recvonly" && m.direction != "sendrecv")) {
       a.direction = "inactive";
       continue;
@@ -185,9 +195,9 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
   // that renames its mids on every SUBSCRIBE must not grow the session's state.
   auto prune = [&offer](std::map<std::string, uint32_t>& by_mid) {
     for (auto it = by_mid.begin(); it != by_mid.end();) {
-      const bool offered = std::any_of(offer.media.begin(), offer.media.end(), [&](const sdp::MediaSection& m) {
-        return m.kind == "video" && m.mid == it->first;
-      });
+      const bool offered = std::any_of(
+          offer.media.begin(), offer.media.end(),
+          [&](const sdp::MediaSection& m) { return m.kind == "video" && m.mid == it->first; });
       it = offered ? std::next(it) : by_mid.erase(it);
     }
   };

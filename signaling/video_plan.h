@@ -30,13 +30,13 @@ namespace sfu::signaling {
 inline constexpr size_t kMaxMidLength = 32;
 
 struct SessionVideoState {
-  std::map<std::string, uint32_t> section_ssrcs;  // mid -> our SSRC on that section
+  std::map<std::string, uint32_t> section_ssrcs;      // mid -> our SSRC on that section
   std::map<std::string, uint32_t> section_rtx_ssrcs;  // mid -> our RTX SSRC on that section
-  uint32_t stream_id = 0;                         // our published camera (first layer), 0: none
+  uint32_t stream_id = 0;                             // our published camera (first layer), 0: none
   uint32_t group_id = 0;
-  uint32_t uplink_ssrc = 0;                       // without simulcast
-  std::vector<std::string> rids;                  // with simulcast, in offer order
-  std::vector<uint32_t> layer_stream_ids;         // one per rid
+  uint32_t uplink_ssrc = 0;                // without simulcast
+  std::vector<std::string> rids;           // with simulcast, in offer order
+  std::vector<uint32_t> layer_stream_ids;  // one per rid
 };
 
 struct VideoPlanResult {
@@ -54,8 +54,9 @@ struct VideoIdentity {
 
 // Fills answers[i] for every video section of the offer. random_ssrc() gives fresh SSRCs.
 VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::SdkSubscribeFrame& sub,
-                          const VideoIdentity& self, MeetingState& state, SessionVideoState& session,
-                          std::vector<sdp::MediaAnswer>& answers, uint32_t (*random_ssrc)(),
-                          size_t subscription_limit = 25, size_t max_video_senders = 25);
+                          const VideoIdentity& self, MeetingState& state,
+                          SessionVideoState& session, std::vector<sdp::MediaAnswer>& answers,
+                          uint32_t (*random_ssrc)(), size_t subscription_limit = 25,
+                          size_t max_video_senders = 25);
 
 }  // namespace sfu::signaling

@@ -14,8 +14,9 @@ class ScopedTempDir {
  public:
   ScopedTempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("sfu-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
+    path_ =
+        std::filesystem::temp_directory_path() / ("sfu-test-" + std::to_string(::getpid()) + "-" +
+                                                  info->test_suite_name() + "-" + info->name());
     std::filesystem::remove_all(path_);
   }
   ~ScopedTempDir() {

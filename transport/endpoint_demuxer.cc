@@ -21,7 +21,8 @@ void EndpointDemuxer::Remove(WebRtcTransport* transport) {
   }
 }
 
-void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) {
+void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len,
+                                 size_t capacity) {
   const std::span<const uint8_t> packet(data, len);
   // RFC 7983 §7 and RFC 5761 §4, in one place: transport/wire/demux.h.
   const wire::PacketKind kind = wire::Classify(packet);
@@ -48,7 +49,8 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
     // Checks are rare (consent every few seconds): read the clock here, in the shard's
     // steady-clock milliseconds, rather than threading "now" through every datagram.
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch()).count();
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
     if (t->OnStunRequest(*msg, from, now_ms)) by_address_[from] = t;
     return;
   }

@@ -20,7 +20,8 @@ WebRtcTransport::WebRtcTransport(const Params& params, const DtlsContext& dtls, 
 
 WebRtcTransport::~WebRtcTransport() = default;
 
-bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const PeerAddress& from, int64_t now_ms) {
+bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const PeerAddress& from,
+                                    int64_t now_ms) {
   if (closed_) return false;
   now_ms_ = now_ms;
   stats_.Add(stats_.ice_checks);

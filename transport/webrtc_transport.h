@@ -16,10 +16,10 @@
 #include <string>
 #include <string_view>
 
-#include "transport/transport_stats.h"
 #include "transport/dtls/dtls_session.h"
 #include "transport/ice/ice_lite.h"
 #include "transport/srtp/srtp_session.h"
+#include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
 
 namespace sfu::wire {
@@ -45,7 +45,8 @@ class WebRtcTransport final : public DtlsSession::Listener {
     virtual void OnTransportConnected(WebRtcTransport& t) = 0;  // DTLS done, SRTP ready
     // Decrypted RTP / RTCP, in place: data has `capacity` bytes of room to re-protect.
     // RTP comes parsed (once, here): `packet` is the view of data[0, packet.size()).
-    virtual void OnRtp(WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data, size_t capacity) = 0;
+    virtual void OnRtp(WebRtcTransport& t, const wire::RtpPacketView& packet, uint8_t* data,
+                       size_t capacity) = 0;
     virtual void OnRtcp(WebRtcTransport& t, uint8_t* data, size_t len, size_t capacity) = 0;
     // Decrypted DTLS application data (SCTP packets).
     virtual void OnApplicationData(WebRtcTransport& t, std::span<const uint8_t> data) = 0;
@@ -89,9 +90,9 @@ class WebRtcTransport final : public DtlsSession::Listener {
 
   IceLite ice_;
   DtlsSession dtls_;
-  UdpEndpoint& socket_;          // borrowed (the shard's)
-  TransportStats& stats_;   // borrowed
-  Listener* listener_;           // borrowed
+  UdpEndpoint& socket_;    // borrowed (the shard's)
+  TransportStats& stats_;  // borrowed
+  Listener* listener_;     // borrowed
   std::unique_ptr<SrtpSession> srtp_in_;
   std::unique_ptr<SrtpSession> srtp_out_;
   std::optional<PeerAddress> dtls_peer_;  // where DTLS came from (before ICE selects)

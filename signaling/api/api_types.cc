@@ -10,12 +10,15 @@ ApiError LimitExceeded(std::string m) { return {400, "LimitExceededException", s
 ApiError Throttling(std::string m) { return {429, "ThrottlingException", std::move(m)}; }
 ApiError PayloadTooLarge(std::string m) { return {413, "BadRequestException", std::move(m)}; }
 ApiError ServiceFailure(std::string m) { return {500, "ServiceFailureException", std::move(m)}; }
-ApiError ServiceUnavailable(std::string m) { return {503, "ServiceUnavailableException", std::move(m)}; }
+ApiError ServiceUnavailable(std::string m) {
+  return {503, "ServiceUnavailableException", std::move(m)};
+}
 
 std::string ErrorCode(const ApiError& e) {
   constexpr std::string_view kSuffix = "Exception";
   std::string code = e.type;
-  if (code.size() > kSuffix.size() && code.ends_with(kSuffix)) code.resize(code.size() - kSuffix.size());
+  if (code.size() > kSuffix.size() && code.ends_with(kSuffix))
+    code.resize(code.size() - kSuffix.size());
   return code;
 }
 

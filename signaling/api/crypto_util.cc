@@ -101,7 +101,8 @@ std::string Base64UrlEncode(std::string_view bytes) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                       (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
+                       (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
     out += kB64Url[(v >> 18) & 63];
     out += kB64Url[(v >> 12) & 63];
     out += kB64Url[(v >> 6) & 63];
@@ -113,7 +114,8 @@ std::string Base64UrlEncode(std::string_view bytes) {
     out += kB64Url[(v >> 18) & 63];
     out += kB64Url[(v >> 12) & 63];
   } else if (rest == 2) {
-    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
+    const uint32_t v =
+        (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
     out += kB64Url[(v >> 18) & 63];
     out += kB64Url[(v >> 12) & 63];
     out += kB64Url[(v >> 6) & 63];

@@ -59,8 +59,9 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (kv.empty()) continue;
     const size_t eq = kv.find('=');
-    out.emplace_back(PercentDecode(kv.substr(0, eq)),
-                     eq == std::string_view::npos ? std::string() : PercentDecode(kv.substr(eq + 1)));
+    out.emplace_back(PercentDecode(kv.substr(0, eq)), eq == std::string_view::npos
+                                                          ? std::string()
+                                                          : PercentDecode(kv.substr(eq + 1)));
   }
   return out;
 }

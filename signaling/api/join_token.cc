@@ -1,7 +1,7 @@
 #include "signaling/api/join_token.h"
 
-#include "signaling/api/crypto_util.h"
 #include "base/check.h"
+#include "signaling/api/crypto_util.h"
 
 namespace sfu::api {
 namespace {
@@ -37,7 +37,8 @@ std::optional<JoinTokenClaims> JoinTokenSigner::Verify(std::string_view token) c
   }
   if (token.size() != 66) return std::nullopt;
   auto raw = Base64UrlDecode(token);
-  if (!raw || raw->size() != kPayloadBytes + kMacBytes || (*raw)[0] != kVersion) return std::nullopt;
+  if (!raw || raw->size() != kPayloadBytes + kMacBytes || (*raw)[0] != kVersion)
+    return std::nullopt;
   const std::string_view bytes(*raw);
   const std::string mac = HmacSha256(secret_, bytes.substr(0, kPayloadBytes)).substr(0, kMacBytes);
   if (!ConstantTimeEquals(mac, bytes.substr(kPayloadBytes))) return std::nullopt;

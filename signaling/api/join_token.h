@@ -1,6 +1,7 @@
 #pragma once
 // Opaque join tokens: base64url (no padding) of
-//   version (1 byte = 1) | meeting UUID (16) | attendee UUID (16) | HMAC-SHA256(secret, first 33)[0..16)
+//   version (1 byte = 1) | meeting UUID (16) | attendee UUID (16) | HMAC-SHA256(secret, first
+//   33)[0..16)
 // 66 characters of [A-Za-z0-9_-], so a token is a valid WebSocket subprotocol (RFC 7230 tchar).
 // Binding and integrity come from the MAC; liveness ("dead once the attendee or meeting is
 // deleted") from the store: callers must also check the attendee still exists.

@@ -5,7 +5,9 @@
 namespace sfu::api {
 
 TokenBucketLimiter::TokenBucketLimiter(double rate_per_second, double burst, size_t max_keys)
-    : rate_(rate_per_second), burst_(std::max(1.0, burst)), max_keys_(std::max<size_t>(1, max_keys)) {}
+    : rate_(rate_per_second),
+      burst_(std::max(1.0, burst)),
+      max_keys_(std::max<size_t>(1, max_keys)) {}
 
 bool TokenBucketLimiter::Allow(std::string_view key, int64_t now_ms) {
   if (rate_ <= 0) return true;  // limiting disabled

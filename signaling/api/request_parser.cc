@@ -90,7 +90,8 @@ bool CheckEnum(const json::value& v, std::string_view name,
 }
 
 // MeetingFeatures: {Audio:{EchoReduction, BitrateKbps (ours)}, Video:{MaxResolution},
-// Content:{MaxResolution}, Attendee:{MaxCount}}. Unknown keys are dropped; the kept subset is returned normalised.
+// Content:{MaxResolution}, Attendee:{MaxCount}}. Unknown keys are dropped; the kept subset is
+// returned normalised.
 bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetingParams* p,
                    ApiError* err) {
   if (!v.is_object()) {
@@ -116,7 +117,8 @@ bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetin
   if (sec) {
     json::object o;
     if (const json::value* e = sec->if_contains("EchoReduction")) {
-      if (!CheckEnum(*e, "MeetingFeatures.Audio.EchoReduction", {"AVAILABLE", "UNAVAILABLE"}, &val, err))
+      if (!CheckEnum(*e, "MeetingFeatures.Audio.EchoReduction", {"AVAILABLE", "UNAVAILABLE"}, &val,
+                     err))
         return false;
       o["EchoReduction"] = val;
     }
@@ -144,7 +146,8 @@ bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetin
   if (sec) {
     json::object o;
     if (const json::value* e = sec->if_contains("MaxResolution")) {
-      if (!CheckEnum(*e, "MeetingFeatures.Content.MaxResolution", {"None", "FHD", "UHD"}, &val, err))
+      if (!CheckEnum(*e, "MeetingFeatures.Content.MaxResolution", {"None", "FHD", "UHD"}, &val,
+                     err))
         return false;
       o["MaxResolution"] = val;
     }
@@ -233,7 +236,8 @@ bool ParseMeetingFields(const json::object& obj, const ParseLimits& limits, Crea
   return true;
 }
 
-bool ParseAttendeeObject(const json::value& v, std::string prefix, AttendeeParams* a, ApiError* err) {
+bool ParseAttendeeObject(const json::value& v, std::string prefix, AttendeeParams* a,
+                         ApiError* err) {
   if (!v.is_object()) {
     *err = BadRequest(prefix + " must be an object");
     return false;
@@ -256,7 +260,8 @@ bool ParseAttendeeObject(const json::value& v, std::string prefix, AttendeeParam
       return false;
     }
     const json::object& c = caps->as_object();
-    const std::initializer_list<std::string_view> kModes = {"SendReceive", "Send", "Receive", "None"};
+    const std::initializer_list<std::string_view> kModes = {"SendReceive", "Send", "Receive",
+                                                            "None"};
     struct {
       const char* key;
       std::string* out;
@@ -326,8 +331,8 @@ Parsed<CreateMeetingParams> ParseCreateMeeting(std::string_view body, const Pars
   return r;
 }
 
-Parsed<CreateMeetingWithAttendeesParams> ParseCreateMeetingWithAttendees(std::string_view body,
-                                                                         const ParseLimits& limits) {
+Parsed<CreateMeetingWithAttendeesParams> ParseCreateMeetingWithAttendees(
+    std::string_view body, const ParseLimits& limits) {
   Parsed<CreateMeetingWithAttendeesParams> r;
   json::value v;
   CreateMeetingWithAttendeesParams p;

@@ -20,9 +20,9 @@ struct Parsed {
 
 struct ParseLimits {
   std::string default_media_region = "us-east-1";
-  int max_attendees_per_meeting = 250;       // cap for MeetingFeatures.Attendee.MaxCount
-  size_t max_create_with_attendees = 10;     // CreateMeetingWithAttendees
-  size_t max_batch_attendees = 100;          // BatchCreateAttendee
+  int max_attendees_per_meeting = 250;    // cap for MeetingFeatures.Attendee.MaxCount
+  size_t max_create_with_attendees = 10;  // CreateMeetingWithAttendees
+  size_t max_batch_attendees = 100;       // BatchCreateAttendee
 };
 
 Parsed<CreateMeetingParams> ParseCreateMeeting(std::string_view body, const ParseLimits& limits);
@@ -33,8 +33,8 @@ Parsed<std::vector<AttendeeParams>> ParseBatchCreateAttendee(std::string_view bo
                                                              const ParseLimits& limits);
 
 // Validation of single values, shared with the path/query handling.
-bool IsValidExternalId(std::string_view s);       // 2..64 characters, no control characters
+bool IsValidExternalId(std::string_view s);          // 2..64 characters, no control characters
 bool IsValidClientRequestToken(std::string_view s);  // 2..64 of [-_a-zA-Z0-9]
-bool IsValidMediaRegion(std::string_view s);      // 2..64 of [a-z0-9-]
+bool IsValidMediaRegion(std::string_view s);         // 2..64 of [a-z0-9-]
 
 }  // namespace sfu::api

@@ -135,7 +135,8 @@ bool PathHasDotOrEmptySegments(std::string_view raw_path) {
       if (seg[i] == '.') {
         ++dots;
         ++i;
-      } else if (i + 2 < seg.size() && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E')) {
+      } else if (i + 2 < seg.size() && seg[i] == '%' && seg[i + 1] == '2' &&
+                 (seg[i + 2] == 'e' || seg[i + 2] == 'E')) {
         ++dots;
         i += 3;
       } else if (i + 4 < seg.size() && seg.substr(i, 3) == "%25" && seg[i + 3] == '2' &&
@@ -187,7 +188,8 @@ std::string CanonicalQuery(std::string_view raw_query) {
     if (kv.empty()) continue;
     const size_t eq = kv.find('=');
     std::string key = UriEncode(http::PercentDecode(kv.substr(0, eq)));
-    std::string value = eq == std::string_view::npos ? "" : UriEncode(http::PercentDecode(kv.substr(eq + 1)));
+    std::string value =
+        eq == std::string_view::npos ? "" : UriEncode(http::PercentDecode(kv.substr(eq + 1)));
     if (ToLower(key) == "x-amz-signature") continue;
     params.emplace_back(std::move(key), std::move(value));
   }
@@ -234,7 +236,8 @@ std::string CanonicalHeaders(const std::vector<std::pair<std::string, std::strin
   return out;
 }
 
-std::string CanonicalRequest(const SigV4Request& req, const std::vector<std::string>& signed_headers,
+std::string CanonicalRequest(const SigV4Request& req,
+                             const std::vector<std::string>& signed_headers,
                              std::string_view payload_hash_hex) {
   std::string out;
   out += req.method;
@@ -275,16 +278,28 @@ std::string SigningKey(std::string_view secret, std::string_view date, std::stri
 
 std::string_view SigV4StatusMessage(SigV4Status status) {
   switch (status) {
-    case SigV4Status::kOk: return "ok";
-    case SigV4Status::kMissing: return "Missing Authentication Token (AWS Signature Version 4 required)";
-    case SigV4Status::kMalformed: return "The Authorization header or X-Amz-Date is malformed";
-    case SigV4Status::kUnknownKey: return "The security token included in the request is invalid (unknown access key)";
-    case SigV4Status::kWrongService: return "Credential should be scoped to correct service: 'chime'";
-    case SigV4Status::kClockSkew: return "Signature expired or not yet valid: X-Amz-Date is more than 15 minutes from the server time";
-    case SigV4Status::kPayloadMismatch: return "The provided x-amz-content-sha256 header does not match what was computed";
-    case SigV4Status::kBadSignature: return "The request signature we calculated does not match the signature you provided";
-    case SigV4Status::kBadPath: return "The request path has empty, '.' or '..' segments";
-    case SigV4Status::kReplayed: return "This signature was already used for a request that is not idempotent: sign each request anew, or send a ClientRequestToken";
+    case SigV4Status::kOk:
+      return "ok";
+    case SigV4Status::kMissing:
+      return "Missing Authentication Token (AWS Signature Version 4 required)";
+    case SigV4Status::kMalformed:
+      return "The Authorization header or X-Amz-Date is malformed";
+    case SigV4Status::kUnknownKey:
+      return "The security token included in the request is invalid (unknown access key)";
+    case SigV4Status::kWrongService:
+      return "Credential should be scoped to correct service: 'chime'";
+    case SigV4Status::kClockSkew:
+      return "Signature expired or not yet valid: X-Amz-Date is more than 15 minutes from the "
+             "server time";
+    case SigV4Status::kPayloadMismatch:
+      return "The provided x-amz-content-sha256 header does not match what was computed";
+    case SigV4Status::kBadSignature:
+      return "The request signature we calculated does not match the signature you provided";
+    case SigV4Status::kBadPath:
+      return "The request path has empty, '.' or '..' segments";
+    case SigV4Status::kReplayed:
+      return "This signature was already used for a request that is not idempotent: sign each "
+             "request anew, or send a ClientRequestToken";
   }
   return "unknown";
 }
@@ -369,8 +384,8 @@ SigV4Verification VerifySigV4(const SigV4Request& req,
   const std::string scope =
       parsed->date + "/" + parsed->region + "/" + parsed->service + "/aws4_request";
   const std::string sts = StringToSign(*amz_date, scope, canonical);
-  const std::string expected =
-      HexEncode(HmacSha256(SigningKey(key->second, parsed->date, parsed->region, parsed->service), sts));
+  const std::string expected = HexEncode(
+      HmacSha256(SigningKey(key->second, parsed->date, parsed->region, parsed->service), sts));
   v.status = ConstantTimeEquals(expected, parsed->signature) ? SigV4Status::kOk
                                                              : SigV4Status::kBadSignature;
   return v;

@@ -43,7 +43,8 @@ std::string CanonicalQuery(std::string_view raw_query);
 // Canonical headers block ("name:value\n" per signed header) and signed-headers list.
 std::string CanonicalHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::vector<std::string>& signed_headers);
-std::string CanonicalRequest(const SigV4Request& req, const std::vector<std::string>& signed_headers,
+std::string CanonicalRequest(const SigV4Request& req,
+                             const std::vector<std::string>& signed_headers,
                              std::string_view payload_hash_hex);
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request);
@@ -52,15 +53,15 @@ std::string SigningKey(std::string_view secret, std::string_view date, std::stri
 
 enum class SigV4Status {
   kOk,
-  kMissing,         // no Authorization header
-  kMalformed,       // header or x-amz-date unparseable
-  kUnknownKey,      // access key id not configured
-  kWrongService,    // credential scope service is not the expected one
-  kClockSkew,       // x-amz-date too far from the server's clock
-  kPayloadMismatch, // x-amz-content-sha256 does not match the body
+  kMissing,          // no Authorization header
+  kMalformed,        // header or x-amz-date unparseable
+  kUnknownKey,       // access key id not configured
+  kWrongService,     // credential scope service is not the expected one
+  kClockSkew,        // x-amz-date too far from the server's clock
+  kPayloadMismatch,  // x-amz-content-sha256 does not match the body
   kBadSignature,
-  kBadPath,         // empty, "." or ".." path segments: the signed path would not be the routed one
-  kReplayed,        // a non-idempotent request whose signature was already used (docs/SECURITY.md)
+  kBadPath,   // empty, "." or ".." path segments: the signed path would not be the routed one
+  kReplayed,  // a non-idempotent request whose signature was already used (docs/SECURITY.md)
 };
 std::string_view SigV4StatusMessage(SigV4Status status);
 

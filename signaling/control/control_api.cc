@@ -1,11 +1,10 @@
 #include "signaling/control/control_api.h"
 
 #include <boost/json.hpp>
-
 #include <unordered_map>
 
-#include "signaling/api/crypto_util.h"
 #include "base/log.h"
+#include "signaling/api/crypto_util.h"
 
 namespace sfu::api {
 namespace json = boost::json;
@@ -53,7 +52,8 @@ json::object MeetingObject(const MeetingRecord& m, const ControlApiConfig& c) {
   if (m.primary_meeting_id) o["PrimaryMeetingId"] = *m.primary_meeting_id;
   json::value tenants = ParseStoredJson(m.tenant_ids_json);
   if (!tenants.is_null()) o["TenantIds"] = std::move(tenants);
-  o["MeetingArn"] = "arn:aws:chime:" + m.media_region + ":" + c.account_id + ":meeting/" + m.meeting_id;
+  o["MeetingArn"] =
+      "arn:aws:chime:" + m.media_region + ":" + c.account_id + ":meeting/" + m.meeting_id;
   return o;
 }
 
@@ -81,7 +81,8 @@ std::string EncodeNextToken(int64_t seq) { return Base64UrlEncode("seq:" + std::
 std::optional<int64_t> DecodeNextToken(std::string_view token) {
   auto raw = Base64UrlDecode(token);
   // At most 18 digits: any int64 sequence we issue fits, and 18 digits cannot overflow.
-  if (!raw || raw->size() < 5 || raw->size() > 4 + 18 || raw->compare(0, 4, "seq:") != 0) return std::nullopt;
+  if (!raw || raw->size() < 5 || raw->size() > 4 + 18 || raw->compare(0, 4, "seq:") != 0)
+    return std::nullopt;
   int64_t v = 0;
   for (size_t i = 4; i < raw->size(); ++i) {
     const char c = (*raw)[i];
@@ -96,8 +97,13 @@ std::optional<int64_t> DecodeNextToken(std::string_view token) {
 HttpResponse ControlApi::Fail(const ApiError& e) const { return ErrorResponse(e, request_id_); }
 
 ControlApi::ControlApi(store::MeetingStore& store, const JoinTokenSigner& signer,
-                       const base::Clock& clock, ControlApiConfig config, ControlApiListener* listener)
-    : store_(store), signer_(signer), clock_(clock), config_(std::move(config)), listener_(listener) {}
+                       const base::Clock& clock, ControlApiConfig config,
+                       ControlApiListener* listener)
+    : store_(store),
+      signer_(signer),
+      clock_(clock),
+      config_(std::move(config)),
+      listener_(listener) {}
 
 bool ControlApi::IsApiPath(std::string_view path) {
   return path == "/meetings" || path.starts_with("/meetings/") || path == "/meetings/";
@@ -107,13 +113,21 @@ std::string ControlApi::OperationName(const HttpRequest& req) {
   const std::vector<std::string> seg = http::SplitPath(req.path);
   const std::string op = QueryValue(req, "operation");
   const std::string& m = req.method;
-  if (seg.size() == 1 && m == "POST") return op.empty() ? "CreateMeeting" : op == "create-attendees" ? "CreateMeetingWithAttendees" : "Unknown";
-  if (seg.size() == 2) return m == "GET" ? "GetMeeting" : m == "DELETE" ? "DeleteMeeting" : "Unknown";
+  if (seg.size() == 1 && m == "POST")
+    return op.empty()                 ? "CreateMeeting"
+           : op == "create-attendees" ? "CreateMeetingWithAttendees"
+                                      : "Unknown";
+  if (seg.size() == 2)
+    return m == "GET" ? "GetMeeting" : m == "DELETE" ? "DeleteMeeting" : "Unknown";
   if (seg.size() == 3 && seg[2] == "attendees") {
     if (m == "GET") return "ListAttendees";
-    if (m == "POST") return op.empty() ? "CreateAttendee" : op == "batch-create" ? "BatchCreateAttendee" : "Unknown";
+    if (m == "POST")
+      return op.empty()             ? "CreateAttendee"
+             : op == "batch-create" ? "BatchCreateAttendee"
+                                    : "Unknown";
   }
-  if (seg.size() == 4 && seg[2] == "attendees") return m == "GET" ? "GetAttendee" : m == "DELETE" ? "DeleteAttendee" : "Unknown";
+  if (seg.size() == 4 && seg[2] == "attendees")
+    return m == "GET" ? "GetAttendee" : m == "DELETE" ? "DeleteAttendee" : "Unknown";
   return "Unknown";
 }
 
@@ -174,7 +188,7 @@ ControlApi::Result ControlApi::Handle(const HttpRequest& req, const std::string&
       result.response = DeleteAttendee(seg[1], seg[3]);
     } else {
       result.response = Fail(NotFound("No such operation: " + m + " " + req.path +
-                                       (op.empty() ? "" : "?operation=" + op)));
+                                      (op.empty() ? "" : "?operation=" + op)));
     }
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure").Kv("operation", result.operation).Kv("error", e.what());
@@ -223,7 +237,7 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
   if (auto existing = store_.FindMeetingByRequestToken(params.client_request_token)) {
     if (existing->fingerprint != fingerprint) {
       return Fail(Conflict("ClientRequestToken " + params.client_request_token +
-                            " was already used with different parameters"));
+                           " was already used with different parameters"));
     }
     meeting = std::move(*existing);  // idempotent replay
   } else {
@@ -260,8 +274,8 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     }
     const int64_t existing = created ? 0 : store_.CountAttendees(meeting.meeting_id);
     if (existing + static_cast<int64_t>(new_attendees.size()) > meeting.max_attendees) {
-      return Fail(LimitExceeded("The meeting allows at most " + std::to_string(meeting.max_attendees) +
-                                 " attendees"));
+      return Fail(LimitExceeded("The meeting allows at most " +
+                                std::to_string(meeting.max_attendees) + " attendees"));
     }
     for (const AttendeeRecord& a : out) attendees_json.push_back(AttendeeObject(a, signer_));
   }
@@ -273,7 +287,9 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     });
   }
   if (created) {
-    SFU_LOG(kInfo, "meeting created").Kv("meeting", meeting.meeting_id).Kv("region", meeting.media_region);
+    SFU_LOG(kInfo, "meeting created")
+        .Kv("meeting", meeting.meeting_id)
+        .Kv("region", meeting.media_region);
     if (listener_) listener_->OnMeetingCreated(meeting);
   }
   for (const AttendeeRecord& a : new_attendees) {
@@ -336,7 +352,7 @@ HttpResponse ControlApi::CreateAttendee(const std::string& meeting_id, const Htt
   if (!a) {
     if (store_.CountAttendees(meeting_id) >= meeting->max_attendees) {
       return Fail(LimitExceeded("The meeting already has the maximum of " +
-                                 std::to_string(meeting->max_attendees) + " attendees"));
+                                std::to_string(meeting->max_attendees) + " attendees"));
     }
     std::vector<AttendeeRecord> one{NewAttendee(meeting_id, *parsed.value)};
     store_.InsertAttendees(&one);
@@ -349,7 +365,8 @@ HttpResponse ControlApi::CreateAttendee(const std::string& meeting_id, const Htt
   return JsonResponse(200, body);
 }
 
-HttpResponse ControlApi::BatchCreateAttendee(const std::string& meeting_id, const HttpRequest& req) {
+HttpResponse ControlApi::BatchCreateAttendee(const std::string& meeting_id,
+                                             const HttpRequest& req) {
   auto meeting = store_.GetMeeting(meeting_id);
   if (!meeting) return Fail(NotFound("The meeting " + meeting_id + " does not exist"));
   auto parsed = ParseBatchCreateAttendee(req.body, config_.limits);
@@ -405,7 +422,7 @@ HttpResponse ControlApi::ListAttendees(const std::string& meeting_id, const Http
     if (ok) v = std::stoi(max);
     if (!ok || v < 1 || v > config_.list_max_results) {
       return Fail(BadRequest("MaxResults must be an integer from 1 to " +
-                              std::to_string(config_.list_max_results)));
+                             std::to_string(config_.list_max_results)));
     }
     limit = v;
   }
@@ -428,7 +445,8 @@ HttpResponse ControlApi::ListAttendees(const std::string& meeting_id, const Http
   return JsonResponse(200, body);
 }
 
-HttpResponse ControlApi::GetAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+HttpResponse ControlApi::GetAttendee(const std::string& meeting_id,
+                                     const std::string& attendee_id) {
   if (!store_.GetMeeting(meeting_id)) {
     return Fail(NotFound("The meeting " + meeting_id + " does not exist"));
   }
@@ -439,7 +457,8 @@ HttpResponse ControlApi::GetAttendee(const std::string& meeting_id, const std::s
   return JsonResponse(200, body);
 }
 
-HttpResponse ControlApi::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+HttpResponse ControlApi::DeleteAttendee(const std::string& meeting_id,
+                                        const std::string& attendee_id) {
   if (!store_.GetMeeting(meeting_id)) {
     return Fail(NotFound("The meeting " + meeting_id + " does not exist"));
   }

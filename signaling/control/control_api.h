@@ -19,20 +19,20 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
 #include "signaling/api/api_types.h"
+#include "signaling/api/http_message.h"
 #include "signaling/api/join_token.h"
 #include "signaling/api/request_parser.h"
-#include "signaling/api/http_message.h"
 #include "signaling/store/meeting_store.h"
-#include "base/clock.h"
 
 namespace sfu::api {
 
 struct ControlApiConfig {
-  std::string http_base = "http://127.0.0.1:8080";   // scheme://host:port, no trailing slash
-  std::string ws_base = "ws://127.0.0.1:8080";       // ws or wss to match http/https
-  std::string media_host = "127.0.0.1:3478";         // AudioHostUrl
-  std::string account_id = "000000000000";           // in MeetingArn
+  std::string http_base = "http://127.0.0.1:8080";  // scheme://host:port, no trailing slash
+  std::string ws_base = "ws://127.0.0.1:8080";      // ws or wss to match http/https
+  std::string media_host = "127.0.0.1:3478";        // AudioHostUrl
+  std::string account_id = "000000000000";          // in MeetingArn
   ParseLimits limits;
   int list_default_results = 10;
   int list_max_results = 100;
@@ -78,7 +78,8 @@ class ControlApi {
   bool EndMeeting(const std::string& meeting_id, std::string_view reason);
   // Ends meetings idle (no connected attendee) for idle_ms; is_connected says whether a meeting
   // has a connected attendee right now. Returns how many ended.
-  int ExpireIdleMeetings(int64_t idle_ms, const std::function<bool(const std::string&)>& is_connected);
+  int ExpireIdleMeetings(int64_t idle_ms,
+                         const std::function<bool(const std::string&)>& is_connected);
 
   // Builds an AWS-style error response.
   static http::HttpResponse ErrorResponse(const ApiError& e, const std::string& request_id);
@@ -90,7 +91,8 @@ class ControlApi {
   http::HttpResponse GetMeeting(const std::string& meeting_id);
   http::HttpResponse DeleteMeeting(const std::string& meeting_id);
   http::HttpResponse CreateAttendee(const std::string& meeting_id, const http::HttpRequest& req);
-  http::HttpResponse BatchCreateAttendee(const std::string& meeting_id, const http::HttpRequest& req);
+  http::HttpResponse BatchCreateAttendee(const std::string& meeting_id,
+                                         const http::HttpRequest& req);
   http::HttpResponse ListAttendees(const std::string& meeting_id, const http::HttpRequest& req);
   http::HttpResponse GetAttendee(const std::string& meeting_id, const std::string& attendee_id);
   http::HttpResponse DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
@@ -103,12 +105,12 @@ class ControlApi {
 
   http::HttpResponse Fail(const ApiError& e) const;
 
-  std::string request_id_;  // of the request being handled, for error bodies
-  store::MeetingStore& store_;       // borrowed
-  const JoinTokenSigner& signer_;    // borrowed
-  const base::Clock& clock_;         // borrowed
+  std::string request_id_;         // of the request being handled, for error bodies
+  store::MeetingStore& store_;     // borrowed
+  const JoinTokenSigner& signer_;  // borrowed
+  const base::Clock& clock_;       // borrowed
   ControlApiConfig config_;
-  ControlApiListener* listener_;     // borrowed, may be null
+  ControlApiListener* listener_;  // borrowed, may be null
 };
 
 }  // namespace sfu::api

@@ -6,7 +6,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-
 #include <chrono>
 #include <deque>
 #include <list>
@@ -24,7 +23,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string ErrorJson(std::string_view code, std::string_view message, std::string_view request_id) {
+std::string ErrorJson(std::string_view code, std::string_view message,
+                      std::string_view request_id) {
   std::string body = "{\"Code\":\"";
   body += code;
   body += "\",\"Message\":\"";
@@ -115,7 +115,9 @@ namespace {
 // One accepted WebSocket: read loop, bounded write queue, close with a code. Stream is the
 // plain TCP stream or the TLS stream (wss).
 template <class Stream>
-class WsSession : public ws::WsConnection, public WsSessionBase, public std::enable_shared_from_this<WsSession<Stream>> {
+class WsSession : public ws::WsConnection,
+                  public WsSessionBase,
+                  public std::enable_shared_from_this<WsSession<Stream>> {
  public:
   WsSession(Stream&& stream, std::shared_ptr<HttpServer::Impl> server, std::string remote)
       : ws_(std::move(stream)), server_(std::move(server)), remote_(std::move(remote)) {}
@@ -137,10 +139,11 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
     ws_.read_message_max(limits.max_message_bytes);
     ws_.binary(true);
     const std::string subprotocol = acceptance.subprotocol;
-    ws_.set_option(beast::websocket::stream_base::decorator([subprotocol](beast::websocket::response_type& res) {
-      res.set(bhttp::field::server, "sfu-server");
-      if (!subprotocol.empty()) res.set(bhttp::field::sec_websocket_protocol, subprotocol);
-    }));
+    ws_.set_option(beast::websocket::stream_base::decorator(
+        [subprotocol](beast::websocket::response_type& res) {
+          res.set(bhttp::field::server, "sfu-server");
+          if (!subprotocol.empty()) res.set(bhttp::field::sec_websocket_protocol, subprotocol);
+        }));
     ws_.async_accept(request, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
   }
 
@@ -185,10 +188,11 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
     res->keep_alive(false);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    bhttp::async_write(ws_.next_layer(), *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
-      self->Abort();
-      self->closed_ = true;
-    });
+    bhttp::async_write(ws_.next_layer(), *res,
+                       [self = shared_from_this(), res](beast::error_code, std::size_t) {
+                         self->Abort();
+                         self->closed_ = true;
+                       });
   }
 
   void OnAccept(beast::error_code ec) {
@@ -218,7 +222,8 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
     }
     const auto data = buffer_.cdata();
     if (handler_ && !closing_) {
-      handler_->OnBinaryMessage(std::span<const uint8_t>(static_cast<const uint8_t*>(data.data()), data.size()));
+      handler_->OnBinaryMessage(
+          std::span<const uint8_t>(static_cast<const uint8_t*>(data.data()), data.size()));
     }
     buffer_.consume(buffer_.size());
     if (!closed_) Read();
@@ -226,7 +231,8 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
 
   void DoWrite() {
     writing_ = true;
-    ws_.async_write(asio::buffer(queue_.front()), beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+    ws_.async_write(asio::buffer(queue_.front()),
+                    beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t) {
@@ -241,7 +247,9 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
   void DoClose() {
     beast::websocket::close_reason reason(static_cast<beast::websocket::close_code>(close_code_));
     reason.reason = close_reason_;
-    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->Finish(self->close_code_); });
+    ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
+      self->Finish(self->close_code_);
+    });
   }
 
   void Finish(uint16_t code) {
@@ -273,7 +281,9 @@ class WsSession : public ws::WsConnection, public WsSessionBase, public std::ena
 namespace {
 
 // Builds the session's stream over an accepted socket.
-inline PlainStream MakeStream(tcp::socket socket, HttpServer::Impl&, PlainStream*) { return PlainStream(std::move(socket)); }
+inline PlainStream MakeStream(tcp::socket socket, HttpServer::Impl&, PlainStream*) {
+  return PlainStream(std::move(socket));
+}
 inline TlsStream MakeStream(tcp::socket socket, HttpServer::Impl& server, TlsStream*) {
   return TlsStream(std::move(socket), *server.tls);
 }
@@ -294,9 +304,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
       remote_ = ep.address().to_string();
-      loopback_ = ep.address().is_loopback() ||
-                  (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
-                   asio::ip::make_address_v4(asio::ip::v4_mapped, ep.address().to_v6()).is_loopback());
+      loopback_ =
+          ep.address().is_loopback() ||
+          (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
+           asio::ip::make_address_v4(asio::ip::v4_mapped, ep.address().to_v6()).is_loopback());
     }
   }
   ~Session() {
@@ -310,11 +321,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     upgrades_only_ = upgrades_only;
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       // The handshake counts against the first request's header deadline.
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.header_timeout_seconds));
-      stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-        if (ec) return self->Close();  // not TLS, or a failed handshake: nothing to answer
-        self->Read();
-      });
+      beast::get_lowest_layer(stream_).expires_after(
+          std::chrono::seconds(server_->config.header_timeout_seconds));
+      stream_.async_handshake(
+          asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) return self->Close();  // not TLS, or a failed handshake: nothing to answer
+            self->Read();
+          });
     } else {
       Read();
     }
@@ -333,10 +346,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->config.max_header_bytes));
     parser_->body_limit(server_->config.max_body_bytes);
-    const int header_s = first_request_ ? server_->config.header_timeout_seconds : server_->config.timeout_seconds;
+    const int header_s =
+        first_request_ ? server_->config.header_timeout_seconds : server_->config.timeout_seconds;
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(header_s));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session<Stream>::OnHeader, shared_from_this()));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session<Stream>::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, std::size_t n) {
@@ -347,18 +362,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     first_request_ = false;
     if (upgrades_only_ && !beast::websocket::is_upgrade(parser_->get())) {
       ++server_->stats.refused_not_upgrade;
-      return SendError(503, "ServiceUnavailableException", "ServiceUnavailable", "Too many open connections");
+      return SendError(503, "ServiceUnavailableException", "ServiceUnavailable",
+                       "Too many open connections");
     }
     if (parser_->is_done()) return OnRead({}, 0);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(server_->config.timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session<Stream>::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::ssl::error::stream_truncated) {
+        ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
@@ -376,7 +393,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (beast::websocket::is_upgrade(msg) && server_->upgrade_handler && !server_->stopped) {
       beast::get_lowest_layer(stream_).expires_never();  // the WebSocket sets its own timeouts
       auto ws = std::make_shared<WsSession<Stream>>(std::move(stream_), server_, remote_);
-      server_->ws_sessions.remove_if([](const std::weak_ptr<WsSessionBase>& w) { return w.expired(); });
+      server_->ws_sessions.remove_if(
+          [](const std::weak_ptr<WsSessionBase>& w) { return w.expired(); });
       server_->ws_sessions.push_back(ws);
       ws->Run(parser_->release(), loopback_);
       return;
@@ -397,7 +415,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Send(std::move(resp), msg.keep_alive(), req.method == "HEAD");
   }
 
-  void SendError(int status, std::string_view type, std::string_view code, const std::string& message) {
+  void SendError(int status, std::string_view type, std::string_view code,
+                 const std::string& message) {
     HttpResponse r;
     r.status = status;
     r.SetHeader("Content-Type", "application/json");
@@ -419,12 +438,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res->body() = std::move(resp.body);
     res->prepare_payload();
     if (head) res->body().clear();
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(server_->config.timeout_seconds));
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, closing](beast::error_code ec, std::size_t) {
-                         if (ec || closing) return self->Close();
-                         self->Read();
-                       });
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(server_->config.timeout_seconds));
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, closing](beast::error_code ec, std::size_t) {
+          if (ec || closing) return self->Close();
+          self->Read();
+        });
   }
 
   Stream stream_;
@@ -442,7 +463,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
-                                                                             tcp::socket socket) {
+                                                                            tcp::socket socket) {
     if (self->stopped) return;
     if (ec) return self->OnAcceptError(ec);
     beast::error_code ignored;
@@ -486,7 +507,9 @@ void HttpServer::Impl::OnAcceptError(const beast::error_code& ec) {
   if (ec == asio::error::operation_aborted) return;
   ++stats.accept_errors;
   if (uint64_t held = 0; accept_log.Allow(SteadyMs(), &held)) {
-    SFU_LOG(kWarn, "accept failed").Kv("error", ec.message()).Kv("suppressed", held)
+    SFU_LOG(kWarn, "accept failed")
+        .Kv("error", ec.message())
+        .Kv("suppressed", held)
         .Kv("open_connections", static_cast<uint64_t>(connections));
   }
   const bool resources = ec == asio::error::no_descriptors || ec.value() == ENFILE ||
@@ -508,7 +531,8 @@ bool HttpServer::Start(std::string* error) {
     impl_->tls.emplace(asio::ssl::context::tls_server);
     asio::ssl::context& ctx = *impl_->tls;
     ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
     ctx.use_certificate_chain_file(impl_->config.tls_cert_file, ec);
     if (ec) {
       *error = "cannot load TLS certificate " + impl_->config.tls_cert_file + ": " + ec.message();

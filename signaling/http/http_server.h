@@ -61,7 +61,7 @@ class HttpServer {
 
   // Connections refused or cut by the limits above (control thread; read for metrics).
   struct Stats {
-    uint64_t refused_per_address = 0;   // closed at once: the address had its share
+    uint64_t refused_per_address = 0;    // closed at once: the address had its share
     uint64_t refused_over_capacity = 0;  // closed at once: past max_connections + reserve
     uint64_t refused_not_upgrade = 0;    // in the reserve, not a WebSocket join: 503
     uint64_t header_timeouts = 0;        // no complete request header in time

@@ -1,10 +1,10 @@
 #include "signaling/proto/frame_codec.h"
 
+#include <google/protobuf/unknown_field_set.h>
+
 #include <chrono>
 #include <climits>
 #include <cstdio>
-
-#include <google/protobuf/unknown_field_set.h>
 
 #include "base/check.h"
 
@@ -77,60 +77,106 @@ bool TypeRequiresSubMessage(SdkSignalFrame::Type type) {
 
 std::string_view SubMessageFieldName(SdkSignalFrame::Type type) {
   switch (type) {
-    case SdkSignalFrame::JOIN: return "join";
-    case SdkSignalFrame::JOIN_ACK: return "joinack";
-    case SdkSignalFrame::SUBSCRIBE: return "sub";
-    case SdkSignalFrame::SUBSCRIBE_ACK: return "suback";
-    case SdkSignalFrame::INDEX: return "index";
+    case SdkSignalFrame::JOIN:
+      return "join";
+    case SdkSignalFrame::JOIN_ACK:
+      return "joinack";
+    case SdkSignalFrame::SUBSCRIBE:
+      return "sub";
+    case SdkSignalFrame::SUBSCRIBE_ACK:
+      return "suback";
+    case SdkSignalFrame::INDEX:
+      return "index";
     case SdkSignalFrame::PAUSE:
-    case SdkSignalFrame::RESUME: return "pause";
-    case SdkSignalFrame::LEAVE: return "leave";
-    case SdkSignalFrame::LEAVE_ACK: return "leave_ack";
-    case SdkSignalFrame::BITRATES: return "bitrates";
-    case SdkSignalFrame::AUDIO_CONTROL: return "audio_control";
-    case SdkSignalFrame::AUDIO_METADATA: return "audio_metadata";
-    case SdkSignalFrame::AUDIO_STREAM_ID_INFO: return "audio_stream_id_info";
-    case SdkSignalFrame::PING_PONG: return "ping_pong";
-    case SdkSignalFrame::AUDIO_STATUS: return "audio_status";
-    case SdkSignalFrame::CLIENT_METRIC: return "client_metric";
-    case SdkSignalFrame::DATA_MESSAGE: return "data_message";
-    case SdkSignalFrame::AUDIO_TRANSCRIPT: return "audio_transcript";
-    case SdkSignalFrame::REMOTE_VIDEO_UPDATE: return "remote_video_update";
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN: return "primary_meeting_join";
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK: return "primary_meeting_join_ack";
-    case SdkSignalFrame::PRIMARY_MEETING_LEAVE: return "primary_meeting_leave";
-    case SdkSignalFrame::NOTIFICATION: return "notification";
-    case SdkSignalFrame::MEETING_SESSION_TIMING: return "meeting_session_timing";
+    case SdkSignalFrame::RESUME:
+      return "pause";
+    case SdkSignalFrame::LEAVE:
+      return "leave";
+    case SdkSignalFrame::LEAVE_ACK:
+      return "leave_ack";
+    case SdkSignalFrame::BITRATES:
+      return "bitrates";
+    case SdkSignalFrame::AUDIO_CONTROL:
+      return "audio_control";
+    case SdkSignalFrame::AUDIO_METADATA:
+      return "audio_metadata";
+    case SdkSignalFrame::AUDIO_STREAM_ID_INFO:
+      return "audio_stream_id_info";
+    case SdkSignalFrame::PING_PONG:
+      return "ping_pong";
+    case SdkSignalFrame::AUDIO_STATUS:
+      return "audio_status";
+    case SdkSignalFrame::CLIENT_METRIC:
+      return "client_metric";
+    case SdkSignalFrame::DATA_MESSAGE:
+      return "data_message";
+    case SdkSignalFrame::AUDIO_TRANSCRIPT:
+      return "audio_transcript";
+    case SdkSignalFrame::REMOTE_VIDEO_UPDATE:
+      return "remote_video_update";
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN:
+      return "primary_meeting_join";
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK:
+      return "primary_meeting_join_ack";
+    case SdkSignalFrame::PRIMARY_MEETING_LEAVE:
+      return "primary_meeting_leave";
+    case SdkSignalFrame::NOTIFICATION:
+      return "notification";
+    case SdkSignalFrame::MEETING_SESSION_TIMING:
+      return "meeting_session_timing";
   }
   return "";
 }
 
 bool HasSubMessageForType(const SdkSignalFrame& frame) {
   switch (frame.type()) {
-    case SdkSignalFrame::JOIN: return frame.has_join();
-    case SdkSignalFrame::JOIN_ACK: return frame.has_joinack();
-    case SdkSignalFrame::SUBSCRIBE: return frame.has_sub();
-    case SdkSignalFrame::SUBSCRIBE_ACK: return frame.has_suback();
-    case SdkSignalFrame::INDEX: return frame.has_index();
+    case SdkSignalFrame::JOIN:
+      return frame.has_join();
+    case SdkSignalFrame::JOIN_ACK:
+      return frame.has_joinack();
+    case SdkSignalFrame::SUBSCRIBE:
+      return frame.has_sub();
+    case SdkSignalFrame::SUBSCRIBE_ACK:
+      return frame.has_suback();
+    case SdkSignalFrame::INDEX:
+      return frame.has_index();
     case SdkSignalFrame::PAUSE:
-    case SdkSignalFrame::RESUME: return frame.has_pause();
-    case SdkSignalFrame::LEAVE: return frame.has_leave();
-    case SdkSignalFrame::LEAVE_ACK: return frame.has_leave_ack();
-    case SdkSignalFrame::BITRATES: return frame.has_bitrates();
-    case SdkSignalFrame::AUDIO_CONTROL: return frame.has_audio_control();
-    case SdkSignalFrame::AUDIO_METADATA: return frame.has_audio_metadata();
-    case SdkSignalFrame::AUDIO_STREAM_ID_INFO: return frame.has_audio_stream_id_info();
-    case SdkSignalFrame::PING_PONG: return frame.has_ping_pong();
-    case SdkSignalFrame::AUDIO_STATUS: return frame.has_audio_status();
-    case SdkSignalFrame::CLIENT_METRIC: return frame.has_client_metric();
-    case SdkSignalFrame::DATA_MESSAGE: return frame.has_data_message();
-    case SdkSignalFrame::AUDIO_TRANSCRIPT: return frame.has_audio_transcript();
-    case SdkSignalFrame::REMOTE_VIDEO_UPDATE: return frame.has_remote_video_update();
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN: return frame.has_primary_meeting_join();
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK: return frame.has_primary_meeting_join_ack();
-    case SdkSignalFrame::PRIMARY_MEETING_LEAVE: return frame.has_primary_meeting_leave();
-    case SdkSignalFrame::NOTIFICATION: return frame.has_notification();
-    case SdkSignalFrame::MEETING_SESSION_TIMING: return frame.has_meeting_session_timing();
+    case SdkSignalFrame::RESUME:
+      return frame.has_pause();
+    case SdkSignalFrame::LEAVE:
+      return frame.has_leave();
+    case SdkSignalFrame::LEAVE_ACK:
+      return frame.has_leave_ack();
+    case SdkSignalFrame::BITRATES:
+      return frame.has_bitrates();
+    case SdkSignalFrame::AUDIO_CONTROL:
+      return frame.has_audio_control();
+    case SdkSignalFrame::AUDIO_METADATA:
+      return frame.has_audio_metadata();
+    case SdkSignalFrame::AUDIO_STREAM_ID_INFO:
+      return frame.has_audio_stream_id_info();
+    case SdkSignalFrame::PING_PONG:
+      return frame.has_ping_pong();
+    case SdkSignalFrame::AUDIO_STATUS:
+      return frame.has_audio_status();
+    case SdkSignalFrame::CLIENT_METRIC:
+      return frame.has_client_metric();
+    case SdkSignalFrame::DATA_MESSAGE:
+      return frame.has_data_message();
+    case SdkSignalFrame::AUDIO_TRANSCRIPT:
+      return frame.has_audio_transcript();
+    case SdkSignalFrame::REMOTE_VIDEO_UPDATE:
+      return frame.has_remote_video_update();
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN:
+      return frame.has_primary_meeting_join();
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK:
+      return frame.has_primary_meeting_join_ack();
+    case SdkSignalFrame::PRIMARY_MEETING_LEAVE:
+      return frame.has_primary_meeting_leave();
+    case SdkSignalFrame::NOTIFICATION:
+      return frame.has_notification();
+    case SdkSignalFrame::MEETING_SESSION_TIMING:
+      return frame.has_meeting_session_timing();
   }
   return false;
 }
@@ -174,7 +220,8 @@ std::optional<SdkSignalFrame> DecodeFrame(std::span<const uint8_t> bytes, std::s
   }
   SdkSignalFrame frame;
   if (!frame.ParsePartialFromArray(body.data(), static_cast<int>(body.size()))) {
-    SetError(error, "protobuf parse failed (" + std::to_string(body.size()) + " bytes after prefix)");
+    SetError(error,
+             "protobuf parse failed (" + std::to_string(body.size()) + " bytes after prefix)");
     return std::nullopt;
   }
   if (std::string reason = ValidateFrame(frame); !reason.empty()) {
@@ -199,30 +246,76 @@ SdkSignalFrame MakeFrame(SdkSignalFrame::Type type, uint64_t timestamp_ms) {
   frame.set_timestamp_ms(timestamp_ms);
   frame.set_type(type);
   switch (type) {
-    case SdkSignalFrame::JOIN: frame.mutable_join(); break;
-    case SdkSignalFrame::JOIN_ACK: frame.mutable_joinack(); break;
-    case SdkSignalFrame::SUBSCRIBE: frame.mutable_sub(); break;
-    case SdkSignalFrame::SUBSCRIBE_ACK: frame.mutable_suback(); break;
-    case SdkSignalFrame::INDEX: frame.mutable_index(); break;
+    case SdkSignalFrame::JOIN:
+      frame.mutable_join();
+      break;
+    case SdkSignalFrame::JOIN_ACK:
+      frame.mutable_joinack();
+      break;
+    case SdkSignalFrame::SUBSCRIBE:
+      frame.mutable_sub();
+      break;
+    case SdkSignalFrame::SUBSCRIBE_ACK:
+      frame.mutable_suback();
+      break;
+    case SdkSignalFrame::INDEX:
+      frame.mutable_index();
+      break;
     case SdkSignalFrame::PAUSE:
-    case SdkSignalFrame::RESUME: frame.mutable_pause(); break;
-    case SdkSignalFrame::LEAVE: frame.mutable_leave(); break;
-    case SdkSignalFrame::LEAVE_ACK: frame.mutable_leave_ack(); break;
-    case SdkSignalFrame::BITRATES: frame.mutable_bitrates(); break;
-    case SdkSignalFrame::AUDIO_CONTROL: frame.mutable_audio_control(); break;
-    case SdkSignalFrame::AUDIO_METADATA: frame.mutable_audio_metadata(); break;
-    case SdkSignalFrame::AUDIO_STREAM_ID_INFO: frame.mutable_audio_stream_id_info(); break;
-    case SdkSignalFrame::PING_PONG: frame.mutable_ping_pong(); break;
-    case SdkSignalFrame::AUDIO_STATUS: frame.mutable_audio_status(); break;
-    case SdkSignalFrame::CLIENT_METRIC: frame.mutable_client_metric(); break;
-    case SdkSignalFrame::DATA_MESSAGE: frame.mutable_data_message(); break;
-    case SdkSignalFrame::AUDIO_TRANSCRIPT: frame.mutable_audio_transcript(); break;
-    case SdkSignalFrame::REMOTE_VIDEO_UPDATE: frame.mutable_remote_video_update(); break;
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN: frame.mutable_primary_meeting_join(); break;
-    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK: frame.mutable_primary_meeting_join_ack(); break;
-    case SdkSignalFrame::PRIMARY_MEETING_LEAVE: frame.mutable_primary_meeting_leave(); break;
-    case SdkSignalFrame::NOTIFICATION: frame.mutable_notification(); break;
-    case SdkSignalFrame::MEETING_SESSION_TIMING: frame.mutable_meeting_session_timing(); break;
+    case SdkSignalFrame::RESUME:
+      frame.mutable_pause();
+      break;
+    case SdkSignalFrame::LEAVE:
+      frame.mutable_leave();
+      break;
+    case SdkSignalFrame::LEAVE_ACK:
+      frame.mutable_leave_ack();
+      break;
+    case SdkSignalFrame::BITRATES:
+      frame.mutable_bitrates();
+      break;
+    case SdkSignalFrame::AUDIO_CONTROL:
+      frame.mutable_audio_control();
+      break;
+    case SdkSignalFrame::AUDIO_METADATA:
+      frame.mutable_audio_metadata();
+      break;
+    case SdkSignalFrame::AUDIO_STREAM_ID_INFO:
+      frame.mutable_audio_stream_id_info();
+      break;
+    case SdkSignalFrame::PING_PONG:
+      frame.mutable_ping_pong();
+      break;
+    case SdkSignalFrame::AUDIO_STATUS:
+      frame.mutable_audio_status();
+      break;
+    case SdkSignalFrame::CLIENT_METRIC:
+      frame.mutable_client_metric();
+      break;
+    case SdkSignalFrame::DATA_MESSAGE:
+      frame.mutable_data_message();
+      break;
+    case SdkSignalFrame::AUDIO_TRANSCRIPT:
+      frame.mutable_audio_transcript();
+      break;
+    case SdkSignalFrame::REMOTE_VIDEO_UPDATE:
+      frame.mutable_remote_video_update();
+      break;
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN:
+      frame.mutable_primary_meeting_join();
+      break;
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK:
+      frame.mutable_primary_meeting_join_ack();
+      break;
+    case SdkSignalFrame::PRIMARY_MEETING_LEAVE:
+      frame.mutable_primary_meeting_leave();
+      break;
+    case SdkSignalFrame::NOTIFICATION:
+      frame.mutable_notification();
+      break;
+    case SdkSignalFrame::MEETING_SESSION_TIMING:
+      frame.mutable_meeting_session_timing();
+      break;
   }
   return frame;
 }

@@ -103,7 +103,8 @@ std::string BuildAnswer(const SessionDescription& offer, const AnswerParams& p,
     if (m.rtcp_rsize) AppendLine(out, "a=rtcp-rsize");
     AppendLine(out, "a=" + (a.direction.empty() ? MirrorDirection(m.direction) : a.direction));
     for (const Extmap& e : m.extmaps) {
-      if (p.extension_uris.count(e.uri)) AppendLine(out, "a=extmap:" + std::to_string(e.id) + " " + e.uri);
+      if (p.extension_uris.count(e.uri))
+        AppendLine(out, "a=extmap:" + std::to_string(e.id) + " " + e.uri);
     }
     for (const Codec* c : codecs) {
       std::string rtpmap = "a=rtpmap:" + std::to_string(c->payload_type) + " " + c->name + "/" +
@@ -111,9 +112,11 @@ std::string BuildAnswer(const SessionDescription& offer, const AnswerParams& p,
       if (c->channels > 0) rtpmap += "/" + std::to_string(c->channels);
       AppendLine(out, rtpmap);
       for (const std::string& fb : c->feedback) {
-        if (p.feedback.count(fb)) AppendLine(out, "a=rtcp-fb:" + std::to_string(c->payload_type) + " " + fb);
+        if (p.feedback.count(fb))
+          AppendLine(out, "a=rtcp-fb:" + std::to_string(c->payload_type) + " " + fb);
       }
-      if (!c->fmtp.empty()) AppendLine(out, "a=fmtp:" + std::to_string(c->payload_type) + " " + c->fmtp);
+      if (!c->fmtp.empty())
+        AppendLine(out, "a=fmtp:" + std::to_string(c->payload_type) + " " + c->fmtp);
     }
     if (!a.recv_rids.empty()) {
       std::string list;
@@ -126,13 +129,16 @@ std::string BuildAnswer(const SessionDescription& offer, const AnswerParams& p,
     for (const SendStream& s : a.send_streams) {
       AppendLine(out, "a=msid:" + s.stream_id + " " + s.track_id);
       if (s.rtx_ssrc) {
-        AppendLine(out, "a=ssrc-group:FID " + std::to_string(s.ssrc) + " " + std::to_string(s.rtx_ssrc));
+        AppendLine(out,
+                   "a=ssrc-group:FID " + std::to_string(s.ssrc) + " " + std::to_string(s.rtx_ssrc));
       }
       AppendLine(out, "a=ssrc:" + std::to_string(s.ssrc) + " cname:" + s.cname);
-      AppendLine(out, "a=ssrc:" + std::to_string(s.ssrc) + " msid:" + s.stream_id + " " + s.track_id);
+      AppendLine(out,
+                 "a=ssrc:" + std::to_string(s.ssrc) + " msid:" + s.stream_id + " " + s.track_id);
       if (s.rtx_ssrc) {
         AppendLine(out, "a=ssrc:" + std::to_string(s.rtx_ssrc) + " cname:" + s.cname);
-        AppendLine(out, "a=ssrc:" + std::to_string(s.rtx_ssrc) + " msid:" + s.stream_id + " " + s.track_id);
+        AppendLine(out, "a=ssrc:" + std::to_string(s.rtx_ssrc) + " msid:" + s.stream_id + " " +
+                            s.track_id);
       }
     }
   }

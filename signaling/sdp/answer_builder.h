@@ -32,7 +32,8 @@ struct MediaAnswer {
   std::string direction;                 // "" = mirror the offer (sendonly <-> recvonly)
   std::vector<int> payload_types;        // kept codecs in this order; empty = all offered
   std::vector<SendStream> send_streams;  // what the server will send on this section
-  std::vector<std::string> recv_rids;    // simulcast layers accepted: a=rid:<id> recv + a=simulcast:recv
+  std::vector<std::string>
+      recv_rids;  // simulcast layers accepted: a=rid:<id> recv + a=simulcast:recv
 };
 
 struct AnswerParams {

@@ -243,7 +243,8 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
       if (ms.proto.find("RTP") != std::string::npos && (ms.kind == "audio" || ms.kind == "video")) {
         for (const std::string& f : ms.formats) {
           Codec c;
-          if (!ToInt(std::string_view(f), &c.payload_type) || c.payload_type < 0 || c.payload_type > 127)
+          if (!ToInt(std::string_view(f), &c.payload_type) || c.payload_type < 0 ||
+              c.payload_type > 127)
             return fail("bad payload type on m= line", line_no);
           ms.codecs.push_back(std::move(c));
         }
@@ -292,7 +293,9 @@ ParseResult Parse(std::string_view text, const ParseLimits& limits) {
   for (const MediaSection& ms : sd.media) {
     if (ms.port == 0) continue;  // rejected sections need not describe their formats
     for (const Codec& c : ms.codecs)
-      if (c.name.empty() && c.payload_type >= 96) return fail("dynamic payload type " + std::to_string(c.payload_type) + " has no a=rtpmap", 0);
+      if (c.name.empty() && c.payload_type >= 96)
+        return fail("dynamic payload type " + std::to_string(c.payload_type) + " has no a=rtpmap",
+                    0);
   }
   result.description = std::move(sd);
   return result;

@@ -13,10 +13,10 @@ namespace sfu::sdp {
 
 struct Codec {
   int payload_type = -1;
-  std::string name;       // "opus", "VP8", "rtx", ...
+  std::string name;  // "opus", "VP8", "rtx", ...
   int clock_rate = 0;
-  int channels = 0;       // 0 when absent
-  std::string fmtp;       // parameters after "a=fmtp:<pt> "
+  int channels = 0;                   // 0 when absent
+  std::string fmtp;                   // parameters after "a=fmtp:<pt> "
   std::vector<std::string> feedback;  // "nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"
 };
 
@@ -28,7 +28,7 @@ struct Extmap {
 
 struct SsrcAttribute {
   uint32_t ssrc = 0;
-  std::string name;   // "cname", "msid", ...
+  std::string name;  // "cname", "msid", ...
   std::string value;
 };
 
@@ -52,16 +52,16 @@ struct MediaSection {
   std::string direction = "sendrecv";  // sendrecv, sendonly, recvonly, inactive
   std::string ice_ufrag, ice_pwd;      // section value, else session value
   std::string fingerprint_algorithm, fingerprint;
-  std::string setup;                   // actpass, active, passive
+  std::string setup;  // actpass, active, passive
   bool rtcp_mux = false;
   bool rtcp_rsize = false;
-  std::vector<Codec> codecs;           // in m= line order
+  std::vector<Codec> codecs;  // in m= line order
   std::vector<Extmap> extmaps;
   std::vector<SsrcAttribute> ssrc_attributes;
   std::vector<SsrcGroup> ssrc_groups;
   std::vector<Rid> rids;
-  std::string simulcast;               // value of a=simulcast
-  std::string msid;                    // value of a=msid
+  std::string simulcast;  // value of a=simulcast
+  std::string msid;       // value of a=msid
   std::optional<uint16_t> sctp_port;
   std::optional<uint32_t> max_message_size;
 

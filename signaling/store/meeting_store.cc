@@ -1,6 +1,5 @@
 #include "signaling/store/meeting_store.h"
 
-
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -89,7 +88,8 @@ MeetingRecord ReadMeeting(const Stmt& s) {
 }
 
 constexpr const char* kAttendeeColumns =
-    "attendee_id, meeting_id, external_user_id, cap_audio, cap_video, cap_content, created_at_ms, seq";
+    "attendee_id, meeting_id, external_user_id, cap_audio, cap_video, cap_content, created_at_ms, "
+    "seq";
 
 AttendeeRecord ReadAttendee(const Stmt& s) {
   AttendeeRecord a;
@@ -106,15 +106,15 @@ AttendeeRecord ReadAttendee(const Stmt& s) {
 
 // Makes a file of ours 0600 if it exists and is wider, and says so.
 void TightenFile(const std::string& path, std::vector<std::string>* warnings) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
   char mode[8];
   std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
   if (::chmod(path.c_str(), 0600) == 0) {
     warnings->push_back(path + " was mode " + mode + " (readable by others); made 0600");
   } else {
-    warnings->push_back(path + " is mode " + mode + " (readable by others) and cannot be changed: " +
-                        std::strerror(errno));
+    warnings->push_back(path + " is mode " + mode +
+                        " (readable by others) and cannot be changed: " + std::strerror(errno));
   }
 }
 
@@ -132,7 +132,7 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
     *error = "cannot create data directory " + dir + ": " + ec.message();
     return nullptr;
   }
-  struct stat st{};
+  struct stat st {};
   if (!existed) {
     ::chmod(dir.c_str(), 0700);
   } else if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
@@ -149,8 +149,8 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
   if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   TightenFile(path, &warnings);
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                        SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     *error = "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
@@ -163,8 +163,9 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
     {
       Stmt check(db, "PRAGMA quick_check");
       if (!check.Step() || check.Text(0) != "ok") {
-        *error = path + " failed its integrity check (corrupt database); refusing to start. "
-                        "Move the file aside to start empty, or restore a backup.";
+        *error = path +
+                 " failed its integrity check (corrupt database); refusing to start. "
+                 "Move the file aside to start empty, or restore a backup.";
         return nullptr;
       }
     }
@@ -283,17 +284,28 @@ bool MeetingStore::LoadSecret(std::string* error) {
 
 void MeetingStore::InsertMeeting(const MeetingRecord& m) {
   Stmt s(db_, (std::string("INSERT INTO meetings (") + kMeetingColumns +
-               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)").c_str());
-  s.Bind(1, m.meeting_id).Bind(2, m.client_request_token).Bind(3, m.fingerprint)
-      .Bind(4, m.media_region).Bind(5, m.external_meeting_id).Bind(6, m.meeting_host_id)
-      .Bind(7, m.primary_meeting_id).Bind(8, m.meeting_features_json).Bind(9, m.tenant_ids_json)
-      .Bind(10, m.notifications_json).Bind(11, static_cast<int64_t>(m.max_attendees))
-      .Bind(12, m.created_at_ms).Bind(13, m.last_active_ms);
+               ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)")
+                  .c_str());
+  s.Bind(1, m.meeting_id)
+      .Bind(2, m.client_request_token)
+      .Bind(3, m.fingerprint)
+      .Bind(4, m.media_region)
+      .Bind(5, m.external_meeting_id)
+      .Bind(6, m.meeting_host_id)
+      .Bind(7, m.primary_meeting_id)
+      .Bind(8, m.meeting_features_json)
+      .Bind(9, m.tenant_ids_json)
+      .Bind(10, m.notifications_json)
+      .Bind(11, static_cast<int64_t>(m.max_attendees))
+      .Bind(12, m.created_at_ms)
+      .Bind(13, m.last_active_ms);
   s.Step();
 }
 
 std::optional<MeetingRecord> MeetingStore::GetMeeting(const std::string& meeting_id) {
-  Stmt s(db_, (std::string("SELECT ") + kMeetingColumns + " FROM meetings WHERE meeting_id = ?1").c_str());
+  Stmt s(
+      db_,
+      (std::string("SELECT ") + kMeetingColumns + " FROM meetings WHERE meeting_id = ?1").c_str());
   s.Bind(1, meeting_id);
   if (!s.Step()) return std::nullopt;
   return ReadMeeting(s);
@@ -301,7 +313,8 @@ std::optional<MeetingRecord> MeetingStore::GetMeeting(const std::string& meeting
 
 std::optional<MeetingRecord> MeetingStore::FindMeetingByRequestToken(const std::string& token) {
   Stmt s(db_, (std::string("SELECT ") + kMeetingColumns +
-               " FROM meetings WHERE client_request_token = ?1").c_str());
+               " FROM meetings WHERE client_request_token = ?1")
+                  .c_str());
   s.Bind(1, token);
   if (!s.Step()) return std::nullopt;
   return ReadMeeting(s);
@@ -342,11 +355,16 @@ int64_t MeetingStore::CountMeetings() {
 void MeetingStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   Transaction([&] {
     for (AttendeeRecord& a : *attendees) {
-      Stmt s(db_, "INSERT INTO attendees (attendee_id, meeting_id, external_user_id, cap_audio, "
-                  "cap_video, cap_content, created_at_ms) VALUES (?1,?2,?3,?4,?5,?6,?7)");
-      s.Bind(1, a.attendee_id).Bind(2, a.meeting_id).Bind(3, a.external_user_id)
-          .Bind(4, a.capabilities_audio).Bind(5, a.capabilities_video)
-          .Bind(6, a.capabilities_content).Bind(7, a.created_at_ms);
+      Stmt s(db_,
+             "INSERT INTO attendees (attendee_id, meeting_id, external_user_id, cap_audio, "
+             "cap_video, cap_content, created_at_ms) VALUES (?1,?2,?3,?4,?5,?6,?7)");
+      s.Bind(1, a.attendee_id)
+          .Bind(2, a.meeting_id)
+          .Bind(3, a.external_user_id)
+          .Bind(4, a.capabilities_audio)
+          .Bind(5, a.capabilities_video)
+          .Bind(6, a.capabilities_content)
+          .Bind(7, a.created_at_ms);
       s.Step();
       a.seq = sqlite3_last_insert_rowid(db_);
     }
@@ -356,7 +374,8 @@ void MeetingStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
 std::optional<AttendeeRecord> MeetingStore::GetAttendee(const std::string& meeting_id,
                                                         const std::string& attendee_id) {
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
-               " FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2").c_str());
+               " FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2")
+                  .c_str());
   s.Bind(1, meeting_id).Bind(2, attendee_id);
   if (!s.Step()) return std::nullopt;
   return ReadAttendee(s);
@@ -365,7 +384,8 @@ std::optional<AttendeeRecord> MeetingStore::GetAttendee(const std::string& meeti
 std::optional<AttendeeRecord> MeetingStore::FindAttendeeByExternalUserId(
     const std::string& meeting_id, const std::string& external_user_id) {
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
-               " FROM attendees WHERE meeting_id = ?1 AND external_user_id = ?2").c_str());
+               " FROM attendees WHERE meeting_id = ?1 AND external_user_id = ?2")
+                  .c_str());
   s.Bind(1, meeting_id).Bind(2, external_user_id);
   if (!s.Step()) return std::nullopt;
   return ReadAttendee(s);
@@ -381,7 +401,8 @@ std::vector<AttendeeRecord> MeetingStore::ListAttendees(const std::string& meeti
                                                         int64_t after_seq, int limit) {
   std::vector<AttendeeRecord> out;
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
-               " FROM attendees WHERE meeting_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3").c_str());
+               " FROM attendees WHERE meeting_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+                  .c_str());
   s.Bind(1, meeting_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
   while (s.Step()) out.push_back(ReadAttendee(s));
   return out;

@@ -38,22 +38,22 @@ class WsHandler {
 
 // What to do with an upgrade request.
 struct WsAcceptance {
-  bool upgrade = true;               // false: answer with `refusal` as plain HTTP instead
-  http::HttpResponse refusal;        // when !upgrade
-  std::string subprotocol;           // echoed in Sec-WebSocket-Protocol when non-empty
-  uint16_t close_code = 0;           // non-zero: accept the upgrade, then close at once with it
+  bool upgrade = true;         // false: answer with `refusal` as plain HTTP instead
+  http::HttpResponse refusal;  // when !upgrade
+  std::string subprotocol;     // echoed in Sec-WebSocket-Protocol when non-empty
+  uint16_t close_code = 0;     // non-zero: accept the upgrade, then close at once with it
   std::string close_reason;
   std::unique_ptr<WsHandler> handler;  // when accepted and not closing at once
 };
 
 // Decides on an upgrade request. `connection` is the handle the handler will send through.
-using WsUpgradeHandler =
-    std::function<WsAcceptance(const http::HttpRequest& request, std::shared_ptr<WsConnection> connection)>;
+using WsUpgradeHandler = std::function<WsAcceptance(const http::HttpRequest& request,
+                                                    std::shared_ptr<WsConnection> connection)>;
 
 struct WsLimits {
   size_t max_message_bytes = 256 * 1024;  // larger incoming messages close the connection (1009)
   size_t max_queued_bytes = 4 * 1024 * 1024;  // unsent data per connection before it is dropped
-  int idle_timeout_seconds = 60;          // no frame (or pong) for this long closes the connection
+  int idle_timeout_seconds = 60;  // no frame (or pong) for this long closes the connection
   int handshake_timeout_seconds = 10;
 };
 

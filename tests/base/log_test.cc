@@ -15,8 +15,10 @@ TEST(LogTest, KeyValueLineWithQuoting) {
   SFU_LOG(kInfo, "meeting created").Kv("meeting", "m-1").Kv("n", 3).Kv("note", "a \"b\"");
   SFU_LOG(kDebug, "hidden").Kv("x", 1);
   SetLogSink(nullptr);
-  EXPECT_NE(g_captured.find("level=info msg=\"meeting created\" meeting=m-1 n=3 note=\"a \\\"b\\\"\"\n"),
-            std::string::npos) << g_captured;
+  EXPECT_NE(
+      g_captured.find("level=info msg=\"meeting created\" meeting=m-1 n=3 note=\"a \\\"b\\\"\"\n"),
+      std::string::npos)
+      << g_captured;
   EXPECT_EQ(g_captured.find("hidden"), std::string::npos);
   EXPECT_EQ(g_captured.rfind("ts=", 0), 0u);
 }

@@ -25,7 +25,7 @@ TEST(OpusCodecTest, RoundTripKeepsTheTone) {
     EXPECT_EQ(OpusPacketSamples(std::span(packet.data(), n)), kOpusFrameSamples);
     ASSERT_TRUE(dec.Decode(std::span(packet.data(), n), out));
   }
-  EXPECT_GT(GoertzelDb(out, 700), -20);   // 0.3 full scale is about -10.5 dB
+  EXPECT_GT(GoertzelDb(out, 700), -20);  // 0.3 full scale is about -10.5 dB
   EXPECT_LT(GoertzelDb(out, 1500), -40);
 }
 

@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sfu::wire::RtpPacketView::Parse(in) && !media) __builtin_trap();
   sfu::wire::rtcp::CommonHeader header;
   if (header.Parse(in) && kind != PacketKind::kRtcp && kind != PacketKind::kRtp) __builtin_trap();
-  if (header.Parse(in) && (data[1] >= 192 && data[1] <= 223) && kind != PacketKind::kRtcp) __builtin_trap();
+  if (header.Parse(in) && (data[1] >= 192 && data[1] <= 223) && kind != PacketKind::kRtcp)
+    __builtin_trap();
   return 0;
 }

@@ -12,7 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto claims = signer.Verify(input);
   if (claims) {
     // Only a token this signer made verifies; it must round-trip.
-    if (signer.Make(claims->meeting_id, claims->attendee_id) + (claims->content ? "#content" : "") != input)
+    if (signer.Make(claims->meeting_id, claims->attendee_id) +
+            (claims->content ? "#content" : "") !=
+        input)
       __builtin_trap();
   }
   auto decoded = sfu::api::Base64UrlDecode(input);

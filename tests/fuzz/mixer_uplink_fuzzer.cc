@@ -63,7 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mixer.SetMuted(id, op & 0x80);
         break;
       case 5:
-        if (mixer.Has(id)) mixer.RemoveParticipant(id); else mixer.AddParticipant(id);
+        if (mixer.Has(id))
+          mixer.RemoveParticipant(id);
+        else
+          mixer.AddParticipant(id);
         break;
     }
   }

@@ -1,14 +1,14 @@
 // Signaling WebSocket frames arrive from clients (docs/PROTOCOL.md §3.1). Decode anything;
 // whatever decodes must encode (EncodeFrame's checks must hold), and the encoding must decode to
 // an equal message whose own encoding is byte-identical (unknown fields included).
+#include <google/protobuf/util/field_comparator.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/field_comparator.h>
-#include <google/protobuf/util/message_differencer.h>
 
 #include "signaling/proto/frame_codec.h"
 

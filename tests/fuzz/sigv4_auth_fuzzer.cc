@@ -17,7 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string parts[5];
   size_t p = 0;
   for (char c : input) {
-    if (c == '\n' && p < 4) ++p; else parts[p] += c;
+    if (c == '\n' && p < 4)
+      ++p;
+    else
+      parts[p] += c;
   }
   std::vector<std::pair<std::string, std::string>> headers = {
       {"host", "h"}, {"authorization", parts[2]}, {"x-amz-date", parts[3]}};

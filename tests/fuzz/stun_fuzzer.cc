@@ -6,7 +6,8 @@
 #include "transport/wire/stun_message.h"
 
 namespace {
-bool FakeHmac(std::span<const uint8_t>, std::span<const std::span<const uint8_t>> parts, uint8_t out[20]) {
+bool FakeHmac(std::span<const uint8_t>, std::span<const std::span<const uint8_t>> parts,
+              uint8_t out[20]) {
   uint8_t acc = 0;
   for (auto p : parts)
     for (uint8_t b : p) acc = static_cast<uint8_t>(acc * 31 + b);
@@ -35,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   w.AddMessageIntegrity(key, &FakeHmac);
   w.AddFingerprint();
   auto again = sfu::wire::StunMessageView::Parse(std::span<const uint8_t>(out, w.size()));
-  if (!again || !again->CheckFingerprint() || !again->CheckMessageIntegrity(key, &FakeHmac)) __builtin_trap();
+  if (!again || !again->CheckFingerprint() || !again->CheckMessageIntegrity(key, &FakeHmac))
+    __builtin_trap();
   if (m->XorMappedAddress() && again->XorMappedAddress() != m->XorMappedAddress()) __builtin_trap();
   return 0;
 }

@@ -16,7 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sfu::wire::WriteVp8PictureId(p, *d, 0x1234);
   sfu::wire::WriteVp8Tl0PicIdx(p, *d, 0x56);
   auto again = sfu::wire::ParseVp8Descriptor(p);
-  if (!again || again->header_size != d->header_size || again->key_frame != d->key_frame) std::abort();
-  if (again->has_picture_id && again->picture_id != (d->picture_id_15bit ? 0x1234 : 0x34)) std::abort();
+  if (!again || again->header_size != d->header_size || again->key_frame != d->key_frame)
+    std::abort();
+  if (again->has_picture_id && again->picture_id != (d->picture_id_15bit ? 0x1234 : 0x34))
+    std::abort();
   return 0;
 }

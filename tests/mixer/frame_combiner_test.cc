@@ -28,7 +28,8 @@ TEST(FrameCombinerTest, SharedMixHasEveryoneAndEachTalkerMissesOnlyItself) {
   FrameCombiner c(3);
   const auto a = Tone(400, 3000), b = Tone(700, 3000), d = Tone(1100, 3000);
   std::vector<TalkerFrame> t = {{1, a}, {2, b}, {3, d}};
-  std::vector<int16_t> shared(kFrameSamples), ma(kFrameSamples), mb(kFrameSamples), md(kFrameSamples);
+  std::vector<int16_t> shared(kFrameSamples), ma(kFrameSamples), mb(kFrameSamples),
+      md(kFrameSamples);
   std::vector<std::span<int16_t>> outs = {ma, mb, md};
   c.Mix(t, shared, outs);
   for (double f : {400.0, 700.0, 1100.0}) EXPECT_GT(EnergyAt(shared, f), 1000) << f;
@@ -46,7 +47,8 @@ TEST(FrameCombinerTest, LoudSumsAreLimitedNeverWrapped) {
   FrameCombiner c(3);
   const auto a = Tone(300, 30000), b = Tone(300, 30000), d = Tone(300, 30000);
   std::vector<TalkerFrame> t = {{1, a}, {2, b}, {3, d}};
-  std::vector<int16_t> shared(kFrameSamples), m1(kFrameSamples), m2(kFrameSamples), m3(kFrameSamples);
+  std::vector<int16_t> shared(kFrameSamples), m1(kFrameSamples), m2(kFrameSamples),
+      m3(kFrameSamples);
   std::vector<std::span<int16_t>> outs = {m1, m2, m3};
   c.Mix(t, shared, outs);
   // Same sign as the unclipped sum everywhere (no wraparound), and within range.

@@ -17,7 +17,7 @@ TEST(ListenerStreamTest, ContinuousAcrossSourcesAndWraparound) {
       {100, 65534, 0xfffffc40u, true},   // first packet (shared mix)
       {101, 65535, 0x00000000u, false},  // own mix: seq and ts wrap
       {102, 0, 960, false},              // back to shared
-      {105, 1, 960 * 4, false},          // late ticks 103-104 skipped: time advances, seq does not jump
+      {105, 1, 960 * 4, false},  // late ticks 103-104 skipped: time advances, seq does not jump
       {106, 2, 960 * 5, false},
   };
   ListenerStream s(65534, 0xfffffc40u);

@@ -21,7 +21,8 @@ std::atomic<int64_t> g_allocations{0};
 }  // namespace
 
 void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (g_counting.load(std::memory_order_relaxed))
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
@@ -61,7 +62,9 @@ TEST(RoomMixerAllocationTest, TicksAndReportsDoNotAllocateOnceWarmedUp) {
       const int level = ((tick / 25 + i) % kPeople) * 12 + 5;
       // A deterministic loss pattern (FEC and concealment), the same every 204 ticks.
       const bool lost = i == 2 && tick % 17 == 0;
-      if (!lost) mixer.PushOpus(static_cast<uint32_t>(i + 1), p.seq, p.ts, std::span(packet.data(), n), level, now);
+      if (!lost)
+        mixer.PushOpus(static_cast<uint32_t>(i + 1), p.seq, p.ts, std::span(packet.data(), n),
+                       level, now);
       ++p.seq;
       p.ts += codec::kOpusFrameSamples;
     }

@@ -23,7 +23,10 @@ struct Attendee {
   Attendee(uint32_t i, double f, double amp, bool voice_like)
       : id(i), freq(f), sine(f, amp), voice(f, amp, 0.08, i), voice_like(voice_like) {}
   void Fill(std::span<int16_t> pcm) {
-    if (voice_like) voice.Fill(pcm); else sine.Fill(pcm);
+    if (voice_like)
+      voice.Fill(pcm);
+    else
+      sine.Fill(pcm);
   }
   uint32_t id;
   double freq;
@@ -41,7 +44,8 @@ class Room {
  public:
   explicit Room(RoomMixerConfig c = {}) : mixer(c) {}
   Attendee& Add(double freq, double amp, bool voice_like = false) {
-    people.push_back(std::make_unique<Attendee>(static_cast<uint32_t>(people.size() + 1), freq, amp, voice_like));
+    people.push_back(std::make_unique<Attendee>(static_cast<uint32_t>(people.size() + 1), freq, amp,
+                                                voice_like));
     mixer.AddParticipant(people.back()->id);
     return *people.back();
   }
@@ -57,7 +61,8 @@ class Room {
         const size_t n = a->enc.Encode(pcm, pkt);
         const int level = codec::LevelDbov(pcm);
         if (!drop(*a, t))
-          mixer.PushOpus(a->id, a->seq, a->ts, std::span(pkt.data(), n), with_level ? level : -1, now);
+          mixer.PushOpus(a->id, a->seq, a->ts, std::span(pkt.data(), n), with_level ? level : -1,
+                         now);
         ++a->seq;
         a->ts += 960;
       }
@@ -121,7 +126,8 @@ TEST(RoomMixerTest, OnlyTheKLoudestAreMixed) {
   Attendee& listener = room.Add(3100, 0.0);
   room.Run(100, 50);
   for (int i = 0; i < 3; ++i) EXPECT_GT(GoertzelDb(listener.heard, freqs[i]), kHeardDb) << freqs[i];
-  for (int i = 3; i < 5; ++i) EXPECT_LT(GoertzelDb(listener.heard, freqs[i]), kAbsentDb) << freqs[i];
+  for (int i = 3; i < 5; ++i)
+    EXPECT_LT(GoertzelDb(listener.heard, freqs[i]), kAbsentDb) << freqs[i];
   EXPECT_EQ(room.encodes_per_tick.back(), 4u);
 }
 
@@ -229,8 +235,10 @@ LossResult RunWithLoss(bool red) {
 TEST(RoomMixerTest, LossIsRepairedByFecAndConcealment) {
   const LossResult r = RunWithLoss(/*red=*/false);
   EXPECT_GT(r.dropped, 30);
-  EXPECT_GT(r.stats.fec_recovered, static_cast<uint64_t>(r.dropped) / 2) << "most losses come back from FEC";
-  EXPECT_LE(r.longest_gap, std::max(1, r.longest_drop_run)) << r.missing << " frames without the talker";
+  EXPECT_GT(r.stats.fec_recovered, static_cast<uint64_t>(r.dropped) / 2)
+      << "most losses come back from FEC";
+  EXPECT_LE(r.longest_gap, std::max(1, r.longest_drop_run))
+      << r.missing << " frames without the talker";
   EXPECT_LT(r.missing, r.dropped / 2);
 }
 

@@ -34,7 +34,8 @@ TEST(TalkerSelectorTest, HangoverKeepsATalkerThroughAPause) {
 TEST(TalkerSelectorTest, ALouderNewcomerTakesTheSeatOfAHeldTalker) {
   TalkerSelector s(2, 5);
   s.Select(std::vector<Candidate>{{1, 20, false}, {2, 30, false}});
-  EXPECT_EQ(s.Select(std::vector<Candidate>{{1, 20, false}, {2, 127, false}, {3, 25, false}}), (V{1, 3}));
+  EXPECT_EQ(s.Select(std::vector<Candidate>{{1, 20, false}, {2, 127, false}, {3, 25, false}}),
+            (V{1, 3}));
 }
 
 TEST(TalkerSelectorTest, MutingDropsAtOnceDespiteHangover) {
@@ -47,7 +48,8 @@ TEST(TalkerSelectorTest, MutingDropsAtOnceDespiteHangover) {
 // build fresh vectors each tick): the allocation-free one must choose exactly the same.
 class ReferenceSelector {
  public:
-  ReferenceSelector(int k, int hangover, int audible) : k_(k), hangover_(hangover), audible_(audible) {}
+  ReferenceSelector(int k, int hangover, int audible)
+      : k_(k), hangover_(hangover), audible_(audible) {}
   V Select(const std::vector<Candidate>& candidates) {
     std::vector<Candidate> audible;
     for (const Candidate& c : candidates)
@@ -97,7 +99,8 @@ TEST(TalkerSelectorTest, SameChoicesAsSortingEveryCandidate) {
                        rng() % 6 == 0});
         }
         std::shuffle(c.begin(), c.end(), rng);
-        ASSERT_EQ(s.Select(c), ref.Select(c)) << "k " << k << " hangover " << hangover << " tick " << tick;
+        ASSERT_EQ(s.Select(c), ref.Select(c))
+            << "k " << k << " hangover " << hangover << " tick " << tick;
       }
     }
   }

@@ -1,21 +1,21 @@
 // The echo endpoint end to end on loopback with our own client transport (ICE controlling,
 // DTLS client, SRTP): media loops back with the server's SSRC, and bad input on the media port
 // is dropped and counted while the session carries on.
+#include "server/echo_service.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
-#include <atomic>
 #include <future>
 #include <thread>
 
 #include "loadtest/client_transport.h"
-#include "server/echo_service.h"
 #include "sfu/shard_set.h"
 #include "signaling/sdp/session_description.h"
 #include "transport/crypto/hmac_sha1.h"
@@ -70,7 +70,8 @@ class EchoSessionTest : public ::testing::Test {
     ASSERT_TRUE(server_dtls_ && client_dtls_) << error;
     shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, server_dtls_.get());
     ASSERT_TRUE(shards_->Start(&error)) << error;
-    echo_ = std::make_unique<server::EchoService>(*shards_, *server_dtls_, std::vector<std::string>{"127.0.0.1"});
+    echo_ = std::make_unique<server::EchoService>(*shards_, *server_dtls_,
+                                                  std::vector<std::string>{"127.0.0.1"});
     io_thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -86,7 +87,9 @@ class EchoSessionTest : public ::testing::Test {
     return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
            "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
            "a=ice-ufrag:cliu\r\na=ice-pwd:clientpassword0123456789\r\n"
-           "a=fingerprint:sha-256 " + client_dtls_->fingerprint() + "\r\na=setup:actpass\r\n"
+           "a=fingerprint:sha-256 " +
+           client_dtls_->fingerprint() +
+           "\r\na=setup:actpass\r\n"
            "a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
            "a=rtcp-fb:111 nack\r\na=ssrc:1111 cname:test\r\n";
   }
@@ -152,7 +155,8 @@ TEST_F(EchoSessionTest, MediaLoopsBackWithTheServersSsrc) {
   const uint32_t server_ssrc = Connect();
   ASSERT_NE(server_ssrc, 0u);
   EXPECT_EQ(RunOnIo([this] { return client_->dtls_version(); }), "DTLSv1.2");
-  EXPECT_EQ(RunOnIo([this] { return client_->srtp_profile(); }), transport::SrtpProfile::kAeadAes128Gcm);
+  EXPECT_EQ(RunOnIo([this] { return client_->srtp_profile(); }),
+            transport::SrtpProfile::kAeadAes128Gcm);
   ASSERT_TRUE(EchoRoundTrip(20));
   EXPECT_EQ(last_echo_ssrc_.load(), server_ssrc);
   const ShardStats& s = *shards_->Stats()[0];
@@ -194,7 +198,8 @@ TEST_F(EchoSessionTest, BadInputIsDroppedAndCountedWhileTheSessionCarriesOn) {
     w.AddString(wire::kStunAttrUsername, server_ufrag_ + ":cliu");
     w.AddUint64(wire::kStunAttrIceControlling, 1);
     const std::string bad = "not-the-password";
-    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(bad.data()), bad.size()), &transport::HmacSha1);
+    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(bad.data()), bad.size()),
+                          &transport::HmacSha1);
     w.AddFingerprint();
     send(std::vector<uint8_t>(buf, buf + w.size()));
   }
@@ -222,15 +227,20 @@ TEST_F(EchoSessionTest, BadInputIsDroppedAndCountedWhileTheSessionCarriesOn) {
     const auto valid = client_->ProtectRtp(Rtp(kClientSsrc, 50001));
     client_->SendRaw(valid);
     client_->SendRaw(valid);  // replay
-    const std::vector<uint8_t> lying = {0x81, 206, 0x00, 0x40, 0, 0, 0, 1, 0, 0, 0, 2};  // says 260 bytes
+    const std::vector<uint8_t> lying = {0x81, 206, 0x00, 0x40, 0, 0,
+                                        0,    1,   0,    0,    0, 2};  // says 260 bytes
     client_->SendRtcp(lying);
     return 0;
   });
   const uint64_t malformed_before_media = malformed0 + 51;
   EXPECT_TRUE(WaitFor([&] { return Drops(DropReason::kMalformed) >= malformed_before_media + 1; }))
       << "authentic SRTCP whose compound lengths lie is dropped and counted";
-  EXPECT_TRUE(WaitFor([&] { return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kAuthFail)].load() >= 1; }));
-  EXPECT_TRUE(WaitFor([&] { return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kReplay)].load() >= 1; }));
+  EXPECT_TRUE(WaitFor([&] {
+    return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kAuthFail)].load() >= 1;
+  }));
+  EXPECT_TRUE(WaitFor([&] {
+    return s.srtp_errors[static_cast<size_t>(transport::SrtpResult::kReplay)].load() >= 1;
+  }));
 
   // The session is unharmed.
   EXPECT_TRUE(EchoRoundTrip(10));
@@ -258,8 +268,9 @@ TEST_F(EchoSessionTest, AValidCheckCannotTakeAnotherTransportsAddress) {
     w.AddUint32(wire::kStunAttrPriority, 1853824767);
     w.AddUint64(wire::kStunAttrIceControlling, 2);
     w.AddFlag(wire::kStunAttrUseCandidate);
-    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(m.ice_pwd.data()), m.ice_pwd.size()),
-                          &transport::HmacSha1);
+    w.AddMessageIntegrity(
+        std::span(reinterpret_cast<const uint8_t*>(m.ice_pwd.data()), m.ice_pwd.size()),
+        &transport::HmacSha1);
     w.AddFingerprint();
     client_->SendRaw(std::span(buf, w.size()));
     return 0;
@@ -270,12 +281,14 @@ TEST_F(EchoSessionTest, AValidCheckCannotTakeAnotherTransportsAddress) {
 
 TEST_F(EchoSessionTest, RejectsBadOffers) {
   EXPECT_EQ(echo_->Offer("garbage").status, 400);
-  EXPECT_EQ(echo_->Offer("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n").status, 400);  // no ICE
+  EXPECT_EQ(echo_->Offer("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n").status,
+            400);  // no ICE
   std::string no_mux = Offer();
   no_mux.replace(no_mux.find("a=rtcp-mux\r\n"), 12, "");
   EXPECT_EQ(echo_->Offer(no_mux).status, 400);
   std::string no_fp = Offer();
-  no_fp.replace(no_fp.find("a=fingerprint"), no_fp.find("a=setup") - no_fp.find("a=fingerprint"), "");
+  no_fp.replace(no_fp.find("a=fingerprint"), no_fp.find("a=setup") - no_fp.find("a=fingerprint"),
+                "");
   EXPECT_EQ(echo_->Offer(no_fp).status, 400);
 }
 

@@ -16,7 +16,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-
 #include <cstdio>
 #include <thread>
 
@@ -56,7 +55,9 @@ void WriteSelfSigned(const std::string& cert_path, const std::string& key_path) 
 class EchoHandler : public ws::WsHandler {
  public:
   explicit EchoHandler(std::shared_ptr<ws::WsConnection> c) : c_(std::move(c)) {}
-  void OnBinaryMessage(std::span<const uint8_t> m) override { c_->SendBinary(std::vector<uint8_t>(m.begin(), m.end())); }
+  void OnBinaryMessage(std::span<const uint8_t> m) override {
+    c_->SendBinary(std::vector<uint8_t>(m.begin(), m.end()));
+  }
   void OnClosed(uint16_t) override {}
 
  private:
@@ -140,7 +141,9 @@ TEST_F(HttpServerTlsTest, HttpsAndWssWork) {
     beast::flat_buffer b;
     ws.read(b);
     const auto d = b.cdata();
-    EXPECT_EQ(std::vector<uint8_t>(static_cast<const uint8_t*>(d.data()), static_cast<const uint8_t*>(d.data()) + d.size()), msg);
+    EXPECT_EQ(std::vector<uint8_t>(static_cast<const uint8_t*>(d.data()),
+                                   static_cast<const uint8_t*>(d.data()) + d.size()),
+              msg);
     ws.close(beast::websocket::close_code::normal);
   }
 }
@@ -184,7 +187,8 @@ TEST(ServerConfigTlsTest, CertAndKeyGoTogetherAndMakeHttpsUrls) {
   EXPECT_NE(only_cert.message.find("--tls-key"), std::string::npos);
   auto missing = parse({"--tls-cert", "/nonexistent", "--tls-key", key.c_str()});
   EXPECT_FALSE(missing.config);
-  auto both = parse({"--tls-cert", cert.c_str(), "--tls-key", key.c_str(), "--listen", "127.0.0.1:8443"});
+  auto both =
+      parse({"--tls-cert", cert.c_str(), "--tls-key", key.c_str(), "--listen", "127.0.0.1:8443"});
   ASSERT_TRUE(both.config) << both.message;
   EXPECT_EQ(both.config->http_base, "https://127.0.0.1:8443");
   EXPECT_EQ(both.config->ws_base, "wss://127.0.0.1:8443");

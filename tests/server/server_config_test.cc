@@ -52,7 +52,8 @@ TEST(ServerConfigTest, PublicUrlDrivesSignalingScheme) {
 // Without API keys the control API trusts loopback peers; a public URL that is not loopback means
 // a proxy or the internet reaches the server, so that combination is refused unless opted into.
 TEST(ServerConfigTest, UnsignedApiOnlyWithALoopbackPublicUrl) {
-  for (const char* url : {"http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:8080", "https://127.0.0.5"}) {
+  for (const char* url :
+       {"http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:8080", "https://127.0.0.5"}) {
     EXPECT_TRUE(Parse({"--public-url", url}).config) << url;
   }
   auto r = Parse({"--public-url", "https://media.example.com"});
@@ -108,9 +109,10 @@ TEST(ServerConfigTest, HelpDocumentsEveryFlag) {
   auto r = Parse({"--help"});
   EXPECT_FALSE(r.config);
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* flag : {"--listen", "--media-port", "--shards", "--data-dir", "--public-url",
-                           "--announce-ip", "--api-key", "--log-level", "--meeting-idle-timeout",
-                           "--max-attendees", "--api-rate", "--api-burst", "--max-body-bytes", "--config"})
+  for (const char* flag :
+       {"--listen", "--media-port", "--shards", "--data-dir", "--public-url", "--announce-ip",
+        "--api-key", "--log-level", "--meeting-idle-timeout", "--max-attendees", "--api-rate",
+        "--api-burst", "--max-body-bytes", "--config"})
     EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
   EXPECT_NE(r.message.find("SFU_"), std::string::npos);
 }

@@ -17,7 +17,8 @@ TEST(DownlinkEstimatorTest, HeavyLossDropsToWhatWasSentMinusHalfTheLoss) {
   int64_t t = Send(e, 1'000'000, 0);
   t = Send(e, 1'000'000, t);
   EXPECT_TRUE(e.OnLoss(40, 100, t));  // 40% lost
-  EXPECT_NEAR(static_cast<double>(e.estimate_bps()), 800'000.0, 1'000.0) << "1 Mb/s sent x (1 - 0.2)";
+  EXPECT_NEAR(static_cast<double>(e.estimate_bps()), 800'000.0, 1'000.0)
+      << "1 Mb/s sent x (1 - 0.2)";
   EXPECT_FALSE(e.OnLoss(5, 100, t + 1)) << "5% holds";
 }
 

@@ -29,7 +29,7 @@ TEST(LayerAllocatorTest, LayersFollowTheEstimateDownAndUp) {
       {1'000'000, {1, 1, 1}, 900'000},
       {700'000, {1, 0, 0}, 600'000},
       {450'000, {0, 0, 0}, 450'000},
-      {100'000, {0, 0, 0}, 450'000},  // over budget: the lowest layers are still shown
+      {100'000, {0, 0, 0}, 450'000},      // over budget: the lowest layers are still shown
       {2'000'000, {2, 2, 2}, 1'800'000},  // recovered
   };
   for (const Row& r : rows) {
@@ -37,7 +37,8 @@ TEST(LayerAllocatorTest, LayersFollowTheEstimateDownAndUp) {
     EXPECT_EQ(a.layer, r.layers) << "budget " << r.budget;
     EXPECT_EQ(a.desired_bps, 1'800'000u);
     uint64_t total = 0;
-    for (size_t i = 0; i < in.size(); ++i) total += in[i].layer_bps[static_cast<size_t>(a.layer[i])];
+    for (size_t i = 0; i < in.size(); ++i)
+      total += in[i].layer_bps[static_cast<size_t>(a.layer[i])];
     EXPECT_EQ(a.total_bps, total);
     if (r.budget >= 450'000) {
       EXPECT_LE(a.total_bps, r.budget);
@@ -68,7 +69,8 @@ TEST(LayerAllocatorTest, LayersNotArrivingAreSkipped) {
   in[2].layer_bps = {0, 0, 500'000};        // only hi arrives, the subscriber wants low
   in[2].wanted = 0;
   const LayerAllocation a = AllocateLayers(in, 700'000);
-  EXPECT_EQ(a.layer, (std::vector<int>{0, -1, 2})) << "hi stands in for a wanted layer that is not arriving";
+  EXPECT_EQ(a.layer, (std::vector<int>{0, -1, 2}))
+      << "hi stands in for a wanted layer that is not arriving";
   const LayerAllocation b = AllocateLayers(in, 1'200'000);
   EXPECT_EQ(b.layer, (std::vector<int>{2, -1, 2})) << "low -> hi directly, skipping mid";
 }

@@ -31,7 +31,8 @@ constexpr uint32_t kCamera = 21;  // stream ids
 constexpr uint32_t kLow = 11, kHigh = 12;
 constexpr uint32_t kSectionSsrc = 0xB0B1, kSectionRtxSsrc = 0xB0B2;
 
-VideoSubscription Section(uint32_t stream_id, bool rtx, const char* mid = "2", uint32_t ssrc = kSectionSsrc) {
+VideoSubscription Section(uint32_t stream_id, bool rtx, const char* mid = "2",
+                          uint32_t ssrc = kSectionSsrc) {
   VideoSubscription s;
   s.mid = mid;
   s.ssrc = ssrc;
@@ -108,7 +109,8 @@ TEST_F(MeetingVideoTest, SectionStartsAtKeyFrameWithItsOwnNumbering) {
     ASSERT_EQ(w.WriteTo(header), p.header_size());
     EXPECT_TRUE(std::equal(header, header + sizeof(header), bob_.media[i].begin()));
     if (i > 0) {
-      EXPECT_EQ(p.sequence_number(), static_cast<uint16_t>(View(bob_.media[i - 1]).sequence_number() + 1));
+      EXPECT_EQ(p.sequence_number(),
+                static_cast<uint16_t>(View(bob_.media[i - 1]).sequence_number() + 1));
     }
   }
   EXPECT_EQ(Vp8Of(bob_.media[0]).picture_id, 0) << "PictureIDs are the section's own";
@@ -159,7 +161,8 @@ TEST_F(SimulcastTest, LayerSwitchAtKeyFrame) {
   Send(high_.Frame(false, 3));
   EXPECT_EQ(alice_.Plis(0x1001), low_plis + 1) << "a PLI for the layer the section switches to";
   ASSERT_EQ(bob_.media.size(), before + 3);
-  for (size_t i = before; i < bob_.media.size(); ++i) EXPECT_EQ(View(bob_.media[i]).payload()[10], 0x33);
+  for (size_t i = before; i < bob_.media.size(); ++i)
+    EXPECT_EQ(View(bob_.media[i]).payload()[10], 0x33);
   Advance(40);
   Send(low_.Frame(true, 1));
   ASSERT_EQ(bob_.media.size(), before + 4);
@@ -264,7 +267,8 @@ TEST_F(MeetingVideoTest, PauseStopsForwardingAndResumeRestartsAtKeyFrameAfterPli
   Send(cam.Frame(true, 3));
   ASSERT_EQ(bob_.media.size(), 9u);
   EXPECT_TRUE(Vp8Of(bob_.media[6]).key_frame);
-  EXPECT_EQ(View(bob_.media[6]).sequence_number(), static_cast<uint16_t>(last_seq + 1)) << "numbering continues";
+  EXPECT_EQ(View(bob_.media[6]).sequence_number(), static_cast<uint16_t>(last_seq + 1))
+      << "numbering continues";
 }
 
 TEST_F(MeetingVideoTest, PublisherGapsAreNackedAndItsRtxUnwrapped) {
@@ -291,16 +295,19 @@ TEST_F(MeetingVideoTest, PublisherGapsAreNackedAndItsRtxUnwrapped) {
   const size_t h = w.WriteTo(rtx);
   rtx[h] = static_cast<uint8_t>(orig.sequence_number() >> 8);
   rtx[h + 1] = static_cast<uint8_t>(orig.sequence_number());
-  std::copy(orig.payload().begin(), orig.payload().end(), rtx.begin() + static_cast<std::ptrdiff_t>(h + 2));
+  std::copy(orig.payload().begin(), orig.payload().end(),
+            rtx.begin() + static_cast<std::ptrdiff_t>(h + 2));
   const size_t before = bob_.media.size();
   Send(rtx);
   EXPECT_EQ(stats().video_rtx_received.load(), 1u);
   ASSERT_EQ(bob_.media.size(), before + 1);
   const auto repaired = View(bob_.media.back());
-  EXPECT_EQ(repaired.sequence_number(), static_cast<uint16_t>(View(bob_.media[0]).sequence_number() + 4));
-  EXPECT_EQ(Vp8Of(bob_.media.back()).picture_id, Vp8Of(bob_.media[3]).picture_id) << "rewritten like its frame";
-  EXPECT_TRUE(std::equal(orig.payload().begin() + 4, orig.payload().end(), repaired.payload().begin() + 4,
-                         repaired.payload().end()));
+  EXPECT_EQ(repaired.sequence_number(),
+            static_cast<uint16_t>(View(bob_.media[0]).sequence_number() + 4));
+  EXPECT_EQ(Vp8Of(bob_.media.back()).picture_id, Vp8Of(bob_.media[3]).picture_id)
+      << "rewritten like its frame";
+  EXPECT_TRUE(std::equal(orig.payload().begin() + 4, orig.payload().end(),
+                         repaired.payload().begin() + 4, repaired.payload().end()));
   // RTX padding (the publisher probing its uplink) and strangers go nowhere.
   std::vector<uint8_t> padding(12 + 4);
   w.SetSequenceNumber(10);

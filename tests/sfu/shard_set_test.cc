@@ -49,7 +49,8 @@ TEST(ShardSetTest, PlacesOnLeastLoadedAndCounts) {
   EXPECT_EQ(set.Place("b"), 1);
   EXPECT_EQ(set.Place("c"), 0);
   EXPECT_EQ(set.Place("a"), 0);  // idempotent
-  EXPECT_TRUE(WaitFor([&] { return set.Stats()[0]->rooms.load() == 2 && set.Stats()[1]->rooms.load() == 1; }));
+  EXPECT_TRUE(WaitFor(
+      [&] { return set.Stats()[0]->rooms.load() == 2 && set.Stats()[1]->rooms.load() == 1; }));
   set.Remove("c");
   set.Remove("a");
   EXPECT_EQ(set.Place("d"), 0);
@@ -91,7 +92,8 @@ TEST(ShardSetTest, CountsDatagramsOnTheMediaPort) {
   ::close(fd);
   const ShardStats& s = *set.Stats()[0];
   // The first byte ('g') fits no RFC 7983 range: counted and dropped as malformed.
-  EXPECT_TRUE(WaitFor([&] { return s.drops[static_cast<size_t>(DropReason::kMalformed)].load() == 3; }));
+  EXPECT_TRUE(
+      WaitFor([&] { return s.drops[static_cast<size_t>(DropReason::kMalformed)].load() == 3; }));
   EXPECT_EQ(s.packets_in.load(), 3u);
   EXPECT_EQ(s.bytes_in.load(), 3 * sizeof(payload));
 }

@@ -33,29 +33,42 @@ void RunTable(StreamRewriter r, const std::vector<Step>& steps) {
 
 TEST(StreamRewriterTest, StartsAtAKeyFrameAndContinuesAcrossSwitches) {
   using In = StreamRewriter::In;
-  RunTable(StreamRewriter(1000, 50000), {
-      {"delta before any key frame: dropped", false, In{7, 900, false, 40, std::nullopt}, false, 0, 0, -1},
-      {"key frame starts the output", false, In{8, 1000, true, 41, std::nullopt}, true, 1000, 50000, 0},
-      {"next packet", false, In{9, 1000, false, 41, std::nullopt}, true, 1001, 50000, 0},
-      {"next frame", false, In{10, 4000, false, 42, std::nullopt}, true, 1002, 53000, 1},
-      {"older than the start: dropped", false, In{5, 100, false, 39, std::nullopt}, false, 0, 0, -1},
-      {"reordered within the stream keeps its place", false, In{11, 4000, false, 42, std::nullopt}, true, 1003, 53000, 1},
-      // Another source (another layer or another publisher), far away in every number space.
-      {"switch: its delta frames wait", true, In{60000, 7000000, false, 30000, std::nullopt}, false, 0, 0, -1},
-      {"switch: its key frame continues +1 seq, +1 frame, +1 picture", false,
-       In{60001, 7003000, true, 30001, std::nullopt}, true, 1004, 56000, 2},
-      {"then follows the new source", false, In{60002, 7006000, false, 30002, std::nullopt}, true, 1005, 59000, 3},
-  });
+  RunTable(
+      StreamRewriter(1000, 50000),
+      {
+          {"delta before any key frame: dropped", false, In{7, 900, false, 40, std::nullopt}, false,
+           0, 0, -1},
+          {"key frame starts the output", false, In{8, 1000, true, 41, std::nullopt}, true, 1000,
+           50000, 0},
+          {"next packet", false, In{9, 1000, false, 41, std::nullopt}, true, 1001, 50000, 0},
+          {"next frame", false, In{10, 4000, false, 42, std::nullopt}, true, 1002, 53000, 1},
+          {"older than the start: dropped", false, In{5, 100, false, 39, std::nullopt}, false, 0, 0,
+           -1},
+          {"reordered within the stream keeps its place", false,
+           In{11, 4000, false, 42, std::nullopt}, true, 1003, 53000, 1},
+          // Another source (another layer or another publisher), far away in every number space.
+          {"switch: its delta frames wait", true, In{60000, 7000000, false, 30000, std::nullopt},
+           false, 0, 0, -1},
+          {"switch: its key frame continues +1 seq, +1 frame, +1 picture", false,
+           In{60001, 7003000, true, 30001, std::nullopt}, true, 1004, 56000, 2},
+          {"then follows the new source", false, In{60002, 7006000, false, 30002, std::nullopt},
+           true, 1005, 59000, 3},
+      });
 }
 
 TEST(StreamRewriterTest, WrapsSequenceTimestampAndPictureId) {
   using In = StreamRewriter::In;
-  RunTable(StreamRewriter(65534, 0xffffe000u), {
-      {"key frame at the edge", false, In{100, 0, true, 0x7ffe, std::nullopt}, true, 65534, 0xffffe000u, 0},
-      {"seq wraps", false, In{101, 3000, false, 0x7fff, std::nullopt}, true, 65535, 0xffffebb8u, 1},
-      {"seq, ts wrap", false, In{102, 6000, false, 0, std::nullopt}, true, 0, 0xfffff770u, 2},
-      {"input wraps too", false, In{103, 9000, false, 1, std::nullopt}, true, 1, 0x00000328u, 3},
-  });
+  RunTable(
+      StreamRewriter(65534, 0xffffe000u),
+      {
+          {"key frame at the edge", false, In{100, 0, true, 0x7ffe, std::nullopt}, true, 65534,
+           0xffffe000u, 0},
+          {"seq wraps", false, In{101, 3000, false, 0x7fff, std::nullopt}, true, 65535, 0xffffebb8u,
+           1},
+          {"seq, ts wrap", false, In{102, 6000, false, 0, std::nullopt}, true, 0, 0xfffff770u, 2},
+          {"input wraps too", false, In{103, 9000, false, 1, std::nullopt}, true, 1, 0x00000328u,
+           3},
+      });
 }
 
 TEST(StreamRewriterTest, PictureIdAndTl0ContinueAcrossASwitch) {

@@ -28,7 +28,8 @@ constexpr int kRidExtId = 4;
 
 class FakePeer final : public VideoPeer {
  public:
-  FakePeer(const int64_t& clock, uint32_t feedback_ssrc) : clock_(clock), feedback_ssrc_(feedback_ssrc) {}
+  FakePeer(const int64_t& clock, uint32_t feedback_ssrc)
+      : clock_(clock), feedback_ssrc_(feedback_ssrc) {}
 
   bool SendVideoRtp(uint8_t* data, size_t len, size_t capacity) override {
     EXPECT_GE(capacity, len + transport::kSrtpMaxTrailer) << "no room to protect the packet";
@@ -42,7 +43,9 @@ class FakePeer final : public VideoPeer {
     EXPECT_GE(capacity, len + transport::kSrtpMaxTrailer + 4) << "no room to protect the RTCP";
     rtcp.emplace_back(data, data + len);
   }
-  void ReportBitrates(std::vector<StreamBitrate> rates) override { bitrates.push_back(std::move(rates)); }
+  void ReportBitrates(std::vector<StreamBitrate> rates) override {
+    bitrates.push_back(std::move(rates));
+  }
   uint32_t feedback_ssrc() const override { return feedback_ssrc_; }
   int64_t NowMs() const override { return clock_; }
   void DetachVideo() override { detached = true; }
@@ -52,8 +55,9 @@ class FakePeer final : public VideoPeer {
     int n = 0;
     ForEachBlock([&](const wire::rtcp::CommonHeader& b) {
       wire::rtcp::Pli pli;
-      if (b.type() == wire::rtcp::kPacketTypePsfb && b.fmt() == wire::rtcp::Pli::kFeedbackMessageType &&
-          pli.Parse(b) && pli.media_ssrc() == media_ssrc)
+      if (b.type() == wire::rtcp::kPacketTypePsfb &&
+          b.fmt() == wire::rtcp::Pli::kFeedbackMessageType && pli.Parse(b) &&
+          pli.media_ssrc() == media_ssrc)
         ++n;
     });
     return n;
@@ -63,7 +67,8 @@ class FakePeer final : public VideoPeer {
     std::vector<uint16_t> out;
     ForEachBlock([&](const wire::rtcp::CommonHeader& b) {
       wire::rtcp::Nack nack;
-      if (b.type() == wire::rtcp::kPacketTypeRtpfb && nack.Parse(b) && nack.media_ssrc() == media_ssrc)
+      if (b.type() == wire::rtcp::kPacketTypeRtpfb && nack.Parse(b) &&
+          nack.media_ssrc() == media_ssrc)
         for (uint16_t s : nack.LostPackets()) out.push_back(s);
     });
     return out;
@@ -73,7 +78,8 @@ class FakePeer final : public VideoPeer {
     std::vector<wire::rtcp::SenderReport> out;
     ForEachBlock([&](const wire::rtcp::CommonHeader& b) {
       wire::rtcp::SenderReport sr;
-      if (b.type() == wire::rtcp::kPacketTypeSr && sr.Parse(b) && sr.sender_ssrc() == ssrc) out.push_back(sr);
+      if (b.type() == wire::rtcp::kPacketTypeSr && sr.Parse(b) && sr.sender_ssrc() == ssrc)
+        out.push_back(sr);
     });
     return out;
   }
@@ -125,7 +131,9 @@ struct Vp8Source {
     w.SetTimestamp(ts);
     w.SetSsrc(ssrc);
     w.SetMarker(marker);
-    if (rid) w.AddExtension(kRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid), std::strlen(rid)));
+    if (rid)
+      w.AddExtension(kRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid),
+                                                         std::strlen(rid)));
     const size_t h = w.WriteTo(buf);
     // Descriptor: X=1, S=frame_start, PID 0; I=1 with a 15-bit picture id; then the VP8 header
     // byte (P bit clear for a key frame) and filler.

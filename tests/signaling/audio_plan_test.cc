@@ -14,28 +14,34 @@ uint32_t NextSsrc() { return g_next_ssrc++; }
 // Offer sections, in order. Audio payload types: 111 opus, 63 red (fmtp 111/111), 0 PCMU.
 const std::string kOpus = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n";
 const std::string kOpusUpper = "m=audio 9 UDP/TLS/RTP/SAVPF 109\r\na=rtpmap:109 OPUS/48000/2\r\n";
-const std::string kOpusRed = "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/48000/2\r\n"
-                             "a=fmtp:63 111/111\r\na=rtpmap:111 opus/48000/2\r\n";
-const std::string kRedOfOther = "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/48000/2\r\n"
-                                "a=fmtp:63 110/110\r\na=rtpmap:111 opus/48000/2\r\n";
-const std::string kRedAt8k = "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/8000\r\n"
-                             "a=fmtp:63 111/111\r\na=rtpmap:111 opus/48000/2\r\n";
+const std::string kOpusRed =
+    "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/48000/2\r\n"
+    "a=fmtp:63 111/111\r\na=rtpmap:111 opus/48000/2\r\n";
+const std::string kRedOfOther =
+    "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/48000/2\r\n"
+    "a=fmtp:63 110/110\r\na=rtpmap:111 opus/48000/2\r\n";
+const std::string kRedAt8k =
+    "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\na=rtpmap:63 red/8000\r\n"
+    "a=fmtp:63 111/111\r\na=rtpmap:111 opus/48000/2\r\n";
 const std::string kPcmu = "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\n";
 const std::string kLevel = "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n";
 const std::string kVideo = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n";
-const std::string kData = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\n";
+const std::string kData =
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\n";
 const std::string kDataSized = kData + "a=max-message-size:65536\r\n";
 const std::string kDataOff = "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n";
 
-std::string Audio(const std::string& section, const std::string& direction, bool port_zero = false) {
+std::string Audio(const std::string& section, const std::string& direction,
+                  bool port_zero = false) {
   std::string s = section + "a=" + direction + "\r\n";
   if (port_zero) s.replace(s.find(" 9 "), 3, " 0 ");
   return s;
 }
 
 sdp::SessionDescription Offer(const std::vector<std::string>& sections) {
-  std::string s = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                  "a=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\na=fingerprint:sha-256 AA\r\n";
+  std::string s =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "a=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\na=fingerprint:sha-256 AA\r\n";
   for (size_t i = 0; i < sections.size(); ++i)
     s += sections[i] + "c=IN IP4 0.0.0.0\r\na=mid:" + std::to_string(i) + "\r\na=rtcp-mux\r\n";
   auto parsed = sdp::Parse(s);
@@ -48,7 +54,7 @@ struct Section {
   bool reject = false;
   std::vector<int> payload_types;  // when not rejected
   std::string direction;
-  bool sends = false;              // our SSRC announced on it
+  bool sends = false;  // our SSRC announced on it
 };
 
 struct Case {
@@ -58,7 +64,7 @@ struct Case {
   std::vector<Section> answers;  // one per offered section ({} for video: left to PlanVideo)
   int opus = -1;
   int red = -1;
-  bool ssrc = false;             // a downlink SSRC chosen
+  bool ssrc = false;  // a downlink SSRC chosen
   int level_ext_id = 0;
   bool data_channel = false;
   uint32_t max_message_size = 0;
@@ -69,34 +75,140 @@ const Section kRejected{true, {}, "", false};
 
 std::vector<Case> Cases() {
   return {
-      {"opus sendrecv", {Audio(kOpus, "sendrecv")}, false, {{false, {111}, "sendrecv", true}}, 111, -1, true},
-      {"OPUS in capitals", {Audio(kOpusUpper, "sendrecv")}, false, {{false, {109}, "sendrecv", true}}, 109, -1, true},
-      {"red over opus answered first", {Audio(kOpusRed, "sendrecv")}, false,
-       {{false, {63, 111}, "sendrecv", true}}, 111, 63, true},
-      {"red over another codec ignored", {Audio(kRedOfOther, "sendrecv")}, false,
-       {{false, {111}, "sendrecv", true}}, 111, -1, true},
-      {"red not at 48 kHz ignored", {Audio(kRedAt8k, "sendrecv")}, false, {{false, {111}, "sendrecv", true}}, 111, -1,
+      {"opus sendrecv",
+       {Audio(kOpus, "sendrecv")},
+       false,
+       {{false, {111}, "sendrecv", true}},
+       111,
+       -1,
+       true},
+      {"OPUS in capitals",
+       {Audio(kOpusUpper, "sendrecv")},
+       false,
+       {{false, {109}, "sendrecv", true}},
+       109,
+       -1,
+       true},
+      {"red over opus answered first",
+       {Audio(kOpusRed, "sendrecv")},
+       false,
+       {{false, {63, 111}, "sendrecv", true}},
+       111,
+       63,
+       true},
+      {"red over another codec ignored",
+       {Audio(kRedOfOther, "sendrecv")},
+       false,
+       {{false, {111}, "sendrecv", true}},
+       111,
+       -1,
+       true},
+      {"red not at 48 kHz ignored",
+       {Audio(kRedAt8k, "sendrecv")},
+       false,
+       {{false, {111}, "sendrecv", true}},
+       111,
+       -1,
        true},
       {"no opus: rejected", {Audio(kPcmu, "sendrecv")}, false, {kRejected}, -1, -1, false},
-      {"client sends only: no downlink, red uplink kept", {Audio(kOpusRed, "sendonly")}, false,
-       {{false, {63, 111}, "recvonly", false}}, -1, 63, false},
-      {"client receives only", {Audio(kOpus, "recvonly")}, false, {{false, {111}, "sendonly", true}}, 111, -1, true},
-      {"inactive", {Audio(kOpus, "inactive")}, false, {{false, {111}, "inactive", false}}, -1, -1, false},
-      {"muted", {Audio(kOpus, "sendrecv")}, true, {{false, {111}, "sendrecv", true}}, 111, -1, true},
-      {"second audio section rejected", {Audio(kOpus, "sendrecv"), Audio(kOpus, "sendrecv")}, false,
-       {{false, {111}, "sendrecv", true}, kRejected}, 111, -1, true},
+      {"client sends only: no downlink, red uplink kept",
+       {Audio(kOpusRed, "sendonly")},
+       false,
+       {{false, {63, 111}, "recvonly", false}},
+       -1,
+       63,
+       false},
+      {"client receives only",
+       {Audio(kOpus, "recvonly")},
+       false,
+       {{false, {111}, "sendonly", true}},
+       111,
+       -1,
+       true},
+      {"inactive",
+       {Audio(kOpus, "inactive")},
+       false,
+       {{false, {111}, "inactive", false}},
+       -1,
+       -1,
+       false},
+      {"muted",
+       {Audio(kOpus, "sendrecv")},
+       true,
+       {{false, {111}, "sendrecv", true}},
+       111,
+       -1,
+       true},
+      {"second audio section rejected",
+       {Audio(kOpus, "sendrecv"), Audio(kOpus, "sendrecv")},
+       false,
+       {{false, {111}, "sendrecv", true}, kRejected},
+       111,
+       -1,
+       true},
       {"audio on port 0 rejected, the next one answered; level id from the first",
-       {Audio(kOpus + kLevel, "sendrecv", /*port_zero=*/true), Audio(kOpusUpper, "sendrecv")}, false,
-       {kRejected, {false, {109}, "sendrecv", true}}, 109, -1, true, 3},
-      {"level extension", {Audio(kOpus + kLevel, "sendrecv")}, false, {{false, {111}, "sendrecv", true}}, 111, -1, true,
+       {Audio(kOpus + kLevel, "sendrecv", /*port_zero=*/true), Audio(kOpusUpper, "sendrecv")},
+       false,
+       {kRejected, {false, {109}, "sendrecv", true}},
+       109,
+       -1,
+       true,
        3},
-      {"video left to PlanVideo", {Audio(kOpus, "sendrecv"), kVideo + "a=sendrecv\r\n", kVideo + "a=recvonly\r\n"},
-       false, {{false, {111}, "sendrecv", true}, kUntouched, kUntouched}, 111, -1, true},
-      {"data channel kept", {Audio(kOpus, "sendrecv"), kDataSized}, false,
-       {{false, {111}, "sendrecv", true}, kUntouched}, 111, -1, true, 0, true, 65536},
-      {"data channel without max-message-size", {kData}, false, {kUntouched}, -1, -1, false, 0, true, 0},
-      {"second data channel rejected", {kData, kDataSized}, false, {kUntouched, kRejected}, -1, -1, false, 0, true, 0},
-      {"data channel on port 0 rejected", {kDataOff}, false, {kRejected}, -1, -1, false, 0, false, 0},
+      {"level extension",
+       {Audio(kOpus + kLevel, "sendrecv")},
+       false,
+       {{false, {111}, "sendrecv", true}},
+       111,
+       -1,
+       true,
+       3},
+      {"video left to PlanVideo",
+       {Audio(kOpus, "sendrecv"), kVideo + "a=sendrecv\r\n", kVideo + "a=recvonly\r\n"},
+       false,
+       {{false, {111}, "sendrecv", true}, kUntouched, kUntouched},
+       111,
+       -1,
+       true},
+      {"data channel kept",
+       {Audio(kOpus, "sendrecv"), kDataSized},
+       false,
+       {{false, {111}, "sendrecv", true}, kUntouched},
+       111,
+       -1,
+       true,
+       0,
+       true,
+       65536},
+      {"data channel without max-message-size",
+       {kData},
+       false,
+       {kUntouched},
+       -1,
+       -1,
+       false,
+       0,
+       true,
+       0},
+      {"second data channel rejected",
+       {kData, kDataSized},
+       false,
+       {kUntouched, kRejected},
+       -1,
+       -1,
+       false,
+       0,
+       true,
+       0},
+      {"data channel on port 0 rejected",
+       {kDataOff},
+       false,
+       {kRejected},
+       -1,
+       -1,
+       false,
+       0,
+       false,
+       0},
   };
 }
 

@@ -14,18 +14,21 @@ namespace {
 
 class HttpRouterTest : public ::testing::Test {
  protected:
-  void Build(std::map<std::string, std::string, std::less<>> keys, double rate = 10, double burst = 20) {
+  void Build(std::map<std::string, std::string, std::less<>> keys, double rate = 10,
+             double burst = 20) {
     std::string error;
     store_ = store::MeetingStore::Open(dir_.str(), &error);
     ASSERT_TRUE(store_) << error;
     signer_ = std::make_unique<api::JoinTokenSigner>(store_->token_secret());
-    api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{}, nullptr);
+    api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{},
+                                             nullptr);
     limiter_ = std::make_unique<api::TokenBucketLimiter>(rate, burst);
     HttpRouterConfig config;
     config.api_keys = std::move(keys);
     router_ = std::make_unique<HttpRouter>(*api_, metrics_, *limiter_, clock_, config);
   }
-  http::HttpRequest Request(std::string method, std::string path, std::string body = "", bool loopback = true) {
+  http::HttpRequest Request(std::string method, std::string path, std::string body = "",
+                            bool loopback = true) {
     http::HttpRequest r;
     r.method = std::move(method);
     r.path = std::move(path);
@@ -67,7 +70,9 @@ TEST_F(HttpRouterTest, HealthReadyMetrics) {
   router_->Handle(Request("POST", "/meetings", "{}"));
   auto m = router_->Handle(Request("GET", "/metrics"));
   EXPECT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("sfu_api_requests_total{operation=\"CreateMeeting\",status=\"200\"} 1"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("sfu_api_requests_total{operation=\"CreateMeeting\",status=\"200\"} 1"),
+            std::string::npos)
+      << m.body;
   EXPECT_NE(m.body.find("sfu_build_info{"), std::string::npos);
   EXPECT_NE(m.body.find("process_cpu_seconds_total"), std::string::npos);
   EXPECT_NE(m.body.find("process_resident_memory_bytes"), std::string::npos);

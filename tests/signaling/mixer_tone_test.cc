@@ -41,7 +41,8 @@ class MixerToneTest : public SignalingFrontTest {
     SignalingFrontTest::TearDown();
   }
 
-  loadtest::AudioParticipant& AddPerson(const std::string& meeting, loadtest::AudioParticipantConfig c) {
+  loadtest::AudioParticipant& AddPerson(const std::string& meeting,
+                                        loadtest::AudioParticipantConfig c) {
     auto [id, token] = NewAttendee(meeting, "p" + std::to_string(people_.size()));
     c.port = port_;
     c.meeting_id = meeting;
@@ -187,8 +188,11 @@ TEST_F(MixerToneTest, MutedAttendeesAreNotMixedAndStreamsStayContinuousAcrossSwi
 // MeetingFeatures.Audio.BitrateKbps sets the Opus bitrate of that meeting's mix.
 TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
   const std::string plain = NewMeeting();
-  const std::string rich = std::string(
-      Api("POST", "/meetings", R"({"MeetingFeatures":{"Audio":{"BitrateKbps":64}}})").at("Meeting").at("MeetingId").as_string());
+  const std::string rich =
+      std::string(Api("POST", "/meetings", R"({"MeetingFeatures":{"Audio":{"BitrateKbps":64}}})")
+                      .at("Meeting")
+                      .at("MeetingId")
+                      .as_string());
   for (const std::string& m : {plain, rich}) {
     loadtest::AudioParticipantConfig c;
     c.watch_hz = {kFreqs[0]};
@@ -200,9 +204,12 @@ TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
   std::this_thread::sleep_for(2s);
   const auto at32 = people_[1]->Snapshot();
   const auto at64 = people_[3]->Snapshot();
-  const double b32 = static_cast<double>(at32.payload_bytes_received) / static_cast<double>(at32.packets_received);
-  const double b64 = static_cast<double>(at64.payload_bytes_received) / static_cast<double>(at64.packets_received);
-  std::printf("mean downlink payload: %.0f B at the default 32 kb/s, %.0f B at 64 kb/s\n", b32, b64);
+  const double b32 =
+      static_cast<double>(at32.payload_bytes_received) / static_cast<double>(at32.packets_received);
+  const double b64 =
+      static_cast<double>(at64.payload_bytes_received) / static_cast<double>(at64.packets_received);
+  std::printf("mean downlink payload: %.0f B at the default 32 kb/s, %.0f B at 64 kb/s\n", b32,
+              b64);
   EXPECT_GT(b64, b32 * 1.5);
 }
 
@@ -257,7 +264,7 @@ TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
   c.seed = 11;
   AddPerson(m, c);  // plain Opus with in-band FEC
   c.tone_hz = kFreqs[1];
-  c.red = true;     // RED, distance 2, on top of FEC
+  c.red = true;  // RED, distance 2, on top of FEC
   c.seed = 12;
   AddPerson(m, c);
   loadtest::AudioParticipantConfig lc;
@@ -273,12 +280,18 @@ TEST_F(MixerToneTest, TenPercentUplinkLossIsRepaired) {
   const Gaps fec = FindGaps(r, 0, from, fec_sender);
   const Gaps red = FindGaps(r, 1, from, red_sender);
   const int missing_fec = fec.missing, gap_fec = fec.longest, gap_red = red.longest;
-  std::printf("FEC sender: %lu dropped of %lu (at most %d in a row); listener missed %d frames (%d excused by stalls), longest gap %d\n",
-              (unsigned long)fec_sender.packets_dropped, (unsigned long)(fec_sender.packets_sent + fec_sender.packets_dropped),
-              fec_sender.longest_drop_run, fec.missing, fec.excused, gap_fec);
-  std::printf("RED sender: %lu dropped of %lu; listener missed %d frames (%d excused by stalls), longest gap %d\n",
-              (unsigned long)red_sender.packets_dropped, (unsigned long)(red_sender.packets_sent + red_sender.packets_dropped),
-              red.missing, red.excused, gap_red);
+  std::printf(
+      "FEC sender: %lu dropped of %lu (at most %d in a row); listener missed %d frames (%d excused "
+      "by stalls), longest gap %d\n",
+      (unsigned long)fec_sender.packets_dropped,
+      (unsigned long)(fec_sender.packets_sent + fec_sender.packets_dropped),
+      fec_sender.longest_drop_run, fec.missing, fec.excused, gap_fec);
+  std::printf(
+      "RED sender: %lu dropped of %lu; listener missed %d frames (%d excused by stalls), longest "
+      "gap %d\n",
+      (unsigned long)red_sender.packets_dropped,
+      (unsigned long)(red_sender.packets_sent + red_sender.packets_dropped), red.missing,
+      red.excused, gap_red);
   EXPECT_LT(fec.excused + red.excused, 25) << "so many stalls that the test measured nothing";
   const auto& s = *shards_->Stats()[0];
   std::printf("server: fec %lu red %lu concealed %lu\n", (unsigned long)s.mix_fec_recovered.load(),

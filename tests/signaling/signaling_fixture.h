@@ -6,27 +6,24 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
 #include <boost/json.hpp>
+#include <fstream>
 #include <future>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
-#include "signaling/signaling_metrics.h"
+#include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
-#include "sfu/shard_set.h"
-#include "signaling/signaling_hub.h"
-#include "tests/test_util.h"
-#include "transport/dtls/dtls_context.h"
-
-#include <fstream>
-#include <mutex>
-#include <sstream>
-
 #include "signaling/sdp/session_description.h"
 #include "signaling/signaling_front.h"
+#include "signaling/signaling_hub.h"
+#include "signaling/signaling_metrics.h"
+#include "tests/test_util.h"
+#include "transport/dtls/dtls_context.h"
 
 namespace sfu::signaling {
 namespace {
@@ -41,7 +38,9 @@ class HubListener : public api::ControlApiListener {
   void OnMeetingCreated(const store::MeetingRecord&) override {}
   void OnMeetingDeleted(const std::string& id, std::string_view) override { hub_.EndMeeting(id); }
   void OnAttendeeCreated(const store::AttendeeRecord&) override {}
-  void OnAttendeeDeleted(const std::string& m, const std::string& a) override { hub_.RemoveAttendee(m, a); }
+  void OnAttendeeDeleted(const std::string& m, const std::string& a) override {
+    hub_.RemoveAttendee(m, a);
+  }
 
  private:
   SignalingHub& hub_;
@@ -62,7 +61,8 @@ class SignalingFrontTest : public ::testing::Test {
     store_ = store::MeetingStore::Open(dir_.str(), &error);
     ASSERT_TRUE(store_) << error;
     signer_ = std::make_unique<api::JoinTokenSigner>(store_->token_secret());
-    api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{}, &listener_);
+    api_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api::ControlApiConfig{},
+                                             &listener_);
     SignalingLimits limits;
     limits.frames_per_second = 50;
     limits.frame_burst = 100;
@@ -71,9 +71,13 @@ class SignalingFrontTest : public ::testing::Test {
     shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
     ASSERT_TRUE(shards_->Start(&error)) << error;
     shards_->SetOverloadLateTicks(0);  // a shared test machine: late ticks are not the server's
-    media_ = MediaContext{shards_.get(), dtls_.get(), {"127.0.0.1"},
-                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); }, {}};
-    front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits, &media_);
+    media_ = MediaContext{shards_.get(),
+                          dtls_.get(),
+                          {"127.0.0.1"},
+                          [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); },
+                          {}};
+    front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits,
+                                              &media_);
     http::HttpServerConfig config;
     config.host = "127.0.0.1";
     config.port = 0;
@@ -82,9 +86,10 @@ class SignalingFrontTest : public ::testing::Test {
       r.status = 404;
       return r;
     });
-    server_->SetUpgradeHandler([this](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
-      return front_->OnUpgrade(req, std::move(c));
-    });
+    server_->SetUpgradeHandler(
+        [this](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
+          return front_->OnUpgrade(req, std::move(c));
+        });
     ASSERT_TRUE(server_->Start(&error)) << error;
     port_ = server_->port();
     thread_ = std::thread([this] { ioc_.run(); });
@@ -102,7 +107,8 @@ class SignalingFrontTest : public ::testing::Test {
   }
 
   // Creates through the API on the control thread; returns the parsed JSON body.
-  boost::json::value Api(const std::string& method, const std::string& path, const std::string& body = "") {
+  boost::json::value Api(const std::string& method, const std::string& path,
+                         const std::string& body = "") {
     return OnControl([&] {
       http::HttpRequest req;
       req.method = method;
@@ -114,14 +120,21 @@ class SignalingFrontTest : public ::testing::Test {
       return r.response.body.empty() ? boost::json::value() : boost::json::parse(r.response.body);
     });
   }
-  std::string NewMeeting() { return std::string(Api("POST", "/meetings", "{}").at("Meeting").at("MeetingId").as_string()); }
-  std::pair<std::string, std::string> NewAttendee(const std::string& meeting, const std::string& user) {
-    auto a = Api("POST", "/meetings/" + meeting + "/attendees", "{\"ExternalUserId\":\"" + user + "\"}").at("Attendee");
-    return {std::string(a.at("AttendeeId").as_string()), std::string(a.at("JoinToken").as_string())};
+  std::string NewMeeting() {
+    return std::string(Api("POST", "/meetings", "{}").at("Meeting").at("MeetingId").as_string());
+  }
+  std::pair<std::string, std::string> NewAttendee(const std::string& meeting,
+                                                  const std::string& user) {
+    auto a =
+        Api("POST", "/meetings/" + meeting + "/attendees", "{\"ExternalUserId\":\"" + user + "\"}")
+            .at("Attendee");
+    return {std::string(a.at("AttendeeId").as_string()),
+            std::string(a.at("JoinToken").as_string())};
   }
 
-  std::unique_ptr<SignalingClient> Join(const std::string& meeting, const std::string& token,
-                                        SignalingClient::TokenVia via = SignalingClient::TokenVia::kSubprotocol) {
+  std::unique_ptr<SignalingClient> Join(
+      const std::string& meeting, const std::string& token,
+      SignalingClient::TokenVia via = SignalingClient::TokenVia::kSubprotocol) {
     auto c = std::make_unique<SignalingClient>();
     std::string error;
     EXPECT_TRUE(c->Connect("127.0.0.1", port_, meeting, token, via, &error)) << error;
@@ -134,7 +147,9 @@ class SignalingFrontTest : public ::testing::Test {
   uint16_t RefusalCode(const std::string& meeting, const std::string& token) {
     SignalingClient c;
     std::string error;
-    if (!c.Connect("127.0.0.1", port_, meeting, token, SignalingClient::TokenVia::kSubprotocol, &error)) return 1;
+    if (!c.Connect("127.0.0.1", port_, meeting, token, SignalingClient::TokenVia::kSubprotocol,
+                   &error))
+      return 1;
     return c.WaitForClose(3000ms);
   }
 
@@ -170,7 +185,6 @@ class SignalingFrontTest : public ::testing::Test {
   uint16_t port_ = 0;
 };
 
-
 std::string ChromeOffer() {
   std::ifstream in(std::string(SFU_TEST_DATA_DIR) + "/chrome_offer.sdp");
   std::stringstream ss;
@@ -189,7 +203,8 @@ SdkSignalFrame Subscribe(const std::string& sdp, bool muted = false) {
 class SignalingMeetingTest : public SignalingFrontTest {
  protected:
   // Joins and subscribes; returns the client and its first AUDIO_STREAM_ID_INFO (the snapshot).
-  std::unique_ptr<SignalingClient> JoinAndSubscribe(const std::string& meeting, const std::string& token,
+  std::unique_ptr<SignalingClient> JoinAndSubscribe(const std::string& meeting,
+                                                    const std::string& token,
                                                     proto::SdkAudioStreamIdInfoFrame* snapshot) {
     auto c = Join(meeting, token);
     c->Send(Subscribe(ChromeOffer()));

@@ -2,33 +2,30 @@
 // JOIN/INDEX/PING/LEAVE, bad frames and floods, and server-initiated ends (410/411), driven by
 // loadtest's SignalingClient.
 #include "signaling/signaling_front.h"
-#include "tests/signaling/signaling_fixture.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
 #include <boost/json.hpp>
+#include <fstream>
 #include <future>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "loadtest/client_transport.h"
 #include "loadtest/signaling_client.h"
 #include "metrics/server_metrics.h"
+#include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/http/http_server.h"
-#include "sfu/shard_set.h"
+#include "signaling/sdp/session_description.h"
 #include "signaling/signaling_hub.h"
+#include "tests/signaling/signaling_fixture.h"
 #include "tests/test_util.h"
 #include "transport/dtls/dtls_context.h"
-
-#include <fstream>
-#include <mutex>
-#include <sstream>
-
-#include "signaling/sdp/session_description.h"
 
 namespace sfu::signaling {
 namespace {
@@ -42,13 +39,16 @@ TEST_F(SignalingFrontTest, JoinWithSubprotocolGetsJoinAckIndexAndPong) {
   auto [aid, token] = NewAttendee(m, "alice");
   SignalingClient c;
   std::string error;
-  ASSERT_TRUE(c.Connect("127.0.0.1", port_, m, token, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
+  ASSERT_TRUE(
+      c.Connect("127.0.0.1", port_, m, token, SignalingClient::TokenVia::kSubprotocol, &error))
+      << error;
   EXPECT_EQ(c.accepted_subprotocol(), "_aws_wt_session");
   c.Send(proto::MakeFrame(SdkSignalFrame::JOIN));
   auto ack = c.ReceiveType(SdkSignalFrame::JOIN_ACK, 3000ms);
   ASSERT_TRUE(ack);
   EXPECT_TRUE(ack->has_joinack());
-  EXPECT_FALSE(ack->joinack().has_turn_credentials()) << "no TURN: host candidates against ICE-lite";
+  EXPECT_FALSE(ack->joinack().has_turn_credentials())
+      << "no TURN: host candidates against ICE-lite";
   auto index = c.ReceiveType(SdkSignalFrame::INDEX, 3000ms);
   ASSERT_TRUE(index);
   EXPECT_EQ(index->index().num_participants(), 1u);
@@ -82,7 +82,8 @@ TEST_F(SignalingFrontTest, RefusalsUseTheCloseCodesTheClientUnderstands) {
   // A path that is not /control/<id> is not a WebSocket endpoint at all.
   SignalingClient c;
   std::string error;
-  EXPECT_FALSE(c.Connect("127.0.0.1", port_, "x/y", t1, SignalingClient::TokenVia::kSubprotocol, &error));
+  EXPECT_FALSE(
+      c.Connect("127.0.0.1", port_, "x/y", t1, SignalingClient::TokenVia::kSubprotocol, &error));
 }
 
 TEST_F(SignalingFrontTest, BadFramesAreDroppedAndAFloodIsClosedWhileOthersContinue) {
@@ -98,7 +99,8 @@ TEST_F(SignalingFrontTest, BadFramesAreDroppedAndAFloodIsClosedWhileOthersContin
   for (const auto& j : junk) bad->SendRaw(j);
   EXPECT_TRUE(PingPong(*bad, 99));
   // 1,000 frames as fast as possible: closed with 1008.
-  for (int i = 0; i < 1000 && !bad->closed(); ++i) bad->Send(proto::MakePingPong(proto::PING, static_cast<uint32_t>(i)));
+  for (int i = 0; i < 1000 && !bad->closed(); ++i)
+    bad->Send(proto::MakePingPong(proto::PING, static_cast<uint32_t>(i)));
   EXPECT_EQ(bad->WaitForClose(5000ms), 1008);
   // The other attendee is unharmed.
   EXPECT_TRUE(PingPong(*good, 5));
@@ -122,7 +124,8 @@ TEST_F(SignalingFrontTest, DeletingAttendeeAndMeetingSendStatusBeforeClosing) {
   EXPECT_NE(c2->WaitForClose(3000ms), 0);
 }
 
-SdkSignalFrame DataMessage(const std::string& topic, const std::string& data, uint32_t lifetime_ms = 0, int count = 1) {
+SdkSignalFrame DataMessage(const std::string& topic, const std::string& data,
+                           uint32_t lifetime_ms = 0, int count = 1) {
   SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   for (int i = 0; i < count; ++i) {
     auto* m = f.mutable_data_message()->add_messages();
@@ -132,7 +135,6 @@ SdkSignalFrame DataMessage(const std::string& topic, const std::string& data, ui
   }
   return f;
 }
-
 
 TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresence) {
   const std::string m = NewMeeting();
@@ -144,12 +146,13 @@ TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresen
   EXPECT_FALSE(ack->has_error()) << ack->error().description();
   const std::string& answer = ack->suback().sdp_answer();
   const std::string port = std::to_string(shards_->shard(0).media_port());
-  for (const std::string& line : std::vector<std::string>{"a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1 2",
-                                 "a=candidate:1 1 udp 2130706431 127.0.0.1 " + port + " typ host",
-                                 // RED offered on Opus: accepted uplink, answered first.
-                                 "m=audio " + port + " UDP/TLS/RTP/SAVPF 63 111", "a=rtpmap:63 red/48000/2",
-                                 "a=fmtp:63 111/111", "a=msid:mix0 mix0-track",
-                                 "a=fingerprint:sha-256 " + dtls_->fingerprint()}) {
+  for (const std::string& line : std::vector<std::string>{
+           "a=ice-lite", "a=setup:passive", "a=group:BUNDLE 0 1 2",
+           "a=candidate:1 1 udp 2130706431 127.0.0.1 " + port + " typ host",
+           // RED offered on Opus: accepted uplink, answered first.
+           "m=audio " + port + " UDP/TLS/RTP/SAVPF 63 111", "a=rtpmap:63 red/48000/2",
+           "a=fmtp:63 111/111", "a=msid:mix0 mix0-track",
+           "a=fingerprint:sha-256 " + dtls_->fingerprint()}) {
     EXPECT_NE(answer.find(line + "\r\n"), std::string::npos) << line << "\n" << answer;
   }
   // Presence comes after SUBSCRIBE_ACK and lists the attendee itself.
@@ -167,7 +170,10 @@ TEST_F(SignalingMeetingTest, SubscribeAnswersIceLiteOnTheMeetingsShardThenPresen
   c->Send(Subscribe(ChromeOffer()));
   auto again = c->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
   ASSERT_TRUE(again);
-  const auto ufrag = [](const std::string& sdp) { auto p = sdp.find("a=ice-ufrag:"); return sdp.substr(p, sdp.find("\r\n", p) - p); };
+  const auto ufrag = [](const std::string& sdp) {
+    auto p = sdp.find("a=ice-ufrag:");
+    return sdp.substr(p, sdp.find("\r\n", p) - p);
+  };
   EXPECT_EQ(ufrag(again->suback().sdp_answer()), ufrag(answer));
   EXPECT_EQ(shards_->Stats()[0]->transports.load(), 1);
 }
@@ -237,7 +243,8 @@ TEST_F(SignalingMeetingTest, DataMessagesStampedDeliveredToOthersThrottledAndKep
   EXPECT_EQ(msg.sender_attendee_id(), a);
   EXPECT_EQ(msg.sender_external_user_id(), "alice");
   EXPECT_GT(msg.ingest_time_ns(), 0);
-  EXPECT_FALSE(cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 300ms)) << "invalid ones are not delivered";
+  EXPECT_FALSE(cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 300ms))
+      << "invalid ones are not delivered";
   EXPECT_FALSE(ca->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 300ms)) << "the sender is not echoed";
   // 250 in one frame against the meeting's burst of 200 (minus the one sent): the rest bounce.
   ca->Send(DataMessage("chat", "burst", 0, 250));
@@ -247,7 +254,8 @@ TEST_F(SignalingMeetingTest, DataMessagesStampedDeliveredToOthersThrottledAndKep
   for (const auto& p : bounced->data_message().messages()) EXPECT_EQ(p.ingest_time_ns(), 0);
   auto delivered = cb->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
   ASSERT_TRUE(delivered);
-  EXPECT_EQ(delivered->data_message().messages_size() + bounced->data_message().messages_size(), 250);
+  EXPECT_EQ(delivered->data_message().messages_size() + bounced->data_message().messages_size(),
+            250);
   // A late joiner gets the kept message (lifetime_ms) after subscribing.
   auto cc = JoinAndSubscribe(m, tc, nullptr);
   auto replay = cc->ReceiveType(SdkSignalFrame::DATA_MESSAGE, 3000ms);
@@ -302,7 +310,8 @@ TEST_F(SignalingMeetingTest, DataMessagesAlsoFlowOverAnSctpDataChannel) {
   const std::string offer =
       "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:dcau\r\n"
-      "a=ice-pwd:datachannelpassword012345\r\na=fingerprint:sha-256 " + client_dtls->fingerprint() +
+      "a=ice-pwd:datachannelpassword012345\r\na=fingerprint:sha-256 " +
+      client_dtls->fingerprint() +
       "\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
       "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"
       "a=sctp-port:5000\r\na=max-message-size:262144\r\n";
@@ -310,7 +319,9 @@ TEST_F(SignalingMeetingTest, DataMessagesAlsoFlowOverAnSctpDataChannel) {
   auto ack = ca->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
   ASSERT_TRUE(ack);
   const std::string& answer = ack->suback().sdp_answer();
-  ASSERT_NE(answer.find("m=application " + std::to_string(shards_->shard(0).media_port())), std::string::npos) << answer;
+  ASSERT_NE(answer.find("m=application " + std::to_string(shards_->shard(0).media_port())),
+            std::string::npos)
+      << answer;
   auto parsed = sdp::Parse(answer);
   ASSERT_TRUE(parsed.description) << parsed.error;
 
@@ -379,7 +390,9 @@ TEST_F(SignalingMeetingTest, AReconnectOfTheSameClientReplacesTheOldSessionQuiet
   auto join_with = [&](uint64_t audio_session_id) {
     auto c = std::make_unique<SignalingClient>();
     std::string error;
-    EXPECT_TRUE(c->Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
+    EXPECT_TRUE(
+        c->Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error))
+        << error;
     SdkSignalFrame join = proto::MakeFrame(SdkSignalFrame::JOIN);
     join.mutable_join()->set_audio_session_id(audio_session_id);
     c->Send(join);
@@ -406,7 +419,8 @@ TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {
   auto first = Join(m, ta);
   SignalingClient second;
   std::string error;
-  ASSERT_TRUE(second.Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error));
+  ASSERT_TRUE(
+      second.Connect("127.0.0.1", port_, m, ta, SignalingClient::TokenVia::kSubprotocol, &error));
   SdkSignalFrame join = proto::MakeFrame(SdkSignalFrame::JOIN);
   join.mutable_join()->set_audio_session_id(12345);
   second.Send(join);
@@ -416,9 +430,9 @@ TEST_F(SignalingMeetingTest, SecondDeviceGets301AndBadOffersGet400) {
   EXPECT_NE(first->WaitForClose(3000ms), 0);
   ASSERT_TRUE(second.ReceiveType(SdkSignalFrame::INDEX, 3000ms));
   // Bad offers: garbage, no ICE credentials, oversize.
-  for (const std::string& sdp : {std::string("garbage"),
-                                 std::string("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n"),
-                                 "v=0\r\n" + std::string(70000, 'a')}) {
+  for (const std::string& sdp :
+       {std::string("garbage"), std::string("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n"),
+        "v=0\r\n" + std::string(70000, 'a')}) {
     second.Send(Subscribe(sdp));
     auto ack = second.ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
     ASSERT_TRUE(ack);
@@ -465,8 +479,9 @@ TEST_F(SignalingMeetingTest, CamerasAreIndexedAndASenderOverTheCapGets206) {
     auto index = cb->ReceiveType(SdkSignalFrame::INDEX, 3000ms);
     ASSERT_TRUE(index);
     for (const auto& s : index->index().sources()) {
-      seen = seen || (s.stream_id() == stream && s.attendee_id() == a && s.media_type() == proto::VIDEO &&
-                      s.max_bitrate_kbps() == 1500 && s.group_id() != 0);
+      seen = seen ||
+             (s.stream_id() == stream && s.attendee_id() == a && s.media_type() == proto::VIDEO &&
+              s.max_bitrate_kbps() == 1500 && s.group_id() != 0);
     }
   }
   EXPECT_TRUE(seen);

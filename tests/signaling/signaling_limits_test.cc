@@ -19,13 +19,16 @@ TEST_F(SignalingLimitsTest, SubscribeBeforeJoinGetsNoMedia) {
   auto [a, t] = NewAttendee(m, "early");
   SignalingClient c;
   std::string error;
-  ASSERT_TRUE(c.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error)) << error;
+  ASSERT_TRUE(c.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error))
+      << error;
   c.Send(Subscribe(ChromeOffer()));
   auto ack = c.ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms);
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->error().status(), 400u);
   EXPECT_FALSE(ack->suback().has_sdp_answer());
-  EXPECT_EQ(shards_->Stats()[0]->transports.load() + (shards_->size() > 1 ? shards_->Stats()[1]->transports.load() : 0), 0);
+  EXPECT_EQ(shards_->Stats()[0]->transports.load() +
+                (shards_->size() > 1 ? shards_->Stats()[1]->transports.load() : 0),
+            0);
 }
 
 TEST_F(SignalingLimitsTest, AJoinTokenHoldsAtMostTwoSessions) {
@@ -35,7 +38,8 @@ TEST_F(SignalingLimitsTest, AJoinTokenHoldsAtMostTwoSessions) {
   for (int i = 0; i < 6; ++i) {
     socks.push_back(std::make_unique<SignalingClient>());
     std::string error;
-    ASSERT_TRUE(socks.back()->Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error))
+    ASSERT_TRUE(socks.back()->Connect("127.0.0.1", port_, m, t,
+                                      SignalingClient::TokenVia::kSubprotocol, &error))
         << error;
   }
   // The four oldest were superseded; the two newest still answer.
@@ -48,8 +52,10 @@ TEST_F(SignalingLimitsTest, AJoinTokenHoldsAtMostTwoSessions) {
   EXPECT_NE(socks[4]->WaitForClose(3000ms), 0);  // the other device's session ends (301) at JOIN
   SignalingClient extra1, extra2;
   std::string error;
-  ASSERT_TRUE(extra1.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
-  ASSERT_TRUE(extra2.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
+  ASSERT_TRUE(
+      extra1.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
+  ASSERT_TRUE(
+      extra2.Connect("127.0.0.1", port_, m, t, SignalingClient::TokenVia::kSubprotocol, &error));
   EXPECT_EQ(extra1.WaitForClose(3000ms), 1000);
   EXPECT_TRUE(PingPong(*socks[5], 3));
   EXPECT_TRUE(PingPong(extra2, 4));
@@ -78,11 +84,17 @@ TEST_F(SignalingLimitsTest, AnOverloadedShardRefusesNewJoinsButNotReconnects) {
   inside->Send(Subscribe(ChromeOffer()));
   ASSERT_TRUE(inside->ReceiveType(SdkSignalFrame::SUBSCRIBE_ACK, 3000ms));
   const int shard = OnControl([&] { return *shards_->ShardOf(m); });
-  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), true); return 0; });
+  OnControl([&] {
+    shards_->ForceOverloadedForTest(static_cast<size_t>(shard), true);
+    return 0;
+  });
   EXPECT_EQ(RefusalCode(m, tb), 4503);
   auto again = Join(m, ta);  // a reconnect of the joined attendee
   EXPECT_TRUE(PingPong(*again, 9));
-  OnControl([&] { shards_->ForceOverloadedForTest(static_cast<size_t>(shard), false); return 0; });
+  OnControl([&] {
+    shards_->ForceOverloadedForTest(static_cast<size_t>(shard), false);
+    return 0;
+  });
   auto later = Join(m, tb);
   EXPECT_TRUE(PingPong(*later, 10));
 }

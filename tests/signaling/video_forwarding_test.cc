@@ -57,17 +57,21 @@ class VideoForwardingTest : public SignalingFrontTest {
   }
 
   // SUBSCRIBE with the given video offer; connects media. Returns the SUBSCRIBE_ACK.
-  SdkSignalFrame Connect(Peer& peer, const std::string& meeting, const std::string& token, bool camera,
-                         std::vector<uint32_t> receive, int remote_sections, const std::string& ufrag,
-                         uint32_t camera_ssrc = kCameraSsrc, bool simulcast = false) {
+  SdkSignalFrame Connect(Peer& peer, const std::string& meeting, const std::string& token,
+                         bool camera, std::vector<uint32_t> receive, int remote_sections,
+                         const std::string& ufrag, uint32_t camera_ssrc = kCameraSsrc,
+                         bool simulcast = false) {
     peer.sig = Join(meeting, token);
-    loadtest::AudioOfferParams ap{ufrag, "videopassword0123456789", client_dtls_->fingerprint(), 1111, false};
+    loadtest::AudioOfferParams ap{ufrag, "videopassword0123456789", client_dtls_->fingerprint(),
+                                  1111, false};
     SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-    f.mutable_sub()->set_sdp_offer(loadtest::MakeOffer(ap, {camera, camera_ssrc, remote_sections, simulcast}));
+    f.mutable_sub()->set_sdp_offer(
+        loadtest::MakeOffer(ap, {camera, camera_ssrc, remote_sections, simulcast}));
     f.mutable_sub()->add_send_streams()->set_media_type(proto::AUDIO);
     if (camera) {
       // Simulcast: low 200, mid off (0), hi 1100 - as the Chime client reports its encodings.
-      const std::vector<uint32_t> kbps = simulcast ? std::vector<uint32_t>{200, 0, 1100} : std::vector<uint32_t>{1000};
+      const std::vector<uint32_t> kbps =
+          simulcast ? std::vector<uint32_t>{200, 0, 1100} : std::vector<uint32_t>{1000};
       for (uint32_t k : kbps) {
         auto* v = f.mutable_sub()->add_send_streams();
         v->set_media_type(proto::VIDEO);
@@ -115,8 +119,9 @@ class VideoForwardingTest : public SignalingFrontTest {
   }
 
   // Alice sends one synthetic VP8 packet (seq advances even when `send` is false: a loss).
-  void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc, bool send = true,
-               Peer* from = nullptr, uint8_t fill = 0, const char* rid = nullptr) {
+  void SendVp8(bool key, bool frame_start, bool marker, uint32_t ssrc = kCameraSsrc,
+               bool send = true, Peer* from = nullptr, uint8_t fill = 0,
+               const char* rid = nullptr) {
     Peer& peer = from ? *from : alice_;
     uint16_t& seq = from ? carol_seq_ : alice_seq_;
     uint8_t buf[200];
@@ -126,7 +131,10 @@ class VideoForwardingTest : public SignalingFrontTest {
     w.SetTimestamp(alice_ts_);
     w.SetSsrc(ssrc);
     w.SetMarker(marker);
-    if (rid) w.AddExtension(loadtest::kOfferRidExtId, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid), std::strlen(rid)));
+    if (rid)
+      w.AddExtension(
+          loadtest::kOfferRidExtId,
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(rid), std::strlen(rid)));
     if (odd_extension_) {
       static const uint8_t junk[40] = {0xde, 0xad};
       w.AddExtension(200, junk);  // an id nobody negotiated, in the two-byte form
@@ -144,7 +152,8 @@ class VideoForwardingTest : public SignalingFrontTest {
     if (marker) picture_id_ = static_cast<uint16_t>((picture_id_ + 1) & 0x7fff);
     if (!send) return;
     std::promise<bool> sent;
-    asio::post(io_, [&] { sent.set_value(peer.media->SendRtp(std::span<const uint8_t>(buf, h + 100))); });
+    asio::post(
+        io_, [&] { sent.set_value(peer.media->SendRtp(std::span<const uint8_t>(buf, h + 100))); });
     ASSERT_TRUE(sent.get_future().get());
   }
   void SendFrame(bool key) {
@@ -160,7 +169,9 @@ class VideoForwardingTest : public SignalingFrontTest {
       wire::rtcp::CompoundIterator it(p);
       while (auto b = it.Next()) {
         wire::rtcp::Pli pli;
-        if (b->type() == wire::rtcp::kPacketTypePsfb && pli.Parse(*b) && pli.media_ssrc() == kCameraSsrc) ++n;
+        if (b->type() == wire::rtcp::kPacketTypePsfb && pli.Parse(*b) &&
+            pli.media_ssrc() == kCameraSsrc)
+          ++n;
       }
     }
     return n;
@@ -213,8 +224,9 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   EXPECT_EQ(ack_b.suback().tracks(0).track_label(), "v_2");
   EXPECT_EQ(ack_b.suback().tracks(0).stream_id(), stream);
   // The subscription asked alice for a key frame; until one comes, bob gets nothing.
-  ASSERT_TRUE(WaitForShard([&] { return AliceGotPli(); })) << "no PLI to the publisher; requests "
-      << shards_->Stats()[0]->video_keyframe_requests.load() << " rtcp packets at alice " << alice_.rtcp.size();
+  ASSERT_TRUE(WaitForShard([&] { return AliceGotPli(); }))
+      << "no PLI to the publisher; requests " << shards_->Stats()[0]->video_keyframe_requests.load()
+      << " rtcp packets at alice " << alice_.rtcp.size();
   SendFrame(false);
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(BobPackets(), 0u) << "delta frames before the first key frame are held back";
@@ -238,7 +250,9 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     EXPECT_EQ(p->payload_type(), loadtest::kOfferVp8Pt);
     EXPECT_FALSE(p->has_extension()) << "publisher's header extensions are not forwarded";
     if (i > 0) {
-      EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(wire::RtpPacketView::Parse(got[i - 1])->sequence_number() + 1));
+      EXPECT_EQ(
+          p->sequence_number(),
+          static_cast<uint16_t>(wire::RtpPacketView::Parse(got[i - 1])->sequence_number() + 1));
     }
   }
   // Bob loses a packet on the way (user-space impairment): his NACK is answered from the
@@ -248,7 +262,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     std::promise<void> set;
     asio::post(io_, [&] {
       bob_.media->SetIncomingFilter([&lost_seq](std::span<const uint8_t> d) {
-        if (d.size() < 12 || (d[1] & 0x7f) != loadtest::kOfferVp8Pt || lost_seq.load() >= 0) return false;
+        if (d.size() < 12 || (d[1] & 0x7f) != loadtest::kOfferVp8Pt || lost_seq.load() >= 0)
+          return false;
         lost_seq = (d[2] << 8) | d[3];
         return true;
       });
@@ -268,7 +283,10 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     uint8_t buf[256];
     const size_t n = nack.Create(buf);
     std::promise<void> sent;
-    asio::post(io_, [&] { bob_.media->SendRtcp(std::span<const uint8_t>(buf, n)); sent.set_value(); });
+    asio::post(io_, [&] {
+      bob_.media->SendRtcp(std::span<const uint8_t>(buf, n));
+      sent.set_value();
+    });
     sent.get_future().wait();
   }
   // The offer has RTX (97, apt=96): the retransmission comes on RTX with the original sequence
@@ -282,7 +300,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
       if (((v->payload()[0] << 8) | v->payload()[1]) == nacked) return true;
     }
     return false;
-  })) << "no RTX retransmission of " << nacked;
+  })) << "no RTX retransmission of "
+      << nacked;
   EXPECT_GE(shards_->Stats()[0]->video_retransmissions.load(), 1u);
   // Absurd header extensions (an unnegotiated id in the two-byte form) change nothing: the packet
   // is forwarded like any other, without extensions.
@@ -293,7 +312,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before_odd + 3; }));
   {
     std::lock_guard<std::mutex> lock(bob_.mu);
-    for (size_t i = before_odd; i < bob_.rtp.size(); ++i) EXPECT_FALSE(wire::RtpPacketView::Parse(bob_.rtp[i])->has_extension());
+    for (size_t i = before_odd; i < bob_.rtp.size(); ++i)
+      EXPECT_FALSE(wire::RtpPacketView::Parse(bob_.rtp[i])->has_extension());
   }
   // A subscriber flooding key-frame requests: the publisher sees at most one per 300 ms.
   std::this_thread::sleep_for(600ms);
@@ -321,7 +341,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   ASSERT_TRUE(WaitForShard([&] {
     auto n = AliceNacked();
     return std::find(n.begin(), n.end(), skipped) != n.end();
-  })) << "no NACK for " << skipped;
+  })) << "no NACK for "
+      << skipped;
   // Strangers: an unknown SSRC is counted and forwarded nowhere.
   const size_t before_unknown = BobPackets();
   const uint64_t unknown0 = shards_->Stats()[0]->video_unknown.load();
@@ -334,7 +355,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     for (int k = 0; k < 10; ++k) SendFrame(false);
     auto br = bob_.sig->ReceiveType(SdkSignalFrame::BITRATES, 3000ms);
     ASSERT_TRUE(br) << "no BITRATES frame";
-    for (const auto& r : br->bitrates().bitrates()) rate_seen |= r.source_stream_id() == stream && r.avg_bitrate_bps() > 0;
+    for (const auto& r : br->bitrates().bitrates())
+      rate_seen |= r.source_stream_id() == stream && r.avg_bitrate_bps() > 0;
   }
   EXPECT_TRUE(rate_seen);
   // PAUSE: nothing more for bob; RESUME: a key frame restarts it, numbering continued.
@@ -362,8 +384,10 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     std::lock_guard<std::mutex> lock(bob_.mu);
     auto resumed = wire::RtpPacketView::Parse(bob_.rtp[paused_at]);
     ASSERT_TRUE(resumed);
-    EXPECT_EQ(resumed->sequence_number(), static_cast<uint16_t>(last_seq + 1)) << "numbering continues after RESUME";
-    EXPECT_TRUE(wire::ParseVp8Descriptor(resumed->payload())->key_frame) << "RESUME restarts at a key frame";
+    EXPECT_EQ(resumed->sequence_number(), static_cast<uint16_t>(last_seq + 1))
+        << "numbering continues after RESUME";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(resumed->payload())->key_frame)
+        << "RESUME restarts at a key frame";
   }
   // REMOTE_VIDEO_UPDATE: bob's section switches to carol's camera without renegotiating - same
   // SSRC, numbering continued, from carol's key frame. A stream that does not exist is ignored.
@@ -388,8 +412,8 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
   }
   bob_.sig->Send(update);
   std::this_thread::sleep_for(200ms);
-  SendVp8(false, true, true, 0xCA201, true, &carol_, 0xCC);   // delta: held back
-  SendVp8(true, true, true, 0xCA201, true, &carol_, 0xCC);    // key frame: starts
+  SendVp8(false, true, true, 0xCA201, true, &carol_, 0xCC);  // delta: held back
+  SendVp8(true, true, true, 0xCA201, true, &carol_, 0xCC);   // key frame: starts
   SendVp8(false, true, true, 0xCA201, true, &carol_, 0xCC);
   ASSERT_TRUE(WaitForShard([&] {
     std::lock_guard<std::mutex> lock(bob_.mu);
@@ -404,8 +428,10 @@ TEST_F(VideoForwardingTest, ForwardsRewritesRepairsPausesAndDropsStrangers) {
     auto p = wire::RtpPacketView::Parse(bob_.rtp[i]);
     if (!p || p->payload()[10] != 0xCC) continue;  // alice's packets still in flight
     EXPECT_EQ(p->ssrc(), section_ssrc) << "same section SSRC after the switch";
-    EXPECT_TRUE(wire::ParseVp8Descriptor(p->payload())->key_frame) << "the switch starts at carol's key frame";
-    EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(seq_before_switch + 1)) << "numbering continues";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(p->payload())->key_frame)
+        << "the switch starts at carol's key frame";
+    EXPECT_EQ(p->sequence_number(), static_cast<uint16_t>(seq_before_switch + 1))
+        << "numbering continues";
     break;
   }
 }
@@ -418,15 +444,17 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
   const std::string m = NewMeeting();
   auto [a, ta] = NewAttendee(m, "alice");
   auto [b, tb] = NewAttendee(m, "bob");
-  SdkSignalFrame ack_a = Connect(alice_, m, ta, /*camera=*/true, {0}, 0, "alic", 0, /*simulcast=*/true);
+  SdkSignalFrame ack_a =
+      Connect(alice_, m, ta, /*camera=*/true, {0}, 0, "alic", 0, /*simulcast=*/true);
   ASSERT_EQ(ack_a.suback().allocations_size(), 3);
   const uint32_t low = ack_a.suback().allocations(0).stream_id();
   const uint32_t mid = ack_a.suback().allocations(1).stream_id();
   const uint32_t hi = ack_a.suback().allocations(2).stream_id();
   EXPECT_TRUE(low && mid && hi && low != mid && mid != hi);
   EXPECT_EQ(ack_a.suback().allocations(0).group_id(), ack_a.suback().allocations(2).group_id());
-  for (const char* line : {"a=rid:low recv", "a=rid:mid recv", "a=rid:hi recv", "a=simulcast:recv low;mid;hi",
-                           "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"}) {
+  for (const char* line :
+       {"a=rid:low recv", "a=rid:mid recv", "a=rid:hi recv", "a=simulcast:recv low;mid;hi",
+        "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"}) {
     EXPECT_NE(last_answer_.find(line), std::string::npos) << line;
   }
   const MeetingState snapshot = OnControl([&] { return hub_.State(m); });
@@ -447,7 +475,8 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
     frame("low", 0x1001, 0x11, i == 0);
     frame("hi", 0x1003, 0x33, false);
   }
-  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 10; })) << BobPackets();  // 5 hi frames x 2 packets
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= 10; }))
+      << BobPackets();  // 5 hi frames x 2 packets
   std::this_thread::sleep_for(100ms);
   {
     std::lock_guard<std::mutex> lock(bob_.mu);
@@ -474,7 +503,8 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
     std::lock_guard<std::mutex> lock(bob_.mu);
     auto first = wire::RtpPacketView::Parse(bob_.rtp[before]);
     EXPECT_EQ(first->payload()[10], 0x11) << "the low layer after the switch";
-    EXPECT_TRUE(wire::ParseVp8Descriptor(first->payload())->key_frame) << "from the low layer's key frame";
+    EXPECT_TRUE(wire::ParseVp8Descriptor(first->payload())->key_frame)
+        << "from the low layer's key frame";
     for (size_t i = before; i < bob_.rtp.size(); ++i)
       EXPECT_EQ(wire::RtpPacketView::Parse(bob_.rtp[i])->payload()[10], 0x11);
   }
@@ -484,7 +514,8 @@ TEST_F(VideoForwardingTest, SimulcastLayersAreIndexedAndSelectedPerSubscriber) {
   std::this_thread::sleep_for(1100ms);  // hi has not arrived for over a second
   const size_t before_fallback = BobPackets();
   for (int i = 0; i < 3; ++i) frame("low", 0x1001, 0x11, i == 0);
-  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before_fallback + 4; })) << "no stand-in layer";
+  ASSERT_TRUE(WaitForShard([&] { return BobPackets() >= before_fallback + 4; }))
+      << "no stand-in layer";
   std::lock_guard<std::mutex> lock(bob_.mu);
   for (size_t i = before_fallback; i < bob_.rtp.size(); ++i)
     EXPECT_EQ(wire::RtpPacketView::Parse(bob_.rtp[i])->payload()[10], 0x11);

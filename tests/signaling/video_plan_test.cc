@@ -10,16 +10,22 @@ uint32_t NextSsrc() { return g_next_ssrc++; }
 
 // An offer like the Chime client's: audio, the camera (direction `camera`, optional SSRC), then
 // one video section per entry of `remote` (its direction; "" = rejected, port 0).
-sdp::SessionDescription Offer(const std::string& camera, uint32_t camera_ssrc, const std::vector<std::string>& remote) {
+sdp::SessionDescription Offer(const std::string& camera, uint32_t camera_ssrc,
+                              const std::vector<std::string>& remote) {
   std::string s = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
-       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 "
+       "0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 "
+       "opus/48000/2\r\n";
   auto video = [&](int mid, const std::string& dir, uint32_t ssrc) {
-    s += std::string("m=video ") + (dir.empty() ? "0" : "9") + " UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" +
-         std::to_string(mid) + "\r\na=" + (dir.empty() ? "inactive" : dir) +
+    s += std::string("m=video ") + (dir.empty() ? "0" : "9") +
+         " UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" + std::to_string(mid) +
+         "\r\na=" + (dir.empty() ? "inactive" : dir) +
          "\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n";
-    if (ssrc) s += "a=ssrc-group:FID " + std::to_string(ssrc) + " " + std::to_string(ssrc + 1) + "\r\na=ssrc:" +
-                   std::to_string(ssrc) + " cname:x\r\na=ssrc:" + std::to_string(ssrc + 1) + " cname:x\r\n";
+    if (ssrc)
+      s += "a=ssrc-group:FID " + std::to_string(ssrc) + " " + std::to_string(ssrc + 1) +
+           "\r\na=ssrc:" + std::to_string(ssrc) + " cname:x\r\na=ssrc:" + std::to_string(ssrc + 1) +
+           " cname:x\r\n";
   };
   video(1, camera, camera_ssrc);
   for (size_t i = 0; i < remote.size(); ++i) video(static_cast<int>(2 + i), remote[i], 0);
@@ -94,7 +100,8 @@ TEST(VideoPlanTest, SubscribedSectionsGetFixedSsrcsMsidAndTracks) {
   // Sections: camera off; bob's stream; a stream that does not exist; our own; a rejected one.
   auto offer = Offer("inactive", 0, {"recvonly", "recvonly", "recvonly", ""});
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
-  auto r = PlanVideo(offer, Sub(false, {0, 10, 99, 11, 10}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  auto r = PlanVideo(offer, Sub(false, {0, 10, 99, 11, 10}), {"alice", "a"}, state, session,
+                     answers, &NextSsrc);
   EXPECT_EQ(answers[2].direction, "sendonly");
   ASSERT_EQ(answers[2].send_streams.size(), 1u);
   EXPECT_EQ(answers[2].send_streams[0].stream_id, "v_2");
@@ -126,7 +133,8 @@ TEST(VideoPlanTest, TheSenderCapCountsCamerasNotLayers) {
   // Two simulcast cameras (three layers each) already publish.
   for (uint32_t cam = 0; cam < 2; ++cam) {
     std::vector<VideoSource> layers;
-    for (uint32_t l = 0; l < 3; ++l) layers.push_back({10 * cam + l + 1, cam + 1, "cam" + std::to_string(cam), "", 300, 15});
+    for (uint32_t l = 0; l < 3; ++l)
+      layers.push_back({10 * cam + l + 1, cam + 1, "cam" + std::to_string(cam), "", 300, 15});
     state.PublishVideoLayers("cam" + std::to_string(cam), layers);
   }
   EXPECT_EQ(state.video_sources().size(), 6u);
@@ -134,11 +142,13 @@ TEST(VideoPlanTest, TheSenderCapCountsCamerasNotLayers) {
   SessionVideoState session;
   auto offer = Offer("sendrecv", 4321, {});
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
-  auto r = PlanVideo(offer, Sub(true, {0}), {"third", ""}, state, session, answers, &NextSsrc, 25, /*max_video_senders=*/3);
+  auto r = PlanVideo(offer, Sub(true, {0}), {"third", ""}, state, session, answers, &NextSsrc, 25,
+                     /*max_video_senders=*/3);
   EXPECT_FALSE(r.over_sender_capacity) << "a third camera fits a cap of 3 although 6 layers exist";
   std::vector<sdp::MediaAnswer> a2(offer.media.size());
   SessionVideoState fourth_session;
-  auto r2 = PlanVideo(offer, Sub(true, {0}), {"fourth", ""}, state, fourth_session, a2, &NextSsrc, 25, 3);
+  auto r2 =
+      PlanVideo(offer, Sub(true, {0}), {"fourth", ""}, state, fourth_session, a2, &NextSsrc, 25, 3);
   EXPECT_TRUE(r2.over_sender_capacity);
 }
 
@@ -154,7 +164,8 @@ TEST(VideoPlanTest, AtMostTheSubscriptionLimitIsFilled) {
   SessionVideoState session;
   auto offer = Offer("inactive", 0, remote);
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
-  auto r = PlanVideo(offer, Sub(false, want), {"me", ""}, state, session, answers, &NextSsrc, /*limit=*/3);
+  auto r = PlanVideo(offer, Sub(false, want), {"me", ""}, state, session, answers, &NextSsrc,
+                     /*limit=*/3);
   EXPECT_EQ(r.media.subscriptions.size(), 3u);
   EXPECT_EQ(answers.back().direction, "inactive");
 }
@@ -162,13 +173,15 @@ TEST(VideoPlanTest, AtMostTheSubscriptionLimitIsFilled) {
 // An offer with an inactive camera and one recvonly section per mid.
 sdp::SessionDescription OfferWithMids(const std::vector<std::string>& mids) {
   std::string s = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
-       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+  s += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 "
+       "0.0.0.0\r\na=mid:0\r\na=ice-ufrag:u\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+       "a=fingerprint:sha-256 AA\r\na=setup:actpass\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 "
+       "opus/48000/2\r\n";
   std::vector<std::string> all = {"cam"};
   all.insert(all.end(), mids.begin(), mids.end());
   for (size_t i = 0; i < all.size(); ++i) {
-    s += "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" + all[i] + "\r\na=" +
-         (i == 0 ? "inactive" : "recvonly") +
+    s += "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:" + all[i] +
+         "\r\na=" + (i == 0 ? "inactive" : "recvonly") +
          "\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n";
   }
   auto parsed = sdp::Parse(s);
@@ -184,7 +197,8 @@ TEST(VideoPlanTest, SectionStateFollowsTheOfferAndLongMidsAreRefused) {
   SessionVideoState session;
   for (int round = 0; round < 50; ++round) {
     std::vector<std::string> mids;
-    for (int k = 0; k < 5; ++k) mids.push_back("r" + std::to_string(round) + "x" + std::to_string(k));
+    for (int k = 0; k < 5; ++k)
+      mids.push_back("r" + std::to_string(round) + "x" + std::to_string(k));
     auto offer = OfferWithMids(mids);
     std::vector<sdp::MediaAnswer> answers(offer.media.size());
     std::vector<uint32_t> want(1 + mids.size(), 10);
@@ -195,7 +209,8 @@ TEST(VideoPlanTest, SectionStateFollowsTheOfferAndLongMidsAreRefused) {
   }
   auto offer = OfferWithMids({std::string(kMaxMidLength + 1, 'm'), "ok"});
   std::vector<sdp::MediaAnswer> answers(offer.media.size());
-  auto r = PlanVideo(offer, Sub(false, {0, 10, 10}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  auto r =
+      PlanVideo(offer, Sub(false, {0, 10, 10}), {"alice", "a"}, state, session, answers, &NextSsrc);
   EXPECT_TRUE(answers[2].reject);
   EXPECT_EQ(session.section_ssrcs.count(std::string(kMaxMidLength + 1, 'm')), 0u);
   ASSERT_EQ(r.media.subscriptions.size(), 1u);

@@ -27,7 +27,9 @@ struct Peer : DtlsSession::Listener {
     connected = true;
     keys = k;
   }
-  void OnDtlsApplicationData(std::span<const uint8_t> d) override { app_data.assign(d.begin(), d.end()); }
+  void OnDtlsApplicationData(std::span<const uint8_t> d) override {
+    app_data.assign(d.begin(), d.end());
+  }
   void OnDtlsFailed(const std::string& r) override {
     failed = true;
     fail_reason = r;
@@ -44,7 +46,8 @@ class DtlsSrtpTest : public ::testing::Test {
     ASSERT_NE(server_ctx_, nullptr) << error;
   }
   // Moves datagrams both ways until quiet; drop_first drops the first server flight.
-  void Pump(DtlsSession& server, Peer& sp, DtlsSession& client, Peer& cp, int drop_server_flights = 0) {
+  void Pump(DtlsSession& server, Peer& sp, DtlsSession& client, Peer& cp,
+            int drop_server_flights = 0) {
     for (int i = 0; i < 50 && (!sp.outbox.empty() || !cp.outbox.empty()); ++i) {
       while (!cp.outbox.empty()) {
         auto d = std::move(cp.outbox.front());
@@ -70,8 +73,10 @@ DtlsContext* DtlsSrtpTest::client_ctx_ = nullptr;
 
 TEST_F(DtlsSrtpTest, HandshakeExportsMirroredKeysAndSrtpWorks) {
   Peer sp, cp;
-  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256", client_ctx_->fingerprint(), &sp);
-  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256", server_ctx_->fingerprint(), &cp);
+  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256",
+                     client_ctx_->fingerprint(), &sp);
+  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256",
+                     server_ctx_->fingerprint(), &cp);
   server.Start();
   client.Start();
   Pump(server, sp, client, cp);
@@ -118,9 +123,11 @@ TEST_F(DtlsSrtpTest, RenegotiationIsRefused) {
 TEST_F(DtlsSrtpTest, WrongFingerprintFails) {
   Peer sp, cp;
   DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256",
-                     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+                     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:"
+                     "99:AA:BB:CC:DD:EE:FF",
                      &sp);
-  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256", server_ctx_->fingerprint(), &cp);
+  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256",
+                     server_ctx_->fingerprint(), &cp);
   server.Start();
   client.Start();
   Pump(server, sp, client, cp);
@@ -131,8 +138,10 @@ TEST_F(DtlsSrtpTest, WrongFingerprintFails) {
 
 TEST_F(DtlsSrtpTest, RecoversFromALostFlightByRetransmission) {
   Peer sp, cp;
-  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256", client_ctx_->fingerprint(), &sp);
-  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256", server_ctx_->fingerprint(), &cp);
+  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256",
+                     client_ctx_->fingerprint(), &sp);
+  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256",
+                     server_ctx_->fingerprint(), &cp);
   server.Start();
   client.Start();
   Pump(server, sp, client, cp, /*drop_server_flights=*/1);
@@ -149,10 +158,12 @@ TEST_F(DtlsSrtpTest, RecoversFromALostFlightByRetransmission) {
 
 TEST_F(DtlsSrtpTest, GarbageDatagramsDoNotBreakTheSession) {
   Peer sp, cp;
-  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256", client_ctx_->fingerprint(), &sp);
+  DtlsSession server(*server_ctx_, DtlsSession::Role::kServer, "sha-256",
+                     client_ctx_->fingerprint(), &sp);
   const uint8_t junk[] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2};
   server.OnDatagram(junk);
-  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256", server_ctx_->fingerprint(), &cp);
+  DtlsSession client(*client_ctx_, DtlsSession::Role::kClient, "sha-256",
+                     server_ctx_->fingerprint(), &cp);
   client.Start();
   Pump(server, sp, client, cp);
   EXPECT_TRUE(sp.connected) << sp.fail_reason;
@@ -161,10 +172,13 @@ TEST_F(DtlsSrtpTest, GarbageDatagramsDoNotBreakTheSession) {
 TEST(SrtpSessionTest, AesCmRoundTripWrongKeyAndTamper) {
   std::vector<uint8_t> key(30);
   for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 7);
-  auto tx = SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kOutbound);
-  auto rx = SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kInbound);
+  auto tx =
+      SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kOutbound);
+  auto rx =
+      SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kInbound);
   key[0] ^= 1;
-  auto wrong = SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kInbound);
+  auto wrong =
+      SrtpSession::Create(SrtpProfile::kAes128CmSha1_80, key, SrtpSession::Direction::kInbound);
   ASSERT_TRUE(tx && rx && wrong);
   uint8_t pkt[256] = {0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
   size_t len = 60;

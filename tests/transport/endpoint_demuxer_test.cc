@@ -11,12 +11,15 @@
 namespace sfu::transport {
 namespace {
 
-uint64_t Drops(const TransportStats& s, DropReason r) { return s.drops[static_cast<size_t>(r)].load(); }
+uint64_t Drops(const TransportStats& s, DropReason r) {
+  return s.drops[static_cast<size_t>(r)].load();
+}
 
 class EndpointDemuxerTest : public ::testing::Test {
  protected:
   void Feed(const std::vector<uint8_t>& bytes) {
-    std::copy(bytes.begin(), bytes.end(), slot_.begin());  // in a receive slot, as the endpoint does
+    std::copy(bytes.begin(), bytes.end(),
+              slot_.begin());  // in a receive slot, as the endpoint does
     demuxer_.OnDatagram(from_, slot_.data(), bytes.size(), slot_.size());
   }
   TransportStats stats_;

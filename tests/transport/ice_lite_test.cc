@@ -17,7 +17,8 @@ std::vector<uint8_t> Check(const std::string& username, const std::string& pwd, 
   w.AddUint64(wire::kStunAttrIceControlling, 42);
   if (use_candidate) w.AddFlag(wire::kStunAttrUseCandidate);
   if (integrity) {
-    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()), &HmacSha1);
+    w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()),
+                          &HmacSha1);
   }
   w.AddFingerprint();
   buf.resize(w.size());
@@ -34,7 +35,8 @@ wire::StunAddress Addr(uint8_t last, uint16_t port) {
 
 class IceLiteTest : public ::testing::Test {
  protected:
-  IceLite::Result Send(const std::vector<uint8_t>& req, const wire::StunAddress& from, int64_t now) {
+  IceLite::Result Send(const std::vector<uint8_t>& req, const wire::StunAddress& from,
+                       int64_t now) {
     auto m = wire::StunMessageView::Parse(req);
     EXPECT_TRUE(m.has_value());
     return ice_.OnBindingRequest(*m, from, out_, now);
@@ -52,7 +54,8 @@ TEST_F(IceLiteTest, ValidCheckIsAnsweredAndSelects) {
   EXPECT_EQ(resp->type(), wire::kStunBindingSuccess);
   EXPECT_EQ(resp->XorMappedAddress(), Addr(1, 5000));
   const std::string pwd = "serverpassword0123456789";
-  EXPECT_TRUE(resp->CheckMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()), &HmacSha1));
+  EXPECT_TRUE(resp->CheckMessageIntegrity(
+      std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()), &HmacSha1));
   EXPECT_TRUE(resp->CheckFingerprint());
   EXPECT_EQ(ice_.selected(), Addr(1, 5000));
 }

@@ -53,10 +53,11 @@ std::unique_ptr<DtlsContext> DtlsContext::Create(std::string* error) {
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24 * 3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 30L * 24 * 3600);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("sfu-server"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("sfu-server"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  if (X509_set_pubkey(cert.get(), key.get()) != 1 || X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+  if (X509_set_pubkey(cert.get(), key.get()) != 1 ||
+      X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
     *error = OpenSslError("signing the DTLS certificate failed");
     return nullptr;
   }
@@ -71,12 +72,15 @@ std::unique_ptr<DtlsContext> DtlsContext::Create(std::string* error) {
   SSL_CTX_set_min_proto_version(c->ctx_, DTLS1_2_VERSION);
   // No renegotiation: WebRTC never renegotiates DTLS (RFC 8827 keys come from the one
   // handshake), and a peer-started renegotiation would only cost the shard a handshake per ask.
-  SSL_CTX_set_options(c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
-  SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, AcceptAnyCertificate);
+  SSL_CTX_set_options(
+      c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                     AcceptAnyCertificate);
   SSL_CTX_set_read_ahead(c->ctx_, 1);
-  if (SSL_CTX_set_cipher_list(c->ctx_, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-                                       "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"
-                                       "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA") != 1) {
+  if (SSL_CTX_set_cipher_list(c->ctx_,
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA") != 1) {
     *error = OpenSslError("SSL_CTX_set_cipher_list failed");
     return nullptr;
   }

@@ -1,7 +1,7 @@
 #pragma once
-// Process-wide DTLS state (docs/DESIGN.md, "Media transport"): one SSL_CTX and one ECDSA P-256 certificate made at
-// start, read-only afterwards; every DtlsSession makes its SSL* from it. Its SHA-256
-// fingerprint goes in every SDP answer.
+// Process-wide DTLS state (docs/DESIGN.md, "Media transport"): one SSL_CTX and one ECDSA P-256
+// certificate made at start, read-only afterwards; every DtlsSession makes its SSL* from it. Its
+// SHA-256 fingerprint goes in every SDP answer.
 
 #include <memory>
 #include <string>

@@ -32,7 +32,9 @@ std::string CertificateFingerprint(X509* cert, std::string_view algorithm) {
 bool FingerprintsEqual(std::string_view a, std::string_view b) {
   if (a.empty() || a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i])))
+      return false;
   return true;
 }
 

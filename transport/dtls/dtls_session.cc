@@ -28,11 +28,16 @@ std::string ErrorQueue() {
 
 std::string_view DtlsStateName(DtlsSession::State s) {
   switch (s) {
-    case DtlsSession::State::kNew: return "new";
-    case DtlsSession::State::kConnecting: return "connecting";
-    case DtlsSession::State::kConnected: return "connected";
-    case DtlsSession::State::kFailed: return "failed";
-    case DtlsSession::State::kClosed: return "closed";
+    case DtlsSession::State::kNew:
+      return "new";
+    case DtlsSession::State::kConnecting:
+      return "connecting";
+    case DtlsSession::State::kConnected:
+      return "connected";
+    case DtlsSession::State::kFailed:
+      return "failed";
+    case DtlsSession::State::kClosed:
+      return "closed";
   }
   return "unknown";
 }
@@ -52,7 +57,10 @@ DtlsSession::DtlsSession(const DtlsContext& context, Role role, std::string remo
   SSL_set_bio(ssl_, in_, out_);
   SSL_set_mtu(ssl_, kMtu);
   DTLS_set_link_mtu(ssl_, kMtu);
-  if (role_ == Role::kServer) SSL_set_accept_state(ssl_); else SSL_set_connect_state(ssl_);
+  if (role_ == Role::kServer)
+    SSL_set_accept_state(ssl_);
+  else
+    SSL_set_connect_state(ssl_);
 }
 
 DtlsSession::~DtlsSession() { SSL_free(ssl_); }
@@ -68,7 +76,8 @@ void DtlsSession::OnDatagram(std::span<const uint8_t> data) {
   if (state_ == State::kNew) state_ = State::kConnecting;
   // One datagram per BIO write, handled at once: OpenSSL then keeps record boundaries, which
   // matters when a large ClientHello arrives split over two datagrams.
-  if (BIO_write(in_, data.data(), static_cast<int>(data.size())) != static_cast<int>(data.size())) return;
+  if (BIO_write(in_, data.data(), static_cast<int>(data.size())) != static_cast<int>(data.size()))
+    return;
   Drive();
 }
 
@@ -113,7 +122,8 @@ void DtlsSession::FlushOutput() {
   char* data = nullptr;
   const long n = BIO_get_mem_data(out_, &data);
   if (n <= 0) return;
-  listener_->OnDtlsSend(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n)));
+  listener_->OnDtlsSend(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n)));
   (void)BIO_reset(out_);
 }
 
@@ -143,10 +153,18 @@ bool DtlsSession::ExportKeys(std::string* reason) {
     return false;
   }
   switch (p->id) {
-    case SRTP_AES128_CM_SHA1_80: keys_.profile = SrtpProfile::kAes128CmSha1_80; break;
-    case SRTP_AES128_CM_SHA1_32: keys_.profile = SrtpProfile::kAes128CmSha1_32; break;
-    case SRTP_AEAD_AES_128_GCM: keys_.profile = SrtpProfile::kAeadAes128Gcm; break;
-    case SRTP_AEAD_AES_256_GCM: keys_.profile = SrtpProfile::kAeadAes256Gcm; break;
+    case SRTP_AES128_CM_SHA1_80:
+      keys_.profile = SrtpProfile::kAes128CmSha1_80;
+      break;
+    case SRTP_AES128_CM_SHA1_32:
+      keys_.profile = SrtpProfile::kAes128CmSha1_32;
+      break;
+    case SRTP_AEAD_AES_128_GCM:
+      keys_.profile = SrtpProfile::kAeadAes128Gcm;
+      break;
+    case SRTP_AEAD_AES_256_GCM:
+      keys_.profile = SrtpProfile::kAeadAes256Gcm;
+      break;
     default:
       *reason = "unsupported SRTP profile";
       return false;
@@ -156,7 +174,8 @@ bool DtlsSession::ExportKeys(std::string* reason) {
   uint8_t material[2 * (32 + 14)];
   const size_t total = 2 * (key + salt);
   static constexpr char kLabel[] = "EXTRACTOR-dtls_srtp";
-  if (SSL_export_keying_material(ssl_, material, total, kLabel, sizeof(kLabel) - 1, nullptr, 0, 0) != 1) {
+  if (SSL_export_keying_material(ssl_, material, total, kLabel, sizeof(kLabel) - 1, nullptr, 0,
+                                 0) != 1) {
     *reason = "SRTP key export failed";
     return false;
   }

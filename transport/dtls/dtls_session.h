@@ -61,8 +61,8 @@ class DtlsSession {
   uint64_t handshake_failures() const { return failures_; }
 
  private:
-  void Drive();            // after input: continue the handshake or read records
-  void FlushOutput();      // everything OpenSSL wrote goes out as one datagram
+  void Drive();        // after input: continue the handshake or read records
+  void FlushOutput();  // everything OpenSSL wrote goes out as one datagram
   bool VerifyPeer(std::string* reason);
   bool ExportKeys(std::string* reason);
   void Fail(const std::string& reason);

@@ -1,13 +1,13 @@
 #include "transport/ice/ice_lite.h"
 
-
 #include "base/random.h"
 #include "transport/crypto/hmac_sha1.h"
 
 namespace sfu::transport {
 
 std::string RandomIceString(size_t length) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kChars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out = base::RandomBytes(length);
   for (char& c : out) c = kChars[static_cast<uint8_t>(c) & 63];
   return out;
@@ -16,15 +16,17 @@ std::string RandomIceString(size_t length) {
 IceLite::IceLite(std::string local_ufrag, std::string local_pwd)
     : local_ufrag_(std::move(local_ufrag)), local_pwd_(std::move(local_pwd)) {}
 
-size_t IceLite::WriteError(const wire::StunMessageView& req, uint16_t code, std::span<uint8_t> out) {
+size_t IceLite::WriteError(const wire::StunMessageView& req, uint16_t code,
+                           std::span<uint8_t> out) {
   wire::StunWriter w(out, wire::kStunBindingError, req.transaction_id());
   w.AddErrorCode(code, code == 401 ? "Unauthorized" : "Bad Request");
   w.AddFingerprint();
   return w.size();
 }
 
-IceLite::Result IceLite::OnBindingRequest(const wire::StunMessageView& req, const wire::StunAddress& from,
-                                          std::span<uint8_t> out, int64_t now_ms) {
+IceLite::Result IceLite::OnBindingRequest(const wire::StunMessageView& req,
+                                          const wire::StunAddress& from, std::span<uint8_t> out,
+                                          int64_t now_ms) {
   Result r;
   if (req.type() != wire::kStunBindingRequest) return r;
   ++checks_;
@@ -41,7 +43,8 @@ IceLite::Result IceLite::OnBindingRequest(const wire::StunMessageView& req, cons
     return r;
   }
   const size_t colon = username->find(':');
-  const std::span<const uint8_t> key(reinterpret_cast<const uint8_t*>(local_pwd_.data()), local_pwd_.size());
+  const std::span<const uint8_t> key(reinterpret_cast<const uint8_t*>(local_pwd_.data()),
+                                     local_pwd_.size());
   if (colon == std::string_view::npos || username->substr(0, colon) != local_ufrag_ ||
       !req.CheckMessageIntegrity(key, &HmacSha1)) {
     ++failed_checks_;

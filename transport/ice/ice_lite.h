@@ -23,9 +23,9 @@ class IceLite {
   IceLite(std::string local_ufrag, std::string local_pwd);
 
   enum class Outcome {
-    kResponded,         // valid check answered (response in out)
-    kRespondedError,    // invalid credentials: error response in out (401/400)
-    kDropped,           // not a request for us / malformed: no response
+    kResponded,       // valid check answered (response in out)
+    kRespondedError,  // invalid credentials: error response in out (401/400)
+    kDropped,         // not a request for us / malformed: no response
   };
   struct Result {
     Outcome outcome = Outcome::kDropped;

@@ -1,5 +1,6 @@
 #pragma once
-// SctpHub: the process-wide owner of usrsctp (docs/DESIGN.md, "Media transport"; Debian 12 ships usrsctp 0.9.5.0).
+// SctpHub: the process-wide owner of usrsctp (docs/DESIGN.md, "Media transport"; Debian 12 ships
+// usrsctp 0.9.5.0).
 //
 // usrsctp is one global stack per process, while our transports live on shards. The hub makes
 // that safe:

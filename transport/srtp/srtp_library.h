@@ -1,5 +1,6 @@
 #pragma once
-// Process-wide libsrtp2 state: srtp_init() exactly once, before any shard starts (docs/DESIGN.md, "Media transport").
+// Process-wide libsrtp2 state: srtp_init() exactly once, before any shard starts (docs/DESIGN.md,
+// "Media transport").
 
 #include <string>
 

@@ -11,13 +11,18 @@ namespace {
 
 SrtpResult Map(srtp_err_status_t s) {
   switch (s) {
-    case srtp_err_status_ok: return SrtpResult::kOk;
-    case srtp_err_status_auth_fail: return SrtpResult::kAuthFail;
+    case srtp_err_status_ok:
+      return SrtpResult::kOk;
+    case srtp_err_status_auth_fail:
+      return SrtpResult::kAuthFail;
     case srtp_err_status_replay_fail:
-    case srtp_err_status_replay_old: return SrtpResult::kReplay;
+    case srtp_err_status_replay_old:
+      return SrtpResult::kReplay;
     case srtp_err_status_bad_param:
-    case srtp_err_status_parse_err: return SrtpResult::kBadParam;
-    default: return SrtpResult::kOtherError;
+    case srtp_err_status_parse_err:
+      return SrtpResult::kBadParam;
+    default:
+      return SrtpResult::kOtherError;
   }
 }
 
@@ -27,18 +32,26 @@ srtp_t Ctx(void* p) { return static_cast<srtp_t>(p); }
 
 std::string_view SrtpResultName(SrtpResult r) {
   switch (r) {
-    case SrtpResult::kOk: return "ok";
-    case SrtpResult::kAuthFail: return "auth_fail";
-    case SrtpResult::kReplay: return "replay";
-    case SrtpResult::kBadParam: return "bad_param";
-    case SrtpResult::kNoSpace: return "no_space";
-    case SrtpResult::kOtherError: return "other";
-    case SrtpResult::kCount: break;
+    case SrtpResult::kOk:
+      return "ok";
+    case SrtpResult::kAuthFail:
+      return "auth_fail";
+    case SrtpResult::kReplay:
+      return "replay";
+    case SrtpResult::kBadParam:
+      return "bad_param";
+    case SrtpResult::kNoSpace:
+      return "no_space";
+    case SrtpResult::kOtherError:
+      return "other";
+    case SrtpResult::kCount:
+      break;
   }
   return "unknown";
 }
 
-std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, std::span<const uint8_t> key_salt,
+std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile,
+                                                 std::span<const uint8_t> key_salt,
                                                  Direction direction) {
   if (!InitSrtpLibrary()) return nullptr;
   if (key_salt.size() < SrtpKeyLength(profile) + SrtpSaltLength(profile)) return nullptr;
@@ -61,7 +74,8 @@ std::unique_ptr<SrtpSession> SrtpSession::Create(SrtpProfile profile, std::span<
       srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtp);
       srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
       break;
-    case SrtpProfile::kNone: return nullptr;
+    case SrtpProfile::kNone:
+      return nullptr;
   }
   uint8_t key[64];
   std::memcpy(key, key_salt.data(), SrtpKeyLength(profile) + SrtpSaltLength(profile));

@@ -16,10 +16,10 @@ namespace sfu::transport {
 
 enum class SrtpResult : uint8_t {
   kOk = 0,
-  kAuthFail,      // wrong keys or tampered
-  kReplay,        // replayed or too old
-  kBadParam,      // malformed packet / too small
-  kNoSpace,       // buffer too small for the auth tag
+  kAuthFail,  // wrong keys or tampered
+  kReplay,    // replayed or too old
+  kBadParam,  // malformed packet / too small
+  kNoSpace,   // buffer too small for the auth tag
   kOtherError,
   kCount
 };

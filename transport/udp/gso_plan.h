@@ -65,7 +65,8 @@ void PlanGso(size_t n, Size size, Hash hash, Same same, GsoPlan* plan) {
     if (found != SIZE_MAX) {
       Open& g = open[found];
       GsoMessage& m = msgs[g.msg];
-      if (!g.closed && len <= m.segment_size && m.count < kGsoMaxSegments && g.total + len <= kGsoMaxBytes) {
+      if (!g.closed && len <= m.segment_size && m.count < kGsoMaxSegments &&
+          g.total + len <= kGsoMaxBytes) {
         msg_of[i] = g.msg;
         ++m.count;
         g.total += len;

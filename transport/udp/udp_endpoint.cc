@@ -5,12 +5,11 @@
 #include <netinet/udp.h>
 #include <sys/socket.h>
 
+#include <array>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-
-#include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -159,7 +158,8 @@ struct UdpEndpoint::Impl {
         plain_msgs[n].msg_hdr.msg_iov = &out_iov[i];
         plain_msgs[n].msg_hdr.msg_iovlen = 1;
       }
-      const int r = sendmmsg(socket.native_handle(), plain_msgs.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
+      const int r = sendmmsg(socket.native_handle(), plain_msgs.data(), static_cast<unsigned>(n),
+                             MSG_DONTWAIT);
       stats.Add(stats.send_batches);
       if (r <= 0) {
         if (r < 0 && errno == EINTR) continue;
@@ -207,13 +207,14 @@ struct UdpEndpoint::Impl {
     }
     size_t sent = 0;
     while (sent < messages) {
-      const int n = sendmmsg(socket.native_handle(), gso_msgs.data() + sent, static_cast<unsigned>(messages - sent),
-                             MSG_DONTWAIT);
+      const int n = sendmmsg(socket.native_handle(), gso_msgs.data() + sent,
+                             static_cast<unsigned>(messages - sent), MSG_DONTWAIT);
       stats.Add(stats.send_batches);
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
         const GsoMessage& m = plan.messages[sent];
-        const bool refused = n < 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPROTOOPT);
+        const bool refused = n < 0 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP ||
+                                       errno == ENOPROTOOPT);
         if (m.count > 1 && refused) {
           gso = false;  // this kernel or route cannot segment: plain datagrams from now on
           SendEach(m.first, m.first + m.count, [this](size_t k) { return plan.order[k]; });
@@ -241,7 +242,8 @@ struct UdpEndpoint::Impl {
   std::array<sockaddr_storage, kBatch> addrs{};
   // Send queue: kSendQueue datagrams, flushed after each receive batch and timer tick (or when
   // full), as GSO messages when the kernel takes them.
-  std::vector<std::array<uint8_t, kSlotSize>> out_slots = std::vector<std::array<uint8_t, kSlotSize>>(kSendQueue);
+  std::vector<std::array<uint8_t, kSlotSize>> out_slots =
+      std::vector<std::array<uint8_t, kSlotSize>>(kSendQueue);
   std::array<iovec, kSendQueue> out_iov{};
   std::array<sockaddr_storage, kSendQueue> out_addrs{};
   std::array<socklen_t, kSendQueue> out_namelen{};

@@ -1,7 +1,7 @@
 #pragma once
-// One UDP socket per shard (docs/DESIGN.md, "Media transport"): receives in batches with recvmmsg into fixed
-// slots (no allocation), hands each datagram to the Receiver in place, and sends through a
-// fixed queue flushed with sendmmsg after each receive batch and each timer tick: datagrams to
+// One UDP socket per shard (docs/DESIGN.md, "Media transport"): receives in batches with recvmmsg
+// into fixed slots (no allocation), hands each datagram to the Receiver in place, and sends through
+// a fixed queue flushed with sendmmsg after each receive batch and each timer tick: datagrams to
 // the same destination with equal sizes leave as one UDP GSO message (gso_plan.h). EAGAIN on
 // send drops and counts; nothing blocks the shard.
 // Thread: the shard's thread only.
@@ -32,10 +32,10 @@ std::string PeerAddressToString(const PeerAddress& a);
 
 class UdpEndpoint {
  public:
-  static constexpr size_t kSlotSize = 2048;      // per received datagram, incl. SRTP headroom
-  static constexpr size_t kMaxDatagram = 1800;   // larger datagrams are dropped (too_large)
-  static constexpr size_t kBatch = 32;           // recvmmsg batch (and plain sendmmsg batch)
-  static constexpr size_t kSendQueue = 256;      // datagrams queued between flushes
+  static constexpr size_t kSlotSize = 2048;     // per received datagram, incl. SRTP headroom
+  static constexpr size_t kMaxDatagram = 1800;  // larger datagrams are dropped (too_large)
+  static constexpr size_t kBatch = 32;          // recvmmsg batch (and plain sendmmsg batch)
+  static constexpr size_t kSendQueue = 256;     // datagrams queued between flushes
 
   // UDP GSO (UDP_SEGMENT) for endpoints created after the call (default on; a kernel that
   // refuses it turns it off per endpoint by itself). `sfu-server --no-udp-gso`.
@@ -45,7 +45,8 @@ class UdpEndpoint {
    public:
     virtual ~Receiver() = default;
     // data has kSlotSize capacity (room to protect in place); valid only during the call.
-    virtual void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) = 0;
+    virtual void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len,
+                            size_t capacity) = 0;
   };
 
   UdpEndpoint(boost::asio::io_context& ioc, TransportStats& stats);

@@ -19,13 +19,20 @@ PacketKind Classify(std::span<const uint8_t> packet) {
 
 const char* PacketKindName(PacketKind kind) {
   switch (kind) {
-    case PacketKind::kStun: return "stun";
-    case PacketKind::kZrtp: return "zrtp";
-    case PacketKind::kDtls: return "dtls";
-    case PacketKind::kTurnChannel: return "turn";
-    case PacketKind::kRtp: return "rtp";
-    case PacketKind::kRtcp: return "rtcp";
-    case PacketKind::kUnknown: break;
+    case PacketKind::kStun:
+      return "stun";
+    case PacketKind::kZrtp:
+      return "zrtp";
+    case PacketKind::kDtls:
+      return "dtls";
+    case PacketKind::kTurnChannel:
+      return "turn";
+    case PacketKind::kRtp:
+      return "rtp";
+    case PacketKind::kRtcp:
+      return "rtcp";
+    case PacketKind::kUnknown:
+      break;
   }
   return "unknown";
 }

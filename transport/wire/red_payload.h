@@ -27,7 +27,8 @@ struct RedPayload {
 
 // Parses a RED payload. nullopt with *error on truncation, too many blocks or lengths that do
 // not add up.
-std::optional<RedPayload> ParseRedPayload(std::span<const uint8_t> payload, std::string* error = nullptr);
+std::optional<RedPayload> ParseRedPayload(std::span<const uint8_t> payload,
+                                          std::string* error = nullptr);
 
 // Writes a RED payload (tests and the load tester). Returns bytes written, 0 if `out` is too
 // small or a block does not fit the header fields.

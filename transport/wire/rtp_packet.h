@@ -22,8 +22,8 @@
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
 // RFC 8285 §4.2 one-byte elements (profile 0xBEDE): |ID(4)|L(4)| data (L+1 bytes); a byte with
-// ID 0 is one byte of padding (whatever its L), ID 15 ends processing. §4.3 two-byte elements (profile 0x100X, X = appbits):
-// |ID(8)|L(8)| data (L bytes, may be 0); a zero ID byte is padding.
+// ID 0 is one byte of padding (whatever its L), ID 15 ends processing. §4.3 two-byte elements
+// (profile 0x100X, X = appbits): |ID(8)|L(8)| data (L bytes, may be 0); a zero ID byte is padding.
 //
 // Parse validates everything a reader may later touch (element framing included), so the
 // accessors never fail. Pure: no allocation, no exceptions; callable from any thread.
@@ -77,7 +77,9 @@ class RtpPacketView {
   size_t csrc_count() const { return data_[0] & 0x0F; }
   uint32_t csrc(size_t index) const;  // index < csrc_count()
   // The CSRC list as raw bytes (4 * csrc_count(), network order).
-  std::span<const uint8_t> csrc_bytes() const { return data_.subspan(kRtpHeaderSize, 4 * csrc_count()); }
+  std::span<const uint8_t> csrc_bytes() const {
+    return data_.subspan(kRtpHeaderSize, 4 * csrc_count());
+  }
 
   bool has_extension() const { return (data_[0] & 0x10) != 0; }
   uint16_t extension_profile() const { return extension_profile_; }  // 0 if !has_extension()
@@ -96,7 +98,7 @@ class RtpPacketView {
   std::span<const uint8_t> payload() const { return data_.subspan(header_size_, payload_size_); }
   size_t payload_size() const { return payload_size_; }
   bool has_padding() const { return (data_[0] & 0x20) != 0; }
-  size_t padding_size() const { return padding_size_; }  // 0 if !has_padding()
+  size_t padding_size() const { return padding_size_; }    // 0 if !has_padding()
   std::span<const uint8_t> data() const { return data_; }  // the whole packet
   size_t size() const { return data_.size(); }
 

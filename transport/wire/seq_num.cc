@@ -17,7 +17,8 @@ int64_t SeqUnwrapper::Unwrap(uint16_t value) {
 int64_t TimestampUnwrapper::PeekUnwrap(uint32_t value) const {
   if (!last_) return value;
   const uint32_t last_wrapped = static_cast<uint32_t>(*last_);
-  if (TimestampNewer(value, last_wrapped)) return *last_ + static_cast<uint32_t>(value - last_wrapped);
+  if (TimestampNewer(value, last_wrapped))
+    return *last_ + static_cast<uint32_t>(value - last_wrapped);
   return *last_ - static_cast<uint32_t>(last_wrapped - value);
 }
 

@@ -43,7 +43,8 @@ uint32_t Crc32(std::span<const uint8_t> data, uint32_t crc) {
 }
 
 bool StunMessageView::LooksLikeStun(std::span<const uint8_t> d) {
-  return d.size() >= kStunHeaderSize && (d[0] & 0xC0) == 0 && Read32(d.data() + 4) == kStunMagicCookie;
+  return d.size() >= kStunHeaderSize && (d[0] & 0xC0) == 0 &&
+         Read32(d.data() + 4) == kStunMagicCookie;
 }
 
 std::optional<StunMessageView> StunMessageView::Parse(std::span<const uint8_t> d) {
@@ -157,7 +158,8 @@ bool StunMessageView::CheckMessageIntegrity(std::span<const uint8_t> key, HmacSh
   if (!hmac(key, std::span<const std::span<const uint8_t>>(parts, 2), mac)) return false;
   // Constant time: the MAC is secret-dependent.
   uint8_t diff = 0;
-  for (int i = 0; i < 20; ++i) diff |= static_cast<uint8_t>(mac[i] ^ data_[integrity_offset_ + 4 + i]);
+  for (int i = 0; i < 20; ++i)
+    diff |= static_cast<uint8_t>(mac[i] ^ data_[integrity_offset_ + 4 + i]);
   return diff == 0;
 }
 
@@ -181,7 +183,9 @@ StunWriter::StunWriter(std::span<uint8_t> buffer, uint16_t type,
   size_ = kStunHeaderSize;
 }
 
-void StunWriter::SetLength(size_t body_length) { Write16(buf_.data() + 2, static_cast<uint16_t>(body_length)); }
+void StunWriter::SetLength(size_t body_length) {
+  Write16(buf_.data() + 2, static_cast<uint16_t>(body_length));
+}
 
 uint8_t* StunWriter::Reserve(uint16_t type, size_t length) {
   const size_t padded = (length + 3) & ~size_t{3};
@@ -206,7 +210,8 @@ bool StunWriter::AddAttribute(uint16_t type, std::span<const uint8_t> value) {
 }
 
 bool StunWriter::AddString(uint16_t type, std::string_view value) {
-  return AddAttribute(type, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+  return AddAttribute(
+      type, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
 }
 
 bool StunWriter::AddUint32(uint16_t type, uint32_t value) {

@@ -15,16 +15,16 @@ struct Vp8Descriptor {
   uint8_t partition_id = 0;         // PID
   bool non_reference = false;       // N
   bool has_picture_id = false;
-  uint16_t picture_id = 0;          // 7 or 15 bits
+  uint16_t picture_id = 0;  // 7 or 15 bits
   bool picture_id_15bit = false;
-  size_t picture_id_offset = 0;     // where the PictureID starts in the payload
+  size_t picture_id_offset = 0;  // where the PictureID starts in the payload
   bool has_tl0picidx = false;
   uint8_t tl0picidx = 0;
   size_t tl0picidx_offset = 0;
   bool has_tid = false;
   uint8_t temporal_id = 0;
-  size_t header_size = 0;           // descriptor bytes; the VP8 payload follows
-  bool key_frame = false;           // first packet of a key frame (S=1, PID=0, P bit clear)
+  size_t header_size = 0;  // descriptor bytes; the VP8 payload follows
+  bool key_frame = false;  // first packet of a key frame (S=1, PID=0, P bit clear)
   bool frame_start() const { return start_of_partition && partition_id == 0; }
 };
 

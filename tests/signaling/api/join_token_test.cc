@@ -1,6 +1,5 @@
 #include "signaling/api/join_token.h"
 
-
 #include <gtest/gtest.h>
 
 #include "base/random.h"
@@ -15,7 +14,8 @@ constexpr char kAttendee[] = "5d7a1c7e-2b8f-4c1d-8a3e-9f0e1d2c3b4a";
 
 bool IsSubprotocolSafe(const std::string& s) {
   for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
       return false;
   return true;
 }

@@ -28,8 +28,9 @@ TEST(RequestParserTest, CreateMeetingKeepsFields) {
   EXPECT_EQ(r.value->media_region, "eu-west-2");
   EXPECT_EQ(r.value->external_meeting_id, "room-a");
   EXPECT_EQ(r.value->max_attendees, 7);
-  EXPECT_EQ(r.value->meeting_features_json,
-            R"({"Audio":{"EchoReduction":"AVAILABLE"},"Video":{"MaxResolution":"FHD"},"Attendee":{"MaxCount":7}})");
+  EXPECT_EQ(
+      r.value->meeting_features_json,
+      R"({"Audio":{"EchoReduction":"AVAILABLE"},"Video":{"MaxResolution":"FHD"},"Attendee":{"MaxCount":7}})");
   EXPECT_EQ(r.value->tenant_ids_json, R"(["t1","t2"])");
 }
 
@@ -66,24 +67,24 @@ TEST_P(CreateMeetingRejectsTest, WithBadRequestNamingTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, CreateMeetingRejectsTest,
-    ::testing::Values(BadCase{"{\"ExternalMeetingId\":", "not valid JSON"},
-                      BadCase{"[1,2]", "must be a JSON object"},
-                      BadCase{"\"x\"", "must be a JSON object"},
-                      BadCase{"{\"ExternalMeetingId\":5}", "ExternalMeetingId must be a string"},
-                      BadCase{"{\"ExternalMeetingId\":\"x\"}", "ExternalMeetingId must be 2 to 64"},
-                      BadCase{"{\"ClientRequestToken\":\"a b\"}", "ClientRequestToken"},
-                      BadCase{"{\"MediaRegion\":\"US EAST\"}", "MediaRegion"},
-                      BadCase{"{\"MeetingFeatures\":[]}", "MeetingFeatures must be an object"},
-                      BadCase{"{\"MeetingFeatures\":{\"Video\":{\"MaxResolution\":\"8K\"}}}",
-                              "MeetingFeatures.Video.MaxResolution"},
-                      BadCase{"{\"MeetingFeatures\":{\"Attendee\":{\"MaxCount\":251}}}", "MaxCount"},
-                      BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":65}}}", "BitrateKbps"},
-                      BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":\"64\"}}}", "BitrateKbps"},
-                      BadCase{"{\"TenantIds\":[]}", "TenantIds"},
-                      BadCase{"{\"PrimaryMeetingId\":\"nope\"}", "PrimaryMeetingId"},
-                      BadCase{"{\"NotificationsConfiguration\":1}", "NotificationsConfiguration"},
-                      BadCase{"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
-                              "not valid JSON"}));
+    ::testing::Values(
+        BadCase{"{\"ExternalMeetingId\":", "not valid JSON"},
+        BadCase{"[1,2]", "must be a JSON object"}, BadCase{"\"x\"", "must be a JSON object"},
+        BadCase{"{\"ExternalMeetingId\":5}", "ExternalMeetingId must be a string"},
+        BadCase{"{\"ExternalMeetingId\":\"x\"}", "ExternalMeetingId must be 2 to 64"},
+        BadCase{"{\"ClientRequestToken\":\"a b\"}", "ClientRequestToken"},
+        BadCase{"{\"MediaRegion\":\"US EAST\"}", "MediaRegion"},
+        BadCase{"{\"MeetingFeatures\":[]}", "MeetingFeatures must be an object"},
+        BadCase{"{\"MeetingFeatures\":{\"Video\":{\"MaxResolution\":\"8K\"}}}",
+                "MeetingFeatures.Video.MaxResolution"},
+        BadCase{"{\"MeetingFeatures\":{\"Attendee\":{\"MaxCount\":251}}}", "MaxCount"},
+        BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":65}}}", "BitrateKbps"},
+        BadCase{"{\"MeetingFeatures\":{\"Audio\":{\"BitrateKbps\":\"64\"}}}", "BitrateKbps"},
+        BadCase{"{\"TenantIds\":[]}", "TenantIds"},
+        BadCase{"{\"PrimaryMeetingId\":\"nope\"}", "PrimaryMeetingId"},
+        BadCase{"{\"NotificationsConfiguration\":1}", "NotificationsConfiguration"},
+        BadCase{"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+                "not valid JSON"}));
 
 TEST(RequestParserTest, CreateAttendee) {
   auto r = ParseCreateAttendee(R"({"ExternalUserId":"alice","Capabilities":{"Video":"Receive"}})");
@@ -100,7 +101,8 @@ TEST(RequestParserTest, CreateAttendeeRejects) {
   EXPECT_TRUE(ParseCreateAttendee(R"({"ExternalUserId":")" + std::string(64, 'x') + "\"}").ok());
   EXPECT_FALSE(ParseCreateAttendee(R"({"ExternalUserId":["x"]})").ok());
   EXPECT_FALSE(ParseCreateAttendee(R"({"ExternalUserId":"ab\u0001"})").ok());
-  EXPECT_FALSE(ParseCreateAttendee(R"({"ExternalUserId":"ab","Capabilities":{"Audio":"Loud"}})").ok());
+  EXPECT_FALSE(
+      ParseCreateAttendee(R"({"ExternalUserId":"ab","Capabilities":{"Audio":"Loud"}})").ok());
   // Length counts characters, not bytes: 64 two-byte characters are fine.
   std::string wide;
   for (int i = 0; i < 64; ++i) wide += "\xc3\xa9";
@@ -109,20 +111,23 @@ TEST(RequestParserTest, CreateAttendeeRejects) {
 
 TEST(RequestParserTest, BatchLimits) {
   std::string body = "{\"Attendees\":[";
-  for (int i = 0; i < 101; ++i) body += std::string(i ? "," : "") + "{\"ExternalUserId\":\"u" + std::to_string(i) + "\"}";
+  for (int i = 0; i < 101; ++i)
+    body += std::string(i ? "," : "") + "{\"ExternalUserId\":\"u" + std::to_string(i) + "\"}";
   body += "]}";
   auto r = ParseBatchCreateAttendee(body, kLimits);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error.message.find("1 to 100"), std::string::npos);
   EXPECT_FALSE(ParseBatchCreateAttendee("{\"Attendees\":[]}", kLimits).ok());
-  auto bad = ParseBatchCreateAttendee(R"({"Attendees":[{"ExternalUserId":"ok"},{"ExternalUserId":1}]})", kLimits);
+  auto bad = ParseBatchCreateAttendee(
+      R"({"Attendees":[{"ExternalUserId":"ok"},{"ExternalUserId":1}]})", kLimits);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error.message.find("Attendees[1].ExternalUserId"), std::string::npos);
 }
 
 TEST(RequestParserTest, CreateMeetingWithAttendeesAllowsTen) {
   std::string body = "{\"Attendees\":[";
-  for (int i = 0; i < 11; ++i) body += std::string(i ? "," : "") + "{\"ExternalUserId\":\"u" + std::to_string(i) + "\"}";
+  for (int i = 0; i < 11; ++i)
+    body += std::string(i ? "," : "") + "{\"ExternalUserId\":\"u" + std::to_string(i) + "\"}";
   EXPECT_FALSE(ParseCreateMeetingWithAttendees(body + "]}", kLimits).ok());
   auto ten = body.substr(0, body.rfind(',')) + "]}";
   auto r = ParseCreateMeetingWithAttendees(ten, kLimits);

@@ -33,8 +33,10 @@ TEST_P(SigV4SuiteTest, SignatureMatchesPublishedVector) {
   SigV4Request req{v.method, v.path, v.query, &headers, ""};
   const std::string auth = SignSigV4(req, "AKIDEXAMPLE", kSecret, "us-east-1", "service", kDate);
   const std::string expected =
-      std::string("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-                  "SignedHeaders=") + v.signed_headers + ", Signature=" + v.signature;
+      std::string(
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+          "SignedHeaders=") +
+      v.signed_headers + ", Signature=" + v.signature;
   EXPECT_EQ(auth, expected) << v.name;
 
   // And the verifier accepts exactly that header at that time.
@@ -46,23 +48,48 @@ TEST_P(SigV4SuiteTest, SignatureMatchesPublishedVector) {
 
 INSTANTIATE_TEST_SUITE_P(
     AwsSuite, SigV4SuiteTest,
-    ::testing::Values(
-        Vector{"get-vanilla", "GET", "/", "", {}, "host;x-amz-date",
-               "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-        Vector{"post-vanilla", "POST", "/", "", {}, "host;x-amz-date",
-               "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-        Vector{"get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", {},
-               "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-        Vector{"post-header-value-case", "POST", "/", "", {{"My-Header1", "VALUE1"}},
-               "host;my-header1;x-amz-date",
-               "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
-        Vector{"get-header-value-trim", "GET", "/", "",
-               {{"My-Header1", " value1"}, {"My-Header2", "\"a   b   c\""}},
-               "host;my-header1;my-header2;x-amz-date",
-               "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-        Vector{"get-unreserved", "GET",
-               "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "", {},
-               "host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"}),
+    ::testing::Values(Vector{"get-vanilla",
+                             "GET",
+                             "/",
+                             "",
+                             {},
+                             "host;x-amz-date",
+                             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+                      Vector{"post-vanilla",
+                             "POST",
+                             "/",
+                             "",
+                             {},
+                             "host;x-amz-date",
+                             "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
+                      Vector{"get-vanilla-query-order-key-case",
+                             "GET",
+                             "/",
+                             "Param2=value2&Param1=value1",
+                             {},
+                             "host;x-amz-date",
+                             "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+                      Vector{"post-header-value-case",
+                             "POST",
+                             "/",
+                             "",
+                             {{"My-Header1", "VALUE1"}},
+                             "host;my-header1;x-amz-date",
+                             "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
+                      Vector{"get-header-value-trim",
+                             "GET",
+                             "/",
+                             "",
+                             {{"My-Header1", " value1"}, {"My-Header2", "\"a   b   c\""}},
+                             "host;my-header1;my-header2;x-amz-date",
+                             "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
+                      Vector{"get-unreserved",
+                             "GET",
+                             "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+                             "",
+                             {},
+                             "host;x-amz-date",
+                             "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"}),
     [](const ::testing::TestParamInfo<Vector>& info) {
       std::string n = info.param.name;
       for (char& c : n)
@@ -95,11 +122,12 @@ TEST(SigV4Test, CanonicalQuerySortsAndReencodes) {
 class SigV4VerifyTest : public ::testing::Test {
  protected:
   void Sign(std::string_view secret, std::string_view service = "chime") {
-    headers_ = {{"host", "127.0.0.1:8080"}, {"x-amz-date", FormatAmzDate(now_)},
+    headers_ = {{"host", "127.0.0.1:8080"},
+                {"x-amz-date", FormatAmzDate(now_)},
                 {"content-type", "application/json"}};
     SigV4Request req{"POST", "/meetings", "", &headers_, body_};
-    headers_.emplace_back("authorization",
-                          SignSigV4(req, "AKID", secret, "eu-west-1", service, FormatAmzDate(now_)));
+    headers_.emplace_back(
+        "authorization", SignSigV4(req, "AKID", secret, "eu-west-1", service, FormatAmzDate(now_)));
   }
   SigV4Status Verify(int64_t now) {
     SigV4Request req{"POST", "/meetings", "", &headers_, body_};
@@ -115,12 +143,12 @@ class SigV4VerifyTest : public ::testing::Test {
 // /meetings/ID verified as /meetings/X/../ID while the router saw the longer path.
 TEST(SigV4PathTest, DotAndEmptySegmentsAreFound) {
   for (const char* p : {"/meetings/X/../ID", "/meetings/./ID", "/meetings//ID", "/meetings/ID/",
-                        "/meetings/%2e%2e/ID", "/meetings/%2E/ID", "/meetings/.%2e/ID", "/meetings/%252e%252E/x",
-                        "//", "/.."}) {
+                        "/meetings/%2e%2e/ID", "/meetings/%2E/ID", "/meetings/.%2e/ID",
+                        "/meetings/%252e%252E/x", "//", "/.."}) {
     EXPECT_TRUE(PathHasDotOrEmptySegments(p)) << p;
   }
-  for (const char* p : {"/", "/meetings", "/meetings/abc/attendees", "/meetings/a.b", "/meetings/...",
-                        "/meetings/%2e%2e%2e", "/meetings/.hidden"}) {
+  for (const char* p : {"/", "/meetings", "/meetings/abc/attendees", "/meetings/a.b",
+                        "/meetings/...", "/meetings/%2e%2e%2e", "/meetings/.hidden"}) {
     EXPECT_FALSE(PathHasDotOrEmptySegments(p)) << p;
   }
 }
@@ -130,7 +158,8 @@ TEST(SigV4PathTest, RequestSignedWithDotSegmentsIsRefused) {
   Headers headers = {{"host", "127.0.0.1:8080"}, {"x-amz-date", FormatAmzDate(now)}};
   std::map<std::string, std::string, std::less<>> keys{{"AKID", "s3cret"}};
   SigV4Request signed_req{"GET", "/meetings/ID", "", &headers, ""};
-  headers.emplace_back("authorization", SignSigV4(signed_req, "AKID", "s3cret", "us-east-1", "chime", FormatAmzDate(now)));
+  headers.emplace_back("authorization", SignSigV4(signed_req, "AKID", "s3cret", "us-east-1",
+                                                  "chime", FormatAmzDate(now)));
   SigV4Request sent{"GET", "/meetings/X/../ID", "", &headers, ""};
   EXPECT_EQ(VerifySigV4(sent, keys, "chime", now).status, SigV4Status::kBadPath);
   EXPECT_EQ(VerifySigV4(signed_req, keys, "chime", now).status, SigV4Status::kOk);
@@ -184,14 +213,17 @@ TEST_F(SigV4VerifyTest, MissingHeaderIsMissing) {
 
 TEST(SigV4ParseTest, RejectsMalformedAuthorization) {
   for (const char* bad : {
-           "", "AWS4-HMAC-SHA256", "Basic abc",
+           "",
+           "AWS4-HMAC-SHA256",
+           "Basic abc",
            "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request",
-           "AWS4-HMAC-SHA256 Credential=A/2015083/r/s/aws4_request, SignedHeaders=host, Signature=" \
+           "AWS4-HMAC-SHA256 Credential=A/2015083/r/s/aws4_request, SignedHeaders=host, Signature="
            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
-           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, Signature=XYZ",
-           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/x, SignedHeaders=host, Signature=" \
+           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=host, "
+           "Signature=XYZ",
+           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/x, SignedHeaders=host, Signature="
            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
-           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=;, Signature=" \
+           "AWS4-HMAC-SHA256 Credential=A/20150830/r/s/aws4_request, SignedHeaders=;, Signature="
            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
        }) {
     EXPECT_FALSE(ParseSigV4Authorization(bad).has_value()) << bad;

@@ -1,10 +1,10 @@
 // Every ControlApi handler through Handle(): happy path and each error, on a real SQLite store.
 #include "signaling/control/control_api.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 
 #include "signaling/api/crypto_util.h"
@@ -13,7 +13,9 @@
 namespace sfu::api {
 namespace {
 namespace json = boost::json;
-std::string Str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+std::string Str(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+}
 
 class RecordingListener : public ControlApiListener {
  public:
@@ -21,8 +23,12 @@ class RecordingListener : public ControlApiListener {
   void OnMeetingDeleted(const std::string& id, std::string_view reason) override {
     deleted.push_back(id + ":" + std::string(reason));
   }
-  void OnAttendeeCreated(const store::AttendeeRecord& a) override { attendees.push_back(a.attendee_id); }
-  void OnAttendeeDeleted(const std::string&, const std::string& a) override { removed.push_back(a); }
+  void OnAttendeeCreated(const store::AttendeeRecord& a) override {
+    attendees.push_back(a.attendee_id);
+  }
+  void OnAttendeeDeleted(const std::string&, const std::string& a) override {
+    removed.push_back(a);
+  }
   bool AtCapacity() const override { return at_capacity; }
   std::vector<std::string> created, deleted, attendees, removed;
   bool at_capacity = false;
@@ -64,7 +70,8 @@ class ControlApiTest : public ::testing::Test {
     return std::string(r.body.at("Meeting").at("MeetingId").as_string());
   }
   std::string CreateAttendee(const std::string& meeting, const std::string& user) {
-    Reply r = Call("POST", "/meetings/" + meeting + "/attendees", "{\"ExternalUserId\":\"" + user + "\"}");
+    Reply r = Call("POST", "/meetings/" + meeting + "/attendees",
+                   "{\"ExternalUserId\":\"" + user + "\"}");
     EXPECT_EQ(r.status, 200);
     return std::string(r.body.at("Attendee").at("AttendeeId").as_string());
   }
@@ -90,7 +97,8 @@ TEST_F(ControlApiTest, CreateMeetingReturnsChimeShape) {
   const json::object& p = m.at("MediaPlacement").as_object();
   EXPECT_EQ(Str(p.at("SignalingUrl")), "ws://127.0.0.1:8080/control/" + id);
   EXPECT_FALSE(p.at("AudioHostUrl").as_string().empty());
-  for (const char* k : {"AudioFallbackUrl", "TurnControlUrl", "ScreenDataUrl", "ScreenSharingUrl", "ScreenViewingUrl"})
+  for (const char* k : {"AudioFallbackUrl", "TurnControlUrl", "ScreenDataUrl", "ScreenSharingUrl",
+                        "ScreenViewingUrl"})
     EXPECT_TRUE(p.contains(k)) << k;
   EXPECT_FALSE(p.contains("EventIngestionUrl"));
   EXPECT_EQ(listener_.created, std::vector<std::string>{id});
@@ -155,14 +163,16 @@ TEST_F(ControlApiTest, CapacityIsEnforced) {
   EXPECT_EQ(r.error_type, "LimitExceededException");
   EXPECT_EQ(store_->CountAttendees(m), 5);
   // An existing attendee can still be fetched again by ExternalUserId.
-  EXPECT_EQ(Call("POST", "/meetings/" + m + "/attendees", R"({"ExternalUserId":"user1"})").status, 200);
+  EXPECT_EQ(Call("POST", "/meetings/" + m + "/attendees", R"({"ExternalUserId":"user1"})").status,
+            200);
 }
 
 TEST_F(ControlApiTest, MeetingFeatureMaxCountLowersCapacity) {
   const std::string m = CreateMeeting(R"({"MeetingFeatures":{"Attendee":{"MaxCount":2}}})");
   CreateAttendee(m, "u1");
   CreateAttendee(m, "u2");
-  EXPECT_EQ(Call("POST", "/meetings/" + m + "/attendees", R"({"ExternalUserId":"u3"})").status, 400);
+  EXPECT_EQ(Call("POST", "/meetings/" + m + "/attendees", R"({"ExternalUserId":"u3"})").status,
+            400);
 }
 
 TEST_F(ControlApiTest, BatchCreateReportsPerAttendeeErrors) {
@@ -182,22 +192,26 @@ TEST_F(ControlApiTest, BatchCreateReportsPerAttendeeErrors) {
 }
 
 TEST_F(ControlApiTest, CreateMeetingWithAttendees) {
-  Reply r = Call("POST", "/meetings?operation=create-attendees",
-                 R"({"ClientRequestToken":"tok-9","Attendees":[{"ExternalUserId":"a1"},{"ExternalUserId":"a2"}]})");
+  Reply r = Call(
+      "POST", "/meetings?operation=create-attendees",
+      R"({"ClientRequestToken":"tok-9","Attendees":[{"ExternalUserId":"a1"},{"ExternalUserId":"a2"}]})");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body.at("Attendees").as_array().size(), 2u);
   EXPECT_TRUE(r.body.at("Errors").as_array().empty());
   const std::string m(r.body.at("Meeting").at("MeetingId").as_string());
   EXPECT_EQ(store_->CountAttendees(m), 2);
   // Replayed: same meeting and the same attendees, nothing new.
-  Reply again = Call("POST", "/meetings?operation=create-attendees",
-                     R"({"ClientRequestToken":"tok-9","Attendees":[{"ExternalUserId":"a1"},{"ExternalUserId":"a2"}]})");
+  Reply again = Call(
+      "POST", "/meetings?operation=create-attendees",
+      R"({"ClientRequestToken":"tok-9","Attendees":[{"ExternalUserId":"a1"},{"ExternalUserId":"a2"}]})");
   EXPECT_EQ(Str(again.body.at("Meeting").at("MeetingId")), m);
-  EXPECT_EQ(again.body.at("Attendees").at(0).at("AttendeeId"), r.body.at("Attendees").at(0).at("AttendeeId"));
+  EXPECT_EQ(again.body.at("Attendees").at(0).at("AttendeeId"),
+            r.body.at("Attendees").at(0).at("AttendeeId"));
   EXPECT_EQ(store_->CountAttendees(m), 2);
   // Over capacity: nothing is created, not even the meeting.
   std::string big = R"({"Attendees":[)";
-  for (int i = 0; i < 6; ++i) big += std::string(i ? "," : "") + "{\"ExternalUserId\":\"b" + std::to_string(i) + "\"}";
+  for (int i = 0; i < 6; ++i)
+    big += std::string(i ? "," : "") + "{\"ExternalUserId\":\"b" + std::to_string(i) + "\"}";
   EXPECT_EQ(Call("POST", "/meetings?operation=create-attendees", big + "]}").status, 400);
   EXPECT_EQ(store_->CountMeetings(), 1);
 }
@@ -210,9 +224,11 @@ TEST_F(ControlApiTest, ListAttendeesPages) {
   std::string next;
   int pages = 0;
   do {
-    Reply r = Call("GET", "/meetings/" + m + "/attendees?max-results=2" + (next.empty() ? "" : "&next-token=" + next));
+    Reply r = Call("GET", "/meetings/" + m + "/attendees?max-results=2" +
+                              (next.empty() ? "" : "&next-token=" + next));
     ASSERT_EQ(r.status, 200);
-    for (auto& a : r.body.at("Attendees").as_array()) seen.insert(std::string(a.at("AttendeeId").as_string()));
+    for (auto& a : r.body.at("Attendees").as_array())
+      seen.insert(std::string(a.at("AttendeeId").as_string()));
     const auto* n = r.body.as_object().if_contains("NextToken");
     next = n ? std::string(n->as_string()) : "";
     ++pages;
@@ -236,7 +252,10 @@ TEST_F(ControlApiTest, AtCapacityCreateMeetingIs503) {
   Reply r = Call("POST", "/meetings", "{}");
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body.at("Code").as_string(), "ServiceUnavailable");
-  EXPECT_EQ(Call("POST", "/meetings?operation=create-attendees", "{\"Attendees\":[{\"ExternalUserId\":\"u1\"}]}").status, 503);
+  EXPECT_EQ(Call("POST", "/meetings?operation=create-attendees",
+                 "{\"Attendees\":[{\"ExternalUserId\":\"u1\"}]}")
+                .status,
+            503);
   EXPECT_EQ(listener_.created.size(), 1u);
   CreateAttendee(m, "late-joiner");
   listener_.at_capacity = false;
@@ -246,9 +265,11 @@ TEST_F(ControlApiTest, AtCapacityCreateMeetingIs503) {
 TEST_F(ControlApiTest, OversizeNextTokenIsRefused) {
   const std::string m = CreateMeeting();
   CreateAttendee(m, "user");
-  for (const char* digits : {"99999999999999999999", "9223372036854775808", "18446744073709551617"}) {
+  for (const char* digits :
+       {"99999999999999999999", "9223372036854775808", "18446744073709551617"}) {
     const std::string token = Base64UrlEncode(std::string("seq:") + digits);
-    EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?next-token=" + token).status, 400) << digits;
+    EXPECT_EQ(Call("GET", "/meetings/" + m + "/attendees?next-token=" + token).status, 400)
+        << digits;
   }
   // The largest accepted token still works (an empty page past every attendee).
   const std::string big = Base64UrlEncode("seq:999999999999999999");

@@ -5,19 +5,17 @@
 // taken, and running out of descriptors makes accept back off instead of spinning.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -63,7 +61,9 @@ class Client {
     if (fd_ >= 0) ::close(fd_);
   }
   bool connected() const { return connected_; }
-  bool Send(const std::string& s) { return ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()); }
+  bool Send(const std::string& s) {
+    return ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size());
+  }
   // Reads what arrives within timeout; closed() tells whether the server closed the connection.
   std::string Read(std::chrono::milliseconds timeout) {
     std::string out;
@@ -71,7 +71,8 @@ class Client {
     while (std::chrono::steady_clock::now() < end) {
       pollfd p{fd_, POLLIN, 0};
       const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            end - std::chrono::steady_clock::now()).count());
+                                            end - std::chrono::steady_clock::now())
+                                            .count());
       if (::poll(&p, 1, std::max(left, 1)) <= 0) continue;
       char buf[4096];
       const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
@@ -248,7 +249,8 @@ TEST_F(HttpServerLimitsTest, OutOfDescriptorsAcceptBacksOffAndRecovers) {
   small.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 512);
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &small), 0);
   std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 5; ++i) clients.push_back(std::make_unique<Client>("127.0.0.2", port_, false));
+  for (int i = 0; i < 5; ++i)
+    clients.push_back(std::make_unique<Client>("127.0.0.2", port_, false));
   std::vector<int> hogs;
   for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) hogs.push_back(fd);
   ASSERT_EQ(errno, EMFILE);

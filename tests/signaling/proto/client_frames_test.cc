@@ -34,14 +34,14 @@ TEST(ClientFramesTest, DecodesJsJoin) {
                           .String(10, "Linux")
                           .String(11, "x86_64");
   const Raw join = Raw()
-                       .Varint(1, 2)              // protocol_version
-                       .Varint(3, 2)              // flags = HAS_STREAM_UPDATE
-                       .Message(4, details)       // client_details
-                       .Varint(6, 0xF00DF00D)     // audio_session_id
-                       .Varint(7, 1)              // wants_compressed_sdp
-                       .Varint(10, 1)             // server_side_network_adaption = DEFAULT
-                       .Varint(12, 0)             // wants_all_temporal_layers_in_index
-                       .Varint(13, 0);            // disable_periodic_keyframe_request...
+                       .Varint(1, 2)           // protocol_version
+                       .Varint(3, 2)           // flags = HAS_STREAM_UPDATE
+                       .Message(4, details)    // client_details
+                       .Varint(6, 0xF00DF00D)  // audio_session_id
+                       .Varint(7, 1)           // wants_compressed_sdp
+                       .Varint(10, 1)          // server_side_network_adaption = DEFAULT
+                       .Varint(12, 0)          // wants_all_temporal_layers_in_index
+                       .Varint(13, 0);         // disable_periodic_keyframe_request...
   const SdkSignalFrame f = MustDecode(Envelope(kTs, 1).Message(4, join).Frame());
   EXPECT_EQ(f.timestamp_ms(), kTs);
   EXPECT_EQ(f.type(), SdkSignalFrame::JOIN);
@@ -116,9 +116,9 @@ TEST(ClientFramesTest, DecodesSubscribeWithOffer) {
                         .String(4, "AmazonChimeExpressVideo")
                         .Varint(6, 2)
                         .String(8, "a-1")
-                        .Varint(9, 2)     // VIDEO
-                        .Varint(11, 640)  // width
-                        .Varint(12, 384); // height
+                        .Varint(9, 2)      // VIDEO
+                        .Varint(11, 640)   // width
+                        .Varint(12, 384);  // height
   const Raw sub = Raw()
                       .Varint(1, 3)  // duplex DUPLEX
                       .Message(2, audio)
@@ -163,10 +163,10 @@ TEST(ClientFramesTest, DecodesSubscribeWithVideoSubscriptionConfiguration) {
                          .String(1, "2")  // mid
                          .String(2, "a-2")
                          .Varint(3, 21)
-                         .Varint(4, 1)     // priority
-                         .Varint(5, 800)   // target_bitrate_kbps
-                         .Varint(6, 3)     // group_id
-                         .Varint(7, 2);    // MAINTAIN_FRAMERATE
+                         .Varint(4, 1)    // priority
+                         .Varint(5, 800)  // target_bitrate_kbps
+                         .Varint(6, 3)    // group_id
+                         .Varint(7, 2);   // MAINTAIN_FRAMERATE
   const Raw sub = Raw().Varint(1, 1).Packed(3, {0, 21}).Message(9, config);
   const SdkSignalFrame f = MustDecode(Envelope(kTs, 3).Message(6, sub).Frame());
   ASSERT_EQ(f.sub().video_subscription_configuration_size(), 1);
@@ -221,8 +221,7 @@ TEST(ClientFramesTest, DecodesDataMessage) {
 }
 
 TEST(ClientFramesTest, DecodesAudioControlMuteAndUnmute) {
-  const SdkSignalFrame mute =
-      MustDecode(Envelope(kTs, 16).Message(17, Raw().Varint(1, 1)).Frame());
+  const SdkSignalFrame mute = MustDecode(Envelope(kTs, 16).Message(17, Raw().Varint(1, 1)).Frame());
   EXPECT_EQ(mute.type(), SdkSignalFrame::AUDIO_CONTROL);
   EXPECT_TRUE(mute.audio_control().muted());
   const SdkSignalFrame unmute =

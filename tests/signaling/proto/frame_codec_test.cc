@@ -45,15 +45,21 @@ std::string DecodeError(const Bytes& bytes, const DecodeOptions& options = {}) {
 // The server frames whose sub-message the client dereferences without a null check (§3.4), plus
 // the other S->C types: each must come out of MakeFrame with its sub-message present.
 TEST(FrameCodecTest, ServerFrameBuildersAlwaysCarryTheirSubMessage) {
-  const SdkSignalFrame::Type kServerTypes[] = {
-      SdkSignalFrame::JOIN_ACK,         SdkSignalFrame::INDEX,
-      SdkSignalFrame::SUBSCRIBE_ACK,    SdkSignalFrame::LEAVE_ACK,
-      SdkSignalFrame::PING_PONG,        SdkSignalFrame::AUDIO_STATUS,
-      SdkSignalFrame::AUDIO_METADATA,   SdkSignalFrame::AUDIO_STREAM_ID_INFO,
-      SdkSignalFrame::DATA_MESSAGE,     SdkSignalFrame::BITRATES,
-      SdkSignalFrame::PAUSE,            SdkSignalFrame::RESUME,
-      SdkSignalFrame::NOTIFICATION,     SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK,
-      SdkSignalFrame::PRIMARY_MEETING_LEAVE};
+  const SdkSignalFrame::Type kServerTypes[] = {SdkSignalFrame::JOIN_ACK,
+                                               SdkSignalFrame::INDEX,
+                                               SdkSignalFrame::SUBSCRIBE_ACK,
+                                               SdkSignalFrame::LEAVE_ACK,
+                                               SdkSignalFrame::PING_PONG,
+                                               SdkSignalFrame::AUDIO_STATUS,
+                                               SdkSignalFrame::AUDIO_METADATA,
+                                               SdkSignalFrame::AUDIO_STREAM_ID_INFO,
+                                               SdkSignalFrame::DATA_MESSAGE,
+                                               SdkSignalFrame::BITRATES,
+                                               SdkSignalFrame::PAUSE,
+                                               SdkSignalFrame::RESUME,
+                                               SdkSignalFrame::NOTIFICATION,
+                                               SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK,
+                                               SdkSignalFrame::PRIMARY_MEETING_LEAVE};
   for (SdkSignalFrame::Type type : kServerTypes) {
     SCOPED_TRACE(SdkSignalFrame::Type_Name(type));
     SdkSignalFrame frame = MakeFrame(type, kTs);
@@ -82,8 +88,8 @@ TEST(FrameCodecTest, MakeFrameCreatesTheSubMessageForEveryType) {
     EXPECT_TRUE(HasSubMessageForType(frame));
     EXPECT_FALSE(SubMessageFieldName(type).empty());
     // The sub-message is the field of that name in the descriptor, and it is set.
-    const auto* field = SdkSignalFrame::descriptor()->FindFieldByName(
-        std::string(SubMessageFieldName(type)));
+    const auto* field =
+        SdkSignalFrame::descriptor()->FindFieldByName(std::string(SubMessageFieldName(type)));
     ASSERT_NE(field, nullptr);
     EXPECT_TRUE(frame.GetReflection()->HasField(frame, field));
     // Exactly one sub-message: timestamp_ms, type and that field.
@@ -255,8 +261,9 @@ TEST(FrameCodecTest, RejectsMissingRequiredFieldsInsideSubMessages) {
             "missing required field(s): ping_pong.type");
   // SdkVideoSubscriptionConfiguration.mid is required (§4.17).
   const Raw update = Raw().Message(1, Raw().Varint(3, 21));
-  EXPECT_EQ(DecodeError(Envelope(kTs, 24).Message(25, update).Frame()),
-            "missing required field(s): remote_video_update.added_or_updated_video_subscriptions[0].mid");
+  EXPECT_EQ(
+      DecodeError(Envelope(kTs, 24).Message(25, update).Frame()),
+      "missing required field(s): remote_video_update.added_or_updated_video_subscriptions[0].mid");
 }
 
 TEST(FrameCodecTest, RejectsOversizeFrames) {
@@ -271,9 +278,9 @@ TEST(FrameCodecTest, RejectsOversizeFrames) {
   options.max_frame_bytes = big.size();
   EXPECT_TRUE(Decode(big, nullptr, options));
   options.max_frame_bytes = big.size() - 1;
-  EXPECT_EQ(DecodeError(big, options),
-            "frame of " + std::to_string(big.size()) + " bytes exceeds the limit of " +
-                std::to_string(big.size() - 1));
+  EXPECT_EQ(DecodeError(big, options), "frame of " + std::to_string(big.size()) +
+                                           " bytes exceeds the limit of " +
+                                           std::to_string(big.size() - 1));
 }
 
 TEST(FrameCodecTest, DefaultLimitAdmitsALargeSubscribe) {
@@ -304,10 +311,10 @@ TEST(FrameCodecTest, RejectsTypesWithoutTheirSubMessage) {
 
 TEST(FrameCodecTest, SubMessageRequirementFollowsTheDocument) {
   // §3.4: the client dereferences these without a null check.
-  for (auto type : {SdkSignalFrame::JOIN_ACK, SdkSignalFrame::INDEX, SdkSignalFrame::SUBSCRIBE_ACK,
-                    SdkSignalFrame::DATA_MESSAGE, SdkSignalFrame::AUDIO_STREAM_ID_INFO,
-                    SdkSignalFrame::AUDIO_METADATA, SdkSignalFrame::PING_PONG,
-                    SdkSignalFrame::NOTIFICATION}) {
+  for (auto type :
+       {SdkSignalFrame::JOIN_ACK, SdkSignalFrame::INDEX, SdkSignalFrame::SUBSCRIBE_ACK,
+        SdkSignalFrame::DATA_MESSAGE, SdkSignalFrame::AUDIO_STREAM_ID_INFO,
+        SdkSignalFrame::AUDIO_METADATA, SdkSignalFrame::PING_PONG, SdkSignalFrame::NOTIFICATION}) {
     EXPECT_TRUE(TypeRequiresSubMessage(type)) << SdkSignalFrame::Type_Name(type);
   }
   // The server needs the payload of these client frames.
@@ -317,9 +324,10 @@ TEST(FrameCodecTest, SubMessageRequirementFollowsTheDocument) {
     EXPECT_TRUE(TypeRequiresSubMessage(type)) << SdkSignalFrame::Type_Name(type);
   }
   // Empty or ignorable sub-messages: tolerated when absent.
-  for (auto type : {SdkSignalFrame::LEAVE, SdkSignalFrame::LEAVE_ACK, SdkSignalFrame::CLIENT_METRIC,
-                    SdkSignalFrame::MEETING_SESSION_TIMING, SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK,
-                    SdkSignalFrame::PRIMARY_MEETING_LEAVE, SdkSignalFrame::AUDIO_TRANSCRIPT}) {
+  for (auto type :
+       {SdkSignalFrame::LEAVE, SdkSignalFrame::LEAVE_ACK, SdkSignalFrame::CLIENT_METRIC,
+        SdkSignalFrame::MEETING_SESSION_TIMING, SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK,
+        SdkSignalFrame::PRIMARY_MEETING_LEAVE, SdkSignalFrame::AUDIO_TRANSCRIPT}) {
     EXPECT_FALSE(TypeRequiresSubMessage(type)) << SdkSignalFrame::Type_Name(type);
   }
 }

@@ -127,11 +127,11 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
   track->set_stream_id(21);
   track->set_ssrc(1234);
   track->set_track_label("v_2");
-  const Raw expected_ack =
-      Envelope(5, 4).Message(7, Raw()
-                                    .Message(2, Raw().String(1, "x").Varint(2, 11).Varint(3, 3))
-                                    .String(3, "v=0")
-                                    .Message(4, Raw().Varint(1, 21).Varint(2, 1234).String(3, "v_2")));
+  const Raw expected_ack = Envelope(5, 4).Message(
+      7, Raw()
+             .Message(2, Raw().String(1, "x").Varint(2, 11).Varint(3, 3))
+             .String(3, "v=0")
+             .Message(4, Raw().Varint(1, 21).Varint(2, 1234).String(3, "v_2")));
   EXPECT_EQ(EncodeFrame(ack), expected_ack.Frame());
 
   SdkSignalFrame index = MakeFrame(SdkSignalFrame::INDEX, 5);
@@ -164,13 +164,9 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
                          .String(10, "bob")
                          .Varint(11, 640)
                          .Varint(12, 384);
-  const Raw expected_index = Envelope(5, 5).Message(8, Raw()
-                                                           .Varint(1, 1)
-                                                           .Message(2, source)
-                                                           .Varint(3, 22)
-                                                           .Varint(4, 3)
-                                                           .Varint(5, 1)
-                                                           .Varint(5, 11));
+  const Raw expected_index = Envelope(5, 5).Message(
+      8,
+      Raw().Varint(1, 1).Message(2, source).Varint(3, 22).Varint(4, 3).Varint(5, 1).Varint(5, 11));
   EXPECT_EQ(EncodeFrame(index), expected_index.Frame());
 
   SdkSignalFrame info = MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO, 5);
@@ -180,15 +176,15 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
   st->set_muted(true);
   st->set_external_user_id("alice");
   st->set_dropped(true);
-  EXPECT_EQ(EncodeFrame(info),
-            Envelope(5, 18)
-                .Message(19, Raw().Message(1, Raw()
-                                                  .Varint(1, 4)
-                                                  .String(2, "a-1")
-                                                  .Varint(3, 1)
-                                                  .String(4, "alice")
-                                                  .Varint(5, 1)))
-                .Frame());
+  EXPECT_EQ(
+      EncodeFrame(info),
+      Envelope(5, 18)
+          .Message(
+              19,
+              Raw().Message(
+                  1,
+                  Raw().Varint(1, 4).String(2, "a-1").Varint(3, 1).String(4, "alice").Varint(5, 1)))
+          .Frame());
 
   SdkSignalFrame meta = MakeFrame(SdkSignalFrame::AUDIO_METADATA, 5);
   auto* as = meta.mutable_audio_metadata()->add_attendee_states();
@@ -196,23 +192,22 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
   as->set_volume(20);
   as->set_muted(false);
   as->set_signal_strength(2);
-  EXPECT_EQ(EncodeFrame(meta),
-            Envelope(5, 17)
-                .Message(18, Raw().Message(
-                                 1, Raw().Varint(1, 4).Varint(2, 20).Varint(3, 0).Varint(4, 2)))
-                .Frame());
+  EXPECT_EQ(
+      EncodeFrame(meta),
+      Envelope(5, 17)
+          .Message(18, Raw().Message(1, Raw().Varint(1, 4).Varint(2, 20).Varint(3, 0).Varint(4, 2)))
+          .Frame());
 
   SdkSignalFrame bitrates = MakeFrame(SdkSignalFrame::BITRATES, 5);
   auto* b = bitrates.mutable_bitrates()->add_bitrates();
   b->set_source_stream_id(21);
   b->set_avg_bitrate_bps(800000);
   bitrates.mutable_bitrates()->set_server_available_outgoing_bitrate(2500);
-  EXPECT_EQ(EncodeFrame(bitrates),
-            Envelope(5, 13)
-                .Message(14, Raw()
-                                 .Message(1, Raw().Varint(1, 21).Varint(2, 800000))
-                                 .Varint(2, 2500))
-                .Frame());
+  EXPECT_EQ(
+      EncodeFrame(bitrates),
+      Envelope(5, 13)
+          .Message(14, Raw().Message(1, Raw().Varint(1, 21).Varint(2, 800000)).Varint(2, 2500))
+          .Frame());
 
   SdkSignalFrame data = MakeFrame(SdkSignalFrame::DATA_MESSAGE, 5);
   auto* m = data.mutable_data_message()->add_messages();
@@ -222,15 +217,16 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
   m->set_sender_attendee_id("a-1");
   m->set_ingest_time_ns(1'700'000'000'000'000'000);
   m->set_sender_external_user_id("alice");
-  EXPECT_EQ(EncodeFrame(data), Envelope(5, 22)
-                                   .Message(23, Raw().Message(1, Raw()
-                                                                     .String(1, "t")
-                                                                     .String(2, "d")
-                                                                     .Varint(3, 1000)
-                                                                     .String(4, "a-1")
-                                                                     .Varint(5, 1'700'000'000'000'000'000)
-                                                                     .String(6, "alice")))
-                                   .Frame());
+  EXPECT_EQ(EncodeFrame(data),
+            Envelope(5, 22)
+                .Message(23, Raw().Message(1, Raw()
+                                                  .String(1, "t")
+                                                  .String(2, "d")
+                                                  .Varint(3, 1000)
+                                                  .String(4, "a-1")
+                                                  .Varint(5, 1'700'000'000'000'000'000)
+                                                  .String(6, "alice")))
+                .Frame());
 
   SdkSignalFrame joinack = MakeFrame(SdkSignalFrame::JOIN_ACK, 5);
   auto* turn = joinack.mutable_joinack()->mutable_turn_credentials();
@@ -241,18 +237,16 @@ TEST(WireFormatTest, ServerFramePayloadsMatchHandBuiltBytes) {
   joinack.mutable_joinack()->set_video_subscription_limit(25);
   joinack.mutable_joinack()->set_wants_compressed_sdp(false);
   joinack.mutable_joinack()->set_default_server_side_network_adaption(NONE);
-  EXPECT_EQ(EncodeFrame(joinack),
-            Envelope(5, 2)
-                .Message(5, Raw()
-                                .Message(1, Raw()
-                                                .String(1, "u")
-                                                .String(2, "p")
-                                                .Varint(3, 300)
-                                                .String(4, "turn:127.0.0.1:3478"))
-                                .Varint(2, 25)
-                                .Varint(3, 0)
-                                .Varint(4, 2))
-                .Frame());
+  EXPECT_EQ(
+      EncodeFrame(joinack),
+      Envelope(5, 2)
+          .Message(5, Raw()
+                          .Message(1, Raw().String(1, "u").String(2, "p").Varint(3, 300).String(
+                                          4, "turn:127.0.0.1:3478"))
+                          .Varint(2, 25)
+                          .Varint(3, 0)
+                          .Varint(4, 2))
+          .Frame());
 
   SdkSignalFrame note = MakeFrame(SdkSignalFrame::NOTIFICATION, 5);
   note.mutable_notification()->set_level(SdkNotificationFrame::WARNING);
@@ -559,8 +553,9 @@ TEST(WireFormatTest, MutedAbsentIsNotMutedFalse) {
   const Bytes present_wire = EncodeFrame(present);
   const Bytes unmute_wire = EncodeFrame(unmute);
   // Inner entries: 08 05 12 01 'a'  versus  08 05 18 00 (muted=false is on the wire).
-  EXPECT_EQ(present_wire,
-            Envelope(1, 18).Message(19, Raw().Message(1, Raw().Varint(1, 5).String(2, "a"))).Frame());
+  EXPECT_EQ(
+      present_wire,
+      Envelope(1, 18).Message(19, Raw().Message(1, Raw().Varint(1, 5).String(2, "a"))).Frame());
   EXPECT_EQ(unmute_wire,
             Envelope(1, 18).Message(19, Raw().Message(1, Raw().Varint(1, 5).Varint(3, 0))).Frame());
 
@@ -594,7 +589,7 @@ TEST(WireFormatTest, VolumeAndSignalStrengthPresence) {
 }
 
 TEST(WireFormatTest, DocumentedDefaults) {
-  EXPECT_EQ(SdkJoinFrame().protocol_version(), 2u);                   // §4.2 "(default 2)"
+  EXPECT_EQ(SdkJoinFrame().protocol_version(), 2u);  // §4.2 "(default 2)"
   EXPECT_EQ(SdkJoinFrame().server_side_network_adaption(), DEFAULT);
   EXPECT_EQ(SdkSubscribeFrame().duplex(), RX);                         // §4.4 "(default RX)"
   EXPECT_EQ(SdkStreamDescriptor().media_type(), AUDIO);                // §4.6: absent => AUDIO

@@ -13,7 +13,8 @@ AnswerParams Params() {
   p.ice_pwd = "serverpassword0123456789";
   p.fingerprint = "AA:BB:CC";
   p.candidates = {{"127.0.0.1", 3478}};
-  p.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid", "urn:ietf:params:rtp-hdrext:ssrc-audio-level"};
+  p.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid",
+                      "urn:ietf:params:rtp-hdrext:ssrc-audio-level"};
   p.feedback = {"nack", "nack pli", "ccm fir"};
   return p;
 }
@@ -26,13 +27,13 @@ TEST(AnswerBuilderTest, AnswersChromeOfferAsIceLitePassiveBundle) {
   answers[1].payload_types = {96, 97};
   answers[1].send_streams = {{2000, 2001, "sfu", "echo", "echo-video"}};
   const std::string text = BuildAnswer(*offer.description, Params(), answers);
-  for (const char* line : {"a=group:BUNDLE 0 1 2", "a=ice-lite", "a=setup:passive", "a=ice-ufrag:srvu",
-                           "a=fingerprint:sha-256 AA:BB:CC",
-                           "a=candidate:1 1 udp 2130706431 127.0.0.1 3478 typ host",
-                           "m=audio 3478 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126",
-                           "m=video 3478 UDP/TLS/RTP/SAVPF 96 97", "a=rtcp-fb:96 nack pli",
-                           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=ssrc-group:FID 2000 2001",
-                           "a=msid:echo echo-video", "a=sctp-port:5000", "a=max-message-size:262144"}) {
+  for (const char* line :
+       {"a=group:BUNDLE 0 1 2", "a=ice-lite", "a=setup:passive", "a=ice-ufrag:srvu",
+        "a=fingerprint:sha-256 AA:BB:CC", "a=candidate:1 1 udp 2130706431 127.0.0.1 3478 typ host",
+        "m=audio 3478 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126",
+        "m=video 3478 UDP/TLS/RTP/SAVPF 96 97", "a=rtcp-fb:96 nack pli",
+        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=ssrc-group:FID 2000 2001",
+        "a=msid:echo echo-video", "a=sctp-port:5000", "a=max-message-size:262144"}) {
     EXPECT_NE(text.find(std::string(line) + "\r\n"), std::string::npos) << line << "\n" << text;
   }
   // Not understood: transport-cc feedback and extension, and codecs not kept.

@@ -42,8 +42,9 @@ TEST(SessionDescriptionTest, ParsesChromeOffer) {
 }
 
 TEST(SessionDescriptionTest, SessionLevelCredentialsAreInherited) {
-  auto r = Parse("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:u\r\na=ice-pwd:p\r\n"
-                 "a=fingerprint:sha-256 AA:BB\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:a\r\n");
+  auto r = Parse(
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:u\r\na=ice-pwd:p\r\n"
+      "a=fingerprint:sha-256 AA:BB\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:a\r\n");
   ASSERT_TRUE(r.description) << r.error;
   EXPECT_EQ(r.description->media[0].ice_ufrag, "u");
   EXPECT_EQ(r.description->media[0].fingerprint, "AA:BB");

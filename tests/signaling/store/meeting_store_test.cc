@@ -33,7 +33,8 @@ class MeetingStoreTest : public ::testing::Test {
     m.created_at_ms = m.last_active_ms = 1000;
     return m;
   }
-  static AttendeeRecord Attendee(const std::string& meeting, const std::string& id, const std::string& ext) {
+  static AttendeeRecord Attendee(const std::string& meeting, const std::string& id,
+                                 const std::string& ext) {
     AttendeeRecord a;
     a.meeting_id = meeting;
     a.attendee_id = id;
@@ -81,7 +82,8 @@ TEST_F(MeetingStoreTest, PagingBySeq) {
   auto s = Open();
   s->InsertMeeting(Meeting("m1", "t1"));
   std::vector<AttendeeRecord> a;
-  for (int i = 0; i < 5; ++i) a.push_back(Attendee("m1", "a" + std::to_string(i), "u" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i)
+    a.push_back(Attendee("m1", "a" + std::to_string(i), "u" + std::to_string(i)));
   s->InsertAttendees(&a);
   auto page1 = s->ListAttendees("m1", 0, 2);
   ASSERT_EQ(page1.size(), 2u);
@@ -149,7 +151,7 @@ TEST_F(MeetingStoreTest, NewerSchemaIsRefused) {
 }
 
 unsigned Mode(const std::filesystem::path& p) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
   return st.st_mode & 07777;
 }
@@ -172,7 +174,11 @@ TEST_F(MeetingStoreTest, NewDataDirAndFilesArePrivate) {
 // A store left readable by an older version is tightened and reported; a wide directory that
 // may be the operator's own is only reported.
 TEST_F(MeetingStoreTest, WiderPermissionsAreTightenedOrReported) {
-  { auto s = Open(); ASSERT_TRUE(s); s->InsertMeeting(Meeting("m1", "t1")); }
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    s->InsertMeeting(Meeting("m1", "t1"));
+  }
   ::chmod(dir_.c_str(), 0755);
   ::chmod((dir_ / "sfu.db").c_str(), 0644);
   std::ofstream(dir_ / "sfu.db-wal", std::ios::app).flush();

@@ -14,7 +14,8 @@ struct Q {
 std::vector<std::string> Plan(const std::vector<Q>& q) {
   GsoPlan plan;
   PlanGso(
-      q.size(), [&](size_t i) { return q[i].size; }, [&](size_t i) { return static_cast<size_t>(q[i].dest) * 7; },
+      q.size(), [&](size_t i) { return q[i].size; },
+      [&](size_t i) { return static_cast<size_t>(q[i].dest) * 7; },
       [&](size_t a, size_t b) { return q[a].dest == q[b].dest; }, &plan);
   std::vector<std::string> out;
   for (const GsoMessage& m : plan.messages) {

@@ -1,13 +1,12 @@
 #include "transport/udp/udp_endpoint.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -85,13 +84,16 @@ void SendAndCheck(bool gso) {
   for (size_t i = 0; i < sizes_a.size(); ++i) {
     EXPECT_EQ(got_a[i], Datagram(static_cast<uint8_t>(i), sizes_a[i])) << "datagram " << i;
   }
-  for (size_t i = 0; i < sizes_b.size(); ++i) EXPECT_EQ(got_b[i], Datagram(static_cast<uint8_t>(100 + i), sizes_b[i]));
-  EXPECT_EQ(stats.packets_out.load(), sizes_a.size() + sizes_b.size()) << "counted per datagram, not per message";
+  for (size_t i = 0; i < sizes_b.size(); ++i)
+    EXPECT_EQ(got_b[i], Datagram(static_cast<uint8_t>(100 + i), sizes_b[i]));
+  EXPECT_EQ(stats.packets_out.load(), sizes_a.size() + sizes_b.size())
+      << "counted per datagram, not per message";
   if (!gso) {
     EXPECT_FALSE(ep.gso_active());
   }
   // A kernel without UDP_SEGMENT turns GSO off by itself; the datagrams above arrived either way.
-  if (gso && !ep.gso_active()) std::printf("note: this kernel refused UDP GSO; plain sends were used\n");
+  if (gso && !ep.gso_active())
+    std::printf("note: this kernel refused UDP GSO; plain sends were used\n");
   UdpEndpoint::SetGsoDefault(true);
 }
 

@@ -29,7 +29,10 @@ TEST(ByteIoTest, WritesNetworkOrder) {
 }
 
 TEST(ByteIoTest, SignExtends24Bits) {
-  struct Case { std::array<uint8_t, 3> bytes; int32_t value; };
+  struct Case {
+    std::array<uint8_t, 3> bytes;
+    int32_t value;
+  };
   const Case cases[] = {{{0x00, 0x00, 0x00}, 0},        {{0x7F, 0xFF, 0xFF}, 8388607},
                         {{0x80, 0x00, 0x00}, -8388608}, {{0xFF, 0xFF, 0xFF}, -1},
                         {{0xFF, 0xFF, 0xFE}, -2},       {{0x00, 0x01, 0x00}, 256}};

@@ -26,14 +26,19 @@ TEST(DemuxTest, EveryFirstByte) {
 }
 
 TEST(DemuxTest, RtcpByPayloadTypeRange) {
-  struct Case { uint8_t second; PacketKind kind; };
+  struct Case {
+    uint8_t second;
+    PacketKind kind;
+  };
   const Case cases[] = {
-      {200, PacketKind::kRtcp},  {201, PacketKind::kRtcp}, {205, PacketKind::kRtcp},
-      {206, PacketKind::kRtcp},  {207, PacketKind::kRtcp}, {192, PacketKind::kRtcp},
-      {223, PacketKind::kRtcp},  {191, PacketKind::kRtp},  {224, PacketKind::kRtp},
-      {96, PacketKind::kRtp},    {96 | 0x80, PacketKind::kRtp},  // marker set, PT 96
-      {0, PacketKind::kRtp},     {127, PacketKind::kRtp},
-      {72, PacketKind::kRtcp},   // PT 72 with M=0 reads as RTCP 200 with the M bit masked
+      {200, PacketKind::kRtcp},      {201, PacketKind::kRtcp},
+      {205, PacketKind::kRtcp},      {206, PacketKind::kRtcp},
+      {207, PacketKind::kRtcp},      {192, PacketKind::kRtcp},
+      {223, PacketKind::kRtcp},      {191, PacketKind::kRtp},
+      {224, PacketKind::kRtp},       {96, PacketKind::kRtp},
+      {96 | 0x80, PacketKind::kRtp},  // marker set, PT 96
+      {0, PacketKind::kRtp},         {127, PacketKind::kRtp},
+      {72, PacketKind::kRtcp},  // PT 72 with M=0 reads as RTCP 200 with the M bit masked
   };
   for (const Case& c : cases) {
     const std::array<uint8_t, 8> packet = {0x80, c.second};

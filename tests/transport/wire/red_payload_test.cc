@@ -18,8 +18,8 @@ TEST(RedPayloadTest, PrimaryOnly) {
 
 TEST(RedPayloadTest, RedundantBlocksComeFirstOldestFirst) {
   // Two redundant blocks (offset 1920 len 2, offset 960 len 1) then the primary (3 bytes).
-  const std::vector<uint8_t> p = {0xef, 0x1e, 0x00, 0x02, 0xef, 0x0f, 0x00, 0x01, 0x6f,
-                                  0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+  const std::vector<uint8_t> p = {0xef, 0x1e, 0x00, 0x02, 0xef, 0x0f, 0x00, 0x01,
+                                  0x6f, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
   auto red = ParseRedPayload(p);
   ASSERT_TRUE(red);
   ASSERT_EQ(red->count, 3u);

@@ -14,7 +14,6 @@
 namespace sfu::wire::rtcp {
 namespace {
 
-
 const Bytes kSr = {
     0x80, 0xC8, 0x00, 0x06,  // V=2 RC=0 | SR | length 6
     0x1A, 0x2B, 0x3C, 0x4D,  // SSRC of sender
@@ -28,8 +27,8 @@ const Bytes kSdes = {
     0x81, 0xCA, 0x00, 0x06,  // SC=1 | SDES | length 6
     0x1A, 0x2B, 0x3C, 0x4D,  // SSRC
     0x01, 0x10, 'a',  'b',   // CNAME, 16 bytes
-    'c',  'd',  'e',  'f',  'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p',
-    0x00, 0x00,              // end of items + padding
+    'c',  'd',  'e',  'f',  'g', 'h', 'i',  'j',
+    'k',  'l',  'm',  'n',  'o', 'p', 0x00, 0x00,  // end of items + padding
 };
 const Bytes kRr = {
     0x81, 0xC9, 0x00, 0x07,  // RC=1 | RR | length 7
@@ -72,7 +71,10 @@ TEST(RtcpCommonHeaderTest, ParsesPadding) {
 }
 
 TEST(RtcpCommonHeaderTest, RejectsMalformed) {
-  struct Case { const char* name; Bytes bytes; };
+  struct Case {
+    const char* name;
+    Bytes bytes;
+  };
   const Case cases[] = {
       {"empty", {}},
       {"3 bytes", {0x80, 0xC9, 0x00}},
@@ -112,7 +114,11 @@ TEST(RtcpCompoundTest, EmptyCompoundHasNoBlocksAndNoError) {
 }
 
 TEST(RtcpCompoundTest, StopsCleanlyOnMalformedBlocks) {
-  struct Case { const char* name; Bytes bytes; size_t good_blocks; };
+  struct Case {
+    const char* name;
+    Bytes bytes;
+    size_t good_blocks;
+  };
   Bytes lying_rr = kRr;
   lying_rr[3] = 0x40;  // claims 65 words
   Bytes bad_version = kRr;

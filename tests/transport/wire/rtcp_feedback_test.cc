@@ -15,7 +15,6 @@
 namespace sfu::wire::rtcp {
 namespace {
 
-
 // libwebrtc's nack_unittest.cc packet: one item, PID 0, BLP 0x8085 -> 0, 1, 3, 8, 16.
 const Bytes kNack = {
     0x81, 0xCD, 0x00, 0x03,  // FMT=1 | RTPFB | length 3
@@ -65,14 +64,17 @@ TEST(RtcpNackTest, BuildsFromListByteExact) {
 }
 
 TEST(RtcpNackTest, PackingTable) {
-  struct Case { std::vector<uint16_t> lost; std::vector<NackItem> items; };
+  struct Case {
+    std::vector<uint16_t> lost;
+    std::vector<NackItem> items;
+  };
   const Case cases[] = {
       {{5}, {{5, 0}}},
-      {{5, 6, 21}, {{5, 0x8001}}},                  // 21 = 5 + 16: the last BLP bit
-      {{5, 22}, {{5, 0}, {22, 0}}},                 // 17 apart: a new item
-      {{65534, 65535, 0, 3}, {{65534, 0x0013}}},    // across the wrap: +1, +2, +5
-      {{10, 10, 11}, {{10, 0x0001}}},               // duplicate dropped
-      {{10, 3}, {{10, 0}, {3, 0}}},                 // out of order: still exact
+      {{5, 6, 21}, {{5, 0x8001}}},                // 21 = 5 + 16: the last BLP bit
+      {{5, 22}, {{5, 0}, {22, 0}}},               // 17 apart: a new item
+      {{65534, 65535, 0, 3}, {{65534, 0x0013}}},  // across the wrap: +1, +2, +5
+      {{10, 10, 11}, {{10, 0x0001}}},             // duplicate dropped
+      {{10, 3}, {{10, 0}, {3, 0}}},               // out of order: still exact
       {{}, {}},
   };
   for (const Case& c : cases) {
@@ -195,14 +197,17 @@ TEST(RtcpRembTest, CreateByteExactAndBitrateTable) {
   ASSERT_TRUE(remb.SetSsrcs(ssrcs));
   EXPECT_EQ(Build(remb), kRemb);
 
-  struct Case { uint64_t in; uint64_t out; };
+  struct Case {
+    uint64_t in;
+    uint64_t out;
+  };
   const Case cases[] = {
       {0, 0},
-      {0x3FFFF, 0x3FFFF},                                 // largest exponent-0 value
-      {0x40000, 0x40000},                                 // exponent 1, exact
-      {0x40001, 0x40000},                                 // rounds down
-      {2'500'000'000ull, 2'499'985'408ull},               // 152587 << 14
-      {~0ull, 0x3FFFFull << 46},                          // largest representable
+      {0x3FFFF, 0x3FFFF},                    // largest exponent-0 value
+      {0x40000, 0x40000},                    // exponent 1, exact
+      {0x40001, 0x40000},                    // rounds down
+      {2'500'000'000ull, 2'499'985'408ull},  // 152587 << 14
+      {~0ull, 0x3FFFFull << 46},             // largest representable
   };
   for (const Case& c : cases) {
     Remb r;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "transport/wire/rtcp/bye.h"
 #include "tests/transport/wire/rtcp_test_util.h"
+#include "transport/wire/rtcp/bye.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/receiver_report.h"
 #include "transport/wire/rtcp/sdes.h"
@@ -15,7 +15,6 @@
 
 namespace sfu::wire::rtcp {
 namespace {
-
 
 const Bytes kSrWithBlock = {
     0x81, 0xC8, 0x00, 0x0C,  // RC=1 | SR | length 12
@@ -182,8 +181,8 @@ TEST(RtcpSdesTest, ParsesChunksAndSkipsOtherItems) {
 TEST(RtcpSdesTest, CreateRoundTrip) {
   Sdes s;
   ASSERT_TRUE(s.AddCName(0x1A2B3C4D, "abcdefghijklmnop"));  // 16 bytes: two nulls of padding
-  ASSERT_TRUE(s.AddCName(2, "a"));                           // 1 byte: item and null fill one word
-  ASSERT_TRUE(s.AddCName(3, ""));                            // no items: a word of nulls
+  ASSERT_TRUE(s.AddCName(2, "a"));                          // 1 byte: item and null fill one word
+  ASSERT_TRUE(s.AddCName(3, ""));                           // no items: a word of nulls
   const Bytes bytes = Build(s);
   EXPECT_EQ(bytes.size(), 4u + 24 + 8 + 8);
   EXPECT_EQ(bytes[0], 0x83);
@@ -203,7 +202,10 @@ TEST(RtcpSdesTest, CreateRoundTrip) {
 }
 
 TEST(RtcpSdesTest, RejectsMalformed) {
-  struct Case { const char* name; Bytes bytes; };
+  struct Case {
+    const char* name;
+    Bytes bytes;
+  };
   const Case cases[] = {
       {"no terminator", {0x81, 0xCA, 0x00, 0x02, 0, 0, 0, 1, 0x01, 0x02, 'a', 'b'}},
       {"item past end", {0x81, 0xCA, 0x00, 0x02, 0, 0, 0, 1, 0x01, 0x09, 'a', 'b'}},

@@ -14,7 +14,6 @@
 namespace sfu::wire::rtcp {
 namespace {
 
-
 using Packet = TransportFeedback::PacketResult;
 
 // Five packets in one 2-bit status vector: small, lost, large negative, small (max), small (0).
@@ -44,7 +43,11 @@ const Bytes kTwccWrap = {
 };
 
 TEST(RtcpTwccTest, ChunkEncodingTable) {
-  struct Case { const char* name; std::vector<uint8_t> symbols; std::vector<uint16_t> chunks; };
+  struct Case {
+    const char* name;
+    std::vector<uint8_t> symbols;
+    std::vector<uint16_t> chunks;
+  };
   auto repeat = [](size_t n, uint8_t s) { return std::vector<uint8_t>(n, s); };
   auto cat = [](std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -153,12 +156,14 @@ TEST(RtcpTwccTest, BuildRejectsBadLists) {
   EXPECT_FALSE(fb.Build(0, 0, 0, too_late));
   const std::vector<Packet> too_early = {{0, true, -32769 * 250}};
   EXPECT_FALSE(fb.Build(0, 0, 0, too_early));
-  const std::vector<Packet> edges = {{0, true, 32767 * 250}, {1, true, -32768 * 250}, {2, false, 99}};
+  const std::vector<Packet> edges = {
+      {0, true, 32767 * 250}, {1, true, -32768 * 250}, {2, false, 99}};
   ASSERT_TRUE(fb.Build(0, 0, 0, edges));
   const Bytes again_bytes = Build(fb);
   auto again = ParseAs<TransportFeedback>(again_bytes);
   ASSERT_TRUE(again);
-  const std::vector<Packet> expected = {{0, true, 32767 * 250}, {1, true, -32768 * 250}, {2, false, 0}};
+  const std::vector<Packet> expected = {
+      {0, true, 32767 * 250}, {1, true, -32768 * 250}, {2, false, 0}};
   EXPECT_EQ(again->GetPackets(), expected);
 }
 
@@ -185,20 +190,20 @@ TEST(RtcpTwccTest, IncrementalBuildFromArrivalTimes) {
   fb.SetFeedbackPacketCount(3);
   fb.SetBase(100, 1'000'000);  // floors to 15 * 64 ms = 960 ms
   EXPECT_EQ(fb.reference_time(), 15);
-  ASSERT_TRUE(fb.AddReceivedPacket(100, 961'000));    // +1 ms: small
-  ASSERT_TRUE(fb.AddReceivedPacket(103, 1'061'000));  // 101, 102 lost; +100 ms: large
-  ASSERT_TRUE(fb.AddReceivedPacket(104, 1'060'000));  // -1 ms: large (negative)
+  ASSERT_TRUE(fb.AddReceivedPacket(100, 961'000));     // +1 ms: small
+  ASSERT_TRUE(fb.AddReceivedPacket(103, 1'061'000));   // 101, 102 lost; +100 ms: large
+  ASSERT_TRUE(fb.AddReceivedPacket(104, 1'060'000));   // -1 ms: large (negative)
   EXPECT_FALSE(fb.AddReceivedPacket(104, 1'070'000));  // not after the previous one
   EXPECT_FALSE(fb.AddReceivedPacket(90, 1'070'000));
   EXPECT_FALSE(fb.AddReceivedPacket(105, 1'060'000 + 8'192'000));  // delta beyond 16 bits
-  ASSERT_TRUE(fb.AddReceivedPacket(105, 1'060'000 + 8'191'750));  // the largest delta
+  ASSERT_TRUE(fb.AddReceivedPacket(105, 1'060'000 + 8'191'750));   // the largest delta
   const Bytes again_bytes = Build(fb);
   auto again = ParseAs<TransportFeedback>(again_bytes);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->feedback_packet_count(), 3);
-  const std::vector<Packet> expected = {{100, true, 1000},      {101, false, 0},
-                                        {102, false, 0},        {103, true, 100'000},
-                                        {104, true, -1000},     {105, true, 8'191'750}};
+  const std::vector<Packet> expected = {{100, true, 1000},  {101, false, 0},
+                                        {102, false, 0},    {103, true, 100'000},
+                                        {104, true, -1000}, {105, true, 8'191'750}};
   EXPECT_EQ(again->GetPackets(), expected);
 }
 
@@ -224,14 +229,17 @@ TEST(RtcpTwccTest, IncrementalRoundingDoesNotAccumulate) {
 }
 
 TEST(RtcpTwccTest, ReferenceTimeWrapsTo24BitsSigned) {
-  struct Case { int64_t time_us; int32_t wire; };
+  struct Case {
+    int64_t time_us;
+    int32_t wire;
+  };
   const Case cases[] = {
       {0, 0},
       {63'999, 0},
       {64'000, 1},
-      {-1, -1},                               // floors, not truncates
+      {-1, -1},  // floors, not truncates
       {64'000ll * ((1 << 23) - 1), (1 << 23) - 1},
-      {64'000ll * (1 << 23), -(1 << 23)},     // wraps
+      {64'000ll * (1 << 23), -(1 << 23)},  // wraps
       {64'000ll * (1 << 24), 0},
   };
   for (const Case& c : cases) {
@@ -256,7 +264,10 @@ TEST(RtcpTwccTest, EmptyFeedbackIsNotCreated) {
 }
 
 TEST(RtcpTwccTest, RejectsMalformed) {
-  struct Case { const char* name; Bytes bytes; };
+  struct Case {
+    const char* name;
+    Bytes bytes;
+  };
   auto patch = [](Bytes b, size_t at, std::vector<uint8_t> v) {
     for (size_t i = 0; i < v.size(); ++i) b[at + i] = v[i];
     return b;

@@ -119,7 +119,8 @@ TEST(RtpPacketTest, ParsesPaddingOnlyProbe) {
 }
 
 TEST(RtpPacketTest, UnknownProfileIsOpaque) {
-  Bytes b = {0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xAB, 0xAC, 0x00, 0x01, 0x1F, 0xFF, 0xFF, 0xFF};
+  Bytes b = {0x90, 0x60, 0,    1,    0,    0,    0,    0,    0,    0,
+             0,    1,    0xAB, 0xAC, 0x00, 0x01, 0x1F, 0xFF, 0xFF, 0xFF};
   auto p = RtpPacketView::Parse(b);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->extension_profile(), 0xABAC);
@@ -130,8 +131,8 @@ TEST(RtpPacketTest, UnknownProfileIsOpaque) {
 
 TEST(RtpPacketTest, OneByteId15StopsProcessing) {
   // id 1 [0xAA], then ID 15: what follows (here an element that would overrun) is ignored.
-  const Bytes b = {0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
-                   0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0xF0, 0x1F};
+  const Bytes b = {0x90, 0x60, 0,    1,    0,    0,    0,    0,    0,    0,
+                   0,    1,    0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0xF0, 0x1F};
   auto p = RtpPacketView::Parse(b);
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->Extension(1));
@@ -141,8 +142,8 @@ TEST(RtpPacketTest, OneByteId15StopsProcessing) {
 TEST(RtpPacketTest, OneByteIdZeroIsOneBytePaddingWhateverItsLength) {
   // 0x01 is ID 0 with L=1: skipped as a single padding byte (as libwebrtc does), not as an
   // element swallowing the next two bytes.
-  const Bytes b = {0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
-                   0xBE, 0xDE, 0x00, 0x01, 0x01, 0x10, 0xAA, 0x00};
+  const Bytes b = {0x90, 0x60, 0,    1,    0,    0,    0,    0,    0,    0,
+                   0,    1,    0xBE, 0xDE, 0x00, 0x01, 0x01, 0x10, 0xAA, 0x00};
   auto p = RtpPacketView::Parse(b);
   ASSERT_TRUE(p);
   auto e = p->Extension(1);
@@ -154,7 +155,10 @@ TEST(RtpPacketTest, OneByteIdZeroIsOneBytePaddingWhateverItsLength) {
 }
 
 TEST(RtpPacketTest, RejectsMalformed) {
-  struct Case { const char* name; Bytes bytes; };
+  struct Case {
+    const char* name;
+    Bytes bytes;
+  };
   const Bytes hdr = {0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
   auto with = [&hdr](uint8_t b0, Bytes tail) {
     Bytes b = hdr;
@@ -177,7 +181,8 @@ TEST(RtpPacketTest, RejectsMalformed) {
       {"padding larger than packet", with(0xA0, {0x01, 0x02, 0x20})},
       {"padding count zero", with(0xA0, {0x01, 0x02, 0x00})},
       {"padding bit, nothing after header", with(0xA0, {})},
-      {"padding reaching into extension", with(0xB0, {0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0x00, 0x00, 0x00, 0x03})},
+      {"padding reaching into extension",
+       with(0xB0, {0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0x00, 0x00, 0x00, 0x03})},
   };
   for (const Case& c : cases) EXPECT_FALSE(RtpPacketView::Parse(c.bytes)) << c.name;
 }
@@ -216,7 +221,11 @@ TEST(RtpPacketTest, WriterChoosesTwoByteFormAndMatchesLayout) {
 }
 
 TEST(RtpPacketTest, WriterFormSelectionTable) {
-  struct Case { uint8_t id; size_t length; uint16_t profile; };
+  struct Case {
+    uint8_t id;
+    size_t length;
+    uint16_t profile;
+  };
   const Case cases[] = {
       {1, 1, kOneByteExtensionProfile},  {14, 16, kOneByteExtensionProfile},
       {15, 1, kTwoByteExtensionProfile}, {1, 17, kTwoByteExtensionProfile},
@@ -272,7 +281,8 @@ TEST(RtpPacketTest, WriterRejectsBadInput) {
   EXPECT_FALSE(w.AddExtension(1, big));
   EXPECT_TRUE(w.AddExtension(1, one));
   EXPECT_FALSE(w.AddExtension(1, one));  // duplicate id
-  for (uint8_t id = 2; id <= RtpHeaderWriter::kMaxExtensions; ++id) EXPECT_TRUE(w.AddExtension(id, one));
+  for (uint8_t id = 2; id <= RtpHeaderWriter::kMaxExtensions; ++id)
+    EXPECT_TRUE(w.AddExtension(id, one));
   EXPECT_FALSE(w.AddExtension(200, one));  // full
   Bytes small(w.HeaderSize() - 1);
   EXPECT_EQ(w.WriteTo(small), 0u);

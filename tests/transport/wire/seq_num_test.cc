@@ -9,19 +9,23 @@ namespace sfu::wire {
 namespace {
 
 TEST(SeqNumTest, NewerTable) {
-  struct Case { uint16_t a, b; bool newer; int16_t diff; };
+  struct Case {
+    uint16_t a, b;
+    bool newer;
+    int16_t diff;
+  };
   const Case cases[] = {
       {1, 0, true, 1},
       {0, 1, false, -1},
-      {0, 0xFFFF, true, 1},           // wrap forward
+      {0, 0xFFFF, true, 1},  // wrap forward
       {0xFFFF, 0, false, -1},
       {5, 0xFFF0, true, 21},
       {0xFFF0, 5, false, -21},
-      {0x7FFF, 0, true, 0x7FFF},      // just under half: newer
+      {0x7FFF, 0, true, 0x7FFF},  // just under half: newer
       {0, 0x7FFF, false, -0x7FFF},
-      {0x8000, 0, true, -32768},      // exactly half: the larger value wins the tie
+      {0x8000, 0, true, -32768},  // exactly half: the larger value wins the tie
       {0, 0x8000, false, -32768},
-      {0x8001, 0, false, -0x7FFF},    // just over half: older
+      {0x8001, 0, false, -0x7FFF},  // just over half: older
       {100, 100, false, 0},
   };
   for (const Case& c : cases) {
@@ -32,7 +36,8 @@ TEST(SeqNumTest, NewerTable) {
 
 TEST(SeqNumTest, ExactlyOneIsNewerForDistinctValues) {
   for (uint32_t a = 0; a < 65536; a += 251) {
-    for (uint16_t d : {uint16_t{1}, uint16_t{0x7FFF}, uint16_t{0x8000}, uint16_t{0x8001}, uint16_t{0xFFFF}}) {
+    for (uint16_t d :
+         {uint16_t{1}, uint16_t{0x7FFF}, uint16_t{0x8000}, uint16_t{0x8001}, uint16_t{0xFFFF}}) {
       const uint16_t b = static_cast<uint16_t>(a + d);
       EXPECT_NE(SeqNewer(static_cast<uint16_t>(a), b), SeqNewer(b, static_cast<uint16_t>(a)));
     }
@@ -46,7 +51,11 @@ TEST(SeqNumTest, MaxAcrossWrap) {
 }
 
 TEST(SeqNumTest, TimestampTable) {
-  struct Case { uint32_t a, b; bool newer; int32_t diff; };
+  struct Case {
+    uint32_t a, b;
+    bool newer;
+    int32_t diff;
+  };
   const Case cases[] = {
       {960, 0, true, 960},
       {0, 0xFFFFFC40u, true, 960},  // 20 ms of Opus across the wrap
@@ -62,14 +71,17 @@ TEST(SeqNumTest, TimestampTable) {
 }
 
 TEST(SeqNumTest, UnwrapperTable) {
-  struct Case { std::vector<uint16_t> in; std::vector<int64_t> out; };
+  struct Case {
+    std::vector<uint16_t> in;
+    std::vector<int64_t> out;
+  };
   const Case cases[] = {
       {{0, 1, 2}, {0, 1, 2}},
-      {{65534, 65535, 0, 1}, {65534, 65535, 65536, 65537}},     // forward across the wrap
-      {{65535, 0, 65535, 1}, {65535, 65536, 65535, 65537}},     // reordering across the wrap
-      {{1, 0, 65535, 65534}, {1, 0, -1, -2}},                   // backwards below zero
-      {{0, 0x8000, 0}, {0, 0x8000, 0}},                         // half-way steps
-      {{0x8000, 0}, {0x8000, 0}},                               // 0 is older than 0x8000 (tie rule)
+      {{65534, 65535, 0, 1}, {65534, 65535, 65536, 65537}},  // forward across the wrap
+      {{65535, 0, 65535, 1}, {65535, 65536, 65535, 65537}},  // reordering across the wrap
+      {{1, 0, 65535, 65534}, {1, 0, -1, -2}},                // backwards below zero
+      {{0, 0x8000, 0}, {0, 0x8000, 0}},                      // half-way steps
+      {{0x8000, 0}, {0x8000, 0}},                            // 0 is older than 0x8000 (tie rule)
       {{0, 30000, 60000, 24464, 54464}, {0, 30000, 60000, 90000, 120000}},
   };
   for (const Case& c : cases) {

@@ -15,7 +15,8 @@ bool OpenSslHmacSha1(std::span<const uint8_t> key, std::span<const std::span<con
   std::vector<uint8_t> all;
   for (auto p : parts) all.insert(all.end(), p.begin(), p.end());
   unsigned int len = 0;
-  return HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), all.data(), all.size(), out, &len) &&
+  return HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), all.data(), all.size(), out,
+              &len) &&
          len == 20;
 }
 
@@ -133,7 +134,8 @@ TEST(StunMessageTest, ErrorCodeRoundTrip) {
 TEST(StunMessageTest, RejectsMalformed) {
   auto bad = [](std::vector<uint8_t> v) { return !StunMessageView::Parse(v).has_value(); };
   EXPECT_TRUE(bad({}));
-  EXPECT_TRUE(bad(std::vector<uint8_t>(kRequest.begin(), kRequest.begin() + 19)));  // truncated header
+  EXPECT_TRUE(
+      bad(std::vector<uint8_t>(kRequest.begin(), kRequest.begin() + 19)));  // truncated header
   auto v = kRequest;
   v[4] ^= 1;  // cookie
   EXPECT_TRUE(bad(v));
@@ -176,7 +178,8 @@ TEST(StunMessageTest, WriterFailsWhenBufferTooSmall) {
 
 TEST(Crc32Test, KnownValue) {
   const std::string s = "123456789";
-  EXPECT_EQ(Crc32(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size())), 0xCBF43926u);
+  EXPECT_EQ(Crc32(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size())),
+            0xCBF43926u);
 }
 
 }  // namespace

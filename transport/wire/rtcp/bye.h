@@ -36,8 +36,8 @@ class Bye {
   std::span<const uint32_t> ssrcs() const { return {ssrcs_.data(), ssrc_count_}; }
   std::string_view reason() const { return reason_; }
 
-  bool AddSsrc(uint32_t ssrc);               // false when full
-  bool SetReason(std::string_view reason);   // false if longer than 255 bytes
+  bool AddSsrc(uint32_t ssrc);              // false when full
+  bool SetReason(std::string_view reason);  // false if longer than 255 bytes
 
   size_t BlockLength() const;
   size_t Create(std::span<uint8_t> out) const;

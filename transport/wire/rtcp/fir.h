@@ -53,7 +53,9 @@ class Fir {
   // Switches to owned storage (copying any parsed entries first) and appends. Allocates.
   void AddRequest(uint32_t ssrc, uint8_t seq_nr);
 
-  size_t BlockLength() const { return kHeaderSize + kCommonFeedbackSize + kEntrySize * request_count(); }
+  size_t BlockLength() const {
+    return kHeaderSize + kCommonFeedbackSize + kEntrySize * request_count();
+  }
   // 0 also when there are no requests (Parse would reject such a block).
   size_t Create(std::span<uint8_t> out) const;
 

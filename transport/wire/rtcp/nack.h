@@ -71,14 +71,16 @@ class Nack {
   void SetLostPackets(std::span<const uint16_t> lost);
   void SetItems(std::span<const NackItem> items);
 
-  size_t BlockLength() const { return kHeaderSize + kCommonFeedbackSize + kItemSize * item_count(); }
+  size_t BlockLength() const {
+    return kHeaderSize + kCommonFeedbackSize + kItemSize * item_count();
+  }
   // 0 also when there are no items (Parse would reject such a block).
   size_t Create(std::span<uint8_t> out) const;
 
  private:
   uint32_t sender_ssrc_ = 0;
   uint32_t media_ssrc_ = 0;
-  bool owned_ = false;              // items come from owned_items_, else from parsed_fci_
+  bool owned_ = false;                   // items come from owned_items_, else from parsed_fci_
   std::span<const uint8_t> parsed_fci_;  // borrowed from the parsed packet
   std::vector<NackItem> owned_items_;
 };

@@ -35,7 +35,8 @@ bool ReceiverReport::Parse(const CommonHeader& header) {
   const size_t count = header.count();
   if (p.size() < 4 + ReportBlock::kSize * count) return false;
   sender_ssrc_ = ReadBE32(p.data());
-  for (size_t i = 0; i < count; ++i) blocks_[i] = ReportBlock::Read(p.data() + 4 + ReportBlock::kSize * i);
+  for (size_t i = 0; i < count; ++i)
+    blocks_[i] = ReportBlock::Read(p.data() + 4 + ReportBlock::kSize * i);
   block_count_ = count;
   return true;
 }

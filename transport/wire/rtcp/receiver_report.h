@@ -38,12 +38,12 @@ struct ReportBlock {
   static constexpr size_t kSize = 24;
 
   uint32_t source_ssrc = 0;
-  uint8_t fraction_lost = 0;            // fixed point, /256
-  int32_t cumulative_lost = 0;          // 24-bit signed on the wire; clamped when written
+  uint8_t fraction_lost = 0;    // fixed point, /256
+  int32_t cumulative_lost = 0;  // 24-bit signed on the wire; clamped when written
   uint32_t extended_highest_sequence = 0;
-  uint32_t jitter = 0;                  // RTP timestamp units
-  uint32_t last_sr = 0;                 // middle 32 bits of the last SR's NTP time
-  uint32_t delay_since_last_sr = 0;     // 1/65536 s
+  uint32_t jitter = 0;               // RTP timestamp units
+  uint32_t last_sr = 0;              // middle 32 bits of the last SR's NTP time
+  uint32_t delay_since_last_sr = 0;  // 1/65536 s
 
   // Reads kSize bytes at p / writes kSize bytes at p (the caller checks the length).
   static ReportBlock Read(const uint8_t* p);

@@ -17,7 +17,8 @@ bool SenderReport::Parse(const CommonHeader& header) {
   packet_count_ = ReadBE32(p.data() + 16);
   octet_count_ = ReadBE32(p.data() + 20);
   const uint8_t* blocks = p.data() + 4 + kSenderInfoSize;
-  for (size_t i = 0; i < count; ++i) blocks_[i] = ReportBlock::Read(blocks + ReportBlock::kSize * i);
+  for (size_t i = 0; i < count; ++i)
+    blocks_[i] = ReportBlock::Read(blocks + ReportBlock::kSize * i);
   block_count_ = count;
   return true;
 }

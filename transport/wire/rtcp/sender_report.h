@@ -55,7 +55,7 @@ class SenderReport {
   void SetRtpTimestamp(uint32_t ts) { rtp_timestamp_ = ts; }
   void SetPacketCount(uint32_t n) { packet_count_ = n; }
   void SetOctetCount(uint32_t n) { octet_count_ = n; }
-  bool AddReportBlock(const ReportBlock& block);  // false when full
+  bool AddReportBlock(const ReportBlock& block);              // false when full
   bool SetReportBlocks(std::span<const ReportBlock> blocks);  // false if too many
 
   size_t BlockLength() const {

@@ -26,7 +26,8 @@ uint8_t ChunkSymbol(uint16_t chunk, size_t index) {
 
 // Walks the chunks needed for `count` packets. On success, sets the bytes the chunks and the
 // deltas take. A symbol's value is also its delta's size in bytes (0, 1 or 2).
-bool ScanChunks(std::span<const uint8_t> area, size_t count, size_t* chunk_bytes, size_t* delta_bytes) {
+bool ScanChunks(std::span<const uint8_t> area, size_t count, size_t* chunk_bytes,
+                size_t* delta_bytes) {
   size_t pos = 0;
   size_t deltas = 0;
   while (count > 0) {
@@ -57,7 +58,9 @@ bool ScanChunks(std::span<const uint8_t> area, size_t count, size_t* chunk_bytes
 
 size_t RunLength(std::span<const uint8_t> symbols, size_t start) {
   size_t n = 1;
-  while (start + n < symbols.size() && n < kRunLengthCapacity && symbols[start + n] == symbols[start]) ++n;
+  while (start + n < symbols.size() && n < kRunLengthCapacity &&
+         symbols[start + n] == symbols[start])
+    ++n;
   return n;
 }
 
@@ -81,12 +84,14 @@ size_t EncodeChunks(std::span<const uint8_t> symbols, Emit&& emit) {
       used = run;
     } else if (one_bit_ok) {
       chunk = 0x8000;
-      for (size_t k = 0; k < n14; ++k) chunk = static_cast<uint16_t>(chunk | (symbols[i + k] << (13 - k)));
+      for (size_t k = 0; k < n14; ++k)
+        chunk = static_cast<uint16_t>(chunk | (symbols[i + k] << (13 - k)));
       used = n14;
     } else {
       const size_t n7 = std::min<size_t>(7, remaining);
       chunk = 0xC000;
-      for (size_t k = 0; k < n7; ++k) chunk = static_cast<uint16_t>(chunk | (symbols[i + k] << (12 - 2 * k)));
+      for (size_t k = 0; k < n7; ++k)
+        chunk = static_cast<uint16_t>(chunk | (symbols[i + k] << (12 - 2 * k)));
       used = n7;
     }
     emit(chunk);
@@ -142,7 +147,9 @@ std::optional<TransportFeedback::PacketResult> TransportFeedback::PacketIterator
   r.sequence_number = sequence_++;
   r.received = symbol != 0;
   if (symbol == 1) r.delta_us = int64_t{chunks_[delta_pos_]} * kDeltaTickUs;
-  if (symbol == 2) r.delta_us = int64_t{static_cast<int16_t>(ReadBE16(chunks_.data() + delta_pos_))} * kDeltaTickUs;
+  if (symbol == 2)
+    r.delta_us =
+        int64_t{static_cast<int16_t>(ReadBE16(chunks_.data() + delta_pos_))} * kDeltaTickUs;
   delta_pos_ += symbol;
   --remaining_;
   return r;
@@ -228,7 +235,8 @@ bool TransportFeedback::AddReceivedPacket(uint16_t sequence_number, int64_t arri
 }
 
 bool TransportFeedback::Build(uint16_t base_sequence, int32_t reference_time,
-                              uint8_t feedback_packet_count, std::span<const PacketResult> packets) {
+                              uint8_t feedback_packet_count,
+                              std::span<const PacketResult> packets) {
   if (packets.empty() || packets.size() > kMaxStatusCount) return false;
   for (size_t i = 0; i < packets.size(); ++i) {
     if (packets[i].sequence_number != static_cast<uint16_t>(base_sequence + i)) return false;

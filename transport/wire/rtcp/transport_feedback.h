@@ -77,13 +77,13 @@ class TransportFeedback {
     friend class TransportFeedback;
     std::span<const uint8_t> chunks_;  // chunk bytes, then delta bytes
     size_t chunk_pos_ = 0;
-    size_t chunk_end_ = 0;         // chunk bytes end (deltas start) here
+    size_t chunk_end_ = 0;  // chunk bytes end (deltas start) here
     size_t delta_pos_ = 0;
     uint16_t sequence_ = 0;
-    size_t remaining_ = 0;         // packets still to report
+    size_t remaining_ = 0;  // packets still to report
     uint16_t chunk_ = 0;
-    size_t chunk_symbols_ = 0;     // symbols the current chunk holds
-    size_t chunk_index_ = 0;       // next symbol within it
+    size_t chunk_symbols_ = 0;  // symbols the current chunk holds
+    size_t chunk_index_ = 0;    // next symbol within it
   };
 
   // False unless RTPFB/FMT 15, status count >= 1, every chunk and delta the count needs fits,
@@ -154,9 +154,9 @@ class TransportFeedback {
   std::span<const uint8_t> parsed_chunks_;  // borrowed: chunks then deltas (exact bytes)
   size_t parsed_chunk_bytes_ = 0;
   size_t parsed_delta_bytes_ = 0;
-  std::vector<uint8_t> symbols_;  // owned: one symbol (0, 1, 2) per packet
-  std::vector<int16_t> deltas_;   // owned: one delta in 250 µs ticks per packet (0 if lost)
-  int64_t last_timestamp_us_ = 0; // incremental building: time the next delta is taken from
+  std::vector<uint8_t> symbols_;   // owned: one symbol (0, 1, 2) per packet
+  std::vector<int16_t> deltas_;    // owned: one delta in 250 µs ticks per packet (0 if lost)
+  int64_t last_timestamp_us_ = 0;  // incremental building: time the next delta is taken from
 };
 
 // Chunk encoding, exposed for tests: encodes symbols (each 0, 1 or 2) into 16-bit chunks at

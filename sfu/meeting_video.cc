@@ -81,6 +81,14 @@ void MeetingVideo::SetPaused(VideoPeer* p, const std::vector<uint32_t>& stream_i
   Member& m = it->second;
   const int64_t now = p->NowMs();
   for (uint32_t id : stream_ids) {
+    // Only streams this subscriber receives: the paused list is scanned per forwarded packet, so
+    // it stays bounded by its sections (at most 25), whatever a client sends.
+    const bool received = std::any_of(m.sections.begin(), m.sections.end(),
+                                      [id](const auto& s) { return s->sub().stream_id == id; });
+    if (!received) {
+      shard_.mutable_stats().Add(shard_.mutable_stats().video_pause_ignored);
+      continue;
+    }
     const bool was = std::find(m.paused.begin(), m.paused.end(), id) != m.paused.end();
     if (paused && !was) m.paused.push_back(id);
     if (!paused && was) {

@@ -119,6 +119,10 @@ class ShardCollector final : public prometheus::Collectable {
         family("sfu_video_probes_total",
                "Bandwidth probes toward subscribers held below the layers they asked for.",
                MetricType::Counter);
+    auto& pause_ignored =
+        family("sfu_video_pause_ignored_total",
+               "PAUSE/RESUME stream ids ignored: not a stream the subscriber receives.",
+               MetricType::Counter);
     auto& padding =
         family("sfu_video_padding_bytes_total",
                "RTX padding bytes sent to probe subscribers' bandwidth.", MetricType::Counter);
@@ -179,6 +183,7 @@ class ShardCollector final : public prometheus::Collectable {
       add(switches, i, Read(s.video_layer_switches_down), {{"direction", "down"}});
       add(probes, i, Read(s.video_probes));
       add(padding, i, Read(s.video_padding_bytes));
+      add(pause_ignored, i, Read(s.video_pause_ignored));
       add_histogram(tick_cpu, i, s.mix_tick_cpu_us);
       add_histogram(jb_delay, i, s.jitter_delay_ms);
     }

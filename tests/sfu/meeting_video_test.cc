@@ -271,6 +271,20 @@ TEST_F(MeetingVideoTest, PauseStopsForwardingAndResumeRestartsAtKeyFrameAfterPli
       << "numbering continues";
 }
 
+// A client could PAUSE any number of made-up stream ids, and the paused list is scanned for every
+// forwarded packet: only ids of streams the subscriber receives are kept (docs/SECURITY.md).
+TEST_F(MeetingVideoTest, PauseOfStreamsNotReceivedIsIgnoredAndCounted) {
+  Publish({{kCamera, "", 0xA11CE, 0}});
+  Subscribe(bob_, {Section(kCamera, false)});
+  std::vector<uint32_t> junk;
+  for (uint32_t i = 0; i < 5000; ++i) junk.push_back(100000 + i);
+  video_->SetPaused(&bob_, junk, true);
+  EXPECT_EQ(stats().video_pause_ignored.load(), 5000u);
+  Vp8Source cam{0xA11CE, 500};
+  Send(cam.Frame(true, 3));
+  EXPECT_EQ(bob_.media.size(), 3u) << "the subscribed stream still flows";
+}
+
 TEST_F(MeetingVideoTest, PublisherGapsAreNackedAndItsRtxUnwrapped) {
   Publish({{kCamera, "", 0xA11CE, 0xA11CF}}, kRtxPt);
   Subscribe(bob_, {Section(kCamera, false)});

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/random.h"
+#include "signaling/api/crypto_util.h"
 #include "signaling/api/sigv4.h"
 
 namespace sfu::loadtest {
@@ -198,7 +200,11 @@ std::optional<MeetingInfo> MeetingFrom(const ApiResponse& r, std::string* error)
 
 std::optional<MeetingInfo> ControlClient::CreateMeeting(const std::string& external_id,
                                                         std::string* error) {
-  json::object body{{"ExternalMeetingId", external_id}, {"MediaRegion", region_}};
+  // A ClientRequestToken, as the AWS SDK sends: a retry is idempotent and never looks like a
+  // replayed signature (docs/SECURITY.md).
+  json::object body{{"ClientRequestToken", api::HexEncode(base::RandomBytes(16))},
+                    {"ExternalMeetingId", external_id},
+                    {"MediaRegion", region_}};
   const ApiResponse r = Request("POST", "/meetings", json::serialize(body));
   if (r.status != 200 && r.status != 201) {
     *error = "CreateMeeting: " + Describe(r);

@@ -193,7 +193,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "open HTTP connections (before a WebSocket upgrade); past it, 1/8 more are kept for "
        "WebSocket joins and the rest are closed at once. Lowered at start to stay below the "
        "descriptor limit")
-    ("http-max-per-address", po::value(&c.max_http_per_address)->default_value(64),
+    ("http-max-per-address", po::value(&c.max_http_per_address)->default_value(256),
        "open HTTP connections from one client address (IPv6: one /64); more are closed at once. "
        "0 disables (behind a reverse proxy, where every client has the proxy's address)")
     ("http-header-timeout", po::value(&c.http_header_timeout_s)->default_value(5),

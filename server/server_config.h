@@ -32,7 +32,8 @@ struct ServerConfig {
   // HTTP listener limits (signaling/http/http_server.h); max_http_connections is lowered at start
   // to stay well below the process's descriptor limit.
   size_t max_http_connections = 1024;
-  size_t max_http_per_address = 64;  // 0: none (behind a reverse proxy every client is one address)
+  size_t max_http_per_address =
+      256;  // 0: none (behind a reverse proxy every client is one address)
   int http_header_timeout_s = 5;
   std::string default_region = "us-east-1";
   std::string config_file;

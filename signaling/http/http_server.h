@@ -32,7 +32,7 @@ struct HttpServerConfig {
   size_t max_body_bytes = 64 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 1024;
-  size_t max_connections_per_address = 64;  // 0: no per-address limit (e.g. behind a proxy)
+  size_t max_connections_per_address = 256;  // 0: no per-address limit (e.g. behind a proxy)
   size_t reserved_for_upgrades = 128;
   int header_timeout_seconds = 5;
   int timeout_seconds = 30;

@@ -198,8 +198,11 @@ describe('signed server (--api-key)', () => {
   }
 
   test('correctly signed requests work (SDK signer and the helper\'s own signer, any region)', T, async () => {
+    // Distinct bodies: an identical CreateMeeting without ClientRequestToken signed in the same
+    // second is a replay to the server (docs/SECURITY.md, "Replay").
+    let n = 0;
     for (const opts of [{}, { manual: true }, { region: 'eu-central-1' }, { manual: true, region: 'ap-south-1' }]) {
-      const r = await srv().signedRequest('POST', '/meetings', { ExternalMeetingId: 'signed' }, KEY, opts);
+      const r = await srv().signedRequest('POST', '/meetings', { ExternalMeetingId: `signed-${n++}` }, KEY, opts);
       assert.strictEqual(r.status, 200, `${JSON.stringify(opts)}: ${r.text}`);
     }
     const other = await srv().signedRequest('POST', '/meetings', {}, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'other-secret' });
@@ -288,12 +291,12 @@ describe('rate limit per access key', () => {
 
   test('one key past its burst does not throttle another', T, async () => {
     const a = [];
-    for (let i = 0; i < 5; i += 1) a.push(await srv().signedRequest('POST', '/meetings', {}, A));
+    for (let i = 0; i < 5; i += 1) a.push(await srv().signedRequest('POST', '/meetings', { ClientRequestToken: `a-${i}-token` }, A));
     assert.deepStrictEqual(a.map((r) => r.status).slice(0, 3), [200, 200, 200]);
     assert.ok(a.slice(3).every((r) => r.status === 429));
     a.slice(3).forEach((r) => assertError(assert, r, 429, 'ThrottlingException'));
     const b = [];
-    for (let i = 0; i < 3; i += 1) b.push(await srv().signedRequest('POST', '/meetings', {}, B));
+    for (let i = 0; i < 3; i += 1) b.push(await srv().signedRequest('POST', '/meetings', { ClientRequestToken: `b-${i}-token` }, B));
     assert.deepStrictEqual(b.map((r) => r.status), [200, 200, 200]);
   });
 });

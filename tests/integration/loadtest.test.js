@@ -145,7 +145,11 @@ test('simulcast cameras: receivers take the highest layer of each camera through
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   const v = JSON.parse(fs.readFileSync(json, 'utf8')).video;
   console.log(JSON.stringify(v));
-  assert.strictEqual(v.sections_subscribed, 4, 'one section per other camera, not one per layer');
+  // One section per other camera, not one per layer: 4 sections, each decoding video. The count of
+  // the last SUBSCRIBE_ACK's tracks has the renegotiation race noted in the cameras test above
+  // (3 in about one run of six), so the sections are checked through their first frames.
+  assert.strictEqual(v.first_frame_ms.n, 4, 'one section per other camera, each decoding video');
+  assert.ok(v.sections_subscribed >= 3 && v.sections_subscribed <= 4, `sections ${v.sections_subscribed} (never one per layer)`);
   assert.ok(v.frames_received > v.frames_sent, `frames received ${v.frames_received}`);
   // Slack: senders and receivers are read on different threads at the end, and a layer switch
   // can show one capture instant twice (the old layer's frame, then the new layer's key frame).

@@ -4,7 +4,7 @@
 #   sfu_expose(<target> <folder>) makes ${CMAKE_BINARY_DIR}/include/<target>/<folder> a link to
 #   the source folder and adds ${CMAKE_BINARY_DIR}/include/<target> to the target's PUBLIC
 #   include path. A file that includes a header of a library its target does not link fails to
-#   compile; scripts/check-layers.py checks the order of the floors themselves.
+#   compile; scripts/check-layers.sh checks the order of the floors themselves.
 function(sfu_expose target folder)
   set(root ${CMAKE_BINARY_DIR}/include/${target})
   get_filename_component(parent ${root}/${folder} DIRECTORY)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, and run every test:
-#   0. layering (scripts/check-layers.py) and format (scripts/check-format.sh) checks
+#   0. layering (scripts/check-layers.sh) and format (scripts/check-format.sh) checks
 #   1. fuzz targets (clang + libFuzzer), each for SFU_FUZZ_SECONDS (default 15) on its seed corpus
 #   2. the C++ unit and network tests again, built with ASan + UBSan (LSan on): scripts/sanitize.sh
 #   3. unit tests (GoogleTest) and integration tests (the real sfu-server on loopback, driven by
@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 start=$(date +%s)
 "$ROOT/scripts/setup.sh"
 echo "[test] layering and format checks"
-python3 "$ROOT/scripts/check-layers.py"
+"$ROOT/scripts/check-layers.sh"
 "$ROOT/scripts/check-format.sh"
 "$ROOT/scripts/build.sh"
 echo "[test] fuzz targets (${SFU_FUZZ_SECONDS:-15}s each)"

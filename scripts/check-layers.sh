@@ -1,17 +1,20 @@
-#!/usr/bin/env python3
-"""Checks that every #include "..." respects the floors of the build (docs/DESIGN.md, "Floors").
-
-Two rules, both failures:
-  1. floor order: a file may include only headers of its own folder and of the floors listed
-     for it in FLOORS below (the picture in docs/DESIGN.md);
-  2. linking: a file of a library folder may include only headers of libraries its CMake target
-     links, directly or through PUBLIC/INTERFACE links (read from every CMakeLists.txt:
-     sfu_expose(<target> <folder>) names a target's folder, target_link_libraries its links).
-The compiler enforces rule 2 as well (cmake/Layers.cmake gives no global include path); this
-script says it in one line per violation and runs in CI without building.
-
-Usage: scripts/check-layers.py [ROOT]      exit 0 clean, 1 violations, 2 usage/config error
-"""
+#!/usr/bin/env bash
+# Checks that every #include "..." respects the floors of the build (docs/DESIGN.md, "Floors").
+#
+# Two rules, both failures:
+#   1. floor order: a file may include only headers of its own folder and of the floors listed
+#      for it in FLOORS below (the picture in docs/DESIGN.md);
+#   2. linking: a file of a library folder may include only headers of libraries its CMake target
+#      links, directly or through PUBLIC/INTERFACE links (read from every CMakeLists.txt:
+#      sfu_expose(<target> <folder>) names a target's folder, target_link_libraries its links).
+# The compiler enforces rule 2 as well (cmake/Layers.cmake gives no global include path); this
+# script says it in one line per violation and runs in CI without building.
+#
+# Usage: scripts/check-layers.sh [ROOT]      exit 0 clean, 1 violations, 2 usage/config error
+# (The checker is Python, run from here so the script works however it is invoked.)
+set -euo pipefail
+ROOT="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)"
+exec python3 - "$ROOT" <<'PY'
 import os
 import re
 import sys
@@ -93,7 +96,7 @@ def exposing_folder(path, folder_target):
 
 
 def main():
-    root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
+    root = os.path.abspath(sys.argv[1])
     folder_target, links = read_cmake(root)
     if not folder_target:
         print(f"check-layers: no sfu_expose() found under {root}", file=sys.stderr)
@@ -107,7 +110,7 @@ def main():
             path = os.path.relpath(os.path.join(dirpath, name), root)
             own = folder_of(path)
             if own is None:
-                violations.append(f"{path}: not in any floor (add its folder to FLOORS in scripts/check-layers.py)")
+                violations.append(f"{path}: not in any floor (add its folder to FLOORS in scripts/check-layers.sh)")
                 continue
             files += 1
             text = open(os.path.join(root, path), encoding="utf-8", errors="replace").read()
@@ -140,3 +143,4 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+PY

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <ctime>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -20,7 +21,14 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr auto kTickPeriod = std::chrono::milliseconds(20);
+
+// CPU time of the calling thread (a syscall, ~0.3 us: once per tick).
+int64_t ThreadCpuMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
+}  // namespace
 
 struct Shard::Impl {
   Impl(std::string ip, uint16_t p, ShardStats& s)
@@ -39,8 +47,18 @@ struct Shard::Impl {
     tick.async_wait([this, shard](const boost::system::error_code& ec) {
       if (ec) return;
       stats.Add(stats.ticks);
-      const bool late = std::chrono::steady_clock::now() > next_tick + std::chrono::milliseconds(5);
-      if (late) stats.Add(stats.late_ticks);
+      const auto wall = std::chrono::steady_clock::now();
+      const bool late = wall > next_tick + std::chrono::milliseconds(5);
+      const int64_t cpu_us = ThreadCpuMicros();
+      if (late) {
+        stats.Add(stats.late_ticks);
+        const int64_t wall_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(wall - last_tick_wall).count();
+        if (cpu_us - last_tick_cpu_us < wall_us / 2) stats.Add(stats.late_ticks_starved);
+      }
+      stats.thread_cpu_us.store(static_cast<uint64_t>(cpu_us), std::memory_order_relaxed);
+      last_tick_wall = wall;
+      last_tick_cpu_us = cpu_us;
       const int enter = stats.overload_late_ticks.load(std::memory_order_relaxed);
       if (static_cast<size_t>(enter) != overload.enter())
         overload.set_enter(static_cast<size_t>(enter));
@@ -48,6 +66,7 @@ struct Shard::Impl {
       const int64_t now = shard->NowMs();
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
+      demuxer.OnTick();  // held-back handshake work, after the tick's own
       endpoint.Flush();
       if (std::chrono::steady_clock::now() > next_tick + 10 * kTickPeriod) {
         next_tick = std::chrono::steady_clock::now();  // fell far behind: resynchronise
@@ -65,6 +84,8 @@ struct Shard::Impl {
   transport::EndpointDemuxer demuxer;
   asio::steady_timer tick;
   std::chrono::steady_clock::time_point next_tick;
+  std::chrono::steady_clock::time_point last_tick_wall;  // when the previous tick ran
+  int64_t last_tick_cpu_us = 0;                          // the thread's CPU time then
   OverloadDetector overload;
   std::vector<std::unique_ptr<ShardSession>> sessions;
   std::unordered_set<std::string> rooms;
@@ -100,6 +121,8 @@ bool Shard::Start(std::string* error) {
   impl_->next_tick = std::chrono::steady_clock::now();
   impl_->ArmTick(this);
   impl_->thread = std::thread([this] {
+    impl_->last_tick_wall = std::chrono::steady_clock::now();
+    impl_->last_tick_cpu_us = ThreadCpuMicros();
     stats_.running.store(true, std::memory_order_relaxed);
     SFU_LOG(kDebug, "shard started").Kv("shard", index_).Kv("media_port", media_port());
     impl_->ioc.run();

@@ -65,6 +65,11 @@ class ShardCollector final : public prometheus::Collectable {
     auto& consent = family("sfu_shard_ice_consent_expiries_total",
                            "Transports ended because consent lapsed (30 s without checks).",
                            MetricType::Counter);
+    auto& dtls_deferred = family(
+        "sfu_shard_dtls_datagrams_deferred_total",
+        "DTLS handshake datagrams held for a later tick because the tick's handshake CPU budget "
+        "was spent (a join storm spread over ticks).",
+        MetricType::Counter);
     auto& dtls = family("sfu_shard_dtls_handshakes_total", "DTLS handshakes by result.",
                         MetricType::Counter);
     auto& srtp = family("sfu_shard_srtp_errors_total", "SRTP/SRTCP unprotect failures by reason.",
@@ -89,6 +94,13 @@ class ShardCollector final : public prometheus::Collectable {
     auto& late = family("sfu_shard_late_ticks_total",
                         "Shard ticks that started more than 5 ms after their deadline.",
                         MetricType::Counter);
+    auto& starved = family(
+        "sfu_shard_late_ticks_starved_total",
+        "Late shard ticks whose thread ran less than half the wall time since the previous tick: "
+        "it waited for a CPU held by other processes, not for its own work.",
+        MetricType::Counter);
+    auto& thread_cpu = family("sfu_shard_cpu_seconds_total", "CPU time of the shard's thread.",
+                              MetricType::Counter);
     auto& mix = family("sfu_mixer_ticks_total",
                        "Meeting audio mixes run (one per meeting per tick).", MetricType::Counter);
     auto& codec = family("sfu_mixer_codec_operations_total",
@@ -148,6 +160,7 @@ class ShardCollector final : public prometheus::Collectable {
       add(consent, i, Read(s.ice_consent_expiries));
       add(dtls, i, Read(s.dtls_handshakes_ok), {{"result", "ok"}});
       add(dtls, i, Read(s.dtls_handshakes_failed), {{"result", "failed"}});
+      add(dtls_deferred, i, Read(s.dtls_deferred));
       static const char* kSrtpReasons[] = {"ok",        "auth_fail", "replay",
                                            "bad_param", "no_space",  "other"};
       for (size_t r = 1; r < s.srtp_errors.size(); ++r)
@@ -164,6 +177,8 @@ class ShardCollector final : public prometheus::Collectable {
       add(overloaded, i, s.overloaded.load(std::memory_order_relaxed) ? 1.0 : 0.0);
       add(ticks, i, Read(s.ticks));
       add(late, i, Read(s.late_ticks));
+      add(starved, i, Read(s.late_ticks_starved));
+      add(thread_cpu, i, Read(s.thread_cpu_us) / 1e6);
       add(mix, i, Read(s.mix_ticks));
       add(codec, i, Read(s.mix_decodes), {{"op", "decode"}});
       add(codec, i, Read(s.mix_encodes), {{"op", "encode"}});

@@ -18,7 +18,11 @@ struct ShardStats : transport::TransportStats {
   // The shard's 20 ms timer and the audio mixer on it.
   std::atomic<uint64_t> ticks{0};
   std::atomic<uint64_t> late_ticks{0};  // started more than 5 ms after their deadline
-  std::atomic<uint64_t> mix_ticks{0};   // meeting mixes run (one per meeting per tick)
+  // Late ticks whose shard thread ran less than half the wall time since the previous tick:
+  // it waited for a CPU (other processes on the host), not for its own work.
+  std::atomic<uint64_t> late_ticks_starved{0};
+  std::atomic<uint64_t> thread_cpu_us{0};  // the shard thread's CPU time
+  std::atomic<uint64_t> mix_ticks{0};      // meeting mixes run (one per meeting per tick)
   std::atomic<uint64_t> mix_decodes{0};
   std::atomic<uint64_t> mix_encodes{0};
   std::atomic<uint64_t> mix_concealed{0};

@@ -8,11 +8,20 @@
 
 namespace sfu::transport {
 
+namespace {
+void RunHandshake(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes) {
+  static_cast<WebRtcTransport*>(owner)->OnDtls(from, bytes);
+}
+}  // namespace
+
+void EndpointDemuxer::OnTick() { pacer_.OnTick(RunHandshake); }
+
 void EndpointDemuxer::Add(const std::string& local_ufrag, WebRtcTransport* transport) {
   by_ufrag_[local_ufrag] = transport;
 }
 
 void EndpointDemuxer::Remove(WebRtcTransport* transport) {
+  pacer_.Forget(transport);
   for (auto it = by_ufrag_.begin(); it != by_ufrag_.end();) {
     it = it->second == transport ? by_ufrag_.erase(it) : std::next(it);
   }
@@ -63,7 +72,13 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
   auto it = by_address_.find(from);
   if (it == by_address_.end()) return stats_.Drop(DropReason::kNoTransport);
   WebRtcTransport* t = it->second;
-  if (dtls) return t->OnDtls(from, packet);
+  if (dtls) {
+    if (t->connected() || t->closed()) return t->OnDtls(from, packet);
+    const bool taken = pacer_.Submit(t, from, packet, RunHandshake);
+    stats_.dtls_deferred.store(pacer_.total_deferred(), std::memory_order_relaxed);
+    if (!taken) stats_.Drop(DropReason::kHandshakeBacklog);
+    return;
+  }
   if (len < 12) return stats_.Drop(DropReason::kMalformed);
   if (kind == wire::PacketKind::kRtcp) return t->OnSrtcp(from, data, len, capacity);
   t->OnSrtp(from, data, len, capacity);

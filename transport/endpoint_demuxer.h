@@ -1,14 +1,16 @@
 #pragma once
 // Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check
 // by the local ufrag in its USERNAME; everything else by the remote address a valid check came
-// from. Classifies with wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the
-// shard's UdpEndpoint::Receiver.
-// Thread: the shard's thread only. Transports are borrowed: Remove() before destroying one.
+// from. DTLS of transports still handshaking is paced (transport/handshake_pacer.h). Classifies
+// with wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the shard's
+// UdpEndpoint::Receiver. Thread: the shard's thread only. Transports are borrowed: Remove() before
+// destroying one.
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 
+#include "transport/handshake_pacer.h"
 #include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
 
@@ -18,16 +20,23 @@ class WebRtcTransport;
 
 class EndpointDemuxer final : public UdpEndpoint::Receiver {
  public:
-  explicit EndpointDemuxer(TransportStats& stats) : stats_(stats) {}
+  explicit EndpointDemuxer(TransportStats& stats, HandshakePacing pacing = {},
+                           HandshakePacer::Clock clock = {})
+      : stats_(stats), pacer_(pacing, std::move(clock)) {}
 
   void Add(const std::string& local_ufrag, WebRtcTransport* transport);
   void Remove(WebRtcTransport* transport);
   size_t size() const { return by_ufrag_.size(); }
 
   void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
+  // Once per shard tick, after the tick's own work: runs DTLS handshake datagrams the pacer held
+  // back (transport/handshake_pacer.h).
+  void OnTick();
+  size_t handshakes_waiting() const { return pacer_.deferred(); }
 
  private:
   TransportStats& stats_;
+  HandshakePacer pacer_;
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
   std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
 };

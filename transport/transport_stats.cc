@@ -22,6 +22,8 @@ std::string_view DropReasonName(DropReason r) {
       return "send_failed";
     case DropReason::kAddressTaken:
       return "address_taken";
+    case DropReason::kHandshakeBacklog:
+      return "handshake_backlog";
     case DropReason::kCount:
       break;
   }

@@ -13,15 +13,16 @@
 namespace sfu::transport {
 
 enum class DropReason : uint8_t {
-  kNoTransport = 0,  // datagram from an address no transport owns
-  kMalformed,        // failed to parse (unknown first byte, bad STUN, bad RTP/RTCP)
-  kTooLarge,         // larger than a packet slot
-  kUnknownUfrag,     // STUN check for a ufrag no transport has
-  kBadCredentials,   // STUN check with wrong username or MESSAGE-INTEGRITY (answered 401)
-  kNotConnected,     // SRTP/SRTCP before DTLS finished
-  kSrtpError,        // unprotect failed (see srtp_errors by reason)
-  kSendFailed,       // sendmmsg refused (EAGAIN: dropped, counted)
-  kAddressTaken,     // a valid check from an address another live transport owns (not moved)
+  kNoTransport = 0,   // datagram from an address no transport owns
+  kMalformed,         // failed to parse (unknown first byte, bad STUN, bad RTP/RTCP)
+  kTooLarge,          // larger than a packet slot
+  kUnknownUfrag,      // STUN check for a ufrag no transport has
+  kBadCredentials,    // STUN check with wrong username or MESSAGE-INTEGRITY (answered 401)
+  kNotConnected,      // SRTP/SRTCP before DTLS finished
+  kSrtpError,         // unprotect failed (see srtp_errors by reason)
+  kSendFailed,        // sendmmsg refused (EAGAIN: dropped, counted)
+  kAddressTaken,      // a valid check from an address another live transport owns (not moved)
+  kHandshakeBacklog,  // DTLS handshake datagram past the pacer's queue (the peer retransmits)
   kCount
 };
 std::string_view DropReasonName(DropReason r);
@@ -39,6 +40,7 @@ struct TransportStats {
   std::atomic<uint64_t> ice_consent_expiries{0};
   std::atomic<uint64_t> dtls_handshakes_ok{0};
   std::atomic<uint64_t> dtls_handshakes_failed{0};
+  std::atomic<uint64_t> dtls_deferred{0};  // handshake datagrams the pacer held for a later tick
   std::array<std::atomic<uint64_t>, 6> srtp_errors{};  // indexed like transport::SrtpResult
   std::atomic<uint64_t> rtp_packets_in{0};
   std::atomic<uint64_t> rtcp_packets_in{0};

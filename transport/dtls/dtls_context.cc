@@ -74,6 +74,9 @@ std::unique_ptr<DtlsContext> DtlsContext::Create(std::string* error) {
   // handshake), and a peer-started renegotiation would only cost the shard a handshake per ask.
   SSL_CTX_set_options(
       c->ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  // No session cache: WebRTC peers never resume (each handshake has new certificates and keys),
+  // and OpenSSL's server cache would keep up to 20,480 sessions with their peer certificates.
+  SSL_CTX_set_session_cache_mode(c->ctx_, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      AcceptAnyCertificate);
   SSL_CTX_set_read_ahead(c->ctx_, 1);

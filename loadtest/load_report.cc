@@ -119,6 +119,12 @@ std::string ReportTable(const LoadReport& r) {
             (c.settled_fps >= 0 ? Fmt(", %.1f frames/s once settled", c.settled_fps)
                                 : std::string()));
   }
+  if (r.mouth_to_ear_by_5s_ms.size() > 1) {
+    std::string windows;
+    for (double ms : r.mouth_to_ear_by_5s_ms)
+      windows += (windows.empty() ? "" : " ") + (ms < 0 ? std::string("-") : Fmt("%.0f", ms));
+    row("mouth-to-ear p50 per 5 s (ms)", windows);
+  }
   if (r.burst) {
     const LoadReport::Burst& b = *r.burst;
     row(Fmt("uplink delay burst %.0f-", b.from_s) + Fmt("%.0f s: mouth-to-ear", b.until_s),
@@ -237,6 +243,11 @@ std::string ReportJson(const LoadReport& r) {
                                                      {"mouth_to_ear_after_ms", r.burst->after_ms},
                                                      {"recovered_s", r.burst->recovered_s}})
                           : json::value(nullptr)},
+      {"mouth_to_ear_p50_per_5s_ms", [&] {
+         json::array a;
+         for (double ms : r.mouth_to_ear_by_5s_ms) a.push_back(ms < 0 ? json::value(nullptr) : json::value(ms));
+         return a;
+       }()},
       {"mute_toggles", r.mute_toggles},
       {"leaves", r.leaves},
       {"meeting_ended", r.meeting_ended},

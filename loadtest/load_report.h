@@ -99,6 +99,9 @@ struct LoadReport {
     double recovered_s = -1;
   };
   std::optional<Burst> burst;
+  // Median mouth-to-ear per 5-second window of the run (-1: none measured in it): shows a join
+  // storm's or a stall's effect and the recovery after it.
+  std::vector<double> mouth_to_ear_by_5s_ms;
   bool meeting_ended = false;
   // Cost.
   bool server_metrics = false;

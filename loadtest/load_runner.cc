@@ -496,6 +496,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.jitter_ms = Distribution::Of(jitter);
   r.mouth_to_ear_ms = Distribution::Of(m2e);
   if (o.delay_until_s > 0) r.burst = AnalyseBurst(m2e_at, o.delay_from_s, o.delay_until_s);
+  r.mouth_to_ear_by_5s_ms = MouthToEarByWindow(m2e_at, 5.0);
   r.audio_loss_pct = r.audio_expected > r.audio_received
                          ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) /
                                static_cast<double>(r.audio_expected)

@@ -51,6 +51,27 @@ LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double
   return b;
 }
 
+std::vector<double> MouthToEarByWindow(const std::vector<std::pair<double, double>>& at,
+                                       double window_s) {
+  std::vector<std::vector<double>> windows;
+  for (const auto& [t, ms] : at) {
+    if (t < 0) continue;
+    const size_t w = static_cast<size_t>(t / window_s);
+    if (windows.size() <= w) windows.resize(w + 1);
+    windows[w].push_back(ms);
+  }
+  std::vector<double> medians;
+  for (auto& v : windows) {
+    if (v.empty()) {
+      medians.push_back(-1);
+      continue;
+    }
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    medians.push_back(v[v.size() / 2]);
+  }
+  return medians;
+}
+
 // What a bottlenecked attendee saw, per received camera: its width when the limit began, the
 // narrowest under it, and how long the first switch down and the last climb back took.
 LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {

@@ -17,6 +17,10 @@ namespace sfu::loadtest {
 LoadReport::Burst AnalyseBurst(std::vector<std::pair<double, double>> at, double from_s,
                                double until_s);
 
+// Median mouth-to-ear of each window_s-long window from the start (-1: no sample in it).
+std::vector<double> MouthToEarByWindow(const std::vector<std::pair<double, double>>& at,
+                                       double window_s);
+
 // The widths an attendee behind --downlink-limit decoded before, during and after the limit.
 LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us);
 

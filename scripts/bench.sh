@@ -6,6 +6,11 @@
 #   scripts/bench.sh signaling  join time with 100 attendees at once, frames per core
 #   scripts/bench.sh mixer      audio mixer CPU per tick vs per-listener encoding; mouth-to-ear delay
 #   scripts/bench.sh video      SFU: CPU per forwarded video packet, 1/4/10 subscribers
+# Whole-server runs (sfu-server + sfu-loadtest on 127.0.0.1; not part of "all", ~2-4 min each):
+#   scripts/bench.sh storm      one 250-attendee meeting joined at 25/s, then all within 1 s
+#   scripts/bench.sh overload   existing meetings while newcomers push past capacity, detection
+#                               on (default) and off, side by side
+#   scripts/bench.sh memory     server RSS per audio attendee and per forwarded video stream
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -43,4 +48,86 @@ if [ "$what" = all ] || [ "$what" = video ]; then
 fi
 if [ "$what" = all ] || [ "$what" = wire ]; then
   if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi
+fi
+
+# --- whole-server runs -----------------------------------------------------------------------
+SERVER_PID=""; SERVER_PORT=""; SERVER_TMP=""
+start_server() {  # start_server [extra sfu-server flags]: on a free loopback port, temp data dir
+  SERVER_TMP="$(mktemp -d)"; SERVER_PORT=$((20000 + RANDOM % 20000))
+  "$ROOT/build/sfu-server" --listen "127.0.0.1:$SERVER_PORT" --media-port 0 \
+    --data-dir "$SERVER_TMP/data" --api-rate 0 --http-max-per-address 0 --log-level warn "$@" \
+    >"$SERVER_TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVER_PORT/healthz" >/dev/null && return 0; sleep 0.1; done
+  echo "sfu-server did not start:"; cat "$SERVER_TMP/server.log"; exit 1
+}
+stop_server() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -n "$SERVER_TMP" ] && rm -rf "$SERVER_TMP"; SERVER_PID=""; SERVER_TMP=""
+}
+trap stop_server EXIT
+loadtest() { "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --quiet "$@"; }
+server_metric() {  # server_metric REGEX: sum of the matching /metrics samples
+  curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -E "^($1)" | awk '{s += $NF} END {printf "%.0f", s}'
+}
+rss_mib() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status"; }
+report_lines='join time|audio loss|mouth-to-ear|talkers heard|joins|failed|result'
+
+if [ "$what" = storm ]; then
+  echo; echo "== Join storm: one meeting of 250 (3 talkers), joined at 25/s, then at 1000/s (all in ~0.3 s) =="
+  for rate in 25 1000; do
+    start_server --overload-late-ticks 0
+    echo "-- join rate $rate/s"
+    loadtest --meetings 1 --attendees 250 --talkers 3 --join-rate "$rate" --duration 30 | grep -E "$report_lines" || true
+    echo "  server: late ticks $(server_metric 'sfu_shard_late_ticks_total'), of them starved" \
+      "(CPU held by other processes) $(server_metric 'sfu_shard_late_ticks_starved_total')," \
+      "DTLS datagrams paced to later ticks $(server_metric 'sfu_shard_dtls_datagrams_deferred_total')"
+    stop_server
+  done
+fi
+
+if [ "$what" = overload ]; then
+  echo; echo "== Overload: 8 meetings x 25 run 75 s; from 15 s, 24 more meetings x 25 try to join =="
+  for detect in ${SFU_BENCH_DETECT:-25 0}; do
+    start_server --overload-late-ticks "$detect"
+    echo "-- --overload-late-ticks $detect $([ "$detect" = 0 ] && echo '(detection off)')"
+    loadtest --meetings 8 --attendees 25 --talkers 3 --join-rate 50 --duration 75 >"$SERVER_TMP/existing.txt" 2>&1 &
+    existing=$!
+    sleep 15
+    loadtest --meetings 24 --attendees 25 --talkers 3 --join-rate 50 --duration 55 >"$SERVER_TMP/newcomers.txt" 2>&1 &
+    newcomers=$!
+    sleep 25
+    # A meeting created while every shard is overloaded is refused (503).
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+      -d "{\"ClientRequestToken\":\"bench-$RANDOM$RANDOM\",\"ExternalMeetingId\":\"late\",\"MediaRegion\":\"us-east-1\"}" \
+      "http://127.0.0.1:$SERVER_PORT/meetings")
+    echo "  CreateMeeting at 40 s: HTTP $code; shards overloaded now: $(server_metric 'sfu_shard_overloaded')"
+    wait "$existing" || true; wait "$newcomers" || true
+    echo "  existing meetings (8 x 25):"; grep -E "$report_lines|per 5 s" "$SERVER_TMP/existing.txt" | sed 's/^/  /'
+    echo "  newcomers (24 x 25):"; grep -E "joins|failed|refused|4503|result" "$SERVER_TMP/newcomers.txt" | sed 's/^/  /'
+    echo "  server: late ticks $(server_metric sfu_shard_late_ticks_total) (starved $(server_metric sfu_shard_late_ticks_starved_total)), joins refused (overload)" \
+      "$(server_metric 'sfu_signaling_refusals_total\{reason="server_overloaded"\}')"
+    stop_server
+  done
+fi
+
+if [ "$what" = memory ]; then
+  echo; echo "== Memory: server RSS with N audio attendees, and with forwarded video streams =="
+  for n in 0 100 300; do
+    start_server --overload-late-ticks 0
+    if [ "$n" -gt 0 ]; then
+      loadtest --meetings $((n / 25)) --attendees 25 --talkers 3 --join-rate 100 --duration 25 >/dev/null 2>&1 &
+      lt=$!; sleep 20; echo "audio attendees $n: RSS $(rss_mib) MiB"; wait "$lt" || true
+    else
+      sleep 2; echo "audio attendees 0: RSS $(rss_mib) MiB (idle)"
+    fi
+    stop_server
+  done
+  for cams in 0 6; do
+    start_server --overload-late-ticks 0
+    loadtest --meetings 2 --attendees 10 --talkers 2 --video-senders "$cams" --join-rate 50 --duration 25 >/dev/null 2>&1 &
+    lt=$!; sleep 20
+    echo "2 meetings x 10, $cams cameras each ($((2 * cams * 9)) forwarded streams): RSS $(rss_mib) MiB"
+    wait "$lt" || true; stop_server
+  done
 fi

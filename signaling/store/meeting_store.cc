@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/log.h"
 #include "base/random.h"
 #include "signaling/api/crypto_util.h"
 
@@ -209,19 +210,14 @@ void MeetingStore::Exec(const char* sql) {
 
 bool MeetingStore::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-bool MeetingStore::Migrate(std::string* error) {
-  Stmt v(db_, "PRAGMA user_version");
-  v.Step();
-  const int64_t version = v.Int(0);
-  if (version > kSchemaVersion) {
-    *error = path_ + " has schema version " + std::to_string(version) +
-             ", newer than this build understands (" + std::to_string(kSchemaVersion) +
-             "); refusing to start";
-    return false;
-  }
-  if (version == kSchemaVersion) return true;
-  Transaction([&] {
-    Exec(R"sql(
+namespace {
+// The schema's history, one step per version (docs/DESIGN.md, "Durability"): steps[i] takes a
+// database at version i to version i + 1. A step is never edited once released; a change is a
+// new step, so a data dir written by any older build opens in a newer one (and a newer data dir
+// is refused by an older build, above). Each step runs in one transaction with its version bump.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1: meetings, attendees and the meta table (token secret).
+    R"sql(
       CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
       CREATE TABLE meetings (
         meeting_id TEXT PRIMARY KEY,
@@ -246,9 +242,39 @@ bool MeetingStore::Migrate(std::string* error) {
         created_at_ms INTEGER NOT NULL,
         UNIQUE (meeting_id, external_user_id));
       CREATE INDEX attendees_by_meeting ON attendees(meeting_id, seq);
-      PRAGMA user_version = 1;
-    )sql");
-  });
+    )sql",
+    // 1 -> 2: the idle-meeting sweep (ListMeetingsIdleSince) and the meeting list read by time: index them.
+    R"sql(
+      CREATE INDEX meetings_by_last_active ON meetings(last_active_ms);
+      CREATE INDEX meetings_by_created ON meetings(created_at_ms);
+    )sql",
+};
+static_assert(std::size(kMigrations) == MeetingStore::kSchemaVersion,
+              "one migration step per schema version");
+}  // namespace
+
+bool MeetingStore::Migrate(std::string* error) {
+  Stmt v(db_, "PRAGMA user_version");
+  v.Step();
+  const int64_t version = v.Int(0);
+  if (version > kSchemaVersion) {
+    *error = path_ + " has schema version " + std::to_string(version) +
+             ", newer than this build understands (" + std::to_string(kSchemaVersion) +
+             "); refusing to start";
+    return false;
+  }
+  for (int64_t step = version; step < kSchemaVersion; ++step) {
+    Transaction([&] {
+      Exec(kMigrations[step]);
+      Exec(("PRAGMA user_version = " + std::to_string(step + 1)).c_str());
+    });
+    if (step > 0) {
+      SFU_LOG(kInfo, "store schema migrated")
+          .Kv("path", path_)
+          .Kv("from", step)
+          .Kv("to", step + 1);
+    }
+  }
   return true;
 }
 

@@ -52,7 +52,7 @@ struct AttendeeRecord {
 
 class MeetingStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating if needed) <dir>/sfu.db. Returns nullptr with *error set when the directory
   // is unwritable, the file is not a database or fails its integrity check, or the schema is

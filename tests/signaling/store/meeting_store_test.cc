@@ -150,6 +150,77 @@ TEST_F(MeetingStoreTest, NewerSchemaIsRefused) {
   EXPECT_NE(error.find("newer"), std::string::npos) << error;
 }
 
+// A data dir written by the first release (schema 1, frozen here as that build wrote it) opens
+// in this build: migrated forward step by step, its meetings, attendees and token secret intact.
+TEST_F(MeetingStoreTest, SchemaOneDataDirMigratesForward) {
+  std::filesystem::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "sfu.db").string().c_str(), &db), SQLITE_OK);
+  const char* v1 = R"sql(
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+      CREATE TABLE meetings (
+        meeting_id TEXT PRIMARY KEY, client_request_token TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL, media_region TEXT NOT NULL, external_meeting_id TEXT,
+        meeting_host_id TEXT, primary_meeting_id TEXT, features_json TEXT NOT NULL,
+        tenant_ids_json TEXT NOT NULL, notifications_json TEXT NOT NULL,
+        max_attendees INTEGER NOT NULL, created_at_ms INTEGER NOT NULL,
+        last_active_ms INTEGER NOT NULL);
+      CREATE TABLE attendees (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, attendee_id TEXT NOT NULL UNIQUE,
+        meeting_id TEXT NOT NULL REFERENCES meetings(meeting_id) ON DELETE CASCADE,
+        external_user_id TEXT NOT NULL,
+        cap_audio TEXT NOT NULL, cap_video TEXT NOT NULL, cap_content TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL, UNIQUE (meeting_id, external_user_id));
+      CREATE INDEX attendees_by_meeting ON attendees(meeting_id, seq);
+      INSERT INTO meta VALUES ('token_secret',
+        '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+      INSERT INTO meetings VALUES ('m-old', 'tok', 'fp', 'us-east-1', 'ext', NULL, NULL, '{}',
+        '[]', '{}', 250, 1000, 2000);
+      INSERT INTO attendees (attendee_id, meeting_id, external_user_id, cap_audio, cap_video,
+        cap_content, created_at_ms) VALUES ('a-old', 'm-old', 'alice', 'SendReceive',
+        'SendReceive', 'SendReceive', 1500);
+      PRAGMA user_version = 1;
+    )sql";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  ::chmod(dir_.c_str(), 0700);
+  ::chmod((dir_ / "sfu.db").c_str(), 0600);
+
+  auto s = Open();
+  ASSERT_TRUE(s);
+  std::string secret_hex;
+  for (unsigned char c : s->token_secret()) {
+    char b[3];
+    std::snprintf(b, sizeof b, "%02x", c);
+    secret_hex += b;
+  }
+  EXPECT_EQ(secret_hex, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  auto m = s->GetMeeting("m-old");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->last_active_ms, 2000);
+  auto a = s->GetAttendee("m-old", "a-old");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->external_user_id, "alice");
+  EXPECT_EQ(s->ListMeetingsIdleSince(3000), std::vector<std::string>{"m-old"});
+  s.reset();
+
+  ASSERT_EQ(sqlite3_open((dir_ / "sfu.db").string().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), MeetingStore::kSchemaVersion);
+  sqlite3_finalize(st);
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                               "'meetings_by_last_active'",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 1);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 unsigned Mode(const std::filesystem::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;

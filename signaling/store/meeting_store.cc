@@ -243,10 +243,20 @@ constexpr const char* kMigrations[] = {
         UNIQUE (meeting_id, external_user_id));
       CREATE INDEX attendees_by_meeting ON attendees(meeting_id, seq);
     )sql",
-    // 1 -> 2: the idle-meeting sweep (ListMeetingsIdleSince) and the meeting list read by time: index them.
+    // 1 -> 2: the idle-meeting sweep (ListMeetingsIdleSince) and the meeting list read by time:
+    // index them.
     R"sql(
       CREATE INDEX meetings_by_last_active ON meetings(last_active_ms);
       CREATE INDEX meetings_by_created ON meetings(created_at_ms);
+    )sql",
+    // 2 -> 3: tags on meetings (CreateMeeting Tags, TagResource), in the order they were set.
+    R"sql(
+      CREATE TABLE meeting_tags (
+        meeting_id TEXT NOT NULL REFERENCES meetings(meeting_id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (meeting_id, key));
     )sql",
 };
 static_assert(std::size(kMigrations) == MeetingStore::kSchemaVersion,
@@ -269,10 +279,7 @@ bool MeetingStore::Migrate(std::string* error) {
       Exec(("PRAGMA user_version = " + std::to_string(step + 1)).c_str());
     });
     if (step > 0) {
-      SFU_LOG(kInfo, "store schema migrated")
-          .Kv("path", path_)
-          .Kv("from", step)
-          .Kv("to", step + 1);
+      SFU_LOG(kInfo, "store schema migrated").Kv("path", path_).Kv("from", step).Kv("to", step + 1);
     }
   }
   return true;
@@ -421,6 +428,55 @@ bool MeetingStore::DeleteAttendee(const std::string& meeting_id, const std::stri
   Stmt s(db_, "DELETE FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2");
   s.Bind(1, meeting_id).Bind(2, attendee_id).Step();
   return sqlite3_changes(db_) > 0;
+}
+
+bool MeetingStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
+                                              const std::string& attendee_id,
+                                              const std::string& audio, const std::string& video,
+                                              const std::string& content) {
+  Stmt s(db_,
+         "UPDATE attendees SET cap_audio = ?3, cap_video = ?4, cap_content = ?5 "
+         "WHERE meeting_id = ?1 AND attendee_id = ?2");
+  s.Bind(1, meeting_id).Bind(2, attendee_id).Bind(3, audio).Bind(4, video).Bind(5, content).Step();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<std::pair<std::string, std::string>> MeetingStore::ListTags(
+    const std::string& meeting_id) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Stmt s(db_, "SELECT key, value FROM meeting_tags WHERE meeting_id = ?1 ORDER BY seq");
+  s.Bind(1, meeting_id);
+  while (s.Step()) out.emplace_back(s.Text(0), s.Text(1));
+  return out;
+}
+
+void MeetingStore::SetTags(const std::string& meeting_id,
+                           const std::vector<std::pair<std::string, std::string>>& tags) {
+  Transaction([&] {
+    int64_t seq = 0;
+    {
+      Stmt m(db_, "SELECT COALESCE(MAX(seq), 0) FROM meeting_tags WHERE meeting_id = ?1");
+      m.Bind(1, meeting_id);
+      if (m.Step()) seq = m.Int(0);
+    }
+    for (const auto& [key, value] : tags) {
+      // A key already set keeps its place and takes the new value.
+      Stmt u(db_, "UPDATE meeting_tags SET value = ?3 WHERE meeting_id = ?1 AND key = ?2");
+      u.Bind(1, meeting_id).Bind(2, key).Bind(3, value).Step();
+      if (sqlite3_changes(db_) > 0) continue;
+      Stmt i(db_, "INSERT INTO meeting_tags (meeting_id, key, value, seq) VALUES (?1, ?2, ?3, ?4)");
+      i.Bind(1, meeting_id).Bind(2, key).Bind(3, value).Bind(4, ++seq).Step();
+    }
+  });
+}
+
+void MeetingStore::RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) {
+  Transaction([&] {
+    for (const std::string& key : keys) {
+      Stmt d(db_, "DELETE FROM meeting_tags WHERE meeting_id = ?1 AND key = ?2");
+      d.Bind(1, meeting_id).Bind(2, key).Step();
+    }
+  });
 }
 
 std::vector<AttendeeRecord> MeetingStore::ListAttendees(const std::string& meeting_id,

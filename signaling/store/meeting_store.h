@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
@@ -52,7 +53,7 @@ struct AttendeeRecord {
 
 class MeetingStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating if needed) <dir>/sfu.db. Returns nullptr with *error set when the directory
   // is unwritable, the file is not a database or fails its integrity check, or the schema is
@@ -86,6 +87,17 @@ class MeetingStore {
   std::optional<AttendeeRecord> FindAttendeeByExternalUserId(const std::string& meeting_id,
                                                              const std::string& external_user_id);
   bool DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  // Sets an attendee's three capabilities (values already validated). False if no such attendee.
+  bool UpdateAttendeeCapabilities(const std::string& meeting_id, const std::string& attendee_id,
+                                  const std::string& audio, const std::string& video,
+                                  const std::string& content);
+
+  // A meeting's tags in the order their keys were first set.
+  std::vector<std::pair<std::string, std::string>> ListTags(const std::string& meeting_id);
+  // Adds or overwrites (keeping a key's place), atomically.
+  void SetTags(const std::string& meeting_id,
+               const std::vector<std::pair<std::string, std::string>>& tags);
+  void RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys);
   // Attendees with seq > after_seq, in seq order, at most limit.
   std::vector<AttendeeRecord> ListAttendees(const std::string& meeting_id, int64_t after_seq,
                                             int limit);

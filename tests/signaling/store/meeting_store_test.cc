@@ -221,6 +221,33 @@ TEST_F(MeetingStoreTest, SchemaOneDataDirMigratesForward) {
   sqlite3_close(db);
 }
 
+TEST_F(MeetingStoreTest, TagsKeepOrderOverwriteInPlaceAndGoWithTheMeeting) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  s->SetTags("m1", {{"team", "a"}, {"cost", "1"}});
+  s->SetTags("m1", {{"env", "prod"}, {"team", "b"}});
+  using Tags = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(s->ListTags("m1"), (Tags{{"team", "b"}, {"cost", "1"}, {"env", "prod"}}));
+  s->RemoveTags("m1", {"cost", "absent"});
+  EXPECT_EQ(s->ListTags("m1"), (Tags{{"team", "b"}, {"env", "prod"}}));
+  s->DeleteMeeting("m1");
+  EXPECT_TRUE(s->ListTags("m1").empty());
+}
+
+TEST_F(MeetingStoreTest, AttendeeCapabilitiesUpdate) {
+  auto s = Open();
+  s->InsertMeeting(Meeting("m1", "t1"));
+  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice")};
+  s->InsertAttendees(&a);
+  EXPECT_TRUE(s->UpdateAttendeeCapabilities("m1", "a1", "Receive", "None", "None"));
+  EXPECT_FALSE(s->UpdateAttendeeCapabilities("m1", "nobody", "Receive", "None", "None"));
+  auto got = s->GetAttendee("m1", "a1");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->capabilities_audio, "Receive");
+  EXPECT_EQ(got->capabilities_video, "None");
+  EXPECT_EQ(got->capabilities_content, "None");
+}
+
 unsigned Mode(const std::filesystem::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;

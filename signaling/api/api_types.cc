@@ -9,6 +9,13 @@ ApiError Conflict(std::string m) { return {409, "ConflictException", std::move(m
 ApiError LimitExceeded(std::string m) { return {400, "LimitExceededException", std::move(m)}; }
 ApiError Throttling(std::string m) { return {429, "ThrottlingException", std::move(m)}; }
 ApiError PayloadTooLarge(std::string m) { return {413, "BadRequestException", std::move(m)}; }
+ApiError ResourceNotFound(std::string m) {
+  return {404, "ResourceNotFoundException", std::move(m)};
+}
+ApiError TooManyTags(std::string m) { return {400, "TooManyTagsException", std::move(m)}; }
+ApiError UnprocessableEntity(std::string m) {
+  return {422, "UnprocessableEntityException", std::move(m)};
+}
 ApiError ServiceFailure(std::string m) { return {500, "ServiceFailureException", std::move(m)}; }
 ApiError ServiceUnavailable(std::string m) {
   return {503, "ServiceUnavailableException", std::move(m)};
@@ -39,6 +46,10 @@ std::string CreateMeetingParams::Fingerprint() const {
   add("features", meeting_features_json);
   add("tenants", tenant_ids_json);
   add("notifications", notifications_json);
+  for (const auto& [k, v] : tags) {
+    add("tag", k);
+    add("value", v);
+  }
   return f;
 }
 

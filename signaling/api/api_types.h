@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sfu::api {
@@ -22,16 +23,42 @@ ApiError Conflict(std::string message);
 ApiError LimitExceeded(std::string message);
 ApiError Throttling(std::string message);
 ApiError PayloadTooLarge(std::string message);
+ApiError ResourceNotFound(std::string message);     // 404, tag operations on an unknown ARN
+ApiError TooManyTags(std::string message);          // 400, more than 50 tags on a resource
+ApiError UnprocessableEntity(std::string message);  // 422, e.g. transcription (no engine here)
 ApiError ServiceFailure(std::string message);
 ApiError ServiceUnavailable(std::string message);
 
 // The "Code" the real service puts in error bodies: the type without "Exception".
 std::string ErrorCode(const ApiError& e);
 
+// Each of None, Send, Receive, SendReceive; "" while not given (signaling/api/capabilities.h
+// fills the defaults from the meeting's features).
 struct Capabilities {
-  std::string audio = "SendReceive";
-  std::string video = "SendReceive";
-  std::string content = "SendReceive";
+  std::string audio;
+  std::string video;
+  std::string content;
+};
+
+using Tag = std::pair<std::string, std::string>;  // key, value
+
+struct UpdateCapabilitiesParams {
+  Capabilities capabilities;  // all three given
+};
+
+struct BatchUpdateCapabilitiesExceptParams {
+  std::vector<std::string> excluded_attendee_ids;
+  Capabilities capabilities;  // all three given
+};
+
+struct TagResourceParams {
+  std::string resource_arn;
+  std::vector<Tag> tags;
+};
+
+struct UntagResourceParams {
+  std::string resource_arn;
+  std::vector<std::string> keys;
 };
 
 struct AttendeeParams {
@@ -50,6 +77,7 @@ struct CreateMeetingParams {
   std::string tenant_ids_json;        // JSON array, "" when absent
   std::string notifications_json;     // NotificationsConfiguration, kept verbatim (normalised)
   std::optional<int> max_attendees;   // MeetingFeatures.Attendee.MaxCount
+  std::vector<Tag> tags;              // Tags (validated: 1..50, unique keys, no aws: prefix)
 
   // Canonical text of every parameter but the token: a replayed ClientRequestToken must
   // come with the same fingerprint.

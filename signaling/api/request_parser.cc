@@ -171,6 +171,89 @@ bool ParseFeatures(const json::value& v, const ParseLimits& limits, CreateMeetin
   return true;
 }
 
+// AWS tag rules: 1..50 tags, keys 1..128 and values 0..256 characters, unique keys, the "aws:"
+// prefix reserved. name: the field for messages ("Tags").
+bool ParseTagList(const json::value& v, std::string_view name, std::vector<Tag>* out,
+                  ApiError* err) {
+  if (!v.is_array() || v.as_array().empty() || v.as_array().size() > 50) {
+    *err = BadRequest(std::string(name) + " must be an array of 1 to 50 tags");
+    return false;
+  }
+  for (const json::value& t : v.as_array()) {
+    const json::object* o = t.if_object();
+    const json::value* k = o ? o->if_contains("Key") : nullptr;
+    const json::value* val = o ? o->if_contains("Value") : nullptr;
+    if (!k || !k->is_string() || !val || !val->is_string()) {
+      *err =
+          BadRequest(std::string(name) + " entries must be {\"Key\": string, \"Value\": string}");
+      return false;
+    }
+    const std::string key(k->as_string());
+    const std::string value(val->as_string());
+    if (CodePoints(key) < 1 || CodePoints(key) > 128 || HasControlChars(key)) {
+      *err = BadRequest(std::string(name) + " keys must be 1 to 128 characters");
+      return false;
+    }
+    if (CodePoints(value) > 256 || HasControlChars(value)) {
+      *err = BadRequest(std::string(name) + " values must be at most 256 characters");
+      return false;
+    }
+    if (key.size() >= 4 && (key.compare(0, 4, "aws:") == 0 || key.compare(0, 4, "AWS:") == 0)) {
+      *err = BadRequest("Tag keys starting with aws: are reserved");
+      return false;
+    }
+    for (const Tag& seen : *out) {
+      if (seen.first == key) {
+        *err = BadRequest(std::string(name) + " has the key " + key + " twice");
+        return false;
+      }
+    }
+    out->emplace_back(key, value);
+  }
+  return true;
+}
+
+// {"Audio", "Video", "Content"}; required: every one must be present.
+bool ParseCapabilitiesObject(const json::value* v, std::string_view name, bool required,
+                             Capabilities* out, ApiError* err) {
+  if (!v || v->is_null()) {
+    if (!required) return true;
+    *err = BadRequest(std::string(name) + " is required");
+    return false;
+  }
+  if (!v->is_object()) {
+    *err = BadRequest(std::string(name) + " must be an object");
+    return false;
+  }
+  const json::object& c = v->as_object();
+  struct {
+    const char* key;
+    std::string* out;
+  } items[] = {{"Audio", &out->audio}, {"Video", &out->video}, {"Content", &out->content}};
+  for (auto& item : items) {
+    const json::value* m = c.if_contains(item.key);
+    if (!m || m->is_null()) {
+      if (!required) continue;
+      *err = BadRequest(std::string(name) + "." + item.key + " is required");
+      return false;
+    }
+    if (!CheckEnum(*m, std::string(name) + "." + item.key,
+                   {"SendReceive", "Send", "Receive", "None"}, item.out, err))
+      return false;
+  }
+  return true;
+}
+
+bool ParseArn(const json::object& obj, std::string* out, ApiError* err) {
+  const json::value* a = obj.if_contains("ResourceARN");
+  if (!a || !a->is_string() || a->as_string().empty() || a->as_string().size() > 1011) {
+    *err = BadRequest("ResourceARN must be a string of 1 to 1011 characters");
+    return false;
+  }
+  *out = std::string(a->as_string());
+  return true;
+}
+
 bool ParseMeetingFields(const json::object& obj, const ParseLimits& limits, CreateMeetingParams* p,
                         ApiError* err) {
   Fields f(obj, "");
@@ -226,6 +309,9 @@ bool ParseMeetingFields(const json::object& obj, const ParseLimits& limits, Crea
     }
     p->tenant_ids_json = json::serialize(*tenants);
   }
+  if (const json::value* tags = f.Get("Tags")) {
+    if (!ParseTagList(*tags, "Tags", &p->tags, err)) return false;
+  }
   if (const json::value* n = f.Get("NotificationsConfiguration")) {
     if (!n->is_object()) {
       *err = BadRequest("NotificationsConfiguration must be an object");
@@ -254,26 +340,9 @@ bool ParseAttendeeObject(const json::value& v, std::string prefix, AttendeeParam
     return false;
   }
   a->external_user_id = *ext;
-  if (const json::value* caps = f.Get("Capabilities")) {
-    if (!caps->is_object()) {
-      *err = BadRequest(f.Name("Capabilities") + " must be an object");
-      return false;
-    }
-    const json::object& c = caps->as_object();
-    const std::initializer_list<std::string_view> kModes = {"SendReceive", "Send", "Receive",
-                                                            "None"};
-    struct {
-      const char* key;
-      std::string* out;
-    } items[] = {{"Audio", &a->capabilities.audio},
-                 {"Video", &a->capabilities.video},
-                 {"Content", &a->capabilities.content}};
-    for (auto& item : items) {
-      const json::value* m = c.if_contains(item.key);
-      if (!m || m->is_null()) continue;
-      if (!CheckEnum(*m, f.Name("Capabilities.") + item.key, kModes, item.out, err)) return false;
-    }
-  }
+  if (!ParseCapabilitiesObject(f.Get("Capabilities"), f.Name("Capabilities"), false,
+                               &a->capabilities, err))
+    return false;
   return true;
 }
 
@@ -360,6 +429,80 @@ Parsed<std::vector<AttendeeParams>> ParseBatchCreateAttendee(std::string_view bo
   if (ParseObject(body, &v, &r.error) &&
       ParseAttendeeArray(v.as_object(), limits.max_batch_attendees, &p, &r.error))
     r.value = std::move(p);
+  return r;
+}
+
+Parsed<UpdateCapabilitiesParams> ParseUpdateCapabilities(std::string_view body) {
+  Parsed<UpdateCapabilitiesParams> r;
+  json::value v;
+  UpdateCapabilitiesParams p;
+  if (ParseObject(body, &v, &r.error) &&
+      ParseCapabilitiesObject(v.as_object().if_contains("Capabilities"), "Capabilities", true,
+                              &p.capabilities, &r.error))
+    r.value = std::move(p);
+  return r;
+}
+
+Parsed<BatchUpdateCapabilitiesExceptParams> ParseBatchUpdateCapabilitiesExcept(
+    std::string_view body) {
+  Parsed<BatchUpdateCapabilitiesExceptParams> r;
+  json::value v;
+  BatchUpdateCapabilitiesExceptParams p;
+  if (!ParseObject(body, &v, &r.error)) return r;
+  const json::value* ids = v.as_object().if_contains("ExcludedAttendeeIds");
+  if (!ids || !ids->is_array() || ids->as_array().empty() || ids->as_array().size() > 250) {
+    r.error = BadRequest("ExcludedAttendeeIds must be an array of 1 to 250 {\"AttendeeId\"} items");
+    return r;
+  }
+  for (const json::value& item : ids->as_array()) {
+    const json::object* o = item.if_object();
+    const json::value* id = o ? o->if_contains("AttendeeId") : nullptr;
+    if (!id || !id->is_string() || !UuidToBytes(id->as_string())) {
+      r.error = BadRequest("ExcludedAttendeeIds entries must be {\"AttendeeId\": <attendee id>}");
+      return r;
+    }
+    p.excluded_attendee_ids.emplace_back(id->as_string());
+  }
+  if (ParseCapabilitiesObject(v.as_object().if_contains("Capabilities"), "Capabilities", true,
+                              &p.capabilities, &r.error))
+    r.value = std::move(p);
+  return r;
+}
+
+Parsed<TagResourceParams> ParseTagResource(std::string_view body) {
+  Parsed<TagResourceParams> r;
+  json::value v;
+  TagResourceParams p;
+  if (!ParseObject(body, &v, &r.error) || !ParseArn(v.as_object(), &p.resource_arn, &r.error))
+    return r;
+  const json::value* tags = v.as_object().if_contains("Tags");
+  if (!tags) {
+    r.error = BadRequest("Tags is required");
+    return r;
+  }
+  if (ParseTagList(*tags, "Tags", &p.tags, &r.error)) r.value = std::move(p);
+  return r;
+}
+
+Parsed<UntagResourceParams> ParseUntagResource(std::string_view body) {
+  Parsed<UntagResourceParams> r;
+  json::value v;
+  UntagResourceParams p;
+  if (!ParseObject(body, &v, &r.error) || !ParseArn(v.as_object(), &p.resource_arn, &r.error))
+    return r;
+  const json::value* keys = v.as_object().if_contains("TagKeys");
+  if (!keys || !keys->is_array() || keys->as_array().empty() || keys->as_array().size() > 50) {
+    r.error = BadRequest("TagKeys must be an array of 1 to 50 strings");
+    return r;
+  }
+  for (const json::value& k : keys->as_array()) {
+    if (!k.is_string() || CodePoints(k.as_string()) < 1 || CodePoints(k.as_string()) > 128) {
+      r.error = BadRequest("TagKeys entries must be strings of 1 to 128 characters");
+      return r;
+    }
+    p.keys.emplace_back(k.as_string());
+  }
+  r.value = std::move(p);
   return r;
 }
 

@@ -32,6 +32,18 @@ Parsed<AttendeeParams> ParseCreateAttendee(std::string_view body);
 Parsed<std::vector<AttendeeParams>> ParseBatchCreateAttendee(std::string_view body,
                                                              const ParseLimits& limits);
 
+// PUT /meetings/{id}/attendees/{id}/capabilities: {"Capabilities": {Audio, Video, Content}},
+// all three required.
+Parsed<UpdateCapabilitiesParams> ParseUpdateCapabilities(std::string_view body);
+// PUT /meetings/{id}/attendees/capabilities?operation=batch-update-except:
+// {"ExcludedAttendeeIds": [{"AttendeeId": ...}] (1..250), "Capabilities": {...}}.
+Parsed<BatchUpdateCapabilitiesExceptParams> ParseBatchUpdateCapabilitiesExcept(
+    std::string_view body);
+// POST /tags?operation=tag-resource: {"ResourceARN", "Tags": [{Key, Value}] (1..50)}.
+Parsed<TagResourceParams> ParseTagResource(std::string_view body);
+// POST /tags?operation=untag-resource: {"ResourceARN", "TagKeys": [...] (1..50)}.
+Parsed<UntagResourceParams> ParseUntagResource(std::string_view body);
+
 // Validation of single values, shared with the path/query handling.
 bool IsValidExternalId(std::string_view s);          // 2..64 characters, no control characters
 bool IsValidClientRequestToken(std::string_view s);  // 2..64 of [-_a-zA-Z0-9]

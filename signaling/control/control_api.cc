@@ -4,7 +4,9 @@
 #include <unordered_map>
 
 #include "base/log.h"
+#include "signaling/api/capabilities.h"
 #include "signaling/api/crypto_util.h"
+#include "signaling/control/api_json.h"
 
 namespace sfu::api {
 namespace json = boost::json;
@@ -14,67 +16,6 @@ using store::AttendeeRecord;
 using store::MeetingRecord;
 
 namespace {
-
-HttpResponse JsonResponse(int status, const json::value& body) {
-  HttpResponse r;
-  r.status = status;
-  r.SetHeader("Content-Type", "application/json");
-  r.body = json::serialize(body);
-  return r;
-}
-
-json::value ParseStoredJson(const std::string& text) {
-  if (text.empty()) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? json::value(nullptr) : v;
-}
-
-json::object MeetingObject(const MeetingRecord& m, const ControlApiConfig& c) {
-  json::object placement;
-  placement["AudioHostUrl"] = c.media_host;
-  placement["AudioFallbackUrl"] = c.ws_base + "/audio/" + m.meeting_id;
-  placement["SignalingUrl"] = c.ws_base + "/control/" + m.meeting_id;
-  placement["TurnControlUrl"] = c.http_base + "/v2/turn_sessions";
-  placement["ScreenDataUrl"] = c.ws_base + "/v2/screen/" + m.meeting_id;
-  placement["ScreenSharingUrl"] = c.ws_base + "/v2/screen/" + m.meeting_id;
-  placement["ScreenViewingUrl"] =
-      c.ws_base + "/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id=" + m.meeting_id;
-  // No EventIngestionUrl: a client that sees one posts telemetry to it.
-  json::object o;
-  o["MeetingId"] = m.meeting_id;
-  if (m.meeting_host_id) o["MeetingHostId"] = *m.meeting_host_id;
-  if (m.external_meeting_id) o["ExternalMeetingId"] = *m.external_meeting_id;
-  o["MediaRegion"] = m.media_region;
-  o["MediaPlacement"] = std::move(placement);
-  json::value features = ParseStoredJson(m.meeting_features_json);
-  if (!features.is_null()) o["MeetingFeatures"] = std::move(features);
-  if (m.primary_meeting_id) o["PrimaryMeetingId"] = *m.primary_meeting_id;
-  json::value tenants = ParseStoredJson(m.tenant_ids_json);
-  if (!tenants.is_null()) o["TenantIds"] = std::move(tenants);
-  o["MeetingArn"] =
-      "arn:aws:chime:" + m.media_region + ":" + c.account_id + ":meeting/" + m.meeting_id;
-  return o;
-}
-
-json::object AttendeeObject(const AttendeeRecord& a, const JoinTokenSigner& signer) {
-  json::object caps;
-  caps["Audio"] = a.capabilities_audio;
-  caps["Video"] = a.capabilities_video;
-  caps["Content"] = a.capabilities_content;
-  json::object o;
-  o["ExternalUserId"] = a.external_user_id;
-  o["AttendeeId"] = a.attendee_id;
-  o["JoinToken"] = signer.Make(a.meeting_id, a.attendee_id);
-  o["Capabilities"] = std::move(caps);
-  return o;
-}
-
-std::string QueryValue(const HttpRequest& req, std::string_view key) {
-  for (auto& [k, v] : http::ParseQuery(req.query))
-    if (k == key) return v;
-  return {};
-}
 
 std::string EncodeNextToken(int64_t seq) { return Base64UrlEncode("seq:" + std::to_string(seq)); }
 
@@ -106,13 +47,30 @@ ControlApi::ControlApi(store::MeetingStore& store, const JoinTokenSigner& signer
       listener_(listener) {}
 
 bool ControlApi::IsApiPath(std::string_view path) {
-  return path == "/meetings" || path.starts_with("/meetings/") || path == "/meetings/";
+  return path == "/meetings" || path.starts_with("/meetings/") || path == "/meetings/" ||
+         path == "/tags" || path == "/tags/";
 }
 
 std::string ControlApi::OperationName(const HttpRequest& req) {
   const std::vector<std::string> seg = http::SplitPath(req.path);
   const std::string op = QueryValue(req, "operation");
   const std::string& m = req.method;
+  if (seg.size() == 1 && seg[0] == "tags") {
+    if (m == "GET") return "ListTagsForResource";
+    if (m == "POST" && op == "tag-resource") return "TagResource";
+    if (m == "POST" && op == "untag-resource") return "UntagResource";
+    return "Unknown";
+  }
+  if (seg.empty() || seg[0] != "meetings") return "Unknown";
+  if (seg.size() == 3 && seg[2] == "transcription" && m == "POST") {
+    return op == "start"  ? "StartMeetingTranscription"
+           : op == "stop" ? "StopMeetingTranscription"
+                          : "Unknown";
+  }
+  if (seg.size() == 4 && seg[2] == "attendees" && seg[3] == "capabilities" && m == "PUT")
+    return op == "batch-update-except" ? "BatchUpdateAttendeeCapabilitiesExcept" : "Unknown";
+  if (seg.size() == 5 && seg[2] == "attendees" && seg[4] == "capabilities" && m == "PUT")
+    return "UpdateAttendeeCapabilities";
   if (seg.size() == 1 && m == "POST")
     return op.empty()                 ? "CreateMeeting"
            : op == "create-attendees" ? "CreateMeetingWithAttendees"
@@ -158,8 +116,29 @@ ControlApi::Result ControlApi::Handle(const HttpRequest& req, const std::string&
   const std::vector<std::string> seg = http::SplitPath(req.path);
   const std::string op = QueryValue(req, "operation");
   const std::string& m = req.method;
+  const std::string name = OperationName(req);
   try {
-    if (seg.size() == 1 && m == "POST" && op.empty()) {
+    if (name == "ListTagsForResource") {
+      result.operation = name;
+      result.response = ListTagsForResource(req);
+    } else if (name == "TagResource") {
+      result.operation = name;
+      result.response = TagResource(req);
+    } else if (name == "UntagResource") {
+      result.operation = name;
+      result.response = UntagResource(req);
+    } else if (seg.empty() || seg[0] != "meetings") {
+      result.response = Fail(NotFound("No such operation: " + m + " " + req.path));
+    } else if (name == "StartMeetingTranscription" || name == "StopMeetingTranscription") {
+      result.operation = name;
+      result.response = MeetingTranscription(seg[1], name == "StartMeetingTranscription");
+    } else if (name == "BatchUpdateAttendeeCapabilitiesExcept") {
+      result.operation = name;
+      result.response = BatchUpdateAttendeeCapabilitiesExcept(seg[1], req);
+    } else if (name == "UpdateAttendeeCapabilities") {
+      result.operation = name;
+      result.response = UpdateAttendeeCapabilities(seg[1], seg[3], req);
+    } else if (seg.size() == 1 && m == "POST" && op.empty()) {
       result.operation = "CreateMeeting";
       result.response = CreateMeeting(req, false);
     } else if (seg.size() == 1 && m == "POST" && op == "create-attendees") {
@@ -258,6 +237,12 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
   json::array attendees_json;
   json::array errors_json;
   std::vector<AttendeeRecord> new_attendees;
+  for (size_t i = 0; i < attendee_params.size(); ++i) {
+    if (auto e = ResolveCapabilities(meeting.meeting_features_json,
+                                     "Attendees[" + std::to_string(i) + "].Capabilities",
+                                     &attendee_params[i].capabilities))
+      return Fail(*e);
+  }
   if (with_attendees) {
     std::unordered_map<std::string, size_t> seen;  // ExternalUserId -> index in output
     std::vector<AttendeeRecord> out;
@@ -283,6 +268,7 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     // Meeting and attendees commit together or not at all.
     store_.Transaction([&] {
       if (created) store_.InsertMeeting(meeting);
+      if (created && !params.tags.empty()) store_.SetTags(meeting.meeting_id, params.tags);
       if (!new_attendees.empty()) store_.InsertAttendees(&new_attendees);
     });
   }
@@ -348,6 +334,9 @@ HttpResponse ControlApi::CreateAttendee(const std::string& meeting_id, const Htt
   if (!meeting) return Fail(NotFound("The meeting " + meeting_id + " does not exist"));
   auto parsed = ParseCreateAttendee(req.body);
   if (!parsed.ok()) return Fail(parsed.error);
+  if (auto e = ResolveCapabilities(meeting->meeting_features_json, "Capabilities",
+                                   &parsed.value->capabilities))
+    return Fail(*e);
   std::optional<AttendeeRecord> a = ExistingAttendee(meeting_id, parsed.value->external_user_id);
   if (!a) {
     if (store_.CountAttendees(meeting_id) >= meeting->max_attendees) {
@@ -371,6 +360,12 @@ HttpResponse ControlApi::BatchCreateAttendee(const std::string& meeting_id,
   if (!meeting) return Fail(NotFound("The meeting " + meeting_id + " does not exist"));
   auto parsed = ParseBatchCreateAttendee(req.body, config_.limits);
   if (!parsed.ok()) return Fail(parsed.error);
+  for (size_t i = 0; i < parsed.value->size(); ++i) {
+    if (auto e = ResolveCapabilities(meeting->meeting_features_json,
+                                     "Attendees[" + std::to_string(i) + "].Capabilities",
+                                     &(*parsed.value)[i].capabilities))
+      return Fail(*e);
+  }
   int64_t count = store_.CountAttendees(meeting_id);
   std::vector<AttendeeRecord> fresh;
   std::vector<AttendeeRecord> result;

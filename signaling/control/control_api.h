@@ -47,6 +47,9 @@ class ControlApiListener {
   virtual void OnMeetingDeleted(const std::string& meeting_id, std::string_view reason) = 0;
   virtual void OnAttendeeCreated(const store::AttendeeRecord& attendee) = 0;
   virtual void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) = 0;
+  // UpdateAttendeeCapabilities / BatchUpdateAttendeeCapabilitiesExcept changed an attendee's
+  // capabilities (the record holds the new ones): live sessions apply them.
+  virtual void OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& /*attendee*/) {}
   // True when no shard can take a new meeting without hurting the ones it has: CreateMeeting
   // then answers 503 ServiceUnavailableException (the AWS SDK retries it).
   virtual bool AtCapacity() const { return false; }
@@ -57,7 +60,7 @@ class ControlApi {
   ControlApi(store::MeetingStore& store, const JoinTokenSigner& signer, const base::Clock& clock,
              ControlApiConfig config, ControlApiListener* listener);
 
-  // True if the path belongs to the API (/meetings...).
+  // True if the path belongs to the API (/meetings..., /tags).
   static bool IsApiPath(std::string_view path);
   // The operation a request names ("CreateMeeting", ...), or "Unknown"; for metrics of requests
   // refused before they reach Handle (auth, rate limit).
@@ -96,6 +99,20 @@ class ControlApi {
   http::HttpResponse ListAttendees(const std::string& meeting_id, const http::HttpRequest& req);
   http::HttpResponse GetAttendee(const std::string& meeting_id, const std::string& attendee_id);
   http::HttpResponse DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  // signaling/control/attendee_capabilities.cc
+  http::HttpResponse UpdateAttendeeCapabilities(const std::string& meeting_id,
+                                                const std::string& attendee_id,
+                                                const http::HttpRequest& req);
+  http::HttpResponse BatchUpdateAttendeeCapabilitiesExcept(const std::string& meeting_id,
+                                                           const http::HttpRequest& req);
+  http::HttpResponse MeetingTranscription(const std::string& meeting_id, bool start);
+  // signaling/control/meeting_tags.cc
+  http::HttpResponse TagResource(const http::HttpRequest& req);
+  http::HttpResponse UntagResource(const http::HttpRequest& req);
+  http::HttpResponse ListTagsForResource(const http::HttpRequest& req);
+  // The meeting id an ARN of ours names (arn:aws:chime:<region>:<account>:meeting/<id>), or an
+  // error: BadRequest for a malformed ARN, ResourceNotFound for no such meeting.
+  std::optional<store::MeetingRecord> MeetingOfArn(const std::string& arn, ApiError* error);
 
   // Creates (or returns the existing attendee with the same ExternalUserId) without committing
   // the capacity check; shared by the three creating operations.

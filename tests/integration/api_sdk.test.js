@@ -226,21 +226,101 @@ test('an unknown access key gets ForbiddenException', T, async () => {
     sdk.ForbiddenException, 403);
 });
 
-test('operations the server does not implement fail cleanly with a service exception', T, async () => {
+test('UpdateAttendeeCapabilities: happy path, the AWS rules, unknown attendee and meeting', T, async () => {
   const chime = client();
   const { Meeting } = await chime.send(new sdk.CreateMeetingCommand({ MediaRegion: 'us-east-1' }));
   const { Attendee } = await chime.send(new sdk.CreateAttendeeCommand({ MeetingId: Meeting.MeetingId, ExternalUserId: 'caps' }));
+  const up = await chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'Receive', Video: 'Receive', Content: 'None' } }));
+  assert.deepStrictEqual(up.Attendee.Capabilities, { Audio: 'Receive', Video: 'Receive', Content: 'None' });
+  assert.strictEqual(up.Attendee.AttendeeId, Attendee.AttendeeId);
+  assert.strictEqual(up.Attendee.JoinToken, Attendee.JoinToken);
+  const got = await chime.send(new sdk.GetAttendeeCommand({ MeetingId: Meeting.MeetingId, AttendeeId: Attendee.AttendeeId }));
+  assert.deepStrictEqual(got.Attendee.Capabilities, up.Attendee.Capabilities);
+  // Content Receive needs video Receive or SendReceive.
   await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'None', Video: 'Send', Content: 'Receive' } })), sdk.BadRequestException, 400);
+  // An invalid value, and a missing one.
+  await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'Loud', Video: 'None', Content: 'None' } })), sdk.BadRequestException, 400);
+  await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'None', Video: 'None' } })), sdk.BadRequestException, 400);
+  await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: '00000000-0000-4000-8000-000000000000', Capabilities: { Audio: 'None', Video: 'None', Content: 'None' } })),
+  sdk.NotFoundException, 404);
+  await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: '00000000-0000-4000-8000-000000000000',
     AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'None', Video: 'None', Content: 'None' } })), sdk.NotFoundException, 404);
-  await rejectsWith(chime.send(new sdk.StartMeetingTranscriptionCommand({ MeetingId: Meeting.MeetingId,
-    TranscriptionConfiguration: {} })), sdk.NotFoundException, 404);
-  // Nothing changed.
-  const still = await chime.send(new sdk.GetAttendeeCommand({ MeetingId: Meeting.MeetingId, AttendeeId: Attendee.AttendeeId }));
-  assert.deepStrictEqual(still.Attendee, Attendee);
+  const after = await chime.send(new sdk.GetAttendeeCommand({ MeetingId: Meeting.MeetingId, AttendeeId: Attendee.AttendeeId }));
+  assert.deepStrictEqual(after.Attendee.Capabilities, up.Attendee.Capabilities, 'refused updates changed nothing');
 });
 
-test('ListTagsForResource (GET /tags) fails with a service exception, not a parse error', T, async () => {
+test('capabilities and MeetingFeatures: media a meeting turns off default to None and refuse anything else', T, async () => {
+  const chime = client();
+  const { Meeting } = await chime.send(new sdk.CreateMeetingCommand({ MediaRegion: 'us-east-1',
+    MeetingFeatures: { Video: { MaxResolution: 'None' }, Content: { MaxResolution: 'None' } } }));
+  const { Attendee } = await chime.send(new sdk.CreateAttendeeCommand({ MeetingId: Meeting.MeetingId, ExternalUserId: 'audio-only' }));
+  assert.deepStrictEqual(Attendee.Capabilities, { Audio: 'SendReceive', Video: 'None', Content: 'None' });
+  await rejectsWith(chime.send(new sdk.CreateAttendeeCommand({ MeetingId: Meeting.MeetingId, ExternalUserId: 'wants-video',
+    Capabilities: { Audio: 'SendReceive', Video: 'Receive', Content: 'None' } })), sdk.BadRequestException, 400);
+  await rejectsWith(chime.send(new sdk.UpdateAttendeeCapabilitiesCommand({ MeetingId: Meeting.MeetingId,
+    AttendeeId: Attendee.AttendeeId, Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'Send' } })),
+  sdk.BadRequestException, 400);
+});
+
+test('BatchUpdateAttendeeCapabilitiesExcept changes everyone but the excluded', T, async () => {
+  const chime = client();
+  const { Meeting, Attendees } = await chime.send(new sdk.CreateMeetingWithAttendeesCommand({ MediaRegion: 'us-east-1',
+    Attendees: [{ ExternalUserId: 'host' }, { ExternalUserId: 'guest-1' }, { ExternalUserId: 'guest-2' }] }));
+  const host = Attendees[0];
+  await chime.send(new sdk.BatchUpdateAttendeeCapabilitiesExceptCommand({ MeetingId: Meeting.MeetingId,
+    ExcludedAttendeeIds: [{ AttendeeId: host.AttendeeId }], Capabilities: { Audio: 'Receive', Video: 'Receive', Content: 'Receive' } }));
+  const { Attendees: now } = await chime.send(new sdk.ListAttendeesCommand({ MeetingId: Meeting.MeetingId }));
+  for (const a of now) {
+    const want = a.AttendeeId === host.AttendeeId
+      ? { Audio: 'SendReceive', Video: 'SendReceive', Content: 'SendReceive' }
+      : { Audio: 'Receive', Video: 'Receive', Content: 'Receive' };
+    assert.deepStrictEqual(a.Capabilities, want, a.ExternalUserId);
+  }
+  await rejectsWith(chime.send(new sdk.BatchUpdateAttendeeCapabilitiesExceptCommand({ MeetingId: Meeting.MeetingId,
+    ExcludedAttendeeIds: [], Capabilities: { Audio: 'Receive', Video: 'Receive', Content: 'Receive' } })), sdk.BadRequestException, 400);
+  await rejectsWith(chime.send(new sdk.BatchUpdateAttendeeCapabilitiesExceptCommand({ MeetingId: '00000000-0000-4000-8000-000000000000',
+    ExcludedAttendeeIds: [{ AttendeeId: host.AttendeeId }], Capabilities: { Audio: 'Receive', Video: 'Receive', Content: 'Receive' } })),
+  sdk.NotFoundException, 404);
+});
+
+test('tags: on CreateMeeting, TagResource, UntagResource, ListTagsForResource and their errors', T, async () => {
+  const chime = client();
+  const { Meeting } = await chime.send(new sdk.CreateMeetingCommand({ MediaRegion: 'us-east-1',
+    Tags: [{ Key: 'team', Value: 'media' }, { Key: 'cost-center', Value: '42' }] }));
+  const list = async () => (await chime.send(new sdk.ListTagsForResourceCommand({ ResourceARN: Meeting.MeetingArn }))).Tags;
+  assert.deepStrictEqual(await list(), [{ Key: 'team', Value: 'media' }, { Key: 'cost-center', Value: '42' }]);
+  await chime.send(new sdk.TagResourceCommand({ ResourceARN: Meeting.MeetingArn,
+    Tags: [{ Key: 'env', Value: 'test' }, { Key: 'team', Value: 'rtc' }] }));
+  assert.deepStrictEqual(await list(), [{ Key: 'team', Value: 'rtc' }, { Key: 'cost-center', Value: '42' }, { Key: 'env', Value: 'test' }]);
+  await chime.send(new sdk.UntagResourceCommand({ ResourceARN: Meeting.MeetingArn, TagKeys: ['cost-center', 'absent'] }));
+  assert.deepStrictEqual(await list(), [{ Key: 'team', Value: 'rtc' }, { Key: 'env', Value: 'test' }]);
+  // More than 50 in all, the reserved prefix, a malformed ARN, an unknown meeting.
+  const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+  await rejectsWith(chime.send(new sdk.TagResourceCommand({ ResourceARN: Meeting.MeetingArn, Tags: many })), sdk.TooManyTagsException, 400);
+  await rejectsWith(chime.send(new sdk.TagResourceCommand({ ResourceARN: Meeting.MeetingArn, Tags: [{ Key: 'aws:x', Value: '1' }] })),
+    sdk.BadRequestException, 400);
+  await rejectsWith(chime.send(new sdk.ListTagsForResourceCommand({ ResourceARN: 'not-an-arn' })), sdk.BadRequestException, 400);
+  const gone = Meeting.MeetingArn.replace(Meeting.MeetingId, '00000000-0000-4000-8000-000000000000');
+  await rejectsWith(chime.send(new sdk.ListTagsForResourceCommand({ ResourceARN: gone })), sdk.ResourceNotFoundException, 404);
+  await rejectsWith(chime.send(new sdk.TagResourceCommand({ ResourceARN: gone, Tags: [{ Key: 'a', Value: 'b' }] })),
+    sdk.ResourceNotFoundException, 404);
+  assert.deepStrictEqual(await list(), [{ Key: 'team', Value: 'rtc' }, { Key: 'env', Value: 'test' }], 'refusals changed nothing');
+  await chime.send(new sdk.DeleteMeetingCommand({ MeetingId: Meeting.MeetingId }));
+  await rejectsWith(chime.send(new sdk.ListTagsForResourceCommand({ ResourceARN: Meeting.MeetingArn })), sdk.ResourceNotFoundException, 404);
+});
+
+test('transcription is refused with UnprocessableEntityException (no engine here)', T, async () => {
   const chime = client();
   const { Meeting } = await chime.send(new sdk.CreateMeetingCommand({ MediaRegion: 'us-east-1' }));
-  await rejectsWith(chime.send(new sdk.ListTagsForResourceCommand({ ResourceARN: Meeting.MeetingArn })), sdk.NotFoundException, 404);
+  await rejectsWith(chime.send(new sdk.StartMeetingTranscriptionCommand({ MeetingId: Meeting.MeetingId,
+    TranscriptionConfiguration: { EngineTranscribeSettings: { LanguageCode: 'en-US' } } })), sdk.UnprocessableEntityException, 422);
+  await rejectsWith(chime.send(new sdk.StopMeetingTranscriptionCommand({ MeetingId: Meeting.MeetingId })),
+    sdk.UnprocessableEntityException, 422);
+  await rejectsWith(chime.send(new sdk.StartMeetingTranscriptionCommand({ MeetingId: '00000000-0000-4000-8000-000000000000',
+    TranscriptionConfiguration: {} })), sdk.NotFoundException, 404);
 });

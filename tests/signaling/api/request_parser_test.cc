@@ -90,8 +90,72 @@ TEST(RequestParserTest, CreateAttendee) {
   auto r = ParseCreateAttendee(R"({"ExternalUserId":"alice","Capabilities":{"Video":"Receive"}})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value->external_user_id, "alice");
-  EXPECT_EQ(r.value->capabilities.audio, "SendReceive");
+  EXPECT_EQ(r.value->capabilities.audio, "");  // not given: ResolveCapabilities fills it
   EXPECT_EQ(r.value->capabilities.video, "Receive");
+}
+
+TEST(RequestParserTest, UpdateCapabilitiesNeedsAllThree) {
+  auto ok = ParseUpdateCapabilities(
+      R"({"Capabilities":{"Audio":"Receive","Video":"None","Content":"None"}})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value->capabilities.audio, "Receive");
+  for (const char* bad : {R"({})", R"({"Capabilities":{"Audio":"Receive","Video":"None"}})",
+                          R"({"Capabilities":{"Audio":"Talk","Video":"None","Content":"None"}})",
+                          R"({"Capabilities":"all"})"}) {
+    auto r = ParseUpdateCapabilities(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error.status, 400) << bad;
+    EXPECT_NE(r.error.message.find("Capabilities"), std::string::npos) << r.error.message;
+  }
+}
+
+TEST(RequestParserTest, BatchUpdateExcept) {
+  auto ok = ParseBatchUpdateCapabilitiesExcept(
+      R"({"ExcludedAttendeeIds":[{"AttendeeId":"6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"}],)"
+      R"("Capabilities":{"Audio":"Receive","Video":"Receive","Content":"Receive"}})");
+  ASSERT_TRUE(ok.ok()) << ok.error.message;
+  EXPECT_EQ(ok.value->excluded_attendee_ids.size(), 1u);
+  EXPECT_FALSE(ParseBatchUpdateCapabilitiesExcept(
+                   R"({"ExcludedAttendeeIds":[],"Capabilities":{"Audio":"Receive",)"
+                   R"("Video":"Receive","Content":"Receive"}})")
+                   .ok());
+  EXPECT_FALSE(ParseBatchUpdateCapabilitiesExcept(
+                   R"({"ExcludedAttendeeIds":[{"AttendeeId":"x"}],"Capabilities":{"Audio":)"
+                   R"("Receive","Video":"Receive","Content":"Receive"}})")
+                   .ok());
+}
+
+TEST(RequestParserTest, Tags) {
+  auto ok = ParseTagResource(R"({"ResourceARN":"arn:x","Tags":[{"Key":"a","Value":""}]})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value->tags, (std::vector<Tag>{{"a", ""}}));
+  std::string many = R"({"ResourceARN":"arn:x","Tags":[)";
+  for (int i = 0; i < 51; ++i)
+    many += (i ? "," : "") + ("{\"Key\":\"k" + std::to_string(i) + "\",\"Value\":\"v\"}");
+  many += "]}";
+  for (const std::string& bad :
+       {std::string(R"({"Tags":[{"Key":"a","Value":"b"}]})"),
+        std::string(R"({"ResourceARN":"arn:x","Tags":[]})"), many,
+        std::string(R"({"ResourceARN":"arn:x","Tags":[{"Key":"aws:x","Value":"b"}]})"),
+        std::string(R"({"ResourceARN":"arn:x","Tags":[{"Key":"","Value":"b"}]})"),
+        std::string(
+            R"({"ResourceARN":"arn:x","Tags":[{"Key":"a","Value":"b"},{"Key":"a","Value":"c"}]})"),
+        R"({"ResourceARN":"arn:x","Tags":[{"Key":")" + std::string(129, 'k') +
+            R"(","Value":"b"}]})",
+        R"({"ResourceARN":"arn:x","Tags":[{"Key":"k","Value":")" + std::string(257, 'v') +
+            R"("}]})"}) {
+    EXPECT_FALSE(ParseTagResource(bad).ok()) << bad.substr(0, 80);
+  }
+  EXPECT_TRUE(ParseUntagResource(R"({"ResourceARN":"arn:x","TagKeys":["a"]})").ok());
+  EXPECT_FALSE(ParseUntagResource(R"({"ResourceARN":"arn:x","TagKeys":[]})").ok());
+  EXPECT_FALSE(ParseUntagResource(R"({"ResourceARN":"arn:x","TagKeys":[1]})").ok());
+  // Tags on CreateMeeting are part of an idempotent replay's fingerprint.
+  auto a =
+      ParseCreateMeeting(R"({"ClientRequestToken":"tok1","Tags":[{"Key":"a","Value":"1"}]})", {});
+  auto b =
+      ParseCreateMeeting(R"({"ClientRequestToken":"tok1","Tags":[{"Key":"a","Value":"2"}]})", {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a.value->Fingerprint(), b.value->Fingerprint());
 }
 
 TEST(RequestParserTest, CreateAttendeeRejects) {

@@ -54,6 +54,10 @@ class ShardPlacement final : public api::ControlApiListener {
   void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override {
     hub_.RemoveAttendee(meeting_id, attendee_id);  // AUDIO_STATUS 411, then close
   }
+  void OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& a) override {
+    hub_.SetCapabilities(a.meeting_id, a.attendee_id, a.capabilities_audio, a.capabilities_video,
+                         a.capabilities_content);
+  }
   bool AtCapacity() const override { return shards_.AllOverloaded(); }
 
  private:

@@ -32,7 +32,7 @@ ParticipantMedia::ParticipantMedia(Shard& shard, ParticipantMediaPlan plan)
   if (plan_.data_channel)
     sctp_ = ShardTransport::MakeSctp(shard_, this, plan_.remote_max_message_size);
   audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
-  mixer_id_ = audio_->Join(this, plan_.muted);
+  mixer_id_ = audio_->Join(this, plan_.muted || !plan_.audio_send);
   video_ = &MeetingVideo::For(shard_, plan_.meeting_id);
   video_->Set(this, plan_.video);
   shard_.registry().participants[plan_.id] = this;
@@ -73,7 +73,13 @@ int64_t ParticipantMedia::NowMs() const { return shard_.NowMs(); }
 
 void ParticipantMedia::SetMuted(bool muted) {
   plan_.muted = muted;
-  if (audio_) audio_->SetMuted(mixer_id_, muted);
+  if (audio_) audio_->SetMuted(mixer_id_, muted || !plan_.audio_send);
+}
+
+void ParticipantMedia::SetAudioCapabilities(bool send, bool receive) {
+  plan_.audio_send = send;
+  plan_.audio_receive = receive;
+  if (audio_) audio_->SetMuted(mixer_id_, plan_.muted || !send);
 }
 
 void ParticipantMedia::ReportLevel(int level_dbov, int signal_strength) {
@@ -94,6 +100,10 @@ void ParticipantMedia::SendMixedAudio(std::span<const uint8_t> opus, uint64_t ti
   if (finished_ || !transport_->connected() || plan_.audio_payload_type < 0) return;
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];  // room for the SRTP tag
   if (opus.size() > 1500 - 64) return;
+  // A listener without the Receive capability gets a 20 ms Opus silence frame (CELT fullband,
+  // TOC 0xf8, then the silence flag): the client's audio stream stays alive, nothing is heard.
+  static constexpr uint8_t kOpusSilence[] = {0xf8, 0xff, 0xfe};
+  if (!plan_.audio_receive) opus = kOpusSilence;
   const mixer::ListenerStream::Header h = stream_.Next(tick);
   wire::RtpHeaderWriter w;
   w.SetPayloadType(static_cast<uint8_t>(plan_.audio_payload_type));
@@ -127,7 +137,7 @@ void ParticipantMedia::OnRtp(transport::WebRtcTransport&, const wire::RtpPacketV
     if (video_) video_->OnRtp(this, pkt);
     return;
   }
-  if (!audio_) return;
+  if (!audio_ || !plan_.audio_send) return;  // a non-sender's audio: not decoded, not mixed
   int level = -1;
   if (plan_.audio_level_ext_id > 0) {
     auto ext = pkt.Extension(static_cast<uint8_t>(plan_.audio_level_ext_id));

@@ -33,11 +33,16 @@ struct ParticipantMediaPlan {
   std::string meeting_id;
   std::string attendee_id;
   transport::WebRtcTransport::Params transport;
-  int audio_payload_type = -1;   // Opus PT of the offer; -1: no audio downlink
-  int red_payload_type = -1;     // audio/red PT when negotiated (RFC 2198 uplink); -1: none
-  uint32_t audio_ssrc = 0;       // ours, announced in the answer
-  int audio_level_ext_id = 0;    // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
-  bool muted = false;            // initial mute state (SUBSCRIBE audio_muted)
+  int audio_payload_type = -1;  // Opus PT of the offer; -1: no audio downlink
+  int red_payload_type = -1;    // audio/red PT when negotiated (RFC 2198 uplink); -1: none
+  uint32_t audio_ssrc = 0;      // ours, announced in the answer
+  int audio_level_ext_id = 0;   // the offer's ssrc-audio-level (RFC 6464) id; 0: not negotiated
+  bool muted = false;           // initial mute state (SUBSCRIBE audio_muted)
+  // Attendee capabilities (docs/PROTOCOL.md, "Attendee capabilities"): a non-sender's uplink
+  // audio is dropped before the mixer (not decoded, mixed or reported in volume levels); a
+  // non-receiver gets Opus silence frames instead of the mix (the stream stays alive).
+  bool audio_send = true;
+  bool audio_receive = true;
   mixer::RoomMixerConfig mixer;  // used when this participant creates the meeting's mixer
   VideoPlanForMedia video;       // camera published and remote videos received
   // Called on the shard every 2 s with the rate of every video stream arriving at the server
@@ -72,6 +77,8 @@ class ParticipantMedia final : public ShardSession,
   void Update(int audio_payload_type, int red_payload_type);
   // AUDIO_CONTROL: a muted attendee is not mixed.
   void SetMuted(bool muted);
+  // Capabilities changed (UpdateAttendeeCapabilities): effective from the next packet and tick.
+  void SetAudioCapabilities(bool send, bool receive);
   // From the meeting's mixer, once per tick: the Opus payload for this listener.
   void SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick);
   void ReportLevel(int level_dbov, int signal_strength);

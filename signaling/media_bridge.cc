@@ -43,8 +43,10 @@ void MediaBridge::Apply(ParticipantMediaPlan plan) {
     return;
   }
   PostToParticipant([opus = plan.audio_payload_type, red = plan.red_payload_type,
-                     muted = plan.muted, video = std::move(plan.video)](ParticipantMedia& p) {
+                     muted = plan.muted, send = plan.audio_send, receive = plan.audio_receive,
+                     video = std::move(plan.video)](ParticipantMedia& p) {
     p.Update(opus, red);
+    p.SetAudioCapabilities(send, receive);
     p.SetMuted(muted);
     p.SetVideo(video);
   });
@@ -52,6 +54,11 @@ void MediaBridge::Apply(ParticipantMediaPlan plan) {
 
 void MediaBridge::SetMuted(bool muted) {
   PostToParticipant([muted](ParticipantMedia& p) { p.SetMuted(muted); });
+}
+
+void MediaBridge::SetAudioCapabilities(bool send, bool receive) {
+  PostToParticipant(
+      [send, receive](ParticipantMedia& p) { p.SetAudioCapabilities(send, receive); });
 }
 
 void MediaBridge::SetVideo(const VideoPlanForMedia& video) {

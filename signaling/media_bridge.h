@@ -38,6 +38,7 @@ class MediaBridge {
   // renegotiates in place: audio payload types, mute and video (the transport stays).
   void Apply(ParticipantMediaPlan plan);
   void SetMuted(bool muted);
+  void SetAudioCapabilities(bool send, bool receive);
   void SetVideo(const VideoPlanForMedia& video);
   void SetVideoPaused(std::vector<uint32_t> stream_ids, bool paused);
   // A signaling frame (0x05 + SdkSignalFrame) for the attendee's data channel.

@@ -167,6 +167,9 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
     a.subprotocol = subprotocol;
     AttendeeIdentity identity{meeting_id, attendee->attendee_id, attendee->external_user_id,
                               AudioBitrateOf(meeting->meeting_features_json)};
+    identity.cap_audio = attendee->capabilities_audio;
+    identity.cap_video = attendee->capabilities_video;
+    identity.cap_content = attendee->capabilities_content;
     if (claims->content) {
       identity.attendee_id += "#content";
       identity.content = true;

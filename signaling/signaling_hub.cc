@@ -55,6 +55,17 @@ void SignalingHub::RemoveAttendee(const std::string& meeting_id, const std::stri
   }
 }
 
+void SignalingHub::SetCapabilities(const std::string& meeting_id, const std::string& attendee_id,
+                                   const std::string& audio, const std::string& video,
+                                   const std::string& content) {
+  for (SignalingSession* s : SessionsOf(meeting_id)) {
+    if (s->identity().attendee_id == attendee_id ||
+        s->identity().attendee_id == attendee_id + "#content") {
+      s->SetCapabilities(audio, video, content);
+    }
+  }
+}
+
 }  // namespace sfu::signaling
 
 namespace sfu::signaling {

@@ -31,6 +31,10 @@ class SignalingHub {
   // Sends the meeting's current INDEX to every joined session (a video source changed).
   void BroadcastIndex(const std::string& meeting_id);
   void RemoveAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  // UpdateAttendeeCapabilities: the attendee's live sessions (and its content share) take them.
+  void SetCapabilities(const std::string& meeting_id, const std::string& attendee_id,
+                       const std::string& audio, const std::string& video,
+                       const std::string& content);
 
   std::vector<SignalingSession*> SessionsOf(const std::string& meeting_id) const;
   // Sends AUDIO_METADATA to every subscribed session of each meeting where someone is audible

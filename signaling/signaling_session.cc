@@ -6,6 +6,7 @@
 #include "base/random.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard_set.h"
+#include "signaling/api/capabilities.h"
 #include "signaling/audio_plan.h"
 #include "signaling/media_reports.h"
 #include "signaling/sdp/answer_builder.h"
@@ -191,10 +192,13 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   std::vector<sdp::MediaAnswer> answers(offer->media.size());
   const AudioPlanResult audio =
       PlanAudio(*offer, f.sub(), audio_, answers, &base::RandomNonZeroU32);
-  VideoPlanResult video =
-      PlanVideo(*offer, f.sub(), {identity_.attendee_id, identity_.external_user_id},
-                hub_.State(identity_.meeting_id), video_, answers, &base::RandomNonZeroU32,
-                /*subscription_limit=*/25, media_->max_video_senders);
+  VideoIdentity self{identity_.attendee_id, identity_.external_user_id};
+  self.may_send = api::CanSend(identity_.content ? identity_.cap_content : identity_.cap_video);
+  self.may_receive_video = api::CanReceive(identity_.cap_video);
+  self.may_receive_content = api::CanReceive(identity_.cap_content);
+  VideoPlanResult video = PlanVideo(*offer, f.sub(), self, hub_.State(identity_.meeting_id), video_,
+                                    answers, &base::RandomNonZeroU32,
+                                    /*subscription_limit=*/25, media_->max_video_senders);
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   const sdp::MediaSection& first = offer->media.front();
   if (!bridge_.open() || first.ice_ufrag != remote_ufrag_)
@@ -204,6 +208,18 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   video_media_ = std::move(video.media);
   if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) BecomePresent(f.sub().audio_muted());
+}
+
+bool SignalingSession::AudioSendAllowed() const {
+  return api::CanSend(identity_.content ? identity_.cap_content : identity_.cap_audio);
+}
+
+void SignalingSession::SetCapabilities(const std::string& audio, const std::string& video,
+                                       const std::string& content) {
+  identity_.cap_audio = audio;
+  identity_.cap_video = video;
+  identity_.cap_content = content;
+  bridge_.SetAudioCapabilities(AudioSendAllowed(), api::CanReceive(audio));
 }
 
 std::optional<sdp::SessionDescription> SignalingSession::ParseOffer(const std::string& sdp) {
@@ -247,6 +263,8 @@ sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& f
   plan.audio_ssrc = audio.ssrc;
   plan.audio_level_ext_id = audio.level_ext_id;
   plan.muted = audio.muted;
+  plan.audio_send = AudioSendAllowed();
+  plan.audio_receive = api::CanReceive(identity_.cap_audio);
   plan.mixer = media_->mixer;
   if (identity_.audio_bitrate_bps > 0) plan.mixer.encoder.bitrate_bps = identity_.audio_bitrate_bps;
   plan.video = video;

@@ -62,6 +62,11 @@ struct AttendeeIdentity {
   std::string external_user_id;
   int audio_bitrate_bps = 0;  // MeetingFeatures.Audio.BitrateKbps; 0: the server's default
   bool content = false;       // a content-share session: attendee_id is "<AttendeeId>#content"
+  // The attendee's capabilities (None, Send, Receive, SendReceive; docs/PROTOCOL.md, "Attendee
+  // capabilities"); a content session sends under the attendee's content capability.
+  std::string cap_audio = "SendReceive";
+  std::string cap_video = "SendReceive";
+  std::string cap_content = "SendReceive";
 };
 
 class SignalingSession final : public ws::WsHandler {
@@ -79,6 +84,10 @@ class SignalingSession final : public ws::WsHandler {
   void End(uint32_t status, const std::string& reason);
 
   const AttendeeIdentity& identity() const { return identity_; }
+  // UpdateAttendeeCapabilities: audio applies at once (the shard's next packet and tick), video
+  // and content at the client's next SUBSCRIBE (renegotiation), as the Meetings API documents.
+  void SetCapabilities(const std::string& audio, const std::string& video,
+                       const std::string& content);
   // Closed by the front when a newer connection of the same attendee needs its place.
   void CloseSuperseded();
   bool closing() const;
@@ -130,6 +139,7 @@ class SignalingSession final : public ws::WsHandler {
   void StopTransport();
 
   std::shared_ptr<ws::WsConnection> connection_;
+  bool AudioSendAllowed() const;
   AttendeeIdentity identity_;
   SignalingHub& hub_;
   SignalingMetrics& metrics_;

@@ -73,8 +73,9 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     a.payload_types = {vp8};
     if (index == 0) {
       camera_seen = true;
-      const bool sending =
-          (m.direction == "sendrecv" || m.direction == "sendonly") && !video_descriptors.empty();
+      const bool sending = self.may_send &&
+                           (m.direction == "sendrecv" || m.direction == "sendonly") &&
+                           !video_descriptors.empty();
       if (!sending) {
         a.direction = "inactive";
         if (session.stream_id) {
@@ -158,7 +159,9 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
                               ? sub.receive_stream_ids(static_cast<int>(index))
                               : 0;
     const VideoSource* source = want ? state.FindVideo(want) : nullptr;
+    const bool content_source = source && source->attendee_id.ends_with("#content");
     if (!source || source->attendee_id == self.attendee_id ||
+        !(content_source ? self.may_receive_content : self.may_receive_video) ||
         r.media.subscriptions.size() >= subscription_limit ||
         (m.direction != "recvonly" && m.direction != "sendrecv")) {
       a.direction = "inactive";

@@ -7,6 +7,8 @@
 //     group ids allocated, kept
 //     while the same camera track stays on, new ones on a republish) or not (inactive); a new
 //     sender beyond `max_video_senders` in the meeting is refused (inactive, status 206);
+//   - capabilities: a non-sender's camera is answered inactive (unpublished), a non-receiver's
+//     sections inactive (VideoIdentity);
 //   - each remote-video section: sendonly with a=msid:v_<mid> and one fixed SSRC for the
 //     section's life when it asks for a live source of someone else, else inactive; at most
 //     `subscription_limit` sections are filled;
@@ -50,6 +52,12 @@ struct VideoPlanResult {
 struct VideoIdentity {
   std::string attendee_id;
   std::string external_user_id;
+  // Capabilities (docs/PROTOCOL.md, "Attendee capabilities"): without may_send the camera (or
+  // the content share) is answered inactive and not in the index; without may_receive_* the
+  // sections asking for cameras (or content shares, "<id>#content") are answered inactive.
+  bool may_send = true;
+  bool may_receive_video = true;
+  bool may_receive_content = true;
 };
 
 // Fills answers[i] for every video section of the offer. random_ssrc() gives fresh SSRCs.

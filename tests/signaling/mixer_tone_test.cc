@@ -41,9 +41,22 @@ class MixerToneTest : public SignalingFrontTest {
     SignalingFrontTest::TearDown();
   }
 
+  // audio_capability: "" for the default, else the attendee's Capabilities.Audio.
   loadtest::AudioParticipant& AddPerson(const std::string& meeting,
-                                        loadtest::AudioParticipantConfig c) {
-    auto [id, token] = NewAttendee(meeting, "p" + std::to_string(people_.size()));
+                                        loadtest::AudioParticipantConfig c,
+                                        const std::string& audio_capability = "") {
+    const std::string user = "p" + std::to_string(people_.size());
+    std::string token;
+    if (audio_capability.empty()) {
+      token = NewAttendee(meeting, user).second;
+    } else {
+      auto a = Api("POST", "/meetings/" + meeting + "/attendees",
+                   R"({"ExternalUserId":")" + user + R"(","Capabilities":{"Audio":")" +
+                       audio_capability + R"(","Video":"SendReceive","Content":"SendReceive"}})")
+                   .at("Attendee");
+      token = std::string(a.at("JoinToken").as_string());
+      ids_.push_back(std::string(a.at("AttendeeId").as_string()));
+    }
     c.port = port_;
     c.meeting_id = meeting;
     c.join_token = token;
@@ -75,6 +88,7 @@ class MixerToneTest : public SignalingFrontTest {
   asio::executor_work_guard<asio::io_context::executor_type> io_work_ = asio::make_work_guard(io_);
   std::thread io_thread_;
   std::vector<std::unique_ptr<loadtest::AudioParticipant>> people_;
+  std::vector<std::string> ids_;  // attendee ids of people added with a capability
 };
 
 const std::vector<double> kFreqs = {350, 520, 770, 1130, 1690, 2450};
@@ -183,6 +197,46 @@ TEST_F(MixerToneTest, MutedAttendeesAreNotMixedAndStreamsStayContinuousAcrossSwi
   const auto rc = people_[2]->Snapshot();
   EXPECT_GT(MedianDb(rc, 0, rc.frame_db.size() - 40), kHeardDb) << "the muted attendee still hears";
   EXPECT_GT(MedianDb(rc, 1, rc.frame_db.size() - 40), kHeardDb);
+}
+
+// Attendee capabilities in the mixer (docs/PROTOCOL.md, "Attendee capabilities"): a Receive-only
+// attendee is not heard but hears; a Send-only one is heard but hears nothing (silence frames keep
+// its stream continuous); UpdateAttendeeCapabilities applies live, without a renegotiation.
+TEST_F(MixerToneTest, AudioCapabilitiesDecideWhoIsHeardAndWhoHearsAndChangeLive) {
+  const std::string m = NewMeeting();
+  loadtest::AudioParticipantConfig c;
+  c.voice_like = false;
+  c.watch_hz = {kFreqs[0], kFreqs[1], kFreqs[2]};
+  c.tone_hz = kFreqs[0];
+  AddPerson(m, c);  // a: SendReceive
+  c.tone_hz = kFreqs[1];
+  AddPerson(m, c, "Receive");  // b: listens only
+  c.tone_hz = kFreqs[2];
+  AddPerson(m, c, "Send");  // c: talks only
+  std::this_thread::sleep_for(2500ms);
+  auto last = [](const loadtest::AudioParticipantResult& r) { return r.frame_db.size() - 40; };
+  const auto a = people_[0]->Snapshot();
+  const auto b = people_[1]->Snapshot();
+  const auto cr = people_[2]->Snapshot();
+  ExpectContinuous(a, "a");
+  ExpectContinuous(b, "b");
+  ExpectContinuous(cr, "c (silence frames)");
+  EXPECT_LT(MedianDb(a, 1, last(a)), kAbsentDb) << "a hears the Receive-only attendee";
+  EXPECT_GT(MedianDb(a, 2, last(a)), kHeardDb) << "a misses the Send-only attendee";
+  EXPECT_GT(MedianDb(b, 0, last(b)), kHeardDb) << "the Receive-only attendee does not hear a";
+  EXPECT_GT(MedianDb(b, 2, last(b)), kHeardDb);
+  EXPECT_LT(MedianDb(cr, 0, last(cr)), kAbsentDb) << "the Send-only attendee hears a";
+  // b may now talk, c may now listen: heard within a second, same streams.
+  for (size_t i = 0; i < 2; ++i) {
+    Api("PUT", "/meetings/" + m + "/attendees/" + ids_[i] + "/capabilities",
+        R"({"Capabilities":{"Audio":"SendReceive","Video":"SendReceive","Content":"SendReceive"}})");
+  }
+  std::this_thread::sleep_for(1500ms);
+  const auto a2 = people_[0]->Snapshot();
+  const auto c2 = people_[2]->Snapshot();
+  EXPECT_GT(MedianDb(a2, 1, last(a2)), kHeardDb) << "b not heard after SendReceive";
+  EXPECT_GT(MedianDb(c2, 0, last(c2)), kHeardDb) << "c does not hear after SendReceive";
+  ExpectContinuous(c2, "c after the change");
 }
 
 // MeetingFeatures.Audio.BitrateKbps sets the Opus bitrate of that meeting's mix.

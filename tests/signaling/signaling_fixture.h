@@ -41,6 +41,10 @@ class HubListener : public api::ControlApiListener {
   void OnAttendeeDeleted(const std::string& m, const std::string& a) override {
     hub_.RemoveAttendee(m, a);
   }
+  void OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& a) override {
+    hub_.SetCapabilities(a.meeting_id, a.attendee_id, a.capabilities_audio, a.capabilities_video,
+                         a.capabilities_content);
+  }
 
  private:
   SignalingHub& hub_;

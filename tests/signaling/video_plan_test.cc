@@ -219,3 +219,63 @@ TEST(VideoPlanTest, SectionStateFollowsTheOfferAndLongMidsAreRefused) {
 
 }  // namespace
 }  // namespace sfu::signaling
+
+namespace sfu::signaling {
+namespace {
+
+// Attendee capabilities (docs/PROTOCOL.md, "Attendee capabilities"): a non-sender's camera is
+// answered inactive and never reaches the index (and a published one leaves it at the next
+// SUBSCRIBE); a non-receiver's sections asking for cameras or content shares are inactive.
+TEST(VideoPlanTest, CapabilitiesRefusePublishingAndReceiving) {
+  MeetingState state;
+  state.PublishVideo(VideoSource{10, 3, "bob", "b", 1500, 15});
+  state.PublishVideo(VideoSource{20, 5, "carol#content", "c", 1500, 15});
+  SessionVideoState session;
+  auto offer = Offer("sendrecv", 1234, {"recvonly", "recvonly"});
+  VideoIdentity viewer{"alice", "a"};
+  viewer.may_send = false;  // Video: Receive
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(true, {0, 10, 20}), viewer, state, session, answers, &NextSsrc);
+  EXPECT_EQ(answers[1].direction, "inactive") << "camera of a Receive-only attendee";
+  EXPECT_FALSE(r.index_changed);
+  EXPECT_EQ(state.video_sources().size(), 2u) << "nothing of alice's in the index";
+  EXPECT_EQ(answers[2].direction, "sendonly");
+  EXPECT_EQ(answers[3].direction, "sendonly");
+
+  // Video None + Content Receive is refused by the API; Video Receive + Content None: cameras
+  // come, content shares do not.
+  VideoIdentity no_content{"dave", "d"};
+  no_content.may_receive_content = false;
+  SessionVideoState s2;
+  std::vector<sdp::MediaAnswer> a2(offer.media.size());
+  auto offer2 = Offer("inactive", 0, {"recvonly", "recvonly"});
+  auto r2 = PlanVideo(offer2, Sub(false, {0, 10, 20}), no_content, state, s2, a2, &NextSsrc);
+  EXPECT_EQ(a2[2].direction, "sendonly") << "bob's camera";
+  EXPECT_EQ(a2[3].direction, "inactive") << "carol's content share";
+  ASSERT_EQ(r2.media.subscriptions.size(), 1u);
+
+  VideoIdentity blind{"erin", "e"};
+  blind.may_receive_video = false;
+  blind.may_receive_content = false;
+  SessionVideoState s3;
+  std::vector<sdp::MediaAnswer> a3(offer2.media.size());
+  auto r3 = PlanVideo(offer2, Sub(false, {0, 10, 20}), blind, state, s3, a3, &NextSsrc);
+  EXPECT_TRUE(r3.media.subscriptions.empty());
+  EXPECT_EQ(a3[2].direction, "inactive");
+
+  // A publishing attendee whose capability drops to Receive leaves the index at its next offer.
+  SessionVideoState pub;
+  std::vector<sdp::MediaAnswer> a4(offer.media.size());
+  PlanVideo(offer, Sub(true, {0}), {"frank", "f"}, state, pub, a4, &NextSsrc);
+  EXPECT_EQ(state.video_sources().size(), 3u);
+  VideoIdentity frank{"frank", "f"};
+  frank.may_send = false;
+  std::vector<sdp::MediaAnswer> a5(offer.media.size());
+  auto r5 = PlanVideo(offer, Sub(true, {0}), frank, state, pub, a5, &NextSsrc);
+  EXPECT_TRUE(r5.index_changed);
+  EXPECT_EQ(a5[1].direction, "inactive");
+  EXPECT_EQ(state.video_sources().size(), 2u);
+}
+
+}  // namespace
+}  // namespace sfu::signaling

@@ -248,3 +248,48 @@ test('after SIGTERM (clean shutdown) and a restart, every client reconnects by i
   const s = await restartAndRecover('SIGTERM');
   console.log(`SIGTERM: every client receives mixed audio ${s.toFixed(1)} s after the new server answered`);
 });
+
+// Attendee capabilities live (docs/PROTOCOL.md, "Attendee capabilities"), on the same three
+// clients: UpdateAttendeeCapabilities to Audio Receive takes the 700 Hz attendee out of the mix
+// (it still hears the others); back to SendReceive it is heard again within a second, without a
+// renegotiation; BatchUpdateAttendeeCapabilitiesExcept leaves only the 440 Hz attendee audible.
+async function spectra(ms) {
+  return Promise.all(pages.map((p) => p.evaluate(
+    ([freqs, t]) => window.spectrumOf(document.getElementById('audio').srcObject, freqs, t), [FREQS, ms])));
+}
+const heard = (r, k) => r.levels[k] - r.floor >= 20;
+// Absent: 35 dB under a heard tone (about -25 dBFS here) whatever the page's noise floor (the
+// floor of a page that hears nobody is digital silence, ~-100 dBFS).
+const absent = (r, k) => r.levels[k] < -60;
+
+async function setAudio(attendee, audio) {
+  const r = await api('PUT', `/meetings/${created.json.Meeting.MeetingId}/attendees/${attendee.AttendeeId}/capabilities`,
+    { Capabilities: { Audio: audio, Video: 'SendReceive', Content: 'SendReceive' } });
+  assert.strictEqual(r.status, 200, JSON.stringify(r.json));
+}
+
+test('capabilities: a Receive-only attendee is not heard but hears; SendReceive again is heard within a second; batch-update-except', { timeout: 120000 }, async () => {
+  assert.ok(created, 'the meeting of the first test');
+  const [a440, a700, a1100] = created.json.Attendees;
+  await setAudio(a700, 'Receive');
+  await new Promise((r) => setTimeout(r, 1000));
+  let s = await spectra(2000);
+  assert.ok(absent(s[0], 1) && absent(s[2], 1), `700 Hz still heard: ${JSON.stringify(s.map((x) => x.levels))}`);
+  assert.ok(heard(s[1], 0) && heard(s[1], 2), 'the Receive-only attendee hears the others');
+  assert.ok(heard(s[0], 2) && heard(s[2], 0), 'the others still hear each other');
+
+  await setAudio(a700, 'SendReceive');
+  await new Promise((r) => setTimeout(r, 1000));
+  s = await spectra(1000);  // the second after the first one
+  assert.ok(heard(s[0], 1) && heard(s[2], 1), `700 Hz not heard a second after SendReceive: ${JSON.stringify(s.map((x) => x.levels))}`);
+
+  const b = await api('PUT', `/meetings/${created.json.Meeting.MeetingId}/attendees/capabilities?operation=batch-update-except`,
+    { ExcludedAttendeeIds: [{ AttendeeId: a440.AttendeeId }], Capabilities: { Audio: 'Receive', Video: 'Receive', Content: 'Receive' } });
+  assert.strictEqual(b.status, 200, JSON.stringify(b.json));
+  await new Promise((r) => setTimeout(r, 1000));
+  s = await spectra(2000);
+  console.log(`after batch-update-except: ${s.map((r, i) => `${FREQS[i]} Hz hears ${r.levels.map((v) => (v - r.floor).toFixed(0)).join('/')} dB over floor`).join('; ')}`);
+  assert.ok(heard(s[1], 0) && heard(s[2], 0), 'the excluded attendee is still heard');
+  assert.ok(absent(s[1], 2) && absent(s[2], 1) && absent(s[0], 1) && absent(s[0], 2), 'everyone else is silent');
+  for (const a of [a700, a1100]) await setAudio(a, 'SendReceive');
+});

@@ -198,3 +198,43 @@ test('simulcast cameras (rid low/mid/hi, priority policy): each browser decodes 
   }
   await context.close();
 });
+
+// Attendee capabilities (docs/PROTOCOL.md, "Attendee capabilities"): an attendee created with
+// Video: Receive turns its camera on like everyone, but the server answers its camera section
+// inactive and keeps it out of the index: the other browser never gets a tile for it, while the
+// Receive-only attendee sees the other's camera.
+test('a Video: Receive attendee sees cameras but its own camera never appears as a tile', { timeout: 90000 }, async () => {
+  const created = await api('POST', '/meetings?operation=create-attendees', {
+    ExternalMeetingId: 'capabilities',
+    Attendees: [{ ExternalUserId: 'presenter' },
+      { ExternalUserId: 'viewer', Capabilities: { Audio: 'SendReceive', Video: 'Receive', Content: 'None' } }],
+  });
+  assert.strictEqual(created.status, 200);
+  const [presenter, viewer] = created.json.Attendees;
+  assert.deepStrictEqual(viewer.Capabilities, { Audio: 'SendReceive', Video: 'Receive', Content: 'None' });
+  const context = await browser.newContext();
+  const two = [await context.newPage(), await context.newPage()];
+  for (const p of two) await p.goto(web.url);
+  await Promise.all(two.map((p, i) => p.evaluate(joinWithCamera, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: created.json.Attendees[i] } })));
+  // The viewer decodes the presenter's camera...
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const t = (await two[1].evaluate(tileStates)).find((x) => x.attendee === presenter.AttendeeId);
+    if (t && t.width > 0 && t.frames > 10) break;
+    if (Date.now() > deadline) assert.fail(`the viewer shows no presenter tile: ${JSON.stringify(t)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // ...and, 3 s later, the presenter still has no tile for the viewer's camera.
+  await new Promise((r) => setTimeout(r, 3000));
+  const presenterTiles = await two[0].evaluate(tileStates);
+  assert.ok(!presenterTiles.some((t) => t.attendee === viewer.AttendeeId),
+    `the viewer's camera reached the presenter: ${JSON.stringify(presenterTiles)}`);
+  const sent = await two[1].evaluate(async () => {
+    const stats = await window.session.audioVideo.getRTCPeerConnectionStats();
+    let frames = 0;
+    stats.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'video') frames += r.framesEncoded || 0; });
+    return frames;
+  });
+  console.log(`viewer: camera frames encoded ${sent} (its section answered inactive); presenter tiles: ${presenterTiles.length}`);
+  await context.close();
+});

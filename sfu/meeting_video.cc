@@ -164,6 +164,14 @@ bool MeetingVideo::OnMedia(VideoPublisher& pub, const wire::RtpPacketView& pkt, 
   const bool marker = pkt.marker();
   layer->OnPacket(pkt, now);
   ShardStats& st = shard_.mutable_stats();
+  if (in.key_frame) {
+    if (auto size = wire::ParseVp8KeyFrameSize(payload.subspan(vp8->header_size)))
+      layer->SetFrameSize(size->width, size->height);
+  }
+  if (!pub.WithinLimit(*layer)) {  // above the meeting's MaxResolution: goes nowhere
+    st.Add(st.video_over_resolution);
+    return true;
+  }
   auto waiting = [&] {
     ++stats_.dropped_waiting_keyframe;
     st.Add(st.video_waiting_keyframe);

@@ -54,6 +54,12 @@ class PublisherStream {
   // The sequence numbers to NACK now (each is asked for twice at most).
   std::vector<uint16_t> DueNacks(int64_t now_ms) { return nacks_.Due(now_ms); }
 
+  // The size its last key frame announced (0 x 0 until one parsed).
+  void SetFrameSize(uint16_t width, uint16_t height) {
+    pixels_ = static_cast<uint32_t>(width) * height;
+  }
+  uint32_t pixels() const { return pixels_; }
+
   // Every second: folds the bytes of the second into the smoothed receive rate.
   void UpdateRate() {
     rate_bps_ = rate_bps_ == 0 ? rate_bytes_ * 8 : (rate_bps_ + rate_bytes_ * 8) / 2;
@@ -78,6 +84,7 @@ class PublisherStream {
   uint64_t rate_bytes_ = 0;
   uint64_t rate_bps_ = 0;
   int64_t last_packet_ms_ = -1'000'000;
+  uint32_t pixels_ = 0;
   uint16_t highest_seq_ = 0;
   bool have_seq_ = false;
 };

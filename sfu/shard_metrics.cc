@@ -117,7 +117,8 @@ class ShardCollector final : public prometheus::Collectable {
     auto& video = family("sfu_video_packets_total",
                          "Video packets by outcome: forwarded to a subscriber section, "
                          "retransmitted for a NACK, held back waiting for a key frame, unknown "
-                         "(SSRC or codec), publishers' RTX retransmissions unwrapped.",
+                         "(SSRC or codec), over the meeting's MaxResolution (not forwarded), "
+                         "publishers' RTX retransmissions unwrapped.",
                          MetricType::Counter);
     auto& video_rtcp = family("sfu_video_feedback_total",
                               "Video feedback the server sent to publishers: key-frame requests "
@@ -191,6 +192,7 @@ class ShardCollector final : public prometheus::Collectable {
       add(video, i, Read(s.video_retransmissions), {{"outcome", "retransmitted"}});
       add(video, i, Read(s.video_waiting_keyframe), {{"outcome", "waiting_keyframe"}});
       add(video, i, Read(s.video_unknown), {{"outcome", "unknown"}});
+      add(video, i, Read(s.video_over_resolution), {{"outcome", "over_max_resolution"}});
       add(video, i, Read(s.video_rtx_received), {{"outcome", "rtx_unwrapped"}});
       add(video_rtcp, i, Read(s.video_keyframe_requests), {{"kind", "pli"}});
       add(video_rtcp, i, Read(s.video_nacks_sent), {{"kind", "nack"}});

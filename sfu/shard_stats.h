@@ -45,7 +45,9 @@ struct ShardStats : transport::TransportStats {
   std::atomic<uint64_t> video_layer_switches_down{0};
   std::atomic<uint64_t> video_probes{0};         // bandwidth probes toward subscribers
   std::atomic<uint64_t> video_padding_bytes{0};  // RTX padding sent for probes
-  std::atomic<uint64_t> video_pause_ignored{0};  // PAUSE/RESUME ids of streams not received
+  std::atomic<uint64_t> video_pause_ignored{0};
+  std::atomic<uint64_t> video_over_resolution{
+      0};  // packets of layers above MaxResolution  // PAUSE/RESUME ids of streams not received
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

@@ -17,6 +17,7 @@ void VideoPublisher::Set(const VideoPublication& publication) {
   rid_ext_id_ = publication.rid_ext_id;
   rtx_payload_type_ = publication.rtx_payload_type;
   repaired_rid_ext_id_ = publication.repaired_rid_ext_id;
+  max_pixels_ = publication.max_pixels;
   // Keep the state (learned SSRC, history) of layers that stay.
   std::vector<std::unique_ptr<PublisherStream>> layers;
   for (const VideoLayer& info : publication.layers) {
@@ -103,16 +104,20 @@ const PublisherStream* VideoPublisher::Target(uint32_t stream_id, int allowed,
                                               int64_t now_ms) const {
   const int wanted = IndexOf(stream_id);
   if (wanted < 0) return nullptr;
-  if (layers_.size() < 2) return layers_.front().get();
+  auto within = [&](int k) { return WithinLimit(*layers_[static_cast<size_t>(k)]); };
+  if (layers_.size() < 2) return within(0) ? layers_.front().get() : nullptr;
   const int cap = allowed >= 0 ? std::min(wanted, allowed) : wanted;
-  auto arriving = [&](int k) { return layers_[static_cast<size_t>(k)]->arriving(now_ms); };
-  if (arriving(cap)) return layers_[static_cast<size_t>(cap)].get();
-  // The highest arriving layer below the cap, else the lowest arriving one above it.
+  // Usable: arriving, and not above the meeting's MaxResolution.
+  auto usable = [&](int k) {
+    return within(k) && layers_[static_cast<size_t>(k)]->arriving(now_ms);
+  };
+  if (usable(cap)) return layers_[static_cast<size_t>(cap)].get();
+  // The highest usable layer below the cap, else the lowest usable one above it.
   for (int k = cap - 1; k >= 0; --k)
-    if (arriving(k)) return layers_[static_cast<size_t>(k)].get();
+    if (usable(k)) return layers_[static_cast<size_t>(k)].get();
   for (int k = cap + 1; k < static_cast<int>(layers_.size()); ++k)
-    if (arriving(k)) return layers_[static_cast<size_t>(k)].get();
-  return layers_[static_cast<size_t>(cap)].get();
+    if (usable(k)) return layers_[static_cast<size_t>(k)].get();
+  return within(cap) ? layers_[static_cast<size_t>(cap)].get() : nullptr;
 }
 
 void VideoPublisher::LayerRates(int64_t now_ms, std::vector<uint64_t>* out) const {

@@ -28,6 +28,10 @@ class VideoPublisher {
   // Replaces the publication; layers that stay (same stream id, SSRC and RID) keep their state.
   void Set(const VideoPublication& publication);
   bool publishing() const { return !layers_.empty(); }
+  // False for a layer whose key frames exceed the meeting's MaxResolution (never forwarded).
+  bool WithinLimit(const PublisherStream& layer) const {
+    return max_pixels_ == 0 || layer.pixels() <= max_pixels_;
+  }
   std::span<const std::unique_ptr<PublisherStream>> layers() const { return layers_; }
   // The layer with this stream id and its index (lowest layer first), or null / -1.
   PublisherStream* Find(uint32_t stream_id);
@@ -70,6 +74,7 @@ class VideoPublisher {
  private:
   VideoPeer& peer_;                                       // borrowed: the publisher
   std::vector<std::unique_ptr<PublisherStream>> layers_;  // owned, lowest layer first
+  uint32_t max_pixels_ = 0;
   int payload_type_ = -1;
   int rid_ext_id_ = 0;
   int rtx_payload_type_ = -1;

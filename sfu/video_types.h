@@ -22,6 +22,9 @@ struct VideoPublication {
   int rid_ext_id = 0;              // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id, 0: none
   int rtx_payload_type = -1;       // RFC 4588 retransmissions (apt = payload_type); -1: none
   int repaired_rid_ext_id = 0;  // urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id, 0: none
+  // MeetingFeatures.Video/Content.MaxResolution as a pixel count (0: no limit): a layer whose
+  // key frames are larger is not forwarded (docs/PROTOCOL.md, "Attendee capabilities").
+  uint32_t max_pixels = 0;
   uint32_t stream_id() const { return layers.empty() ? 0 : layers.front().stream_id; }
 };
 

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "sfu/shard_set.h"
+#include "signaling/api/capabilities.h"
 #include "signaling/api/join_token.h"
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_metrics.h"
@@ -170,6 +171,8 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
     identity.cap_audio = attendee->capabilities_audio;
     identity.cap_video = attendee->capabilities_video;
     identity.cap_content = attendee->capabilities_content;
+    identity.max_video_pixels = api::MaxResolutionPixels(api::MaxResolutionOf(
+        meeting->meeting_features_json, claims->content ? "Content" : "Video"));
     if (claims->content) {
       identity.attendee_id += "#content";
       identity.content = true;

@@ -199,6 +199,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   VideoPlanResult video = PlanVideo(*offer, f.sub(), self, hub_.State(identity_.meeting_id), video_,
                                     answers, &base::RandomNonZeroU32,
                                     /*subscription_limit=*/25, media_->max_video_senders);
+  video.media.publication.max_pixels = identity_.max_video_pixels;
   // A new transport on the first SUBSCRIBE or an ICE restart; otherwise renegotiate in place.
   const sdp::MediaSection& first = offer->media.front();
   if (!bridge_.open() || first.ice_ufrag != remote_ufrag_)

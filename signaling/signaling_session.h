@@ -67,6 +67,9 @@ struct AttendeeIdentity {
   std::string cap_audio = "SendReceive";
   std::string cap_video = "SendReceive";
   std::string cap_content = "SendReceive";
+  // The meeting's MaxResolution for what this session publishes (Video, or Content for a
+  // content session) in pixels; 0: no limit.
+  uint32_t max_video_pixels = 0;
 };
 
 class SignalingSession final : public ws::WsHandler {

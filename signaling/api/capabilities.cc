@@ -16,6 +16,13 @@ std::string MaxResolutionOf(const std::string& meeting_features_json, std::strin
   return r && r->is_string() ? std::string(r->as_string()) : std::string();
 }
 
+uint32_t MaxResolutionPixels(std::string_view r) {
+  if (r == "HD") return 1280 * 720;
+  if (r == "FHD") return 1920 * 1080;
+  if (r == "UHD") return 3840 * 2160;
+  return 0;
+}
+
 std::optional<ApiError> ResolveCapabilities(const std::string& meeting_features_json,
                                             std::string_view field, Capabilities* caps) {
   const bool video_off = MaxResolutionOf(meeting_features_json, "Video") == "None";

@@ -9,6 +9,7 @@
 // - Send, Receive or SendReceive for a medium the meeting turns off is a 400.
 // - Content SendReceive or Receive needs video SendReceive or Receive (a 400 otherwise).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +29,9 @@ inline bool CanReceive(std::string_view mode) { return mode == "Receive" || mode
 
 // MeetingFeatures.Video.MaxResolution / Content.MaxResolution ("" when not set).
 std::string MaxResolutionOf(const std::string& meeting_features_json, std::string_view section);
+
+// Pixels of a MaxResolution value: HD 1280x720, FHD 1920x1080, UHD 3840x2160; 0 for "" (no
+// limit) and for None (nothing is sent at all: capabilities are None).
+uint32_t MaxResolutionPixels(std::string_view max_resolution);
 
 }  // namespace sfu::api

@@ -8,6 +8,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> p(data, data + size);
+  if (auto size = sfu::wire::ParseVp8KeyFrameSize(p);
+      size && (size->width > 0x3fff || size->height > 0x3fff))
+    std::abort();
   auto d = sfu::wire::ParseVp8Descriptor(p);
   if (!d) return 0;
   if (d->header_size >= p.size()) std::abort();

@@ -47,8 +47,10 @@ VideoSubscription Section(uint32_t stream_id, bool rtx, const char* mid = "2",
 
 class MeetingVideoTest : public ::testing::Test {
  protected:
-  void Publish(std::vector<VideoLayer> layers, int rtx_pt = -1, int rid_ext = 0) {
+  void Publish(std::vector<VideoLayer> layers, int rtx_pt = -1, int rid_ext = 0,
+               uint32_t max_pixels = 0) {
     VideoPlanForMedia plan;
+    plan.publication.max_pixels = max_pixels;
     plan.publication.layers = std::move(layers);
     plan.publication.payload_type = kVp8Pt;
     plan.publication.rtx_payload_type = rtx_pt;
@@ -368,6 +370,52 @@ TEST_F(MeetingVideoTest, GoesAwayCleanly) {
   video_.reset();
   EXPECT_TRUE(alice_.detached) << "participants left when the meeting's video goes are told";
   EXPECT_FALSE(bob_.detached);
+}
+
+}  // namespace
+}  // namespace sfu
+
+namespace sfu {
+namespace {
+
+// MeetingFeatures.Video.MaxResolution (docs/PROTOCOL.md, "Attendee capabilities"): a layer whose
+// key frames are larger than the limit is never forwarded (counted); with simulcast, a
+// subscriber asking for that layer gets the largest one within the limit.
+TEST_F(MeetingVideoTest, LayersAboveTheMeetingsMaxResolutionAreNotForwarded) {
+  constexpr uint32_t kHd = 1280 * 720;
+  Publish({{kCamera, "", 0xA11CE, 0}}, -1, 0, kHd);
+  Subscribe(bob_, {Section(kCamera, false)});
+  Vp8Source cam{0xA11CE, 100};
+  cam.width = 1920;
+  cam.height = 1080;
+  Send(cam.Frame(true, 3));
+  Send(cam.Frame(false, 3));
+  EXPECT_TRUE(bob_.media.empty()) << "1920x1080 in an HD meeting";
+  EXPECT_EQ(stats().video_over_resolution.load(), 6u);
+  // The encoder drops to 1280x720: forwarded from that key frame on.
+  cam.width = 1280;
+  cam.height = 720;
+  Send(cam.Frame(true, 3));
+  EXPECT_EQ(bob_.media.size(), 3u);
+}
+
+TEST_F(MeetingVideoTest, SimulcastSubscriberGetsTheLargestLayerWithinMaxResolution) {
+  Publish({{kLow, "low", 0x1001, 0}, {kHigh, "hi", 0x1003, 0}}, -1, 0, 1280 * 720);
+  Subscribe(bob_, {Section(kHigh, false)});
+  Vp8Source low{0x1001, 1000, 5000, 10, 0x11};
+  Vp8Source high{0x1003, 3000, 7000, 20, 0x33};
+  low.width = 640;
+  low.height = 360;
+  high.width = 1920;
+  high.height = 1080;
+  for (int i = 0; i < 10; ++i) {
+    Send(high.Frame(i == 0, 2));
+    Send(low.Frame(i == 0, 1));
+    Advance(40);
+  }
+  ASSERT_FALSE(bob_.media.empty());
+  for (const auto& p : bob_.media) EXPECT_EQ(View(p).payload()[14], 0x11) << "only the low layer";
+  EXPECT_GT(stats().video_over_resolution.load(), 0u);
 }
 
 }  // namespace

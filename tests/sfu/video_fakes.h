@@ -121,6 +121,7 @@ struct Vp8Source {
   uint8_t fill = 0x55;
   const char* rid = nullptr;  // sent in the rtp-stream-id extension (kRidExtId) when set
   size_t payload = 100;
+  uint16_t width = 0, height = 0;  // when set, key frames carry a VP8 key frame header with them
 
   // One packet (the sequence number advances even when the caller drops it: a loss).
   std::vector<uint8_t> Packet(bool key, bool frame_start, bool marker) {
@@ -143,6 +144,19 @@ struct Vp8Source {
     buf[h + 3] = static_cast<uint8_t>(picture_id);
     buf[h + 4] = key ? 0x00 : 0x01;
     for (size_t i = 5; i < payload; ++i) buf[h + i] = fill;
+    if (key && frame_start && width) {
+      const uint8_t vp8[] = {0x50,
+                             0x2a,
+                             0x00,
+                             0x9d,
+                             0x01,
+                             0x2a,
+                             static_cast<uint8_t>(width),
+                             static_cast<uint8_t>(width >> 8),
+                             static_cast<uint8_t>(height),
+                             static_cast<uint8_t>(height >> 8)};
+      std::copy(std::begin(vp8), std::end(vp8), buf.begin() + static_cast<std::ptrdiff_t>(h + 4));
+    }
     buf.resize(h + payload);
     if (marker) {
       ts += 3000;

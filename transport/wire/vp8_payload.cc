@@ -52,6 +52,15 @@ std::optional<Vp8Descriptor> ParseVp8Descriptor(std::span<const uint8_t> p) {
   return d;
 }
 
+std::optional<Vp8FrameSize> ParseVp8KeyFrameSize(std::span<const uint8_t> v) {
+  if (v.size() < 10 || (v[0] & 0x01) != 0) return std::nullopt;
+  if (v[3] != 0x9d || v[4] != 0x01 || v[5] != 0x2a) return std::nullopt;
+  Vp8FrameSize s;
+  s.width = static_cast<uint16_t>((v[6] | (v[7] << 8)) & 0x3fff);
+  s.height = static_cast<uint16_t>((v[8] | (v[9] << 8)) & 0x3fff);
+  return s;
+}
+
 void WriteVp8PictureId(std::span<uint8_t> p, const Vp8Descriptor& d, uint16_t picture_id) {
   if (!d.has_picture_id || d.picture_id_offset >= p.size()) return;
   if (d.picture_id_15bit) {

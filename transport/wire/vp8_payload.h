@@ -32,6 +32,16 @@ struct Vp8Descriptor {
 // payload.
 std::optional<Vp8Descriptor> ParseVp8Descriptor(std::span<const uint8_t> payload);
 
+// A key frame's dimensions from its VP8 payload header (RFC 6386 §9.1: the 3-byte frame tag with
+// P clear, the start code 9d 01 2a, then 14-bit width and height, little-endian, each with 2
+// scaling bits). `vp8` is the payload after the descriptor (header_size on). nullopt unless it is
+// the first packet of a key frame with a valid start code.
+struct Vp8FrameSize {
+  uint16_t width = 0;
+  uint16_t height = 0;
+};
+std::optional<Vp8FrameSize> ParseVp8KeyFrameSize(std::span<const uint8_t> vp8);
+
 // In-place rewrites at the offsets Parse found (no-ops when the field is absent).
 void WriteVp8PictureId(std::span<uint8_t> payload, const Vp8Descriptor& d, uint16_t picture_id);
 void WriteVp8Tl0PicIdx(std::span<uint8_t> payload, const Vp8Descriptor& d, uint8_t tl0picidx);

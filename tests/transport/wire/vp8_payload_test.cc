@@ -62,4 +62,18 @@ TEST(Vp8PayloadTest, RewritesPictureIdAndTl0InPlace) {
 }
 
 }  // namespace
+TEST(Vp8PayloadTest, KeyFrameSizeFromTheVp8Header) {
+  // Frame tag (P clear), start code, 1280 (scale bits 01 set: ignored) x 720.
+  const uint8_t key[] = {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x00, 0x45, 0xd0, 0x02};
+  auto s = ParseVp8KeyFrameSize(key);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->width, 1280);
+  EXPECT_EQ(s->height, 720);
+  const uint8_t delta[] = {0x51, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x00, 0x05, 0xd0, 0x02};
+  EXPECT_FALSE(ParseVp8KeyFrameSize(delta)) << "P set: not a key frame";
+  const uint8_t bad_code[] = {0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2b, 0x00, 0x05, 0xd0, 0x02};
+  EXPECT_FALSE(ParseVp8KeyFrameSize(bad_code));
+  EXPECT_FALSE(ParseVp8KeyFrameSize(std::span<const uint8_t>(key, 9))) << "truncated";
+}
+
 }  // namespace sfu::wire

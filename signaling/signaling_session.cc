@@ -59,6 +59,7 @@ SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
 }
 
 SignalingSession::~SignalingSession() {
+  hub_.events().SessionEnded(*this, /*left=*/false);  // application events (docs/EVENTS.md)
   if (subscribed()) AnnounceLeft(/*dropped=*/!left_);
   StopMedia();
   hub_.Remove(this);
@@ -128,6 +129,7 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
       return HandleDataMessage(f);
     case SdkSignalFrame::LEAVE:
       Send(proto::MakeFrame(SdkSignalFrame::LEAVE_ACK));
+      hub_.events().SessionEnded(*this, /*left=*/true);
       if (subscribed()) AnnounceLeft(/*dropped=*/false);
       StopMedia();
       joined_ = false;
@@ -158,6 +160,7 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
   // No TURN credentials: the client then uses host candidates against our ICE-lite server.
   Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
   joined_ = true;
+  hub_.events().SessionJoined(*this);
   SendIndex();
   SFU_LOG(kInfo, "attendee joined")
       .Kv("meeting", identity_.meeting_id)
@@ -202,6 +205,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   bridge_.Apply(MediaPlan(first, audio, video.media));
   SendSubscribeAck(f.sub(), AnswerSdp(*offer, answers, shard_index), video);
   video_media_ = std::move(video.media);
+  hub_.events().VideoPublishing(*this, video_.stream_id != 0);
   if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) BecomePresent(f.sub().audio_muted());
 }

@@ -44,6 +44,7 @@ void EventDispatcher::Start(std::vector<EventChannel*> channels) {
     for (size_t i = 0; i < dests_.size(); ++i) {
       Dest& d = dests_[i];
       d.channel = i < channels.size() ? channels[i] : nullptr;
+      if (metrics_) metrics_->AddDestination(d.url);
       d.depth = store_.CountPendingEvents(d.url);
       UpdateDepth(d);
       if (d.depth > 0) {

@@ -36,6 +36,13 @@ prometheus::Counter& EventMetrics::Child(prometheus::Family<prometheus::Counter>
   return *it->second;
 }
 
+void EventMetrics::AddDestination(const std::string& destination) {
+  Child(delivered_, delivered_by_dest_, "destination", destination);
+  Child(retried_, retried_by_dest_, "destination", destination);
+  Child(dropped_, dropped_by_dest_, "destination", destination);
+  SetQueueDepth(destination, 0);
+}
+
 void EventMetrics::CountEmitted(const std::string& event_type) {
   Child(emitted_, emitted_by_type_, "type", event_type).Increment();
 }

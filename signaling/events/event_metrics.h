@@ -22,6 +22,8 @@ class EventMetrics {
   // Borrowed: exposition outlives this object.
   explicit EventMetrics(metrics::ServerMetrics& exposition);
 
+  // Creates the destination's series at zero, so they are scraped before the first event.
+  void AddDestination(const std::string& destination);
   void CountEmitted(const std::string& event_type);
   void CountDelivered(const std::string& destination);
   void CountRetried(const std::string& destination);

@@ -243,3 +243,39 @@ test('bad webhook settings stop the server at start with the reason', { timeout:
     assert.match(r.stderr, says);
   }
 });
+
+test('a meeting that ends by idle timeout sends chime:MeetingEnded', { timeout: 60000 }, async () => {
+  const port = await freePort();
+  const receiver = await startReceiver(port);
+  cleanup.push(receiver);
+  const server = await startServer({ args: ['--api-rate', '0', '--meeting-idle-timeout', '1',
+    '--events-webhook', `http://127.0.0.1:${port}/`, '--events-secret', SECRET] });
+  cleanup.push(server);
+  const created = await server.request('POST', '/meetings', { ExternalMeetingId: 'idle-one' });
+  assert.strictEqual(created.status, 200);
+  await waitForEvents(receiver, 2);
+  assert.deepStrictEqual(summary(receiver), ['chime:MeetingStarted', 'chime:MeetingEnded']);
+  assert.strictEqual(receiver.events[1].event.detail.meetingId, created.json.Meeting.MeetingId);
+  assert.strictEqual(receiver.events[1].event.detail.externalMeetingId, 'idle-one');
+  assert.strictEqual((await server.request('GET', `/meetings/${created.json.Meeting.MeetingId}`)).status, 404);
+});
+
+test('a receiver down for long: the queue keeps the newest --events-queue-max events and counts the drops', { timeout: 60000 }, async () => {
+  const port = await freePort();
+  const hook = `http://127.0.0.1:${port}/`;
+  const server = await startServer({ args: ['--api-rate', '0', '--events-queue-max', '3',
+    '--events-webhook', hook, '--events-secret', SECRET] });
+  cleanup.push(server);
+  const m = (await server.request('POST', '/meetings', { ExternalMeetingId: 'bounded' })).json.Meeting;
+  for (const u of ['u1', 'u2', 'u3', 'u4']) {
+    assert.strictEqual((await server.request('POST', `/meetings/${m.MeetingId}/attendees`, { ExternalUserId: u })).status, 200);
+  }
+  assert.strictEqual(await metricValue(server, 'sfu_events_queue_depth', hook), 3);
+  assert.strictEqual(await metricValue(server, 'sfu_events_dropped_total', hook), 2);
+  const receiver = await startReceiver(port);
+  cleanup.push(receiver);
+  await waitForEvents(receiver, 3);
+  await sleep(300);
+  // The two oldest (MeetingStarted, u1) were dropped; the rest arrive in order.
+  assert.deepStrictEqual(summary(receiver), ['chime:AttendeeAdded u2', 'chime:AttendeeAdded u3', 'chime:AttendeeAdded u4']);
+});

@@ -45,8 +45,7 @@ namespace {
 // application-event dispatcher (docs/EVENTS.md; null without --events-webhook).
 class ShardPlacement final : public api::ControlApiListener {
  public:
-  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub,
-                 signaling::EventDispatcher* events)
+  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub, signaling::EventDispatcher* events)
       : shards_(shards), hub_(hub), events_(events) {}
   void OnMeetingCreated(const store::MeetingRecord& m) override {
     const int shard = shards_.Place(m.meeting_id);

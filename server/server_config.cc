@@ -375,7 +375,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "\n"
     << "  events webhooks:      ";
   if (c.events_webhooks.empty()) o << "none";
-  for (size_t i = 0; i < c.events_webhooks.size(); ++i) o << (i ? ", " : "") << c.events_webhooks[i];
+  for (size_t i = 0; i < c.events_webhooks.size(); ++i)
+    o << (i ? ", " : "") << c.events_webhooks[i];
   if (!c.events_webhooks.empty())
     o << " (signed, at most " << c.events_queue_max << " queued each)";
   o << "\n"

@@ -108,8 +108,9 @@ std::optional<WebhookUrl> ParseWebhookUrl(std::string_view url, std::string* err
   };
   constexpr std::string_view kScheme = "http://";
   if (url.rfind("https://", 0) == 0)
-    return fail("https is not supported; use http:// (a receiver on this host or a private "
-                "network, or a local TLS-terminating proxy)");
+    return fail(
+        "https is not supported; use http:// (a receiver on this host or a private "
+        "network, or a local TLS-terminating proxy)");
   if (url.rfind(kScheme, 0) != 0) return fail("must start with http://");
   for (char c : url)
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)

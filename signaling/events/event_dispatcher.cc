@@ -15,7 +15,8 @@ constexpr std::string_view kContentSuffix = "#content";
 // "<AttendeeId>#content" -> "<AttendeeId>": content events name the attendee who shares.
 std::string BaseAttendeeId(const std::string& session_attendee_id) {
   const std::string_view s(session_attendee_id);
-  if (s.size() > kContentSuffix.size() && s.substr(s.size() - kContentSuffix.size()) == kContentSuffix)
+  if (s.size() > kContentSuffix.size() &&
+      s.substr(s.size() - kContentSuffix.size()) == kContentSuffix)
     return std::string(s.substr(0, s.size() - kContentSuffix.size()));
   return session_attendee_id;
 }
@@ -135,8 +136,8 @@ void EventDispatcher::Emit(api::MeetingEventType type, const std::string& meetin
 
 void EventDispatcher::Refill(Dest& d) {
   if (!d.channel || d.handed >= config_.window || d.handed >= d.depth) return;
-  std::vector<store::QueuedEvent> more = store_.PendingEvents(
-      d.url, d.handed_through, static_cast<int>(config_.window - d.handed));
+  std::vector<store::QueuedEvent> more =
+      store_.PendingEvents(d.url, d.handed_through, static_cast<int>(config_.window - d.handed));
   if (more.empty()) return;
   d.handed += static_cast<int64_t>(more.size());
   d.handed_through = more.back().seq;
@@ -184,7 +185,8 @@ void EventDispatcher::MeetingEnded(const std::string& meeting_id) {
 }
 
 void EventDispatcher::AttendeeAdded(const store::AttendeeRecord& a) {
-  if (MeetingInfo* info = Meeting(a.meeting_id)) info->attendees[a.attendee_id] = a.external_user_id;
+  if (MeetingInfo* info = Meeting(a.meeting_id))
+    info->attendees[a.attendee_id] = a.external_user_id;
   Emit(api::MeetingEventType::kAttendeeAdded, a.meeting_id, a.attendee_id, a.external_user_id);
 }
 
@@ -205,8 +207,7 @@ void EventDispatcher::AttendeeDeleted(const std::string& meeting_id,
 }
 
 void EventDispatcher::Joined(const std::string& meeting_id, const std::string& session_attendee_id,
-                             const std::string& external_user_id, bool content,
-                             uintptr_t session) {
+                             const std::string& external_user_id, bool content, uintptr_t session) {
   const LiveKey key{meeting_id, session_attendee_id};
   if (auto it = live_.find(key); it != live_.end()) {
     if (it->second.session == session) return;
@@ -249,8 +250,9 @@ void EventDispatcher::Video(const std::string& meeting_id, const std::string& se
   it->second.publishing = publishing;
   const bool content = it->second.content;
   using T = api::MeetingEventType;
-  const T type = publishing ? (content ? T::kAttendeeContentVideoStarted : T::kAttendeeVideoStarted)
-                            : (content ? T::kAttendeeContentVideoStopped : T::kAttendeeVideoStopped);
+  const T type = publishing
+                     ? (content ? T::kAttendeeContentVideoStarted : T::kAttendeeVideoStarted)
+                     : (content ? T::kAttendeeContentVideoStopped : T::kAttendeeVideoStopped);
   Emit(type, meeting_id, BaseAttendeeId(session_attendee_id), it->second.external_user_id);
 }
 

@@ -14,13 +14,15 @@ EventMetrics::EventMetrics(metrics::ServerMetrics& exposition) {
                     .Register(registry);
   retried_ = &prometheus::BuildCounter()
                   .Name("sfu_events_retries_total")
-                  .Help("Failed webhook deliveries (network error, timeout or non-2xx), each "
-                        "retried with backoff, by destination.")
+                  .Help(
+                      "Failed webhook deliveries (network error, timeout or non-2xx), each "
+                      "retried with backoff, by destination.")
                   .Register(registry);
   dropped_ = &prometheus::BuildCounter()
                   .Name("sfu_events_dropped_total")
-                  .Help("Undelivered meeting events dropped (oldest first) because the "
-                        "destination's queue was full, by destination.")
+                  .Help(
+                      "Undelivered meeting events dropped (oldest first) because the "
+                      "destination's queue was full, by destination.")
                   .Register(registry);
   depth_ = &prometheus::BuildGauge()
                 .Name("sfu_events_queue_depth")
@@ -53,8 +55,7 @@ void EventMetrics::CountRetried(const std::string& destination) {
   Child(retried_, retried_by_dest_, "destination", destination).Increment();
 }
 void EventMetrics::CountDropped(const std::string& destination, int64_t n) {
-  Child(dropped_, dropped_by_dest_, "destination", destination)
-      .Increment(static_cast<double>(n));
+  Child(dropped_, dropped_by_dest_, "destination", destination).Increment(static_cast<double>(n));
 }
 void EventMetrics::SetQueueDepth(const std::string& destination, int64_t depth) {
   auto it = depth_by_dest_.find(destination);

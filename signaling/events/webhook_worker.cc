@@ -82,7 +82,8 @@ int PostOnce(const api::WebhookUrl& url,
       }
       *error = std::string("connect: ") + std::strerror(err);
     } else {
-      *error = errno == EINPROGRESS ? "connect timed out" : std::string("connect: ") + std::strerror(errno);
+      *error = errno == EINPROGRESS ? "connect timed out"
+                                    : std::string("connect: ") + std::strerror(errno);
     }
     ::close(fd);
   }
@@ -98,7 +99,8 @@ int PostOnce(const api::WebhookUrl& url,
   request += body;
   const int64_t deadline = NowMs() + response_timeout_ms;
   for (size_t sent = 0; sent < request.size();) {
-    const ssize_t n = ::send(sock.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    const ssize_t n =
+        ::send(sock.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<size_t>(n);
       continue;
@@ -156,7 +158,9 @@ WebhookWorker::WebhookWorker(WebhookWorkerConfig config,
 
 WebhookWorker::~WebhookWorker() { Stop(); }
 
-void WebhookWorker::Start() { thread_ = std::thread([this] { Run(); }); }
+void WebhookWorker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void WebhookWorker::Stop() {
   {
@@ -205,7 +209,8 @@ void WebhookWorker::Run() {
     std::string timestamp;
     if (const size_t at = event.body.find("\"timestamp\":"); at != std::string::npos) {
       const size_t start = at + 12;
-      timestamp = event.body.substr(start, event.body.find_first_not_of("0123456789", start) - start);
+      timestamp =
+          event.body.substr(start, event.body.find_first_not_of("0123456789", start) - start);
     }
     const std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/json"},

@@ -74,7 +74,8 @@ class WebhookWorker final : public EventChannel {
 
 // One HTTP/1.1 POST over a new connection. Returns the response status, or 0 when the request
 // failed before one arrived (*error says why). Gives up early once *stop is set.
-int PostOnce(const api::WebhookUrl& url, const std::vector<std::pair<std::string, std::string>>& headers,
+int PostOnce(const api::WebhookUrl& url,
+             const std::vector<std::pair<std::string, std::string>>& headers,
              const std::string& body, int connect_timeout_ms, int response_timeout_ms,
              const std::atomic<bool>* stop, std::string* error);
 

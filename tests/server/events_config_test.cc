@@ -23,15 +23,15 @@ TEST(EventsConfigTest, OffByDefault) {
 }
 
 TEST(EventsConfigTest, RepeatableFlagAndCommaSeparatedEnvironment) {
-  auto r = Parse({"--events-webhook", "http://127.0.0.1:9000/a", "--events-webhook",
-                  "http://receiver.internal/b", "--events-secret", kSecret,
-                  "--events-queue-max", "50"});
+  auto r =
+      Parse({"--events-webhook", "http://127.0.0.1:9000/a", "--events-webhook",
+             "http://receiver.internal/b", "--events-secret", kSecret, "--events-queue-max", "50"});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_EQ(r.config->events_webhooks,
             (std::vector<std::string>{"http://127.0.0.1:9000/a", "http://receiver.internal/b"}));
   EXPECT_EQ(r.config->events_queue_max, 50);
-  r = Parse({}, {"SFU_EVENTS_WEBHOOK=http://a:1/x,http://b:2/y",
-                 "SFU_EVENTS_SECRET=0123456789abcdef"});
+  r = Parse({},
+            {"SFU_EVENTS_WEBHOOK=http://a:1/x,http://b:2/y", "SFU_EVENTS_SECRET=0123456789abcdef"});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_EQ(r.config->events_webhooks.size(), 2u);
   const std::string text = DescribeConfig(*r.config);

@@ -103,13 +103,18 @@ TEST_F(EventDispatcherTest, ScriptedMeetingGivesTheAwsEventsInOrder) {
   d->AttendeeDeleted("m1", "alice");
   store_->DeleteMeeting("m1");
   d->MeetingEnded("m1");
-  const std::vector<std::string> want = {
-      "chime:MeetingStarted",          "chime:AttendeeAdded",
-      "chime:AttendeeJoined",          "chime:AttendeeVideoStarted",
-      "chime:AttendeeContentJoined",   "chime:AttendeeContentVideoStarted",
-      "chime:AttendeeContentVideoStopped", "chime:AttendeeContentLeft",
-      "chime:AttendeeVideoStopped",    "chime:AttendeeLeft",
-      "chime:AttendeeDeleted",         "chime:MeetingEnded"};
+  const std::vector<std::string> want = {"chime:MeetingStarted",
+                                         "chime:AttendeeAdded",
+                                         "chime:AttendeeJoined",
+                                         "chime:AttendeeVideoStarted",
+                                         "chime:AttendeeContentJoined",
+                                         "chime:AttendeeContentVideoStarted",
+                                         "chime:AttendeeContentVideoStopped",
+                                         "chime:AttendeeContentLeft",
+                                         "chime:AttendeeVideoStopped",
+                                         "chime:AttendeeLeft",
+                                         "chime:AttendeeDeleted",
+                                         "chime:MeetingEnded"};
   EXPECT_EQ(Types(a_), want);
   EXPECT_EQ(Types(b_), want);
   // Content events name the sharing attendee; every event has the meeting's ids.
@@ -136,10 +141,11 @@ TEST_F(EventDispatcherTest, ReconnectIsADropThenAJoinAndTheOldSessionsEndIsIgnor
   d->Ended("m1", "bob", 1, false);               // the old socket closes later: ignored
   d->Video("m1", "bob", 1, false);               // and so is anything else it says
   d->Ended("m1", "bob", 2, false);               // the new one drops
-  EXPECT_EQ(Types(a_), (std::vector<std::string>{
-                           "chime:MeetingStarted", "chime:AttendeeJoined",
-                           "chime:AttendeeVideoStarted", "chime:AttendeeVideoStopped",
-                           "chime:AttendeeDropped", "chime:AttendeeJoined", "chime:AttendeeDropped"}));
+  EXPECT_EQ(Types(a_),
+            (std::vector<std::string>{"chime:MeetingStarted", "chime:AttendeeJoined",
+                                      "chime:AttendeeVideoStarted", "chime:AttendeeVideoStopped",
+                                      "chime:AttendeeDropped", "chime:AttendeeJoined",
+                                      "chime:AttendeeDropped"}));
 }
 
 TEST_F(EventDispatcherTest, DeletingAJoinedAttendeeOrMeetingMakesThemLeaveFirst) {
@@ -155,12 +161,12 @@ TEST_F(EventDispatcherTest, DeletingAJoinedAttendeeOrMeetingMakesThemLeaveFirst)
   d->Ended("m1", "carol", 1, false);  // the session closes after the 411: already accounted for
   store_->DeleteMeeting("m1");
   d->MeetingEnded("m1");
-  EXPECT_EQ(Types(a_), (std::vector<std::string>{
-                           "chime:MeetingStarted", "chime:AttendeeAdded", "chime:AttendeeAdded",
-                           "chime:AttendeeJoined", "chime:AttendeeContentJoined",
-                           "chime:AttendeeJoined", "chime:AttendeeLeft",
-                           "chime:AttendeeContentLeft", "chime:AttendeeDeleted",
-                           "chime:AttendeeLeft", "chime:MeetingEnded"}));
+  EXPECT_EQ(Types(a_),
+            (std::vector<std::string>{
+                "chime:MeetingStarted", "chime:AttendeeAdded", "chime:AttendeeAdded",
+                "chime:AttendeeJoined", "chime:AttendeeContentJoined", "chime:AttendeeJoined",
+                "chime:AttendeeLeft", "chime:AttendeeContentLeft", "chime:AttendeeDeleted",
+                "chime:AttendeeLeft", "chime:MeetingEnded"}));
 }
 
 TEST_F(EventDispatcherTest, ShutdownDropsJoinedSessions) {
@@ -170,7 +176,7 @@ TEST_F(EventDispatcherTest, ShutdownDropsJoinedSessions) {
   d->DropAllSessions();
   d->Ended("m1", "erin", 1, false);
   EXPECT_EQ(Types(a_), (std::vector<std::string>{"chime:MeetingStarted", "chime:AttendeeJoined",
-                                                  "chime:AttendeeDropped"}));
+                                                 "chime:AttendeeDropped"}));
 }
 
 TEST_F(EventDispatcherTest, DeliveryIsAWindowAtATimeAndAcksRefillIt) {
@@ -322,8 +328,8 @@ TEST(WebhookWorkerTest, DeliversInOrderRetriesFailuresAndSignsEachBody) {
   Receiver receiver({500, 200, 503});  // event 1 fails once, event 2 fails once
   WebhookWorkerConfig c;
   std::string error;
-  c.url = *api::ParseWebhookUrl(
-      "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook?k=1", &error);
+  c.url = *api::ParseWebhookUrl("http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook?k=1",
+                                &error);
   c.secret = "secret-0123456789";
   c.initial_backoff_ms = 1;
   c.max_backoff_ms = 4;
@@ -361,8 +367,9 @@ TEST(WebhookWorkerTest, DeliversInOrderRetriesFailuresAndSignsEachBody) {
   EXPECT_NE(reqs[3].find("X-Sfu-Event-Seq: 2\r\n"), std::string::npos);
   EXPECT_NE(reqs[4].find("X-Sfu-Event-Seq: 3\r\n"), std::string::npos);
   EXPECT_NE(reqs[4].find("Content-Type: application/json\r\n"), std::string::npos);
-  EXPECT_NE(reqs[4].find("X-Sfu-Signature: " + api::WebhookSignature(c.secret, "{\"c\":3}") + "\r\n"),
-            std::string::npos);
+  EXPECT_NE(
+      reqs[4].find("X-Sfu-Signature: " + api::WebhookSignature(c.secret, "{\"c\":3}") + "\r\n"),
+      std::string::npos);
   EXPECT_EQ(reqs[4].substr(reqs[4].size() - 7), "{\"c\":3}");
 }
 
@@ -389,7 +396,8 @@ TEST(WebhookWorkerTest, DroppedEventsAreNotSentAndARefusedConnectionIsRetried) {
       [&] { ++failed; });
   w.Start();
   w.Hand({{1, "id-1", "m", "{}"}, {2, "id-2", "m", "{}"}});
-  for (int i = 0; i < 3000 && failed < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 3000 && failed < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GE(failed.load(), 3);
   w.DropThrough(2);
   w.Stop();

@@ -24,7 +24,8 @@ MeetingEvent Sample(MeetingEventType type) {
 }
 
 TEST(MeetingEventTest, EnvelopeHasTheEventBridgeShape) {
-  const json::object o = json::parse(MeetingEventJson(Sample(MeetingEventType::kMeetingStarted))).as_object();
+  const json::object o =
+      json::parse(MeetingEventJson(Sample(MeetingEventType::kMeetingStarted))).as_object();
   EXPECT_EQ(o.at("version"), "0");
   EXPECT_EQ(o.at("id"), "12345678-1234-1234-1234-111122223333");
   EXPECT_EQ(o.at("detail-type"), "Chime Meeting State Change");

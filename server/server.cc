@@ -16,6 +16,9 @@
 #include "sfu/shard_set.h"
 #include "signaling/api/rate_limiter.h"
 #include "signaling/control/control_api.h"
+#include "signaling/events/event_dispatcher.h"
+#include "signaling/events/event_metrics.h"
+#include "signaling/events/webhook_worker.h"
 #include "signaling/http/http_server.h"
 #include "signaling/http_router.h"
 #include "signaling/signaling_front.h"
@@ -38,20 +41,27 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Keeps shards and live signaling sessions in step with the store's meetings.
+// Keeps shards and live signaling sessions in step with the store's meetings, and tells the
+// application-event dispatcher (docs/EVENTS.md; null without --events-webhook).
 class ShardPlacement final : public api::ControlApiListener {
  public:
-  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub) : shards_(shards), hub_(hub) {}
+  ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub, signaling::EventDispatcher* events)
+      : shards_(shards), hub_(hub), events_(events) {}
   void OnMeetingCreated(const store::MeetingRecord& m) override {
     const int shard = shards_.Place(m.meeting_id);
     SFU_LOG(kDebug, "meeting placed").Kv("meeting", m.meeting_id).Kv("shard", shard);
+    if (events_) events_->MeetingCreated(m);
   }
   void OnMeetingDeleted(const std::string& meeting_id, std::string_view) override {
-    hub_.EndMeeting(meeting_id);  // AUDIO_STATUS 410, then close
+    if (events_) events_->MeetingEnded(meeting_id);  // DELETE and idle expiry alike
+    hub_.EndMeeting(meeting_id);                     // AUDIO_STATUS 410, then close
     shards_.Remove(meeting_id);
   }
-  void OnAttendeeCreated(const store::AttendeeRecord&) override {}
+  void OnAttendeeCreated(const store::AttendeeRecord& a) override {
+    if (events_) events_->AttendeeAdded(a);
+  }
   void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override {
+    if (events_) events_->AttendeeDeleted(meeting_id, attendee_id);
     hub_.RemoveAttendee(meeting_id, attendee_id);  // AUDIO_STATUS 411, then close
   }
   void OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& a) override {
@@ -63,6 +73,7 @@ class ShardPlacement final : public api::ControlApiListener {
  private:
   ShardSet& shards_;
   signaling::SignalingHub& hub_;
+  signaling::EventDispatcher* events_;  // borrowed, may be null
 };
 
 }  // namespace
@@ -101,7 +112,34 @@ int RunServer(const ServerConfig& config) {
   exposition.AddCollectable(MakeShardCollector(shards.Stats()));
   signaling::SignalingHub hub;
   shards.SetOverloadLateTicks(config.overload_late_ticks);
-  ShardPlacement placement(shards, hub);
+  // Meeting events for the application (docs/EVENTS.md): the dispatcher on this thread owns the
+  // queue in the store; one worker thread per webhook delivers and posts results back here.
+  signaling::EventMetrics event_metrics(exposition);
+  std::unique_ptr<signaling::EventDispatcher> events;
+  std::vector<std::unique_ptr<signaling::WebhookWorker>> webhooks;
+  if (!config.events_webhooks.empty()) {
+    signaling::EventDispatcherConfig events_config;
+    events_config.account_id = api::ControlApiConfig{}.account_id;
+    events_config.max_queue_per_destination = config.events_queue_max;
+    events = std::make_unique<signaling::EventDispatcher>(*store, clock, events_config,
+                                                          config.events_webhooks, &event_metrics);
+    std::vector<signaling::EventChannel*> channels;
+    for (size_t i = 0; i < config.events_webhooks.size(); ++i) {
+      signaling::WebhookWorkerConfig w;
+      std::string why;
+      w.url = *api::ParseWebhookUrl(config.events_webhooks[i], &why);  // validated by the config
+      w.secret = config.events_secret;
+      signaling::EventDispatcher* d = events.get();
+      webhooks.push_back(std::make_unique<signaling::WebhookWorker>(
+          std::move(w), [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); },
+          [d, i](int64_t seq) { d->OnDelivered(i, seq); }, [d, i] { d->OnAttemptFailed(i); }));
+      channels.push_back(webhooks.back().get());
+    }
+    events->Start(std::move(channels));
+    for (auto& w : webhooks) w->Start();
+    hub.set_events(events.get());
+  }
+  ShardPlacement placement(shards, hub, events.get());
 
   api::ControlApiConfig api_config;
   api_config.http_base = config.http_base;
@@ -287,6 +325,11 @@ int RunServer(const ServerConfig& config) {
 
   ioc.run();
 
+  if (events) {
+    events->DropAllSessions();  // the attendees still joined are dropped (docs/EVENTS.md)
+    hub.set_events(nullptr);
+    for (auto& w : webhooks) w->Stop();  // deliveries not acknowledged yet go again next run
+  }
   shards.Stop();
   SFU_LOG(kInfo, "stopped").Kv("meetings", store->CountMeetings());
   store.reset();  // checkpoints the WAL into sfu.db

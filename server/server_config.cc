@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "signaling/api/meeting_event.h"
+
 namespace sfu::server {
 namespace po = boost::program_options;
 namespace {
@@ -112,6 +114,22 @@ std::string Finalize(ServerConfig& c) {
   for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
     if (!f->empty() && !std::ifstream(*f)) return "cannot read TLS file " + *f;
   }
+  if (c.events_queue_max < 1 || c.events_queue_max > 1'000'000)
+    return "--events-queue-max must be from 1 to 1000000";
+  for (size_t i = 0; i < c.events_webhooks.size(); ++i) {
+    std::string why;
+    if (!api::ParseWebhookUrl(c.events_webhooks[i], &why))
+      return "--events-webhook '" + c.events_webhooks[i] + "': " + why;
+    for (size_t j = 0; j < i; ++j)
+      if (c.events_webhooks[j] == c.events_webhooks[i])
+        return "--events-webhook '" + c.events_webhooks[i] + "' is given twice";
+  }
+  if (!c.events_webhooks.empty() && c.events_secret.size() < 16) {
+    return c.events_secret.empty()
+               ? "--events-webhook needs --events-secret (at least 16 characters): receivers "
+                 "check the X-Sfu-Signature HMAC with it"
+               : "--events-secret must be at least 16 characters";
+  }
   if (c.public_url.empty()) {
     std::string host = c.listen_host;
     if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
@@ -153,7 +171,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
   result.exit_code = 2;
   ServerConfig c;
   std::string listen, log_level;
-  std::vector<std::string> announce, keys;
+  std::vector<std::string> announce, keys, webhooks;
   int media_port = c.media_port;
   po::options_description desc("Options");
   // clang-format off
@@ -217,6 +235,14 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "a shard whose 20 ms ticks start late (> 5 ms) this many times in the last 100 is overloaded: "
        "it takes no new meeting or join (4503), and with every shard overloaded CreateMeeting answers "
        "503. 0 turns it off (e.g. on a machine shared with other heavy work)")
+    ("events-webhook", po::value(&webhooks)->composing(),
+       "http://HOST[:PORT]/PATH that receives every meeting event (AWS EventBridge shape, "
+       "docs/EVENTS.md) as a signed JSON POST, at least once, in order (repeatable)")
+    ("events-secret", po::value(&c.events_secret),
+       "HMAC-SHA256 key (16+ characters) of the X-Sfu-Signature header of webhook POSTs")
+    ("events-queue-max", po::value(&c.events_queue_max)->default_value(10000),
+       "undelivered events kept per webhook (in the store); past it the oldest are dropped "
+       "(counted in sfu_events_dropped_total)")
     ("echo-endpoint", po::bool_switch(&c.echo_endpoint),
        "serve the connectivity check at /echo (page and POST of an SDP offer). Unauthenticated: "
        "each POST makes a DTLS/SCTP transport, so it is off by default and limited to 1 offer per "
@@ -292,6 +318,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
   }
   c.log_level = *level;
   c.announce_ips = SplitList(announce);
+  c.events_webhooks = SplitList(webhooks);
   for (const std::string& k : SplitList(keys)) {
     const size_t colon = k.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == k.size()) {
@@ -346,6 +373,13 @@ std::string DescribeConfig(const ServerConfig& c) {
     << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100"
                               : std::string("off"))
     << "\n"
+    << "  events webhooks:      ";
+  if (c.events_webhooks.empty()) o << "none";
+  for (size_t i = 0; i < c.events_webhooks.size(); ++i)
+    o << (i ? ", " : "") << c.events_webhooks[i];
+  if (!c.events_webhooks.empty())
+    o << " (signed, at most " << c.events_queue_max << " queued each)";
+  o << "\n"
     << "  echo endpoint:        " << (c.echo_endpoint ? "on (/echo, 1 offer/s per address)" : "off")
     << "\n";
   return o.str();

@@ -50,6 +50,12 @@ struct ServerConfig {
                                  // GET/POST /echo (unauthenticated: off by default)         //
                                  // media sends as UDP GSO messages where the kernel takes them
 
+  // Meeting events for the application (docs/EVENTS.md): POSTed to each webhook (http:// only),
+  // signed with events_secret; at most events_queue_max undelivered per webhook.
+  std::vector<std::string> events_webhooks;
+  std::string events_secret;
+  int events_queue_max = 10'000;
+
   // Derived by Finalize().
   std::string http_base;    // public URL without trailing slash
   std::string ws_base;      // same with ws/wss

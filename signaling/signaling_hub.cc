@@ -7,6 +7,16 @@
 
 namespace sfu::signaling {
 
+MeetingEventSink& NoMeetingEvents() {
+  class None final : public MeetingEventSink {
+    void SessionJoined(const SignalingSession&) override {}
+    void SessionEnded(const SignalingSession&, bool) override {}
+    void VideoPublishing(const SignalingSession&, bool) override {}
+  };
+  static None none;
+  return none;
+}
+
 void SignalingHub::Add(SignalingSession* s) {
   by_meeting_[s->identity().meeting_id].push_back(s);
   ++count_;

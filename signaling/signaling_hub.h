@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "signaling/meeting_events.h"
 #include "signaling/meeting_state.h"
 
 namespace sfu::signaling {
@@ -42,6 +43,11 @@ class SignalingHub {
   // Call every ~250 ms (docs/PROTOCOL.md §4.11).
   void PublishAudioMetadata(int64_t now_ms);
 
+  // Where sessions report presence and video changes for application events (docs/EVENTS.md).
+  // Borrowed; null restores the no-op sink.
+  void set_events(MeetingEventSink* sink) { events_ = sink ? sink : &NoMeetingEvents(); }
+  MeetingEventSink& events() const { return *events_; }
+
   // Live state of a meeting with sessions (created on demand, dropped with its last session).
   MeetingState& State(const std::string& meeting_id) { return states_[meeting_id]; }
 
@@ -49,6 +55,7 @@ class SignalingHub {
   std::unordered_map<std::string, MeetingState> states_;
   std::unordered_map<std::string, std::vector<SignalingSession*>> by_meeting_;
   size_t count_ = 0;
+  MeetingEventSink* events_ = &NoMeetingEvents();  // borrowed
 };
 
 }  // namespace sfu::signaling

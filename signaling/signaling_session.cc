@@ -60,6 +60,7 @@ SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
 }
 
 SignalingSession::~SignalingSession() {
+  hub_.events().SessionEnded(*this, /*left=*/false);  // application events (docs/EVENTS.md)
   if (subscribed()) AnnounceLeft(/*dropped=*/!left_);
   StopMedia();
   hub_.Remove(this);
@@ -129,6 +130,7 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
       return HandleDataMessage(f);
     case SdkSignalFrame::LEAVE:
       Send(proto::MakeFrame(SdkSignalFrame::LEAVE_ACK));
+      hub_.events().SessionEnded(*this, /*left=*/true);
       if (subscribed()) AnnounceLeft(/*dropped=*/false);
       StopMedia();
       joined_ = false;
@@ -159,6 +161,7 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
   // No TURN credentials: the client then uses host candidates against our ICE-lite server.
   Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
   joined_ = true;
+  hub_.events().SessionJoined(*this);
   SendIndex();
   SFU_LOG(kInfo, "attendee joined")
       .Kv("meeting", identity_.meeting_id)
@@ -207,6 +210,7 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   bridge_.Apply(MediaPlan(first, audio, video.media));
   SendSubscribeAck(f.sub(), AnswerSdp(*offer, answers, shard_index), video);
   video_media_ = std::move(video.media);
+  hub_.events().VideoPublishing(*this, video_.stream_id != 0);
   if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
   if (!subscribed()) BecomePresent(f.sub().audio_muted());
 }

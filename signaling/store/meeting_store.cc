@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -258,6 +259,21 @@ constexpr const char* kMigrations[] = {
         seq INTEGER NOT NULL,
         PRIMARY KEY (meeting_id, key));
     )sql",
+    // 3 -> 4: the durable queue of meeting events for webhooks (docs/EVENTS.md): each event once,
+    // one delivery row per destination still owed it (seq order = delivery order).
+    R"sql(
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL,
+        meeting_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL);
+      CREATE TABLE event_deliveries (
+        destination TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (destination, seq)) WITHOUT ROWID;
+      CREATE INDEX event_deliveries_by_seq ON event_deliveries(seq);
+    )sql",
 };
 static_assert(std::size(kMigrations) == MeetingStore::kSchemaVersion,
               "one migration step per schema version");
@@ -500,6 +516,104 @@ int64_t MeetingStore::CountAllAttendees() {
   Stmt s(db_, "SELECT COUNT(*) FROM attendees");
   s.Step();
   return s.Int(0);
+}
+
+int64_t MeetingStore::EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                                   const std::string& body, int64_t now_ms,
+                                   const std::vector<std::string>& destinations) {
+  int64_t seq = 0;
+  Transaction([&] {
+    Stmt e(db_,
+           "INSERT INTO events (event_id, meeting_id, body, created_at_ms) VALUES (?1,?2,?3,?4)");
+    e.Bind(1, event_id).Bind(2, meeting_id).Bind(3, body).Bind(4, now_ms).Step();
+    seq = sqlite3_last_insert_rowid(db_);
+    for (const std::string& d : destinations) {
+      Stmt ins(db_, "INSERT INTO event_deliveries (destination, seq) VALUES (?1, ?2)");
+      ins.Bind(1, d).Bind(2, seq).Step();
+    }
+  });
+  return seq;
+}
+
+std::vector<QueuedEvent> MeetingStore::PendingEvents(const std::string& destination,
+                                                     int64_t after_seq, int limit) {
+  std::vector<QueuedEvent> out;
+  Stmt s(db_,
+         "SELECT e.seq, e.event_id, e.meeting_id, e.body FROM event_deliveries d "
+         "JOIN events e ON e.seq = d.seq WHERE d.destination = ?1 AND d.seq > ?2 "
+         "ORDER BY d.seq LIMIT ?3");
+  s.Bind(1, destination).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+  while (s.Step()) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3)});
+  return out;
+}
+
+void MeetingStore::DeleteDeliveredEvents(int64_t through_seq) {
+  Stmt s(db_,
+         "DELETE FROM events WHERE seq <= ?1 AND NOT EXISTS "
+         "(SELECT 1 FROM event_deliveries d WHERE d.seq = events.seq)");
+  s.Bind(1, through_seq).Step();
+}
+
+bool MeetingStore::AckEvent(const std::string& destination, int64_t seq) {
+  bool removed = false;
+  Transaction([&] {
+    Stmt d(db_, "DELETE FROM event_deliveries WHERE destination = ?1 AND seq = ?2");
+    d.Bind(1, destination).Bind(2, seq).Step();
+    removed = sqlite3_changes(db_) > 0;
+    Stmt e(db_,
+           "DELETE FROM events WHERE seq = ?1 AND NOT EXISTS "
+           "(SELECT 1 FROM event_deliveries d WHERE d.seq = ?1)");
+    e.Bind(1, seq).Step();
+  });
+  return removed;
+}
+
+int64_t MeetingStore::DropOldestEvents(const std::string& destination, int64_t n) {
+  int64_t highest = 0;
+  if (n <= 0) return 0;
+  Transaction([&] {
+    {
+      Stmt m(db_,
+             "SELECT MAX(seq) FROM (SELECT seq FROM event_deliveries WHERE destination = ?1 "
+             "ORDER BY seq LIMIT ?2)");
+      m.Bind(1, destination).Bind(2, n);
+      if (m.Step()) highest = m.Int(0);
+    }
+    if (highest == 0) return;
+    Stmt d(db_, "DELETE FROM event_deliveries WHERE destination = ?1 AND seq <= ?2");
+    d.Bind(1, destination).Bind(2, highest).Step();
+    DeleteDeliveredEvents(highest);
+  });
+  return highest;
+}
+
+int64_t MeetingStore::CountPendingEvents(const std::string& destination) {
+  Stmt s(db_, "SELECT COUNT(*) FROM event_deliveries WHERE destination = ?1");
+  s.Bind(1, destination).Step();
+  return s.Int(0);
+}
+
+int64_t MeetingStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
+  int64_t removed = 0;
+  Transaction([&] {
+    std::vector<std::string> stale;
+    {
+      Stmt s(db_, "SELECT DISTINCT destination FROM event_deliveries");
+      while (s.Step()) {
+        std::string d = s.Text(0);
+        if (std::find(keep.begin(), keep.end(), d) == keep.end()) stale.push_back(std::move(d));
+      }
+    }
+    for (const std::string& d : stale) {
+      Stmt del(db_, "DELETE FROM event_deliveries WHERE destination = ?1");
+      del.Bind(1, d).Step();
+      removed += sqlite3_changes(db_);
+    }
+    Stmt all(db_, "SELECT COALESCE(MAX(seq), 0) FROM events");
+    all.Step();
+    DeleteDeliveredEvents(all.Int(0));
+  });
+  return removed;
 }
 
 }  // namespace sfu::store

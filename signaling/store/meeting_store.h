@@ -40,6 +40,14 @@ struct MeetingRecord {
   int64_t last_active_ms = 0;  // creation, or the last time an attendee was connected
 };
 
+// One meeting event waiting for delivery to one webhook destination (docs/EVENTS.md).
+struct QueuedEvent {
+  int64_t seq = 0;  // global enqueue order; a destination gets its events in seq order
+  std::string event_id;
+  std::string meeting_id;
+  std::string body;  // the JSON body, exactly as it is POSTed
+};
+
 struct AttendeeRecord {
   std::string attendee_id;
   std::string meeting_id;
@@ -53,7 +61,7 @@ struct AttendeeRecord {
 
 class MeetingStore {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating if needed) <dir>/sfu.db. Returns nullptr with *error set when the directory
   // is unwritable, the file is not a database or fails its integrity check, or the schema is
@@ -104,6 +112,24 @@ class MeetingStore {
   int64_t CountAttendees(const std::string& meeting_id);
   int64_t CountAllAttendees();
 
+  // The durable event queue (schema 4; docs/EVENTS.md). An event is stored once with one delivery
+  // row per destination; it is deleted with its last delivery row.
+  // Stores the event for every destination; returns its seq.
+  int64_t EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                       const std::string& body, int64_t now_ms,
+                       const std::vector<std::string>& destinations);
+  // The destination's undelivered events with seq > after_seq, in seq order, at most limit.
+  std::vector<QueuedEvent> PendingEvents(const std::string& destination, int64_t after_seq,
+                                         int limit);
+  // Delivered (or given up): removes the delivery row. False if there was none (already dropped).
+  bool AckEvent(const std::string& destination, int64_t seq);
+  // Removes the destination's n oldest deliveries; returns the highest seq removed (0: none).
+  int64_t DropOldestEvents(const std::string& destination, int64_t n);
+  int64_t CountPendingEvents(const std::string& destination);
+  // Removes the deliveries of every destination not in keep (a webhook no longer configured);
+  // returns how many were removed.
+  int64_t ForgetEventDestinationsExcept(const std::vector<std::string>& keep);
+
   // Runs f inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK if f throws). Nested calls join the
   // outer transaction.
   template <class F>
@@ -128,6 +154,8 @@ class MeetingStore {
   bool InTransaction() const;
   bool Migrate(std::string* error);
   bool LoadSecret(std::string* error);
+  // Deletes events no destination still needs, among seq <= through_seq.
+  void DeleteDeliveredEvents(int64_t through_seq);
 
   sqlite3* db_;  // owned
   std::string path_;

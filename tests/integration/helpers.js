@@ -53,7 +53,9 @@ async function startServer({ args = [], dataDir, port } = {}) {
   const listenPort = port || await freePort();
   // Defaults for tests; a flag given in args replaces its default (the server rejects repeats).
   const defaults = [['--listen', `127.0.0.1:${listenPort}`], ['--media-port', '0'], ['--shards', '2'],
-    ['--data-dir', dir], ['--log-level', 'warn']];
+    ['--data-dir', dir], ['--log-level', 'warn'],
+    // Off on a shared test machine, where other processes make ticks late (the overload tests set it).
+    ['--overload-late-ticks', '0']];
   const fullArgs = [...defaults.filter(([flag]) => !args.includes(flag)).flat(), ...args];
   const proc = spawn(SERVER_BIN, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);

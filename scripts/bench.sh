@@ -89,8 +89,8 @@ fi
 if [ "$what" = overload ]; then
   echo; echo "== Overload: 8 meetings x 25 run 75 s; from 15 s, 24 more meetings x 25 try to join =="
   for detect in ${SFU_BENCH_DETECT:-25 0}; do
-    start_server --overload-late-ticks "$detect"
-    echo "-- --overload-late-ticks $detect $([ "$detect" = 0 ] && echo '(detection off)')"
+    start_server --overload-late-ticks "$detect" ${SFU_BENCH_SHARD_MAX:+--shard-max-attendees "$SFU_BENCH_SHARD_MAX"}
+    echo "-- --overload-late-ticks $detect $([ "$detect" = 0 ] && echo "(detection off)")${SFU_BENCH_SHARD_MAX:+ --shard-max-attendees $SFU_BENCH_SHARD_MAX}"
     loadtest --meetings 8 --attendees 25 --talkers 3 --join-rate 50 --duration 75 >"$SERVER_TMP/existing.txt" 2>&1 &
     existing=$!
     sleep 15

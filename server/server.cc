@@ -112,6 +112,7 @@ int RunServer(const ServerConfig& config) {
   exposition.AddCollectable(MakeShardCollector(shards.Stats()));
   signaling::SignalingHub hub;
   shards.SetOverloadLateTicks(config.overload_late_ticks);
+  shards.SetMaxAttendees(config.shard_max_attendees);
   // Meeting events for the application (docs/EVENTS.md): the dispatcher on this thread owns the
   // queue in the store; one worker thread per webhook delivers and posts results back here.
   signaling::EventMetrics event_metrics(exposition);

@@ -100,6 +100,8 @@ std::string Finalize(ServerConfig& c) {
     return "--http-max-connections must be from 16 to 1000000";
   if (c.http_header_timeout_s < 1 || c.http_header_timeout_s > 300)
     return "--http-header-timeout must be from 1 to 300 seconds";
+  if (c.shard_max_attendees < 0 || c.shard_max_attendees > 100000)
+    return "--shard-max-attendees must be from 0 (no cap) to 100000";
   if (c.overload_late_ticks < 0 || c.overload_late_ticks > 100)
     return "--overload-late-ticks must be from 0 (off) to 100";
   if (c.mixer_talkers < 1 || c.mixer_talkers > 10) return "--mixer-talkers must be from 1 to 10";
@@ -235,6 +237,10 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "a shard whose 20 ms ticks start late (> 5 ms) this many times in the last 100 is overloaded: "
        "it takes no new meeting or join (4503), and with every shard overloaded CreateMeeting answers "
        "503. 0 turns it off (e.g. on a machine shared with other heavy work)")
+    ("shard-max-attendees", po::value(&c.shard_max_attendees)->default_value(0),
+       "attendees per shard at which it counts as overloaded (no new meetings, joins refused with "
+       "4503) before its ticks run late: a capacity measured on the machine "
+       "(scripts/bench.sh overload). 0: no cap")
     ("events-webhook", po::value(&webhooks)->composing(),
        "http://HOST[:PORT]/PATH that receives every meeting event (AWS EventBridge shape, "
        "docs/EVENTS.md) as a signed JSON POST, at least once, in order (repeatable)")
@@ -372,6 +378,9 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  overload:             "
     << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100"
                               : std::string("off"))
+    << (c.shard_max_attendees
+            ? ", " + std::to_string(c.shard_max_attendees) + " attendees per shard"
+            : std::string())
     << "\n"
     << "  events webhooks:      ";
   if (c.events_webhooks.empty()) o << "none";

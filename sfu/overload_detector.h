@@ -1,7 +1,10 @@
 #pragma once
 // Tells whether a shard is running late persistently, from its 20 ms ticks: overloaded once at
 // least `enter` of the last kWindow ticks started late (> 5 ms after their deadline), and again
-// fine once at most a fifth of that did (hysteresis: a shard at the edge does not flap).
+// fine only after the window has held at most a fifth of that for kCalmTicks ticks in a row
+// (10 s). The long calm keeps a shard at the edge from flapping: each time refusals stopped
+// after 2 s, another 2 s of joins at the storm's rate came in and stayed (docs/PERFORMANCE.md,
+// "Overload").
 // enter 0 turns detection off (tests on a shared machine, where other processes make ticks late).
 // A single stall (a page fault, a burst of handshakes) makes a few late ticks, not ten in two
 // seconds. Pure: fed by the shard's tick, read through ShardStats::overloaded by the control
@@ -14,7 +17,8 @@ namespace sfu {
 
 class OverloadDetector {
  public:
-  static constexpr size_t kWindow = 100;  // ticks: 2 s
+  static constexpr size_t kWindow = 100;     // ticks: 2 s
+  static constexpr size_t kCalmTicks = 500;  // ticks: 10 s
 
   explicit OverloadDetector(size_t enter = 25) { set_enter(enter); }
   void set_enter(size_t enter) {
@@ -30,8 +34,13 @@ class OverloadDetector {
     if (late) ++late_count_;
     next_ = (next_ + 1) % kWindow;
     if (enter_ == 0) return overloaded_ = false;
-    if (!overloaded_ && late_count_ >= enter_) overloaded_ = true;
-    if (overloaded_ && late_count_ <= leave_) overloaded_ = false;
+    if (!overloaded_ && late_count_ >= enter_) {
+      overloaded_ = true;
+      calm_ = 0;
+    } else if (overloaded_) {
+      calm_ = late_count_ <= leave_ ? calm_ + 1 : 0;
+      if (calm_ >= kCalmTicks) overloaded_ = false;
+    }
     return overloaded_;
   }
   bool overloaded() const { return overloaded_; }
@@ -43,6 +52,7 @@ class OverloadDetector {
   size_t next_ = 0;
   size_t late_count_ = 0;
   bool overloaded_ = false;
+  size_t calm_ = 0;  // consecutive ticks with at most leave_ late in the window
   size_t enter_ = 25, leave_ = 5;
 };
 

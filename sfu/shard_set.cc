@@ -66,8 +66,10 @@ std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
 }
 
 bool ShardSet::Overloaded(size_t shard) const {
-  return forced_overload_[shard] ||
-         shards_[shard]->stats().overloaded.load(std::memory_order_relaxed);
+  const ShardStats& s = shards_[shard]->stats();
+  return forced_overload_[shard] || s.overloaded.load(std::memory_order_relaxed) ||
+         (max_attendees_ > 0 &&
+          s.mixing_participants.load(std::memory_order_relaxed) >= max_attendees_);
 }
 
 void ShardSet::SetOverloadLateTicks(int late_of_100) {

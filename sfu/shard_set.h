@@ -43,6 +43,9 @@ class ShardSet {
   bool AllOverloaded() const;
   // Late ticks of the last 100 that make a shard overloaded (default 25; 0: never).
   void SetOverloadLateTicks(int late_of_100);
+  // Attendees in a shard's mixers at which it counts as overloaded too (0: no cap): an operator's
+  // measured capacity (docs/PERFORMANCE.md, "Overload"), refusing before ticks run late.
+  void SetMaxAttendees(int attendees) { max_attendees_ = attendees; }
   // Tests: treat a shard as overloaded whatever its ticks say.
   void ForceOverloadedForTest(size_t shard, bool on) { forced_overload_[shard] = on; }
   // The shard with the least load (rooms + sessions placed through it), for one-off sessions.
@@ -56,6 +59,7 @@ class ShardSet {
   std::vector<size_t> load_;                        // rooms per shard (control thread's view)
   std::unordered_map<std::string, int> directory_;  // meeting id -> shard
   std::vector<bool> forced_overload_;
+  int max_attendees_ = 0;
 };
 
 }  // namespace sfu

@@ -21,6 +21,25 @@ bool WaitFor(F f) {
   return false;
 }
 
+// --shard-max-attendees: a shard holding that many attendees in its mixers counts as overloaded
+// before any tick runs late; below it again, it takes newcomers.
+TEST(ShardSetTest, AShardAtItsAttendeeCapIsOverloaded) {
+  ShardSet set(2, "127.0.0.1", 0);
+  set.SetMaxAttendees(3);
+  set.shard(0).mutable_stats().mixing_participants.store(3);
+  set.shard(1).mutable_stats().mixing_participants.store(2);
+  EXPECT_TRUE(set.Overloaded(0));
+  EXPECT_FALSE(set.Overloaded(1));
+  EXPECT_EQ(set.Place("a"), 1);
+  set.shard(1).mutable_stats().mixing_participants.store(3);
+  EXPECT_TRUE(set.AllOverloaded());
+  set.shard(0).mutable_stats().mixing_participants.store(2);
+  EXPECT_FALSE(set.AllOverloaded());
+  set.SetMaxAttendees(0);
+  set.shard(0).mutable_stats().mixing_participants.store(1000);
+  EXPECT_FALSE(set.Overloaded(0)) << "0: no cap";
+}
+
 // An overloaded shard (late ticks persist) takes no new meeting while another can; with all
 // overloaded, AllOverloaded tells the control API and the signaling front to refuse newcomers.
 TEST(ShardSetTest, NewMeetingsAvoidOverloadedShards) {

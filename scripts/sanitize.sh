@@ -18,4 +18,8 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:dete
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizer/lsan.supp:print_suppressions=0"
 echo "[sanitize] running unit and C++ network tests under ASan/UBSan/LSan" >&2
-ctest --test-dir "$BUILD" --output-on-failure -j "${SFU_JOBS:-2}" --no-tests=error -E '^(integration|tools)\.' ${1:+-R "$1"}
+# Not here: the integration and tool tests (Node/Chromium), and the one C++ test whose assertions
+# are about timing (how many 20 ms frames the jitter buffer repairs under loss): at ASan speed its
+# packets miss their playout deadlines for reasons that are not the code's (it runs in ctest).
+ctest --test-dir "$BUILD" --output-on-failure -j "${SFU_JOBS:-2}" --no-tests=error \
+  -E '^(integration|tools)\.|^MixerToneTest\.TenPercentUplinkLossIsRepaired$' ${1:+-R "$1"}

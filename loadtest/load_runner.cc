@@ -344,12 +344,19 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     const size_t due = std::min(join_order.size(), static_cast<size_t>(t * o.join_rate) + 1);
     for (; joined_count < due; ++joined_count)
       with(slots[join_order[joined_count]], [](SimAttendee& a) { a.Join(); });
-    // Churn: a joined attendee leaves and rejoins a second later.
-    churn_credit += o.churn * 0.05;
+    // Churn: a joined attendee leaves and rejoins a second later - not in the last 5 s, where a
+    // rejoin could not get its first audio before the end and would count as a failed join.
+    const bool churn_window = t < o.duration_s - 5;
+    churn_credit += churn_window ? o.churn * 0.05 : 0;
     while (churn_credit >= 1 && joined_count > 0) {
       churn_credit -= 1;
       const size_t s = join_order[rng() % joined_count];
-      with(slots[s], [](SimAttendee& a) { a.Leave(); });
+      // Only an attendee with media leaves: one still joining would count as a join that never
+      // got audio (the run abandoned it, the server did not fail it). Its rejoin then finds it
+      // in the meeting and does nothing.
+      with(slots[s], [](SimAttendee& a) {
+        if (a.joined()) a.Leave();
+      });
       rejoin.emplace_back(s, now + std::chrono::seconds(1));
     }
     for (auto it = rejoin.begin(); it != rejoin.end();) {

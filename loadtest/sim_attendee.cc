@@ -110,13 +110,22 @@ void SimAttendee::Join() {
   have_seq_ = false;
   have_transit_ = false;
   muted_ = false;
+  // Callbacks of a connection this attendee has since left (Teardown) may still run - a
+  // handshake completing, a close arriving - and must not touch the current one (churn leaves
+  // and rejoins): each carries the connection's generation.
+  const uint64_t gen = ++connection_gen_;
+  auto current = [this, gen] { return gen == connection_gen_ && sig_ != nullptr; };
   AsyncSignalingClient::Callbacks cb;
-  cb.on_open = [this] {
+  cb.on_open = [this, current] {
+    if (!current()) return;
     state_ = State::kJoining;
     sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
   };
-  cb.on_frame = [this](const SdkSignalFrame& f) { OnFrame(f); };
-  cb.on_closed = [this](uint16_t code, const std::string& reason) {
+  cb.on_frame = [this, current](const SdkSignalFrame& f) {
+    if (current()) OnFrame(f);
+  };
+  cb.on_closed = [this, current](uint16_t code, const std::string& reason) {
+    if (!current()) return;
     if (code == 4410) cfg_.meeting->ended = true;
     Fail("signaling closed" + (code ? " " + std::to_string(code) : std::string()) +
          (reason.empty() ? "" : ": " + reason));
@@ -682,6 +691,7 @@ void SimAttendee::Fail(const std::string& reason) {
 }
 
 void SimAttendee::Teardown() {
+  ++connection_gen_;  // late callbacks of this connection are ignored
   downlink_q_.clear();
   downlink_free_us_ = 0;
   if (sig_) {

@@ -181,6 +181,7 @@ class SimAttendee {
   const SignalBank& bank_;
   SimConfig cfg_;
   std::shared_ptr<AsyncSignalingClient> sig_;
+  uint64_t connection_gen_ = 0;  // which connection's callbacks are current
   std::unique_ptr<ClientTransport> media_;
   std::unique_ptr<codec::OpusFrameDecoder> decoder_;
   State state_ = State::kIdle;

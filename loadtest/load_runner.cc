@@ -344,9 +344,9 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     const size_t due = std::min(join_order.size(), static_cast<size_t>(t * o.join_rate) + 1);
     for (; joined_count < due; ++joined_count)
       with(slots[join_order[joined_count]], [](SimAttendee& a) { a.Join(); });
-    // Churn: a joined attendee leaves and rejoins a second later - not in the last 5 s, where a
+    // Churn: a joined attendee leaves and rejoins a second later - not in the last 3 s, where a
     // rejoin could not get its first audio before the end and would count as a failed join.
-    const bool churn_window = t < o.duration_s - 5;
+    const bool churn_window = t < o.duration_s - 3;
     churn_credit += churn_window ? o.churn * 0.05 : 0;
     while (churn_credit >= 1 && joined_count > 0) {
       churn_credit -= 1;

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     ("simulcast", po::bool_switch(&o.simulcast), "send cameras as simulcast: RIDs low/mid/hi at 160x90/320x180/640x360 (150/300/500 kb/s); receivers take the highest layer of each camera")
     ("duration", po::value(&o.duration_s)->default_value(o.duration_s), "seconds the run lasts, from the first join")
     ("join-rate", po::value(&o.join_rate)->default_value(o.join_rate), "joins per second, all meetings together")
-    ("churn", po::value(&o.churn)->default_value(0), "leave-and-rejoin events per second (an attendee leaves, rejoins 1 s later; none in the last 5 s)")
+    ("churn", po::value(&o.churn)->default_value(0), "leave-and-rejoin events per second (an attendee leaves, rejoins 1 s later; none in the last 3 s)")
     ("loss", po::value(&o.loss_pct)->default_value(0), "random packet loss in percent, on impaired attendees' uplink and downlink audio")
     ("burst-loss", po::value(&o.burst_loss_pct)->default_value(0), "percent chance per packet to start a loss burst (mean 4 packets), uplink")
     ("delay", po::value(&o.delay_ms)->default_value(0), "added uplink delay in ms")

@@ -77,7 +77,7 @@ test('2 meetings x 5 attendees with talkers, data and mute toggles: a complete, 
 test('churn: attendees leave and rejoin and every join succeeds', { timeout: 90000 }, async () => {
   const json = path.join(dir, 'churn.json');
   const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '5', '--talkers', '1',
-    '--duration', '6', '--churn', '1', '--quiet', '--json', json]);
+    '--duration', '9', '--churn', '1', '--quiet', '--json', json]);
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
   assert.ok(rep.leaves >= 3, `leaves ${rep.leaves}`);

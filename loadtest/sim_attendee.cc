@@ -114,7 +114,7 @@ void SimAttendee::Join() {
   // handshake completing, a close arriving - and must not touch the current one (churn leaves
   // and rejoins): each carries the connection's generation.
   const uint64_t gen = ++connection_gen_;
-  auto current = [this, gen] { return gen == connection_gen_ && sig_ != nullptr; };
+  auto current = [this, gen] { return gen == connection_gen_; };
   AsyncSignalingClient::Callbacks cb;
   cb.on_open = [this, current] {
     if (!current()) return;

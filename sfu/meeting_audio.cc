@@ -1,23 +1,14 @@
 #include "sfu/meeting_audio.h"
 
-#include <time.h>
-
 #include <unordered_map>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "sfu/participant_media.h"
 #include "sfu/shard.h"
 
 namespace sfu {
-namespace {
-
-int64_t ThreadCpuMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
-}
-
-}  // namespace
+using base::ThreadCpuMicros;
 
 MeetingAudio& MeetingAudio::For(Shard& shard, const std::string& meeting_id,
                                 const mixer::RoomMixerConfig& config) {

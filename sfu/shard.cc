@@ -5,11 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <ctime>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "sfu/overload_detector.h"
 #include "sfu/shard_session.h"
@@ -21,13 +21,7 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr auto kTickPeriod = std::chrono::milliseconds(20);
-
-// CPU time of the calling thread (a syscall, ~0.3 us: once per tick).
-int64_t ThreadCpuMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
+using base::ThreadCpuMicros;
 }  // namespace
 
 struct Shard::Impl {

@@ -5,15 +5,27 @@
 namespace sfu::api {
 namespace json = boost::json;
 
-std::string MaxResolutionOf(const std::string& meeting_features_json, std::string_view section) {
-  if (meeting_features_json.empty()) return {};
-  boost::system::error_code ec;
-  const json::value v = json::parse(meeting_features_json, ec);
-  if (ec || !v.is_object()) return {};
-  const json::value* sec = v.as_object().if_contains(section);
+namespace {
+
+std::string MaxResolutionIn(const json::value& features, std::string_view section) {
+  const json::value* sec =
+      features.is_object() ? features.as_object().if_contains(section) : nullptr;
   if (!sec || !sec->is_object()) return {};
   const json::value* r = sec->as_object().if_contains("MaxResolution");
   return r && r->is_string() ? std::string(r->as_string()) : std::string();
+}
+
+json::value ParseFeatures(const std::string& meeting_features_json) {
+  if (meeting_features_json.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value v = json::parse(meeting_features_json, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+}  // namespace
+
+std::string MaxResolutionOf(const std::string& meeting_features_json, std::string_view section) {
+  return MaxResolutionIn(ParseFeatures(meeting_features_json), section);
 }
 
 uint32_t MaxResolutionPixels(std::string_view r) {
@@ -25,8 +37,9 @@ uint32_t MaxResolutionPixels(std::string_view r) {
 
 std::optional<ApiError> ResolveCapabilities(const std::string& meeting_features_json,
                                             std::string_view field, Capabilities* caps) {
-  const bool video_off = MaxResolutionOf(meeting_features_json, "Video") == "None";
-  const bool content_off = MaxResolutionOf(meeting_features_json, "Content") == "None";
+  const json::value features = ParseFeatures(meeting_features_json);
+  const bool video_off = MaxResolutionIn(features, "Video") == "None";
+  const bool content_off = MaxResolutionIn(features, "Content") == "None";
   const std::string f(field);
   if (caps->audio.empty()) caps->audio = "SendReceive";
   if (caps->video.empty()) caps->video = video_off ? "None" : "SendReceive";

@@ -9,7 +9,7 @@
 namespace sfu::transport {
 
 namespace {
-void RunHandshake(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes) {
+void RunHandshake(void* owner, const Route& from, std::span<const uint8_t> bytes) {
   static_cast<WebRtcTransport*>(owner)->OnDtls(from, bytes);
 }
 }  // namespace
@@ -28,10 +28,45 @@ void EndpointDemuxer::Remove(WebRtcTransport* transport) {
   for (auto it = by_address_.begin(); it != by_address_.end();) {
     it = it->second == transport ? by_address_.erase(it) : std::next(it);
   }
+  // Its links serve nobody now: they close (and come back through OnLinkClosed).
+  std::vector<StreamLink*> orphans;
+  for (auto it = by_link_.begin(); it != by_link_.end();) {
+    if (it->second == transport) {
+      orphans.push_back(it->first);
+      it = by_link_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (StreamLink* link : orphans) link->Close();
+}
+
+void EndpointDemuxer::OnLinkClosed(StreamLink* link) {
+  pacer_.ForgetLink(link);
+  std::erase(flush_, link);
+  auto it = by_link_.find(link);
+  if (it == by_link_.end()) return;
+  it->second->OnLinkClosed(link);
+  by_link_.erase(it);
+}
+
+void EndpointDemuxer::FlushLinks() {
+  // A flush never queues more, so one pass empties the list.
+  for (StreamLink* link : flush_) link->Flush();
+  flush_.clear();
 }
 
 void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len,
                                  size_t capacity) {
+  Dispatch(Route{from, nullptr}, data, len, capacity);
+}
+
+void EndpointDemuxer::OnLinkDatagram(StreamLink* link, const PeerAddress& from, uint8_t* data,
+                                     size_t len, size_t capacity) {
+  Dispatch(Route{from, link}, data, len, capacity);
+}
+
+void EndpointDemuxer::Dispatch(const Route& from, uint8_t* data, size_t len, size_t capacity) {
   const std::span<const uint8_t> packet(data, len);
   // RFC 7983 §7 and RFC 5761 §4, in one place: transport/wire/demux.h.
   const wire::PacketKind kind = wire::Classify(packet);
@@ -52,7 +87,13 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
     // An address belongs to the transport that first checked from it until that transport is
     // removed: a check for another transport from the same address (an attendee spoofing
     // someone's 5-tuple with its own valid credentials) is dropped unanswered, never moved.
-    if (auto owner = by_address_.find(from); owner != by_address_.end() && owner->second != t) {
+    // A link likewise belongs to the transport its first valid check was for.
+    if (from.link) {
+      if (auto owner = by_link_.find(from.link); owner != by_link_.end() && owner->second != t) {
+        return stats_.Drop(DropReason::kAddressTaken);
+      }
+    } else if (auto owner = by_address_.find(from.address);
+               owner != by_address_.end() && owner->second != t) {
       return stats_.Drop(DropReason::kAddressTaken);
     }
     // Checks are rare (consent every few seconds): read the clock here, in the shard's
@@ -60,7 +101,13 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now().time_since_epoch())
                                .count();
-    if (t->OnStunRequest(*msg, from, now_ms)) by_address_[from] = t;
+    if (t->OnStunRequest(*msg, from, now_ms)) {
+      if (from.link) {
+        by_link_[from.link] = t;
+      } else {
+        by_address_[from.address] = t;
+      }
+    }
     return;
   }
   // ZRTP and TURN channel data have no place on an ICE-lite, rtcp-mux port; neither has an
@@ -69,9 +116,13 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
   if (!dtls && kind != wire::PacketKind::kRtp && kind != wire::PacketKind::kRtcp) {
     return stats_.Drop(DropReason::kMalformed);
   }
-  auto it = by_address_.find(from);
-  if (it == by_address_.end()) return stats_.Drop(DropReason::kNoTransport);
-  WebRtcTransport* t = it->second;
+  WebRtcTransport* t = nullptr;
+  if (from.link) {
+    if (auto it = by_link_.find(from.link); it != by_link_.end()) t = it->second;
+  } else if (auto it = by_address_.find(from.address); it != by_address_.end()) {
+    t = it->second;
+  }
+  if (!t) return stats_.Drop(DropReason::kNoTransport);
   if (dtls) {
     if (t->connected() || t->closed()) return t->OnDtls(from, packet);
     const bool taken = pacer_.Submit(t, from, packet, RunHandshake);
@@ -80,8 +131,8 @@ void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t 
     return;
   }
   if (len < 12) return stats_.Drop(DropReason::kMalformed);
-  if (kind == wire::PacketKind::kRtcp) return t->OnSrtcp(from, data, len, capacity);
-  t->OnSrtp(from, data, len, capacity);
+  if (kind == wire::PacketKind::kRtcp) return t->OnSrtcp(data, len, capacity);
+  t->OnSrtp(data, len, capacity);
 }
 
 }  // namespace sfu::transport

@@ -1,7 +1,7 @@
 #pragma once
 // Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check
 // by the local ufrag in its USERNAME; everything else by the remote address a valid check came
-// from. DTLS of transports still handshaking is paced (transport/handshake_pacer.h). Classifies
+// from, or by the stream link (ICE-TCP, relayed TURN; transport/route.h) it came on. DTLS of transports still handshaking is paced (transport/handshake_pacer.h). Classifies
 // with wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the shard's
 // UdpEndpoint::Receiver. Thread: the shard's thread only. Transports are borrowed: Remove() before
 // destroying one.
@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "transport/handshake_pacer.h"
+#include "transport/route.h"
 #include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
 
@@ -29,6 +31,16 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   size_t size() const { return by_ufrag_.size(); }
 
   void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
+  // A datagram that arrived on a stream link (from: the link's remote address). Same contract.
+  void OnLinkDatagram(StreamLink* link, const PeerAddress& from, uint8_t* data, size_t len,
+                      size_t capacity);
+  // The link is going away (its stream closed): forgets it everywhere.
+  void OnLinkClosed(StreamLink* link);
+  // A link with datagrams queued asks to be flushed once: after the UDP receive batch, the
+  // stream read or the tick that queued them (FlushLinks), so sends to links batch like UDP's.
+  void WantFlush(StreamLink* link) { flush_.push_back(link); }
+  void FlushLinks();
+  void OnBatchEnd() override { FlushLinks(); }
   // Once per shard tick, after the tick's own work: runs DTLS handshake datagrams the pacer held
   // back (transport/handshake_pacer.h).
   void OnTick();
@@ -38,7 +50,11 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   TransportStats& stats_;
   HandshakePacer pacer_;
   std::unordered_map<std::string, WebRtcTransport*> by_ufrag_;
+  void Dispatch(const Route& from, uint8_t* data, size_t len, size_t capacity);
+
   std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
+  std::unordered_map<StreamLink*, WebRtcTransport*> by_link_;
+  std::vector<StreamLink*> flush_;
 };
 
 }  // namespace sfu::transport

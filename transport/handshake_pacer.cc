@@ -18,14 +18,14 @@ HandshakePacer::HandshakePacer(Limits limits, Clock now_us)
       now_us_(now_us ? std::move(now_us) : Clock(SteadyMicros)),
       budget_us_(limits.budget_us_per_tick) {}
 
-void HandshakePacer::Timed(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes,
+void HandshakePacer::Timed(void* owner, const Route& from, std::span<const uint8_t> bytes,
                            const Run& run) {
   const int64_t start = now_us_();
   run(owner, from, bytes);
   budget_us_ -= std::max<int64_t>(0, now_us_() - start);
 }
 
-bool HandshakePacer::Submit(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes,
+bool HandshakePacer::Submit(void* owner, const Route& from, std::span<const uint8_t> bytes,
                             const Run& run) {
   if (budget_us_ > 0 && queue_.empty()) {
     Timed(owner, from, bytes, run);
@@ -50,6 +50,10 @@ void HandshakePacer::OnTick(const Run& run) {
 
 void HandshakePacer::Forget(const void* owner) {
   std::erase_if(queue_, [owner](const Item& i) { return i.owner == owner; });
+}
+
+void HandshakePacer::ForgetLink(const StreamLink* link) {
+  std::erase_if(queue_, [link](const Item& i) { return i.from.link == link; });
 }
 
 }  // namespace sfu::transport

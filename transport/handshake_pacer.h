@@ -18,7 +18,7 @@
 #include <span>
 #include <vector>
 
-#include "transport/udp/udp_endpoint.h"
+#include "transport/route.h"
 
 namespace sfu::transport {
 
@@ -38,12 +38,14 @@ class HandshakePacer {
   // otherwise queues (owner, from, bytes) for a later tick. Returns false if the queue was full
   // and the datagram dropped.
   using Run =
-      std::function<void(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes)>;
-  bool Submit(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes, const Run& run);
+      std::function<void(void* owner, const Route& from, std::span<const uint8_t> bytes)>;
+  bool Submit(void* owner, const Route& from, std::span<const uint8_t> bytes, const Run& run);
   // A new tick period: refills the budget and runs queued work while it lasts.
   void OnTick(const Run& run);
   // Drops everything queued for owner (call before destroying it).
   void Forget(const void* owner);
+  // Drops everything queued that arrived on link (call before the link goes away).
+  void ForgetLink(const StreamLink* link);
 
   size_t deferred() const { return queue_.size(); }
   uint64_t total_deferred() const { return total_deferred_; }
@@ -51,10 +53,10 @@ class HandshakePacer {
  private:
   struct Item {
     void* owner;
-    PeerAddress from;
+    Route from;
     std::vector<uint8_t> bytes;
   };
-  void Timed(void* owner, const PeerAddress& from, std::span<const uint8_t> bytes, const Run& run);
+  void Timed(void* owner, const Route& from, std::span<const uint8_t> bytes, const Run& run);
 
   Limits limits_;
   Clock now_us_;

@@ -20,26 +20,35 @@ WebRtcTransport::WebRtcTransport(const Params& params, const DtlsContext& dtls, 
 
 WebRtcTransport::~WebRtcTransport() = default;
 
-bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const PeerAddress& from,
+bool WebRtcTransport::OnStunRequest(const wire::StunMessageView& req, const Route& from,
                                     int64_t now_ms) {
   if (closed_) return false;
   now_ms_ = now_ms;
   stats_.Add(stats_.ice_checks);
   uint8_t out[512];
-  const IceLite::Result r = ice_.OnBindingRequest(req, from, out, now_ms);
-  if (r.response_size > 0) socket_.Send(from, std::span<const uint8_t>(out, r.response_size));
+  const IceLite::Result r = ice_.OnBindingRequest(req, from.address, out, now_ms, from.link);
+  if (r.response_size > 0) SendTo(from, std::span<const uint8_t>(out, r.response_size));
   if (r.outcome == IceLite::Outcome::kRespondedError) stats_.Drop(DropReason::kBadCredentials);
   return r.outcome == IceLite::Outcome::kResponded;
 }
 
-void WebRtcTransport::OnDtls(const PeerAddress& from, std::span<const uint8_t> data) {
+void WebRtcTransport::OnDtls(const Route& from, std::span<const uint8_t> data) {
   if (closed_) return;
   dtls_peer_ = from;
   dtls_.OnDatagram(data);
   dtls_timer_due_ms_ = -1;  // recomputed on the next tick
 }
 
-void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
+void WebRtcTransport::OnLinkClosed(const StreamLink* link) {
+  ice_.ForgetPath(link);
+  if (dtls_peer_ && dtls_peer_->link == link) dtls_peer_.reset();
+}
+
+bool WebRtcTransport::SendTo(const Route& to, std::span<const uint8_t> data) {
+  return to.link ? to.link->SendDatagram(data) : socket_.Send(to.address, data);
+}
+
+void WebRtcTransport::OnSrtp(uint8_t* data, size_t len, size_t capacity) {
   if (!srtp_in_) return stats_.Drop(DropReason::kNotConnected);
   const SrtpResult r = srtp_in_->UnprotectRtp(data, &len);
   if (r != SrtpResult::kOk) {
@@ -53,7 +62,7 @@ void WebRtcTransport::OnSrtp(const PeerAddress&, uint8_t* data, size_t len, size
   listener_->OnRtp(*this, *packet, data, capacity);
 }
 
-void WebRtcTransport::OnSrtcp(const PeerAddress&, uint8_t* data, size_t len, size_t capacity) {
+void WebRtcTransport::OnSrtcp(uint8_t* data, size_t len, size_t capacity) {
   if (!srtp_in_) return stats_.Drop(DropReason::kNotConnected);
   const SrtpResult r = srtp_in_->UnprotectRtcp(data, &len);
   if (r != SrtpResult::kOk) {
@@ -91,14 +100,14 @@ bool WebRtcTransport::SendRtp(uint8_t* data, size_t len, size_t capacity) {
   if (!srtp_out_ || !ice_.selected() || closed_) return false;
   const SrtpResult r = srtp_out_->ProtectRtp(data, &len, capacity);
   if (r != SrtpResult::kOk) return false;
-  return socket_.Send(*ice_.selected(), std::span<const uint8_t>(data, len));
+  return SendTo(Route{*ice_.selected(), selected_link()}, std::span<const uint8_t>(data, len));
 }
 
 bool WebRtcTransport::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
   if (!srtp_out_ || !ice_.selected() || closed_) return false;
   const SrtpResult r = srtp_out_->ProtectRtcp(data, &len, capacity);
   if (r != SrtpResult::kOk) return false;
-  return socket_.Send(*ice_.selected(), std::span<const uint8_t>(data, len));
+  return SendTo(Route{*ice_.selected(), selected_link()}, std::span<const uint8_t>(data, len));
 }
 
 bool WebRtcTransport::SendApplicationData(std::span<const uint8_t> data) {
@@ -114,8 +123,11 @@ void WebRtcTransport::Close(std::string_view reason) {
 
 void WebRtcTransport::OnDtlsSend(std::span<const uint8_t> datagram) {
   // Before ICE selects, answer where DTLS came from; afterwards, the selected address.
-  const std::optional<PeerAddress>& to = ice_.selected() ? ice_.selected() : dtls_peer_;
-  if (to) socket_.Send(*to, datagram);
+  if (ice_.selected()) {
+    SendTo(Route{*ice_.selected(), selected_link()}, datagram);
+  } else if (dtls_peer_) {
+    SendTo(*dtls_peer_, datagram);
+  }
 }
 
 void WebRtcTransport::OnDtlsConnected(const SrtpKeys& keys) {

@@ -1,6 +1,7 @@
 #pragma once
 // One peer's WebRTC transport: ICE-lite + DTLS (server) + SRTP/SRTCP (+ SCTP data channels),
-// all bundled on one 5-tuple of the shard's UDP socket (BUNDLE + rtcp-mux only).
+// all bundled on one 5-tuple (BUNDLE + rtcp-mux only): of the shard's UDP socket, or a stream
+// link (ICE-TCP, TURN relayed in process; transport/route.h).
 // Packets arrive already demultiplexed to this transport (EndpointDemuxer) and classified
 // (RFC 7983); decrypted RTP/RTCP go up through Listener, in place, with headroom to protect
 // them again, RTP with its parsed header (the one parse of the packet). Nothing here allocates
@@ -18,6 +19,7 @@
 
 #include "transport/dtls/dtls_session.h"
 #include "transport/ice/ice_lite.h"
+#include "transport/route.h"
 #include "transport/srtp/srtp_session.h"
 #include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
@@ -61,10 +63,12 @@ class WebRtcTransport final : public DtlsSession::Listener {
 
   // A parsed STUN Binding request addressed to our ufrag. Returns true if it was a valid check
   // (the demuxer then maps `from` to this transport).
-  bool OnStunRequest(const wire::StunMessageView& req, const PeerAddress& from, int64_t now_ms);
-  void OnDtls(const PeerAddress& from, std::span<const uint8_t> data);
-  void OnSrtp(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity);
-  void OnSrtcp(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity);
+  bool OnStunRequest(const wire::StunMessageView& req, const Route& from, int64_t now_ms);
+  void OnDtls(const Route& from, std::span<const uint8_t> data);
+  void OnSrtp(uint8_t* data, size_t len, size_t capacity);
+  void OnSrtcp(uint8_t* data, size_t len, size_t capacity);
+  // A stream link this transport may use closed: forget it (the selected pair if it was on it).
+  void OnLinkClosed(const StreamLink* link);
   // Timers: DTLS retransmission and consent. Call every few tens of milliseconds.
   void OnTick(int64_t now_ms);
 
@@ -79,6 +83,10 @@ class WebRtcTransport final : public DtlsSession::Listener {
   const IceLite& ice() const { return ice_; }
   const DtlsSession& dtls() const { return dtls_; }
   const std::optional<PeerAddress>& selected() const { return ice_.selected(); }
+  // The stream the selected pair runs on (null: UDP, or nothing selected).
+  StreamLink* selected_link() const {
+    return static_cast<StreamLink*>(const_cast<void*>(ice_.selected_path()));
+  }
 
  private:
   // DtlsSession::Listener
@@ -87,6 +95,7 @@ class WebRtcTransport final : public DtlsSession::Listener {
   void OnDtlsApplicationData(std::span<const uint8_t> data) override;
   void OnDtlsFailed(const std::string& reason) override;
   void OnDtlsClosed() override;
+  bool SendTo(const Route& to, std::span<const uint8_t> data);
 
   IceLite ice_;
   DtlsSession dtls_;
@@ -95,7 +104,7 @@ class WebRtcTransport final : public DtlsSession::Listener {
   Listener* listener_;     // borrowed
   std::unique_ptr<SrtpSession> srtp_in_;
   std::unique_ptr<SrtpSession> srtp_out_;
-  std::optional<PeerAddress> dtls_peer_;  // where DTLS came from (before ICE selects)
+  std::optional<Route> dtls_peer_;  // where DTLS came from (before ICE selects)
   int64_t dtls_timer_due_ms_ = -1;
   int64_t now_ms_ = 0;
   bool closed_ = false;

@@ -16,7 +16,7 @@ class HandshakePacerTest : public ::testing::Test {
     return HandshakePacer({budget_us, max_deferred}, [this] { return now_us_; });
   }
   HandshakePacer::Run Recorder() {
-    return [this](void* owner, const PeerAddress&, std::span<const uint8_t> bytes) {
+    return [this](void* owner, const Route&, std::span<const uint8_t> bytes) {
       ran_.push_back({static_cast<int*>(owner), bytes.empty() ? uint8_t{0} : bytes[0]});
       now_us_ += cost_us_;  // the work takes this long
     };
@@ -28,7 +28,7 @@ class HandshakePacerTest : public ::testing::Test {
   int64_t now_us_ = 1000;
   int64_t cost_us_ = 500;
   std::vector<Ran> ran_;
-  PeerAddress from_{};
+  Route from_{};
   int a_ = 0, b_ = 0;
 };
 

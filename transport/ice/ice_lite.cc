@@ -26,7 +26,7 @@ size_t IceLite::WriteError(const wire::StunMessageView& req, uint16_t code,
 
 IceLite::Result IceLite::OnBindingRequest(const wire::StunMessageView& req,
                                           const wire::StunAddress& from, std::span<uint8_t> out,
-                                          int64_t now_ms) {
+                                          int64_t now_ms, const void* path) {
   Result r;
   if (req.type() != wire::kStunBindingRequest) return r;
   ++checks_;
@@ -56,9 +56,11 @@ IceLite::Result IceLite::OnBindingRequest(const wire::StunMessageView& req,
   // We are always controlled (lite). A nominating check selects its address; the first valid
   // check selects provisionally so media can flow before nomination.
   const bool nominated = req.Has(wire::kStunAttrUseCandidate);
-  if (!selected_ || (nominated && *selected_ != from)) {
-    r.selected_changed = !selected_ || *selected_ != from;
+  const bool same = selected_ && *selected_ == from && selected_path_ == path;
+  if (!selected_ || (nominated && !same)) {
+    r.selected_changed = !same;
     selected_ = from;
+    selected_path_ = path;
   }
   wire::StunWriter w(out, wire::kStunBindingSuccess, req.transaction_id());
   w.AddXorMappedAddress(from);

@@ -32,14 +32,20 @@ class IceLite {
     size_t response_size = 0;
     bool selected_changed = false;  // this check nominated a new address
   };
-  // req must be a parsed Binding request. out receives the response.
+  // req must be a parsed Binding request. out receives the response. path tells apart checks
+  // from the same address on different paths (null: UDP; else the stream it came on).
   Result OnBindingRequest(const wire::StunMessageView& req, const wire::StunAddress& from,
-                          std::span<uint8_t> out, int64_t now_ms);
+                          std::span<uint8_t> out, int64_t now_ms, const void* path = nullptr);
 
   const std::string& local_ufrag() const { return local_ufrag_; }
   const std::string& local_pwd() const { return local_pwd_; }
   // The nominated remote address, once there is one.
   const std::optional<wire::StunAddress>& selected() const { return selected_; }
+  const void* selected_path() const { return selected_path_; }
+  // The stream a selected pair ran on closed: nothing is selected until the next valid check.
+  void ForgetPath(const void* path) {
+    if (selected_ && selected_path_ == path) selected_.reset(), selected_path_ = nullptr;
+  }
   bool ConsentExpired(int64_t now_ms) const {
     return last_valid_check_ms_ >= 0 && now_ms - last_valid_check_ms_ > kConsentTimeoutMs;
   }
@@ -53,6 +59,7 @@ class IceLite {
   std::string local_ufrag_;
   std::string local_pwd_;
   std::optional<wire::StunAddress> selected_;
+  const void* selected_path_ = nullptr;
   int64_t last_valid_check_ms_ = -1;
   uint64_t checks_ = 0;
   uint64_t failed_checks_ = 0;

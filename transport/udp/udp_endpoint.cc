@@ -129,6 +129,7 @@ struct UdpEndpoint::Impl {
         const PeerAddress from = FromSockaddr(addrs[i]);
         if (receiver) receiver->OnDatagram(from, slots[i].data(), len, kSlotSize);
       }
+      if (receiver) receiver->OnBatchEnd();
       Flush();
       if (static_cast<size_t>(n) < kBatch) break;
     }

@@ -47,6 +47,8 @@ class UdpEndpoint {
     // data has kSlotSize capacity (room to protect in place); valid only during the call.
     virtual void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len,
                             size_t capacity) = 0;
+    // After each receive batch, before the endpoint flushes its own queue.
+    virtual void OnBatchEnd() {}
   };
 
   UdpEndpoint(boost::asio::io_context& ioc, TransportStats& stats);

@@ -70,6 +70,10 @@ EchoService::Result EchoService::Offer(std::string_view offer_sdp) {
   params.fingerprint_algorithm = dtls_.fingerprint_algorithm();
   params.fingerprint = dtls_.fingerprint();
   for (const std::string& ip : announce_ips_) params.candidates.push_back({ip, shard.media_port()});
+  if (shard.tcp_port() != 0) {
+    for (const std::string& ip : announce_ips_)
+      params.candidates.push_back({ip, shard.tcp_port(), /*tcp=*/true});
+  }
   params.extension_uris = kEchoExtensions;
   params.feedback = kEchoFeedback;
   params.session_id = std::to_string(base::RandomNonZeroU32());

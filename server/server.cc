@@ -105,6 +105,7 @@ int RunServer(const ServerConfig& config) {
   }
   transport::UdpEndpoint::SetGsoDefault(config.udp_gso);
   ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
+  shards.SetIceTcp(config.ice_tcp);
   if (!shards.Start(&error)) {
     SFU_LOG(kError, "cannot start media shards").Kv("error", error);
     return 2;

@@ -256,7 +256,11 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("udp-gso", po::value(&c.udp_gso)->default_value(true),
        "send media as UDP GSO messages (a subscriber's equal-sized packets of one receive batch in "
        "one message; up to 2.2x less CPU per forwarded packet, docs/PERFORMANCE.md); false: one "
-       "message per datagram. A kernel that refuses GSO turns it off by itself");
+       "message per datagram. A kernel that refuses GSO turns it off by itself")
+    ("ice-tcp", po::value(&c.ice_tcp)->default_value(true),
+       "also listen for ICE over TCP (RFC 6544 passive, RFC 4571 framing) on each shard's media "
+       "port number and offer it as a lower-priority candidate, for clients whose network blocks "
+       "UDP (docs/DESIGN.md, \"Media over TCP and TLS\")");
   // clang-format on
   po::variables_map vm;
   try {
@@ -375,6 +379,7 @@ std::string DescribeConfig(const ServerConfig& c) {
     << " kb/s, complexity " << c.audio_complexity << "\n"
     << "  video:                " << c.max_video_senders << " senders per meeting\n"
     << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n"
+    << "  ice-tcp:              " << (c.ice_tcp ? "on" : "off") << "\n"
     << "  overload:             "
     << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100"
                               : std::string("off"))

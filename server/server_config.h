@@ -45,6 +45,7 @@ struct ServerConfig {
   int audio_complexity = 5;
   int max_video_senders = 25;  // cameras and content shares per meeting
   bool udp_gso = true;
+  bool ice_tcp = true;  // ICE-TCP passive candidates on each shard's media port number
   bool echo_endpoint = false;
   int shard_max_attendees = 0;   // attendees per shard at which it takes no more (0: no cap)
   int overload_late_ticks = 25;  // of the last 100 ticks late: the shard is overloaded (0: off)  //

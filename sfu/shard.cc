@@ -14,6 +14,7 @@
 #include "sfu/overload_detector.h"
 #include "sfu/shard_session.h"
 #include "transport/endpoint_demuxer.h"
+#include "transport/tcp/ice_tcp_listener.h"
 #include "transport/udp/udp_endpoint.h"
 
 namespace sfu {
@@ -33,6 +34,7 @@ struct Shard::Impl {
         work(asio::make_work_guard(ioc)),
         endpoint(ioc, s),
         demuxer(s),
+        ice_tcp(ioc, demuxer, endpoint, s.ice_tcp, {}),
         tick(ioc) {}
 
   void ArmTick(Shard* shard) {
@@ -61,6 +63,8 @@ struct Shard::Impl {
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
       demuxer.OnTick();  // held-back handshake work, after the tick's own
+      ice_tcp.OnTick(now);
+      demuxer.FlushLinks();
       endpoint.Flush();
       if (std::chrono::steady_clock::now() > next_tick + 10 * kTickPeriod) {
         next_tick = std::chrono::steady_clock::now();  // fell far behind: resynchronise
@@ -76,6 +80,8 @@ struct Shard::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   transport::UdpEndpoint endpoint;
   transport::EndpointDemuxer demuxer;
+  transport::IceTcpListener ice_tcp;
+  bool ice_tcp_on = true;
   asio::steady_timer tick;
   std::chrono::steady_clock::time_point next_tick;
   std::chrono::steady_clock::time_point last_tick_wall;  // when the previous tick ran
@@ -95,6 +101,8 @@ Shard::Shard(int index, std::string bind_ip, uint16_t media_port,
 Shard::~Shard() { Stop(); }
 
 uint16_t Shard::media_port() const { return impl_->endpoint.port(); }
+uint16_t Shard::tcp_port() const { return impl_->ice_tcp_on ? impl_->ice_tcp.port() : 0; }
+void Shard::SetIceTcp(bool on) { impl_->ice_tcp_on = on; }
 transport::UdpEndpoint& Shard::endpoint() { return impl_->endpoint; }
 transport::EndpointDemuxer& Shard::demuxer() { return impl_->demuxer; }
 size_t Shard::session_count() const { return impl_->sessions.size(); }
@@ -110,6 +118,14 @@ bool Shard::Start(std::string* error) {
   if (!impl_->endpoint.Bind(impl_->bind_ip, impl_->port, &why)) {
     *error = "shard " + std::to_string(index_) + ": " + why;
     return false;
+  }
+  // ICE-TCP listens on the same port number as UDP (its own, ephemeral, when UDP's was).
+  if (impl_->ice_tcp_on) {
+    if (!impl_->ice_tcp.Bind(impl_->bind_ip, impl_->port, &why)) {
+      *error = "shard " + std::to_string(index_) + ": " + why;
+      return false;
+    }
+    impl_->ice_tcp.Start();
   }
   impl_->endpoint.Start(&impl_->demuxer);
   impl_->next_tick = std::chrono::steady_clock::now();
@@ -128,7 +144,8 @@ bool Shard::Start(std::string* error) {
 void Shard::Stop() {
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->ioc, [this] {
-    impl_->sessions.clear();  // transports close before the socket does
+    impl_->sessions.clear();  // transports close before the sockets do
+    impl_->ice_tcp.Close();
     impl_->endpoint.Close();
     impl_->tick.cancel();
     impl_->work.reset();

@@ -72,6 +72,11 @@ class Shard {
 
   int index() const { return index_; }
   uint16_t media_port() const;
+  // The ICE-TCP port (passive candidates, RFC 6544), 0 when off. Same number as media_port
+  // unless that was ephemeral.
+  uint16_t tcp_port() const;
+  // Before Start(): listen for ICE-TCP (default on).
+  void SetIceTcp(bool on);
   const ShardStats& stats() const { return stats_; }
 
  private:

@@ -80,6 +80,18 @@ class ShardCollector final : public prometheus::Collectable {
                         MetricType::Counter);
     auto& batches =
         family("sfu_shard_syscall_batches_total", "recvmmsg/sendmmsg calls.", MetricType::Counter);
+    auto& streams = family("sfu_shard_stream_connections_total",
+                           "Media stream connections (ICE-TCP; TURN over TCP/TLS) by outcome: "
+                           "accepted, refused over a connection cap, closed for a framing lie, "
+                           "closed for sending no valid check in time.",
+                           MetricType::Counter);
+    auto& streams_open = family("sfu_shard_stream_connections",
+                                "Media stream connections open now.", MetricType::Gauge);
+    auto& stream_datagrams =
+        family("sfu_shard_stream_datagrams_total",
+               "Datagrams carried on media stream connections, by direction; dropped: not sent "
+               "because the peer read too slowly (the send buffer was full).",
+               MetricType::Counter);
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
     auto& transports =
         family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
@@ -172,6 +184,18 @@ class ShardCollector final : public prometheus::Collectable {
       add(sctp, i, Read(s.sctp_messages_out), {{"direction", "out"}});
       add(batches, i, Read(s.recv_batches), {{"call", "recvmmsg"}});
       add(batches, i, Read(s.send_batches), {{"call", "sendmmsg"}});
+      const auto add_stream = [&](const transport::StreamStats& st, const char* kind) {
+        add(streams, i, Read(st.accepted), {{"kind", kind}, {"outcome", "accepted"}});
+        add(streams, i, Read(st.refused), {{"kind", kind}, {"outcome", "refused"}});
+        add(streams, i, Read(st.closed_framing), {{"kind", kind}, {"outcome", "framing_error"}});
+        add(streams, i, Read(st.closed_idle), {{"kind", kind}, {"outcome", "idle"}});
+        add(streams_open, i, static_cast<double>(st.open.load(std::memory_order_relaxed)),
+            {{"kind", kind}});
+        add(stream_datagrams, i, Read(st.datagrams_in), {{"kind", kind}, {"direction", "in"}});
+        add(stream_datagrams, i, Read(st.datagrams_out), {{"kind", kind}, {"direction", "out"}});
+        add(stream_datagrams, i, Read(st.send_dropped), {{"kind", kind}, {"direction", "dropped"}});
+      };
+      add_stream(s.ice_tcp, "ice_tcp");
       add(rooms, i, static_cast<double>(s.rooms.load(std::memory_order_relaxed)));
       add(transports, i, static_cast<double>(s.transports.load(std::memory_order_relaxed)));
       add(running, i, s.running.load(std::memory_order_relaxed) ? 1.0 : 0.0);

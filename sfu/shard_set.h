@@ -26,6 +26,10 @@ class ShardSet {
            const transport::DtlsContext* dtls = nullptr);
   ~ShardSet();
 
+  // Before Start(): shards also listen for ICE-TCP on their media port numbers (default on).
+  void SetIceTcp(bool on) {
+    for (auto& s : shards_) s->SetIceTcp(on);
+  }
   bool Start(std::string* error);
   void Stop();
 

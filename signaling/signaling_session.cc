@@ -287,8 +287,13 @@ std::string SignalingSession::AnswerSdp(const sdp::SessionDescription& offer,
   params.ice_pwd = local_pwd_;
   params.fingerprint_algorithm = media_->dtls->fingerprint_algorithm();
   params.fingerprint = media_->dtls->fingerprint();
-  const uint16_t port = media_->shards->shard(static_cast<size_t>(shard_index)).media_port();
-  for (const std::string& ip : media_->announce_ips) params.candidates.push_back({ip, port});
+  Shard& shard = media_->shards->shard(static_cast<size_t>(shard_index));
+  for (const std::string& ip : media_->announce_ips)
+    params.candidates.push_back({ip, shard.media_port()});
+  if (shard.tcp_port() != 0) {
+    for (const std::string& ip : media_->announce_ips)
+      params.candidates.push_back({ip, shard.tcp_port(), /*tcp=*/true});
+  }
   params.extension_uris = {"urn:ietf:params:rtp-hdrext:sdes:mid",
                            "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
                            "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",

@@ -34,6 +34,10 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   // A datagram that arrived on a stream link (from: the link's remote address). Same contract.
   void OnLinkDatagram(StreamLink* link, const PeerAddress& from, uint8_t* data, size_t len,
                       size_t capacity);
+  // True once a valid ICE check on the link bound it to a transport.
+  bool IsBound(const StreamLink* link) const {
+    return by_link_.contains(const_cast<StreamLink*>(link));
+  }
   // The link is going away (its stream closed): forgets it everywhere.
   void OnLinkClosed(StreamLink* link);
   // A link with datagrams queued asks to be flushed once: after the UDP receive batch, the

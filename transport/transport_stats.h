@@ -27,6 +27,18 @@ enum class DropReason : uint8_t {
 };
 std::string_view DropReasonName(DropReason r);
 
+// One kind of stream link (ICE-TCP connections, TURN client connections): transport/route.h.
+struct StreamStats {
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> refused{0};         // over the total or per-address connection cap
+  std::atomic<uint64_t> closed_framing{0};  // the peer's framing lied (zero or oversize length)
+  std::atomic<uint64_t> closed_idle{0};     // never authenticated in time
+  std::atomic<int64_t> open{0};             // connections open now
+  std::atomic<uint64_t> datagrams_in{0};
+  std::atomic<uint64_t> datagrams_out{0};
+  std::atomic<uint64_t> send_dropped{0};  // datagrams dropped: the peer reads too slowly
+};
+
 struct TransportStats {
   void Add(std::atomic<uint64_t>& c, uint64_t n = 1) { base::Bump(c, n); }
   void Drop(DropReason r) { Add(drops[static_cast<size_t>(r)]); }
@@ -48,6 +60,7 @@ struct TransportStats {
   std::atomic<uint64_t> sctp_messages_out{0};
   std::atomic<uint64_t> send_batches{0};  // sendmmsg calls
   std::atomic<uint64_t> recv_batches{0};  // recvmmsg calls that returned data
+  StreamStats ice_tcp;
 };
 
 }  // namespace sfu::transport

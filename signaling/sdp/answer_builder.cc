@@ -30,10 +30,16 @@ void AppendCandidates(std::string& out, const AnswerParams& p) {
   int foundation = 1;
   for (const Candidate& c : p.candidates) {
     const bool v6 = c.ip.find(':') != std::string::npos;
-    // Host candidates only, priority per RFC 8445 §5.1.2.1 (type pref 126).
-    AppendLine(out, "a=candidate:" + std::to_string(foundation++) + " 1 udp " +
-                        std::to_string(v6 ? 2130706175u : 2130706431u) + " " + c.ip + " " +
-                        std::to_string(c.port) + " typ host");
+    // Host candidates only, priority per RFC 8445 §5.1.2.1: type preference 126 for UDP; for
+    // TCP 90 (what WebRTC ranks host TCP at) with RFC 6544 §4.2's local preference for a
+    // passive host candidate (direction 4 << 13), so any UDP pair wins when both work.
+    const uint32_t local_pref = c.tcp ? (4u << 13) | (v6 ? 8191u : 8190u) : (v6 ? 65534u : 65535u);
+    const uint32_t type_pref = c.tcp ? 90u : 126u;
+    const uint32_t priority = (type_pref << 24) | (local_pref << 8) | 255u;
+    AppendLine(out, "a=candidate:" + std::to_string(foundation++) + " 1 " +
+                        (c.tcp ? "tcp " : "udp ") + std::to_string(priority) + " " + c.ip + " " +
+                        std::to_string(c.port) + " typ host" +
+                        (c.tcp ? " tcptype passive" : ""));
   }
   AppendLine(out, "a=end-of-candidates");
 }

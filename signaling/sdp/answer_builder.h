@@ -16,6 +16,7 @@ namespace sfu::sdp {
 struct Candidate {
   std::string ip;
   uint16_t port = 0;
+  bool tcp = false;  // an ICE-TCP passive candidate (RFC 6544), ranked below every UDP one
 };
 
 struct SendStream {

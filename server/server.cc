@@ -9,9 +9,11 @@
 
 #include "base/log.h"
 #include "metrics/server_metrics.h"
+#include "server/announcement.h"
 #include "server/echo_page.h"
 #include "server/echo_service.h"
 #include "server/fd_limit.h"
+#include "server/interface_addresses.h"
 #include "sfu/shard_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/api/rate_limiter.h"
@@ -76,10 +78,39 @@ class ShardPlacement final : public api::ControlApiListener {
   signaling::EventDispatcher* events_;  // borrowed, may be null
 };
 
+// --announce-ip auto: fills config.announce_ips from this host's interface addresses, read once
+// here, before any socket opens (server/interface_addresses.h says which are kept). False, with
+// an error logged, when there is none: a server announcing nothing gives clients no candidate.
+bool ResolveAutoAnnounce(ServerConfig& config) {
+  std::string error;
+  const std::vector<InterfaceAddress> interfaces = ReadInterfaceAddresses(&error);
+  if (!error.empty()) {
+    SFU_LOG(kError, "--announce-ip auto cannot list this host's addresses").Kv("error", error);
+    return false;
+  }
+  // The shards bind the --listen host: only addresses that socket receives on are useful.
+  config.announce_ips = PickAnnounceAddresses(interfaces, config.listen_host);
+  if (config.announce_ips.empty()) {
+    SFU_LOG(kError, "--announce-ip auto found no address to announce: give --announce-ip IP")
+        .Kv("media_bind", config.listen_host)
+        .Kv("excluded", DescribeExcluded(interfaces, config.listen_host));
+    return false;
+  }
+  return true;
+}
+
+// "host:port", with brackets around an IPv6 host.
+std::string HostPort(const std::string& ip, uint16_t port) {
+  const bool v6 = ip.find(':') != std::string::npos;
+  return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
 }  // namespace
 
-int RunServer(const ServerConfig& config) {
-  base::SetLogLevel(config.log_level);
+int RunServer(const ServerConfig& given) {
+  base::SetLogLevel(given.log_level);
+  ServerConfig config = given;  // with --announce-ip auto resolved
+  if (config.announce_auto && !ResolveAutoAnnounce(config)) return 2;
   if (!transport::InitSrtpLibrary()) return 2;
 
   std::string error;
@@ -146,8 +177,7 @@ int RunServer(const ServerConfig& config) {
   api::ControlApiConfig api_config;
   api_config.http_base = config.http_base;
   api_config.ws_base = config.ws_base;
-  api_config.media_host =
-      config.announce_ips.front() + ":" + std::to_string(shards.shard(0).media_port());
+  api_config.media_host = HostPort(config.announce_ips.front(), shards.shard(0).media_port());
   api_config.limits.default_media_region = config.default_region;
   api_config.limits.max_attendees_per_meeting = config.max_attendees;
   api::ControlApi api(*store, signer, clock, api_config, &placement);
@@ -321,6 +351,10 @@ int RunServer(const ServerConfig& config) {
         kWarn,
         "no --api-key configured: the control API accepts unsigned requests from loopback only");
   }
+  Announcement announced{config.announce_ips, config.announce_auto, {}};
+  for (size_t i = 0; i < shards.size(); ++i)
+    announced.udp_ports.push_back(shards.shard(i).media_port());
+  SFU_LOG(kInfo, DescribeAnnouncement(announced));
   if (config.announce_ips.size() == 1 && config.announce_ips[0] == "127.0.0.1") {
     SFU_LOG(kWarn, "announcing 127.0.0.1 only: clients on other machines need --announce-ip");
   }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
@@ -87,9 +88,23 @@ std::string Finalize(ServerConfig& c) {
   if (c.shards < 1 || c.shards > 256) return "--shards must be from 1 to 256";
   if (c.media_port != 0 && static_cast<int>(c.media_port) + c.shards - 1 > 65535)
     return "--media-port plus the number of shards must stay below 65536";
-  if (c.announce_ips.empty()) c.announce_ips.push_back("127.0.0.1");
+  if (std::find(c.announce_ips.begin(), c.announce_ips.end(), "auto") != c.announce_ips.end()) {
+    // Alone only: auto's list is the host's, read at start; an extra address (a NAT's public
+    // one) is better said by listing every address, which also keeps their order explicit.
+    if (c.announce_ips.size() > 1) {
+      std::string given;
+      for (const std::string& ip : c.announce_ips) given += (given.empty() ? "" : ", ") + ip;
+      return "--announce-ip auto must be given alone, not with other addresses (got " + given +
+             "; repeated values from the command line, SFU_ANNOUNCE_IP and the config file add "
+             "up): give auto alone, or list every address to announce";
+    }
+    c.announce_auto = true;
+    c.announce_ips.clear();
+  } else if (c.announce_ips.empty()) {
+    c.announce_ips.push_back("127.0.0.1");
+  }
   for (const auto& ip : c.announce_ips)
-    if (!IsIp(ip)) return "--announce-ip '" + ip + "' is not an IPv4 or IPv6 address";
+    if (!IsIp(ip)) return "--announce-ip '" + ip + "' is not an IPv4 or IPv6 address, nor auto";
   if (c.meeting_idle_timeout_s < 1) return "--meeting-idle-timeout must be at least 1 second";
   if (c.max_attendees < 1 || c.max_attendees > 10000)
     return "--max-attendees must be from 1 to 10000";
@@ -193,7 +208,10 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "and the other MediaPlacement URLs are built from it (default: from --listen)")
     ("announce-ip", po::value(&announce)->composing(),
        "IP address put in ICE candidates (repeatable; default 127.0.0.1 - set it to an address "
-       "clients can reach)")
+       "clients can reach), or auto (alone): this host's interface addresses at start, IPv4 "
+       "then IPv6, without loopback, link-local, down or container-bridge interfaces (docker*, "
+       "br-*, veth*, virbr*, ...); IPv6 only when --listen binds [::]. Behind NAT, give the "
+       "public address instead")
     ("api-key", po::value(&keys)->composing(),
        "KEYID:SECRET accepted for AWS SigV4-signed API calls (repeatable). With none, the API "
        "accepts unsigned requests from loopback only")
@@ -356,6 +374,10 @@ std::string DescribeConfig(const ServerConfig& c) {
   o << "  (" << c.shards << " shard" << (c.shards > 1 ? "s" : "") << ")\n"
     << "  announce ip:          ";
   for (size_t i = 0; i < c.announce_ips.size(); ++i) o << (i ? ", " : "") << c.announce_ips[i];
+  if (c.announce_auto) {
+    o << (c.announce_ips.empty() ? "auto (this host's interface addresses, read at start)"
+                                 : " (--announce-ip auto)");
+  }
   o << "\n  data dir:             " << c.data_dir << "\n"
     << "  api keys:             ";
   if (c.api_keys.empty()) {

@@ -21,6 +21,9 @@ struct ServerConfig {
   std::string data_dir = "./sfu-data";
   std::string public_url;                 // derived from the listen address when empty
   std::vector<std::string> announce_ips;  // ICE candidate addresses; default 127.0.0.1
+  // --announce-ip auto: announce_ips is empty after parsing and filled by RunServer from this
+  // host's interface addresses (server/interface_addresses.h).
+  bool announce_auto = false;
   std::map<std::string, std::string, std::less<>> api_keys;
   bool unsafe_unsigned_api = false;  // unsigned API although the public URL is not loopback
   base::LogLevel log_level = base::LogLevel::kInfo;

@@ -105,6 +105,49 @@ TEST(ServerConfigTest, ClearErrors) {
   }
 }
 
+// --announce-ip auto is resolved at start (server/interface_addresses.h); parsing only records it.
+TEST(ServerConfigTest, AnnounceIpAuto) {
+  for (auto r : {Parse({"--announce-ip", "auto"}), Parse({}, {"SFU_ANNOUNCE_IP=auto"})}) {
+    ASSERT_TRUE(r.config) << r.message;
+    EXPECT_TRUE(r.config->announce_auto);
+    EXPECT_TRUE(r.config->announce_ips.empty());  // no 127.0.0.1 default alongside auto
+    EXPECT_NE(DescribeConfig(*r.config).find("announce ip:          auto"), std::string::npos)
+        << DescribeConfig(*r.config);
+  }
+  // Explicit addresses stay as given, and the default stays 127.0.0.1.
+  auto explicit_ips = Parse({"--announce-ip", "192.0.2.10", "--announce-ip", "2001:db8::1"});
+  ASSERT_TRUE(explicit_ips.config) << explicit_ips.message;
+  EXPECT_FALSE(explicit_ips.config->announce_auto);
+  EXPECT_EQ(explicit_ips.config->announce_ips,
+            (std::vector<std::string>{"192.0.2.10", "2001:db8::1"}));
+  EXPECT_FALSE(Parse({}).config->announce_auto);
+  // Once resolved, the description shows the addresses and where they came from.
+  ServerConfig resolved = *Parse({"--announce-ip", "auto"}).config;
+  resolved.announce_ips = {"192.0.2.10", "2001:db8::1"};
+  EXPECT_NE(DescribeConfig(resolved).find("192.0.2.10, 2001:db8::1 (--announce-ip auto)"),
+            std::string::npos)
+      << DescribeConfig(resolved);
+}
+
+TEST(ServerConfigTest, AnnounceIpAutoStandsAlone) {
+  for (auto r : {Parse({"--announce-ip", "auto", "--announce-ip", "192.0.2.10"}),
+                 Parse({"--announce-ip", "192.0.2.10,auto"}),
+                 Parse({"--announce-ip", "auto"}, {"SFU_ANNOUNCE_IP=192.0.2.10"})}) {
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.message.find("--announce-ip auto must be given alone"), std::string::npos)
+        << r.message;
+    EXPECT_NE(r.message.find("192.0.2.10"), std::string::npos) << r.message;
+  }
+  // Only the lower-case keyword: anything else must be an IP literal.
+  for (const char* bad : {"AUTO", "automatic", "eth0", "example.com", "192.0.2.300"}) {
+    auto r = Parse({"--announce-ip", bad});
+    EXPECT_FALSE(r.config) << bad;
+    EXPECT_NE(r.message.find("is not an IPv4 or IPv6 address, nor auto"), std::string::npos)
+        << r.message;
+  }
+}
+
 TEST(ServerConfigTest, HelpDocumentsEveryFlag) {
   auto r = Parse({"--help"});
   EXPECT_FALSE(r.config);
@@ -115,6 +158,7 @@ TEST(ServerConfigTest, HelpDocumentsEveryFlag) {
         "--api-burst", "--max-body-bytes", "--config"})
     EXPECT_NE(r.message.find(flag), std::string::npos) << flag;
   EXPECT_NE(r.message.find("SFU_"), std::string::npos);
+  EXPECT_NE(r.message.find("or auto"), std::string::npos);
 }
 
 TEST(ServerConfigTest, DescribeHidesSecrets) {

@@ -1,8 +1,9 @@
 #pragma once
 // Finds the transport a datagram belongs to (docs/DESIGN.md, "Media transport"): a STUN check
 // by the local ufrag in its USERNAME; everything else by the remote address a valid check came
-// from, or by the stream link (ICE-TCP, relayed TURN; transport/route.h) it came on. DTLS of transports still handshaking is paced (transport/handshake_pacer.h). Classifies
-// with wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the shard's
+// from, or by the stream link (ICE-TCP, relayed TURN; transport/route.h) it came on. DTLS of
+// transports still handshaking is paced (transport/handshake_pacer.h). Classifies with
+// wire::Classify (RFC 7983, RFC 5761) and counts what it drops. Also the shard's
 // UdpEndpoint::Receiver. Thread: the shard's thread only. Transports are borrowed: Remove() before
 // destroying one.
 

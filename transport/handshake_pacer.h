@@ -37,8 +37,7 @@ class HandshakePacer {
   // Runs work now (timed against the budget) if budget is left and nothing waits ahead of it;
   // otherwise queues (owner, from, bytes) for a later tick. Returns false if the queue was full
   // and the datagram dropped.
-  using Run =
-      std::function<void(void* owner, const Route& from, std::span<const uint8_t> bytes)>;
+  using Run = std::function<void(void* owner, const Route& from, std::span<const uint8_t> bytes)>;
   bool Submit(void* owner, const Route& from, std::span<const uint8_t> bytes, const Run& run);
   // A new tick period: refills the budget and runs queued work while it lasts.
   void OnTick(const Run& run);

@@ -27,7 +27,7 @@ class StreamLink {
 };
 
 struct Route {
-  PeerAddress address;  // the remote address (for a link: the stream's or relayed peer's)
+  PeerAddress address;         // the remote address (for a link: the stream's or relayed peer's)
   StreamLink* link = nullptr;  // null: the shard's UDP socket
   bool operator==(const Route&) const = default;
 };

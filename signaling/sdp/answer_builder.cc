@@ -38,8 +38,7 @@ void AppendCandidates(std::string& out, const AnswerParams& p) {
     const uint32_t priority = (type_pref << 24) | (local_pref << 8) | 255u;
     AppendLine(out, "a=candidate:" + std::to_string(foundation++) + " 1 " +
                         (c.tcp ? "tcp " : "udp ") + std::to_string(priority) + " " + c.ip + " " +
-                        std::to_string(c.port) + " typ host" +
-                        (c.tcp ? " tcptype passive" : ""));
+                        std::to_string(c.port) + " typ host" + (c.tcp ? " tcptype passive" : ""));
   }
   AppendLine(out, "a=end-of-candidates");
 }

@@ -34,7 +34,8 @@ int64_t NowMs() {
 PeerAddress FromEndpoint(const tcp::endpoint& ep) {
   PeerAddress a;
   auto ip = ep.address();
-  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped())
+    ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
   if (ip.is_v4()) {
     a.family = 4;
     const auto b = ip.to_v4().to_bytes();
@@ -220,35 +221,35 @@ class IceTcpConnection final : public StreamLink,
 };
 
 void IceTcpListener::Impl::Accept() {
-  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
-                                                    tcp::socket socket) {
-    if (self->closed) return;
-    if (!ec) {
-      boost::system::error_code e;
-      const auto ep = socket.remote_endpoint(e);
-      if (!e) {
-        const PeerAddress remote = FromEndpoint(ep);
-        size_t& from_host = self->per_address[HostOf(remote)];
-        if (self->connections.size() >= self->limits.max_connections ||
-            (self->limits.max_per_address && from_host >= self->limits.max_per_address)) {
-          base::Bump(self->stats.refused);
-          if (from_host == 0) self->per_address.erase(HostOf(remote));
-          socket.close(e);
-        } else {
-          ++from_host;
-          auto c = std::make_shared<IceTcpConnection>(*self, std::move(socket), remote);
-          self->connections.emplace(c.get(), c);
-          base::Bump(self->stats.accepted);
-          self->stats.open.store(static_cast<int64_t>(self->connections.size()),
-                                 std::memory_order_relaxed);
-          c->Start();
+  acceptor.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        if (self->closed) return;
+        if (!ec) {
+          boost::system::error_code e;
+          const auto ep = socket.remote_endpoint(e);
+          if (!e) {
+            const PeerAddress remote = FromEndpoint(ep);
+            size_t& from_host = self->per_address[HostOf(remote)];
+            if (self->connections.size() >= self->limits.max_connections ||
+                (self->limits.max_per_address && from_host >= self->limits.max_per_address)) {
+              base::Bump(self->stats.refused);
+              if (from_host == 0) self->per_address.erase(HostOf(remote));
+              socket.close(e);
+            } else {
+              ++from_host;
+              auto c = std::make_shared<IceTcpConnection>(*self, std::move(socket), remote);
+              self->connections.emplace(c.get(), c);
+              base::Bump(self->stats.accepted);
+              self->stats.open.store(static_cast<int64_t>(self->connections.size()),
+                                     std::memory_order_relaxed);
+              c->Start();
+            }
+          }
+        } else if (ec == asio::error::operation_aborted) {
+          return;
         }
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    }
-    self->Accept();
-  });
+        self->Accept();
+      });
 }
 
 void IceTcpListener::Impl::Erase(IceTcpConnection* c) {

@@ -1,25 +1,17 @@
 #pragma once
 // ICE-TCP, passive side (RFC 6544), with RFC 4571 framing: the shard's TCP listener on its media
-// port (docs/DESIGN.md, "Media over TCP and TLS"). Each accepted connection is a StreamLink: its
-// frames go to the shard's EndpointDemuxer, which binds the connection to a transport on its
-// first valid ICE check (by ufrag, like a UDP check); from then on DTLS, SRTP and SCTP run over it
-// unchanged. Limits: connections per shard and per remote address (refused past them, counted),
-// a connection that sends no valid check within unbound_timeout_ms is closed, a framing lie (zero
-// or oversize length) closes the connection, and each connection queues at most
-// send_buffer_bytes for a slow reader: past that, datagrams are dropped and counted, the shard
-// never blocks and memory never grows.
+// port number (docs/DESIGN.md, "Media over TCP and TLS"). Each accepted connection is a
+// StreamLink: its frames go to the shard's EndpointDemuxer, which binds the connection to a
+// transport on its first valid ICE check (by ufrag, like a UDP check); from then on DTLS, SRTP
+// and SCTP run over it unchanged. Connection caps, the bounded send buffer and the idle timeout
+// are StreamServer's (transport/tcp/stream_server.h); a framing lie (zero length, or longer than
+// a datagram slot) closes the connection.
 // Thread: the shard's thread only.
 
-#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 
-#include "transport/transport_stats.h"
-
-namespace boost::asio {
-class io_context;
-}
+#include "transport/tcp/stream_server.h"
 
 namespace sfu::transport {
 
@@ -28,34 +20,22 @@ class UdpEndpoint;
 
 class IceTcpListener {
  public:
-  struct Limits {
-    size_t max_connections = 4096;
-    size_t max_per_address = 64;  // 0: none
-    size_t send_buffer_bytes = 256 * 1024;
-    int64_t unbound_timeout_ms = 10'000;
-  };
-
-  // udp: flushed after each read, so datagrams a TCP packet caused to be sent on UDP leave at
-  // once (as after a UDP receive batch).
+  // udp: flushed after each read, so what a TCP packet caused to be sent on UDP leaves at once
+  // (as after a UDP receive batch).
   IceTcpListener(boost::asio::io_context& ioc, EndpointDemuxer& demuxer, UdpEndpoint& udp,
-                 StreamStats& stats, Limits limits);
-  ~IceTcpListener();
-  IceTcpListener(const IceTcpListener&) = delete;
-  IceTcpListener& operator=(const IceTcpListener&) = delete;
+                 StreamStats& stats, StreamLimits limits = {});
 
-  bool Bind(const std::string& ip, uint16_t port, std::string* error);
-  uint16_t port() const;
-  void Start();
-  // Closes the acceptor and every connection.
-  void Close();
-  // Closes connections that sent no valid check in time. Once per shard tick.
-  void OnTick(int64_t now_ms);
-  size_t connections() const;
-
-  struct Impl;  // public so the connections in the .cc can name it; defined there only
+  bool Bind(const std::string& ip, uint16_t port, std::string* error) {
+    return server_.Bind(ip, port, error);
+  }
+  uint16_t port() const { return server_.port(); }
+  void Start() { server_.Start(); }
+  void Close() { server_.Close(); }
+  void OnTick(int64_t now_ms) { server_.OnTick(now_ms); }
+  size_t connections() const { return server_.connections(); }
 
  private:
-  std::shared_ptr<Impl> impl_;
+  StreamServer server_;
 };
 
 }  // namespace sfu::transport

@@ -97,7 +97,7 @@ class IceTcpListenerTest : public ::testing::Test {
     ASSERT_TRUE(dtls_) << error;
     ASSERT_TRUE(udp_.Bind("127.0.0.1", 0, &error)) << error;
   }
-  void Listen(IceTcpListener::Limits limits) {
+  void Listen(StreamLimits limits) {
     listener_ = std::make_unique<IceTcpListener>(ioc_, demuxer_, udp_, stats_.ice_tcp, limits);
     std::string error;
     ASSERT_TRUE(listener_->Bind("127.0.0.1", 0, &error)) << error;
@@ -198,7 +198,7 @@ TEST_F(IceTcpListenerTest, UnknownUfragAndGarbageAreCountedNotRouted) {
 }
 
 TEST_F(IceTcpListenerTest, ConnectionsPastThePerAddressCapAreRefused) {
-  IceTcpListener::Limits limits;
+  StreamLimits limits;
   limits.max_per_address = 2;
   Listen(limits);
   Client a(listener_->port()), b(listener_->port()), c(listener_->port());
@@ -210,7 +210,7 @@ TEST_F(IceTcpListenerTest, ConnectionsPastThePerAddressCapAreRefused) {
 }
 
 TEST_F(IceTcpListenerTest, AConnectionWithoutAValidCheckIsClosedAfterTheTimeout) {
-  IceTcpListener::Limits limits;
+  StreamLimits limits;
   limits.unbound_timeout_ms = 0;
   Listen(limits);
   Client c(listener_->port());
@@ -226,7 +226,7 @@ TEST_F(IceTcpListenerTest, AConnectionWithoutAValidCheckIsClosedAfterTheTimeout)
 }
 
 TEST_F(IceTcpListenerTest, AReaderThatNeverReadsLosesDatagramsNotMemory) {
-  IceTcpListener::Limits limits;
+  StreamLimits limits;
   limits.send_buffer_bytes = 64 * 1024;
   Listen(limits);
   NullListener events;

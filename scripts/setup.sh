@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on Debian 12 (bookworm), idempotently:
-#   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests)
+#   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests; iproute2 and
+#     nftables for the tests' own network namespaces; coturn as a TURN server tests start
+#     themselves: it is never left enabled or running as a system service)
 #   - libsrtp2 built with OpenSSL crypto from Debian's own source package into .deps/prefix
 #     (Debian's binary libsrtp2 uses NSS, 2-5x slower; it stays the fallback)
 #   - npm packages for the client tests (web/package-lock.json)
@@ -26,7 +28,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
-  chromium
+  chromium iproute2 nftables coturn
 )
 
 missing_packages() {
@@ -44,8 +46,33 @@ install_packages() {
   if [ -z "${missing// /}" ]; then log "Debian packages: all present"; return; fi
   log "Debian packages: installing $missing"
   $SUDO apt-get update -qq
+  # Debian's coturn enables and starts coturn.service (a TURN server on port 3478, the server's
+  # default media port) on systemd machines. While it is installed, a policy-rc.d forbids that
+  # start (deb-systemd-invoke and invoke-rc.d ask it), unless the machine already has one.
+  local policy=/usr/sbin/policy-rc.d own_policy=""
+  if [[ " $missing " == *" coturn "* ]] && [ ! -e "$policy" ]; then
+    own_policy=1
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    printf '#!/bin/sh\n# scripts/setup.sh, during apt-get install: coturn must not start as a service\n%s\n' \
+      'for a; do case "$a" in coturn|coturn.service) exit 101 ;; esac; done; exit 0' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
+  local rc=0
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+  if [ -n "$own_policy" ]; then $SUDO rm -f "$policy"; trap - EXIT; fi
+  return "$rc"
+}
+
+# Tests start coturn themselves; the system service stays disabled and stopped. Without systemd
+# nothing to do: the package's init script starts nothing unless /etc/default/coturn says
+# TURNSERVER_ENABLED=1.
+keep_coturn_service_off() {
+  [ -d /run/systemd/system ] && command -v systemctl >/dev/null || return 0
+  if systemctl --quiet is-enabled coturn.service 2>/dev/null || systemctl --quiet is-active coturn.service 2>/dev/null; then
+    log "coturn: disabling and stopping the system service (tests run their own)"
+    $SUDO systemctl disable --now coturn.service >/dev/null 2>&1 || log "WARNING: could not disable coturn.service"
+  fi
 }
 
 build_srtp_openssl() {
@@ -86,6 +113,7 @@ install_npm() {
 }
 
 install_packages
+keep_coturn_service_off
 if build_srtp_openssl; then
   echo openssl > "$DEPS/srtp-backend"
 else

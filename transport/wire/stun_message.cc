@@ -96,8 +96,22 @@ std::optional<std::string_view> StunMessageView::Username() const {
   return std::string_view(reinterpret_cast<const char*>(a->data()), a->size());
 }
 
-std::optional<uint32_t> StunMessageView::Priority() const {
-  auto a = Attribute(kStunAttrPriority);
+std::optional<std::string_view> StunMessageView::Realm() const {
+  auto a = Attribute(kStunAttrRealm);
+  if (!a || a->size() > 763) return std::nullopt;  // RFC 8489 §14.9
+  return std::string_view(reinterpret_cast<const char*>(a->data()), a->size());
+}
+
+std::optional<std::string_view> StunMessageView::Nonce() const {
+  auto a = Attribute(kStunAttrNonce);
+  if (!a || a->size() > 763) return std::nullopt;  // RFC 8489 §14.10
+  return std::string_view(reinterpret_cast<const char*>(a->data()), a->size());
+}
+
+std::optional<uint32_t> StunMessageView::Priority() const { return Uint32(kStunAttrPriority); }
+
+std::optional<uint32_t> StunMessageView::Uint32(uint16_t attr_type) const {
+  auto a = Attribute(attr_type);
   if (!a || a->size() != 4) return std::nullopt;
   return Read32(a->data());
 }
@@ -116,8 +130,8 @@ std::optional<uint64_t> StunMessageView::IceControlled() const {
   return Read64Attr(Attribute(kStunAttrIceControlled));
 }
 
-std::optional<StunAddress> StunMessageView::XorMappedAddress() const {
-  auto a = Attribute(kStunAttrXorMappedAddress);
+std::optional<StunAddress> StunMessageView::XorAddress(uint16_t attr_type) const {
+  auto a = Attribute(attr_type);
   if (!a || a->size() < 8) return std::nullopt;
   const uint8_t* p = a->data();
   StunAddress out;
@@ -229,9 +243,9 @@ bool StunWriter::AddUint64(uint16_t type, uint64_t value) {
   return true;
 }
 
-bool StunWriter::AddXorMappedAddress(const StunAddress& a) {
+bool StunWriter::AddXorAddress(uint16_t attr_type, const StunAddress& a) {
   const size_t ip_len = a.family == 6 ? 16 : 4;
-  uint8_t* p = Reserve(kStunAttrXorMappedAddress, 4 + ip_len);
+  uint8_t* p = Reserve(attr_type, 4 + ip_len);
   if (!p) return false;
   p[0] = 0;
   p[1] = a.family == 6 ? 0x02 : 0x01;

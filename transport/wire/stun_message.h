@@ -1,5 +1,6 @@
 #pragma once
-// STUN messages (RFC 8489), as ICE (RFC 8445) uses them.
+// STUN messages (RFC 8489), as ICE (RFC 8445) and TURN (RFC 8656, transport/wire/turn_message.h)
+// use them.
 //
 //   0                   1                   2                   3
 //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -40,9 +41,23 @@ enum StunAttr : uint16_t {
   kStunAttrMessageIntegrity = 0x0008,
   kStunAttrErrorCode = 0x0009,
   kStunAttrUnknownAttributes = 0x000A,
+  // TURN (RFC 8656 §18), and RFC 8489 §14.9-10 for REALM and NONCE.
+  kStunAttrChannelNumber = 0x000C,   // 16-bit channel, then 16 bits RFFU
+  kStunAttrLifetime = 0x000D,        // seconds, 32 bits
+  kStunAttrXorPeerAddress = 0x0012,  // XOR-encoded like XOR-MAPPED-ADDRESS
+  kStunAttrData = 0x0013,
+  kStunAttrRealm = 0x0014,
+  kStunAttrNonce = 0x0015,
+  kStunAttrXorRelayedAddress = 0x0016,
+  kStunAttrRequestedAddressFamily = 0x0017,  // family byte (1 IPv4, 2 IPv6), then 24 bits RFFU
+  kStunAttrEvenPort = 0x0018,
+  kStunAttrRequestedTransport = 0x0019,  // protocol byte (17 UDP), then 24 bits RFFU
+  kStunAttrDontFragment = 0x001A,
   kStunAttrXorMappedAddress = 0x0020,
+  kStunAttrReservationToken = 0x0022,
   kStunAttrPriority = 0x0024,
   kStunAttrUseCandidate = 0x0025,
+  kStunAttrAdditionalAddressFamily = 0x8000,
   kStunAttrSoftware = 0x8022,
   kStunAttrFingerprint = 0x8028,
   kStunAttrIceControlled = 0x8029,
@@ -83,10 +98,23 @@ class StunMessageView {
   std::optional<std::span<const uint8_t>> Attribute(uint16_t type) const;
   bool Has(uint16_t type) const { return Attribute(type).has_value(); }
   std::optional<std::string_view> Username() const;
+  // REALM and NONCE (RFC 8489 §14.9-10: at most 763 bytes; longer ones are refused here).
+  std::optional<std::string_view> Realm() const;
+  std::optional<std::string_view> Nonce() const;
   std::optional<uint32_t> Priority() const;
   std::optional<uint64_t> IceControlling() const;
   std::optional<uint64_t> IceControlled() const;
-  std::optional<StunAddress> XorMappedAddress() const;
+  // A 4-byte attribute as a big-endian integer (LIFETIME, PRIORITY, CHANNEL-NUMBER,
+  // REQUESTED-TRANSPORT...); nullopt if absent or not exactly 4 bytes long. Fields that use only
+  // the high bits (CHANNEL-NUMBER: >> 16; REQUESTED-TRANSPORT: >> 24) are the caller's to shift.
+  std::optional<uint32_t> Uint32(uint16_t attr_type) const;
+  // An XOR-encoded address attribute (RFC 8489 §14.2: XOR-MAPPED-ADDRESS; RFC 8656 §18:
+  // XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS): family 1 with 4 address bytes or family 2 with 16,
+  // port XOR the cookie's top half, address XOR cookie (+ transaction id for IPv6).
+  std::optional<StunAddress> XorAddress(uint16_t attr_type) const;
+  std::optional<StunAddress> XorMappedAddress() const {
+    return XorAddress(kStunAttrXorMappedAddress);
+  }
   std::optional<uint16_t> ErrorCode() const;  // e.g. 401
 
   bool has_message_integrity() const { return integrity_offset_ != 0; }
@@ -115,7 +143,12 @@ class StunWriter {
   bool AddUint32(uint16_t type, uint32_t value);
   bool AddUint64(uint16_t type, uint64_t value);
   bool AddFlag(uint16_t type) { return AddAttribute(type, {}); }
-  bool AddXorMappedAddress(const StunAddress& address);
+  // Any XOR-encoded address attribute (see StunMessageView::XorAddress). Family 6 writes 16
+  // address bytes, anything else the first 4.
+  bool AddXorAddress(uint16_t attr_type, const StunAddress& address);
+  bool AddXorMappedAddress(const StunAddress& address) {
+    return AddXorAddress(kStunAttrXorMappedAddress, address);
+  }
   bool AddErrorCode(uint16_t code, std::string_view reason);
   bool AddMessageIntegrity(std::span<const uint8_t> key, HmacSha1Fn hmac);
   bool AddFingerprint();

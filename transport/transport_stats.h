@@ -39,6 +39,17 @@ struct StreamStats {
   std::atomic<uint64_t> send_dropped{0};  // datagrams dropped: the peer reads too slowly
 };
 
+// The embedded TURN server (transport/turn/): requests refused and why, relayed datagrams.
+struct TurnStats {
+  std::atomic<uint64_t> allocations{0};            // allocations made
+  std::atomic<uint64_t> auth_failures{0};          // bad or expired credentials (401/441)
+  std::atomic<uint64_t> peers_refused{0};          // a peer other than our own media address (403)
+  std::atomic<uint64_t> bad_requests{0};           // malformed or out-of-place requests (4xx)
+  std::atomic<uint64_t> relayed_to_peer{0};        // datagrams client -> our media port
+  std::atomic<uint64_t> relayed_to_client{0};      // datagrams our media port -> client
+  std::atomic<uint64_t> dropped_no_permission{0};  // Send/ChannelData/relay without permission
+};
+
 struct TransportStats {
   void Add(std::atomic<uint64_t>& c, uint64_t n = 1) { base::Bump(c, n); }
   void Drop(DropReason r) { Add(drops[static_cast<size_t>(r)]); }
@@ -61,6 +72,8 @@ struct TransportStats {
   std::atomic<uint64_t> send_batches{0};  // sendmmsg calls
   std::atomic<uint64_t> recv_batches{0};  // recvmmsg calls that returned data
   StreamStats ice_tcp;
+  StreamStats turn_connections;
+  TurnStats turn;
 };
 
 }  // namespace sfu::transport

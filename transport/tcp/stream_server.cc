@@ -87,8 +87,12 @@ StreamConnection::~StreamConnection() = default;
 
 size_t StreamConnection::queued() const { return io_->out.size() - io_->out_head; }
 
-bool StreamConnection::Queue(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  if (closing_ || queued() + a.size() + b.size() > server_.limits().send_buffer_bytes) return false;
+bool StreamConnection::Room(size_t bytes) const {
+  return queued() + bytes <= server_.limits().send_buffer_bytes;
+}
+
+bool StreamConnection::Queue(std::span<const uint8_t> a, std::span<const uint8_t> b, bool force) {
+  if (closing_ || (!force && !Room(a.size() + b.size()))) return false;
   io_->out.insert(io_->out.end(), a.begin(), a.end());
   io_->out.insert(io_->out.end(), b.begin(), b.end());
   return true;

@@ -47,8 +47,10 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   int64_t accepted_ms() const { return accepted_ms_; }
 
   // Appends a then b to the send buffer. False, with nothing appended, when that would pass the
-  // bound (the caller counts the drop) or the connection is closing.
-  bool Queue(std::span<const uint8_t> a, std::span<const uint8_t> b = {});
+  // bound (the caller counts the drop) or the connection is closing. force: past the bound too
+  // (TLS records already made, which the stream cannot lose; check Room() before making them).
+  bool Queue(std::span<const uint8_t> a, std::span<const uint8_t> b = {}, bool force = false);
+  bool Room(size_t bytes) const;
   size_t queued() const;
   // Writes what is queued, without blocking; the rest when the socket can take it.
   void Write();

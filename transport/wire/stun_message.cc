@@ -74,13 +74,14 @@ std::optional<StunMessageView> StunMessageView::Parse(std::span<const uint8_t> d
   return v;
 }
 
-std::optional<std::span<const uint8_t>> StunMessageView::Attribute(uint16_t wanted) const {
+std::optional<std::span<const uint8_t>> StunMessageView::Attribute(uint16_t wanted,
+                                                                   size_t index) const {
   size_t pos = kStunHeaderSize;
   const size_t end = integrity_offset_ ? integrity_offset_ : data_.size();
   while (pos + 4 <= end) {
     const uint16_t type = Read16(data_.data() + pos);
     const size_t len = Read16(data_.data() + pos + 2);
-    if (type == wanted) return data_.subspan(pos + 4, len);
+    if (type == wanted && index-- == 0) return data_.subspan(pos + 4, len);
     pos += 4 + ((len + 3) & ~size_t{3});
   }
   if (wanted == kStunAttrMessageIntegrity && integrity_offset_)
@@ -130,8 +131,8 @@ std::optional<uint64_t> StunMessageView::IceControlled() const {
   return Read64Attr(Attribute(kStunAttrIceControlled));
 }
 
-std::optional<StunAddress> StunMessageView::XorAddress(uint16_t attr_type) const {
-  auto a = Attribute(attr_type);
+std::optional<StunAddress> StunMessageView::XorAddress(uint16_t attr_type, size_t index) const {
+  auto a = Attribute(attr_type, index);
   if (!a || a->size() < 8) return std::nullopt;
   const uint8_t* p = a->data();
   StunAddress out;

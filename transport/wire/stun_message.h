@@ -93,9 +93,9 @@ class StunMessageView {
   }
   std::span<const uint8_t> data() const { return data_; }
 
-  // Attribute value of the first attribute of that type before MESSAGE-INTEGRITY (attributes
-  // after it other than FINGERPRINT are ignored, RFC 8489 §14.5).
-  std::optional<std::span<const uint8_t>> Attribute(uint16_t type) const;
+  // Attribute value of the first (index 0) or a later attribute of that type before
+  // MESSAGE-INTEGRITY (attributes after it other than FINGERPRINT are ignored, RFC 8489 §14.5).
+  std::optional<std::span<const uint8_t>> Attribute(uint16_t type, size_t index = 0) const;
   bool Has(uint16_t type) const { return Attribute(type).has_value(); }
   std::optional<std::string_view> Username() const;
   // REALM and NONCE (RFC 8489 §14.9-10: at most 763 bytes; longer ones are refused here).
@@ -111,7 +111,7 @@ class StunMessageView {
   // An XOR-encoded address attribute (RFC 8489 §14.2: XOR-MAPPED-ADDRESS; RFC 8656 §18:
   // XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS): family 1 with 4 address bytes or family 2 with 16,
   // port XOR the cookie's top half, address XOR cookie (+ transaction id for IPv6).
-  std::optional<StunAddress> XorAddress(uint16_t attr_type) const;
+  std::optional<StunAddress> XorAddress(uint16_t attr_type, size_t index = 0) const;
   std::optional<StunAddress> XorMappedAddress() const {
     return XorAddress(kStunAttrXorMappedAddress);
   }

@@ -1,0 +1,172 @@
+#include "transport/turn/turn_server.h"
+
+#include <array>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "transport/endpoint_demuxer.h"
+#include "transport/ice/ice_lite.h"
+#include "transport/route.h"
+#include "transport/tls/tls_stream.h"
+#include "transport/wire/stream_framing.h"
+
+namespace sfu::transport {
+
+struct TurnServer::Shared {
+  EndpointDemuxer& demuxer;
+  UdpEndpoint& udp;
+  TransportStats& stats;
+  const TlsServerContext* tls;
+  TurnPolicy policy;
+  uint16_t next_relay_port = 49152;  // virtual relayed ports, unique per shard while they last
+
+  uint16_t RelayPort() {
+    const uint16_t p = next_relay_port;
+    next_relay_port = next_relay_port == 65535 ? 49152 : static_cast<uint16_t>(next_relay_port + 1);
+    return p;
+  }
+};
+
+namespace {
+
+// Messages on a TURN stream: a STUN message or ChannelData with a payload up to a datagram.
+constexpr size_t kMaxMessage = UdpEndpoint::kMaxDatagram + 64;
+// Plaintext waiting for the rest of a message, at most.
+constexpr size_t kMaxPending = 4 * kMaxMessage;
+
+class TurnConnection final : public StreamConnection, public StreamLink, public TurnSession::Sink {
+ public:
+  TurnConnection(StreamServer& server, const PeerAddress& remote, TurnServer::Shared& shared)
+      : StreamConnection(server, remote),
+        shared_(shared),
+        session_(shared.policy, shared.stats.turn, *this, remote, shared.RelayPort(),
+                 RandomIceString(16)) {}
+
+  // StreamLink: the shard answers the relayed client (its media port is the peer).
+  bool SendDatagram(std::span<const uint8_t> data) override {
+    if (closing() || !media_peer_) return false;
+    return session_.FromPeer(*media_peer_, data, SteadyNowMs());
+  }
+  void Flush() override {
+    flush_wanted_ = false;
+    Write();
+  }
+  void Close() override { Shutdown(); }
+
+  // TurnSession::Sink
+  void ToClient(std::span<const uint8_t> message) override {
+    bool queued = false;
+    if (tls_) {
+      // A TLS record cannot be half-dropped: check the room first, then queue what it makes.
+      if (Room(message.size() + 64)) {
+        scratch_.clear();
+        if (!tls_->Encrypt(message, &scratch_)) return Shutdown();
+        queued = Queue(scratch_, {}, /*force=*/true);
+      }
+    } else {
+      queued = Queue(message);
+    }
+    if (!queued) {
+      base::Bump(stats_.send_dropped);
+      return;
+    }
+    base::Bump(stats_.datagrams_out);
+    if (!flush_wanted_) {
+      flush_wanted_ = true;
+      shared_.demuxer.WantFlush(this);
+    }
+  }
+  void ToPeer(const wire::StunAddress& peer, uint8_t* data, size_t len, size_t capacity) override {
+    media_peer_ = peer;
+    base::Bump(stats_.datagrams_in);
+    shared_.demuxer.OnLinkDatagram(this, session_.relayed(), data, len, capacity);
+  }
+
+ private:
+  size_t OnBytes(std::span<const uint8_t> bytes) override {
+    if (mode_ == Mode::kUnknown) {
+      if (bytes[0] == 0x16 && shared_.tls) {
+        mode_ = Mode::kTls;
+        tls_ = std::make_unique<TlsStream>(*shared_.tls);
+      } else {
+        mode_ = Mode::kPlain;  // not STUN: the framing below refuses it
+      }
+    }
+    if (mode_ == Mode::kPlain) return Messages(bytes);
+    scratch_.clear();
+    const bool ok = tls_->Feed(bytes, &plain_, &scratch_);
+    if (!scratch_.empty()) Queue(scratch_, {}, /*force=*/true);  // handshake records
+    if (!ok) {
+      Shutdown();
+      return bytes.size();
+    }
+    const size_t used = Messages(plain_);
+    plain_.erase(plain_.begin(), plain_.begin() + static_cast<std::ptrdiff_t>(used));
+    if (plain_.size() > kMaxPending) {
+      base::Bump(stats_.closed_framing);
+      Shutdown();
+    }
+    return bytes.size();
+  }
+
+  // Hands each whole message to the session; returns the bytes used.
+  size_t Messages(std::span<const uint8_t> bytes) {
+    size_t at = 0;
+    const int64_t now = SteadyNowMs();
+    while (!closing()) {
+      const auto d = wire::NextTurnStreamFrame(bytes.subspan(at), kMaxMessage);
+      if (d.kind == wire::FrameDecision::kNeedMore) break;
+      if (d.kind == wire::FrameDecision::kInvalid) {
+        base::Bump(stats_.closed_framing);
+        Shutdown();
+        break;
+      }
+      // In a slot with room: the shard may protect a relayed datagram in place.
+      std::memcpy(slot_.data(), bytes.data() + at + d.header, d.size);
+      at += d.header + d.size;
+      session_.OnMessage(slot_.data(), d.size, slot_.size(), now);
+    }
+    return at;
+  }
+
+  void AfterRead() override {
+    shared_.demuxer.FlushLinks();
+    shared_.udp.Flush();
+    Write();
+    if (session_.ended(SteadyNowMs())) Shutdown();  // refreshed to 0 or lapsed
+  }
+
+  bool Authenticated() const override { return session_.allocated(SteadyNowMs()); }
+  void OnClose() override { shared_.demuxer.OnLinkClosed(this); }
+
+  enum class Mode { kUnknown, kPlain, kTls };
+  TurnServer::Shared& shared_;
+  TurnSession session_;
+  Mode mode_ = Mode::kUnknown;
+  std::unique_ptr<TlsStream> tls_;
+  std::vector<uint8_t> plain_;    // decrypted, not yet a whole message
+  std::vector<uint8_t> scratch_;  // records to send
+  std::optional<wire::StunAddress> media_peer_;
+  std::array<uint8_t, UdpEndpoint::kSlotSize + 256> slot_{};
+  bool flush_wanted_ = false;
+};
+
+}  // namespace
+
+TurnServer::TurnServer(boost::asio::io_context& ioc, EndpointDemuxer& demuxer, UdpEndpoint& udp,
+                       TransportStats& stats, const TlsServerContext* tls, TurnPolicy policy,
+                       StreamLimits limits)
+    : shared_(new Shared{demuxer, udp, stats, tls, std::move(policy)}) {
+  limits.read_buffer_bytes = std::max(limits.read_buffer_bytes, 2 * kMaxMessage);
+  Shared* shared = shared_.get();
+  server_ = std::make_unique<StreamServer>(
+      ioc, stats.turn_connections, limits,
+      [shared](StreamServer& server, const PeerAddress& remote) {
+        return std::make_shared<TurnConnection>(server, remote, *shared);
+      });
+}
+
+TurnServer::~TurnServer() { server_->Close(); }
+
+}  // namespace sfu::transport

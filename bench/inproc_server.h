@@ -55,7 +55,9 @@ class InprocServer {
         dtls_.get(),
         {"127.0.0.1"},
         [this](std::function<void()> t) { boost::asio::post(ioc_, std::move(t)); },
-        options_.mixer};
+        options_.mixer,
+        25,
+        {}};
     signaling::SignalingLimits limits;
     limits.frames_per_second = options_.frames_per_second;
     limits.frame_burst = options_.frame_burst;

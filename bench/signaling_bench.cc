@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   if (!shards.Start(&error)) return 1;
   asio::io_context ioc(1);
   auto work = asio::make_work_guard(ioc);
-  signaling::MediaContext media{&shards, dtls.get(), {"127.0.0.1"}, nullptr, {}};
+  signaling::MediaContext media{&shards, dtls.get(), {"127.0.0.1"}, nullptr, {}, 25, {}};
   signaling::SignalingLimits limits;
   limits.frames_per_second = 1e6;  // the benchmark floods on purpose
   limits.frame_burst = 1e6;

@@ -26,6 +26,20 @@ std::string DescribeAnnouncement(const Announcement& a) {
   out += " (udp port";
   if (a.udp_ports.size() != 1) out += "s";
   out += " " + (a.udp_ports.empty() ? std::string("none") : DescribePorts(a.udp_ports));
+  if (!a.tcp_ports.empty()) {
+    out += std::string("; ice-tcp port") + (a.tcp_ports.size() == 1 ? " " : "s ") +
+           DescribePorts(a.tcp_ports);
+  }
+  if (!a.turn_ports.empty()) {
+    out += std::string("; turn ") + (a.turn_tls ? "tcp+tls" : "tcp") + " port" +
+           (a.turn_ports.size() == 1 ? " " : "s ") + DescribePorts(a.turn_ports);
+  }
+  if (a.external_turn_uris > 0) {
+    out += "; external turn (" + std::to_string(a.external_turn_uris) + " uri" +
+           (a.external_turn_uris == 1 ? ")" : "s)");
+  }
+  if (!a.turn_policy.empty() && (!a.turn_ports.empty() || a.external_turn_uris > 0))
+    out += ", turn policy " + a.turn_policy;
   if (a.automatic) out += "; chosen by --announce-ip auto";
   out += ")";
   return out;

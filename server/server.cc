@@ -1,5 +1,8 @@
 #include "server/server.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -29,6 +32,7 @@
 #include "signaling/store/meeting_store.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/srtp/srtp_library.h"
+#include "transport/tls/tls_server_context.h"
 #include "transport/udp/udp_endpoint.h"
 
 #ifndef SFU_VERSION
@@ -99,6 +103,23 @@ bool ResolveAutoAnnounce(ServerConfig& config) {
   return true;
 }
 
+// The embedded TURN server's REST secret: HMAC-SHA256(store secret, label), hex. Derived, not
+// stored, so it changes only with the store's secret (as join tokens do).
+std::string DeriveTurnSecret(const std::string& store_secret) {
+  static constexpr char kLabel[] = "sfu turn rest secret v1";
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), store_secret.data(), static_cast<int>(store_secret.size()),
+       reinterpret_cast<const unsigned char*>(kLabel), sizeof(kLabel) - 1, mac, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
 // "host:port", with brackets around an IPv6 host.
 std::string HostPort(const std::string& ip, uint16_t port) {
   const bool v6 = ip.find(':') != std::string::npos;
@@ -137,6 +158,26 @@ int RunServer(const ServerConfig& given) {
   transport::UdpEndpoint::SetGsoDefault(config.udp_gso);
   ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
   shards.SetIceTcp(config.ice_tcp);
+  // The embedded TURN server: TLS with the listener's certificate, or a self-signed one for the
+  // announced addresses; its REST secret is derived from the store's secret, so credentials
+  // survive restarts like join tokens.
+  std::unique_ptr<transport::TlsServerContext> turn_tls;
+  std::string turn_secret = config.turn_secret;
+  const bool embedded_turn = config.turn && config.turn_uris.empty();
+  if (embedded_turn) {
+    turn_tls = transport::TlsServerContext::Create(config.tls_cert_file, config.tls_key_file,
+                                                   config.announce_ips, &error);
+    if (!turn_tls) {
+      SFU_LOG(kError, "cannot set up TLS for TURN").Kv("error", error);
+      return 2;
+    }
+    turn_secret = DeriveTurnSecret(store->token_secret());
+    ShardTurn turn;
+    turn.tls = turn_tls.get();
+    turn.secret = turn_secret;
+    turn.announce_ips = config.announce_ips;
+    shards.EnableTurn(static_cast<uint16_t>(config.turn_port), turn);
+  }
   if (!shards.Start(&error)) {
     SFU_LOG(kError, "cannot start media shards").Kv("error", error);
     return 2;
@@ -272,11 +313,18 @@ int RunServer(const ServerConfig& given) {
       dtls.get(),
       config.announce_ips,
       [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); },
+      {},
+      25,
       {}};
   media.mixer.max_talkers = config.mixer_talkers;
   media.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
   media.mixer.encoder.complexity = config.audio_complexity;
   media.max_video_senders = static_cast<size_t>(config.max_video_senders);
+  media.turn.secret = (embedded_turn || !config.turn_uris.empty()) ? turn_secret : "";
+  media.turn.uris = config.turn_uris;
+  media.turn.policy = config.turn_policy == "always"  ? signaling::TurnOffer::Policy::kAlways
+                      : config.turn_policy == "never" ? signaling::TurnOffer::Policy::kNever
+                                                      : signaling::TurnOffer::Policy::kAuto;
   // Volume indicators: AUDIO_METADATA every 250 ms while anyone is audible.
   asio::steady_timer metadata_timer(ioc);
   std::function<void()> arm_metadata = [&] {
@@ -351,9 +399,17 @@ int RunServer(const ServerConfig& given) {
         kWarn,
         "no --api-key configured: the control API accepts unsigned requests from loopback only");
   }
-  Announcement announced{config.announce_ips, config.announce_auto, {}};
-  for (size_t i = 0; i < shards.size(); ++i)
+  Announcement announced;
+  announced.ips = config.announce_ips;
+  announced.automatic = config.announce_auto;
+  for (size_t i = 0; i < shards.size(); ++i) {
     announced.udp_ports.push_back(shards.shard(i).media_port());
+    if (shards.shard(i).tcp_port()) announced.tcp_ports.push_back(shards.shard(i).tcp_port());
+    if (shards.shard(i).turn_port()) announced.turn_ports.push_back(shards.shard(i).turn_port());
+  }
+  announced.turn_tls = turn_tls != nullptr;
+  announced.turn_policy = config.turn_policy;
+  announced.external_turn_uris = config.turn_uris.size();
   SFU_LOG(kInfo, DescribeAnnouncement(announced));
   if (config.announce_ips.size() == 1 && config.announce_ips[0] == "127.0.0.1") {
     SFU_LOG(kWarn, "announcing 127.0.0.1 only: clients on other machines need --announce-ip");

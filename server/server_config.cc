@@ -105,6 +105,18 @@ std::string Finalize(ServerConfig& c) {
   }
   for (const auto& ip : c.announce_ips)
     if (!IsIp(ip)) return "--announce-ip '" + ip + "' is not an IPv4 or IPv6 address, nor auto";
+  if (c.turn_policy != "auto" && c.turn_policy != "always" && c.turn_policy != "never")
+    return "--turn-policy must be auto, always or never";
+  if (c.turn_uris.empty() != c.turn_secret.empty())
+    return "--turn-uri and --turn-secret go together (an external TURN server and its secret)";
+  for (const std::string& uri : c.turn_uris) {
+    if (uri.rfind("turn:", 0) != 0 && uri.rfind("turns:", 0) != 0)
+      return "--turn-uri '" + uri + "' must start with turn: or turns:";
+  }
+  if (c.turn_port < -1 || c.turn_port > 65535) return "--turn-port must be from 0 to 65535";
+  if (c.turn_port == -1) c.turn_port = c.media_port == 0 ? 0 : 5349;
+  if (c.turn_port != 0 && c.turn_port + c.shards - 1 > 65535)
+    return "--turn-port plus the number of shards must stay below 65536";
   if (c.meeting_idle_timeout_s < 1) return "--meeting-idle-timeout must be at least 1 second";
   if (c.max_attendees < 1 || c.max_attendees > 10000)
     return "--max-attendees must be from 1 to 10000";
@@ -188,7 +200,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
   result.exit_code = 2;
   ServerConfig c;
   std::string listen, log_level;
-  std::vector<std::string> announce, keys, webhooks;
+  std::vector<std::string> announce, keys, webhooks, turn_uris;
   int media_port = c.media_port;
   po::options_description desc("Options");
   // clang-format off
@@ -278,7 +290,25 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("ice-tcp", po::value(&c.ice_tcp)->default_value(true),
        "also listen for ICE over TCP (RFC 6544 passive, RFC 4571 framing) on each shard's media "
        "port number and offer it as a lower-priority candidate, for clients whose network blocks "
-       "UDP (docs/DESIGN.md, \"Media over TCP and TLS\")");
+       "UDP (docs/DESIGN.md, \"Media over TCP and TLS\")")
+    ("turn", po::value(&c.turn)->default_value(true),
+       "run the embedded TURN server (RFC 8656 over TCP and TLS on one port per shard) for "
+       "clients that cannot reach the media ports at all; it relays only to this server's own "
+       "media addresses")
+    ("turn-port", po::value(&c.turn_port),
+       "first TURN port (shard i listens on PORT+i; TCP and TLS told apart by the first byte). "
+       "Default 5349, or ephemeral ports when --media-port is 0; 0: ephemeral")
+    ("turn-policy", po::value(&c.turn_policy)->default_value("auto"),
+       "who gets TURN credentials in JOIN_ACK (the Chime client then relays everything): auto = "
+       "only an attendee whose previous attempt never connected its media (a client that "
+       "reaches us directly is never forced through TURN); always; never")
+    ("turn-uri", po::value(&turn_uris)->composing(),
+       "an external TURN server to hand out instead of the embedded one, e.g. "
+       "turns:turn.example.com:443?transport=tcp (repeatable; needs --turn-secret)")
+    ("turn-secret", po::value(&c.turn_secret),
+       "the external TURN server's shared secret (coturn: static-auth-secret with "
+       "use-auth-secret); credentials are the TURN REST scheme: username = expiry:attendeeId, "
+       "password = base64(HMAC-SHA1(secret, username))");
   // clang-format on
   po::variables_map vm;
   try {
@@ -347,6 +377,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
   c.log_level = *level;
   c.announce_ips = SplitList(announce);
   c.events_webhooks = SplitList(webhooks);
+  c.turn_uris = SplitList(turn_uris);
   for (const std::string& k : SplitList(keys)) {
     const size_t colon = k.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == k.size()) {
@@ -402,6 +433,11 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  video:                " << c.max_video_senders << " senders per meeting\n"
     << "  udp gso:              " << (c.udp_gso ? "on" : "off") << "\n"
     << "  ice-tcp:              " << (c.ice_tcp ? "on" : "off") << "\n"
+    << "  turn:                 "
+    << (!c.turn_uris.empty() ? "external (" + std::to_string(c.turn_uris.size()) + " uris)"
+        : c.turn             ? "embedded, port " + std::to_string(c.turn_port)
+                             : std::string("off"))
+    << ", policy " << c.turn_policy << "\n"
     << "  overload:             "
     << (c.overload_late_ticks ? std::to_string(c.overload_late_ticks) + " late ticks of 100"
                               : std::string("off"))

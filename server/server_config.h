@@ -49,6 +49,14 @@ struct ServerConfig {
   int max_video_senders = 25;  // cameras and content shares per meeting
   bool udp_gso = true;
   bool ice_tcp = true;  // ICE-TCP passive candidates on each shard's media port number
+  // Relaying for clients that cannot reach the media ports (docs/DESIGN.md, "Media over TCP and
+  // TLS"): the embedded TURN server (TCP and TLS on one port per shard: turn_port + i), or an
+  // operator's own (turn_uris + turn_secret, the TURN REST credential scheme); who is told.
+  bool turn = true;
+  int turn_port = -1;                // -1: 5349, or ephemeral when media_port is 0
+  std::string turn_policy = "auto";  // auto | always | never
+  std::vector<std::string> turn_uris;
+  std::string turn_secret;
   bool echo_endpoint = false;
   int shard_max_attendees = 0;   // attendees per shard at which it takes no more (0: no cap)
   int overload_late_ticks = 25;  // of the last 100 ticks late: the shard is overloaded (0: off)  //

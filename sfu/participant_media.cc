@@ -119,11 +119,13 @@ void ParticipantMedia::SendMixedAudio(std::span<const uint8_t> opus, uint64_t ti
 
 void ParticipantMedia::OnTransportConnected(transport::WebRtcTransport& t) {
   if (sctp_) sctp_->Start();
+  if (plan_.on_connected) plan_.on_connected();
   SFU_LOG(kInfo, "media connected")
       .Kv("meeting", plan_.meeting_id)
       .Kv("attendee", plan_.attendee_id)
       .Kv("shard", shard_.index())
       .Kv("dtls", t.dtls().version())
+      .Kv("path", t.selected_link() ? "stream" : "udp")
       .Kv("srtp", transport::SrtpProfileName(t.dtls().srtp_profile()));
 }
 

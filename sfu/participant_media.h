@@ -59,6 +59,8 @@ struct ParticipantMediaPlan {
   uint32_t remote_max_message_size = 0;
   std::function<void(std::vector<uint8_t> frame)> on_data_frame;
   std::function<void()> on_data_channel_open;
+  // The transport connected (ICE and DTLS done). Called on the shard; must only post.
+  std::function<void()> on_connected;
 };
 
 class ParticipantMedia final : public ShardSession,

@@ -1,10 +1,13 @@
 #include "sfu/shard.h"
 
+#include <arpa/inet.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -15,6 +18,7 @@
 #include "sfu/shard_session.h"
 #include "transport/endpoint_demuxer.h"
 #include "transport/tcp/ice_tcp_listener.h"
+#include "transport/turn/turn_server.h"
 #include "transport/udp/udp_endpoint.h"
 
 namespace sfu {
@@ -22,6 +26,18 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr auto kTickPeriod = std::chrono::milliseconds(20);
+
+bool ParseIp(const std::string& ip, wire::StunAddress* out) {
+  if (inet_pton(AF_INET, ip.c_str(), out->ip.data()) == 1) {
+    out->family = 4;
+    return true;
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), out->ip.data()) == 1) {
+    out->family = 6;
+    return true;
+  }
+  return false;
+}
 using base::ThreadCpuMicros;
 }  // namespace
 
@@ -64,6 +80,7 @@ struct Shard::Impl {
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
       demuxer.OnTick();  // held-back handshake work, after the tick's own
       ice_tcp.OnTick(now);
+      if (turn) turn->OnTick(now);
       demuxer.FlushLinks();
       endpoint.Flush();
       if (std::chrono::steady_clock::now() > next_tick + 10 * kTickPeriod) {
@@ -82,6 +99,8 @@ struct Shard::Impl {
   transport::EndpointDemuxer demuxer;
   transport::IceTcpListener ice_tcp;
   bool ice_tcp_on = true;
+  std::optional<ShardTurn> turn_config;
+  std::unique_ptr<transport::TurnServer> turn;
   asio::steady_timer tick;
   std::chrono::steady_clock::time_point next_tick;
   std::chrono::steady_clock::time_point last_tick_wall;  // when the previous tick ran
@@ -103,6 +122,41 @@ Shard::~Shard() { Stop(); }
 uint16_t Shard::media_port() const { return impl_->endpoint.port(); }
 uint16_t Shard::tcp_port() const { return impl_->ice_tcp_on ? impl_->ice_tcp.port() : 0; }
 void Shard::SetIceTcp(bool on) { impl_->ice_tcp_on = on; }
+void Shard::EnableTurn(ShardTurn turn) { impl_->turn_config = std::move(turn); }
+uint16_t Shard::turn_port() const { return impl_->turn ? impl_->turn->port() : 0; }
+
+bool Shard::StartTurn(std::string* error) {
+  const ShardTurn& c = *impl_->turn_config;
+  transport::TurnPolicy policy;
+  policy.realm = c.realm;
+  policy.secret = c.secret;
+  // The only peers a relayed client may reach: this shard's UDP media port on the addresses its
+  // candidates name. The relayed address (virtual) takes the first of them.
+  for (const std::string& ip : c.announce_ips) {
+    wire::StunAddress a;
+    if (!ParseIp(ip, &a)) {
+      *error = "shard " + std::to_string(index_) + ": TURN: bad announce address " + ip;
+      return false;
+    }
+    a.port = media_port();
+    policy.peers.push_back(a);
+  }
+  if (policy.peers.empty()) {
+    *error = "shard " + std::to_string(index_) + ": TURN needs an announced address";
+    return false;
+  }
+  policy.relay_ip = policy.peers.front();
+  policy.relay_ip.port = 0;
+  impl_->turn = std::make_unique<transport::TurnServer>(impl_->ioc, impl_->demuxer, impl_->endpoint,
+                                                        stats_, c.tls, std::move(policy));
+  std::string why;
+  if (!impl_->turn->Bind(impl_->bind_ip, c.port, &why)) {
+    *error = "shard " + std::to_string(index_) + ": TURN " + why;
+    return false;
+  }
+  impl_->turn->Start();
+  return true;
+}
 transport::UdpEndpoint& Shard::endpoint() { return impl_->endpoint; }
 transport::EndpointDemuxer& Shard::demuxer() { return impl_->demuxer; }
 size_t Shard::session_count() const { return impl_->sessions.size(); }
@@ -127,6 +181,7 @@ bool Shard::Start(std::string* error) {
     }
     impl_->ice_tcp.Start();
   }
+  if (impl_->turn_config && !StartTurn(error)) return false;
   impl_->endpoint.Start(&impl_->demuxer);
   impl_->next_tick = std::chrono::steady_clock::now();
   impl_->ArmTick(this);
@@ -146,6 +201,7 @@ void Shard::Stop() {
   asio::post(impl_->ioc, [this] {
     impl_->sessions.clear();  // transports close before the sockets do
     impl_->ice_tcp.Close();
+    if (impl_->turn) impl_->turn->Close();
     impl_->endpoint.Close();
     impl_->tick.cancel();
     impl_->work.reset();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sfu/shard_stats.h"
 
@@ -20,6 +21,7 @@ namespace sfu {
 
 namespace transport {
 class DtlsContext;
+class TlsServerContext;
 class EndpointDemuxer;
 class UdpEndpoint;
 }  // namespace transport
@@ -37,6 +39,15 @@ struct ShardRegistry {
   std::unordered_map<uint64_t, ParticipantMedia*> participants;  // by participant id
   std::unordered_map<std::string, MeetingAudio*> audio;          // by meeting id
   std::unordered_map<std::string, MeetingVideo*> video;          // by meeting id
+};
+
+// The shard's embedded TURN server (transport/turn/turn_server.h), set before Start().
+struct ShardTurn {
+  uint16_t port = 0;                                 // 0: ephemeral
+  const transport::TlsServerContext* tls = nullptr;  // null: TCP only
+  std::string realm = "sfu";
+  std::string secret;                     // the REST secret credentials are checked against
+  std::vector<std::string> announce_ips;  // our media addresses: the only peers, the relay IP
 };
 
 class Shard {
@@ -77,9 +88,13 @@ class Shard {
   uint16_t tcp_port() const;
   // Before Start(): listen for ICE-TCP (default on).
   void SetIceTcp(bool on);
+  // Before Start(): run an embedded TURN server (off unless called).
+  void EnableTurn(ShardTurn turn);
+  uint16_t turn_port() const;  // 0 when off
   const ShardStats& stats() const { return stats_; }
 
  private:
+  bool StartTurn(std::string* error);
   struct Impl;
   const int index_;
   const transport::DtlsContext* dtls_;

@@ -92,6 +92,12 @@ class ShardCollector final : public prometheus::Collectable {
                "Datagrams carried on media stream connections, by direction; dropped: not sent "
                "because the peer read too slowly (the send buffer was full).",
                MetricType::Counter);
+    auto& turn = family(
+        "sfu_shard_turn_events_total",
+        "Embedded TURN server: allocations made; requests refused for credentials, for a peer "
+        "that is not this server's media address (an open relay is refused), or as malformed; "
+        "datagrams relayed each way; datagrams dropped without a permission or channel.",
+        MetricType::Counter);
     auto& rooms = family("sfu_shard_rooms", "Meetings placed on each shard.", MetricType::Gauge);
     auto& transports =
         family("sfu_shard_transports", "Active media transports per shard.", MetricType::Gauge);
@@ -196,6 +202,14 @@ class ShardCollector final : public prometheus::Collectable {
         add(stream_datagrams, i, Read(st.send_dropped), {{"kind", kind}, {"direction", "dropped"}});
       };
       add_stream(s.ice_tcp, "ice_tcp");
+      add_stream(s.turn_connections, "turn");
+      add(turn, i, Read(s.turn.allocations), {{"event", "allocation"}});
+      add(turn, i, Read(s.turn.auth_failures), {{"event", "auth_failure"}});
+      add(turn, i, Read(s.turn.peers_refused), {{"event", "peer_refused"}});
+      add(turn, i, Read(s.turn.bad_requests), {{"event", "bad_request"}});
+      add(turn, i, Read(s.turn.relayed_to_peer), {{"event", "relayed_to_server"}});
+      add(turn, i, Read(s.turn.relayed_to_client), {{"event", "relayed_to_client"}});
+      add(turn, i, Read(s.turn.dropped_no_permission), {{"event", "no_permission"}});
       add(rooms, i, static_cast<double>(s.rooms.load(std::memory_order_relaxed)));
       add(transports, i, static_cast<double>(s.transports.load(std::memory_order_relaxed)));
       add(running, i, s.running.load(std::memory_order_relaxed) ? 1.0 : 0.0);

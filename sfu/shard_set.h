@@ -30,6 +30,15 @@ class ShardSet {
   void SetIceTcp(bool on) {
     for (auto& s : shards_) s->SetIceTcp(on);
   }
+  // Before Start(): every shard runs an embedded TURN server, shard i on base_port + i (0:
+  // ephemeral ports).
+  void EnableTurn(uint16_t base_port, const ShardTurn& turn) {
+    for (size_t i = 0; i < shards_.size(); ++i) {
+      ShardTurn t = turn;
+      t.port = base_port == 0 ? 0 : static_cast<uint16_t>(base_port + i);
+      shards_[i]->EnableTurn(std::move(t));
+    }
+  }
   bool Start(std::string* error);
   void Stop();
 

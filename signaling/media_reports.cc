@@ -31,6 +31,11 @@ void RouteMediaReports(ParticipantMediaPlan& plan,
       });
     };
   }
+  plan.on_connected = [post, hub, meeting, id] {
+    post([hub, meeting, id] {
+      for (SignalingSession* s : hub->SessionsOf(meeting)) s->OnMediaConnected(id);
+    });
+  };
   plan.report_bitrates = [post, hub, meeting, id](std::vector<StreamBitrate> rates) {
     post([hub, meeting, id, rates = std::move(rates)] {
       for (SignalingSession* s : hub->SessionsOf(meeting)) {

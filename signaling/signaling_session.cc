@@ -14,6 +14,7 @@
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_metrics.h"
 #include "signaling/video_plan.h"
+#include "transport/crypto/turn_credentials.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/ice/ice_lite.h"
 
@@ -158,14 +159,51 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
       other->End(301, "joined from another device");
     }
   }
-  // No TURN credentials: the client then uses host candidates against our ICE-lite server.
-  Send(proto::MakeFrame(SdkSignalFrame::JOIN_ACK));
+  // Without TURN credentials the client uses host candidates (UDP, then ICE-TCP) against our
+  // ICE-lite server; with them it relays everything.
+  SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::JOIN_ACK);
+  OfferTurn(ack);
+  Send(ack);
   joined_ = true;
   hub_.events().SessionJoined(*this);
   SendIndex();
   SFU_LOG(kInfo, "attendee joined")
       .Kv("meeting", identity_.meeting_id)
       .Kv("attendee", identity_.attendee_id);
+}
+
+void SignalingSession::OfferTurn(SdkSignalFrame& ack) {
+  if (!media_ || media_->turn.secret.empty()) return;
+  const TurnOffer& turn = media_->turn;
+  const bool relay = turn.policy == TurnOffer::Policy::kAlways ||
+                     (turn.policy == TurnOffer::Policy::kAuto &&
+                      hub_.State(identity_.meeting_id).NeedsRelay(identity_.attendee_id));
+  if (!relay) return;
+  std::vector<std::string> uris = turn.uris;
+  if (uris.empty() && media_->shards) {
+    // The embedded server of the meeting's shard: it relays only to that shard's media port.
+    const int shard_index = PlaceMeeting();
+    const uint16_t port = media_->shards->shard(static_cast<size_t>(shard_index)).turn_port();
+    if (port == 0 || media_->announce_ips.empty()) return;
+    const std::string& ip = media_->announce_ips.front();
+    const std::string host = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                             std::to_string(port) + "?transport=tcp";
+    if (turn.embedded_tls) uris.push_back("turns:" + host);
+    uris.push_back("turn:" + host);
+  }
+  if (uris.empty()) return;
+  const int64_t expiry = clock_.NowUnixMs() / 1000 + turn.ttl_s;
+  const std::string username = transport::TurnRestUsername(expiry, identity_.attendee_id);
+  auto* creds = ack.mutable_joinack()->mutable_turn_credentials();
+  creds->set_username(username);
+  creds->set_password(transport::TurnRestPassword(turn.secret, username));
+  creds->set_ttl(turn.ttl_s);
+  for (const std::string& uri : uris) creds->add_uris(uri);
+  turn_sent_ = true;
+  SFU_LOG(kInfo, "TURN offered")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id)
+      .Kv("uris", static_cast<int>(uris.size()));
 }
 
 void SignalingSession::SendError(SdkSignalFrame::Type type, uint32_t status,
@@ -250,6 +288,8 @@ int SignalingSession::PlaceMeeting() {
 void SignalingSession::NewTransport(const std::string& remote_ufrag, int shard_index) {
   StopTransport();  // the published video (just planned) stays
   bridge_.Open(shard_index);
+  transport_opened_ms_ = clock_.NowSteadyMs();
+  media_connected_ = false;
   remote_ufrag_ = remote_ufrag;
   local_ufrag_ = transport::RandomIceString(8);
   local_pwd_ = transport::RandomIceString(24);
@@ -470,6 +510,17 @@ void SignalingSession::StopMedia() {
 }
 
 void SignalingSession::StopTransport() {
+  // A direct attempt that ran a while and never connected: this attendee's network does not let
+  // it reach us, so its next JOIN gets TURN (--turn-policy auto). Short attempts (a quick leave)
+  // say nothing.
+  if (transport_opened_ms_ >= 0 && !media_connected_ && !turn_sent_ &&
+      clock_.NowSteadyMs() - transport_opened_ms_ >= kIceFailureMs) {
+    hub_.State(identity_.meeting_id).MarkNeedsRelay(identity_.attendee_id);
+    SFU_LOG(kInfo, "media never connected: TURN on the next join")
+        .Kv("meeting", identity_.meeting_id)
+        .Kv("attendee", identity_.attendee_id);
+  }
+  transport_opened_ms_ = -1;
   data_channel_open_ = false;
   bridge_.Stop();
 }

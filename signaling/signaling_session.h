@@ -44,6 +44,18 @@ struct SignalingLimits {
   int max_bad_frames = 20;  // then the connection is closed
 };
 
+// Who gets TURN credentials in JOIN_ACK, and for which server (docs/DESIGN.md, "Media over TCP
+// and TLS"). The Chime client given any TURN URI relays everything (iceTransportPolicy relay).
+struct TurnOffer {
+  enum class Policy { kAuto, kAlways, kNever };
+  // kAuto: only attendees whose earlier media attempt in this meeting never connected.
+  Policy policy = Policy::kAuto;
+  std::string secret;             // REST secret; empty: no TURN at all
+  std::vector<std::string> uris;  // external servers; empty: the embedded one of the shard
+  bool embedded_tls = true;       // the embedded servers also speak TLS (turns: URIs)
+  uint32_t ttl_s = 86'400;        // credentials' lifetime (the username's expiry)
+};
+
 // Where attendees' media goes. Borrowed; null shards/dtls: SUBSCRIBE is refused (tests).
 struct MediaContext {
   ShardSet* shards = nullptr;
@@ -54,6 +66,7 @@ struct MediaContext {
   // Settings of each meeting's audio mixer.
   mixer::RoomMixerConfig mixer;
   size_t max_video_senders = 25;  // cameras and content shares per meeting
+  TurnOffer turn;
 };
 
 struct AttendeeIdentity {
@@ -74,6 +87,9 @@ struct AttendeeIdentity {
 
 class SignalingSession final : public ws::WsHandler {
  public:
+  // A media attempt this long without connecting counts as the direct path failing.
+  static constexpr int64_t kIceFailureMs = 5'000;
+
   SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
                    SignalingHub& hub, SignalingMetrics& metrics, const base::Clock& clock,
                    SignalingLimits limits, const MediaContext* media = nullptr);
@@ -106,12 +122,18 @@ class SignalingSession final : public ws::WsHandler {
     if (media_id == bridge_.id()) data_channel_open_ = true;
   }
   uint64_t media_id() const { return bridge_.id(); }
+  // The shard reports the transport of media id `id` connected.
+  void OnMediaConnected(uint64_t id) {
+    if (id == bridge_.id()) media_connected_ = true;
+  }
   // Sends the current INDEX (every published video source).
   void SendIndex();
 
  private:
   void HandleFrame(const proto::SdkSignalFrame& frame);
   void HandleJoin(const proto::SdkSignalFrame& frame);
+  // Fills JOIN_ACK's turn_credentials when the policy says this attendee relays.
+  void OfferTurn(proto::SdkSignalFrame& ack);
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
   // The steps of a SUBSCRIBE. The offer, or nullopt after replying 400.
   std::optional<sdp::SessionDescription> ParseOffer(const std::string& sdp);
@@ -162,6 +184,11 @@ class SignalingSession final : public ws::WsHandler {
   std::string local_pwd_;
   SessionAudioState audio_;
   bool data_channel_open_ = false;
+  // The current transport: when it was made (-1: none), whether it connected, whether this
+  // session's JOIN_ACK carried TURN credentials (a failure then is not the direct path's).
+  int64_t transport_opened_ms_ = -1;
+  bool media_connected_ = false;
+  bool turn_sent_ = false;
   SessionVideoState video_;
   sfu::VideoPlanForMedia
       video_media_;  // what the shard was last told (REMOTE_VIDEO_UPDATE edits it)

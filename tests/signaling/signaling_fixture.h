@@ -79,6 +79,8 @@ class SignalingFrontTest : public ::testing::Test {
                           dtls_.get(),
                           {"127.0.0.1"},
                           [this](std::function<void()> task) { asio::post(ioc_, std::move(task)); },
+                          {},
+                          25,
                           {}};
     front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits,
                                               &media_);

@@ -118,7 +118,8 @@ TEST_F(TurnSessionTest, RestCredentialsAllocateAndTheAnswerIsSigned) {
   EXPECT_EQ(*relayed, V4(127, 0, 0, 1, 49152));
   EXPECT_EQ(a->XorMappedAddress(), kClient);
   EXPECT_EQ(a->Uint32(wire::kStunAttrLifetime), 600u);
-  const auto key = TurnRestLongTermKey("s3cret", TurnRestUsername(kNowS + 3600, "attendee-1"), "sfu");
+  const auto key =
+      TurnRestLongTermKey("s3cret", TurnRestUsername(kNowS + 3600, "attendee-1"), "sfu");
   EXPECT_TRUE(a->CheckMessageIntegrity(key, &HmacSha1));
   EXPECT_TRUE(session_.allocated(now_ms_));
   EXPECT_EQ(stats_.allocations.load(), 1u);
@@ -225,9 +226,8 @@ TEST_F(TurnSessionTest, ChannelDataOnABoundChannelAndGarbageAround) {
 
 TEST_F(TurnSessionTest, RefreshToZeroEndsTheAllocation) {
   MustAllocate();
-  Feed(Request(wire::kTurnRefresh, [](wire::StunWriter& w) {
-    w.AddUint32(wire::kStunAttrLifetime, 0);
-  }));
+  Feed(Request(wire::kTurnRefresh,
+               [](wire::StunWriter& w) { w.AddUint32(wire::kStunAttrLifetime, 0); }));
   EXPECT_EQ(LastAnswer()->type(), wire::StunType(wire::kTurnRefresh, StunClass::kSuccess));
   EXPECT_TRUE(session_.ended(now_ms_));
 }

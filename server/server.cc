@@ -158,6 +158,9 @@ int RunServer(const ServerConfig& given) {
   transport::UdpEndpoint::SetGsoDefault(config.udp_gso);
   ShardSet shards(config.shards, config.listen_host, config.media_port, dtls.get());
   shards.SetIceTcp(config.ice_tcp);
+  transport::StreamLimits stream_limits;
+  stream_limits.max_per_address = config.stream_max_per_address;
+  shards.SetStreamLimits(stream_limits);
   // The embedded TURN server: TLS with the listener's certificate, or a self-signed one for the
   // announced addresses; its REST secret is derived from the store's secret, so credentials
   // survive restarts like join tokens.

@@ -291,6 +291,10 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "also listen for ICE over TCP (RFC 6544 passive, RFC 4571 framing) on each shard's media "
        "port number and offer it as a lower-priority candidate, for clients whose network blocks "
        "UDP (docs/DESIGN.md, \"Media over TCP and TLS\")")
+    ("stream-max-per-address", po::value(&c.stream_max_per_address)->default_value(64),
+       "ICE-TCP and TURN connections one remote address may hold per shard (0: no cap; behind "
+       "a NAT many clients share an address). Past it connections are refused and counted in "
+       "sfu_shard_stream_connections_total{outcome=\"refused\"}")
     ("turn", po::value(&c.turn)->default_value(true),
        "run the embedded TURN server (RFC 8656 over TCP and TLS on one port per shard) for "
        "clients that cannot reach the media ports at all; it relays only to this server's own "

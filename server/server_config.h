@@ -52,6 +52,7 @@ struct ServerConfig {
   // Relaying for clients that cannot reach the media ports (docs/DESIGN.md, "Media over TCP and
   // TLS"): the embedded TURN server (TCP and TLS on one port per shard: turn_port + i), or an
   // operator's own (turn_uris + turn_secret, the TURN REST credential scheme); who is told.
+  size_t stream_max_per_address = 64;  // ICE-TCP and TURN connections per remote address (0: none)
   bool turn = true;
   int turn_port = -1;                // -1: 5349, or ephemeral when media_port is 0
   std::string turn_policy = "auto";  // auto | always | never

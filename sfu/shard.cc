@@ -50,7 +50,6 @@ struct Shard::Impl {
         work(asio::make_work_guard(ioc)),
         endpoint(ioc, s),
         demuxer(s),
-        ice_tcp(ioc, demuxer, endpoint, s.ice_tcp, {}),
         tick(ioc) {}
 
   void ArmTick(Shard* shard) {
@@ -79,7 +78,7 @@ struct Shard::Impl {
       for (auto& s : sessions) s->OnTick(now);
       std::erase_if(sessions, [](const std::unique_ptr<ShardSession>& s) { return s->finished(); });
       demuxer.OnTick();  // held-back handshake work, after the tick's own
-      ice_tcp.OnTick(now);
+      if (ice_tcp) ice_tcp->OnTick(now);
       if (turn) turn->OnTick(now);
       demuxer.FlushLinks();
       endpoint.Flush();
@@ -97,8 +96,9 @@ struct Shard::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   transport::UdpEndpoint endpoint;
   transport::EndpointDemuxer demuxer;
-  transport::IceTcpListener ice_tcp;
+  std::unique_ptr<transport::IceTcpListener> ice_tcp;
   bool ice_tcp_on = true;
+  transport::StreamLimits stream_limits;
   std::optional<ShardTurn> turn_config;
   std::unique_ptr<transport::TurnServer> turn;
   asio::steady_timer tick;
@@ -120,8 +120,11 @@ Shard::Shard(int index, std::string bind_ip, uint16_t media_port,
 Shard::~Shard() { Stop(); }
 
 uint16_t Shard::media_port() const { return impl_->endpoint.port(); }
-uint16_t Shard::tcp_port() const { return impl_->ice_tcp_on ? impl_->ice_tcp.port() : 0; }
+uint16_t Shard::tcp_port() const { return impl_->ice_tcp ? impl_->ice_tcp->port() : 0; }
 void Shard::SetIceTcp(bool on) { impl_->ice_tcp_on = on; }
+void Shard::SetStreamLimits(const transport::StreamLimits& limits) {
+  impl_->stream_limits = limits;
+}
 void Shard::EnableTurn(ShardTurn turn) { impl_->turn_config = std::move(turn); }
 uint16_t Shard::turn_port() const { return impl_->turn ? impl_->turn->port() : 0; }
 
@@ -175,11 +178,13 @@ bool Shard::Start(std::string* error) {
   }
   // ICE-TCP listens on the same port number as UDP (its own, ephemeral, when UDP's was).
   if (impl_->ice_tcp_on) {
-    if (!impl_->ice_tcp.Bind(impl_->bind_ip, impl_->port, &why)) {
+    impl_->ice_tcp = std::make_unique<transport::IceTcpListener>(
+        impl_->ioc, impl_->demuxer, impl_->endpoint, stats_.ice_tcp, impl_->stream_limits);
+    if (!impl_->ice_tcp->Bind(impl_->bind_ip, impl_->port, &why)) {
       *error = "shard " + std::to_string(index_) + ": " + why;
       return false;
     }
-    impl_->ice_tcp.Start();
+    impl_->ice_tcp->Start();
   }
   if (impl_->turn_config && !StartTurn(error)) return false;
   impl_->endpoint.Start(&impl_->demuxer);
@@ -200,7 +205,7 @@ void Shard::Stop() {
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->ioc, [this] {
     impl_->sessions.clear();  // transports close before the sockets do
-    impl_->ice_tcp.Close();
+    if (impl_->ice_tcp) impl_->ice_tcp->Close();
     if (impl_->turn) impl_->turn->Close();
     impl_->endpoint.Close();
     impl_->tick.cancel();

@@ -22,6 +22,7 @@ namespace sfu {
 namespace transport {
 class DtlsContext;
 class TlsServerContext;
+struct StreamLimits;
 class EndpointDemuxer;
 class UdpEndpoint;
 }  // namespace transport
@@ -88,6 +89,8 @@ class Shard {
   uint16_t tcp_port() const;
   // Before Start(): listen for ICE-TCP (default on).
   void SetIceTcp(bool on);
+  // Before Start(): caps of ICE-TCP and TURN connections (transport/tcp/stream_server.h).
+  void SetStreamLimits(const transport::StreamLimits& limits);
   // Before Start(): run an embedded TURN server (off unless called).
   void EnableTurn(ShardTurn turn);
   uint16_t turn_port() const;  // 0 when off

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sfu/shard.h"
+#include "transport/tcp/stream_server.h"
 
 namespace sfu {
 
@@ -29,6 +30,10 @@ class ShardSet {
   // Before Start(): shards also listen for ICE-TCP on their media port numbers (default on).
   void SetIceTcp(bool on) {
     for (auto& s : shards_) s->SetIceTcp(on);
+  }
+  // Before Start(): connection caps of every shard's ICE-TCP and TURN listeners.
+  void SetStreamLimits(const transport::StreamLimits& limits) {
+    for (auto& s : shards_) s->SetStreamLimits(limits);
   }
   // Before Start(): every shard runs an embedded TURN server, shard i on base_port + i (0:
   // ephemeral ports).

@@ -19,6 +19,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { startServer, launchChromium } = require('./harness');
 const { buildBundle, servePage } = require('./chime_bundle');
+const { writeToneWav, api: apiOf, installSpectrum, joinMeeting, waitFor, audioBytes, waitForMixedAudio,
+  assertEachHearsTheOthers: eachHearsTheOthers, iceStats } = require('./chime_media');
 
 const FREQS = [440, 700, 1100];
 let server;
@@ -30,79 +32,7 @@ let bundleDir;
 const browsers = [];
 const pages = [];
 
-// 48 kHz 16-bit mono PCM WAV, `seconds` long (Chromium loops it), sine at `hz`, 0.3 full scale.
-function writeToneWav(file, hz, seconds = 10) {
-  const rate = 48000;
-  const n = rate * seconds;
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0); buf.writeUInt32LE(36 + n * 2, 4); buf.write('WAVE', 8);
-  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
-  buf.write('data', 36); buf.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i += 1) buf.writeInt16LE(Math.round(Math.sin(2 * Math.PI * hz * i / rate) * 0.3 * 32767), 44 + i * 2);
-  fs.writeFileSync(file, buf);
-}
-
-async function api(method, p, body) {
-  const r = await fetch(`${server.url}${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
-
-// In the page: the spectrum levels at `freqs` of a MediaStream, medians over `ms`.
-async function spectrumOf(stream, freqs, ms) {
-  const ctx = new AudioContext();
-  await ctx.resume();
-  const src = ctx.createMediaStreamSource(stream);
-  const an = ctx.createAnalyser();
-  an.fftSize = 8192;
-  an.smoothingTimeConstant = 0;
-  src.connect(an);
-  const bins = new Float32Array(an.frequencyBinCount);
-  const binHz = ctx.sampleRate / an.fftSize;
-  const samples = freqs.map(() => []);
-  const floors = [];
-  const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    await new Promise((r) => setTimeout(r, 100));
-    an.getFloatFrequencyData(bins);
-    freqs.forEach((f, i) => {
-      const b = Math.round(f / binHz);
-      samples[i].push(Math.max(bins[b - 1], bins[b], bins[b + 1]));
-    });
-    const floor = [];
-    for (let b = Math.round(200 / binHz); b < Math.round(4000 / binHz); b += 1) {
-      if (freqs.some((f) => Math.abs(b * binHz - f) < 60)) continue;
-      floor.push(bins[b]);
-    }
-    floors.push(median(floor));
-  }
-  src.disconnect();
-  await ctx.close();
-  return { levels: samples.map(median), floor: median(floors) };
-}
-
-// In the page: join with the SDK using the fake microphone without voice processing.
-async function joinMeeting({ meeting, attendee }) {
-  const S = window.ChimeSDK;
-  const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
-  const config = new S.MeetingSessionConfiguration(meeting, attendee);
-  const session = new S.DefaultMeetingSession(config, logger, new S.DefaultDeviceController(logger));
-  window.ev = { started: false, present: {}, reconnects: 0 };
-  window.session = session;
-  const av = session.audioVideo;
-  av.addObserver({
-    audioVideoDidStart: () => { window.ev.started = true; },
-    audioVideoDidStartConnecting: (reconnecting) => { if (reconnecting) window.ev.reconnects += 1; },
-  });
-  av.realtimeSubscribeToAttendeeIdPresence((id, present) => { window.ev.present[id] = present; });
-  const mics = await av.listAudioInputDevices();
-  // A steady tone is what noise suppression removes: ask for the raw microphone.
-  await av.startAudioInput({ deviceId: mics[0].deviceId, echoCancellation: false, noiseSuppression: false, autoGainControl: false });
-  await av.bindAudioElement(document.getElementById('audio'));
-  av.start();
-}
+const api = (method, p, body) => apiOf(server, method, p, body);
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-tones-'));
@@ -120,7 +50,7 @@ before(async () => {
     const p = await (await b.newContext()).newPage();
     p.on('pageerror', (e) => process.stderr.write(`[pageerror ${FREQS[i]}] ${e.message}\n`));
     await p.goto(web.url);
-    await p.evaluate(`window.spectrumOf = ${spectrumOf.toString()}`);
+    await installSpectrum(p);
     pages.push(p);
   }
 }, { timeout: 90000 });
@@ -132,15 +62,6 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
 });
-
-async function waitFor(p, fn, what, ms = 20000, arg = undefined) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await p.evaluate(fn, arg).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('each fake microphone carries its own tone', { timeout: 60000 }, async () => {
   for (let i = 0; i < pages.length; i += 1) {
@@ -155,32 +76,7 @@ test('each fake microphone carries its own tone', { timeout: 60000 }, async () =
   }
 });
 
-// Inbound audio bytes so far on a page's peer connection.
-async function audioBytes(p) {
-  return p.evaluate(async () => {
-    const stats = await window.session.audioVideo.getRTCPeerConnectionStats();
-    let bytes = 0;
-    if (stats) stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived; });
-    return bytes;
-  }).catch(() => 0);
-}
-
-// Every page hears the two other tones and not its own.
-async function assertEachHearsTheOthers() {
-  const results = await Promise.all(pages.map((p) => p.evaluate(
-    (freqs) => window.spectrumOf(document.getElementById('audio').srcObject, freqs, 3000), FREQS)));
-  results.forEach((r, i) => {
-    console.log(`browser ${FREQS[i]} Hz hears: ${FREQS.map((f, k) => `${f} Hz ${r.levels[k].toFixed(1)} dB`).join(', ')}; floor ${r.floor.toFixed(1)} dB`);
-  });
-  results.forEach((r, i) => {
-    const others = FREQS.map((_, k) => k).filter((k) => k !== i);
-    for (const k of others) {
-      assert.ok(r.levels[k] - r.floor >= 20, `browser ${FREQS[i]} Hz hears ${FREQS[k]} Hz (${r.levels[k].toFixed(1)} dB, floor ${r.floor.toFixed(1)} dB)`);
-    }
-    const weakest = Math.min(...others.map((k) => r.levels[k]));
-    assert.ok(weakest - r.levels[i] >= 20, `browser ${FREQS[i]} Hz does not hear itself (${r.levels[i].toFixed(1)} dB vs others ≥ ${weakest.toFixed(1)} dB)`);
-  });
-}
+const assertEachHearsTheOthers = () => eachHearsTheOthers(pages, FREQS);
 
 let created;
 
@@ -190,18 +86,17 @@ test('three Chime SDK clients each hear the two others and not themselves', { ti
     Attendees: FREQS.map((f) => ({ ExternalUserId: `tone-${f}` })),
   });
   assert.strictEqual(created.status, 200);
-  await Promise.all(pages.map((p, i) => p.evaluate(joinMeeting, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: created.json.Attendees[i] } })));
+  await Promise.all(pages.map((p, i) => p.evaluate(joinMeeting, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: created.json.Attendees[i] }, rawMic: true })));
   for (const p of pages) await waitFor(p, () => window.ev.started, 'audioVideoDidStart');
-  for (const p of pages) {
-    await waitFor(p, async () => {
-      const stats = await window.session.audioVideo.getRTCPeerConnectionStats();
-      let bytes = 0;
-      stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived; });
-      return bytes > 2000 && document.getElementById('audio').srcObject;
-    }, 'mixed audio arriving');
-  }
+  await waitForMixedAudio(pages);
   await new Promise((r) => setTimeout(r, 1500));  // everyone's audio in the mix
   await assertEachHearsTheOthers();
+  // Where UDP works it wins: the answer's ICE-TCP candidate ranks below the UDP one
+  // (ice_tcp.test.js is the network where only TCP does).
+  for (let i = 0; i < pages.length; i += 1) {
+    const s = await pages[i].evaluate(iceStats);
+    assert.strictEqual(s && s.selected && s.selected.remote.protocol, 'udp', `client ${FREQS[i]}: selected pair ${JSON.stringify(s && s.selected)}`);
+  }
 });
 
 // Kills (or stops) the server and starts it again on the same port and data dir; returns the

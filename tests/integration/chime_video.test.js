@@ -9,75 +9,14 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert');
 const { startServer, launchChromium } = require('./harness');
 const { buildBundle, servePage } = require('./chime_bundle');
+const { api: apiOf, joinMeeting, tileStates } = require('./chime_media');
 
 let server;
 let web;
 let browser;
 const pages = [];
 
-async function api(method, p, body) {
-  const r = await fetch(`${server.url}${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : null };
-}
-
-// In the page: join with audio and camera; remote tiles are bound to new <video> elements.
-async function joinWithCamera({ meeting, attendee, simulcast }) {
-  const S = window.ChimeSDK;
-  const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
-  const config = new S.MeetingSessionConfiguration(meeting, attendee);
-  let policy = null;
-  if (simulcast) {
-    // Simulcast (rid low/mid/hi) with the priority policy, which wants the app's preferences.
-    config.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = true;
-    policy = new S.VideoPriorityBasedPolicy(logger);
-    config.videoDownlinkBandwidthPolicy = policy;
-  }
-  const session = new S.DefaultMeetingSession(config, logger, new S.DefaultDeviceController(logger));
-  const ev = { started: false, tiles: {} };
-  window.ev = ev;
-  window.session = session;
-  const av = session.audioVideo;
-  av.addObserver({
-    remoteVideoSourcesDidChange: (sources) => {
-      if (!policy) return;
-      const prefs = S.VideoPreferences.prepare();
-      for (const src of sources) prefs.add(new S.VideoPreference(src.attendee.attendeeId, 1));
-      policy.chooseRemoteVideoSources(prefs.build());
-    },
-    audioVideoDidStart: () => { ev.started = true; },
-    videoTileDidUpdate: (t) => {
-      if (t.localTile || !t.boundAttendeeId || !t.tileId) return;
-      let el = document.getElementById(`tile-${t.tileId}`);
-      if (!el) {
-        el = document.createElement('video');
-        el.id = `tile-${t.tileId}`;
-        el.muted = true;
-        el.autoplay = true;
-        el.playsInline = true;
-        document.body.appendChild(el);
-      }
-      av.bindVideoElement(t.tileId, el);
-      ev.tiles[t.tileId] = { attendee: t.boundAttendeeId, external: t.boundExternalUserId, content: !!t.isContent };
-    },
-  });
-  const mics = await av.listAudioInputDevices();
-  await av.startAudioInput(mics[0].deviceId);
-  await av.bindAudioElement(document.getElementById('audio'));
-  const cams = await av.listVideoInputDevices();
-  await av.startVideoInput(cams[0].deviceId);
-  av.start();
-  av.startLocalVideoTile();
-}
-
-// In the page: per remote tile, its attendee, size and decoded frames.
-function tileStates() {
-  return Object.entries(window.ev.tiles).map(([id, t]) => {
-    const el = document.getElementById(`tile-${id}`);
-    const q = el && el.getVideoPlaybackQuality ? el.getVideoPlaybackQuality() : { totalVideoFrames: 0 };
-    return { id, attendee: t.attendee, content: t.content, width: el ? el.videoWidth : 0, height: el ? el.videoHeight : 0, frames: q.totalVideoFrames };
-  });
-}
+const api = (method, p, body) => apiOf(server, method, p, body);
 
 before(async () => {
   server = await startServer(['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn']);
@@ -105,7 +44,7 @@ test('three cameras: every browser shows a decoding tile for each other attendee
   });
   assert.strictEqual(created.status, 200);
   const attendees = created.json.Attendees;
-  await Promise.all(pages.map((p, i) => p.evaluate(joinWithCamera, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: attendees[i] } })));
+  await Promise.all(pages.map((p, i) => p.evaluate(joinMeeting, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: attendees[i] }, camera: true })));
   for (let i = 0; i < pages.length; i += 1) {
     const others = attendees.filter((_, k) => k !== i).map((a) => a.AttendeeId);
     const deadline = Date.now() + 30000;
@@ -180,7 +119,7 @@ test('simulcast cameras (rid low/mid/hi, priority policy): each browser decodes 
   const two = [await context.newPage(), await context.newPage()];
   for (const p of two) await p.goto(web.url);
   const attendees = created.json.Attendees;
-  await Promise.all(two.map((p, i) => p.evaluate(joinWithCamera, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: attendees[i] }, simulcast: true })));
+  await Promise.all(two.map((p, i) => p.evaluate(joinMeeting, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: attendees[i] }, simulcast: true, camera: true })));
   for (let i = 0; i < 2; i += 1) {
     const other = attendees[1 - i].AttendeeId;
     const deadline = Date.now() + 30000;
@@ -215,7 +154,7 @@ test('a Video: Receive attendee sees cameras but its own camera never appears as
   const context = await browser.newContext();
   const two = [await context.newPage(), await context.newPage()];
   for (const p of two) await p.goto(web.url);
-  await Promise.all(two.map((p, i) => p.evaluate(joinWithCamera, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: created.json.Attendees[i] } })));
+  await Promise.all(two.map((p, i) => p.evaluate(joinMeeting, { meeting: { Meeting: created.json.Meeting }, attendee: { Attendee: created.json.Attendees[i] }, camera: true })));
   // The viewer decodes the presenter's camera...
   const deadline = Date.now() + 30000;
   for (;;) {

@@ -356,7 +356,7 @@ async function assertRulesInForce() {
 }
 
 module.exports = {
-  runInNetns, current, assertInside, probe, assertUdpBlocked, assertRulesInForce,
+  runInNetns, current, assertInside, probe, assertUdpBlocked, assertRulesInForce, droppedPackets,
   udpDelivered, tcpConnect, ruleset, processAlive, bin, MODES,
   // For the proof test.
   _internal: { sweepStale, preflight },

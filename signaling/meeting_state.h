@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -51,14 +50,6 @@ class MeetingState {
   PresenceEntry* Find(const std::string& attendee_id);
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 
-  // Attendees whose media once failed to connect without TURN: they get TURN credentials on
-  // every later JOIN of this meeting (--turn-policy auto; docs/DESIGN.md, "Media over TCP and
-  // TLS"). At most one entry per attendee.
-  void MarkNeedsRelay(const std::string& attendee_id) { needs_relay_.insert(attendee_id); }
-  bool NeedsRelay(const std::string& attendee_id) const {
-    return needs_relay_.contains(attendee_id);
-  }
-
   // Audio levels (RFC 6464, 0 loudest .. 127 silent) reported by the media shard.
   void ReportLevel(const std::string& attendee_id, uint8_t level, uint8_t signal_strength,
                    int64_t now_ms) {
@@ -97,7 +88,6 @@ class MeetingState {
   api::TokenBucketLimiter data_bucket_;
   std::deque<KeptDataMessage> kept_;
   std::map<std::string, Level> levels_;
-  std::set<std::string> needs_relay_;
   std::map<uint32_t, VideoSource> video_;  // by stream id
   uint32_t next_video_stream_id_ = 1;
   uint32_t next_group_id_ = 1;

@@ -35,6 +35,22 @@ void SignalingHub::Remove(SignalingSession* s) {
   }
 }
 
+void SignalingHub::MarkNeedsRelay(const std::string& meeting_id, const std::string& attendee_id,
+                                  int64_t now_ms) {
+  if (relay_marks_.size() >= kMaxRelayMarks) {
+    std::erase_if(relay_marks_,
+                  [now_ms](const auto& m) { return now_ms - m.second > kRelayMarkMs; });
+    if (relay_marks_.size() >= kMaxRelayMarks) relay_marks_.erase(relay_marks_.begin());
+  }
+  relay_marks_[meeting_id + "/" + attendee_id] = now_ms;
+}
+
+bool SignalingHub::NeedsRelay(const std::string& meeting_id, const std::string& attendee_id,
+                              int64_t now_ms) const {
+  auto it = relay_marks_.find(meeting_id + "/" + attendee_id);
+  return it != relay_marks_.end() && now_ms - it->second <= kRelayMarkMs;
+}
+
 bool SignalingHub::HasConnected(const std::string& meeting_id) const {
   return by_meeting_.count(meeting_id) > 0;
 }

@@ -27,6 +27,17 @@ class SignalingHub {
   size_t JoinedCount(const std::string& meeting_id) const;
   size_t session_count() const { return count_; }
 
+  // Attendees whose media once failed to connect without TURN get TURN credentials on their
+  // later JOINs (--turn-policy auto; docs/DESIGN.md, "Media over TCP and TLS"). Kept here, not
+  // in the meeting's state, because a lone attendee's failed attempt ends its meeting's
+  // sessions before the retry; a mark lasts an hour, and at most kMaxRelayMarks are kept.
+  static constexpr size_t kMaxRelayMarks = 100'000;
+  static constexpr int64_t kRelayMarkMs = 3'600'000;
+  void MarkNeedsRelay(const std::string& meeting_id, const std::string& attendee_id,
+                      int64_t now_ms);
+  bool NeedsRelay(const std::string& meeting_id, const std::string& attendee_id,
+                  int64_t now_ms) const;
+
   // Ends every session of the meeting (status 410) / of one attendee (status 411).
   void EndMeeting(const std::string& meeting_id);
   // Sends the meeting's current INDEX to every joined session (a video source changed).
@@ -55,7 +66,8 @@ class SignalingHub {
   std::unordered_map<std::string, MeetingState> states_;
   std::unordered_map<std::string, std::vector<SignalingSession*>> by_meeting_;
   size_t count_ = 0;
-  MeetingEventSink* events_ = &NoMeetingEvents();  // borrowed
+  std::unordered_map<std::string, int64_t> relay_marks_;  // "meeting/attendee" -> marked at
+  MeetingEventSink* events_ = &NoMeetingEvents();         // borrowed
 };
 
 }  // namespace sfu::signaling

@@ -175,9 +175,10 @@ void SignalingSession::HandleJoin(const SdkSignalFrame& f) {
 void SignalingSession::OfferTurn(SdkSignalFrame& ack) {
   if (!media_ || media_->turn.secret.empty()) return;
   const TurnOffer& turn = media_->turn;
-  const bool relay = turn.policy == TurnOffer::Policy::kAlways ||
-                     (turn.policy == TurnOffer::Policy::kAuto &&
-                      hub_.State(identity_.meeting_id).NeedsRelay(identity_.attendee_id));
+  const bool relay =
+      turn.policy == TurnOffer::Policy::kAlways ||
+      (turn.policy == TurnOffer::Policy::kAuto &&
+       hub_.NeedsRelay(identity_.meeting_id, identity_.attendee_id, clock_.NowSteadyMs()));
   if (!relay) return;
   std::vector<std::string> uris = turn.uris;
   if (uris.empty() && media_->shards) {
@@ -513,9 +514,9 @@ void SignalingSession::StopTransport() {
   // A direct attempt that ran a while and never connected: this attendee's network does not let
   // it reach us, so its next JOIN gets TURN (--turn-policy auto). Short attempts (a quick leave)
   // say nothing.
-  if (transport_opened_ms_ >= 0 && !media_connected_ && !turn_sent_ &&
-      clock_.NowSteadyMs() - transport_opened_ms_ >= kIceFailureMs) {
-    hub_.State(identity_.meeting_id).MarkNeedsRelay(identity_.attendee_id);
+  if (media_ && transport_opened_ms_ >= 0 && !media_connected_ && !turn_sent_ &&
+      clock_.NowSteadyMs() - transport_opened_ms_ >= media_->turn.failure_after_ms) {
+    hub_.MarkNeedsRelay(identity_.meeting_id, identity_.attendee_id, clock_.NowSteadyMs());
     SFU_LOG(kInfo, "media never connected: TURN on the next join")
         .Kv("meeting", identity_.meeting_id)
         .Kv("attendee", identity_.attendee_id);

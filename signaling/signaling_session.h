@@ -54,6 +54,9 @@ struct TurnOffer {
   std::vector<std::string> uris;  // external servers; empty: the embedded one of the shard
   bool embedded_tls = true;       // the embedded servers also speak TLS (turns: URIs)
   uint32_t ttl_s = 86'400;        // credentials' lifetime (the username's expiry)
+  // A media attempt this long without connecting counts as the direct path failing (the
+  // Chime client gives up on ICE after 15 s).
+  int64_t failure_after_ms = 5'000;
 };
 
 // Where attendees' media goes. Borrowed; null shards/dtls: SUBSCRIBE is refused (tests).
@@ -87,9 +90,6 @@ struct AttendeeIdentity {
 
 class SignalingSession final : public ws::WsHandler {
  public:
-  // A media attempt this long without connecting counts as the direct path failing.
-  static constexpr int64_t kIceFailureMs = 5'000;
-
   SignalingSession(std::shared_ptr<ws::WsConnection> connection, AttendeeIdentity identity,
                    SignalingHub& hub, SignalingMetrics& metrics, const base::Clock& clock,
                    SignalingLimits limits, const MediaContext* media = nullptr);

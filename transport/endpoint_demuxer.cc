@@ -14,7 +14,15 @@ void RunHandshake(void* owner, const Route& from, std::span<const uint8_t> bytes
 }
 }  // namespace
 
-void EndpointDemuxer::OnTick() { pacer_.OnTick(RunHandshake); }
+void EndpointDemuxer::OnTick() { pacer_.OnTick(); }
+
+bool EndpointDemuxer::PaceHandshake(void* owner, std::span<const uint8_t> bytes,
+                                    const HandshakePacer::Run& run) {
+  const bool taken = pacer_.Submit(owner, Route{}, bytes, run);
+  stats_.dtls_deferred.store(pacer_.total_deferred(), std::memory_order_relaxed);
+  if (!taken) stats_.Drop(DropReason::kHandshakeBacklog);
+  return taken;
+}
 
 void EndpointDemuxer::Add(const std::string& local_ufrag, WebRtcTransport* transport) {
   by_ufrag_[local_ufrag] = transport;

@@ -50,6 +50,11 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   // back (transport/handshake_pacer.h).
   void OnTick();
   size_t handshakes_waiting() const { return pacer_.deferred(); }
+  // Other handshake work on this shard (TLS of TURN connections) shares the DTLS budget: runs
+  // `run(owner, {}, bytes)` now or after a later tick, in order. False: the queue was full
+  // (counted as handshake_backlog). ForgetHandshakes(owner) before owner goes away.
+  bool PaceHandshake(void* owner, std::span<const uint8_t> bytes, const HandshakePacer::Run& run);
+  void ForgetHandshakes(const void* owner) { pacer_.Forget(owner); }
 
  private:
   TransportStats& stats_;

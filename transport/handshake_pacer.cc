@@ -32,19 +32,19 @@ bool HandshakePacer::Submit(void* owner, const Route& from, std::span<const uint
     return true;
   }
   if (queue_.size() >= limits_.max_deferred) return false;
-  queue_.push_back(Item{owner, from, std::vector<uint8_t>(bytes.begin(), bytes.end())});
+  queue_.push_back(Item{owner, from, std::vector<uint8_t>(bytes.begin(), bytes.end()), run});
   ++total_deferred_;
   return true;
 }
 
-void HandshakePacer::OnTick(const Run& run) {
+void HandshakePacer::OnTick() {
   // Overspending one period (a single handshake step can exceed what was left) is paid back
   // from the next, so the average stays within the budget.
   budget_us_ = std::min(budget_us_, int64_t{0}) + limits_.budget_us_per_tick;
   while (budget_us_ > 0 && !queue_.empty()) {
     Item item = std::move(queue_.front());
     queue_.pop_front();
-    Timed(item.owner, item.from, item.bytes, run);
+    Timed(item.owner, item.from, item.bytes, item.run);
   }
 }
 

@@ -39,8 +39,9 @@ class HandshakePacer {
   // and the datagram dropped.
   using Run = std::function<void(void* owner, const Route& from, std::span<const uint8_t> bytes)>;
   bool Submit(void* owner, const Route& from, std::span<const uint8_t> bytes, const Run& run);
-  // A new tick period: refills the budget and runs queued work while it lasts.
-  void OnTick(const Run& run);
+  // A new tick period: refills the budget and runs queued work (each with the Run it was
+  // submitted with) while it lasts.
+  void OnTick();
   // Drops everything queued for owner (call before destroying it).
   void Forget(const void* owner);
   // Drops everything queued that arrived on link (call before the link goes away).
@@ -54,6 +55,7 @@ class HandshakePacer {
     void* owner;
     Route from;
     std::vector<uint8_t> bytes;
+    Run run;
   };
   void Timed(void* owner, const Route& from, std::span<const uint8_t> bytes, const Run& run);
 

@@ -43,9 +43,9 @@ TEST_F(HandshakePacerTest, WorkBeyondTheBudgetWaitsForTheNextTicksInOrder) {
   ASSERT_EQ(ran_.size(), 2u);
   EXPECT_EQ(pacer.deferred(), 4u);
   EXPECT_EQ(pacer.total_deferred(), 4u);
-  pacer.OnTick(run);
+  pacer.OnTick();
   EXPECT_EQ(ran_.size(), 4u);
-  pacer.OnTick(run);
+  pacer.OnTick();
   ASSERT_EQ(ran_.size(), 6u);
   for (uint8_t i = 0; i < 6; ++i) EXPECT_EQ(ran_[i].first, i);  // arrival order kept
   EXPECT_EQ(pacer.deferred(), 0u);
@@ -60,15 +60,15 @@ TEST_F(HandshakePacerTest, OverspendingIsPaidBackFromTheNextTick) {
   pacer.Submit(&a_, from_, second, run);
   ASSERT_EQ(ran_.size(), 1u);
   // The overspend (-500) is paid back: the next tick has 500 us, runs one and overspends again.
-  pacer.OnTick(run);
+  pacer.OnTick();
   ASSERT_EQ(ran_.size(), 2u);
   // -1000 + 1000 = 0 left after the next tick: new work still waits.
   cost_us_ = 10;
-  pacer.OnTick(run);
+  pacer.OnTick();
   pacer.Submit(&a_, from_, third, run);
   EXPECT_EQ(ran_.size(), 2u);
   EXPECT_EQ(pacer.deferred(), 1u);
-  pacer.OnTick(run);
+  pacer.OnTick();
   ASSERT_EQ(ran_.size(), 3u);
   EXPECT_EQ(ran_.back().first, 3);
 }
@@ -85,8 +85,8 @@ TEST_F(HandshakePacerTest, AFullQueueRefusesAndForgottenOwnersNeverRun) {
   pacer.Forget(&a_);
   EXPECT_EQ(pacer.deferred(), 1u);
   cost_us_ = 1;
-  pacer.OnTick(run);
-  pacer.OnTick(run);
+  pacer.OnTick();
+  pacer.OnTick();
   ASSERT_EQ(ran_.size(), 2u);
   EXPECT_EQ(ran_[1].owner, &b_);
 }

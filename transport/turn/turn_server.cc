@@ -94,20 +94,41 @@ class TurnConnection final : public StreamConnection, public StreamLink, public 
       }
     }
     if (mode_ == Mode::kPlain) return Messages(bytes);
+    if (tls_->established() && !paced_) {
+      FeedTls(bytes);
+      return bytes.size();
+    }
+    // The handshake costs about what a DTLS one does: it shares the shard's handshake budget
+    // (transport/handshake_pacer.h), in order with this connection's later bytes. A stream
+    // cannot lose bytes, so a full queue closes the connection.
+    paced_ = true;
+    ++pending_runs_;
+    if (!shared_.demuxer.PaceHandshake(this, bytes, &TurnConnection::RunPaced)) {
+      --pending_runs_;
+      Shutdown();
+    }
+    return bytes.size();
+  }
+
+  static void RunPaced(void* owner, const Route&, std::span<const uint8_t> bytes) {
+    auto* self = static_cast<TurnConnection*>(owner);
+    if (--self->pending_runs_ == 0 && self->tls_->established()) self->paced_ = false;
+    if (self->closing()) return;
+    self->FeedTls(bytes);
+    self->AfterRead();
+  }
+
+  void FeedTls(std::span<const uint8_t> bytes) {
     scratch_.clear();
     const bool ok = tls_->Feed(bytes, &plain_, &scratch_);
     if (!scratch_.empty()) Queue(scratch_, {}, /*force=*/true);  // handshake records
-    if (!ok) {
-      Shutdown();
-      return bytes.size();
-    }
+    if (!ok) return Shutdown();
     const size_t used = Messages(plain_);
     plain_.erase(plain_.begin(), plain_.begin() + static_cast<std::ptrdiff_t>(used));
     if (plain_.size() > kMaxPending) {
       base::Bump(stats_.closed_framing);
       Shutdown();
     }
-    return bytes.size();
   }
 
   // Hands each whole message to the session; returns the bytes used.
@@ -138,7 +159,10 @@ class TurnConnection final : public StreamConnection, public StreamLink, public 
   }
 
   bool Authenticated() const override { return session_.allocated(SteadyNowMs()); }
-  void OnClose() override { shared_.demuxer.OnLinkClosed(this); }
+  void OnClose() override {
+    shared_.demuxer.ForgetHandshakes(this);
+    shared_.demuxer.OnLinkClosed(this);
+  }
 
   enum class Mode { kUnknown, kPlain, kTls };
   TurnServer::Shared& shared_;
@@ -150,6 +174,8 @@ class TurnConnection final : public StreamConnection, public StreamLink, public 
   std::optional<wire::StunAddress> media_peer_;
   std::array<uint8_t, UdpEndpoint::kSlotSize + 256> slot_{};
   bool flush_wanted_ = false;
+  bool paced_ = false;    // TLS bytes go through the handshake pacer (until it has drained)
+  int pending_runs_ = 0;  // of them, submitted and not run yet
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 #pragma once
 // The server's parts in one process for benchmarks: SQLite store in a temporary directory,
 // control API (called directly on the control thread), signaling front on a Beast listener on
-// 127.0.0.1 (ephemeral port), media shards. Real sockets on loopback throughout.
+// 127.0.0.1 (ephemeral port), media shards (UDP, ICE-TCP on the same port number, and with
+// Options::turn the embedded TURN server over TCP and TLS, credentials in every JOIN_ACK, as
+// `sfu-server --turn-policy always`). Real sockets on loopback throughout.
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,6 +24,7 @@
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_metrics.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/tls/tls_server_context.h"
 
 namespace sfu::bench {
 
@@ -34,6 +37,7 @@ class InprocServer {
     double frame_burst = 400;
     size_t max_connections = 100000;
     mixer::RoomMixerConfig mixer;
+    bool turn = false;  // shards run the embedded TURN server; JOIN_ACK offers it to everyone
   };
 
   explicit InprocServer(Options o)
@@ -48,6 +52,15 @@ class InprocServer {
     api_config.limits.max_attendees_per_meeting = options_.max_attendees;
     control_ = std::make_unique<api::ControlApi>(*store_, *signer_, clock_, api_config, nullptr);
     shards_ = std::make_unique<ShardSet>(options_.shards, "127.0.0.1", 0, dtls_.get());
+    if (options_.turn) {  // as server/server.cc does: TLS self-signed for the announced address
+      turn_tls_ = transport::TlsServerContext::Create("", "", {"127.0.0.1"}, error);
+      if (!turn_tls_) return false;
+      ShardTurn turn;
+      turn.tls = turn_tls_.get();
+      turn.secret = kTurnSecret;
+      turn.announce_ips = {"127.0.0.1"};
+      shards_->EnableTurn(0, turn);
+    }
     if (!shards_->Start(error)) return false;
     shards_->SetOverloadLateTicks(0);  // benchmarks measure cost, not admission
     media_ = signaling::MediaContext{
@@ -58,6 +71,10 @@ class InprocServer {
         options_.mixer,
         25,
         {}};
+    if (options_.turn) {
+      media_.turn.secret = kTurnSecret;
+      media_.turn.policy = signaling::TurnOffer::Policy::kAlways;
+    }
     signaling::SignalingLimits limits;
     limits.frames_per_second = options_.frames_per_second;
     limits.frame_burst = options_.frame_burst;
@@ -129,11 +146,13 @@ class InprocServer {
   ShardSet& shards() { return *shards_; }
 
  private:
+  static constexpr char kTurnSecret[] = "bench-turn-secret";
   Options options_;
   std::string dir_;
   base::SystemClock clock_;
   std::unique_ptr<store::MeetingStore> store_;
   std::unique_ptr<transport::DtlsContext> dtls_;
+  std::unique_ptr<transport::TlsServerContext> turn_tls_;
   std::unique_ptr<api::JoinTokenSigner> signer_;
   std::unique_ptr<api::ControlApi> control_;
   metrics::ServerMetrics exposition_{{"bench", "bench", "bench"}};

@@ -8,7 +8,6 @@
 #include <future>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "base/random.h"
@@ -35,20 +34,6 @@ int64_t SteadyMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// "a=candidate:<f> 1 udp <prio> <ip> <port> typ host": the first candidate's address.
-bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
-  const size_t at = sdp.find("a=candidate:");
-  if (at == std::string::npos) return false;
-  std::istringstream in(sdp.substr(at + 12, sdp.find('\n', at) - at - 12));
-  std::string foundation, component, proto, prio, addr;
-  int p = 0;
-  if (!(in >> foundation >> component >> proto >> prio >> addr >> p) || p <= 0 || p > 65535)
-    return false;
-  *ip = addr;
-  *port = static_cast<uint16_t>(p);
-  return true;
 }
 
 }  // namespace
@@ -241,7 +226,7 @@ bool AudioParticipant::Start(std::string* error, int timeout_ms) {
   }
   const sdp::MediaSection& audio = parsed.description->media[0];
   ClientTransportParams p;
-  if (!FirstCandidate(answer, &p.server_ip, &p.server_port)) {
+  if (!ReadAnswerCandidates(answer, &p)) {
     *error = "SDP answer without a candidate";
     return false;
   }

@@ -4,17 +4,123 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstring>
+#include <sstream>
 #include <vector>
 
 #include "base/random.h"
+#include "loadtest/client_stream.h"
+#include "loadtest/turn_client.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/wire/demux.h"
+#include "transport/wire/stream_framing.h"
 #include "transport/wire/stun_message.h"
 
 namespace sfu::loadtest {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
+
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<wire::StunAddress> ToStunAddress(const std::string& ip, uint16_t port) {
+  boost::system::error_code ec;
+  const auto a = asio::ip::make_address(ip, ec);
+  if (ec) return std::nullopt;
+  wire::StunAddress out;
+  out.port = port;
+  if (a.is_v4()) {
+    out.family = 4;
+    const auto b = a.to_v4().to_bytes();
+    std::memcpy(out.ip.data(), b.data(), 4);
+  } else {
+    out.family = 6;
+    const auto b = a.to_v6().to_bytes();
+    std::memcpy(out.ip.data(), b.data(), 16);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* MediaPathName(MediaPath path) {
+  switch (path) {
+    case MediaPath::kUdp:
+      return "udp";
+    case MediaPath::kIceTcp:
+      return "tcp";
+    case MediaPath::kTurnTls:
+      return "turn-tls";
+    case MediaPath::kTurnTcp:
+      return "turn-tcp";
+  }
+  return "?";
+}
+
+std::optional<MediaPath> ParseMediaPath(std::string_view name) {
+  for (MediaPath p :
+       {MediaPath::kUdp, MediaPath::kIceTcp, MediaPath::kTurnTls, MediaPath::kTurnTcp})
+    if (name == MediaPathName(p)) return p;
+  return std::nullopt;
+}
+
+bool ReadAnswerCandidates(const std::string& sdp, ClientTransportParams* params) {
+  // "a=candidate:<foundation> 1 <udp|tcp> <priority> <ip> <port> typ host [tcptype passive]"
+  bool have_udp = false;
+  uint16_t tcp_port = 0;
+  std::string tcp_ip;
+  for (size_t at = sdp.find("a=candidate:"); at != std::string::npos;
+       at = sdp.find("a=candidate:", at + 1)) {
+    std::istringstream in(sdp.substr(at + 12, sdp.find('\n', at) - at - 12));
+    std::string foundation, component, proto, priority, ip, typ, type, tcptype, direction;
+    int port = 0;
+    if (!(in >> foundation >> component >> proto >> priority >> ip >> port >> typ >> type) ||
+        port <= 0 || port > 65535 || component != "1")
+      continue;
+    in >> tcptype >> direction;
+    if ((proto == "udp" || proto == "UDP") && !have_udp) {
+      have_udp = true;
+      params->server_ip = ip;
+      params->server_port = static_cast<uint16_t>(port);
+    } else if ((proto == "tcp" || proto == "TCP") && direction == "passive" && tcp_port == 0) {
+      tcp_ip = ip;
+      tcp_port = static_cast<uint16_t>(port);
+    }
+  }
+  params->server_tcp_port = have_udp && tcp_ip == params->server_ip ? tcp_port : 0;
+  return have_udp;
+}
+
+bool PickTurnUri(const std::vector<std::string>& uris, MediaPath path, TurnServerParams* out) {
+  if (!IsTurn(path)) return false;
+  const std::string scheme = path == MediaPath::kTurnTls ? "turns:" : "turn:";
+  for (const std::string& uri : uris) {
+    if (uri.rfind(scheme, 0) != 0) continue;
+    std::string rest = uri.substr(scheme.size());
+    const size_t q = rest.find('?');
+    const std::string query = q == std::string::npos ? "" : rest.substr(q + 1);
+    rest = rest.substr(0, q);
+    // Plain turn: defaults to UDP (RFC 7065): only transport=tcp will do; turns: is TCP anyway.
+    if (query != "transport=tcp" && !(path == MediaPath::kTurnTls && query.empty())) continue;
+    const size_t colon = rest.rfind(':');
+    if (colon == std::string::npos) continue;
+    std::string host = rest.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    const int port = std::atoi(rest.c_str() + colon + 1);
+    if (port <= 0 || port > 65535 || !ToStunAddress(host, 1)) continue;
+    out->host = host;
+    out->port = static_cast<uint16_t>(port);
+    return true;
+  }
+  return false;
+}
 
 struct ClientTransport::Impl : transport::DtlsSession::Listener,
                                transport::SctpAssociation::Listener {
@@ -29,8 +135,10 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
              params.server_fingerprint, this) {
     boost::system::error_code ec;
     server = udp::endpoint(asio::ip::make_address(params.server_ip, ec), params.server_port);
-    socket.open(server.protocol(), ec);
-    socket.bind(udp::endpoint(server.address().is_v6() ? udp::v6() : udp::v4(), 0), ec);
+    if (params.path == MediaPath::kUdp) {
+      socket.open(server.protocol(), ec);
+      socket.bind(udp::endpoint(server.address().is_v6() ? udp::v6() : udp::v4(), 0), ec);
+    }
   }
 
   void EnableDataChannel(asio::io_context& ioc, const std::string& label) {
@@ -62,8 +170,95 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   }
 
   void Start() {
-    Receive();
+    if (params.path == MediaPath::kUdp) {
+      Receive();
+    } else {
+      StartStream();
+    }
     Tick();
+  }
+
+  // --- TCP paths: ICE-TCP, TURN over TCP or TLS -----------------------------------------------
+  void StartStream() {
+    const bool turn_path = IsTurn(params.path);
+    if (turn_path) {
+      auto peer = ToStunAddress(params.server_ip, params.server_port);
+      if (!peer || params.turn.port == 0) return FailLater("no TURN server or peer address");
+      turn = std::make_unique<TurnClient>(params.turn.username, params.turn.password, *peer);
+    } else if (params.server_tcp_port == 0) {
+      return FailLater("no ICE-TCP candidate in the answer");
+    }
+    ClientStream::Callbacks cb;
+    cb.on_open = [this] { OnStreamOpen(); };
+    cb.on_bytes = [this](std::span<const uint8_t> b) { OnStreamBytes(b); };
+    cb.on_error = [this](const std::string& why) { StreamFailed(why); };
+    stream = std::make_unique<ClientStream>(io, std::move(cb));
+    if (turn_path) {
+      stream->Connect(params.turn.host, params.turn.port, params.path == MediaPath::kTurnTls);
+    } else {
+      stream->Connect(params.server_ip, params.server_tcp_port, /*tls=*/false);
+    }
+  }
+
+  // Datagrams can go: UDP at once, ICE-TCP once connected, TURN once the channel is bound.
+  bool PathReady() const {
+    if (params.path == MediaPath::kUdp) return true;
+    if (turn) return turn->ready() && stream && stream->open();
+    return stream && stream->open();
+  }
+
+  void OnStreamOpen() {
+    if (!turn) return SendCheck();  // ICE-TCP: the first frame must be a check (RFC 6544)
+    std::vector<uint8_t> out;
+    turn->Start(&out);
+    stream->Send(out);
+  }
+
+  void OnStreamBytes(std::span<const uint8_t> bytes) {
+    stream_in.insert(stream_in.end(), bytes.begin(), bytes.end());
+    const auto alive_now = alive;  // a callback may destroy us (the owner's on_failed)
+    size_t at = 0;
+    while (*alive_now) {
+      const std::span<const uint8_t> rest(stream_in.data() + at, stream_in.size() - at);
+      const auto d = turn ? wire::NextTurnStreamFrame(rest, rx.size() + 64)
+                          : wire::NextRfc4571Frame(rest, rx.size());
+      if (d.kind == wire::FrameDecision::kNeedMore) break;
+      if (d.kind == wire::FrameDecision::kInvalid) return StreamFailed("bad framing");
+      const std::span<const uint8_t> frame = rest.subspan(d.header, d.size);
+      at += d.header + d.size;
+      std::span<const uint8_t> datagram = frame;
+      if (turn) {
+        const bool was_ready = turn->ready();
+        std::vector<uint8_t> out;
+        auto relayed = turn->OnMessage(frame, SteadyMs(), &out);
+        if (!out.empty()) stream->Send(out);
+        if (turn->failed()) return StreamFailed(turn->error());
+        if (!was_ready && turn->ready()) SendCheck();  // the channel is bound: start ICE
+        if (!relayed) continue;
+        datagram = *relayed;
+      }
+      if (datagram.empty() || datagram.size() > rx.size()) continue;
+      // A copy the SRTP layer may unprotect in place.
+      std::memcpy(rx.data(), datagram.data(), datagram.size());
+      OnDatagram(rx.data(), datagram.size());
+    }
+    if (!*alive_now) return;
+    stream_in.erase(stream_in.begin(), stream_in.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+
+  void Failed(const std::string& why) {
+    if (callbacks.on_failed) callbacks.on_failed(why);
+  }
+  // The stream cannot go on: closed (safe inside its own callback), then reported.
+  void StreamFailed(const std::string& why) {
+    stream.reset();
+    Failed("media stream: " + why);
+  }
+  // From Start(): the owner may destroy us in on_failed, so not on its stack.
+  void FailLater(const std::string& why) {
+    asio::post(io, [this, alive = alive, why] {
+      if (*alive) Failed(why);
+    });
   }
 
   void SendCheck() {
@@ -85,12 +280,19 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   void Tick() {
     // Checks every 50 ms until answered, then every 2.5 s as consent freshness (RFC 7675).
     const auto now = std::chrono::steady_clock::now();
-    if (!ice_done || now - last_check > std::chrono::milliseconds(2500)) {
+    if (PathReady() && (!ice_done || now - last_check > std::chrono::milliseconds(2500))) {
       SendCheck();
       last_check = now;
     }
+    if (turn && stream) {
+      std::vector<uint8_t> out;
+      turn->OnTick(SteadyMs(), &out);
+      if (!out.empty()) stream->Send(out);
+    }
+    const auto alive_now = alive;  // a DTLS failure may destroy us (the owner's on_failed)
     const int64_t wait = dtls.NextTimeoutMs();
     if (wait == 0) dtls.OnTimeout();
+    if (!*alive_now) return;
     timer.expires_after(std::chrono::milliseconds(50));
     timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
       if (!ec && *alive) Tick();  // an expiry queued before destruction must not touch us
@@ -103,7 +305,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
                                 if (ec == asio::error::operation_aborted || !*alive)
                                   return;  // completion queued before destruction
                                 if (!ec && n > 0) OnDatagram(rx.data(), n);
-                                Receive();
+                                if (*alive) Receive();  // a callback may have destroyed us
                               });
   }
 
@@ -147,8 +349,26 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   }
 
   void Send(std::span<const uint8_t> d) {
-    boost::system::error_code ec;
-    socket.send_to(asio::buffer(d.data(), d.size()), server, 0, ec);
+    switch (params.path) {
+      case MediaPath::kUdp: {
+        boost::system::error_code ec;
+        socket.send_to(asio::buffer(d.data(), d.size()), server, 0, ec);
+        return;
+      }
+      case MediaPath::kIceTcp: {
+        uint8_t header[2];
+        if (!stream || !stream->open() || d.empty() || !wire::WriteRfc4571Header(header, d.size()))
+          return;
+        stream->Send(header, d);
+        return;
+      }
+      case MediaPath::kTurnTls:
+      case MediaPath::kTurnTcp:
+        if (!PathReady()) return;  // ICE retries its checks; nothing else is sent before
+        wrapped.clear();
+        if (turn->Wrap(d, &wrapped)) stream->Send(wrapped);
+        return;
+    }
   }
 
   // DtlsSession::Listener
@@ -195,6 +415,11 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   std::string channel_label;
   bool channel_requested = false;
   bool channel_open = false;
+  // TCP paths.
+  std::unique_ptr<ClientStream> stream;
+  std::unique_ptr<TurnClient> turn;
+  std::vector<uint8_t> stream_in;  // bytes read, not yet a whole frame
+  std::vector<uint8_t> wrapped;    // ChannelData being sent
 };
 
 ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsContext& dtls,
@@ -211,6 +436,7 @@ ClientTransport::~ClientTransport() {
   boost::system::error_code ec;
   impl_->timer.cancel();
   impl_->socket.close(ec);
+  impl_->stream.reset();
 }
 
 void ClientTransport::Start() { impl_->Start(); }
@@ -224,6 +450,7 @@ bool ClientTransport::SendDataChannel(std::span<const uint8_t> message) {
 }
 bool ClientTransport::connected() const { return impl_->srtp_out != nullptr; }
 uint16_t ClientTransport::local_port() const {
+  if (impl_->stream) return impl_->stream->local_port();
   boost::system::error_code ec;
   return impl_->socket.local_endpoint(ec).port();
 }

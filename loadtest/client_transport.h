@@ -1,16 +1,23 @@
 #pragma once
 // The client side of a WebRTC transport, as a browser runs it against our ICE-lite server:
 // ICE controlling agent (Binding requests with USE-CANDIDATE, then consent checks every
-// 2.5 s), DTLS client, SRTP/SRTCP, all on one UDP socket on an io_context. Used by the
-// reference client and load tester, and by integration tests (which also use SendRaw() to
-// throw bad input at the server from a connected address).
+// 2.5 s), DTLS client, SRTP/SRTCP, on an io_context. Used by the reference client and load
+// tester, and by integration tests (which also use SendRaw() to throw bad input at the server
+// from a connected address).
+// The datagrams take one of four paths (MediaPath): the answer's UDP host candidate (one UDP
+// socket); its ICE-TCP passive candidate (RFC 6544: one TCP connection, RFC 4571 framing); or
+// the shard's TURN server over TLS or TCP (RFC 8656: an allocation made with the JOIN_ACK's
+// credentials, a permission and a channel for the UDP host candidate, then ChannelData).
 // Thread: the io_context's thread only (construct, call and destroy there).
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "transport/dtls/dtls_session.h"
 #include "transport/srtp/srtp_session.h"
@@ -21,9 +28,31 @@ class io_context;
 
 namespace sfu::loadtest {
 
+enum class MediaPath {
+  kUdp,      // the answer's UDP host candidate
+  kIceTcp,   // the answer's ICE-TCP passive candidate (RFC 6544, RFC 4571 framing)
+  kTurnTls,  // relayed by the shard's TURN server over TLS (a turns: URI)
+  kTurnTcp,  // relayed by the shard's TURN server over plain TCP (a turn: URI)
+};
+// "udp", "tcp", "turn-tls", "turn-tcp" (the load tester's --media-path).
+const char* MediaPathName(MediaPath path);
+std::optional<MediaPath> ParseMediaPath(std::string_view name);
+inline bool IsTurn(MediaPath p) { return p == MediaPath::kTurnTls || p == MediaPath::kTurnTcp; }
+
+// A TURN server and the credentials for it (JOIN_ACK.turn_credentials).
+struct TurnServerParams {
+  std::string host;  // an IP address
+  uint16_t port = 0;
+  std::string username;
+  std::string password;
+};
+
 struct ClientTransportParams {
   std::string server_ip = "127.0.0.1";
-  uint16_t server_port = 0;
+  uint16_t server_port = 0;      // the UDP host candidate (with TURN: the peer relayed to)
+  uint16_t server_tcp_port = 0;  // the ICE-TCP passive candidate, on server_ip (kIceTcp)
+  MediaPath path = MediaPath::kUdp;
+  TurnServerParams turn;  // kTurnTls, kTurnTcp
   std::string server_ufrag;
   std::string server_pwd;
   std::string server_fingerprint_algorithm = "sha-256";
@@ -67,6 +96,7 @@ class ClientTransport {
   void SendRaw(std::span<const uint8_t> datagram);
   // Protects without sending (tests: capture a valid SRTP packet to replay it).
   std::vector<uint8_t> ProtectRtp(std::span<const uint8_t> rtp);
+  // The local port of the UDP socket, or of the TCP connection.
   uint16_t local_port() const;
   uint64_t stun_responses() const;
   std::string dtls_version() const;
@@ -76,5 +106,15 @@ class ClientTransport {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// From an SDP answer: server_ip and server_port from its first UDP host candidate, and
+// server_tcp_port from its first ICE-TCP passive candidate on the same address (0 if none).
+// False without a UDP candidate.
+bool ReadAnswerCandidates(const std::string& sdp_answer, ClientTransportParams* params);
+
+// The URI among JOIN_ACK's TURN URIs for a path ("turns:HOST:PORT?transport=tcp" for kTurnTls,
+// "turn:HOST:PORT?transport=tcp" for kTurnTcp; HOST an IP address, IPv6 in brackets): its host
+// and port into *out. False when none fits.
+bool PickTurnUri(const std::vector<std::string>& uris, MediaPath path, TurnServerParams* out);
 
 }  // namespace sfu::loadtest

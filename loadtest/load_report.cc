@@ -65,6 +65,7 @@ std::string ReportTable(const LoadReport& r) {
                       std::to_string(r.attendees_per_meeting) + " attendees, " +
                       std::to_string(r.talkers_per_meeting) + " talkers and " +
                       std::to_string(r.video_senders_per_meeting) + " cameras each");
+  if (r.media_path != "udp") row("media path", r.media_path);
   row("ran", Fmt("%.1f s", r.ran_s) + " of " + Fmt("%.0f s", r.duration_s) + " on " +
                  std::to_string(r.threads) + " client threads");
   row("joins",
@@ -198,7 +199,8 @@ std::string ReportJson(const LoadReport& r) {
                                 {"attendees_per_meeting", r.attendees_per_meeting},
                                 {"talkers_per_meeting", r.talkers_per_meeting},
                                 {"duration_s", r.duration_s},
-                                {"threads", r.threads}}},
+                                {"threads", r.threads},
+                                {"media_path", r.media_path}}},
       {"ran_s", r.ran_s},
       {"interrupted", r.interrupted},
       {"passed", r.Passed()},

@@ -34,9 +34,10 @@ struct LoadReport {
   int attendees_per_meeting = 0;
   int talkers_per_meeting = 0;
   int video_senders_per_meeting = 0;
-  double duration_s = 0;     // asked
-  double ran_s = 0;          // actual, first join to teardown
-  bool interrupted = false;  // Ctrl-C
+  std::string media_path = "udp";  // --media-path
+  double duration_s = 0;           // asked
+  double ran_s = 0;                // actual, first join to teardown
+  bool interrupted = false;        // Ctrl-C
   int threads = 0;
   // Joins.
   int joins_attempted = 0;

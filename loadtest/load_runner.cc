@@ -127,8 +127,11 @@ ServerSample Scrape(ControlClient& api) {
   if (!text) return s;
   s.ok = true;
   s.cpu = SumMetric(*text, "process_cpu_seconds_total");
-  s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"");
-  s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"");
+  // UDP datagrams, and those on stream connections (ICE-TCP, TURN; --media-path tcp, turn-*).
+  s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"") +
+         SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"in\"");
+  s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"") +
+          SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"out\"");
   s.mixing = SumMetric(*text, "sfu_mixer_participants");
   return s;
 }
@@ -143,6 +146,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.talkers_per_meeting = o.talkers;
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
+  r.media_path = MediaPathName(o.media_path);
   if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) ||
       o.limited_attendees < 0 || o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
       (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
@@ -272,6 +276,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       }
       c.seed = static_cast<uint32_t>(rng());
       c.red = o.red;
+      c.media_path = o.media_path;
       c.video = a < o.video_senders ? video_bank : nullptr;
       if (a < o.video_senders) c.simulcast = simulcast_banks;
       Worker& w = *workers[next_worker];

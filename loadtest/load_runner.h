@@ -12,6 +12,7 @@
 #include <ostream>
 #include <string>
 
+#include "loadtest/client_transport.h"
 #include "loadtest/load_report.h"
 
 namespace sfu::loadtest {
@@ -46,6 +47,7 @@ struct LoadOptions {
   bool red = false;
   int video_senders = 0;  // camera senders per meeting (the first attendees)
   bool simulcast = false;
+  MediaPath media_path = MediaPath::kUdp;  // every attendee's (turn-*: --turn-policy always)
   bool progress = true;
 };
 

@@ -19,7 +19,7 @@ void OnSignal(int) { g_stop = true; }
 
 int main(int argc, char** argv) {
   sfu::loadtest::LoadOptions o;
-  std::string json_file, html_file;
+  std::string json_file, html_file, media_path = "udp";
   bool quiet = false;
   // clang-format off
   po::options_description desc(
@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
     ("limited-attendees", po::value(&o.limited_attendees)->default_value(1), "how many attendees per meeting (the last ones) get --downlink-limit")
     ("mute-toggle", po::value(&o.mute_toggle)->default_value(0), "mute/unmute toggles per second (AUDIO_CONTROL; muted attendees send silence)")
     ("data-rate", po::value(&o.data_rate)->default_value(0), "data messages per second per meeting")
+    ("media-path", po::value(&media_path)->default_value(media_path),
+       "how every attendee's media reaches the server: udp (the answer's UDP host candidate), tcp (its ICE-TCP "
+       "passive candidate, RFC 4571 framing), turn-tls or turn-tcp (relayed by the server's TURN server over TLS or "
+       "TCP with the JOIN_ACK's credentials: start sfu-server with --turn-policy always)")
     ("red", po::bool_switch(&o.red), "offer RED (RFC 2198) and send audio with distance-2 redundancy")
     ("threads", po::value(&o.threads)->default_value(0), "client worker threads (0: one per core)")
     ("analyse", po::value(&o.analyse_per_meeting)->default_value(o.analyse_per_meeting), "attendees per meeting that decode and analyse what they hear")
@@ -78,6 +82,12 @@ int main(int argc, char** argv) {
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return 0;
+  }
+  if (auto path = sfu::loadtest::ParseMediaPath(media_path)) {
+    o.media_path = *path;
+  } else {
+    std::cerr << "sfu-loadtest: --media-path must be udp, tcp, turn-tls or turn-tcp\n";
+    return 2;
   }
   o.progress = !quiet;
   sfu::base::SetLogLevel(sfu::base::LogLevel::kError);

@@ -38,21 +38,6 @@ int64_t NowUs() {
       .count();
 }
 
-bool FirstCandidate(const std::string& sdp, std::string* ip, uint16_t* port) {
-  const size_t at = sdp.find("a=candidate:");
-  if (at == std::string::npos) return false;
-  const size_t end = sdp.find('\n', at);
-  std::string line =
-      sdp.substr(at + 12, end == std::string::npos ? std::string::npos : end - at - 12);
-  char addr[64] = {0};
-  unsigned p = 0;
-  if (std::sscanf(line.c_str(), "%*s %*s %*s %*s %63s %u", addr, &p) != 2 || p == 0 || p > 65535)
-    return false;
-  *ip = addr;
-  *port = static_cast<uint16_t>(p);
-  return true;
-}
-
 constexpr double kHeardDb = -30;
 // A talker hearing itself would hear its tone at about -14 dB. Opus's coding noise of the others'
 // voice-like signals reaches -35 dB in single 20 ms frames at any frequency, so a violation is
@@ -138,6 +123,17 @@ void SimAttendee::OnFrame(const SdkSignalFrame& f) {
   switch (f.type()) {
     case SdkSignalFrame::JOIN_ACK: {
       if (state_ != State::kJoining) return;
+      if (IsTurn(cfg_.media_path)) {
+        const auto& creds = f.joinack().turn_credentials();
+        turn_ = {};
+        turn_.username = creds.username();
+        turn_.password = creds.password();
+        const std::vector<std::string> uris(creds.uris().begin(), creds.uris().end());
+        if (!f.joinack().has_turn_credentials() || !PickTurnUri(uris, cfg_.media_path, &turn_))
+          return Fail(std::string("JOIN_ACK without a ") +
+                      (cfg_.media_path == MediaPath::kTurnTls ? "turns:" : "turn:") +
+                      " TURN URI (the server needs --turn-policy always)");
+      }
       state_ = State::kSubscribing;
       ice_ufrag_ = transport::RandomIceString(8);
       ice_pwd_ = transport::RandomIceString(24);
@@ -253,8 +249,9 @@ void SimAttendee::OnSubscribeAck(const std::string& answer) {
     return Fail("bad SDP answer: " + parsed.error);
   const sdp::MediaSection& audio = parsed.description->media[0];
   ClientTransportParams p;
-  if (!FirstCandidate(answer, &p.server_ip, &p.server_port))
-    return Fail("SDP answer without a candidate");
+  if (!ReadAnswerCandidates(answer, &p)) return Fail("SDP answer without a candidate");
+  p.path = cfg_.media_path;
+  p.turn = turn_;
   p.server_ufrag = audio.ice_ufrag;
   p.server_pwd = audio.ice_pwd;
   p.server_fingerprint = audio.fingerprint;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "loadtest/client_transport.h"
 #include "loadtest/signal_bank.h"
 #include "loadtest/video_bank.h"
 #include "loadtest/video_receiver.h"
@@ -37,7 +38,6 @@ class SdkSignalFrame;
 namespace sfu::loadtest {
 
 class AsyncSignalingClient;
-class ClientTransport;
 
 // What the attendees of one meeting share across threads.
 struct MeetingShared {
@@ -125,6 +125,9 @@ struct SimConfig {
   // Simulcast instead: three banks (low, mid, hi) sent as RIDs low/mid/hi (all three non-null).
   std::array<const VideoBank*, 3> simulcast{};
   bool receive_video = true;  // subscribe to every camera in the INDEX (up to 25)
+  // How media reaches the server (ClientTransport); TURN paths need credentials in JOIN_ACK
+  // (sfu-server --turn-policy always).
+  MediaPath media_path = MediaPath::kUdp;
 };
 
 class SimAttendee {
@@ -193,6 +196,7 @@ class SimAttendee {
   uint32_t ts_ = 0;
   int phase_ = 0;  // talker's offset into its loop
   std::string ice_ufrag_, ice_pwd_;
+  TurnServerParams turn_;  // from JOIN_ACK, for a TURN media path
   int64_t join_start_us_ = 0;
   int64_t last_audio_us_ = 0;
   // Downlink bookkeeping.

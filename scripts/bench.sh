@@ -6,6 +6,8 @@
 #   scripts/bench.sh signaling  join time with 100 attendees at once, frames per core
 #   scripts/bench.sh mixer      audio mixer CPU per tick vs per-listener encoding; mouth-to-ear delay
 #   scripts/bench.sh video      SFU: CPU per forwarded video packet, 1/4/10 subscribers
+#   scripts/bench.sh paths      the same per subscriber path: UDP, ICE-TCP, TURN over TLS and TCP,
+#                               side by side, ratio to UDP (SFU_BENCH_RATE, SFU_BENCH_ROUNDS)
 # Whole-server runs (sfu-server + sfu-loadtest on 127.0.0.1; not part of "all", ~2-4 min each):
 #   scripts/bench.sh storm      one 250-attendee meeting joined at 25/s, then all within 1 s
 #   scripts/bench.sh overload   existing meetings while newcomers push past capacity, detection
@@ -45,6 +47,14 @@ fi
 if [ "$what" = all ] || [ "$what" = video ]; then
   echo; echo "== Video SFU: shard CPU per forwarded packet =="
   "$B/video_forward_bench" "${SFU_BENCH_SECONDS:-4}"
+fi
+if [ "$what" = all ] || [ "$what" = paths ]; then
+  echo; echo "== Media over TCP and TLS: shard CPU per forwarded packet by subscriber path =="
+  for rate in ${SFU_BENCH_RATE:-2000 6000}; do
+    echo "\$ build/bench/transport_path_bench ${SFU_BENCH_SECONDS:-4} $rate 10 ${SFU_BENCH_ROUNDS:-3}"
+    "$B/transport_path_bench" "${SFU_BENCH_SECONDS:-4}" "$rate" 10 "${SFU_BENCH_ROUNDS:-3}"
+    echo
+  done
 fi
 if [ "$what" = all ] || [ "$what" = wire ]; then
   if [ -x "$B/wire_bench" ]; then echo; echo "== Wire parsing =="; "$B/wire_bench"; fi

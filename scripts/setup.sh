@@ -105,11 +105,23 @@ build_srtp_openssl() {
 install_npm() {
   local web="$ROOT/web"
   [ -f "$web/package.json" ] || return 0
-  local stamp="$web/node_modules/.setup-stamp"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$web/package-lock.json" ]; then
+  local stamp="$web/node_modules/.setup-stamp" lock
+  lock="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)"
+  # Up to date when the stamp names this lock file's content (an older, empty stamp: when it is
+  # newer than the lock file). Content, not time alone: every file of a fresh git worktree is
+  # newer than any stamp.
+  if [ -f "$stamp" ] && { [ "$(cat "$stamp")" = "$lock" ] ||
+                          { [ ! -s "$stamp" ] && [ "$stamp" -nt "$web/package-lock.json" ]; }; }; then
     log "npm packages: up to date"; return; fi
+  if [ -L "$web/node_modules" ]; then
+    # A worktree sharing another checkout's node_modules through a link: npm ci here would empty
+    # the shared folder under everyone using it.
+    log "npm packages: web/node_modules links to $(readlink "$web/node_modules") and was not installed" \
+        "from this lock file; run setup.sh in the checkout that owns it (not touched here)"
+    return
+  fi
   log "npm packages: installing (web/package-lock.json)"
-  ( cd "$web" && npm ci --no-audit --no-fund --loglevel=error ) && touch "$stamp"
+  ( cd "$web" && npm ci --no-audit --no-fund --loglevel=error ) && echo "$lock" >"$stamp"
 }
 
 install_packages

@@ -234,18 +234,56 @@ test('a meeting that ends mid-run: reported, exit 1, no hang', { timeout: 60000 
   assert.match(r.stdout, /ended a meeting/);
 });
 
+test('--media-path tcp, turn-tls, turn-tcp: audio and video flow over ICE-TCP and the TURN server', { timeout: 120000 }, async () => {
+  // TURN credentials in every JOIN_ACK need --turn-policy always (the shared server has auto).
+  const relay = await startServer(['--log-level', 'warn', '--api-rate', '0', '--turn-policy', 'always']);
+  try {
+    for (const mediaPath of ['tcp', 'turn-tls', 'turn-tcp']) {
+      const json = path.join(dir, `path-${mediaPath}.json`);
+      const r = await run(['--endpoint', relay.url, '--meetings', '1', '--attendees', '3', '--talkers', '2',
+        '--video-senders', '1', '--duration', '5', '--quiet', '--media-path', mediaPath, '--json', json]);
+      assert.strictEqual(r.code, 0, mediaPath + '\n' + r.stdout + r.stderr);
+      const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+      assert.strictEqual(rep.scenario.media_path, mediaPath);
+      assert.strictEqual(rep.joins.succeeded, 3);
+      assert.ok(rep.audio.packets_received > 3 * 40 * 3, `${mediaPath}: audio received ${rep.audio.packets_received}`);
+      assert.ok(rep.video.frames_received > 50, `${mediaPath}: video frames ${rep.video.frames_received}`);
+      // The server counts the datagrams on its stream connections as packets too.
+      assert.ok(rep.server.packets_out > 0, `${mediaPath}: server packets out`);
+    }
+    // Per path, the shard counted stream connections of its kind.
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    const accepted = (kind) => metrics.split('\n').filter((l) => l.startsWith('sfu_shard_stream_connections_total') &&
+      l.includes(`kind="${kind}"`) && l.includes('outcome="accepted"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    assert.strictEqual(accepted('ice_tcp'), 3);
+    assert.strictEqual(accepted('turn'), 6);
+  } finally {
+    await relay.stop();
+  }
+  // Without credentials in JOIN_ACK (--turn-policy auto) a TURN path fails the join, saying why.
+  const json = path.join(dir, 'path-no-turn.json');
+  const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '2', '--talkers', '1',
+    '--duration', '3', '--quiet', '--media-path', 'turn-tls', '--json', json]);
+  assert.strictEqual(r.code, 1);
+  const reasons = Object.keys(JSON.parse(fs.readFileSync(json, 'utf8')).joins.failed_by_reason).join(' ');
+  assert.match(reasons, /--turn-policy always/);
+});
+
 test('flags: --help works and a bad flag is refused', async () => {
   const help = await run(['--help'], 10000);
   assert.strictEqual(help.code, 0);
   for (const flag of ['--endpoint', '--api-key', '--meeting-id', '--meetings', '--attendees', '--talkers', '--video-senders',
     '--simulcast', '--duration', '--join-rate', '--churn', '--loss', '--delay', '--jitter', '--mute-toggle', '--data-rate',
     '--downlink-limit', '--downlink-limit-from', '--downlink-limit-until', '--limited-attendees', '--delay-from', '--delay-until',
-    '--json', '--report']) {
+    '--json', '--report', '--media-path']) {
     assert.ok(help.stdout.includes(flag), `--help documents ${flag}`);
   }
   const bad = await run(['--no-such-flag'], 10000);
   assert.strictEqual(bad.code, 2);
   assert.match(bad.stderr, /no-such-flag/);
+  const badPath = await run(['--endpoint', server.url, '--media-path', 'quic'], 10000);
+  assert.strictEqual(badPath.code, 2);
+  assert.match(badPath.stderr, /--media-path/);
   const senders = await run(['--endpoint', server.url, '--attendees', '2', '--video-senders', '3'], 10000);
   assert.strictEqual(senders.code, 2);
   assert.match(senders.stderr, /--video-senders/);

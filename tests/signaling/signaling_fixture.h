@@ -24,6 +24,7 @@
 #include "signaling/signaling_metrics.h"
 #include "tests/test_util.h"
 #include "transport/dtls/dtls_context.h"
+#include "transport/tls/tls_server_context.h"
 
 namespace sfu::signaling {
 namespace {
@@ -73,6 +74,15 @@ class SignalingFrontTest : public ::testing::Test {
     dtls_ = transport::DtlsContext::Create(&error);
     ASSERT_TRUE(dtls_) << error;
     shards_ = std::make_unique<ShardSet>(1, "127.0.0.1", 0, dtls_.get());
+    if (turn_) {  // as sfu-server does, with a self-signed certificate
+      turn_tls_ = transport::TlsServerContext::Create("", "", {"127.0.0.1"}, &error);
+      ASSERT_TRUE(turn_tls_) << error;
+      ShardTurn turn;
+      turn.tls = turn_tls_.get();
+      turn.secret = kTurnSecret;
+      turn.announce_ips = {"127.0.0.1"};
+      shards_->EnableTurn(0, turn);
+    }
     ASSERT_TRUE(shards_->Start(&error)) << error;
     shards_->SetOverloadLateTicks(0);  // a shared test machine: late ticks are not the server's
     media_ = MediaContext{shards_.get(),
@@ -82,6 +92,10 @@ class SignalingFrontTest : public ::testing::Test {
                           {},
                           25,
                           {}};
+    if (turn_) {
+      media_.turn.secret = kTurnSecret;
+      media_.turn.policy = TurnOffer::Policy::kAlways;
+    }
     front_ = std::make_unique<SignalingFront>(*store_, *signer_, hub_, metrics_, clock_, limits,
                                               &media_);
     http::HttpServerConfig config;
@@ -171,7 +185,12 @@ class SignalingFrontTest : public ::testing::Test {
     return f && f->ping_pong().type() == proto::PONG && f->ping_pong().ping_id() == id;
   }
 
+  // Set before SetUp (in a subclass's constructor): the shard runs the embedded TURN server
+  // (TCP and TLS) and every JOIN_ACK carries credentials for it (`--turn-policy always`).
+  bool turn_ = false;
+  static constexpr char kTurnSecret[] = "test-turn-secret";
   std::unique_ptr<transport::DtlsContext> dtls_;
+  std::unique_ptr<transport::TlsServerContext> turn_tls_;
   std::unique_ptr<ShardSet> shards_;
   MediaContext media_;
   sfu::testing::ScopedTempDir dir_;

@@ -83,6 +83,11 @@ class Worker {
   asio::io_context& io() { return io_; }
   const transport::DtlsContext& dtls() const { return *dtls_; }
   std::vector<std::unique_ptr<SimAttendee>>& attendees() { return attendees_; }
+  // Worker thread only (through Call).
+  uint64_t ticks() const { return ticks_; }
+  uint64_t late_ticks() const { return late_ticks_; }
+  double late_max_ms() const { return late_max_ms_; }
+  static constexpr double kLateTickMs = 10;
 
  private:
   void Arm() {
@@ -92,6 +97,12 @@ class Worker {
     tick_.expires_at(next_);
     tick_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || stopping_) return;
+      // How late this tick runs: a loaded client sends and measures late, and says so.
+      const double late_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - next_).count();
+      ++ticks_;
+      if (late_ms > kLateTickMs) ++late_ticks_;
+      late_max_ms_ = std::max(late_max_ms_, late_ms);
       const int64_t now = NowUs();
       for (auto& a : attendees_) a->Tick(frame_, now);
       ++frame_;
@@ -103,6 +114,8 @@ class Worker {
   asio::steady_timer tick_;
   Clock::time_point next_;
   uint64_t frame_ = 0;
+  uint64_t ticks_ = 0, late_ticks_ = 0;  // worker thread only
+  double late_max_ms_ = 0;
   bool stopping_ = false;  // worker thread only
   std::unique_ptr<transport::DtlsContext> dtls_;
   std::vector<std::unique_ptr<SimAttendee>> attendees_;
@@ -147,6 +160,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
   r.media_path = MediaPathName(o.media_path);
+  r.analysed_per_meeting = o.analyse_per_meeting;
+  r.mixed_talkers = o.mixed_talkers;
   if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) ||
       o.limited_attendees < 0 || o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
       (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
@@ -253,6 +268,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     for (int a = 0; a < o.attendees; ++a) {
       SimConfig c;
       c.meeting = meetings[m];
+      c.meeting_index = static_cast<int>(m);
       c.join_token = tokens[m][static_cast<size_t>(a)];
       c.talker_index = a < o.talkers ? a : -1;
       // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
@@ -331,6 +347,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   // The run.
   const auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
+  uint64_t machine_busy_start = 0, machine_total_start = 0;
+  const bool machine_cpu = ReadMachineCpu(&machine_busy_start, &machine_total_start);
   size_t joined_count = 0;
   double churn_credit = 0, mute_credit = 0;
   std::vector<double> data_credit(meetings.size(), 0);
@@ -437,14 +455,24 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.ran_s = std::chrono::duration<double>(end - start).count();
   const ServerSample server_end = Scrape(api);
   const double cpu_end = ProcessCpuSeconds();
+  uint64_t machine_busy_end = 0, machine_total_end = 0;
+  if (machine_cpu && ReadMachineCpu(&machine_busy_end, &machine_total_end) &&
+      machine_total_end > machine_total_start) {
+    r.machine_busy_pct = 100.0 * static_cast<double>(machine_busy_end - machine_busy_start) /
+                         static_cast<double>(machine_total_end - machine_total_start);
+  }
+  r.machine_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   // Collect, then leave.
   std::vector<AttendeeStats> all;
   for (auto& w : workers) {
-    auto part = w->Call([&w] {
+    auto part = w->Call([&w, &r] {
       std::vector<AttendeeStats> v;
       for (auto& a : w->attendees()) v.push_back(a->stats());
       for (auto& a : w->attendees()) a->Leave();
+      r.client_ticks += w->ticks();
+      r.client_late_ticks += w->late_ticks();
+      r.client_tick_late_max_ms = std::max(r.client_tick_late_max_ms, w->late_max_ms());
       return v;
     });
     if (part) all.insert(all.end(), part->begin(), part->end());
@@ -464,6 +492,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.audio_impaired += s.audio_impaired;
     r.audio_received += s.audio_received;
     r.audio_expected += s.audio_expected;
+    r.audio_downlink_impaired += s.audio_downlink_impaired;
+    r.video_stream_seconds += s.video_stream_seconds;
     if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
     m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
     for (size_t k = 0; k < s.mouth_to_ear_ms.size() && k < s.mouth_to_ear_at_us.size(); ++k)
@@ -509,10 +539,9 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.mouth_to_ear_ms = Distribution::Of(m2e);
   if (o.delay_until_s > 0) r.burst = AnalyseBurst(m2e_at, o.delay_from_s, o.delay_until_s);
   r.mouth_to_ear_by_5s_ms = MouthToEarByWindow(m2e_at, 5.0);
-  r.audio_loss_pct = r.audio_expected > r.audio_received
-                         ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) /
-                               static_cast<double>(r.audio_expected)
-                         : 0;
+  r.audio_loss_pct = LossPct(r.audio_expected, r.audio_received);
+  r.audio_server_loss_pct = LossPct(r.audio_expected, r.audio_received, r.audio_downlink_impaired);
+  r.per_meeting = PerMeeting(all, meeting_count);
   r.talker_presence_pct = presence_frames ? 100.0 * static_cast<double>(presence_heard) /
                                                 static_cast<double>(presence_frames)
                                           : -1;
@@ -534,6 +563,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.notes.push_back(
         "server CPU is the whole process (control thread and every shard) over the run");
   }
+  JudgeClientHealth(&r, Worker::kLateTickMs);
+  r.slo = EvaluateSlo(r, o.objectives);
   return r.Passed() ? 0 : 1;
 }
 

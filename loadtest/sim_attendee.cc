@@ -95,6 +95,11 @@ void SimAttendee::Join() {
   have_seq_ = false;
   have_transit_ = false;
   muted_ = false;
+  // What it hears is judged from this join on: a tone already playing when it joins is not an
+  // onset (mouth-to-ear), and its own tone's history starts again.
+  off_run_.fill(0);
+  self_power_.fill(0);
+  self_at_ = 0;
   // Callbacks of a connection this attendee has since left (Teardown) may still run - a
   // handshake completing, a close arriving - and must not touch the current one (churn leaves
   // and rejoins): each carries the connection's generation.
@@ -272,7 +277,12 @@ void SimAttendee::OnSubscribeAck(const std::string& answer) {
 
 void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
   const Impairment& im = cfg_.impairment;
-  if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) return;
+  // Our own drops of mixed audio are counted apart: the verdict judges the server's loss.
+  const bool audio = len > 1 && (data[1] & 0x7f) == kOfferOpusPt;
+  if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) {
+    stats_.audio_downlink_impaired += audio;
+    return;
+  }
   if (im.downlink_kbps > 0) {
     const int64_t now = NowUs();
     const bool limited =
@@ -285,6 +295,7 @@ void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
           limited ? start + static_cast<int64_t>(len) * 8 * 1000 / im.downlink_kbps : start;
       if (release - now > Impairment::kMaxQueueMs * 1000) {
         ++stats_.downlink_dropped;
+        stats_.audio_downlink_impaired += audio;
         return;
       }
       downlink_free_us_ = release;
@@ -484,6 +495,8 @@ const AttendeeStats& SimAttendee::stats() {
   stats_.video_padding_bytes = v.padding_bytes;
   stats_.video_nacks_sent = v.nacks_sent;
   stats_.video_plis_sent = v.plis_sent;
+  stats_.video_stream_seconds = v.stream_seconds;
+  stats_.meeting = cfg_.meeting_index;
   stats_.video_keyframe_wait_ms = v.keyframe_wait_ms;
   stats_.video_first_frame_ms = v.first_frame_ms;
   stats_.video_width_changes = v.width_changes;
@@ -656,6 +669,7 @@ void SimAttendee::SendRtpImpaired(std::vector<uint8_t> packet) {
 void SimAttendee::ToggleMute() {
   if (state_ != State::kMedia || !sig_) return;
   muted_ = !muted_;
+  if (muted_) ClearOnset();
   ++stats_.mute_toggles;
   SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::AUDIO_CONTROL);
   f.mutable_audio_control()->set_muted(muted_);
@@ -687,8 +701,16 @@ void SimAttendee::Fail(const std::string& reason) {
   state_ = State::kFailed;
 }
 
+void SimAttendee::ClearOnset() {
+  // A talker that leaves or mutes mid-phase is not expected to be heard until its next onset.
+  if (cfg_.talker_index >= 0 && cfg_.talker_index < 10)
+    cfg_.meeting->onset_us[static_cast<size_t>(cfg_.talker_index)].store(0,
+                                                                         std::memory_order_relaxed);
+}
+
 void SimAttendee::Teardown() {
   ++connection_gen_;  // late callbacks of this connection are ignored
+  ClearOnset();
   downlink_q_.clear();
   downlink_free_us_ = 0;
   if (sig_) {

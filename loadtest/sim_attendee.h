@@ -69,6 +69,7 @@ struct Impairment {
 };
 
 struct AttendeeStats {
+  int meeting = 0;  // index of its meeting in the run
   int joins_attempted = 0;
   int joins_ok = 0;
   std::vector<double> join_ms;        // WebSocket connect start -> first mixed audio packet
@@ -76,8 +77,9 @@ struct AttendeeStats {
   uint64_t audio_sent = 0;
   uint64_t audio_impaired = 0;  // dropped by our own impairment
   uint64_t audio_received = 0;
-  uint64_t audio_expected = 0;  // from downlink sequence numbers
-  double jitter_ms = 0;         // RFC 3550 interarrival jitter of the downlink, last value
+  uint64_t audio_expected = 0;           // from downlink sequence numbers
+  uint64_t audio_downlink_impaired = 0;  // downlink audio our impairment dropped (not the server)
+  double jitter_ms = 0;                  // RFC 3550 interarrival jitter of the downlink, last value
   uint64_t analysed_frames = 0;
   uint64_t mix_minus_violations = 0;  // frames in which a talker heard itself (100 ms average)
   uint64_t presence_frames = 0;       // (talker on, other listener) frames expected to carry it
@@ -99,6 +101,7 @@ struct AttendeeStats {
   uint64_t video_frames_expected = 0;  // PictureID spans of the received streams
   uint64_t video_packets_received = 0, video_packets_recovered = 0, video_padding_bytes = 0;
   uint64_t video_nacks_sent = 0, video_plis_sent = 0;
+  double video_stream_seconds = 0;
   std::vector<double> video_keyframe_wait_ms;  // broken chain -> next key frame decoded
   std::vector<double> video_first_frame_ms;    // new subscription -> first decoded frame
   std::vector<WidthChange>
@@ -114,6 +117,7 @@ struct AttendeeStats {
 
 struct SimConfig {
   std::shared_ptr<MeetingShared> meeting;
+  int meeting_index = 0;
   std::string join_token;
   int talker_index = -1;  // -1: silent
   bool analyse = false;
@@ -170,6 +174,7 @@ class SimAttendee {
   void LearnAnswer(const signaling::proto::SdkSignalFrame& ack);
   void Fail(const std::string& reason);
   void Teardown();
+  void ClearOnset();
   void SendRtpImpaired(std::vector<uint8_t> packet);
   void SendReceiverReport();
   void OnIndex(const signaling::proto::SdkSignalFrame& frame);

@@ -150,6 +150,10 @@ std::string ReportTable(const LoadReport& r) {
                                          static_cast<double>(r.video_frames_expected))
                  : std::string()));
     row("video freezes (>300 ms)", std::to_string(r.video_freezes));
+    std::string widths;
+    for (const auto& [w, n] : r.video_widths_at_end)
+      widths += (widths.empty() ? "" : ", ") + std::to_string(w) + " px: " + std::to_string(n);
+    row("decoded width at the end (streams)", widths.empty() ? "-" : widths);
     row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
                                                    std::to_string(r.video_retransmissions));
     row("receivers: packets / repaired by NACK", std::to_string(r.video_packets_received) + " / " +
@@ -189,17 +193,29 @@ std::string ReportTable(const LoadReport& r) {
   }
   row("mute toggles / leaves (churn)",
       std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
-  if (r.server_metrics) {
+  if (r.server_cost) {
     row("server CPU",
         Fmt("%.2f s", r.server_cpu_s) +
-            Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
+            Fmt(" (%.1f %% of a core", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0) +
+            ", from " + r.server_cpu_source + ")");
+    if (r.server_rss_mib > 0)
+      row("server memory (RSS)", Fmt("%.1f MiB at the end", r.server_rss_mib) +
+                                     Fmt(", peak %.1f MiB", r.server_rss_peak_mib));
+    row("server CPU per RTP packet received", Fmt("%.2f us", r.server_cpu_us_per_rtp_received) +
+                                                  " (" + std::to_string(r.client_rtp_received) +
+                                                  " packets the clients received)");
+    row("server CPU per attendee-s with media",
+        Fmt("%.1f us", r.server_cpu_us_per_media_attendee_s) +
+            Fmt(" (%.0f attendee-seconds receiving media)", r.media_attendee_seconds));
+  } else {
+    row("server cost", "not available (no /metrics, no --server-pid)");
+  }
+  if (r.server_metrics) {
     row("server packets in / out per s",
         Fmt("%.0f", r.ran_s > 0 ? r.server_packets_in / r.ran_s : 0) + " / " +
             Fmt("%.0f", r.ran_s > 0 ? r.server_packets_out / r.ran_s : 0));
     row("server CPU per packet out", Fmt("%.2f us", r.server_cpu_us_per_packet_out));
     row("server CPU per mixed attendee-s", Fmt("%.1f us", r.server_cpu_us_per_mixed_attendee_s));
-  } else {
-    row("server cost", "not available (/metrics unreadable)");
   }
   row("client CPU per attendee-second",
       Fmt("%.1f us", r.client_cpu_us_per_attendee_s) + Fmt(" (%.2f s in all)", r.client_cpu_s));
@@ -345,6 +361,13 @@ std::string ReportJson(const LoadReport& r) {
                              {"first_frame_ms", DistJson(r.video_first_frame_ms)},
                              {"keyframe_wait_ms", DistJson(r.video_keyframe_wait_ms)},
                              {"stream_seconds", r.video_stream_seconds},
+                             {"widths_at_end",
+                              [&] {
+                                json::object w;
+                                for (const auto& [px, n] : r.video_widths_at_end)
+                                  w[std::to_string(px)] = n;
+                                return w;
+                              }()},
                              {"constrained", ConstrainedJson(r)}}},
       {"delay_burst", r.burst
                           ? json::value(json::object{{"from_s", r.burst->from_s},
@@ -364,7 +387,15 @@ std::string ReportJson(const LoadReport& r) {
       {"meeting_ended", r.meeting_ended},
       {"server",
        json::object{{"metrics_available", r.server_metrics},
+                    {"cost_available", r.server_cost},
+                    {"cpu_source", r.server_cpu_source},
                     {"cpu_s", r.server_cpu_s},
+                    {"rss_mib", r.server_rss_mib},
+                    {"rss_peak_mib", r.server_rss_peak_mib},
+                    {"client_rtp_received", r.client_rtp_received},
+                    {"media_attendee_seconds", r.media_attendee_seconds},
+                    {"cpu_us_per_rtp_received", r.server_cpu_us_per_rtp_received},
+                    {"cpu_us_per_media_attendee_second", r.server_cpu_us_per_media_attendee_s},
                     {"packets_in", r.server_packets_in},
                     {"packets_out", r.server_packets_out},
                     {"mixed_attendee_seconds", r.mixed_attendee_seconds},

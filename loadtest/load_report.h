@@ -90,7 +90,8 @@ struct LoadReport {
            video_plis_sent = 0;
   uint64_t video_padding_bytes = 0;
   Distribution video_keyframe_wait_ms, video_first_frame_ms;
-  double video_stream_seconds = 0;  // received streams x time from their first to last frame
+  double video_stream_seconds = 0;         // received streams x time from their first to last frame
+  std::map<int, int> video_widths_at_end;  // decoded picture width -> received streams (layers)
   // Attendees behind a downlink bottleneck (--downlink-limit): the picture width they decoded
   // (the simulcast layer) of each received camera before, during and after the limit.
   struct Constrained {
@@ -125,8 +126,18 @@ struct LoadReport {
   // storm's or a stall's effect and the recovery after it.
   std::vector<double> mouth_to_ear_by_5s_ms;
   bool meeting_ended = false;
-  // Cost.
-  bool server_metrics = false;
+  // Cost. The server's CPU (and memory) from /proc/<pid> with --server-pid, else from /metrics;
+  // per unit of work both as the server counts it (/metrics: packets it sent, attendees its
+  // mixer had) and as the clients saw it (RTP packets they received, attendee-seconds receiving
+  // media), the latter the same for every target (side-by-side figures use it).
+  bool server_cost = false;  // server_cpu_s known
+  std::string server_cpu_source;
+  double server_rss_mib = 0, server_rss_peak_mib = 0;  // /proc only (0: unknown)
+  uint64_t client_rtp_received = 0;
+  double media_attendee_seconds = 0;
+  double server_cpu_us_per_rtp_received = 0;
+  double server_cpu_us_per_media_attendee_s = 0;
+  bool server_metrics = false;  // /metrics read
   double server_cpu_s = 0;
   double server_packets_in = 0, server_packets_out = 0;
   double mixed_attendee_seconds = 0;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "loadtest/control_client.h"
+#include "loadtest/janus_rooms.h"
 #include "loadtest/run_analysis.h"
 #include "loadtest/sim_attendee.h"
 #include "transport/dtls/dtls_context.h"
@@ -129,24 +130,108 @@ struct Slot {
 };
 
 struct ServerSample {
-  bool ok = false;
+  bool ok = false;       // cpu is known
+  bool metrics = false;  // the rest too (/metrics)
   double cpu = 0, in = 0, out = 0, mixing = 0;
+  double rss_mib = 0, rss_peak_mib = 0;
 };
 
-ServerSample Scrape(ControlClient& api) {
+// The server's cost so far: from its /metrics (sfu-server), and its CPU and memory from
+// /proc/<pid> when the load runs on the server's machine with --server-pid (any server; the
+// only source for Janus). /proc wins for CPU: the whole process, whatever its metrics say.
+ServerSample Scrape(ControlClient* api, int pid) {
   ServerSample s;
-  std::string err;
-  auto text = api.Metrics(&err);
-  if (!text) return s;
-  s.ok = true;
-  s.cpu = SumMetric(*text, "process_cpu_seconds_total");
-  // UDP datagrams, and those on stream connections (ICE-TCP, TURN; --media-path tcp, turn-*).
-  s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"") +
-         SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"in\"");
-  s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"") +
-          SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"out\"");
-  s.mixing = SumMetric(*text, "sfu_mixer_participants");
+  if (api) {
+    std::string err;
+    if (auto text = api->Metrics(&err)) {
+      s.ok = s.metrics = true;
+      s.cpu = SumMetric(*text, "process_cpu_seconds_total");
+      // UDP datagrams, and those on stream connections (ICE-TCP, TURN; --media-path tcp, turn-*).
+      s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"") +
+             SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"in\"");
+      s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"") +
+              SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"out\"");
+      s.mixing = SumMetric(*text, "sfu_mixer_participants");
+    }
+  }
+  if (pid > 0) {
+    double cpu = 0;
+    if (ReadProcessUsage(pid, &cpu, &s.rss_mib, &s.rss_peak_mib)) {
+      s.ok = true;
+      s.cpu = cpu;
+    } else {
+      s.ok = false;  // the process is gone: no cost figures at all rather than wrong ones
+    }
+  }
   return s;
+}
+
+// Meetings and attendees through the control API: their shared state and join tokens.
+bool CreateChimeMeetings(const LoadOptions& o, ControlClient& api,
+                         std::vector<std::shared_ptr<MeetingShared>>* meetings,
+                         std::vector<std::vector<std::string>>* tokens, std::string* error) {
+  const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
+  for (int m = 0; m < meeting_count; ++m) {
+    std::optional<MeetingInfo> info =
+        o.meeting_id.empty()
+            ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
+                                error)
+            : api.GetMeeting(o.meeting_id, error);
+    if (!info) return false;
+    auto sig = ParseUrl(info->signaling_url, error);
+    if (!sig) {
+      *error = "meeting " + info->meeting_id + ": SignalingUrl: " + *error;
+      return false;
+    }
+    auto shared = std::make_shared<MeetingShared>();
+    shared->meeting_id = info->meeting_id;
+    shared->host = sig->host;
+    shared->port = sig->port;
+    shared->talkers = std::min(o.talkers, 10);
+    std::vector<std::string> users;
+    for (int a = 0; a < o.attendees; ++a)
+      users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
+    auto t = api.CreateAttendees(info->meeting_id, users, error);
+    if (!t) return false;
+    meetings->push_back(shared);
+    tokens->push_back(*t);
+  }
+  return true;
+}
+
+// A room per meeting on Janus; attendees need no tokens there.
+bool CreateJanusMeetings(const LoadOptions& o, const HttpUrl& url,
+                         std::vector<std::shared_ptr<MeetingShared>>* meetings,
+                         std::vector<std::vector<std::string>>* tokens,
+                         std::vector<uint64_t>* rooms, std::string* error) {
+  // Room numbers of this run: unlikely to collide with another run's on the same Janus.
+  const uint64_t base = 1'000'000 + static_cast<uint64_t>(NowUs() % 1'000'000) * 1000;
+  for (int m = 0; m < o.meetings; ++m) rooms->push_back(base + static_cast<uint64_t>(m));
+  if (!CreateJanusRooms(url.host, url.port, o.target, *rooms, o.attendees, error)) return false;
+  for (int m = 0; m < o.meetings; ++m) {
+    auto shared = std::make_shared<MeetingShared>();
+    shared->room = (*rooms)[static_cast<size_t>(m)];
+    shared->meeting_id = std::to_string(shared->room);
+    shared->host = url.host;
+    shared->port = url.port;
+    shared->talkers = std::min(o.talkers, 10);
+    meetings->push_back(shared);
+    tokens->push_back(std::vector<std::string>(static_cast<size_t>(o.attendees)));
+  }
+  return true;
+}
+
+// What a target cannot do, refused before anything starts.
+std::string TargetRefusal(const LoadOptions& o) {
+  if (!IsJanus(o.target)) return "";
+  const std::string t = TargetName(o.target);
+  if (o.media_path != MediaPath::kUdp) return "--target " + t + " takes --media-path udp only";
+  if (!o.meeting_id.empty() || !o.api_key.empty())
+    return "--meeting-id and --api-key are for the Chime control API, not --target " + t;
+  if (o.data_rate > 0) return "--target " + t + " has no data messages (--data-rate)";
+  if (o.target == Target::kJanusAudioBridge && o.video_senders > 0)
+    return "--target janus-audiobridge is audio only (--video-senders 0)";
+  return "";
 }
 
 }  // namespace
@@ -186,47 +271,47 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
         "--join-rate > 0";
     return 2;
   }
+  if (std::string refusal = TargetRefusal(o); !refusal.empty()) {
+    *error = refusal;
+    return 2;
+  }
   auto url = ParseUrl(o.endpoint, error);
   if (!url) return 2;
-  ControlClient api(*url, o.api_key, o.region);
+  const bool janus = IsJanus(o.target);
+  r.target = TargetName(o.target);
+  r.mixed_audio = o.target != Target::kJanusVideoRoom;
+  std::unique_ptr<ControlClient> api;
+  if (!janus) api = std::make_unique<ControlClient>(*url, o.api_key, o.region);
 
-  // Meetings and attendees through the control API.
+  // Meetings (Chime) or rooms (Janus), and attendees.
   std::vector<std::shared_ptr<MeetingShared>> meetings;
   std::vector<std::vector<std::string>> tokens;
+  std::vector<uint64_t> rooms;
   const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
   r.meetings = meeting_count;
   if (o.progress)
-    out << "creating " << meeting_count << " meeting(s) with " << o.attendees
-        << " attendees each at " << o.endpoint << "\n"
+    out << "creating " << meeting_count << (janus ? " room(s)" : " meeting(s)") << " for "
+        << o.attendees << " attendees each at " << o.endpoint << "\n"
         << std::flush;
-  for (int m = 0; m < meeting_count; ++m) {
-    std::optional<MeetingInfo> info =
-        o.meeting_id.empty()
-            ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
-                                error)
-            : api.GetMeeting(o.meeting_id, error);
-    if (!info) return 2;
-    auto sig = ParseUrl(info->signaling_url, error);
-    if (!sig) {
-      *error = "meeting " + info->meeting_id + ": SignalingUrl: " + *error;
-      return 2;
+  if (janus ? !CreateJanusMeetings(o, *url, &meetings, &tokens, &rooms, error)
+            : !CreateChimeMeetings(o, *api, &meetings, &tokens, error))
+    return 2;
+  // Janus's rooms go when the run ends, however it ends.
+  struct RoomCleanup {
+    const LoadOptions& o;
+    const HttpUrl& url;
+    const std::vector<uint64_t>& rooms;
+    ~RoomCleanup() {
+      if (!rooms.empty()) DestroyJanusRooms(url.host, url.port, o.target, rooms);
     }
-    auto shared = std::make_shared<MeetingShared>();
-    shared->meeting_id = info->meeting_id;
-    shared->host = sig->host;
-    shared->port = sig->port;
-    shared->talkers = std::min(o.talkers, 10);
-    std::vector<std::string> users;
-    for (int a = 0; a < o.attendees; ++a)
-      users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
-    auto t = api.CreateAttendees(info->meeting_id, users, error);
-    if (!t) return 2;
-    meetings.push_back(shared);
-    tokens.push_back(*t);
-  }
-  const ServerSample server_start = Scrape(api);
+  } room_cleanup{o, *url, rooms};
+  const ServerSample server_start = Scrape(api.get(), o.server_pid);
   if (!server_start.ok)
-    r.notes.push_back("the server's /metrics was not readable: no server cost figures");
+    r.notes.push_back(o.server_pid > 0 ? "the server process was not readable in /proc: no server "
+                                         "cost figures"
+                      : janus          ? "no --server-pid: no server cost figures (Janus has no "
+                                         "metrics endpoint)"
+                              : "the server's /metrics was not readable: no server cost figures");
 
   // Workers and attendees.
   const int threads = o.threads > 0
@@ -267,8 +352,10 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   for (size_t m = 0; m < meetings.size(); ++m) {
     for (int a = 0; a < o.attendees; ++a) {
       SimConfig c;
+      c.target = o.target;
       c.meeting = meetings[m];
       c.meeting_index = static_cast<int>(m);
+      c.attendee_index = a;
       c.join_token = tokens[m][static_cast<size_t>(a)];
       c.talker_index = a < o.talkers ? a : -1;
       // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
@@ -297,7 +384,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       if (a < o.video_senders) c.simulcast = simulcast_banks;
       Worker& w = *workers[next_worker];
       auto index = w.Call([&w, c] {
-        w.attendees().push_back(std::make_unique<SimAttendee>(w.io(), w.dtls(), bank, c));
+        w.attendees().push_back(SimAttendee::Create(w.io(), w.dtls(), bank, c));
         return w.attendees().size() - 1;
       });
       if (!index) {
@@ -356,7 +443,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   ServerSample last_server = server_start;
   double last_cpu = cpu_start;
   auto last_second = start;
-  double mixed_attendee_seconds = 0;
+  double mixed_attendee_seconds = 0;  // the server's count (/metrics)
+  double media_attendee_seconds = 0;  // the clients' count: attendees receiving media
   bool ended = false;
   std::vector<std::pair<size_t, Clock::time_point>> rejoin;  // slot, when
   while (!stop.load()) {
@@ -414,7 +502,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       const double dt = std::chrono::duration<double>(now - last_second).count();
       last_second = now;
       const Snapshot s = snapshot();
-      const ServerSample sv = Scrape(api);
+      const ServerSample sv = Scrape(api.get(), o.server_pid);
       const double cpu = ProcessCpuSeconds();
       SecondSample sample;
       sample.t = t;
@@ -425,11 +513,12 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
           de > 0 && de > dr ? 100.0 * static_cast<double>(de - dr) / static_cast<double>(de) : 0;
       sample.errors = s.failures;
       sample.client_cpu_pct = 100.0 * (cpu - last_cpu) / dt;
-      if (sv.ok && last_server.ok) {
-        sample.server_cpu_pct = 100.0 * (sv.cpu - last_server.cpu) / dt;
+      if (sv.ok && last_server.ok) sample.server_cpu_pct = 100.0 * (sv.cpu - last_server.cpu) / dt;
+      if (sv.metrics && last_server.metrics) {
         sample.server_pps_out = (sv.out - last_server.out) / dt;
         mixed_attendee_seconds += sv.mixing * dt;
       }
+      media_attendee_seconds += s.media * dt;
       r.timeline.push_back(sample);
       if (o.progress) {
         char line[256];
@@ -453,7 +542,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.meeting_ended = ended;
   const auto end = Clock::now();
   r.ran_s = std::chrono::duration<double>(end - start).count();
-  const ServerSample server_end = Scrape(api);
+  const ServerSample server_end = Scrape(api.get(), o.server_pid);
   const double cpu_end = ProcessCpuSeconds();
   uint64_t machine_busy_end = 0, machine_total_end = 0;
   if (machine_cpu && ReadMachineCpu(&machine_busy_end, &machine_total_end) &&
@@ -493,7 +582,11 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.audio_received += s.audio_received;
     r.audio_expected += s.audio_expected;
     r.audio_downlink_impaired += s.audio_downlink_impaired;
+    r.client_rtp_received += s.rtp_received;
     r.video_stream_seconds += s.video_stream_seconds;
+    std::map<uint32_t, int> width;  // the last decoded width of each received stream
+    for (const WidthChange& c : s.video_width_changes) width[c.ssrc] = c.width;
+    for (const auto& [ssrc, w] : width) r.video_widths_at_end[w]++;
     if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
     m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
     for (size_t k = 0; k < s.mouth_to_ear_ms.size() && k < s.mouth_to_ear_at_us.size(); ++k)
@@ -550,9 +643,24 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.client_cpu_s = cpu_end - cpu_start;
   const double attendee_seconds = static_cast<double>(slots.size()) * std::max(r.ran_s, 0.001);
   r.client_cpu_us_per_attendee_s = r.client_cpu_s * 1e6 / attendee_seconds;
+  r.media_attendee_seconds = media_attendee_seconds;
   if (server_start.ok && server_end.ok) {
-    r.server_metrics = true;
+    r.server_cost = true;
+    r.server_cpu_source =
+        o.server_pid > 0 ? "/proc/" + std::to_string(o.server_pid) : std::string("/metrics");
     r.server_cpu_s = server_end.cpu - server_start.cpu;
+    r.server_rss_mib = server_end.rss_mib;
+    r.server_rss_peak_mib = server_end.rss_peak_mib;
+    r.server_cpu_us_per_rtp_received =
+        r.client_rtp_received > 0
+            ? r.server_cpu_s * 1e6 / static_cast<double>(r.client_rtp_received)
+            : 0;
+    r.server_cpu_us_per_media_attendee_s =
+        media_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / media_attendee_seconds : 0;
+    r.notes.push_back("server CPU is the whole process over the run (" + r.server_cpu_source + ")");
+  }
+  if (server_start.metrics && server_end.metrics) {
+    r.server_metrics = true;
     r.server_packets_in = server_end.in - server_start.in;
     r.server_packets_out = server_end.out - server_start.out;
     r.mixed_attendee_seconds = mixed_attendee_seconds;
@@ -560,8 +668,6 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
         r.server_packets_out > 0 ? r.server_cpu_s * 1e6 / r.server_packets_out : 0;
     r.server_cpu_us_per_mixed_attendee_s =
         mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
-    r.notes.push_back(
-        "server CPU is the whole process (control thread and every shard) over the run");
   }
   JudgeClientHealth(&r, Worker::kLateTickMs);
   r.slo = EvaluateSlo(r, o.objectives);

@@ -14,6 +14,7 @@
 
 #include "loadtest/client_transport.h"
 #include "loadtest/load_report.h"
+#include "loadtest/sim_attendee.h"
 #include "loadtest/slo.h"
 
 namespace sfu::loadtest {
@@ -51,6 +52,8 @@ struct LoadOptions {
   MediaPath media_path = MediaPath::kUdp;  // every attendee's (turn-*: --turn-policy always)
   bool progress = true;
   std::vector<SloObjective> objectives = DefaultObjectives();  // the verdict (--slo)
+  Target target = Target::kChime;                              // the server under test (--target)
+  int server_pid = 0;  // its process, for CPU and memory from /proc (--server-pid); 0: none
 };
 
 // Returns 0 when the run passed (every objective met), 1 when it ran but failed (an objective

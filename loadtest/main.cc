@@ -35,7 +35,7 @@ std::string SloHelp() {
 
 int main(int argc, char** argv) {
   sfu::loadtest::LoadOptions o;
-  std::string json_file, html_file, media_path = "udp";
+  std::string json_file, html_file, media_path = "udp", target = "chime";
   std::vector<std::string> slo_specs;
   bool quiet = false;
   // clang-format off
@@ -49,7 +49,14 @@ int main(int argc, char** argv) {
       "2 could not start (bad flags, unreachable server, refused key), 3 did not finish in time (a bug).\n\nOptions");
   desc.add_options()
     ("help,h", "print this help")
-    ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint), "the server's control API base URL (http only)")
+    ("target", po::value(&target)->default_value(target),
+       "the server under test: chime (sfu-server, or any server with the Chime SDK's APIs), janus-audiobridge or "
+       "janus-videoroom (Janus 1.x through its WebSocket API: a room per meeting; see scripts/janus-peer.sh)")
+    ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint),
+       "the server's control API base URL (http only); janus-*: its WebSocket API, e.g. ws://127.0.0.1:8188")
+    ("server-pid", po::value(&o.server_pid)->default_value(0),
+       "the server's process id on this machine: its CPU and memory from /proc/PID (the whole process; "
+       "the only source for Janus, which has no metrics endpoint)")
     ("api-key", po::value(&o.api_key), "KEYID:SECRET: sign API calls with AWS SigV4 (default: unsigned, loopback servers)")
     ("region", po::value(&o.region)->default_value(o.region), "MediaRegion of created meetings and the SigV4 region")
     ("meeting-id", po::value(&o.meeting_id), "join this existing meeting (creating --attendees attendees) instead of creating meetings")
@@ -101,6 +108,12 @@ int main(int argc, char** argv) {
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return 0;
+  }
+  if (auto t = sfu::loadtest::ParseTarget(target)) {
+    o.target = *t;
+  } else {
+    std::cerr << "sfu-loadtest: --target must be chime, janus-audiobridge or janus-videoroom\n";
+    return 2;
   }
   if (auto path = sfu::loadtest::ParseMediaPath(media_path)) {
     o.media_path = *path;

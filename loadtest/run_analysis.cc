@@ -1,5 +1,7 @@
 #include "loadtest/run_analysis.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
@@ -200,6 +202,32 @@ void JudgeClientHealth(LoadReport* r, double late_tick_ms) {
                   r->machine_busy_pct);
     r->warnings.push_back(buf);
   }
+}
+
+bool ReadProcessUsage(int pid, double* cpu_s, double* rss_mib, double* rss_peak_mib) {
+  // /proc/<pid>/stat (proc(5)): fields after the ")" that ends the command name; utime and
+  // stime are the 14th and 15th fields, in clock ticks.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream in(line.substr(close + 2));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  const long hz = sysconf(_SC_CLK_TCK);
+  *cpu_s = static_cast<double>(utime + stime) / static_cast<double>(hz > 0 ? hz : 100);
+  *rss_mib = *rss_peak_mib = 0;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) *rss_mib = std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind("VmHWM:", 0) == 0) *rss_peak_mib = std::stod(line.substr(6)) / 1024.0;
+  }
+  return true;
 }
 
 bool ReadMachineCpu(uint64_t* busy, uint64_t* total) {

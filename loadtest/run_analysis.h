@@ -36,6 +36,10 @@ double LossPct(uint64_t expected, uint64_t received, uint64_t impaired = 0);
 // not the server alone.
 void JudgeClientHealth(LoadReport* r, double late_tick_ms);
 
+// A process's CPU seconds (user + system, all threads) and resident memory now and at its peak
+// (MiB) from /proc/<pid>; false if it is not readable (gone, or another machine's).
+bool ReadProcessUsage(int pid, double* cpu_s, double* rss_mib, double* rss_peak_mib);
+
 // Whole-machine CPU from /proc/stat: jiffies busy and in all, summed over cores; false if
 // unreadable.
 bool ReadMachineCpu(uint64_t* busy, uint64_t* total);

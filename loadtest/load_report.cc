@@ -120,7 +120,8 @@ std::string ReportTable(const LoadReport& r) {
   row("joins",
       std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
   for (const auto& [why, n] : r.failures) row("  failed: " + why.substr(0, 60), std::to_string(n));
-  row("join time (ws -> first audio)", Dist(r.join_ms, "ms"));
+  row(r.mixed_audio ? "join time (ws -> first audio)" : "join time (ws -> publishing)",
+      Dist(r.join_ms, "ms"));
   row("audio packets sent / received",
       std::to_string(r.audio_sent) + " / " + std::to_string(r.audio_received) +
           (r.audio_impaired ? " (" + std::to_string(r.audio_impaired) + " dropped by impairment)"
@@ -204,6 +205,10 @@ std::string ReportTable(const LoadReport& r) {
     row("server CPU per RTP packet received", Fmt("%.2f us", r.server_cpu_us_per_rtp_received) +
                                                   " (" + std::to_string(r.client_rtp_received) +
                                                   " packets the clients received)");
+    if (r.client_video_rtp_received)
+      row("server CPU per video packet received",
+          Fmt("%.2f us", r.server_cpu_us_per_video_rtp_received) + " (" +
+              std::to_string(r.client_video_rtp_received) + " video packets; all its CPU)");
     row("server CPU per attendee-s with media",
         Fmt("%.1f us", r.server_cpu_us_per_media_attendee_s) +
             Fmt(" (%.0f attendee-seconds receiving media)", r.media_attendee_seconds));
@@ -395,6 +400,8 @@ std::string ReportJson(const LoadReport& r) {
                     {"client_rtp_received", r.client_rtp_received},
                     {"media_attendee_seconds", r.media_attendee_seconds},
                     {"cpu_us_per_rtp_received", r.server_cpu_us_per_rtp_received},
+                    {"client_video_rtp_received", r.client_video_rtp_received},
+                    {"cpu_us_per_video_rtp_received", r.server_cpu_us_per_video_rtp_received},
                     {"cpu_us_per_media_attendee_second", r.server_cpu_us_per_media_attendee_s},
                     {"packets_in", r.server_packets_in},
                     {"packets_out", r.server_packets_out},

@@ -134,8 +134,12 @@ struct LoadReport {
   std::string server_cpu_source;
   double server_rss_mib = 0, server_rss_peak_mib = 0;  // /proc only (0: unknown)
   uint64_t client_rtp_received = 0;
+  uint64_t client_video_rtp_received = 0;
   double media_attendee_seconds = 0;
   double server_cpu_us_per_rtp_received = 0;
+  // All of the server's CPU over the video packets only: what a forwarded video packet costs at
+  // most (the same CPU also carried the audio).
+  double server_cpu_us_per_video_rtp_received = 0;
   double server_cpu_us_per_media_attendee_s = 0;
   bool server_metrics = false;  // /metrics read
   double server_cpu_s = 0;

@@ -583,6 +583,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.audio_expected += s.audio_expected;
     r.audio_downlink_impaired += s.audio_downlink_impaired;
     r.client_rtp_received += s.rtp_received;
+    r.client_video_rtp_received += s.video_rtp_received;
     r.video_stream_seconds += s.video_stream_seconds;
     std::map<uint32_t, int> width;  // the last decoded width of each received stream
     for (const WidthChange& c : s.video_width_changes) width[c.ssrc] = c.width;
@@ -657,6 +658,10 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
             : 0;
     r.server_cpu_us_per_media_attendee_s =
         media_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / media_attendee_seconds : 0;
+    r.server_cpu_us_per_video_rtp_received =
+        r.client_video_rtp_received > 0
+            ? r.server_cpu_s * 1e6 / static_cast<double>(r.client_video_rtp_received)
+            : 0;
     r.notes.push_back("server CPU is the whole process over the run (" + r.server_cpu_source + ")");
   }
   if (server_start.metrics && server_end.metrics) {

@@ -151,6 +151,8 @@ void SimAttendee::MarkJoined(int64_t now_us) {
 
 void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
   ++stats_.rtp_received;
+  if (len > 1 && ((data[1] & 0x7f) == rx_vp8_pt_ || (data[1] & 0x7f) == rx_rtx_pt_))
+    ++stats_.video_rtp_received;
   const Impairment& im = cfg_.impairment;
   // Our own drops of mixed audio are counted apart: the verdict judges the server's loss.
   const bool audio = len > 1 && (data[1] & 0x7f) == kOfferOpusPt;

@@ -95,6 +95,7 @@ struct AttendeeStats {
   uint64_t audio_expected = 0;           // from downlink sequence numbers
   uint64_t audio_downlink_impaired = 0;  // downlink audio our impairment dropped (not the server)
   uint64_t rtp_received = 0;             // every RTP packet that arrived (audio, video, RTX)
+  uint64_t video_rtp_received = 0;       // ... of them video (VP8, RTX)
   double jitter_ms = 0;                  // RFC 3550 interarrival jitter of the downlink, last value
   uint64_t analysed_frames = 0;
   uint64_t mix_minus_violations = 0;  // frames in which a talker heard itself (100 ms average)

@@ -1,6 +1,9 @@
 #include "loadtest/chime_attendee.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "loadtest/async_signaling_client.h"
@@ -29,6 +32,28 @@ ChimeAttendee::ChimeAttendee(boost::asio::io_context& io, const transport::DtlsC
 
 ChimeAttendee::~ChimeAttendee() { Teardown(); }
 
+void ChimeAttendee::SendFrame(const SdkSignalFrame& f) {
+  Trace(true, f);
+  sig_->Send(f);
+}
+
+void ChimeAttendee::Trace(bool outgoing, const SdkSignalFrame& f) {
+  if (!cfg_.trace) return;
+  // Every field the frame carries, by its .proto name (SDP stays text; bytes are base64).
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  boost::json::object line{{"kind", "signaling"},
+                           {"protocol", "chime"},
+                           {"dir", outgoing ? "out" : "in"},
+                           {"type", SdkSignalFrame::Type_Name(f.type())}};
+  boost::system::error_code ec;
+  if (google::protobuf::util::MessageToJsonString(f, &text, options).ok())
+    line["frame"] = boost::json::parse(text, ec);
+  if (ec) line["frame"] = text;
+  cfg_.trace->Write(std::move(line));
+}
+
 void ChimeAttendee::CloseSignaling() {
   if (sig_) {
     sig_->Close();
@@ -48,10 +73,12 @@ void ChimeAttendee::Join() {
   cb.on_open = [this, current] {
     if (!current()) return;
     state_ = State::kJoining;
-    sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
+    SendFrame(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
   };
   cb.on_frame = [this, current](const SdkSignalFrame& f) {
-    if (current()) OnFrame(f);
+    if (!current()) return;
+    Trace(false, f);
+    OnFrame(f);
   };
   cb.on_closed = [this, current](uint16_t code, const std::string& reason) {
     if (!current()) return;
@@ -140,7 +167,7 @@ void ChimeAttendee::SendSubscribe() {
     sub.mutable_sub()->add_receive_stream_ids(0);  // the camera section
     for (uint32_t id : subscribed_) sub.mutable_sub()->add_receive_stream_ids(id);
   }
-  sig_->Send(sub);
+  SendFrame(sub);
 }
 
 void ChimeAttendee::OnIndex(const SdkSignalFrame& f) {
@@ -201,7 +228,7 @@ void ChimeAttendee::OnSubscribeAck(const std::string& answer) {
   p.server_fingerprint = audio.fingerprint;
   p.local_ufrag = ice_ufrag_;
   p.local_pwd = ice_pwd_;
-  ClientTransport::Callbacks cb = MediaCallbacks([this] {
+  ClientTransport::Callbacks cb = MediaCallbacks("media", [this] {
     OnMediaConnected();
     MaybeResubscribe();  // cameras that appeared while connecting
   });
@@ -238,7 +265,7 @@ void ChimeAttendee::ToggleMute() {
   ++stats_.mute_toggles;
   SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::AUDIO_CONTROL);
   f.mutable_audio_control()->set_muted(muted_);
-  sig_->Send(f);
+  SendFrame(f);
 }
 
 void ChimeAttendee::SendDataMessage() {
@@ -247,14 +274,14 @@ void ChimeAttendee::SendDataMessage() {
   auto* m = f.mutable_data_message()->add_messages();
   m->set_topic("load");
   m->set_data("x" + std::to_string(stats_.data_sent));
-  sig_->Send(f);
+  SendFrame(f);
   ++stats_.data_sent;
 }
 
 void ChimeAttendee::Leave() {
   if (!in_meeting()) return;
   ++stats_.leaves;
-  if (sig_ && sig_->open()) sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::LEAVE));
+  if (sig_ && sig_->open()) SendFrame(signaling::proto::MakeFrame(SdkSignalFrame::LEAVE));
   Teardown();
   state_ = State::kIdle;
 }

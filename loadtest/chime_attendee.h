@@ -39,6 +39,8 @@ class ChimeAttendee final : public SimAttendee {
   void OnIndex(const signaling::proto::SdkSignalFrame& frame);
   void MaybeResubscribe();
   void SendSubscribe();
+  void SendFrame(const signaling::proto::SdkSignalFrame& frame);  // traced, then sent
+  void Trace(bool outgoing, const signaling::proto::SdkSignalFrame& frame);
 
   std::shared_ptr<AsyncSignalingClient> sig_;
   TurnServerParams turn_;  // from JOIN_ACK, for a TURN media path

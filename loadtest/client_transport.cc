@@ -1,5 +1,6 @@
 #include "loadtest/client_transport.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -12,6 +13,7 @@
 #include "loadtest/client_stream.h"
 #include "loadtest/turn_client.h"
 #include "transport/crypto/hmac_sha1.h"
+#include "transport/dtls/srtp_keys.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/wire/demux.h"
 #include "transport/wire/stream_framing.h"
@@ -328,7 +330,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
           // Controlling, our own check's success selects the pair (we nominate); controlled,
           // the peer's nomination does (AnswerCheck): DTLS sent before the peer selected a pair
           // may be dropped, and would then wait for a retransmission.
-          if (params.ice_controlling) IceConnected();
+          if (params.ice_controlling) IceConnected("our check was answered");
         } else if (m && m->type() == wire::kStunBindingRequest) {
           AnswerCheck(*m);
         }
@@ -349,6 +351,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         size_t len = n;
         if (srtp_in && srtp_in->UnprotectRtp(data, &len) == transport::SrtpResult::kOk &&
             callbacks.on_rtp) {
+          TraceRtp("in", std::span<const uint8_t>(data, len));
           callbacks.on_rtp(std::span<const uint8_t>(data, len));
         }
         break;
@@ -359,10 +362,36 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   }
 
   // A pair works: DTLS may start (the client sends its ClientHello; a server waits for one).
-  void IceConnected() {
+  void IceConnected(const char* why) {
     if (ice_done) return;
     ice_done = true;
+    if (callbacks.on_trace) {
+      boost::system::error_code ec;
+      const auto local = socket.local_endpoint(ec);
+      callbacks.on_trace(boost::json::object{
+          {"event", "ice_connected"},
+          {"path", MediaPathName(params.path)},
+          {"local_port", ec ? 0 : local.port()},
+          {"remote", server.address().to_string() + ":" + std::to_string(server.port())},
+          {"controlling", params.ice_controlling},
+          {"selected_because", why},
+          {"checks_answered_by_us", stun_requests_answered}});
+    }
     dtls->Start();
+  }
+
+  // --trace: the first RTP packet of each SSRC, each way.
+  void TraceRtp(const char* direction, std::span<const uint8_t> rtp) {
+    if (!callbacks.on_trace || rtp.size() < 12) return;
+    const uint32_t ssrc =
+        (static_cast<uint32_t>(rtp[8]) << 24) | (rtp[9] << 16) | (rtp[10] << 8) | rtp[11];
+    const auto key = std::make_pair(direction[0] == 'i', ssrc);
+    if (std::find(traced_ssrcs.begin(), traced_ssrcs.end(), key) != traced_ssrcs.end()) return;
+    traced_ssrcs.push_back(key);
+    callbacks.on_trace(boost::json::object{{"event", "first_rtp"},
+                                           {"direction", direction},
+                                           {"ssrc", ssrc},
+                                           {"payload_type", rtp[1] & 0x7f}});
   }
 
   // A full-ICE peer's connectivity check (RFC 8445 §7.3): for us (USERNAME "ours:theirs"),
@@ -390,7 +419,8 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
     ++stun_requests_answered;
     boost::system::error_code ec;
     socket.send_to(asio::buffer(buf, w.size()), from, 0, ec);
-    if (!params.ice_controlling && req.Has(wire::kStunAttrUseCandidate)) IceConnected();
+    if (!params.ice_controlling && req.Has(wire::kStunAttrUseCandidate))
+      IceConnected("the peer nominated the pair");
   }
 
   void Send(std::span<const uint8_t> d) {
@@ -426,6 +456,13 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         transport::SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
                                        transport::SrtpSession::Direction::kOutbound);
     profile = keys.profile;
+    if (callbacks.on_trace)
+      callbacks.on_trace(boost::json::object{
+          {"event", "dtls_connected"},
+          {"role", params.dtls_role == transport::DtlsSession::Role::kClient ? "client" : "server"},
+          {"version", dtls->version()},
+          {"cipher", dtls->cipher()},
+          {"srtp_profile", std::string(transport::SrtpProfileName(keys.profile))}});
     if (sctp) sctp->Start();
     if (callbacks.on_connected) callbacks.on_connected();
   }
@@ -465,8 +502,9 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   // TCP paths.
   std::unique_ptr<ClientStream> stream;
   std::unique_ptr<TurnClient> turn;
-  std::vector<uint8_t> stream_in;  // bytes read, not yet a whole frame
-  std::vector<uint8_t> wrapped;    // ChannelData being sent
+  std::vector<uint8_t> stream_in;                       // bytes read, not yet a whole frame
+  std::vector<uint8_t> wrapped;                         // ChannelData being sent
+  std::vector<std::pair<bool, uint32_t>> traced_ssrcs;  // (incoming, SSRC) already traced
 };
 
 ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsContext& dtls,
@@ -527,6 +565,7 @@ std::vector<uint8_t> ClientTransport::ProtectRtp(std::span<const uint8_t> rtp) {
 bool ClientTransport::SendRtp(std::span<const uint8_t> rtp) {
   auto p = ProtectRtp(rtp);
   if (p.empty()) return false;
+  impl_->TraceRtp("out", rtp);
   impl_->Send(p);
   return true;
 }

@@ -13,6 +13,7 @@
 // credentials, a permission and a channel for the UDP host candidate, then ChannelData).
 // Thread: the io_context's thread only (construct, call and destroy there).
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,9 @@ class ClientTransport {
     // Data channel (when EnableDataChannel() was called): open, and each message received.
     std::function<void()> on_data_channel_open;
     std::function<void(std::span<const uint8_t>)> on_data_channel_message;
+    // Transport events for --trace (loadtest/trace.h): ice_connected, dtls_connected, and the
+    // first RTP packet of each SSRC each way. Unset: nothing is recorded.
+    std::function<void(boost::json::object event)> on_trace;
   };
 
   // dtls: a client-side context (its fingerprint goes in our offer). Borrowed.

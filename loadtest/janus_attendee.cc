@@ -155,6 +155,18 @@ void JanusAttendee::Join() {
   cb.on_closed = [this, current](const std::string& reason) {
     if (current()) Fail("janus connection: " + reason);
   };
+  if (cfg_.trace) {
+    cb.on_trace = [trace = cfg_.trace](bool outgoing, const std::string& text) {
+      boost::system::error_code ec;
+      json::value frame = json::parse(text, ec);
+      json::object line{{"kind", "signaling"},
+                        {"protocol", "janus"},
+                        {"dir", outgoing ? "out" : "in"},
+                        {"type", ec || !frame.is_object() ? "" : Str(frame.as_object(), "janus")}};
+      line["frame"] = ec ? json::value(text) : std::move(frame);
+      trace->Write(std::move(line));
+    };
+  }
   conn_ = JanusConnection::Create(io_, std::move(cb));
   conn_->Connect(cfg_.meeting->host, cfg_.meeting->port, "/");
 }
@@ -166,8 +178,8 @@ std::string JanusAttendee::MakePublisherOffer() {
   p.server_ip = CandidateIp();
   p.local_ufrag = ice_ufrag_;
   p.local_pwd = ice_pwd_;
-  media_ = std::make_unique<ClientTransport>(io_, dtls_, p,
-                                             MediaCallbacks([this] { OnMediaConnected(); }));
+  media_ = std::make_unique<ClientTransport>(
+      io_, dtls_, p, MediaCallbacks("media", [this] { OnMediaConnected(); }));
   AudioOfferParams ap{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
   std::string offer;
   if (publishing()) {
@@ -355,7 +367,8 @@ void JanusAttendee::OnSubscriptionOffer(const std::string& offer) {
     p.server_ip = CandidateIp();
     p.local_ufrag = sub_ufrag_;
     p.local_pwd = sub_pwd_;
-    media_down_ = std::make_unique<ClientTransport>(io_, dtls_, p, MediaCallbacks([] {}));
+    media_down_ =
+        std::make_unique<ClientTransport>(io_, dtls_, p, MediaCallbacks("subscription", [] {}));
   }
   std::vector<ReceiveSection> receiving;
   const std::string answer =

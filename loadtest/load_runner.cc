@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -18,6 +19,7 @@
 #include "loadtest/janus_rooms.h"
 #include "loadtest/run_analysis.h"
 #include "loadtest/sim_attendee.h"
+#include "loadtest/trace.h"
 #include "transport/dtls/dtls_context.h"
 
 namespace sfu::loadtest {
@@ -339,6 +341,16 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     }
     simulcast_banks = {&low, &mid, &hi};
   }
+  std::shared_ptr<TraceSink> trace;
+  if (!o.trace_file.empty()) {
+    trace = TraceSink::Open(o.trace_file, error);
+    if (!trace) return 2;
+    trace->Write(boost::json::object{{"kind", "run"},
+                                     {"target", TargetName(o.target)},
+                                     {"endpoint", o.endpoint},
+                                     {"meeting", meetings[0]->meeting_id},
+                                     {"attendee", 0}});
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
     workers.push_back(std::make_unique<Worker>(error));
@@ -356,6 +368,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       c.meeting = meetings[m];
       c.meeting_index = static_cast<int>(m);
       c.attendee_index = a;
+      if (m == 0 && a == 0) c.trace = trace;
       c.join_token = tokens[m][static_cast<size_t>(a)];
       c.talker_index = a < o.talkers ? a : -1;
       // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
@@ -674,6 +687,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.server_cpu_us_per_mixed_attendee_s =
         mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
   }
+  if (trace)
+    r.notes.push_back("trace: " + std::to_string(trace->lines()) + " lines in " + o.trace_file);
   JudgeClientHealth(&r, Worker::kLateTickMs);
   r.slo = EvaluateSlo(r, o.objectives);
   return r.Passed() ? 0 : 1;

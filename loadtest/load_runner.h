@@ -53,7 +53,8 @@ struct LoadOptions {
   bool progress = true;
   std::vector<SloObjective> objectives = DefaultObjectives();  // the verdict (--slo)
   Target target = Target::kChime;                              // the server under test (--target)
-  int server_pid = 0;  // its process, for CPU and memory from /proc (--server-pid); 0: none
+  int server_pid = 0;      // its process, for CPU and memory from /proc (--server-pid); 0: none
+  std::string trace_file;  // --trace: the first attendee's signaling and transport events
 };
 
 // Returns 0 when the run passed (every objective met), 1 when it ran but failed (an objective

@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
     ("analyse", po::value(&o.analyse_per_meeting)->default_value(o.analyse_per_meeting), "attendees per meeting that decode and analyse what they hear")
     ("mixer-talkers", po::value(&o.mixed_talkers)->default_value(o.mixed_talkers), "the server's --mixer-talkers (how many talkers a listener can hear)")
     ("slo", po::value(&slo_specs)->composing(), SloHelp().c_str())
+    ("trace", po::value(&o.trace_file),
+       "write every signaling frame the first attendee of the first meeting sends and receives, and its transport "
+       "events (ICE pair, DTLS role, cipher and SRTP profile, first RTP per SSRC), as JSON lines to FILE")
     ("json", po::value(&json_file), "write the report as JSON to FILE")
     ("report", po::value(&html_file), "write a self-contained HTML report with plots to FILE")
     ("quiet", po::bool_switch(&quiet), "no progress lines");

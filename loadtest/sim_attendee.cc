@@ -129,8 +129,16 @@ void SimAttendee::BeginJoin() {
   self_at_ = 0;
 }
 
-ClientTransport::Callbacks SimAttendee::MediaCallbacks(std::function<void()> on_connected) {
+ClientTransport::Callbacks SimAttendee::MediaCallbacks(const char* name,
+                                                       std::function<void()> on_connected) {
   ClientTransport::Callbacks cb;
+  if (cfg_.trace) {
+    cb.on_trace = [trace = cfg_.trace, name](boost::json::object event) {
+      boost::json::object line{{"kind", "transport"}, {"transport", name}};
+      for (auto& kv : event) line[kv.key()] = std::move(kv.value());
+      trace->Write(std::move(line));
+    };
+  }
   cb.on_connected = std::move(on_connected);
   cb.on_failed = [this](const std::string& why) { Fail("media: " + why); };
   cb.on_rtp = [this](std::span<const uint8_t> d) { OnRtp(d.data(), d.size()); };

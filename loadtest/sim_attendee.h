@@ -28,6 +28,7 @@
 
 #include "loadtest/client_transport.h"
 #include "loadtest/signal_bank.h"
+#include "loadtest/trace.h"
 #include "loadtest/video_bank.h"
 #include "loadtest/video_receiver.h"
 
@@ -151,6 +152,8 @@ struct SimConfig {
   // How media reaches the server (ClientTransport); TURN paths need credentials in JOIN_ACK
   // (sfu-server --turn-policy always).
   MediaPath media_path = MediaPath::kUdp;
+  // --trace: this attendee's signaling frames and transport events go here (one attendee).
+  std::shared_ptr<TraceSink> trace;
 };
 
 class SimAttendee {
@@ -199,8 +202,9 @@ class SimAttendee {
   // A new join starts: per-join measurement state is reset, the attempt counted.
   void BeginJoin();
   // Callbacks for a transport made by the subclass: RTP and RTCP into the base, failures to
-  // Fail, on_connected to the given function.
-  ClientTransport::Callbacks MediaCallbacks(std::function<void()> on_connected);
+  // Fail, on_connected to the given function; its events to the trace as `name` ("media",
+  // "subscription").
+  ClientTransport::Callbacks MediaCallbacks(const char* name, std::function<void()> on_connected);
   // The joining attendee's publishing transport is up: media flows from now on.
   void OnMediaConnected();
   // A join that counts as done when media is up rather than at the first mixed audio (targets

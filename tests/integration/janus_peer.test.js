@@ -88,6 +88,14 @@ function checkAudio(rep, target) {
   assert.ok(rep.server.media_attendee_seconds > 0 && rep.server.cpu_us_per_media_attendee_second > 0);
 }
 
+// --trace: JSON lines of the first attendee's signaling and transport events.
+function readTrace(file) {
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.strictEqual(lines[0].kind, 'run');
+  for (let i = 1; i < lines.length; i++) assert.ok(lines[i].t_us >= lines[i - 1].t_us, 'in time order');
+  return lines;
+}
+
 function checkVideo(rep, target) {
   assert.strictEqual(rep.target, target);
   assert.strictEqual(rep.passed, true, rep.verdict);
@@ -103,9 +111,28 @@ function checkVideo(rep, target) {
 
 test('janus-audiobridge: two attendees hear each other through the mix, and the same through us', { skip: SKIP || false, timeout: 90000 }, async () => {
   const json = path.join(dir, 'janus-audio.json');
-  const r = await run(['--target', 'janus-audiobridge', '--endpoint', janus.url, '--server-pid', janus.pid, ...AUDIO, '--json', json], { inNetns: true });
+  const trace = path.join(dir, 'janus-audio.jsonl');
+  const r = await run(['--target', 'janus-audiobridge', '--endpoint', janus.url, '--server-pid', janus.pid, ...AUDIO,
+    '--json', json, '--trace', trace], { inNetns: true });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   checkAudio(JSON.parse(fs.readFileSync(json, 'utf8')), 'janus-audiobridge');
+  // The trace: Janus's API as sent and received (our join with its offer, its answer), then the
+  // transport: we checked Janus (controlling), Janus chose the DTLS role, media both ways.
+  const lines = readTrace(trace);
+  assert.strictEqual(lines[0].target, 'janus-audiobridge');
+  const sig = lines.filter((l) => l.kind === 'signaling');
+  assert.ok(sig.every((l) => l.protocol === 'janus'));
+  assert.deepStrictEqual(sig.slice(0, 2).map((l) => [l.dir, l.type]), [['out', 'create'], ['in', 'success']]);
+  const join = sig.find((l) => l.dir === 'out' && l.frame.body && l.frame.body.request === 'join');
+  assert.ok(join && join.frame.jsep.type === 'offer' && join.frame.jsep.sdp.startsWith('v=0'), 'the join carries our offer as text');
+  assert.ok(sig.some((l) => l.dir === 'in' && l.frame.jsep && l.frame.jsep.type === 'answer'), 'Janus answered');
+  const tr = lines.filter((l) => l.kind === 'transport');
+  const ice = tr.find((l) => l.event === 'ice_connected');
+  assert.ok(ice && ice.controlling === true && /^127\.0\.0\.1:\d+$/.test(ice.remote), JSON.stringify(ice));
+  const dtls = tr.find((l) => l.event === 'dtls_connected');
+  assert.ok(dtls && ['client', 'server'].includes(dtls.role) && dtls.srtp_profile.startsWith('SRTP_'), JSON.stringify(dtls));
+  assert.ok(tr.some((l) => l.event === 'first_rtp' && l.direction === 'in' && l.payload_type === 111));
+  assert.ok(tr.some((l) => l.event === 'first_rtp' && l.direction === 'out' && l.payload_type === 111));
 
   const ours = path.join(dir, 'chime-audio.json');
   const r2 = await run(['--endpoint', server.url, '--server-pid', String(server.proc.pid), ...AUDIO, '--json', ours]);
@@ -115,9 +142,18 @@ test('janus-audiobridge: two attendees hear each other through the mix, and the 
 
 test('janus-videoroom: simulcast cameras reach the other attendee at the top layer, and the same through us', { skip: SKIP || false, timeout: 90000 }, async () => {
   const json = path.join(dir, 'janus-video.json');
-  const r = await run(['--target', 'janus-videoroom', '--endpoint', janus.url, '--server-pid', janus.pid, ...VIDEO, '--json', json], { inNetns: true });
+  const trace = path.join(dir, 'janus-video.jsonl');
+  const r = await run(['--target', 'janus-videoroom', '--endpoint', janus.url, '--server-pid', janus.pid, ...VIDEO,
+    '--json', json, '--trace', trace], { inNetns: true });
   assert.strictEqual(r.code, 0, r.stdout + r.stderr);
   const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  // Two PeerConnections: the subscription is Janus's offer, so there we are controlled, and the
+  // DTLS client (we answered a=setup:active).
+  const sub = readTrace(trace).filter((l) => l.kind === 'transport' && l.transport === 'subscription');
+  const ice = sub.find((l) => l.event === 'ice_connected');
+  assert.ok(ice && ice.controlling === false && ice.checks_answered_by_us > 0, JSON.stringify(ice));
+  assert.strictEqual(sub.find((l) => l.event === 'dtls_connected').role, 'client');
+  assert.ok(sub.some((l) => l.event === 'first_rtp' && l.direction === 'in' && l.payload_type === 96));
   checkVideo(rep, 'janus-videoroom');
   // The VideoRoom forwards audio rather than mixing it: those objectives are n/a there.
   assert.strictEqual(rep.slo.find((o) => o.name === 'talkers_heard_pct').result, 'n/a');

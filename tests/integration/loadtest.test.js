@@ -106,6 +106,34 @@ test('the verdict follows the objectives: a missed one fails the run (exit 1) an
   assert.match(bad.stderr, /unknown objective 'join_p99'/);
 });
 
+test('--trace: the first attendee\'s Chime signaling frames and transport events as JSON lines', { timeout: 60000 }, async () => {
+  const trace = path.join(dir, 'trace.jsonl');
+  const r = await run(['--endpoint', server.url, '--meetings', '2', '--attendees', '2', '--talkers', '1',
+    '--video-senders', '1', '--duration', '3', '--quiet', '--trace', trace]);
+  assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+  const lines = fs.readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepStrictEqual([lines[0].kind, lines[0].target, lines[0].attendee], ['run', 'chime', 0]);
+  const sig = lines.filter((l) => l.kind === 'signaling');
+  assert.ok(sig.every((l) => l.protocol === 'chime' && ['in', 'out'].includes(l.dir) && l.frame.type === l.type));
+  assert.deepStrictEqual(sig.slice(0, 2).map((l) => [l.dir, l.type]), [['out', 'JOIN'], ['in', 'JOIN_ACK']]);
+  // Every decoded field, SDP kept as text.
+  const sub = sig.find((l) => l.type === 'SUBSCRIBE');
+  assert.match(sub.frame.sub.sdp_offer, /^v=0\r\n/);
+  const ack = sig.find((l) => l.type === 'SUBSCRIBE_ACK');
+  assert.match(ack.frame.suback.sdp_answer, /a=ice-lite/);
+  assert.ok(sig.some((l) => l.type === 'LEAVE' && l.dir === 'out'));
+  // Only the first attendee of the first meeting: one JOIN.
+  assert.strictEqual(sig.filter((l) => l.type === 'JOIN').length, 1);
+  const tr = lines.filter((l) => l.kind === 'transport');
+  const ice = tr.find((l) => l.event === 'ice_connected');
+  assert.ok(ice && ice.controlling === true && ice.path === 'udp', JSON.stringify(ice));
+  const dtls = tr.find((l) => l.event === 'dtls_connected');
+  assert.ok(dtls && dtls.role === 'client' && dtls.version === 'DTLSv1.2' && dtls.srtp_profile === 'SRTP_AEAD_AES_128_GCM', JSON.stringify(dtls));
+  assert.ok(tr.some((l) => l.event === 'first_rtp' && l.direction === 'in' && l.payload_type === 111), 'mixed audio arrived');
+  assert.ok(tr.some((l) => l.event === 'first_rtp' && l.direction === 'out' && l.payload_type === 96), 'its camera went out');
+  assert.match(r.stdout, /trace: \d+ lines in/);
+});
+
 test('churn: attendees leave and rejoin and every join succeeds', { timeout: 90000 }, async () => {
   const json = path.join(dir, 'churn.json');
   const r = await run(['--endpoint', server.url, '--meetings', '1', '--attendees', '5', '--talkers', '1',
@@ -311,7 +339,7 @@ test('flags: --help works and a bad flag is refused', async () => {
   for (const flag of ['--endpoint', '--api-key', '--meeting-id', '--meetings', '--attendees', '--talkers', '--video-senders',
     '--simulcast', '--duration', '--join-rate', '--churn', '--loss', '--delay', '--jitter', '--mute-toggle', '--data-rate',
     '--downlink-limit', '--downlink-limit-from', '--downlink-limit-until', '--limited-attendees', '--delay-from', '--delay-until',
-    '--json', '--report', '--media-path', '--slo']) {
+    '--json', '--report', '--media-path', '--slo', '--target', '--server-pid', '--trace']) {
     assert.ok(help.stdout.includes(flag), `--help documents ${flag}`);
   }
   const bad = await run(['--no-such-flag'], 10000);

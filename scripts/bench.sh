@@ -155,15 +155,38 @@ if [ "$what" = peers ]; then
   stop_janus() { "$PEER" stop "$JP" >/dev/null 2>&1 || true; }
   trap 'stop_server; stop_janus' EXIT
   secs="${SFU_BENCH_PEER_SECONDS:-30}"
+  # The two servers are compared on a box others may be using: before each run, wait (up to
+  # SFU_BENCH_QUIET_WAIT seconds, default 600) until the machine is below 30 % busy over 3 s
+  # with nothing of ours running, and say so when it never was.
+  machine_busy() {
+    local a b
+    a=($(head -1 /proc/stat)); sleep 3; b=($(head -1 /proc/stat))
+    python3 -c "
+a=[int(x) for x in '${a[*]:1:8}'.split()]; b=[int(x) for x in '${b[*]:1:8}'.split()]
+d=[y-x for x,y in zip(a,b)]; t=sum(d) or 1; print(round(100*(t-d[3]-d[4])/t))"
+  }
+  wait_quiet() {
+    local waited=0 busy
+    while busy=$(machine_busy); [ "$busy" -ge 30 ]; do
+      if [ "$waited" -ge "${SFU_BENCH_QUIET_WAIT:-600}" ]; then
+        echo "   (the machine was still $busy % busy after ${waited} s of waiting: this run shares it)"; return
+      fi
+      sleep 7; waited=$((waited + 10))
+    done
+    [ "$waited" -gt 0 ] && echo "   (waited ${waited} s for the machine to be quiet: $busy % busy)"
+    return 0
+  }
   echo "janus: $(janus --version 2>/dev/null | head -1); configuration: scripts/janus-peer.sh (kept in $OUT/janus/conf)"
   # run_pair NAME JANUS_TARGET ARGS...: the same scenario against sfu-server, then against Janus,
   # each server started fresh for it and stopped after (one server at a time).
   run_pair() {
     local name="$1" target="$2"; shift 2
+    wait_quiet
     start_server --overload-late-ticks 0
     "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \
       --quiet --json "$OUT/ours-$name.json" "$@" >"$OUT/ours-$name.txt" 2>&1 || true
     stop_server
+    wait_quiet
     "$PEER" start "$JP" >/dev/null
     # shellcheck disable=SC1091
     . "$JP/env"
@@ -226,6 +249,7 @@ PY
     held=0
     for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500}; do
       args=(--meetings $((n / 25)) --attendees 25 --talkers 3 --join-rate 50 --duration "${SFU_BENCH_RAMP_SECONDS:-20}")
+      wait_quiet
       if [ "$who" = ours ]; then
         start_server --overload-late-ticks 0
         "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \

@@ -301,7 +301,7 @@ PY
   echo; echo "== Stepped audio ramp: meetings of 25 (3 talkers), ${SFU_BENCH_RAMP_SECONDS:-20} s a step; a step holds when every objective is met =="
   for who in ours janus; do
     held=0
-    for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500 600 700}; do
+    for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500 600 700 800 900 1000 1200}; do
       for attempt in 1 2; do
         ramp_step "$who" "$n"
         # A step missed while other work held the machine's CPU is run again once.

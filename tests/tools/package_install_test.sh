@@ -9,7 +9,7 @@
 #     and handed over by LoadCredential= (as /etc/sfu-server/sfu-server.conf describes), it
 #     answers over HTTPS; a reinstall (the upgrade path) restarts it and the meeting made before
 #     is still there; remove stops it and keeps config and store; purge deletes them and the
-#     enablement.
+#     enablement; with a policy-rc.d that forbids starts, the install starts nothing.
 set -euo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/package_common.sh"
@@ -107,4 +107,11 @@ absent /usr/bin/sfu-server /lib/systemd/system/sfu-server.service
 apt purge sfu-server
 absent /etc/sfu-server /var/lib/sfu-server /var/lib/private/sfu-server "$wants"
 echo "ok: remove stops the service and keeps config and store; purge deletes them"
+
+# An administrator's policy-rc.d that forbids starts (Docker images ship one) is obeyed.
+printf '#!/bin/sh\nexit 101\n' | ct sh -c 'cat >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+apt install "/var/tmp/$name"
+! ct systemctl is-active --quiet sfu-server || fail "started although policy-rc.d forbids it"
+ct test -L "$wants" || fail "not enabled under a policy-rc.d"
+echo "ok: a policy-rc.d that forbids starts is obeyed (enabled, not started)"
 echo "package install: all checks passed"

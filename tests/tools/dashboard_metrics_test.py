@@ -21,7 +21,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "sfu-server.json")
-# Families the dashboard must show (issue 15, "Operators"; README, "Metrics and health").
+# Families the dashboard must show (README.md, "Metrics and health", "Dashboard").
 REQUIRED = [
     "sfu_meetings", "sfu_attendees", "sfu_connected_attendees", "sfu_signaling_frames_total",
     "sfu_signaling_refusals_total", "sfu_shard_cpu_seconds_total", "sfu_shard_late_ticks_total",

@@ -2,7 +2,8 @@
 # Installs everything the project needs on Debian 12 (bookworm), idempotently:
 #   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests; iproute2 and
 #     nftables for the tests' own network namespaces; coturn as a TURN server tests start
-#     themselves: it is never left enabled or running as a system service)
+#     themselves: it is never left enabled or running as a system service; systemd and procps
+#     for the package tests: systemd-analyze, and systemd booted in a throwaway container)
 #   - libsrtp2 built with OpenSSL crypto from Debian's own source package into .deps/prefix
 #     (Debian's binary libsrtp2 uses NSS, 2-5x slower; it stays the fallback)
 #   - npm packages for the client tests (web/package-lock.json)
@@ -28,7 +29,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
-  chromium iproute2 nftables coturn
+  chromium iproute2 nftables coturn systemd procps
 )
 
 missing_packages() {

@@ -246,6 +246,26 @@ test('the same join over --tls-self-signed HTTPS/WSS; TURN serves the same certi
     for (const j of joins) assert.match(j.Meeting.MediaPlacement.SignalingUrl, /^wss:\/\/127\.0\.0\.1:\d+\/control\//);
     await assertDecoding(two[0], 'tls Ada', remoteTiles, ['Bo']);
     await assertDecoding(two[1], 'tls Bo', remoteTiles, ['Ada']);
+    // Leave and Rejoin (a new attendee in the same meeting), then chat both ways: each message
+    // arrives once (the rejoined page must not have doubled its handlers).
+    await two[1].click('#btn-leave');
+    await two[1].waitForSelector('#ended', { state: 'visible' });
+    await two[1].click('#rejoin');
+    await waitFor(two[1], () => document.getElementById('quality-text').textContent === 'Connected', 'Bo rejoined', 30000);
+    await waitFor(two[0], () => document.querySelectorAll('#roster li').length === 2, 'Ada sees Bo back', 15000);
+    const say = async (from, to, text) => {
+      await from.fill('#chat-input', text);
+      await from.press('#chat-input', 'Enter');
+      await waitFor(to, (t) => [...document.querySelectorAll('#chat-log .chat-msg .text')].some((e) => e.textContent === t), `"${text}" arrives`, 10000, text);
+      await new Promise((r) => setTimeout(r, 500));
+      const count = (page) => page.evaluate((t) => [...document.querySelectorAll('#chat-log .chat-msg .text')].filter((e) => e.textContent === t).length, text);
+      assert.strictEqual(await count(to), 1, `"${text}" arrives once`);
+      assert.strictEqual(await count(from), 1, `"${text}" shows once for its sender`);
+    };
+    for (const page of two) await page.click('#btn-chat');
+    await say(two[0], two[1], 'welcome back');
+    await say(two[1], two[0], 'thanks');
+    await assertDecoding(two[0], 'tls Ada after the rejoin', remoteTiles, ['Bo']);
     await assertNoCspViolations([['tls Ada', two[0]], ['tls Bo', two[1]]]);
   } finally {
     await context.close();

@@ -11,7 +11,8 @@ export class Chat {
     this.send = send;
     this.onUnread = onUnread;
     this.log = $('chat-log');
-    $('chat-form').addEventListener('submit', (e) => {
+    // A property, not addEventListener: a rejoin makes a new Chat for the same form.
+    $('chat-form').onsubmit = (e) => {
       e.preventDefault();
       const input = $('chat-input');
       const text = input.value.trim();
@@ -23,7 +24,7 @@ export class Chat {
       } catch (err) {
         this.system(`Not sent: ${err.message}`);
       }
-    });
+    };
   }
 
   add({ from, text, at, mine, throttled }) {

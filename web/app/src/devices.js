@@ -11,10 +11,11 @@ export class DeviceSettings {
     this.canChooseSpeaker = typeof HTMLMediaElement.prototype.setSinkId === 'function';
     $('speaker-row').hidden = !this.canChooseSpeaker;
     $('original-sound').checked = prefs.originalSound;
-    $('select-mic').addEventListener('change', (e) => this.apply('mic', e.target.value));
-    $('select-camera').addEventListener('change', (e) => this.apply('camera', e.target.value));
-    $('select-speaker').addEventListener('change', (e) => this.apply('speaker', e.target.value));
-    $('original-sound').addEventListener('change', (e) => this.apply('original', e.target.checked));
+    // Properties, not addEventListener: a rejoin makes new settings for the same controls.
+    $('select-mic').onchange = (e) => this.apply('mic', e.target.value);
+    $('select-camera').onchange = (e) => this.apply('camera', e.target.value);
+    $('select-speaker').onchange = (e) => this.apply('speaker', e.target.value);
+    $('original-sound').onchange = (e) => this.apply('original', e.target.checked);
   }
 
   async open() {

@@ -13,7 +13,7 @@ export class Grid {
     this.root.replaceChildren(this.contentArea, this.peopleArea);
     this.cards = new Map();  // key (attendee id, or "<id>#content") -> card element
     this.tiles = new Map();  // SDK tile id -> key
-    window.addEventListener('resize', () => this.layout());
+    window.onresize = () => this.layout();  // the current meeting's grid only
   }
 
   card(key, { name, local = false, content = false }) {

@@ -230,7 +230,7 @@ function wireControls(client, devices) {
       $(`${t}-panel`).hidden = t !== tab;
     }
     if (tab === 'chat' && !side.hidden) { $('chat-badge').hidden = true; $('chat-input').focus(); }
-    window.dispatchEvent(new Event('resize'));  // the grid re-lays out for its new width
+    if (window.onresize) window.onresize();  // the grid re-lays out for its new width
   };
   $('btn-people').addEventListener('click', () => openSide('people'));
   $('btn-chat').addEventListener('click', () => openSide('chat'));

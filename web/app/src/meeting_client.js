@@ -125,17 +125,17 @@ export class MeetingClient {
     if (typeof loss === 'number' && loss > 0.1) this.ui.quality('fair', `Incoming audio loses ${Math.round(loss * 100)}% of packets`);
   }
 
+  // The microphone is always opened (muted when `mic` is false), so unmuting needs no new
+  // permission prompt in the middle of the meeting.
   async join({ mic, camera, audioElement, micDevice, cameraDevice, originalSound }) {
     this.originalSound = !!originalSound;
     await this.av.bindAudioElement(audioElement);
-    if (mic !== null) {
-      try {
-        const mics = await this.av.listAudioInputDevices();
-        this.micDevice = micDevice && mics.some((d) => d.deviceId === micDevice) ? micDevice : (mics[0] && mics[0].deviceId);
-        if (this.micDevice) await this.av.startAudioInput(this.audioConstraints());
-      } catch (e) {
-        this.ui.notice(`Microphone unavailable (${e.message}): you can listen, not speak.`);
-      }
+    try {
+      const mics = await this.av.listAudioInputDevices();
+      this.micDevice = micDevice && mics.some((d) => d.deviceId === micDevice) ? micDevice : (mics[0] && mics[0].deviceId);
+      if (this.micDevice) await this.av.startAudioInput(this.audioConstraints());
+    } catch (e) {
+      this.ui.notice(`Microphone unavailable (${e.message}): you can listen, not speak.`);
     }
     this.av.start();
     if (!mic) this.av.realtimeMuteLocalAudio();

@@ -175,11 +175,12 @@ async function waitForMixedAudio(pages, ms = 20000) {
 }
 
 // Every page (pages[i] plays freqs[i]) hears the other tones and not its own, measured over ms
-// on the mixed stream bound to #audio: another's tone at least 20 dB over the page's noise
-// floor, its own at least 20 dB under the weakest of the others. Pages need installSpectrum().
-async function assertEachHearsTheOthers(pages, freqs, ms = 3000) {
+// on the mixed stream bound to the <audio> element `audioId` (#audio in the test page; the
+// meeting app's is #meeting-audio): another's tone at least 20 dB over the page's noise floor,
+// its own at least 20 dB under the weakest of the others. Pages need installSpectrum().
+async function assertEachHearsTheOthers(pages, freqs, ms = 3000, audioId = 'audio') {
   const results = await Promise.all(pages.map((p) => p.evaluate(
-    ([f, t]) => window.spectrumOf(document.getElementById('audio').srcObject, f, t), [freqs, ms])));
+    ([f, t, id]) => window.spectrumOf(document.getElementById(id).srcObject, f, t), [freqs, ms, audioId])));
   results.forEach((r, i) => {
     console.log(`browser ${freqs[i]} Hz hears: ${freqs.map((f, k) => `${f} Hz ${r.levels[k].toFixed(1)} dB`).join(', ')}; floor ${r.floor.toFixed(1)} dB`);
   });

@@ -2,6 +2,29 @@
 
 namespace sfu::loadtest {
 
+std::string HostCandidateLines(const std::string& ip, uint16_t port) {
+  // RFC 8839 §5.1; priority for a host candidate of component 1 (RFC 8445 §5.1.2.1).
+  return "a=candidate:1 1 udp 2122260223 " + ip + " " + std::to_string(port) +
+         " typ host\r\na=end-of-candidates\r\n";
+}
+
+std::string WithHostCandidate(std::string sdp, const std::string& ip, uint16_t port) {
+  const size_t setup = sdp.find("a=setup:");
+  if (setup == std::string::npos) return sdp;
+  const size_t eol = sdp.find("\r\n", setup);
+  if (eol == std::string::npos) return sdp;
+  sdp.insert(eol + 2, HostCandidateLines(ip, port));
+  return sdp;
+}
+
+std::string WithCameraMidExtension(std::string sdp) {
+  const size_t at = sdp.find("a=mid:1\r\n");
+  if (at == std::string::npos) return sdp;
+  sdp.insert(at + 9, "a=extmap:" + std::to_string(kOfferMidExtId) +
+                         " urn:ietf:params:rtp-hdrext:sdes:mid\r\n");
+  return sdp;
+}
+
 std::string MakeAudioOffer(const AudioOfferParams& p) {
   const std::string opus = std::to_string(kOfferOpusPt);
   const std::string red = std::to_string(kOfferRedPt);

@@ -1,5 +1,6 @@
 #include "loadtest/client_transport.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -12,6 +13,7 @@
 #include "loadtest/client_stream.h"
 #include "loadtest/turn_client.h"
 #include "transport/crypto/hmac_sha1.h"
+#include "transport/dtls/srtp_keys.h"
 #include "transport/sctp/sctp_association.h"
 #include "transport/wire/demux.h"
 #include "transport/wire/stream_framing.h"
@@ -131,13 +133,12 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         callbacks(std::move(cb)),
         socket(ioc),
         timer(ioc),
-        dtls(dtls_ctx, transport::DtlsSession::Role::kClient, params.server_fingerprint_algorithm,
-             params.server_fingerprint, this) {
+        dtls_context(dtls_ctx) {
     boost::system::error_code ec;
-    server = udp::endpoint(asio::ip::make_address(params.server_ip, ec), params.server_port);
+    const bool v6 = asio::ip::make_address(params.server_ip, ec).is_v6() && !ec;
     if (params.path == MediaPath::kUdp) {
-      socket.open(server.protocol(), ec);
-      socket.bind(udp::endpoint(server.address().is_v6() ? udp::v6() : udp::v4(), 0), ec);
+      socket.open(v6 ? udp::v6() : udp::v4(), ec);
+      socket.bind(udp::endpoint(v6 ? udp::v6() : udp::v4(), 0), ec);
     }
   }
 
@@ -153,7 +154,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
 
   // SctpAssociation::Listener
   void OnSctpOutgoingPacket(std::span<const uint8_t> packet) override {
-    dtls.SendApplicationData(packet);
+    if (dtls) dtls->SendApplicationData(packet);
   }
   void OnDataChannelOpen(uint16_t, const std::string&, const std::string&) override {
     channel_open = true;
@@ -170,6 +171,11 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   }
 
   void Start() {
+    boost::system::error_code ec;
+    server = udp::endpoint(asio::ip::make_address(params.server_ip, ec), params.server_port);
+    dtls = std::make_unique<transport::DtlsSession>(dtls_context, params.dtls_role,
+                                                    params.server_fingerprint_algorithm,
+                                                    params.server_fingerprint, this);
     if (params.path == MediaPath::kUdp) {
       Receive();
     } else {
@@ -268,8 +274,12 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
     wire::StunWriter w(buf, wire::kStunBindingRequest, txid);
     w.AddString(wire::kStunAttrUsername, params.server_ufrag + ":" + params.local_ufrag);
     w.AddUint32(wire::kStunAttrPriority, 1853824767);
-    w.AddUint64(wire::kStunAttrIceControlling, tiebreaker);
-    w.AddFlag(wire::kStunAttrUseCandidate);
+    if (params.ice_controlling) {
+      w.AddUint64(wire::kStunAttrIceControlling, tiebreaker);
+      w.AddFlag(wire::kStunAttrUseCandidate);
+    } else {
+      w.AddUint64(wire::kStunAttrIceControlled, tiebreaker);
+    }
     const std::string& pwd = params.server_pwd;
     w.AddMessageIntegrity(std::span(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()),
                           &transport::HmacSha1);
@@ -290,8 +300,8 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
       if (!out.empty()) stream->Send(out);
     }
     const auto alive_now = alive;  // a DTLS failure may destroy us (the owner's on_failed)
-    const int64_t wait = dtls.NextTimeoutMs();
-    if (wait == 0) dtls.OnTimeout();
+    const int64_t wait = dtls->NextTimeoutMs();
+    if (wait == 0) dtls->OnTimeout();
     if (!*alive_now) return;
     timer.expires_after(std::chrono::milliseconds(50));
     timer.async_wait([this, alive = alive](const boost::system::error_code& ec) {
@@ -317,15 +327,17 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         auto m = wire::StunMessageView::Parse(packet);
         if (m && m->type() == wire::kStunBindingSuccess) {
           ++stun_responses;
-          if (!ice_done) {
-            ice_done = true;
-            dtls.Start();  // ClientHello
-          }
+          // Controlling, our own check's success selects the pair (we nominate); controlled,
+          // the peer's nomination does (AnswerCheck): DTLS sent before the peer selected a pair
+          // may be dropped, and would then wait for a retransmission.
+          if (params.ice_controlling) IceConnected("our check was answered");
+        } else if (m && m->type() == wire::kStunBindingRequest) {
+          AnswerCheck(*m);
         }
         break;
       }
       case wire::PacketKind::kDtls:
-        dtls.OnDatagram(packet);
+        dtls->OnDatagram(packet);
         break;
       case wire::PacketKind::kRtcp: {
         size_t len = n;
@@ -339,6 +351,7 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         size_t len = n;
         if (srtp_in && srtp_in->UnprotectRtp(data, &len) == transport::SrtpResult::kOk &&
             callbacks.on_rtp) {
+          TraceRtp("in", std::span<const uint8_t>(data, len));
           callbacks.on_rtp(std::span<const uint8_t>(data, len));
         }
         break;
@@ -346,6 +359,68 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
       default:
         break;  // nothing else is expected from the server
     }
+  }
+
+  // A pair works: DTLS may start (the client sends its ClientHello; a server waits for one).
+  void IceConnected(const char* why) {
+    if (ice_done) return;
+    ice_done = true;
+    if (callbacks.on_trace) {
+      boost::system::error_code ec;
+      const auto local = socket.local_endpoint(ec);
+      callbacks.on_trace(boost::json::object{
+          {"event", "ice_connected"},
+          {"path", MediaPathName(params.path)},
+          {"local_port", ec ? 0 : local.port()},
+          {"remote", server.address().to_string() + ":" + std::to_string(server.port())},
+          {"controlling", params.ice_controlling},
+          {"selected_because", why},
+          {"checks_answered_by_us", stun_requests_answered}});
+    }
+    dtls->Start();
+  }
+
+  // --trace: the first RTP packet of each SSRC, each way.
+  void TraceRtp(const char* direction, std::span<const uint8_t> rtp) {
+    if (!callbacks.on_trace || rtp.size() < 12) return;
+    const uint32_t ssrc =
+        (static_cast<uint32_t>(rtp[8]) << 24) | (rtp[9] << 16) | (rtp[10] << 8) | rtp[11];
+    const auto key = std::make_pair(direction[0] == 'i', ssrc);
+    if (std::find(traced_ssrcs.begin(), traced_ssrcs.end(), key) != traced_ssrcs.end()) return;
+    traced_ssrcs.push_back(key);
+    callbacks.on_trace(boost::json::object{{"event", "first_rtp"},
+                                           {"direction", direction},
+                                           {"ssrc", ssrc},
+                                           {"payload_type", rtp[1] & 0x7f}});
+  }
+
+  // A full-ICE peer's connectivity check (RFC 8445 §7.3): for us (USERNAME "ours:theirs"),
+  // signed with our password, answered with the address it came from. Before any of our own
+  // checks succeeded, the peer's address is taken from it (a peer-reflexive candidate: the peer
+  // may check us from an address its SDP did not list). Controlled, its USE-CANDIDATE nominates
+  // the pair. UDP only: a peer that checks us on a stream path is not expected.
+  void AnswerCheck(const wire::StunMessageView& req) {
+    if (params.path != MediaPath::kUdp) return;
+    const auto username = req.Username();
+    const std::string prefix = params.local_ufrag + ":";
+    const std::string& pwd = params.local_pwd;
+    const std::span<const uint8_t> key(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size());
+    if (!username || username->substr(0, prefix.size()) != prefix ||
+        !req.CheckMessageIntegrity(key, &transport::HmacSha1))
+      return;
+    auto mapped = ToStunAddress(from.address().to_string(), from.port());
+    if (!mapped) return;
+    uint8_t buf[256];
+    wire::StunWriter w(buf, wire::kStunBindingSuccess, req.transaction_id());
+    w.AddXorMappedAddress(*mapped);
+    w.AddMessageIntegrity(key, &transport::HmacSha1);
+    w.AddFingerprint();
+    if (!ice_done && stun_responses == 0) server = from;
+    ++stun_requests_answered;
+    boost::system::error_code ec;
+    socket.send_to(asio::buffer(buf, w.size()), from, 0, ec);
+    if (!params.ice_controlling && req.Has(wire::kStunAttrUseCandidate))
+      IceConnected("the peer nominated the pair");
   }
 
   void Send(std::span<const uint8_t> d) {
@@ -381,6 +456,13 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
         transport::SrtpSession::Create(keys.profile, std::span(keys.local.data(), keys.length),
                                        transport::SrtpSession::Direction::kOutbound);
     profile = keys.profile;
+    if (callbacks.on_trace)
+      callbacks.on_trace(boost::json::object{
+          {"event", "dtls_connected"},
+          {"role", params.dtls_role == transport::DtlsSession::Role::kClient ? "client" : "server"},
+          {"version", dtls->version()},
+          {"cipher", dtls->cipher()},
+          {"srtp_profile", std::string(transport::SrtpProfileName(keys.profile))}});
     if (sctp) sctp->Start();
     if (callbacks.on_connected) callbacks.on_connected();
   }
@@ -399,13 +481,15 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   udp::endpoint server;
   udp::endpoint from;
   asio::steady_timer timer;
-  transport::DtlsSession dtls;
+  const transport::DtlsContext& dtls_context;
+  std::unique_ptr<transport::DtlsSession> dtls;  // made by Start(), with the role it was given
   std::unique_ptr<transport::SrtpSession> srtp_in, srtp_out;
   transport::SrtpProfile profile = transport::SrtpProfile::kNone;
   std::array<uint8_t, 2048> rx{};
   uint64_t tiebreaker = 0x1234567890abcdefull;
   bool ice_done = false;
   uint64_t stun_responses = 0;
+  uint64_t stun_requests_answered = 0;
   std::chrono::steady_clock::time_point last_check{};
   // Cleared on destruction: completions already queued (a timer that expired, a datagram that
   // arrived) still run after cancel()/close() and must then return without touching this.
@@ -418,8 +502,9 @@ struct ClientTransport::Impl : transport::DtlsSession::Listener,
   // TCP paths.
   std::unique_ptr<ClientStream> stream;
   std::unique_ptr<TurnClient> turn;
-  std::vector<uint8_t> stream_in;  // bytes read, not yet a whole frame
-  std::vector<uint8_t> wrapped;    // ChannelData being sent
+  std::vector<uint8_t> stream_in;                       // bytes read, not yet a whole frame
+  std::vector<uint8_t> wrapped;                         // ChannelData being sent
+  std::vector<std::pair<bool, uint32_t>> traced_ssrcs;  // (incoming, SSRC) already traced
 };
 
 ClientTransport::ClientTransport(asio::io_context& ioc, const transport::DtlsContext& dtls,
@@ -441,6 +526,11 @@ ClientTransport::~ClientTransport() {
 
 void ClientTransport::Start() { impl_->Start(); }
 
+void ClientTransport::Start(ClientTransportParams params) {
+  impl_->params = std::move(params);
+  impl_->Start();
+}
+
 void ClientTransport::EnableDataChannel(const std::string& label) {
   impl_->EnableDataChannel(impl_->io, label);
 }
@@ -455,7 +545,10 @@ uint16_t ClientTransport::local_port() const {
   return impl_->socket.local_endpoint(ec).port();
 }
 uint64_t ClientTransport::stun_responses() const { return impl_->stun_responses; }
-std::string ClientTransport::dtls_version() const { return impl_->dtls.version(); }
+uint64_t ClientTransport::stun_requests_answered() const { return impl_->stun_requests_answered; }
+std::string ClientTransport::dtls_version() const {
+  return impl_->dtls ? impl_->dtls->version() : std::string();
+}
 transport::SrtpProfile ClientTransport::srtp_profile() const { return impl_->profile; }
 
 std::vector<uint8_t> ClientTransport::ProtectRtp(std::span<const uint8_t> rtp) {
@@ -472,6 +565,7 @@ std::vector<uint8_t> ClientTransport::ProtectRtp(std::span<const uint8_t> rtp) {
 bool ClientTransport::SendRtp(std::span<const uint8_t> rtp) {
   auto p = ProtectRtp(rtp);
   if (p.empty()) return false;
+  impl_->TraceRtp("out", rtp);
   impl_->Send(p);
   return true;
 }

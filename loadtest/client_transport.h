@@ -1,7 +1,10 @@
 #pragma once
-// The client side of a WebRTC transport, as a browser runs it against our ICE-lite server:
-// ICE controlling agent (Binding requests with USE-CANDIDATE, then consent checks every
-// 2.5 s), DTLS client, SRTP/SRTCP, on an io_context. Used by the reference client and load
+// The client side of a WebRTC transport, as a browser runs it: against our ICE-lite server an ICE
+// controlling agent (Binding requests with USE-CANDIDATE, then consent checks every 2.5 s) and
+// DTLS client; against a full-ICE peer (Janus) it also answers the peer's connectivity checks
+// (short-term credentials: our ufrag and password), may be the controlled agent (the peer made
+// the offer) and takes the DTLS role the SDP gave it (a=setup: active -> client, passive ->
+// server). SRTP/SRTCP, on an io_context. Used by the reference client and load
 // tester, and by integration tests (which also use SendRaw() to throw bad input at the server
 // from a connected address).
 // The datagrams take one of four paths (MediaPath): the answer's UDP host candidate (one UDP
@@ -10,6 +13,7 @@
 // credentials, a permission and a channel for the UDP host candidate, then ChannelData).
 // Thread: the io_context's thread only (construct, call and destroy there).
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,9 +52,9 @@ struct TurnServerParams {
 };
 
 struct ClientTransportParams {
-  std::string server_ip = "127.0.0.1";
-  uint16_t server_port = 0;      // the UDP host candidate (with TURN: the peer relayed to)
-  uint16_t server_tcp_port = 0;  // the ICE-TCP passive candidate, on server_ip (kIceTcp)
+  std::string server_ip = "127.0.0.1";  // IPv4 unless this is an IPv6 address at construction
+  uint16_t server_port = 0;             // the UDP host candidate (with TURN: the peer relayed to)
+  uint16_t server_tcp_port = 0;         // the ICE-TCP passive candidate, on server_ip (kIceTcp)
   MediaPath path = MediaPath::kUdp;
   TurnServerParams turn;  // kTurnTls, kTurnTcp
   std::string server_ufrag;
@@ -59,6 +63,12 @@ struct ClientTransportParams {
   std::string server_fingerprint;
   std::string local_ufrag;  // ours, as put in our offer
   std::string local_pwd;
+  // DTLS client (we offered actpass and the answer said passive, or we answer with active) or
+  // server (the answer said active).
+  transport::DtlsSession::Role dtls_role = transport::DtlsSession::Role::kClient;
+  // ICE controlling (we made the offer; USE-CANDIDATE on our checks) or controlled (the peer
+  // made it and nominates).
+  bool ice_controlling = true;
 };
 
 class ClientTransport {
@@ -71,6 +81,9 @@ class ClientTransport {
     // Data channel (when EnableDataChannel() was called): open, and each message received.
     std::function<void()> on_data_channel_open;
     std::function<void(std::span<const uint8_t>)> on_data_channel_message;
+    // Transport events for --trace (loadtest/trace.h): ice_connected, dtls_connected, and the
+    // first RTP packet of each SSRC each way. Unset: nothing is recorded.
+    std::function<void(boost::json::object event)> on_trace;
   };
 
   // dtls: a client-side context (its fingerprint goes in our offer). Borrowed.
@@ -79,6 +92,10 @@ class ClientTransport {
   ~ClientTransport();
 
   void Start();
+  // Start() with the peer's parameters, known only now: the transport was made (and its UDP
+  // socket bound, local_port()) before the SDP exchange so our offer or answer can carry a host
+  // candidate, which a full-ICE peer checks.
+  void Start(ClientTransportParams params);
   // Before Start(): run SCTP over DTLS and open one data channel (stream 0, label `label`) once
   // DTLS is up, as a browser's createDataChannel does.
   void EnableDataChannel(const std::string& label);
@@ -99,6 +116,7 @@ class ClientTransport {
   // The local port of the UDP socket, or of the TCP connection.
   uint16_t local_port() const;
   uint64_t stun_responses() const;
+  uint64_t stun_requests_answered() const;  // the peer's connectivity checks we answered
   std::string dtls_version() const;
   transport::SrtpProfile srtp_profile() const;
 

@@ -29,8 +29,10 @@ Distribution Distribution::Of(std::vector<double> v) {
 }
 
 bool LoadReport::Passed() const {
-  return joins_attempted > 0 && joins_ok == joins_attempted && failures.empty() &&
-         mix_minus_violations == 0 && !meeting_ended;
+  if (joins_attempted == 0 || meeting_ended) return false;
+  for (const SloResult& o : slo)
+    if (o.outcome == SloResult::Outcome::kFail) return false;
+  return true;
 }
 
 namespace {
@@ -52,7 +54,42 @@ json::object DistJson(const Distribution& d) {
                       {"p99", d.p99}, {"max", d.max}, {"mean", d.mean}};
 }
 
+std::string Value(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v)) && std::fabs(v) < 1e9)
+    return std::to_string(static_cast<int64_t>(v));
+  return Fmt(std::fabs(v) < 10 ? "%.2f" : "%.1f", v);
+}
+
+std::string Target(const SloResult& o) { return (o.at_most ? "<= " : ">= ") + Value(o.target); }
+
+std::string Measured(const SloResult& o) {
+  if (o.measured) return Value(*o.measured);
+  return "-";
+}
+
+int Failed(const LoadReport& r) {
+  int n = 0;
+  for (const SloResult& o : r.slo) n += o.outcome == SloResult::Outcome::kFail;
+  return n;
+}
+
+std::string VerdictLine(const LoadReport& r) {
+  int judged = 0;
+  for (const SloResult& o : r.slo) judged += o.outcome != SloResult::Outcome::kNotApplicable;
+  std::string s = r.Passed() ? "PASS" : "FAIL";
+  s += " (" + std::to_string(judged - Failed(r)) + " of " + std::to_string(judged) +
+       " objectives met";
+  if (r.joins_attempted == 0) s += "; no join attempted";
+  if (r.meeting_ended) s += "; the server ended a meeting";
+  return s + ")";
+}
+
+std::string Pct(double v) { return v < 0 ? "-" : Fmt("%.1f", v); }
+
 }  // namespace
+
+// Per-meeting rows are shown when a run has at most this many meetings (and more than one).
+constexpr size_t kMaxMeetingRows = 10;
 
 std::string ReportTable(const LoadReport& r) {
   std::ostringstream o;
@@ -60,6 +97,18 @@ std::string ReportTable(const LoadReport& r) {
     o << "  " << k << std::string(k.size() < 34 ? 34 - k.size() : 1, ' ') << v << "\n";
   };
   o << "sfu-loadtest report" << (r.interrupted ? " (interrupted)" : "") << "\n";
+  o << "  verdict: " << VerdictLine(r) << "\n";
+  char line[200];
+  std::snprintf(line, sizeof(line), "    %-22s %-11s %-11s %s\n", "objective", "target", "measured",
+                "result");
+  o << line;
+  for (const SloResult& s : r.slo) {
+    std::snprintf(line, sizeof(line), "    %-22s %-11s %-11s %s", s.name.c_str(), Target(s).c_str(),
+                  Measured(s).c_str(), OutcomeName(s.outcome));
+    o << line << (s.note.empty() ? "" : "  (" + s.note + ")") << "\n";
+  }
+  for (const std::string& w : r.warnings) o << "  WARNING: " << w << "\n";
+  if (r.target != "chime") row("target", r.target);
   row("endpoint", r.endpoint);
   row("scenario", std::to_string(r.meetings) + " meetings x " +
                       std::to_string(r.attendees_per_meeting) + " attendees, " +
@@ -71,12 +120,17 @@ std::string ReportTable(const LoadReport& r) {
   row("joins",
       std::to_string(r.joins_ok) + " of " + std::to_string(r.joins_attempted) + " succeeded");
   for (const auto& [why, n] : r.failures) row("  failed: " + why.substr(0, 60), std::to_string(n));
-  row("join time (ws -> first audio)", Dist(r.join_ms, "ms"));
+  row(r.mixed_audio ? "join time (ws -> first audio)" : "join time (ws -> publishing)",
+      Dist(r.join_ms, "ms"));
   row("audio packets sent / received",
       std::to_string(r.audio_sent) + " / " + std::to_string(r.audio_received) +
           (r.audio_impaired ? " (" + std::to_string(r.audio_impaired) + " dropped by impairment)"
                             : ""));
-  row("downlink audio loss", Fmt("%.2f %%", r.audio_loss_pct));
+  row("downlink audio loss",
+      Fmt("%.2f %%", r.audio_loss_pct) +
+          (r.audio_downlink_impaired
+               ? Fmt(" (%.2f %% without our impairment's drops)", r.audio_server_loss_pct)
+               : std::string()));
   row("downlink jitter per attendee", Dist(r.jitter_ms, "ms"));
   row("mouth-to-ear through the server", Dist(r.mouth_to_ear_ms, "ms"));
   row("mix-minus violations", std::to_string(r.mix_minus_violations) + " frames of " +
@@ -97,6 +151,10 @@ std::string ReportTable(const LoadReport& r) {
                                          static_cast<double>(r.video_frames_expected))
                  : std::string()));
     row("video freezes (>300 ms)", std::to_string(r.video_freezes));
+    std::string widths;
+    for (const auto& [w, n] : r.video_widths_at_end)
+      widths += (widths.empty() ? "" : ", ") + std::to_string(w) + " px: " + std::to_string(n);
+    row("decoded width at the end (streams)", widths.empty() ? "-" : widths);
     row("key-frame requests / resent packets", std::to_string(r.video_keyframe_requests) + " / " +
                                                    std::to_string(r.video_retransmissions));
     row("receivers: packets / repaired by NACK", std::to_string(r.video_packets_received) + " / " +
@@ -136,20 +194,56 @@ std::string ReportTable(const LoadReport& r) {
   }
   row("mute toggles / leaves (churn)",
       std::to_string(r.mute_toggles) + " / " + std::to_string(r.leaves));
-  if (r.server_metrics) {
+  if (r.server_cost) {
     row("server CPU",
         Fmt("%.2f s", r.server_cpu_s) +
-            Fmt(" (%.1f %% of a core)", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0));
+            Fmt(" (%.1f %% of a core", r.ran_s > 0 ? 100 * r.server_cpu_s / r.ran_s : 0) +
+            ", from " + r.server_cpu_source + ")");
+    if (r.server_rss_mib > 0)
+      row("server memory (RSS)", Fmt("%.1f MiB at the end", r.server_rss_mib) +
+                                     Fmt(", peak %.1f MiB", r.server_rss_peak_mib));
+    row("server CPU per RTP packet received", Fmt("%.2f us", r.server_cpu_us_per_rtp_received) +
+                                                  " (" + std::to_string(r.client_rtp_received) +
+                                                  " packets the clients received)");
+    if (r.client_video_rtp_received)
+      row("server CPU per video packet received",
+          Fmt("%.2f us", r.server_cpu_us_per_video_rtp_received) + " (" +
+              std::to_string(r.client_video_rtp_received) + " video packets; all its CPU)");
+    row("server CPU per attendee-s with media",
+        Fmt("%.1f us", r.server_cpu_us_per_media_attendee_s) +
+            Fmt(" (%.0f attendee-seconds receiving media)", r.media_attendee_seconds));
+  } else {
+    row("server cost", "not available (no /metrics, no --server-pid)");
+  }
+  if (r.server_metrics) {
     row("server packets in / out per s",
         Fmt("%.0f", r.ran_s > 0 ? r.server_packets_in / r.ran_s : 0) + " / " +
             Fmt("%.0f", r.ran_s > 0 ? r.server_packets_out / r.ran_s : 0));
     row("server CPU per packet out", Fmt("%.2f us", r.server_cpu_us_per_packet_out));
     row("server CPU per mixed attendee-s", Fmt("%.1f us", r.server_cpu_us_per_mixed_attendee_s));
-  } else {
-    row("server cost", "not available (/metrics unreadable)");
   }
   row("client CPU per attendee-second",
       Fmt("%.1f us", r.client_cpu_us_per_attendee_s) + Fmt(" (%.2f s in all)", r.client_cpu_s));
+  row("client health",
+      Fmt("CPU %.0f %% of a core", r.client_cpu_pct) + ", " + std::to_string(r.client_late_ticks) +
+          " of " + std::to_string(r.client_ticks) + " ticks late (max " +
+          Fmt("%.0f ms)", r.client_tick_late_max_ms) +
+          (r.machine_busy_pct >= 0 ? Fmt(", machine %.0f %% busy", r.machine_busy_pct) + " of " +
+                                         std::to_string(r.machine_cores) + " cores"
+                                   : std::string()));
+  if (r.per_meeting.size() > 1 && r.per_meeting.size() <= kMaxMeetingRows) {
+    o << "  per meeting: joins ok/attempted, join p99 ms, mouth-to-ear p95 ms, talkers heard %, "
+         "audio loss %, frames decoded %, freezes\n";
+    for (const MeetingRow& m : r.per_meeting) {
+      std::snprintf(
+          line, sizeof(line), "    meeting %-3d %d/%d  %s  %s  %s  %s  %s  %llu\n", m.meeting,
+          m.joins_ok, m.joins_attempted, m.join_ms.n ? Fmt("%.0f", m.join_ms.p99).c_str() : "-",
+          m.mouth_to_ear_ms.n ? Fmt("%.0f", m.mouth_to_ear_ms.p95).c_str() : "-",
+          Pct(m.talkers_heard_pct).c_str(), Pct(m.audio_loss_pct).c_str(),
+          Pct(m.frames_decoded_pct).c_str(), static_cast<unsigned long long>(m.video_freezes));
+      o << line;
+    }
+  }
   for (const std::string& n : r.notes) o << "  note: " << n << "\n";
   o << "  result: " << (r.Passed() ? "PASS" : "FAIL") << "\n";
   return o.str();
@@ -193,7 +287,36 @@ std::string ReportJson(const LoadReport& r) {
   }
   json::array notes;
   for (const auto& n : r.notes) notes.push_back(json::string(n));
+  json::array warnings;
+  for (const auto& n : r.warnings) warnings.push_back(json::string(n));
+  json::array slo;
+  for (const SloResult& s : r.slo) {
+    slo.push_back(
+        json::object{{"name", s.name},
+                     {"description", s.description},
+                     {"comparison", s.at_most ? "at_most" : "at_least"},
+                     {"target", s.target},
+                     {"measured", s.measured ? json::value(*s.measured) : json::value(nullptr)},
+                     {"result", s.outcome == SloResult::Outcome::kPass   ? "pass"
+                                : s.outcome == SloResult::Outcome::kFail ? "fail"
+                                                                         : "n/a"},
+                     {"note", s.note}});
+  }
+  json::array meetings;
+  for (const MeetingRow& m : r.per_meeting) {
+    auto opt = [](double v) { return v < 0 ? json::value(nullptr) : json::value(v); };
+    meetings.push_back(json::object{{"meeting", m.meeting},
+                                    {"joins_attempted", m.joins_attempted},
+                                    {"joins_succeeded", m.joins_ok},
+                                    {"join_ms", DistJson(m.join_ms)},
+                                    {"mouth_to_ear_ms", DistJson(m.mouth_to_ear_ms)},
+                                    {"talkers_heard_pct", opt(m.talkers_heard_pct)},
+                                    {"audio_loss_pct", opt(m.audio_loss_pct)},
+                                    {"frames_decoded_pct", opt(m.frames_decoded_pct)},
+                                    {"video_freezes", m.video_freezes}});
+  }
   json::object o{
+      {"target", r.target},
       {"endpoint", r.endpoint},
       {"scenario", json::object{{"meetings", r.meetings},
                                 {"attendees_per_meeting", r.attendees_per_meeting},
@@ -204,6 +327,10 @@ std::string ReportJson(const LoadReport& r) {
       {"ran_s", r.ran_s},
       {"interrupted", r.interrupted},
       {"passed", r.Passed()},
+      {"verdict", VerdictLine(r)},
+      {"slo", slo},
+      {"warnings", warnings},
+      {"per_meeting", meetings},
       {"joins", json::object{{"attempted", r.joins_attempted},
                              {"succeeded", r.joins_ok},
                              {"failed_by_reason", failures},
@@ -212,7 +339,9 @@ std::string ReportJson(const LoadReport& r) {
                              {"packets_impaired", r.audio_impaired},
                              {"packets_received", r.audio_received},
                              {"packets_expected", r.audio_expected},
+                             {"packets_dropped_by_downlink_impairment", r.audio_downlink_impaired},
                              {"loss_pct", r.audio_loss_pct},
+                             {"loss_without_impairment_pct", r.audio_server_loss_pct},
                              {"jitter_ms", DistJson(r.jitter_ms)},
                              {"mouth_to_ear_ms", DistJson(r.mouth_to_ear_ms)},
                              {"analysed_frames", r.analysed_frames},
@@ -236,6 +365,14 @@ std::string ReportJson(const LoadReport& r) {
                              {"padding_bytes_received", r.video_padding_bytes},
                              {"first_frame_ms", DistJson(r.video_first_frame_ms)},
                              {"keyframe_wait_ms", DistJson(r.video_keyframe_wait_ms)},
+                             {"stream_seconds", r.video_stream_seconds},
+                             {"widths_at_end",
+                              [&] {
+                                json::object w;
+                                for (const auto& [px, n] : r.video_widths_at_end)
+                                  w[std::to_string(px)] = n;
+                                return w;
+                              }()},
                              {"constrained", ConstrainedJson(r)}}},
       {"delay_burst", r.burst
                           ? json::value(json::object{{"from_s", r.burst->from_s},
@@ -255,14 +392,31 @@ std::string ReportJson(const LoadReport& r) {
       {"meeting_ended", r.meeting_ended},
       {"server",
        json::object{{"metrics_available", r.server_metrics},
+                    {"cost_available", r.server_cost},
+                    {"cpu_source", r.server_cpu_source},
                     {"cpu_s", r.server_cpu_s},
+                    {"rss_mib", r.server_rss_mib},
+                    {"rss_peak_mib", r.server_rss_peak_mib},
+                    {"client_rtp_received", r.client_rtp_received},
+                    {"media_attendee_seconds", r.media_attendee_seconds},
+                    {"cpu_us_per_rtp_received", r.server_cpu_us_per_rtp_received},
+                    {"client_video_rtp_received", r.client_video_rtp_received},
+                    {"cpu_us_per_video_rtp_received", r.server_cpu_us_per_video_rtp_received},
+                    {"cpu_us_per_media_attendee_second", r.server_cpu_us_per_media_attendee_s},
                     {"packets_in", r.server_packets_in},
                     {"packets_out", r.server_packets_out},
                     {"mixed_attendee_seconds", r.mixed_attendee_seconds},
                     {"cpu_us_per_packet_out", r.server_cpu_us_per_packet_out},
                     {"cpu_us_per_mixed_attendee_second", r.server_cpu_us_per_mixed_attendee_s}}},
       {"client", json::object{{"cpu_s", r.client_cpu_s},
-                              {"cpu_us_per_attendee_second", r.client_cpu_us_per_attendee_s}}},
+                              {"cpu_us_per_attendee_second", r.client_cpu_us_per_attendee_s},
+                              {"cpu_pct", r.client_cpu_pct},
+                              {"ticks", r.client_ticks},
+                              {"late_ticks", r.client_late_ticks},
+                              {"tick_late_max_ms", r.client_tick_late_max_ms},
+                              {"machine_busy_pct", r.machine_busy_pct},
+                              {"machine_cores", r.machine_cores},
+                              {"saturated", r.client_saturated}}},
       {"timeline", timeline},
       {"notes", notes},
   };
@@ -365,6 +519,43 @@ std::string Histogram(const std::string& title, const std::vector<double>& value
   return o.str();
 }
 
+// The verdict first: each objective with its target, measured value and result; warnings about
+// the load tester's own saturation; per-meeting rows when there are few meetings.
+std::string VerdictHtml(const LoadReport& r) {
+  std::ostringstream o;
+  o << "<p><b>Verdict: " << Escape(VerdictLine(r)) << "</b> &mdash; " << Escape(r.target) << " at "
+    << Escape(r.endpoint) << ", " << r.meetings << " meetings &times; " << r.attendees_per_meeting
+    << " attendees (" << r.talkers_per_meeting << " talkers, " << r.video_senders_per_meeting
+    << " cameras), " << Fmt("%.0f s", r.ran_s) << "</p>";
+  for (const std::string& w : r.warnings) o << "<p class='fail'>Warning: " << Escape(w) << "</p>";
+  o << "<table><tr><th>objective</th><th>what</th><th>target</th><th>measured</th>"
+       "<th>result</th></tr>";
+  for (const SloResult& s : r.slo) {
+    const char* cls = s.outcome == SloResult::Outcome::kFail   ? "fail"
+                      : s.outcome == SloResult::Outcome::kPass ? "pass"
+                                                               : "na";
+    o << "<tr><td><code>" << Escape(s.name) << "</code></td><td>" << Escape(s.description)
+      << "</td><td>" << Escape(Target(s)) << "</td><td>" << Escape(Measured(s))
+      << "</td><td class='" << cls << "'>" << OutcomeName(s.outcome)
+      << (s.note.empty() ? "" : " (" + Escape(s.note) + ")") << "</td></tr>";
+  }
+  o << "</table>";
+  if (r.per_meeting.size() > 1 && r.per_meeting.size() <= kMaxMeetingRows) {
+    o << "<h2>Per meeting</h2><table><tr><th>meeting</th><th>joins ok</th><th>join p99 ms</th>"
+         "<th>mouth-to-ear p95 ms</th><th>talkers heard %</th><th>audio loss %</th>"
+         "<th>frames decoded %</th><th>freezes</th></tr>";
+    for (const MeetingRow& m : r.per_meeting) {
+      o << "<tr><td>" << m.meeting << "</td><td>" << m.joins_ok << " / " << m.joins_attempted
+        << "</td><td>" << (m.join_ms.n ? Fmt("%.0f", m.join_ms.p99) : "-") << "</td><td>"
+        << (m.mouth_to_ear_ms.n ? Fmt("%.0f", m.mouth_to_ear_ms.p95) : "-") << "</td><td>"
+        << Pct(m.talkers_heard_pct) << "</td><td>" << Pct(m.audio_loss_pct) << "</td><td>"
+        << Pct(m.frames_decoded_pct) << "</td><td>" << m.video_freezes << "</td></tr>";
+    }
+    o << "</table>";
+  }
+  return o.str();
+}
+
 }  // namespace
 
 std::string ReportHtml(const LoadReport& r) {
@@ -379,10 +570,11 @@ std::string ReportHtml(const LoadReport& r) {
   o << "<!doctype html><html><head><meta charset='utf-8'><title>sfu-loadtest report</title>"
        "<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f4f4f4;"
        "padding:1em}"
-       ".pass{color:#2ca02c}.fail{color:#d62728}</style></head><body>";
+       ".pass{color:#2ca02c}.fail{color:#d62728}.na{color:#888}table{border-collapse:collapse}"
+       "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style></head><body>";
   o << "<h1>sfu-loadtest report <span class='" << (r.Passed() ? "pass'>PASS" : "fail'>FAIL")
     << "</span></h1>";
-  o << "<pre>" << Escape(ReportTable(r)) << "</pre>";
+  o << VerdictHtml(r);
   o << Histogram("Join time (WebSocket connect -> first mixed audio packet)", r.join_ms_values,
                  "ms")
     << "<br>";
@@ -412,6 +604,7 @@ std::string ReportHtml(const LoadReport& r) {
                       Fmt("%.0f s", c.from_s) + " to " + until + ")",
                   series, "px");
   }
+  o << "<h2>All figures</h2><pre>" << Escape(ReportTable(r)) << "</pre>";
   o << "<p>JSON of this run: rerun with <code>--json FILE</code>.</p></body></html>\n";
   return o.str();
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "loadtest/slo.h"
+
 namespace sfu::loadtest {
 
 struct Distribution {
@@ -27,8 +29,24 @@ struct SecondSample {
   double server_pps_out = -1;
 };
 
+// One meeting's figures, shown per meeting when a run has few meetings (a bad meeting hides in
+// the totals of many good ones).
+struct MeetingRow {
+  int meeting = 0;  // index in the run
+  int joins_attempted = 0, joins_ok = 0;
+  Distribution join_ms, mouth_to_ear_ms;
+  double talkers_heard_pct = -1;   // -1: not measured
+  double audio_loss_pct = -1;      // not caused by our impairment; -1: no audio
+  double frames_decoded_pct = -1;  // -1: no video
+  uint64_t video_freezes = 0;
+};
+
 struct LoadReport {
   // Scenario.
+  std::string target = "chime";  // --target
+  bool mixed_audio = true;  // the target mixes audio (every attendee receives one mixed stream)
+  int analysed_per_meeting = 0;
+  int mixed_talkers = 3;  // the server's K (talkers a listener can hear at once)
   std::string endpoint;
   int meetings = 0;
   int attendees_per_meeting = 0;
@@ -47,8 +65,10 @@ struct LoadReport {
   std::vector<double> join_ms_values;
   // Audio.
   uint64_t audio_sent = 0, audio_impaired = 0, audio_received = 0, audio_expected = 0;
-  double audio_loss_pct = 0;
-  Distribution jitter_ms;  // per attendee, last RFC 3550 value
+  uint64_t audio_downlink_impaired = 0;  // downlink audio packets our own impairment dropped
+  double audio_loss_pct = 0;             // all downlink loss
+  double audio_server_loss_pct = 0;      // ... less what our impairment dropped
+  Distribution jitter_ms;                // per attendee, last RFC 3550 value
   Distribution mouth_to_ear_ms;
   uint64_t analysed_frames = 0;
   uint64_t mix_minus_violations = 0;
@@ -70,6 +90,8 @@ struct LoadReport {
            video_plis_sent = 0;
   uint64_t video_padding_bytes = 0;
   Distribution video_keyframe_wait_ms, video_first_frame_ms;
+  double video_stream_seconds = 0;         // received streams x time from their first to last frame
+  std::map<int, int> video_widths_at_end;  // decoded picture width -> received streams (layers)
   // Attendees behind a downlink bottleneck (--downlink-limit): the picture width they decoded
   // (the simulcast layer) of each received camera before, during and after the limit.
   struct Constrained {
@@ -104,8 +126,22 @@ struct LoadReport {
   // storm's or a stall's effect and the recovery after it.
   std::vector<double> mouth_to_ear_by_5s_ms;
   bool meeting_ended = false;
-  // Cost.
-  bool server_metrics = false;
+  // Cost. The server's CPU (and memory) from /proc/<pid> with --server-pid, else from /metrics;
+  // per unit of work both as the server counts it (/metrics: packets it sent, attendees its
+  // mixer had) and as the clients saw it (RTP packets they received, attendee-seconds receiving
+  // media), the latter the same for every target (side-by-side figures use it).
+  bool server_cost = false;  // server_cpu_s known
+  std::string server_cpu_source;
+  double server_rss_mib = 0, server_rss_peak_mib = 0;  // /proc only (0: unknown)
+  uint64_t client_rtp_received = 0;
+  uint64_t client_video_rtp_received = 0;
+  double media_attendee_seconds = 0;
+  double server_cpu_us_per_rtp_received = 0;
+  // All of the server's CPU over the video packets only: what a forwarded video packet costs at
+  // most (the same CPU also carried the audio).
+  double server_cpu_us_per_video_rtp_received = 0;
+  double server_cpu_us_per_media_attendee_s = 0;
+  bool server_metrics = false;  // /metrics read
   double server_cpu_s = 0;
   double server_packets_in = 0, server_packets_out = 0;
   double mixed_attendee_seconds = 0;
@@ -114,9 +150,24 @@ struct LoadReport {
   double client_cpu_s = 0;
   double client_cpu_us_per_attendee_s = 0;
   std::vector<SecondSample> timeline;
-  std::vector<std::string> notes;  // warnings worth reading
+  std::vector<std::string> notes;  // remarks worth reading
+  // The load tester's own health: its 20 ms media ticks (late: > 10 ms after the deadline), its
+  // CPU, and the whole machine's (from /proc/stat; -1: unreadable). When the client or the
+  // machine was saturated the figures describe the load tester, not the server.
+  uint64_t client_ticks = 0, client_late_ticks = 0;
+  double client_tick_late_max_ms = 0;
+  double client_cpu_pct = 0;     // of one core, average over the run
+  double machine_busy_pct = -1;  // of all cores, average over the run
+  int machine_cores = 0;
+  bool client_saturated = false;
+  std::vector<std::string> warnings;  // figures not to be trusted, and why
+  // Per meeting (all meetings; the table and the page show them when there are few).
+  std::vector<MeetingRow> per_meeting;
+  // The verdict: each objective, measured and judged (EvaluateSlo).
+  std::vector<SloResult> slo;
 
-  bool Passed() const;  // every join succeeded, no mix-minus violation, the meeting did not end
+  // Joins were attempted, the meeting did not end, and no objective failed.
+  bool Passed() const;
 };
 
 std::string ReportTable(const LoadReport& r);

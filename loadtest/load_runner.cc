@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -15,8 +16,10 @@
 #include <thread>
 
 #include "loadtest/control_client.h"
+#include "loadtest/janus_rooms.h"
 #include "loadtest/run_analysis.h"
 #include "loadtest/sim_attendee.h"
+#include "loadtest/trace.h"
 #include "transport/dtls/dtls_context.h"
 
 namespace sfu::loadtest {
@@ -83,6 +86,11 @@ class Worker {
   asio::io_context& io() { return io_; }
   const transport::DtlsContext& dtls() const { return *dtls_; }
   std::vector<std::unique_ptr<SimAttendee>>& attendees() { return attendees_; }
+  // Worker thread only (through Call).
+  uint64_t ticks() const { return ticks_; }
+  uint64_t late_ticks() const { return late_ticks_; }
+  double late_max_ms() const { return late_max_ms_; }
+  static constexpr double kLateTickMs = 10;
 
  private:
   void Arm() {
@@ -92,6 +100,12 @@ class Worker {
     tick_.expires_at(next_);
     tick_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || stopping_) return;
+      // How late this tick runs: a loaded client sends and measures late, and says so.
+      const double late_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - next_).count();
+      ++ticks_;
+      if (late_ms > kLateTickMs) ++late_ticks_;
+      late_max_ms_ = std::max(late_max_ms_, late_ms);
       const int64_t now = NowUs();
       for (auto& a : attendees_) a->Tick(frame_, now);
       ++frame_;
@@ -103,6 +117,8 @@ class Worker {
   asio::steady_timer tick_;
   Clock::time_point next_;
   uint64_t frame_ = 0;
+  uint64_t ticks_ = 0, late_ticks_ = 0;  // worker thread only
+  double late_max_ms_ = 0;
   bool stopping_ = false;  // worker thread only
   std::unique_ptr<transport::DtlsContext> dtls_;
   std::vector<std::unique_ptr<SimAttendee>> attendees_;
@@ -116,24 +132,108 @@ struct Slot {
 };
 
 struct ServerSample {
-  bool ok = false;
+  bool ok = false;       // cpu is known
+  bool metrics = false;  // the rest too (/metrics)
   double cpu = 0, in = 0, out = 0, mixing = 0;
+  double rss_mib = 0, rss_peak_mib = 0;
 };
 
-ServerSample Scrape(ControlClient& api) {
+// The server's cost so far: from its /metrics (sfu-server), and its CPU and memory from
+// /proc/<pid> when the load runs on the server's machine with --server-pid (any server; the
+// only source for Janus). /proc wins for CPU: the whole process, whatever its metrics say.
+ServerSample Scrape(ControlClient* api, int pid) {
   ServerSample s;
-  std::string err;
-  auto text = api.Metrics(&err);
-  if (!text) return s;
-  s.ok = true;
-  s.cpu = SumMetric(*text, "process_cpu_seconds_total");
-  // UDP datagrams, and those on stream connections (ICE-TCP, TURN; --media-path tcp, turn-*).
-  s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"") +
-         SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"in\"");
-  s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"") +
-          SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"out\"");
-  s.mixing = SumMetric(*text, "sfu_mixer_participants");
+  if (api) {
+    std::string err;
+    if (auto text = api->Metrics(&err)) {
+      s.ok = s.metrics = true;
+      s.cpu = SumMetric(*text, "process_cpu_seconds_total");
+      // UDP datagrams, and those on stream connections (ICE-TCP, TURN; --media-path tcp, turn-*).
+      s.in = SumMetric(*text, "sfu_shard_packets_total", "direction=\"in\"") +
+             SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"in\"");
+      s.out = SumMetric(*text, "sfu_shard_packets_total", "direction=\"out\"") +
+              SumMetric(*text, "sfu_shard_stream_datagrams_total", "direction=\"out\"");
+      s.mixing = SumMetric(*text, "sfu_mixer_participants");
+    }
+  }
+  if (pid > 0) {
+    double cpu = 0;
+    if (ReadProcessUsage(pid, &cpu, &s.rss_mib, &s.rss_peak_mib)) {
+      s.ok = true;
+      s.cpu = cpu;
+    } else {
+      s.ok = false;  // the process is gone: no cost figures at all rather than wrong ones
+    }
+  }
   return s;
+}
+
+// Meetings and attendees through the control API: their shared state and join tokens.
+bool CreateChimeMeetings(const LoadOptions& o, ControlClient& api,
+                         std::vector<std::shared_ptr<MeetingShared>>* meetings,
+                         std::vector<std::vector<std::string>>* tokens, std::string* error) {
+  const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
+  for (int m = 0; m < meeting_count; ++m) {
+    std::optional<MeetingInfo> info =
+        o.meeting_id.empty()
+            ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
+                                error)
+            : api.GetMeeting(o.meeting_id, error);
+    if (!info) return false;
+    auto sig = ParseUrl(info->signaling_url, error);
+    if (!sig) {
+      *error = "meeting " + info->meeting_id + ": SignalingUrl: " + *error;
+      return false;
+    }
+    auto shared = std::make_shared<MeetingShared>();
+    shared->meeting_id = info->meeting_id;
+    shared->host = sig->host;
+    shared->port = sig->port;
+    shared->talkers = std::min(o.talkers, 10);
+    std::vector<std::string> users;
+    for (int a = 0; a < o.attendees; ++a)
+      users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
+    auto t = api.CreateAttendees(info->meeting_id, users, error);
+    if (!t) return false;
+    meetings->push_back(shared);
+    tokens->push_back(*t);
+  }
+  return true;
+}
+
+// A room per meeting on Janus; attendees need no tokens there.
+bool CreateJanusMeetings(const LoadOptions& o, const HttpUrl& url,
+                         std::vector<std::shared_ptr<MeetingShared>>* meetings,
+                         std::vector<std::vector<std::string>>* tokens,
+                         std::vector<uint64_t>* rooms, std::string* error) {
+  // Room numbers of this run: unlikely to collide with another run's on the same Janus.
+  const uint64_t base = 1'000'000 + static_cast<uint64_t>(NowUs() % 1'000'000) * 1000;
+  for (int m = 0; m < o.meetings; ++m) rooms->push_back(base + static_cast<uint64_t>(m));
+  if (!CreateJanusRooms(url.host, url.port, o.target, *rooms, o.attendees, error)) return false;
+  for (int m = 0; m < o.meetings; ++m) {
+    auto shared = std::make_shared<MeetingShared>();
+    shared->room = (*rooms)[static_cast<size_t>(m)];
+    shared->meeting_id = std::to_string(shared->room);
+    shared->host = url.host;
+    shared->port = url.port;
+    shared->talkers = std::min(o.talkers, 10);
+    meetings->push_back(shared);
+    tokens->push_back(std::vector<std::string>(static_cast<size_t>(o.attendees)));
+  }
+  return true;
+}
+
+// What a target cannot do, refused before anything starts.
+std::string TargetRefusal(const LoadOptions& o) {
+  if (!IsJanus(o.target)) return "";
+  const std::string t = TargetName(o.target);
+  if (o.media_path != MediaPath::kUdp) return "--target " + t + " takes --media-path udp only";
+  if (!o.meeting_id.empty() || !o.api_key.empty())
+    return "--meeting-id and --api-key are for the Chime control API, not --target " + t;
+  if (o.data_rate > 0) return "--target " + t + " has no data messages (--data-rate)";
+  if (o.target == Target::kJanusAudioBridge && o.video_senders > 0)
+    return "--target janus-audiobridge is audio only (--video-senders 0)";
+  return "";
 }
 
 }  // namespace
@@ -147,6 +247,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.video_senders_per_meeting = o.video_senders;
   r.attendees_per_meeting = o.attendees;
   r.media_path = MediaPathName(o.media_path);
+  r.analysed_per_meeting = o.analyse_per_meeting;
+  r.mixed_talkers = o.mixed_talkers;
   if (o.downlink_kbps < 0 || (o.downlink_kbps > 0 && o.downlink_kbps < 20) ||
       o.limited_attendees < 0 || o.limited_attendees > o.attendees || o.downlink_from_s < 0 ||
       (o.downlink_until_s != 0 && o.downlink_until_s <= o.downlink_from_s)) {
@@ -171,47 +273,47 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
         "--join-rate > 0";
     return 2;
   }
+  if (std::string refusal = TargetRefusal(o); !refusal.empty()) {
+    *error = refusal;
+    return 2;
+  }
   auto url = ParseUrl(o.endpoint, error);
   if (!url) return 2;
-  ControlClient api(*url, o.api_key, o.region);
+  const bool janus = IsJanus(o.target);
+  r.target = TargetName(o.target);
+  r.mixed_audio = o.target != Target::kJanusVideoRoom;
+  std::unique_ptr<ControlClient> api;
+  if (!janus) api = std::make_unique<ControlClient>(*url, o.api_key, o.region);
 
-  // Meetings and attendees through the control API.
+  // Meetings (Chime) or rooms (Janus), and attendees.
   std::vector<std::shared_ptr<MeetingShared>> meetings;
   std::vector<std::vector<std::string>> tokens;
+  std::vector<uint64_t> rooms;
   const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
   r.meetings = meeting_count;
   if (o.progress)
-    out << "creating " << meeting_count << " meeting(s) with " << o.attendees
-        << " attendees each at " << o.endpoint << "\n"
+    out << "creating " << meeting_count << (janus ? " room(s)" : " meeting(s)") << " for "
+        << o.attendees << " attendees each at " << o.endpoint << "\n"
         << std::flush;
-  for (int m = 0; m < meeting_count; ++m) {
-    std::optional<MeetingInfo> info =
-        o.meeting_id.empty()
-            ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
-                                error)
-            : api.GetMeeting(o.meeting_id, error);
-    if (!info) return 2;
-    auto sig = ParseUrl(info->signaling_url, error);
-    if (!sig) {
-      *error = "meeting " + info->meeting_id + ": SignalingUrl: " + *error;
-      return 2;
+  if (janus ? !CreateJanusMeetings(o, *url, &meetings, &tokens, &rooms, error)
+            : !CreateChimeMeetings(o, *api, &meetings, &tokens, error))
+    return 2;
+  // Janus's rooms go when the run ends, however it ends.
+  struct RoomCleanup {
+    const LoadOptions& o;
+    const HttpUrl& url;
+    const std::vector<uint64_t>& rooms;
+    ~RoomCleanup() {
+      if (!rooms.empty()) DestroyJanusRooms(url.host, url.port, o.target, rooms);
     }
-    auto shared = std::make_shared<MeetingShared>();
-    shared->meeting_id = info->meeting_id;
-    shared->host = sig->host;
-    shared->port = sig->port;
-    shared->talkers = std::min(o.talkers, 10);
-    std::vector<std::string> users;
-    for (int a = 0; a < o.attendees; ++a)
-      users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
-    auto t = api.CreateAttendees(info->meeting_id, users, error);
-    if (!t) return 2;
-    meetings.push_back(shared);
-    tokens.push_back(*t);
-  }
-  const ServerSample server_start = Scrape(api);
+  } room_cleanup{o, *url, rooms};
+  const ServerSample server_start = Scrape(api.get(), o.server_pid);
   if (!server_start.ok)
-    r.notes.push_back("the server's /metrics was not readable: no server cost figures");
+    r.notes.push_back(o.server_pid > 0 ? "the server process was not readable in /proc: no server "
+                                         "cost figures"
+                      : janus          ? "no --server-pid: no server cost figures (Janus has no "
+                                         "metrics endpoint)"
+                              : "the server's /metrics was not readable: no server cost figures");
 
   // Workers and attendees.
   const int threads = o.threads > 0
@@ -239,6 +341,16 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     }
     simulcast_banks = {&low, &mid, &hi};
   }
+  std::shared_ptr<TraceSink> trace;
+  if (!o.trace_file.empty()) {
+    trace = TraceSink::Open(o.trace_file, error);
+    if (!trace) return 2;
+    trace->Write(boost::json::object{{"kind", "run"},
+                                     {"target", TargetName(o.target)},
+                                     {"endpoint", o.endpoint},
+                                     {"meeting", meetings[0]->meeting_id},
+                                     {"attendee", 0}});
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
     workers.push_back(std::make_unique<Worker>(error));
@@ -252,7 +364,11 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   for (size_t m = 0; m < meetings.size(); ++m) {
     for (int a = 0; a < o.attendees; ++a) {
       SimConfig c;
+      c.target = o.target;
       c.meeting = meetings[m];
+      c.meeting_index = static_cast<int>(m);
+      c.attendee_index = a;
+      if (m == 0 && a == 0) c.trace = trace;
       c.join_token = tokens[m][static_cast<size_t>(a)];
       c.talker_index = a < o.talkers ? a : -1;
       // Analyse one talker and one silent listener per meeting first (mix-minus and presence).
@@ -281,7 +397,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       if (a < o.video_senders) c.simulcast = simulcast_banks;
       Worker& w = *workers[next_worker];
       auto index = w.Call([&w, c] {
-        w.attendees().push_back(std::make_unique<SimAttendee>(w.io(), w.dtls(), bank, c));
+        w.attendees().push_back(SimAttendee::Create(w.io(), w.dtls(), bank, c));
         return w.attendees().size() - 1;
       });
       if (!index) {
@@ -331,6 +447,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   // The run.
   const auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
+  uint64_t machine_busy_start = 0, machine_total_start = 0;
+  const bool machine_cpu = ReadMachineCpu(&machine_busy_start, &machine_total_start);
   size_t joined_count = 0;
   double churn_credit = 0, mute_credit = 0;
   std::vector<double> data_credit(meetings.size(), 0);
@@ -338,7 +456,8 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   ServerSample last_server = server_start;
   double last_cpu = cpu_start;
   auto last_second = start;
-  double mixed_attendee_seconds = 0;
+  double mixed_attendee_seconds = 0;  // the server's count (/metrics)
+  double media_attendee_seconds = 0;  // the clients' count: attendees receiving media
   bool ended = false;
   std::vector<std::pair<size_t, Clock::time_point>> rejoin;  // slot, when
   while (!stop.load()) {
@@ -396,7 +515,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       const double dt = std::chrono::duration<double>(now - last_second).count();
       last_second = now;
       const Snapshot s = snapshot();
-      const ServerSample sv = Scrape(api);
+      const ServerSample sv = Scrape(api.get(), o.server_pid);
       const double cpu = ProcessCpuSeconds();
       SecondSample sample;
       sample.t = t;
@@ -407,11 +526,12 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
           de > 0 && de > dr ? 100.0 * static_cast<double>(de - dr) / static_cast<double>(de) : 0;
       sample.errors = s.failures;
       sample.client_cpu_pct = 100.0 * (cpu - last_cpu) / dt;
-      if (sv.ok && last_server.ok) {
-        sample.server_cpu_pct = 100.0 * (sv.cpu - last_server.cpu) / dt;
+      if (sv.ok && last_server.ok) sample.server_cpu_pct = 100.0 * (sv.cpu - last_server.cpu) / dt;
+      if (sv.metrics && last_server.metrics) {
         sample.server_pps_out = (sv.out - last_server.out) / dt;
         mixed_attendee_seconds += sv.mixing * dt;
       }
+      media_attendee_seconds += s.media * dt;
       r.timeline.push_back(sample);
       if (o.progress) {
         char line[256];
@@ -435,16 +555,26 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.meeting_ended = ended;
   const auto end = Clock::now();
   r.ran_s = std::chrono::duration<double>(end - start).count();
-  const ServerSample server_end = Scrape(api);
+  const ServerSample server_end = Scrape(api.get(), o.server_pid);
   const double cpu_end = ProcessCpuSeconds();
+  uint64_t machine_busy_end = 0, machine_total_end = 0;
+  if (machine_cpu && ReadMachineCpu(&machine_busy_end, &machine_total_end) &&
+      machine_total_end > machine_total_start) {
+    r.machine_busy_pct = 100.0 * static_cast<double>(machine_busy_end - machine_busy_start) /
+                         static_cast<double>(machine_total_end - machine_total_start);
+  }
+  r.machine_cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   // Collect, then leave.
   std::vector<AttendeeStats> all;
   for (auto& w : workers) {
-    auto part = w->Call([&w] {
+    auto part = w->Call([&w, &r] {
       std::vector<AttendeeStats> v;
       for (auto& a : w->attendees()) v.push_back(a->stats());
       for (auto& a : w->attendees()) a->Leave();
+      r.client_ticks += w->ticks();
+      r.client_late_ticks += w->late_ticks();
+      r.client_tick_late_max_ms = std::max(r.client_tick_late_max_ms, w->late_max_ms());
       return v;
     });
     if (part) all.insert(all.end(), part->begin(), part->end());
@@ -464,6 +594,13 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
     r.audio_impaired += s.audio_impaired;
     r.audio_received += s.audio_received;
     r.audio_expected += s.audio_expected;
+    r.audio_downlink_impaired += s.audio_downlink_impaired;
+    r.client_rtp_received += s.rtp_received;
+    r.client_video_rtp_received += s.video_rtp_received;
+    r.video_stream_seconds += s.video_stream_seconds;
+    std::map<uint32_t, int> width;  // the last decoded width of each received stream
+    for (const WidthChange& c : s.video_width_changes) width[c.ssrc] = c.width;
+    for (const auto& [ssrc, w] : width) r.video_widths_at_end[w]++;
     if (s.audio_received > 0) jitter.push_back(s.jitter_ms);
     m2e.insert(m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
     for (size_t k = 0; k < s.mouth_to_ear_ms.size() && k < s.mouth_to_ear_at_us.size(); ++k)
@@ -509,10 +646,9 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.mouth_to_ear_ms = Distribution::Of(m2e);
   if (o.delay_until_s > 0) r.burst = AnalyseBurst(m2e_at, o.delay_from_s, o.delay_until_s);
   r.mouth_to_ear_by_5s_ms = MouthToEarByWindow(m2e_at, 5.0);
-  r.audio_loss_pct = r.audio_expected > r.audio_received
-                         ? 100.0 * static_cast<double>(r.audio_expected - r.audio_received) /
-                               static_cast<double>(r.audio_expected)
-                         : 0;
+  r.audio_loss_pct = LossPct(r.audio_expected, r.audio_received);
+  r.audio_server_loss_pct = LossPct(r.audio_expected, r.audio_received, r.audio_downlink_impaired);
+  r.per_meeting = PerMeeting(all, meeting_count);
   r.talker_presence_pct = presence_frames ? 100.0 * static_cast<double>(presence_heard) /
                                                 static_cast<double>(presence_frames)
                                           : -1;
@@ -521,9 +657,28 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.client_cpu_s = cpu_end - cpu_start;
   const double attendee_seconds = static_cast<double>(slots.size()) * std::max(r.ran_s, 0.001);
   r.client_cpu_us_per_attendee_s = r.client_cpu_s * 1e6 / attendee_seconds;
+  r.media_attendee_seconds = media_attendee_seconds;
   if (server_start.ok && server_end.ok) {
-    r.server_metrics = true;
+    r.server_cost = true;
+    r.server_cpu_source =
+        o.server_pid > 0 ? "/proc/" + std::to_string(o.server_pid) : std::string("/metrics");
     r.server_cpu_s = server_end.cpu - server_start.cpu;
+    r.server_rss_mib = server_end.rss_mib;
+    r.server_rss_peak_mib = server_end.rss_peak_mib;
+    r.server_cpu_us_per_rtp_received =
+        r.client_rtp_received > 0
+            ? r.server_cpu_s * 1e6 / static_cast<double>(r.client_rtp_received)
+            : 0;
+    r.server_cpu_us_per_media_attendee_s =
+        media_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / media_attendee_seconds : 0;
+    r.server_cpu_us_per_video_rtp_received =
+        r.client_video_rtp_received > 0
+            ? r.server_cpu_s * 1e6 / static_cast<double>(r.client_video_rtp_received)
+            : 0;
+    r.notes.push_back("server CPU is the whole process over the run (" + r.server_cpu_source + ")");
+  }
+  if (server_start.metrics && server_end.metrics) {
+    r.server_metrics = true;
     r.server_packets_in = server_end.in - server_start.in;
     r.server_packets_out = server_end.out - server_start.out;
     r.mixed_attendee_seconds = mixed_attendee_seconds;
@@ -531,9 +686,11 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
         r.server_packets_out > 0 ? r.server_cpu_s * 1e6 / r.server_packets_out : 0;
     r.server_cpu_us_per_mixed_attendee_s =
         mixed_attendee_seconds > 0 ? r.server_cpu_s * 1e6 / mixed_attendee_seconds : 0;
-    r.notes.push_back(
-        "server CPU is the whole process (control thread and every shard) over the run");
   }
+  if (trace)
+    r.notes.push_back("trace: " + std::to_string(trace->lines()) + " lines in " + o.trace_file);
+  JudgeClientHealth(&r, Worker::kLateTickMs);
+  r.slo = EvaluateSlo(r, o.objectives);
   return r.Passed() ? 0 : 1;
 }
 

@@ -14,6 +14,8 @@
 
 #include "loadtest/client_transport.h"
 #include "loadtest/load_report.h"
+#include "loadtest/sim_attendee.h"
+#include "loadtest/slo.h"
 
 namespace sfu::loadtest {
 
@@ -49,11 +51,15 @@ struct LoadOptions {
   bool simulcast = false;
   MediaPath media_path = MediaPath::kUdp;  // every attendee's (turn-*: --turn-policy always)
   bool progress = true;
+  std::vector<SloObjective> objectives = DefaultObjectives();  // the verdict (--slo)
+  Target target = Target::kChime;                              // the server under test (--target)
+  int server_pid = 0;      // its process, for CPU and memory from /proc (--server-pid); 0: none
+  std::string trace_file;  // --trace: the first attendee's signaling and transport events
 };
 
-// Returns 0 when the run passed, 1 when it ran but failed (failed joins, mix-minus violations, a
-// meeting ended), 2 when it could not start (bad options, unreachable server, refused key); the
-// reason is in *error for 2 and in the report otherwise.
+// Returns 0 when the run passed (every objective met), 1 when it ran but failed (an objective
+// missed, no join attempted, a meeting ended), 2 when it could not start (bad options, unreachable
+// server, refused key); the reason is in *error for 2 and in the report otherwise.
 int RunLoad(const LoadOptions& options, const std::atomic<bool>& stop, std::ostream& progress,
             LoadReport* report, std::string* error);
 

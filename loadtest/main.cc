@@ -17,9 +17,26 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
 }  // namespace
 
+// --slo's help, from the defaults themselves.
+std::string SloHelp() {
+  std::string s =
+      "service-level objectives the verdict and the exit status follow: name=value,... (name=off "
+      "drops one). Defaults:";
+  for (const sfu::loadtest::SloObjective& o : sfu::loadtest::DefaultObjectives()) {
+    char v[32];
+    std::snprintf(v, sizeof(v), "%g", o.target);
+    s += std::string(" ") + o.name + (o.at_most ? " <= " : " >= ") + v + ",";
+  }
+  s.back() = '.';
+  return s +
+         " audio_loss_pct leaves out what --loss/--downlink-limit dropped; freezes_per_min "
+         "counts per received camera-minute";
+}
+
 int main(int argc, char** argv) {
   sfu::loadtest::LoadOptions o;
-  std::string json_file, html_file, media_path = "udp";
+  std::string json_file, html_file, media_path = "udp", target = "chime";
+  std::vector<std::string> slo_specs;
   bool quiet = false;
   // clang-format off
   po::options_description desc(
@@ -27,11 +44,19 @@ int main(int argc, char** argv) {
       "Creates meetings and attendees through the control API, joins them over the Chime signaling\n"
       "protocol with real ICE/DTLS/SRTP media, and reports join times, audio loss and jitter,\n"
       "mouth-to-ear delay, mix-minus checks, data messages, and the server's CPU cost from /metrics.\n"
-      "Exit status: 0 passed, 1 ran but failed (failed joins, mix-minus violations, meeting ended),\n"
+      "Exit status: 0 passed (every service-level objective met, see --slo), 1 ran but failed (an\n"
+      "objective missed, a meeting ended), "
       "2 could not start (bad flags, unreachable server, refused key), 3 did not finish in time (a bug).\n\nOptions");
   desc.add_options()
     ("help,h", "print this help")
-    ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint), "the server's control API base URL (http only)")
+    ("target", po::value(&target)->default_value(target),
+       "the server under test: chime (sfu-server, or any server with the Chime SDK's APIs), janus-audiobridge or "
+       "janus-videoroom (Janus 1.x through its WebSocket API: a room per meeting; see scripts/janus-peer.sh)")
+    ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint),
+       "the server's control API base URL (http only); janus-*: its WebSocket API, e.g. ws://127.0.0.1:8188")
+    ("server-pid", po::value(&o.server_pid)->default_value(0),
+       "the server's process id on this machine: its CPU and memory from /proc/PID (the whole process; "
+       "the only source for Janus, which has no metrics endpoint)")
     ("api-key", po::value(&o.api_key), "KEYID:SECRET: sign API calls with AWS SigV4 (default: unsigned, loopback servers)")
     ("region", po::value(&o.region)->default_value(o.region), "MediaRegion of created meetings and the SigV4 region")
     ("meeting-id", po::value(&o.meeting_id), "join this existing meeting (creating --attendees attendees) instead of creating meetings")
@@ -67,6 +92,10 @@ int main(int argc, char** argv) {
     ("threads", po::value(&o.threads)->default_value(0), "client worker threads (0: one per core)")
     ("analyse", po::value(&o.analyse_per_meeting)->default_value(o.analyse_per_meeting), "attendees per meeting that decode and analyse what they hear")
     ("mixer-talkers", po::value(&o.mixed_talkers)->default_value(o.mixed_talkers), "the server's --mixer-talkers (how many talkers a listener can hear)")
+    ("slo", po::value(&slo_specs)->composing(), SloHelp().c_str())
+    ("trace", po::value(&o.trace_file),
+       "write every signaling frame the first attendee of the first meeting sends and receives, and its transport "
+       "events (ICE pair, DTLS role, cipher and SRTP profile, first RTP per SSRC), as JSON lines to FILE")
     ("json", po::value(&json_file), "write the report as JSON to FILE")
     ("report", po::value(&html_file), "write a self-contained HTML report with plots to FILE")
     ("quiet", po::bool_switch(&quiet), "no progress lines");
@@ -83,11 +112,24 @@ int main(int argc, char** argv) {
     std::cout << desc << "\n";
     return 0;
   }
+  if (auto t = sfu::loadtest::ParseTarget(target)) {
+    o.target = *t;
+  } else {
+    std::cerr << "sfu-loadtest: --target must be chime, janus-audiobridge or janus-videoroom\n";
+    return 2;
+  }
   if (auto path = sfu::loadtest::ParseMediaPath(media_path)) {
     o.media_path = *path;
   } else {
     std::cerr << "sfu-loadtest: --media-path must be udp, tcp, turn-tls or turn-tcp\n";
     return 2;
+  }
+  for (const std::string& spec : slo_specs) {
+    std::string error;
+    if (!sfu::loadtest::ApplySloSpec(spec, &o.objectives, &error)) {
+      std::cerr << "sfu-loadtest: " << error << "\n";
+      return 2;
+    }
   }
   o.progress = !quiet;
   sfu::base::SetLogLevel(sfu::base::LogLevel::kError);

@@ -1,7 +1,13 @@
 #include "loadtest/run_analysis.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace sfu::loadtest {
 
@@ -119,6 +125,126 @@ LoadReport::Constrained Constrain(const AttendeeStats& s, int64_t t0_us) {
   if (s.limit_until_us && c.down_ms < 0 && c.width_at_end >= c.width_before && c.width_before > 0)
     c.up_ms = 0;
   return c;
+}
+
+double LossPct(uint64_t expected, uint64_t received, uint64_t impaired) {
+  if (expected == 0 || expected <= received + impaired) return 0;
+  return 100.0 * static_cast<double>(expected - received - impaired) /
+         static_cast<double>(expected);
+}
+
+std::vector<MeetingRow> PerMeeting(const std::vector<AttendeeStats>& attendees, int meetings) {
+  struct Acc {
+    std::vector<double> join, m2e;
+    uint64_t presence = 0, heard = 0, expected = 0, received = 0, impaired = 0;
+    uint64_t frames = 0, frames_expected = 0;
+  };
+  std::vector<MeetingRow> rows(static_cast<size_t>(std::max(meetings, 0)));
+  std::vector<Acc> acc(rows.size());
+  for (const AttendeeStats& s : attendees) {
+    if (s.meeting < 0 || static_cast<size_t>(s.meeting) >= rows.size()) continue;
+    MeetingRow& r = rows[static_cast<size_t>(s.meeting)];
+    Acc& a = acc[static_cast<size_t>(s.meeting)];
+    r.joins_attempted += s.joins_attempted;
+    r.joins_ok += s.joins_ok;
+    a.join.insert(a.join.end(), s.join_ms.begin(), s.join_ms.end());
+    a.m2e.insert(a.m2e.end(), s.mouth_to_ear_ms.begin(), s.mouth_to_ear_ms.end());
+    a.presence += s.presence_frames;
+    a.heard += s.presence_heard;
+    a.expected += s.audio_expected;
+    a.received += s.audio_received;
+    a.impaired += s.audio_downlink_impaired;
+    a.frames += s.video_frames_received;
+    a.frames_expected += s.video_frames_expected;
+    r.video_freezes += s.video_freezes;
+  }
+  for (size_t m = 0; m < rows.size(); ++m) {
+    MeetingRow& r = rows[m];
+    const Acc& a = acc[m];
+    r.meeting = static_cast<int>(m);
+    r.join_ms = Distribution::Of(a.join);
+    r.mouth_to_ear_ms = Distribution::Of(a.m2e);
+    if (a.presence)
+      r.talkers_heard_pct = 100.0 * static_cast<double>(a.heard) / static_cast<double>(a.presence);
+    if (a.expected) r.audio_loss_pct = LossPct(a.expected, a.received, a.impaired);
+    if (a.frames_expected)
+      r.frames_decoded_pct =
+          100.0 * static_cast<double>(a.frames) / static_cast<double>(a.frames_expected);
+  }
+  return rows;
+}
+
+// Warnings when the load tester or the machine was the bottleneck: late ticks send and measure
+// late, and a machine with no idle CPU slows the server for reasons that are not its own.
+void JudgeClientHealth(LoadReport* r, double late_tick_ms) {
+  r->client_cpu_pct = r->ran_s > 0 ? 100.0 * r->client_cpu_s / r->ran_s : 0;
+  const double late_pct = r->client_ticks ? 100.0 * static_cast<double>(r->client_late_ticks) /
+                                                static_cast<double>(r->client_ticks)
+                                          : 0;
+  char buf[400];
+  const bool cpu_bound = r->client_cpu_pct > 80.0 * r->threads;
+  if (late_pct > 5 || cpu_bound) {
+    r->client_saturated = true;
+    std::snprintf(buf, sizeof(buf),
+                  "the load tester fell behind: %.0f %% of its 20 ms ticks ran over %.0f ms late "
+                  "(worst %.0f ms) while it used %.0f %% of a core on %d threads (%s); what it "
+                  "measured includes its own delays",
+                  late_pct, late_tick_ms, r->client_tick_late_max_ms, r->client_cpu_pct, r->threads,
+                  cpu_bound ? "its own CPU was the limit: fewer attendees per client machine"
+                            : "the machine did not give it CPU in time");
+    r->warnings.push_back(buf);
+  }
+  if (r->machine_busy_pct >= 90) {
+    std::snprintf(buf, sizeof(buf),
+                  "the machine's CPUs were %.0f %% busy over the run (server, load tester and "
+                  "anything else on it): they competed for CPU, so delays and loss may not be "
+                  "the server's own",
+                  r->machine_busy_pct);
+    r->warnings.push_back(buf);
+  }
+}
+
+bool ReadProcessUsage(int pid, double* cpu_s, double* rss_mib, double* rss_peak_mib) {
+  // /proc/<pid>/stat (proc(5)): fields after the ")" that ends the command name; utime and
+  // stime are the 14th and 15th fields, in clock ticks.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream in(line.substr(close + 2));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  const long hz = sysconf(_SC_CLK_TCK);
+  *cpu_s = static_cast<double>(utime + stime) / static_cast<double>(hz > 0 ? hz : 100);
+  *rss_mib = *rss_peak_mib = 0;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) *rss_mib = std::stod(line.substr(6)) / 1024.0;
+    if (line.rfind("VmHWM:", 0) == 0) *rss_peak_mib = std::stod(line.substr(6)) / 1024.0;
+  }
+  return true;
+}
+
+bool ReadMachineCpu(uint64_t* busy, uint64_t* total) {
+  // "cpu  user nice system idle iowait irq softirq steal ..." (proc(5)); idle and iowait are
+  // not busy.
+  std::ifstream f("/proc/stat");
+  std::string line;
+  if (!std::getline(f, line) || line.rfind("cpu ", 0) != 0) return false;
+  std::istringstream in(line.substr(4));
+  uint64_t v = 0, sum = 0, idle = 0;
+  for (int i = 0; i < 8 && in >> v; ++i) {
+    sum += v;
+    if (i == 3 || i == 4) idle += v;
+  }
+  *total = sum;
+  *busy = sum - idle;
+  return sum > 0;
 }
 
 }  // namespace sfu::loadtest

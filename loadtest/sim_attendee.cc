@@ -8,16 +8,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include "codec/opus_codec.h"
 #include "codec/tone.h"
-#include "loadtest/async_signaling_client.h"
 #include "loadtest/audio_offer.h"
+#include "loadtest/chime_attendee.h"
 #include "loadtest/client_transport.h"
-#include "signaling/proto/frame_codec.h"
-#include "signaling/sdp/session_description.h"
+#include "loadtest/janus_attendee.h"
 #include "transport/dtls/dtls_context.h"
-#include "transport/ice/ice_lite.h"
 #include "transport/wire/rtcp/common_header.h"
 #include "transport/wire/rtcp/fir.h"
 #include "transport/wire/rtcp/nack.h"
@@ -28,7 +27,6 @@
 
 namespace sfu::loadtest {
 namespace asio = boost::asio;
-using signaling::proto::SdkSignalFrame;
 
 namespace {
 
@@ -45,6 +43,32 @@ constexpr double kHeardDb = -30;
 constexpr double kSelfDb = -28;
 
 }  // namespace
+
+const char* TargetName(Target t) {
+  switch (t) {
+    case Target::kChime:
+      return "chime";
+    case Target::kJanusAudioBridge:
+      return "janus-audiobridge";
+    case Target::kJanusVideoRoom:
+      return "janus-videoroom";
+  }
+  return "?";
+}
+
+std::optional<Target> ParseTarget(std::string_view name) {
+  for (Target t : {Target::kChime, Target::kJanusAudioBridge, Target::kJanusVideoRoom})
+    if (name == TargetName(t)) return t;
+  return std::nullopt;
+}
+
+std::unique_ptr<SimAttendee> SimAttendee::Create(asio::io_context& io,
+                                                 const transport::DtlsContext& dtls,
+                                                 const SignalBank& bank, SimConfig config) {
+  if (IsJanus(config.target))
+    return std::make_unique<JanusAttendee>(io, dtls, bank, std::move(config));
+  return std::make_unique<ChimeAttendee>(io, dtls, bank, std::move(config));
+}
 
 SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtls,
                          const SignalBank& bank, SimConfig config)
@@ -81,198 +105,69 @@ SimAttendee::SimAttendee(asio::io_context& io, const transport::DtlsContext& dtl
   }
 }
 
+// A subclass's destructor runs Teardown() (which needs its CloseSignaling); what is left here
+// is media only.
 SimAttendee::~SimAttendee() {
   *alive_ = false;
-  Teardown();
+  media_down_.reset();
+  media_.reset();
 }
 
-void SimAttendee::Join() {
-  if (in_meeting()) return;
+void SimAttendee::BeginJoin() {
   ++stats_.joins_attempted;
   state_ = State::kConnecting;
   join_start_us_ = NowUs();
   last_audio_us_ = 0;
+  last_rx_us_ = 0;
   have_seq_ = false;
   have_transit_ = false;
   muted_ = false;
-  // Callbacks of a connection this attendee has since left (Teardown) may still run - a
-  // handshake completing, a close arriving - and must not touch the current one (churn leaves
-  // and rejoins): each carries the connection's generation.
-  const uint64_t gen = ++connection_gen_;
-  auto current = [this, gen] { return gen == connection_gen_; };
-  AsyncSignalingClient::Callbacks cb;
-  cb.on_open = [this, current] {
-    if (!current()) return;
-    state_ = State::kJoining;
-    sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::JOIN));
-  };
-  cb.on_frame = [this, current](const SdkSignalFrame& f) {
-    if (current()) OnFrame(f);
-  };
-  cb.on_closed = [this, current](uint16_t code, const std::string& reason) {
-    if (!current()) return;
-    if (code == 4410) cfg_.meeting->ended = true;
-    Fail("signaling closed" + (code ? " " + std::to_string(code) : std::string()) +
-         (reason.empty() ? "" : ": " + reason));
-  };
-  sig_ = AsyncSignalingClient::Create(io_, std::move(cb));
-  sig_->Connect(cfg_.meeting->host, cfg_.meeting->port, cfg_.meeting->meeting_id, cfg_.join_token);
+  // What it hears is judged from this join on: a tone already playing when it joins is not an
+  // onset (mouth-to-ear), and its own tone's history starts again.
+  off_run_.fill(0);
+  self_power_.fill(0);
+  self_at_ = 0;
 }
 
-void SimAttendee::OnFrame(const SdkSignalFrame& f) {
-  switch (f.type()) {
-    case SdkSignalFrame::JOIN_ACK: {
-      if (state_ != State::kJoining) return;
-      if (IsTurn(cfg_.media_path)) {
-        const auto& creds = f.joinack().turn_credentials();
-        turn_ = {};
-        turn_.username = creds.username();
-        turn_.password = creds.password();
-        const std::vector<std::string> uris(creds.uris().begin(), creds.uris().end());
-        if (!f.joinack().has_turn_credentials() || !PickTurnUri(uris, cfg_.media_path, &turn_))
-          return Fail(std::string("JOIN_ACK without a ") +
-                      (cfg_.media_path == MediaPath::kTurnTls ? "turns:" : "turn:") +
-                      " TURN URI (the server needs --turn-policy always)");
-      }
-      state_ = State::kSubscribing;
-      ice_ufrag_ = transport::RandomIceString(8);
-      ice_pwd_ = transport::RandomIceString(24);
-      subscribed_ = wanted_;
-      SendSubscribe();
-      return;
-    }
-    case SdkSignalFrame::INDEX:
-      return OnIndex(f);
-    case SdkSignalFrame::SUBSCRIBE_ACK:
-      if (f.has_error() && f.error().status() != 0 && f.error().status() != 206)
-        return Fail("SUBSCRIBE refused: " + f.error().description());
-      if (publishing() && f.suback().allocations_size() > 0)
-        own_group_id_ = f.suback().allocations(0).group_id();
-      stats_.video_streams_subscribed = static_cast<uint64_t>(f.suback().tracks_size());
-      LearnAnswer(f);
-      if (state_ != State::kSubscribing) return;  // a renegotiation: the transport stays
-      return OnSubscribeAck(f.suback().sdp_answer());
-    case SdkSignalFrame::AUDIO_STATUS:
-      if (f.audio_status().audio_status() == 410) cfg_.meeting->ended = true;
-      if (f.audio_status().audio_status() >= 300)
-        Fail("audio status " + std::to_string(f.audio_status().audio_status()));
-      return;
-    case SdkSignalFrame::DATA_MESSAGE:
-      for (const auto& m : f.data_message().messages()) {
-        if (m.has_ingest_time_ns() && m.ingest_time_ns() == 0)
-          ++stats_.data_throttled;
-        else
-          ++stats_.data_received;
-      }
-      return;
-    default:
-      return;
-  }
-}
-
-void SimAttendee::SendSubscribe() {
-  AudioOfferParams op{ice_ufrag_, ice_pwd_, dtls_.fingerprint(), ssrc_, cfg_.red};
-  SdkSignalFrame sub = signaling::proto::MakeFrame(SdkSignalFrame::SUBSCRIBE);
-  const bool simulcast = send_layers_.size() > 1;
-  VideoOfferParams vp{publishing(), publishing() ? send_layers_.front().ssrc : 0,
-                      static_cast<int>(subscribed_.size()), simulcast,
-                      publishing() && !simulcast ? send_layers_.front().rtx_ssrc : 0};
-  sub.mutable_sub()->set_sdp_offer(publishing() || !subscribed_.empty() ? MakeOffer(op, vp)
-                                                                        : MakeAudioOffer(op));
-  sub.mutable_sub()->set_audio_host("host");
-  sub.mutable_sub()->set_audio_muted(muted_);
-  sub.mutable_sub()->add_send_streams()->set_media_type(signaling::proto::AUDIO);
-  if (publishing()) {
-    sub.mutable_sub()->set_duplex(signaling::proto::DUPLEX);
-    static const uint32_t kSimulcastKbps[] = {150, 300, 500};
-    for (size_t i = 0; i < send_layers_.size(); ++i) {
-      auto* v = sub.mutable_sub()->add_send_streams();
-      v->set_media_type(signaling::proto::VIDEO);
-      v->set_max_bitrate_kbps(simulcast ? kSimulcastKbps[i] : 500);
-      v->set_framerate(25);
-    }
-  }
-  if (publishing() || !subscribed_.empty()) {
-    sub.mutable_sub()->add_receive_stream_ids(0);  // the camera section
-    for (uint32_t id : subscribed_) sub.mutable_sub()->add_receive_stream_ids(id);
-  }
-  sig_->Send(sub);
-}
-
-void SimAttendee::OnIndex(const SdkSignalFrame& f) {
-  if (!cfg_.receive_video) return;
-  // Like the client's default policy: the highest-bitrate stream of every other camera (group).
-  std::vector<std::pair<uint32_t, const signaling::proto::SdkStreamDescriptor*>>
-      best;  // group -> stream
-  for (const auto& s : f.index().sources()) {
-    if (s.media_type() != signaling::proto::VIDEO ||
-        (own_group_id_ && s.group_id() == own_group_id_))
-      continue;
-    auto it = std::find_if(best.begin(), best.end(),
-                           [&](const auto& b) { return b.first == s.group_id(); });
-    if (it == best.end()) {
-      if (best.size() < 25) best.emplace_back(s.group_id(), &s);
-    } else if (s.max_bitrate_kbps() > it->second->max_bitrate_kbps()) {
-      it->second = &s;
-    }
-  }
-  std::vector<uint32_t> wanted;
-  for (const auto& b : best) wanted.push_back(b.second->stream_id());
-  wanted_ = wanted;
-  MaybeResubscribe();
-}
-
-void SimAttendee::MaybeResubscribe() {
-  // Before media is up the next SUBSCRIBE (or the connection) takes the list.
-  if (state_ != State::kMedia) return;
-  const std::vector<uint32_t>& wanted = wanted_;
-  std::vector<uint32_t> current;
-  for (uint32_t id : subscribed_)
-    if (id) current.push_back(id);
-  std::vector<uint32_t> a = current, b = wanted;
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  if (a == b) return;
-  // Keep the sections already filled in place; add new ones at the end (like the client).
-  std::vector<uint32_t> next;
-  for (uint32_t id : subscribed_)
-    next.push_back(std::find(wanted.begin(), wanted.end(), id) != wanted.end() ? id : 0);
-  for (uint32_t id : wanted)
-    if (std::find(next.begin(), next.end(), id) == next.end()) next.push_back(id);
-  subscribed_ = next;
-  SendSubscribe();
-}
-
-void SimAttendee::OnSubscribeAck(const std::string& answer) {
-  auto parsed = sdp::Parse(answer);
-  if (!parsed.description || parsed.description->media.empty())
-    return Fail("bad SDP answer: " + parsed.error);
-  const sdp::MediaSection& audio = parsed.description->media[0];
-  ClientTransportParams p;
-  if (!ReadAnswerCandidates(answer, &p)) return Fail("SDP answer without a candidate");
-  p.path = cfg_.media_path;
-  p.turn = turn_;
-  p.server_ufrag = audio.ice_ufrag;
-  p.server_pwd = audio.ice_pwd;
-  p.server_fingerprint = audio.fingerprint;
-  p.local_ufrag = ice_ufrag_;
-  p.local_pwd = ice_pwd_;
+ClientTransport::Callbacks SimAttendee::MediaCallbacks(const char* name,
+                                                       std::function<void()> on_connected) {
   ClientTransport::Callbacks cb;
-  cb.on_connected = [this] {
-    state_ = State::kMedia;
-    MaybeResubscribe();  // cameras that appeared while connecting
-  };
+  if (cfg_.trace) {
+    cb.on_trace = [trace = cfg_.trace, name](boost::json::object event) {
+      boost::json::object line{{"kind", "transport"}, {"transport", name}};
+      for (auto& kv : event) line[kv.key()] = std::move(kv.value());
+      trace->Write(std::move(line));
+    };
+  }
+  cb.on_connected = std::move(on_connected);
   cb.on_failed = [this](const std::string& why) { Fail("media: " + why); };
   cb.on_rtp = [this](std::span<const uint8_t> d) { OnRtp(d.data(), d.size()); };
   cb.on_rtcp = [this](std::span<const uint8_t> d) { OnRtcp(d.data(), d.size()); };
-  state_ = State::kConnectingMedia;
-  media_ = std::make_unique<ClientTransport>(io_, dtls_, p, cb);
-  media_->Start();
+  return cb;
+}
+
+void SimAttendee::OnMediaConnected() {
+  state_ = State::kMedia;
+  if (cfg_.target == Target::kJanusVideoRoom) MarkJoined(NowUs());
+}
+
+void SimAttendee::MarkJoined(int64_t now_us) {
+  if (stats_.join_ms.size() >= static_cast<size_t>(stats_.joins_attempted)) return;
+  ++stats_.joins_ok;
+  stats_.join_ms.push_back(static_cast<double>(now_us - join_start_us_) / 1000.0);
 }
 
 void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
+  ++stats_.rtp_received;
+  if (len > 1 && ((data[1] & 0x7f) == rx_vp8_pt_ || (data[1] & 0x7f) == rx_rtx_pt_))
+    ++stats_.video_rtp_received;
   const Impairment& im = cfg_.impairment;
-  if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) return;
+  // Our own drops of mixed audio are counted apart: the verdict judges the server's loss.
+  const bool audio = len > 1 && (data[1] & 0x7f) == kOfferOpusPt;
+  if (im.loss > 0 && std::bernoulli_distribution(im.loss)(rng_)) {
+    stats_.audio_downlink_impaired += audio;
+    return;
+  }
   if (im.downlink_kbps > 0) {
     const int64_t now = NowUs();
     const bool limited =
@@ -285,6 +180,7 @@ void SimAttendee::OnRtp(const uint8_t* data, size_t len) {
           limited ? start + static_cast<int64_t>(len) * 8 * 1000 / im.downlink_kbps : start;
       if (release - now > Impairment::kMaxQueueMs * 1000) {
         ++stats_.downlink_dropped;
+        stats_.audio_downlink_impaired += audio;
         return;
       }
       downlink_free_us_ = release;
@@ -307,16 +203,20 @@ void SimAttendee::DrainDownlink(int64_t now_us) {
 
 void SimAttendee::ProcessRtp(const uint8_t* data, size_t len) {
   auto pkt = wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
-  if (pkt && (pkt->payload_type() == kOfferVp8Pt || pkt->payload_type() == kOfferRtxPt)) {
-    video_rx_.OnRtp(*pkt, kOfferRtxPt, NowUs());
+  if (!pkt) return;
+  const int64_t now = NowUs();
+  last_rx_us_ = now;
+  if (pkt->payload_type() == rx_vp8_pt_ || pkt->payload_type() == rx_rtx_pt_) {
+    video_rx_.OnRtp(*pkt, rx_rtx_pt_, now);
     return;
   }
-  if (!pkt || pkt->payload_type() != kOfferOpusPt) return;
-  const int64_t now = NowUs();
-  if (last_audio_us_ == 0) {
-    ++stats_.joins_ok;
-    stats_.join_ms.push_back(static_cast<double>(now - join_start_us_) / 1000.0);
+  if (pkt->payload_type() != rx_opus_pt_) return;
+  // Targets that forward audio unmixed: one stream per publisher, counted but not analysed.
+  if (cfg_.target == Target::kJanusVideoRoom) {
+    ++stats_.audio_received;
+    return;
   }
+  if (last_audio_us_ == 0) MarkJoined(now);
   last_audio_us_ = now;
   downlink_ssrc_ = pkt->ssrc();
   ++stats_.audio_received;
@@ -400,23 +300,25 @@ bool SimAttendee::UplinkLost() {
 void SimAttendee::SendReceiverReport() {
   // RFC 3550 §6.4.2, like a browser: loss since the last report, cumulative loss, extended
   // highest sequence number and interarrival jitter of the mixed-audio stream.
-  if (!have_seq_ || downlink_ssrc_ == 0) return;
-  const uint64_t expected = stats_.audio_expected, received = stats_.audio_received;
-  const uint64_t de = expected - rr_expected_, dr = received - rr_received_;
-  rr_expected_ = expected;
-  rr_received_ = received;
-  wire::rtcp::ReportBlock b;
-  b.source_ssrc = downlink_ssrc_;
-  b.fraction_lost =
-      de > dr && de > 0 ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
-  b.cumulative_lost = static_cast<int32_t>(expected > received ? expected - received : 0);
-  b.extended_highest_sequence = static_cast<uint32_t>(highest_seq_);
-  b.jitter = static_cast<uint32_t>(stats_.jitter_ms * 48.0);
   wire::rtcp::ReceiverReport rr;
   rr.SetSenderSsrc(ssrc_);
-  rr.AddReportBlock(b);
+  if (have_seq_ && downlink_ssrc_ != 0) {
+    const uint64_t expected = stats_.audio_expected, received = stats_.audio_received;
+    const uint64_t de = expected - rr_expected_, dr = received - rr_received_;
+    rr_expected_ = expected;
+    rr_received_ = received;
+    wire::rtcp::ReportBlock b;
+    b.source_ssrc = downlink_ssrc_;
+    b.fraction_lost =
+        de > dr && de > 0 ? static_cast<uint8_t>(std::min<uint64_t>(255, (de - dr) * 256 / de)) : 0;
+    b.cumulative_lost = static_cast<int32_t>(expected > received ? expected - received : 0);
+    b.extended_highest_sequence = static_cast<uint32_t>(highest_seq_);
+    b.jitter = static_cast<uint32_t>(stats_.jitter_ms * 48.0);
+    rr.AddReportBlock(b);
+  }
   // Video: a block per received stream and, like Chrome without transport-cc, a REMB.
   for (const wire::rtcp::ReportBlock& vb : video_rx_.ReportBlocks()) rr.AddReportBlock(vb);
+  if (rr.report_blocks().empty()) return;
   uint8_t buf[1024];
   size_t n = rr.Create(buf);
   const std::vector<uint32_t> video_ssrcs = video_rx_.ssrcs();
@@ -430,7 +332,7 @@ void SimAttendee::SendReceiverReport() {
       n += remb.Create(std::span<uint8_t>(buf + n, sizeof(buf) - n));
     }
   }
-  if (n && media_->SendRtcp(std::span<const uint8_t>(buf, n))) ++stats_.rtcp_sent;
+  if (n && FeedbackTransport()->SendRtcp(std::span<const uint8_t>(buf, n))) ++stats_.rtcp_sent;
 }
 
 void SimAttendee::SendVideoFeedback(int64_t now_us) {
@@ -442,35 +344,16 @@ void SimAttendee::SendVideoFeedback(int64_t now_us) {
     nack.SetMediaSsrc(ssrc);
     nack.SetLostPackets(seqs);
     uint8_t buf[600];
-    if (const size_t n = nack.Create(buf)) media_->SendRtcp(std::span<const uint8_t>(buf, n));
+    if (const size_t n = nack.Create(buf))
+      FeedbackTransport()->SendRtcp(std::span<const uint8_t>(buf, n));
   }
   for (uint32_t ssrc : fb.plis) {
     wire::rtcp::Pli pli;
     pli.SetSenderSsrc(ssrc_);
     pli.SetMediaSsrc(ssrc);
     uint8_t buf[32];
-    if (const size_t n = pli.Create(buf)) media_->SendRtcp(std::span<const uint8_t>(buf, n));
-  }
-}
-
-void SimAttendee::LearnAnswer(const SdkSignalFrame& f) {
-  // RTX SSRCs of the sections (a=ssrc-group:FID media rtx) and the sections that are new: their
-  // first frame is timed from now.
-  auto parsed = sdp::Parse(f.suback().sdp_answer());
-  if (parsed.description) {
-    for (const sdp::MediaSection& m : parsed.description->media)
-      if (m.mid == "1") camera_rtx_ = m.FindCodec(kOfferRtxPt) != nullptr && m.port != 0;
-    for (const sdp::MediaSection& m : parsed.description->media)
-      for (const sdp::SsrcGroup& g : m.ssrc_groups)
-        if (g.semantics == "FID" && g.ssrcs.size() == 2) video_rx_.MapRtx(g.ssrcs[1], g.ssrcs[0]);
-  }
-  const int64_t now = NowUs();
-  for (const auto& t : f.suback().tracks()) {
-    if (std::find(expected_ssrcs_.begin(), expected_ssrcs_.end(), t.ssrc()) !=
-        expected_ssrcs_.end())
-      continue;
-    expected_ssrcs_.push_back(t.ssrc());
-    video_rx_.Expect(t.ssrc(), now);
+    if (const size_t n = pli.Create(buf))
+      FeedbackTransport()->SendRtcp(std::span<const uint8_t>(buf, n));
   }
 }
 
@@ -484,6 +367,8 @@ const AttendeeStats& SimAttendee::stats() {
   stats_.video_padding_bytes = v.padding_bytes;
   stats_.video_nacks_sent = v.nacks_sent;
   stats_.video_plis_sent = v.plis_sent;
+  stats_.video_stream_seconds = v.stream_seconds;
+  stats_.meeting = cfg_.meeting_index;
   stats_.video_keyframe_wait_ms = v.keyframe_wait_ms;
   stats_.video_first_frame_ms = v.first_frame_ms;
   stats_.video_width_changes = v.width_changes;
@@ -498,13 +383,18 @@ void SimAttendee::OnRtcp(const uint8_t* data, size_t len) {
   while (auto b = it.Next()) {
     if (b->type() == wire::rtcp::kPacketTypePsfb) {
       wire::rtcp::Pli pli;
-      if (b->fmt() == 1 && pli.Parse(*b)) {
+      wire::rtcp::Fir fir;
+      auto key_frame_for = [this](uint32_t ssrc) {
         for (auto& l : send_layers_) {
-          if (l.ssrc != pli.media_ssrc()) continue;
+          if (l.ssrc != ssrc) continue;
           l.force_key = true;
           ++stats_.video_keyframe_requests;
         }
-      }
+      };
+      if (b->fmt() == 1 && pli.Parse(*b)) key_frame_for(pli.media_ssrc());
+      // FIR (RFC 5104 §4.3.1) names its streams in the entries (Janus sends it too).
+      if (b->fmt() == 4 && fir.Parse(*b))
+        for (size_t i = 0; i < fir.request_count(); ++i) key_frame_for(fir.request(i).ssrc);
     } else if (b->type() == wire::rtcp::kPacketTypeRtpfb && b->fmt() == 1) {
       wire::rtcp::Nack nack;
       if (!nack.Parse(*b) || !media_) continue;
@@ -573,6 +463,10 @@ void SimAttendee::SendVideoFrame() {
         w.AddExtension(
             kOfferRidExtId,
             std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(l.rid.data()), l.rid.size()));
+      if (camera_mid_ext_) {
+        static const uint8_t kCameraMid[] = {'1'};
+        w.AddExtension(kOfferMidExtId, kCameraMid);
+      }
       const size_t h = w.WriteTo(buf);
       if (h == 0 || h + payload.size() > sizeof(buf)) break;
       std::copy(payload.begin(), payload.end(), buf + h);
@@ -587,6 +481,7 @@ void SimAttendee::SendVideoFrame() {
 }
 
 void SimAttendee::Tick(uint64_t frame, int64_t now_us) {
+  if (state_ != State::kIdle && state_ != State::kFailed) OnSignalingTick(frame);
   if (state_ != State::kMedia || !media_) return;
   if (!downlink_q_.empty()) {
     DrainDownlink(now_us);
@@ -653,33 +548,6 @@ void SimAttendee::SendRtpImpaired(std::vector<uint8_t> packet) {
   });
 }
 
-void SimAttendee::ToggleMute() {
-  if (state_ != State::kMedia || !sig_) return;
-  muted_ = !muted_;
-  ++stats_.mute_toggles;
-  SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::AUDIO_CONTROL);
-  f.mutable_audio_control()->set_muted(muted_);
-  sig_->Send(f);
-}
-
-void SimAttendee::SendDataMessage() {
-  if (state_ != State::kMedia || !sig_) return;
-  SdkSignalFrame f = signaling::proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
-  auto* m = f.mutable_data_message()->add_messages();
-  m->set_topic("load");
-  m->set_data("x" + std::to_string(stats_.data_sent));
-  sig_->Send(f);
-  ++stats_.data_sent;
-}
-
-void SimAttendee::Leave() {
-  if (!in_meeting()) return;
-  ++stats_.leaves;
-  if (sig_ && sig_->open()) sig_->Send(signaling::proto::MakeFrame(SdkSignalFrame::LEAVE));
-  Teardown();
-  state_ = State::kIdle;
-}
-
 void SimAttendee::Fail(const std::string& reason) {
   if (state_ == State::kIdle || state_ == State::kFailed) return;
   stats_.failures.push_back(reason);
@@ -687,14 +555,20 @@ void SimAttendee::Fail(const std::string& reason) {
   state_ = State::kFailed;
 }
 
+void SimAttendee::ClearOnset() {
+  // A talker that leaves or mutes mid-phase is not expected to be heard until its next onset.
+  if (cfg_.talker_index >= 0 && cfg_.talker_index < 10)
+    cfg_.meeting->onset_us[static_cast<size_t>(cfg_.talker_index)].store(0,
+                                                                         std::memory_order_relaxed);
+}
+
 void SimAttendee::Teardown() {
   ++connection_gen_;  // late callbacks of this connection are ignored
+  ClearOnset();
   downlink_q_.clear();
   downlink_free_us_ = 0;
-  if (sig_) {
-    sig_->Close();
-    sig_.reset();
-  }
+  CloseSignaling();
+  media_down_.reset();
   media_.reset();
 }
 

@@ -158,6 +158,7 @@ void VideoReceiver::TryDecode(Stream& s, uint32_t ssrc, int64_t now_us) {
       ++stats_.frames_decoded;
       if (s.last_frame_us >= 0 && now_us - s.last_frame_us > kFreezeUs) ++stats_.freezes;
       s.last_frame_us = now_us;
+      if (s.first_frame_us < 0) s.first_frame_us = now_us;
       s.last_pid = f.picture_id;
       s.last_ts = f.ts;
       s.need_key = false;

@@ -46,6 +46,7 @@ struct VideoReceiveStats {
   uint64_t freezes = 0;          // a stream went more than 300 ms without a decoded frame
   uint64_t nacks_sent = 0;       // sequence numbers NACKed
   uint64_t plis_sent = 0;
+  double stream_seconds = 0;             // per stream, first decoded frame -> last, summed
   std::vector<double> keyframe_wait_ms;  // chain broken -> next key frame decoded
   std::vector<double> first_frame_ms;    // section filled -> first decoded frame
   std::vector<WidthChange> width_changes;
@@ -74,9 +75,13 @@ class VideoReceiver {
 
   const VideoReceiveStats& stats() {
     stats_.frames_expected = 0;
-    for (const auto& [ssrc, s] : streams_)
+    stats_.stream_seconds = 0;
+    for (const auto& [ssrc, s] : streams_) {
       if (s.have_pid_span)
         stats_.frames_expected += static_cast<uint64_t>(s.high_pid - s.first_pid + 1);
+      if (s.first_frame_us >= 0)
+        stats_.stream_seconds += static_cast<double>(s.last_frame_us - s.first_frame_us) / 1e6;
+    }
     return stats_;
   }
 
@@ -121,6 +126,7 @@ class VideoReceiver {
     int64_t wait_start_us = -1;           // key-frame wait (after a broken chain)
     int64_t next_pli_us = 0;
     int64_t last_frame_us = -1;
+    int64_t first_frame_us = -1;
     bool frozen = false;
     int64_t expect_us = -1;
     int width = 0;

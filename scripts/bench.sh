@@ -13,6 +13,11 @@
 #   scripts/bench.sh overload   existing meetings while newcomers push past capacity, detection
 #                               on (default) and off, side by side
 #   scripts/bench.sh memory     server RSS per audio attendee and per forwarded video stream
+#   scripts/bench.sh peers      side by side with Janus 1.1.2 (AudioBridge, VideoRoom), one server
+#                               at a time: audio 1x100 and 20x25 (3 talkers), video 1x10 (every
+#                               camera, simulcast), then a stepped audio ramp to the largest load
+#                               each holds (~25 min; SFU_BENCH_PEER_SECONDS per run, default 30;
+#                               SFU_BENCH_RAMP="50 100 ..." attendees per step, 25 per meeting)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -140,4 +145,141 @@ if [ "$what" = memory ]; then
     echo "2 meetings x 10, $cams cameras each ($((2 * cams * 9)) forwarded streams): RSS $(rss_mib) MiB"
     wait "$lt" || true; stop_server
   done
+fi
+
+# --- side by side with Janus --------------------------------------------------------------------
+if [ "$what" = peers ]; then
+  command -v janus >/dev/null || { echo "janus is not installed (scripts/setup.sh installs it)"; exit 1; }
+  PEER="$ROOT/scripts/janus-peer.sh"
+  OUT="$(mktemp -d)"; JP="$OUT/janus"
+  stop_janus() { "$PEER" stop "$JP" >/dev/null 2>&1 || true; }
+  trap 'stop_server; stop_janus' EXIT
+  secs="${SFU_BENCH_PEER_SECONDS:-30}"
+  # The two servers are compared on a box others may be using: before each run, wait (up to
+  # SFU_BENCH_QUIET_WAIT seconds, default 600) until the machine is below 30 % busy over 3 s
+  # with nothing of ours running, and say so when it never was.
+  machine_busy() {
+    local a b
+    a=($(head -1 /proc/stat)); sleep 3; b=($(head -1 /proc/stat))
+    python3 -c "
+a=[int(x) for x in '${a[*]:1:8}'.split()]; b=[int(x) for x in '${b[*]:1:8}'.split()]
+d=[y-x for x,y in zip(a,b)]; t=sum(d) or 1; print(round(100*(t-d[3]-d[4])/t))"
+  }
+  wait_quiet() {
+    local waited=0 busy
+    while busy=$(machine_busy); [ "$busy" -ge 30 ]; do
+      if [ "$waited" -ge "${SFU_BENCH_QUIET_WAIT:-600}" ]; then
+        echo "   (the machine was still $busy % busy after ${waited} s of waiting: this run shares it)"; return
+      fi
+      sleep 7; waited=$((waited + 10))
+    done
+    [ "$waited" -gt 0 ] && echo "   (waited ${waited} s for the machine to be quiet: $busy % busy)"
+    return 0
+  }
+  echo "janus: $(janus --version 2>/dev/null | head -1); configuration: scripts/janus-peer.sh (kept in $OUT/janus/conf)"
+  # run_pair NAME JANUS_TARGET ARGS...: the same scenario against sfu-server, then against Janus,
+  # each server started fresh for it and stopped after (one server at a time).
+  run_pair() {
+    local name="$1" target="$2"; shift 2
+    wait_quiet
+    start_server --overload-late-ticks 0
+    "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \
+      --quiet --json "$OUT/ours-$name.json" "$@" >"$OUT/ours-$name.txt" 2>&1 || true
+    stop_server
+    wait_quiet
+    "$PEER" start "$JP" >/dev/null
+    # shellcheck disable=SC1091
+    . "$JP/env"
+    "$PEER" exec "$JP" "$ROOT/build/sfu-loadtest" --target "$target" --endpoint "$JANUS_URL" \
+      --server-pid "$JANUS_PID" --quiet --json "$OUT/janus-$name.json" "$@" >"$OUT/janus-$name.txt" 2>&1 || true
+    stop_janus
+  }
+  table() {  # table NAME TITLE: both reports side by side, ratio ours / Janus
+    python3 - "$OUT" "$1" "$2" <<'PY'
+import json, sys
+out, name, title = sys.argv[1:4]
+def load(who):
+    try: return json.load(open(f"{out}/{who}-{name}.json"))
+    except Exception as e: return None
+o, j = load("ours"), load("janus")
+print(f"\n-- {title}")
+if not o or not j:
+    print(f"   missing report: see {out}/*-{name}.txt"); sys.exit()
+def cpu_pct(r): return 100 * r["server"]["cpu_s"] / max(r["ran_s"], 1e-9)
+def frames(r):
+    v = r["video"]; return 100 * v["frames_received"] / v["frames_expected"] if v["frames_expected"] else None
+def heard(r): return r["audio"]["talker_presence_pct"] if r["audio"]["talker_presence_pct"] >= 0 else None
+rows = [
+  ("server CPU, % of a core", cpu_pct, True),
+  ("server CPU per attendee-s with media, us", lambda r: r["server"]["cpu_us_per_media_attendee_second"], True),
+  ("server CPU per RTP packet received, us", lambda r: r["server"]["cpu_us_per_rtp_received"], True),
+  ("server CPU per video packet received, us", lambda r: r["server"]["cpu_us_per_video_rtp_received"] or None, True),
+  ("server RSS peak, MiB", lambda r: r["server"]["rss_peak_mib"], True),
+  ("join p50 / p99, ms", lambda r: (r["joins"]["time_ms"]["p50"], r["joins"]["time_ms"]["p99"]), False),
+  ("mouth-to-ear p50 / p95, ms", lambda r: (r["audio"]["mouth_to_ear_ms"]["p50"], r["audio"]["mouth_to_ear_ms"]["p95"]) if r["audio"]["mouth_to_ear_ms"]["n"] else None, False),
+  ("downlink audio loss, %", lambda r: r["audio"]["loss_without_impairment_pct"] if r["audio"]["packets_expected"] else None, False),
+  ("talkers heard, %", heard, False),
+  ("video frames decoded / expected, %", frames, False),
+  ("joins ok / attempted", lambda r: f'{r["joins"]["succeeded"]}/{r["joins"]["attempted"]}', False),
+  ("verdict", lambda r: r["verdict"], False),
+]
+def fmt(v):
+    if v is None: return "-"
+    if isinstance(v, tuple): return " / ".join(fmt(x) for x in v)
+    if isinstance(v, float): return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+    return str(v)
+print(f"   {'':42} {'sfu-server':>22} {'Janus':>22} {'ours/Janus':>10}")
+for label, f, ratio in rows:
+    a, b = f(o), f(j)
+    rt = f"{a / b:.3f}" if ratio and a and b else ""
+    print(f"   {label:42} {fmt(a):>22} {fmt(b):>22} {rt:>10}")
+for who, r in (("sfu-server", o), ("Janus", j)):
+    for w in r.get("warnings", []): print(f"   warning ({who}): {w}")
+PY
+  }
+  echo; echo "== Side by side with Janus: the same load, one server at a time, ${secs} s each =="
+  run_pair audio-1x100 janus-audiobridge --meetings 1 --attendees 100 --talkers 3 --join-rate 20 --duration "$secs"
+  table audio-1x100 "audio: 1 meeting x 100 attendees, 3 talkers (Janus AudioBridge)"
+  run_pair audio-20x25 janus-audiobridge --meetings 20 --attendees 25 --talkers 3 --join-rate 50 --duration "$secs"
+  table audio-20x25 "audio: 20 meetings x 25 attendees, 3 talkers (Janus AudioBridge)"
+  run_pair video-1x10 janus-videoroom --meetings 1 --attendees 10 --talkers 0 --video-senders 10 --simulcast --join-rate 10 --duration "$secs"
+  table video-1x10 "video: 1 meeting x 10 attendees, every camera on, simulcast (Janus VideoRoom)"
+  echo; echo "== Stepped audio ramp: meetings of 25 (3 talkers), ${SFU_BENCH_RAMP_SECONDS:-20} s a step; a step holds when every objective is met =="
+  for who in ours janus; do
+    held=0
+    for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500}; do
+      args=(--meetings $((n / 25)) --attendees 25 --talkers 3 --join-rate 50 --duration "${SFU_BENCH_RAMP_SECONDS:-20}")
+      wait_quiet
+      if [ "$who" = ours ]; then
+        start_server --overload-late-ticks 0
+        "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \
+          --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 && ok=1 || ok=0
+        stop_server
+      else
+        "$PEER" start "$JP" >/dev/null
+        # shellcheck disable=SC1091
+        . "$JP/env"
+        "$PEER" exec "$JP" "$ROOT/build/sfu-loadtest" --target janus-audiobridge --endpoint "$JANUS_URL" \
+          --server-pid "$JANUS_PID" --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 && ok=1 || ok=0
+        stop_janus
+      fi
+      python3 - "$OUT/ramp-$who-$n.json" "$who" "$n" <<'PY'
+import json, sys
+try: r = json.load(open(sys.argv[1]))
+except Exception: print(f"   {sys.argv[2]:5} {sys.argv[3]:>4} attendees: no report"); sys.exit()
+a = r["audio"]; s = r["server"]
+failed = [o["name"] for o in r["slo"] if o["result"] == "fail"]
+print(f"   {'sfu-server' if sys.argv[2] == 'ours' else 'Janus':10} {sys.argv[3]:>4} attendees: "
+      f"server CPU {100 * s['cpu_s'] / max(r['ran_s'], 1e-9):5.0f} % of a core, "
+      f"join p99 {r['joins']['time_ms']['p99']:6.0f} ms, mouth-to-ear p95 {a['mouth_to_ear_ms']['p95']:5.0f} ms, "
+      f"loss {a['loss_without_impairment_pct']:5.2f} %, heard {a['talker_presence_pct']:5.1f} %, "
+      f"client late ticks {r['client']['late_ticks']}/{r['client']['ticks']} -> "
+      + ("holds" if r["passed"] else "misses " + ", ".join(failed)))
+PY
+      [ "$ok" = 1 ] || break
+      held=$n
+    done
+    echo "   => $([ "$who" = ours ] && echo sfu-server || echo Janus) holds $held attendees (the largest step that met every objective)"
+  done
+  echo; echo "reports: $OUT"
 fi

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on Debian 12 (bookworm), idempotently:
 #   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests; iproute2 and
-#     nftables for the tests' own network namespaces; coturn as a TURN server tests start
-#     themselves: it is never left enabled or running as a system service; systemd and procps
-#     for the package tests: systemd-analyze, and systemd booted in a throwaway container)
+#     nftables for the tests' own network namespaces; coturn as a TURN server and janus as a peer
+#     media server (scripts/bench.sh peers), both started by the tests and benchmarks themselves
+#     with their own configuration: neither is ever left enabled or running as a system service;
+#     systemd and procps for the package tests: systemd-analyze, and systemd booted in a
+#     throwaway container)
 #   - libsrtp2 built with OpenSSL crypto from Debian's own source package into .deps/prefix
 #     (Debian's binary libsrtp2 uses NSS, 2-5x slower; it stays the fallback)
 #   - npm packages for the client tests (web/package-lock.json)
@@ -29,7 +31,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
-  chromium iproute2 nftables coturn systemd procps
+  chromium iproute2 nftables coturn janus systemd procps
 )
 
 missing_packages() {
@@ -47,15 +49,16 @@ install_packages() {
   if [ -z "${missing// /}" ]; then log "Debian packages: all present"; return; fi
   log "Debian packages: installing $missing"
   $SUDO apt-get update -qq
-  # Debian's coturn enables and starts coturn.service (a TURN server on port 3478, the server's
-  # default media port) on systemd machines. While it is installed, a policy-rc.d forbids that
-  # start (deb-systemd-invoke and invoke-rc.d ask it), unless the machine already has one.
+  # Debian's coturn and janus enable and start their services (coturn.service: a TURN server on
+  # port 3478, the server's default media port; janus: its init script starts it with no
+  # enable switch). While they are installed, a policy-rc.d forbids those starts
+  # (deb-systemd-invoke and invoke-rc.d ask it), unless the machine already has one.
   local policy=/usr/sbin/policy-rc.d own_policy=""
-  if [[ " $missing " == *" coturn "* ]] && [ ! -e "$policy" ]; then
+  if [[ " $missing " == *" coturn "* || " $missing " == *" janus "* ]] && [ ! -e "$policy" ]; then
     own_policy=1
     trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
-    printf '#!/bin/sh\n# scripts/setup.sh, during apt-get install: coturn must not start as a service\n%s\n' \
-      'for a; do case "$a" in coturn|coturn.service) exit 101 ;; esac; done; exit 0' | $SUDO tee "$policy" >/dev/null
+    printf '#!/bin/sh\n# scripts/setup.sh, during apt-get install: coturn and janus must not start as services\n%s\n' \
+      'for a; do case "$a" in coturn|coturn.service|janus|janus.service) exit 101 ;; esac; done; exit 0' | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
   fi
   local rc=0
@@ -65,14 +68,32 @@ install_packages() {
   return "$rc"
 }
 
-# Tests start coturn themselves; the system service stays disabled and stopped. Without systemd
-# nothing to do: the package's init script starts nothing unless /etc/default/coturn says
-# TURNSERVER_ENABLED=1.
-keep_coturn_service_off() {
-  [ -d /run/systemd/system ] && command -v systemctl >/dev/null || return 0
-  if systemctl --quiet is-enabled coturn.service 2>/dev/null || systemctl --quiet is-active coturn.service 2>/dev/null; then
-    log "coturn: disabling and stopping the system service (tests run their own)"
-    $SUDO systemctl disable --now coturn.service >/dev/null 2>&1 || log "WARNING: could not disable coturn.service"
+# Tests and benchmarks start coturn and janus themselves; the system services stay disabled and
+# stopped. With systemd: disable --now. Without it: coturn's init script starts nothing unless
+# /etc/default/coturn says TURNSERVER_ENABLED=1, but janus's has no such switch, so its boot
+# links are disabled and a daemon the init script started (its pid file) is stopped; janus
+# processes started by anything else are left alone.
+keep_services_off() {
+  local unit
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    for unit in coturn janus; do
+      if systemctl --quiet is-enabled "$unit.service" 2>/dev/null || systemctl --quiet is-active "$unit.service" 2>/dev/null; then
+        log "$unit: disabling and stopping the system service (tests run their own)"
+        $SUDO systemctl disable --now "$unit.service" >/dev/null 2>&1 || log "WARNING: could not disable $unit.service"
+      fi
+    done
+    return 0
+  fi
+  [ -x /etc/init.d/janus ] || return 0
+  if ls /etc/rc[2-5].d/S*janus >/dev/null 2>&1; then
+    log "janus: disabling the init script's boot start (tests run their own)"
+    $SUDO update-rc.d janus disable >/dev/null 2>&1 || log "WARNING: could not disable /etc/init.d/janus"
+  fi
+  local pidfile=/var/run/janus.pid pid
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = janus ]; then
+    log "janus: stopping the system service (pid $pid from $pidfile)"
+    $SUDO /etc/init.d/janus stop >/dev/null 2>&1 || $SUDO kill "$pid" || true
   fi
 }
 
@@ -126,7 +147,7 @@ install_npm() {
 }
 
 install_packages
-keep_coturn_service_off
+keep_services_off
 if build_srtp_openssl; then
   echo openssl > "$DEPS/srtp-backend"
 else

@@ -17,7 +17,8 @@
 #                               at a time: audio 1x100 and 20x25 (3 talkers), video 1x10 (every
 #                               camera, simulcast), then a stepped audio ramp to the largest load
 #                               each holds (~25 min; SFU_BENCH_PEER_SECONDS per run, default 30;
-#                               SFU_BENCH_RAMP="50 100 ..." attendees per step, 25 per meeting)
+#                               SFU_BENCH_RAMP="50 100 ..." attendees per step, 25 per meeting;
+#                               SFU_BENCH_PEERS_PART=pairs|ramp runs only that part)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -68,12 +69,22 @@ fi
 # --- whole-server runs -----------------------------------------------------------------------
 SERVER_PID=""; SERVER_PORT=""; SERVER_TMP=""
 start_server() {  # start_server [extra sfu-server flags]: on a free loopback port, temp data dir
-  SERVER_TMP="$(mktemp -d)"; SERVER_PORT=$((20000 + RANDOM % 20000))
-  "$ROOT/build/sfu-server" --listen "127.0.0.1:$SERVER_PORT" --media-port 0 \
-    --data-dir "$SERVER_TMP/data" --api-rate 0 --http-max-per-address 0 --log-level warn "$@" \
-    >"$SERVER_TMP/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVER_PORT/healthz" >/dev/null && return 0; sleep 0.1; done
+  SERVER_TMP="$(mktemp -d)"
+  local attempt
+  for attempt in 1 2 3 4 5; do  # a random port may be taken by someone else: try another
+    SERVER_PORT=$((20000 + RANDOM % 20000))
+    "$ROOT/build/sfu-server" --listen "127.0.0.1:$SERVER_PORT" --media-port 0 \
+      --data-dir "$SERVER_TMP/data" --api-rate 0 --http-max-per-address 0 --log-level warn "$@" \
+      >"$SERVER_TMP/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+      curl -sf "http://127.0.0.1:$SERVER_PORT/healthz" >/dev/null && return 0
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    grep -q "Address already in use" "$SERVER_TMP/server.log" || break
+    wait "$SERVER_PID" 2>/dev/null || true
+  done
   echo "sfu-server did not start:"; cat "$SERVER_TMP/server.log"; exit 1
 }
 stop_server() {
@@ -237,6 +248,8 @@ for who, r in (("sfu-server", o), ("Janus", j)):
     for w in r.get("warnings", []): print(f"   warning ({who}): {w}")
 PY
   }
+  part="${SFU_BENCH_PEERS_PART:-all}"  # all, pairs (no ramp) or ramp
+  if [ "$part" != ramp ]; then
   echo; echo "== Side by side with Janus: the same load, one server at a time, ${secs} s each =="
   run_pair audio-1x100 janus-audiobridge --meetings 1 --attendees 100 --talkers 3 --join-rate 20 --duration "$secs"
   table audio-1x100 "audio: 1 meeting x 100 attendees, 3 talkers (Janus AudioBridge)"
@@ -244,39 +257,58 @@ PY
   table audio-20x25 "audio: 20 meetings x 25 attendees, 3 talkers (Janus AudioBridge)"
   run_pair video-1x10 janus-videoroom --meetings 1 --attendees 10 --talkers 0 --video-senders 10 --simulcast --join-rate 10 --duration "$secs"
   table video-1x10 "video: 1 meeting x 10 attendees, every camera on, simulcast (Janus VideoRoom)"
+  fi
+  [ "$part" = pairs ] && { echo; echo "reports: $OUT"; exit 0; }
+  # ramp_step WHO N: one step of the ramp; sets step to holds, misses or disturbed (missed while
+  # processes other than this server and its load tester held over half a core).
+  ramp_step() {
+    local who="$1" n="$2"
+    local args=(--meetings $((n / 25)) --attendees 25 --talkers 3 --join-rate 50 --duration "${SFU_BENCH_RAMP_SECONDS:-20}")
+    wait_quiet
+    if [ "$who" = ours ]; then
+      start_server --overload-late-ticks 0
+      "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \
+        --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 || true
+      stop_server
+    else
+      "$PEER" start "$JP" >/dev/null
+      # shellcheck disable=SC1091
+      . "$JP/env"
+      "$PEER" exec "$JP" "$ROOT/build/sfu-loadtest" --target janus-audiobridge --endpoint "$JANUS_URL" \
+        --server-pid "$JANUS_PID" --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 || true
+      stop_janus
+    fi
+    step=$(python3 - "$OUT/ramp-$who-$n.json" "$who" "$n" <<'PY'
+import json, os, sys
+try: r = json.load(open(sys.argv[1]))
+except Exception:
+    print(f"   {sys.argv[2]:5} {sys.argv[3]:>4} attendees: no report", file=sys.stderr); print("misses"); sys.exit()
+a = r["audio"]; s = r["server"]; c = r["client"]
+server_pct = 100 * s["cpu_s"] / max(r["ran_s"], 1e-9)
+others_pct = c["machine_busy_pct"] * c["machine_cores"] - server_pct - c["cpu_pct"]
+failed = [o["name"] for o in r["slo"] if o["result"] == "fail"]
+verdict = "holds" if r["passed"] else ("disturbed" if others_pct > 50 else "misses")
+print(f"   {'sfu-server' if sys.argv[2] == 'ours' else 'Janus':10} {sys.argv[3]:>4} attendees: "
+      f"server CPU {server_pct:4.0f} % of a core (others {max(others_pct, 0):3.0f} %), "
+      f"join p99 {r['joins']['time_ms']['p99']:6.0f} ms, mouth-to-ear p95 {a['mouth_to_ear_ms']['p95']:5.0f} ms, "
+      f"loss {a['loss_without_impairment_pct']:5.2f} %, heard {a['talker_presence_pct']:5.1f} %, "
+      f"client late ticks {c['late_ticks']}/{c['ticks']} -> "
+      + ("holds" if r["passed"] else "misses " + ", ".join(failed)), file=sys.stderr)
+print(verdict)
+PY
+)
+  }
   echo; echo "== Stepped audio ramp: meetings of 25 (3 talkers), ${SFU_BENCH_RAMP_SECONDS:-20} s a step; a step holds when every objective is met =="
   for who in ours janus; do
     held=0
-    for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500}; do
-      args=(--meetings $((n / 25)) --attendees 25 --talkers 3 --join-rate 50 --duration "${SFU_BENCH_RAMP_SECONDS:-20}")
-      wait_quiet
-      if [ "$who" = ours ]; then
-        start_server --overload-late-ticks 0
-        "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$SERVER_PORT" --server-pid "$SERVER_PID" \
-          --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 && ok=1 || ok=0
-        stop_server
-      else
-        "$PEER" start "$JP" >/dev/null
-        # shellcheck disable=SC1091
-        . "$JP/env"
-        "$PEER" exec "$JP" "$ROOT/build/sfu-loadtest" --target janus-audiobridge --endpoint "$JANUS_URL" \
-          --server-pid "$JANUS_PID" --quiet --json "$OUT/ramp-$who-$n.json" "${args[@]}" >"$OUT/ramp-$who-$n.txt" 2>&1 && ok=1 || ok=0
-        stop_janus
-      fi
-      python3 - "$OUT/ramp-$who-$n.json" "$who" "$n" <<'PY'
-import json, sys
-try: r = json.load(open(sys.argv[1]))
-except Exception: print(f"   {sys.argv[2]:5} {sys.argv[3]:>4} attendees: no report"); sys.exit()
-a = r["audio"]; s = r["server"]
-failed = [o["name"] for o in r["slo"] if o["result"] == "fail"]
-print(f"   {'sfu-server' if sys.argv[2] == 'ours' else 'Janus':10} {sys.argv[3]:>4} attendees: "
-      f"server CPU {100 * s['cpu_s'] / max(r['ran_s'], 1e-9):5.0f} % of a core, "
-      f"join p99 {r['joins']['time_ms']['p99']:6.0f} ms, mouth-to-ear p95 {a['mouth_to_ear_ms']['p95']:5.0f} ms, "
-      f"loss {a['loss_without_impairment_pct']:5.2f} %, heard {a['talker_presence_pct']:5.1f} %, "
-      f"client late ticks {r['client']['late_ticks']}/{r['client']['ticks']} -> "
-      + ("holds" if r["passed"] else "misses " + ", ".join(failed)))
-PY
-      [ "$ok" = 1 ] || break
+    for n in ${SFU_BENCH_RAMP:-50 100 150 200 300 400 500 600 700}; do
+      for attempt in 1 2; do
+        ramp_step "$who" "$n"
+        # A step missed while other work held the machine's CPU is run again once.
+        [ "$step" = disturbed ] && [ "$attempt" = 1 ] && { echo "   (run again: other work used the CPU)"; continue; }
+        break
+      done
+      [ "$step" = holds ] || break
       held=$n
     done
     echo "   => $([ "$who" = ours ] && echo sfu-server || echo Janus) holds $held attendees (the largest step that met every objective)"

@@ -3,7 +3,9 @@
 #   - Debian packages (compilers, libraries, SQLite, Node.js for the API client tests; iproute2 and
 #     nftables for the tests' own network namespaces; coturn as a TURN server and janus as a peer
 #     media server (scripts/bench.sh peers), both started by the tests and benchmarks themselves
-#     with their own configuration: neither is ever left enabled or running as a system service)
+#     with their own configuration: neither is ever left enabled or running as a system service;
+#     systemd and procps for the package tests: systemd-analyze, and systemd booted in a
+#     throwaway container)
 #   - libsrtp2 built with OpenSSL crypto from Debian's own source package into .deps/prefix
 #     (Debian's binary libsrtp2 uses NSS, 2-5x slower; it stays the fallback)
 #   - npm packages for the client tests (web/package-lock.json)
@@ -29,7 +31,7 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
-  chromium iproute2 nftables coturn janus
+  chromium iproute2 nftables coturn janus systemd procps
 )
 
 missing_packages() {

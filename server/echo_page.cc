@@ -2,19 +2,34 @@
 
 namespace sfu::server {
 
+// Script and style are separate resources, not inline: every response carries a
+// Content-Security-Policy without 'unsafe-inline' (signaling/http/security_headers.h).
 std::string_view EchoPageHtml() {
   static constexpr std::string_view kHtml = R"html(<!doctype html>
 <html><head><meta charset="utf-8"><title>sfu-server echo check</title>
-<style>body{font:15px system-ui,sans-serif;margin:2em;max-width:60em}video{width:320px;background:#222;margin-right:1em}
-td{padding:.15em .8em .15em 0}.ok{color:#070}.bad{color:#b00}</style></head>
+<link rel="stylesheet" href="/echo.css"><script src="/echo.js" defer></script></head>
 <body><h1>Echo check</h1>
 <p>Sends your camera, microphone and a data-channel message to this server and plays back what it
 returns (ICE-lite, DTLS-SRTP, same transport). Nothing is recorded.</p>
 <button id="start">Start</button>
 <p><video id="local" autoplay muted playsinline></video><video id="remote" autoplay playsinline></video></p>
 <table id="stats"></table>
-<script>
-const show = (rows) => { document.getElementById('stats').innerHTML = rows.map(([k, v, ok]) =>
+</body></html>
+)html";
+  return kHtml;
+}
+
+std::string_view EchoPageStyle() {
+  static constexpr std::string_view kCss =
+      R"css(body{font:15px system-ui,sans-serif;margin:2em;max-width:60em}video{width:320px;background:#222;margin-right:1em}
+td{padding:.15em .8em .15em 0}.ok{color:#070}.bad{color:#b00}
+)css";
+  return kCss;
+}
+
+std::string_view EchoPageScript() {
+  static constexpr std::string_view kJs =
+      R"js(const show = (rows) => { document.getElementById('stats').innerHTML = rows.map(([k, v, ok]) =>
   `<tr><td>${k}</td><td class="${ok === undefined ? '' : ok ? 'ok' : 'bad'}">${v}</td></tr>`).join(''); };
 document.getElementById('start').onclick = async () => {
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -45,9 +60,8 @@ document.getElementById('start').onclick = async () => {
     show(rows);
   }, 1000);
 };
-</script></body></html>
-)html";
-  return kHtml;
+)js";
+  return kJs;
 }
 
 }  // namespace sfu::server

@@ -2,11 +2,14 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -17,14 +20,17 @@
 #include "server/echo_service.h"
 #include "server/fd_limit.h"
 #include "server/interface_addresses.h"
+#include "server/web_app.h"
 #include "sfu/shard_metrics.h"
 #include "sfu/shard_set.h"
 #include "signaling/api/rate_limiter.h"
+#include "signaling/control/app_join.h"
 #include "signaling/control/control_api.h"
 #include "signaling/events/event_dispatcher.h"
 #include "signaling/events/event_metrics.h"
 #include "signaling/events/webhook_worker.h"
 #include "signaling/http/http_server.h"
+#include "signaling/http/security_headers.h"
 #include "signaling/http_router.h"
 #include "signaling/signaling_front.h"
 #include "signaling/signaling_hub.h"
@@ -32,6 +38,7 @@
 #include "signaling/store/meeting_store.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/srtp/srtp_library.h"
+#include "transport/tls/self_signed_certificate.h"
 #include "transport/tls/tls_server_context.h"
 #include "transport/udp/udp_endpoint.h"
 
@@ -126,6 +133,65 @@ std::string HostPort(const std::string& ip, uint16_t port) {
   return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
 }
 
+// --tls-self-signed: the certificate in the data dir (made, or reused when it still covers the
+// names), for the announced addresses, the listen and public hosts, this host's name and
+// localhost. Sets config.tls_cert_file/key_file, which the listener and TURN then load.
+bool UseSelfSignedCertificate(ServerConfig& config) {
+  std::vector<std::string> names;
+  auto add = [&names](std::string n) {
+    if (!n.empty() && n != "0.0.0.0" && n != "::" &&
+        std::find(names.begin(), names.end(), n) == names.end())
+      names.push_back(std::move(n));
+  };
+  for (const std::string& ip : config.announce_ips) add(ip);
+  add(config.listen_host);
+  std::string public_host = config.public_host;
+  if (!public_host.empty() && public_host[0] == '[') {
+    public_host = public_host.substr(1, public_host.find(']') - 1);
+  } else if (const size_t colon = public_host.rfind(':'); colon != std::string::npos) {
+    public_host.resize(colon);
+  }
+  add(public_host);
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) == 0) add(host);
+  add("localhost");
+  add("127.0.0.1");
+  add("::1");
+  const std::string cert = config.data_dir + "/tls-self-signed.crt";
+  const std::string key = config.data_dir + "/tls-self-signed.key";
+  bool made = false;
+  std::string error;
+  if (!transport::EnsureSelfSignedFiles(cert, key, names, &made, &error)) {
+    SFU_LOG(kError, "cannot make the self-signed certificate").Kv("error", error);
+    return false;
+  }
+  std::string listed;
+  for (const std::string& n : names) listed += (listed.empty() ? "" : ",") + n;
+  SFU_LOG(kInfo, made ? "self-signed certificate made" : "self-signed certificate reused")
+      .Kv("file", cert)
+      .Kv("names", listed)
+      .Kv("sha256", transport::CertificateFingerprint(cert));
+  config.tls_cert_file = cert;
+  config.tls_key_file = key;
+  return true;
+}
+
+// The meeting app's routes: GET /app/info, POST /app/join (counted with the API requests as
+// operation "AppJoin"), and its pages for GET/HEAD of everything else (server/web_app.h).
+void AddAppRoutes(signaling::HttpRouter& router, api::AppJoin& app, const WebApp& web,
+                  signaling::SignalingMetrics& metrics) {
+  router.AddRoute("/app/info", [&app](const http::HttpRequest& req) { return app.Info(req); });
+  router.AddRoute("/app/join", [&app, &metrics](const http::HttpRequest& req) {
+    const auto start = std::chrono::steady_clock::now();
+    http::HttpResponse r = app.Join(req);
+    metrics.ObserveApiRequest(
+        "AppJoin", r.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return r;
+  });
+  router.SetFallback([&web](const http::HttpRequest& req) { return web.Serve(req); });
+}
+
 }  // namespace
 
 int RunServer(const ServerConfig& given) {
@@ -142,6 +208,7 @@ int RunServer(const ServerConfig& given) {
   }
   for (const std::string& w : store->permission_warnings())
     SFU_LOG(kWarn, "data dir permissions").Kv("detail", w);
+  if (config.tls_self_signed && !UseSelfSignedCertificate(config)) return 2;
 
   asio::io_context ioc(1);  // the control thread
   base::SystemClock clock;
@@ -244,10 +311,31 @@ int RunServer(const ServerConfig& given) {
     return true;
   });
 
+  api::AppJoinConfig app_config;
+  app_config.enabled = config.app;
+  app_config.password = config.app_password;
+  app_config.joins_per_minute = config.app_rate;
+  app_config.tls = !config.tls_cert_file.empty();
+  app_config.urls_from_host = !config.public_url_given;
+  api::AppJoin app(api, clock, app_config);
+  WebApp web(config.app);
+  AddAppRoutes(router, app, web, metrics);
+
   // The echo endpoint creates a DTLS/SCTP transport per unauthenticated POST: off unless
   // --echo-endpoint, and then at most 1 offer per second per address (burst 5).
   EchoService echo(shards, *dtls, config.announce_ips);
   api::TokenBucketLimiter echo_limiter(1, 5);
+  auto echo_asset = [&config](std::string_view type, std::string_view body) {
+    return [&config, type, body](const http::HttpRequest&) {
+      http::HttpResponse r;
+      r.status = config.echo_endpoint ? 200 : 404;
+      r.SetHeader("Content-Type", std::string(type));
+      r.body = config.echo_endpoint ? std::string(body) : "The echo endpoint is off\n";
+      return r;
+    };
+  };
+  router.AddRoute("/echo.js", echo_asset("text/javascript; charset=utf-8", EchoPageScript()));
+  router.AddRoute("/echo.css", echo_asset("text/css; charset=utf-8", EchoPageStyle()));
   router.AddRoute("/echo", [&](const http::HttpRequest& req) {
     http::HttpResponse r;
     if (!config.echo_endpoint) {
@@ -294,6 +382,7 @@ int RunServer(const ServerConfig& given) {
   http_config.tls_key_file = config.tls_key_file;
   http_config.header_timeout_seconds = config.http_header_timeout_s;
   http_config.max_connections_per_address = config.max_http_per_address;
+  http_config.response_headers = http::SecurityHeaders(config.ws_base);
   {
     const FdLimit fds = RaiseFdLimit();
     http_config.max_connections = HttpConnectionCap(config.max_http_connections, fds.soft);
@@ -397,6 +486,22 @@ int RunServer(const ServerConfig& given) {
       .Kv("shards", static_cast<int>(shards.size()))
       .Kv("meetings", store->CountMeetings())
       .Kv("store", store->path());
+  if (config.app) {
+    std::string urls = config.http_base + "/";
+    if (!config.public_url_given) {
+      for (const std::string& ip : config.announce_ips) {
+        if (ip == "127.0.0.1" || ip == "::1") continue;
+        urls += " " + std::string(config.tls_cert_file.empty() ? "http://" : "https://") +
+                HostPort(ip, http_server.port()) + "/";
+      }
+    }
+    std::printf("Meeting app: %s%s\n", urls.c_str(),
+                config.tls_self_signed ? "  (self-signed certificate: browsers ask to accept it)"
+                : config.tls_cert_file.empty()
+                    ? "  (cameras need https on other machines: --tls-self-signed)"
+                    : "");
+    std::fflush(stdout);
+  }
   if (config.api_keys.empty()) {
     SFU_LOG(
         kWarn,

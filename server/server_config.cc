@@ -140,6 +140,12 @@ std::string Finalize(ServerConfig& c) {
     return "--max-video-senders must be from 0 to 1000";
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     return "--tls-cert and --tls-key go together (give both or neither)";
+  if (c.tls_self_signed && !c.tls_cert_file.empty())
+    return "--tls-self-signed and --tls-cert/--tls-key exclude each other: a real certificate, or "
+           "a self-signed one made in the data dir";
+  if (c.app_rate < 0 || c.app_rate > 100000)
+    return "--app-rate must be from 0 (no limit) to 100000 joins per minute";
+  if (c.app_password.size() > 256) return "--app-password must be at most 256 bytes";
   for (const std::string* f : {&c.tls_cert_file, &c.tls_key_file}) {
     if (!f->empty() && !std::ifstream(*f)) return "cannot read TLS file " + *f;
   }
@@ -159,12 +165,14 @@ std::string Finalize(ServerConfig& c) {
                  "check the X-Sfu-Signature HMAC with it"
                : "--events-secret must be at least 16 characters";
   }
+  c.public_url_given = !c.public_url.empty();
+  const bool tls = !c.tls_cert_file.empty() || c.tls_self_signed;
   if (c.public_url.empty()) {
     std::string host = c.listen_host;
     if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    c.public_url = std::string(c.tls_cert_file.empty() ? "http://" : "https://") + host + ":" +
-                   std::to_string(c.listen_port);
+    c.public_url =
+        std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(c.listen_port);
   }
   std::string url = c.public_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -199,7 +207,7 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
   ConfigResult result;
   result.exit_code = 2;
   ServerConfig c;
-  std::string listen, log_level;
+  std::string listen, log_level, app = "on";
   std::vector<std::string> announce, keys, webhooks, turn_uris;
   int media_port = c.media_port;
   po::options_description desc("Options");
@@ -255,6 +263,19 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "PEM certificate chain: with --tls-key the listener speaks only HTTPS and WSS, and the "
        "default public URL (SignalingUrl) becomes https:// (wss://)")
     ("tls-key", po::value(&c.tls_key_file), "PEM private key for --tls-cert")
+    ("tls-self-signed", po::bool_switch(&c.tls_self_signed),
+       "serve HTTPS/WSS with a self-signed certificate made in the data dir (reused across "
+       "restarts) for the announced addresses, this host's name and localhost: a trial of the "
+       "meeting app on a local network, where browsers allow cameras only on https (each asks "
+       "once to accept the certificate). Also used by the embedded TURN server")
+    ("app", po::value(&app)->default_value("on"),
+       "on or off: the meeting app at / (a page on amazon-chime-sdk-js: type a meeting name and "
+       "yours, and talk) and its backend POST /app/join, which creates meetings and attendees "
+       "for anyone who can reach the listener (docs/SECURITY.md)")
+    ("app-password", po::value(&c.app_password),
+       "a shared password the meeting app asks for before anyone joins (default: none)")
+    ("app-rate", po::value(&c.app_rate)->default_value(20),
+       "meeting-app joins per minute per client address (burst the same; 0: no limit)")
     ("mixer-talkers", po::value(&c.mixer_talkers)->default_value(3),
        "loudest talkers mixed per meeting each 20 ms (1-10); each costs one Opus encode per tick")
     ("audio-bitrate", po::value(&c.audio_bitrate_kbps)->default_value(32),
@@ -379,6 +400,11 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     return result;
   }
   c.log_level = *level;
+  if (app != "on" && app != "off" && app != "true" && app != "false") {
+    result.message = "--app must be on or off";
+    return result;
+  }
+  c.app = app == "on" || app == "true";
   c.announce_ips = SplitList(announce);
   c.events_webhooks = SplitList(webhooks);
   c.turn_uris = SplitList(turn_uris);
@@ -431,7 +457,18 @@ std::string DescribeConfig(const ServerConfig& c) {
     << "  default region:       " << c.default_region << "\n"
     << "  log level:            " << base::LogLevelName(c.log_level) << "\n"
     << "  tls:                  "
-    << (c.tls_cert_file.empty() ? "off" : "on (cert " + c.tls_cert_file + ")") << "\n"
+    << (c.tls_self_signed         ? std::string("on (self-signed, in the data dir)")
+        : c.tls_cert_file.empty() ? std::string("off")
+                                  : "on (cert " + c.tls_cert_file + ")")
+    << "\n"
+    << "  meeting app:          "
+    << (!c.app
+            ? std::string("off")
+            : std::string("on (/)") + (c.app_password.empty() ? "" : ", password required") + ", " +
+                  (c.app_rate > 0
+                       ? std::to_string(static_cast<int>(c.app_rate)) + " joins/min per address"
+                       : std::string("no join limit")))
+    << "\n"
     << "  mixer:                " << c.mixer_talkers << " talkers, Opus " << c.audio_bitrate_kbps
     << " kb/s, complexity " << c.audio_complexity << "\n"
     << "  video:                " << c.max_video_senders << " senders per meeting\n"

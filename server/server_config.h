@@ -42,6 +42,14 @@ struct ServerConfig {
   std::string config_file;
   std::string tls_cert_file;  // PEM; with tls_key_file the listener speaks https/wss only
   std::string tls_key_file;
+  // --tls-self-signed: RunServer makes (or reuses) a self-signed certificate in the data dir for
+  // the announced addresses and this host's name, and sets tls_cert_file/tls_key_file to it.
+  bool tls_self_signed = false;
+  // The meeting app (web/app at /, POST /app/join): on by default; an optional shared password;
+  // joins per minute per client address (0: no limit).
+  bool app = true;
+  std::string app_password;
+  double app_rate = 20;
   // Audio mixer (per meeting): talkers mixed per tick, Opus bitrate and complexity.
   int mixer_talkers = 3;
   int audio_bitrate_kbps = 32;
@@ -71,9 +79,10 @@ struct ServerConfig {
   int events_queue_max = 10'000;
 
   // Derived by Finalize().
-  std::string http_base;    // public URL without trailing slash
-  std::string ws_base;      // same with ws/wss
-  std::string public_host;  // host[:port] of the public URL
+  bool public_url_given = false;  // --public-url was set (else derived from --listen)
+  std::string http_base;          // public URL without trailing slash
+  std::string ws_base;            // same with ws/wss
+  std::string public_host;        // host[:port] of the public URL
 };
 
 struct ConfigResult {

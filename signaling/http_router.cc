@@ -57,6 +57,9 @@ HttpResponse HttpRouter::HandleOther(const HttpRequest& req) {
     if (before_scrape_) before_scrape_();
     return Text(200, metrics_.RenderText(), "text/plain; version=0.0.4; charset=utf-8");
   }
+  if (fallback_) {
+    if (std::optional<HttpResponse> r = fallback_(req)) return std::move(*r);
+  }
   return not_found();
 }
 

@@ -5,11 +5,15 @@
 //   GET /metrics   Prometheus text format
 //   /meetings...   authenticate (SigV4, or unsigned loopback when no keys are set), rate
 //                  limit per caller, then ControlApi; every call is counted and timed.
+//   routes         exact paths added with AddRoute (/echo, /app/join, ...)
+//   fallback       any other GET/HEAD (the meeting app's pages and assets, server/web_app.h);
+//                  paths it does not serve answer like an unknown AWS operation (404).
 // Pure request -> response (no sockets): tested directly in tests/signaling.
 // Thread: control thread.
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "base/clock.h"
@@ -41,6 +45,9 @@ class HttpRouter {
   // Extra endpoints (e.g. POST /echo), matched by exact path, any method.
   using Route = std::function<http::HttpResponse(const http::HttpRequest&)>;
   void AddRoute(std::string path, Route route) { routes_[std::move(path)] = std::move(route); }
+  // GET/HEAD of paths nothing above serves; nullopt for "not mine" (404).
+  using Fallback = std::function<std::optional<http::HttpResponse>(const http::HttpRequest&)>;
+  void SetFallback(Fallback f) { fallback_ = std::move(f); }
 
   http::HttpResponse Handle(const http::HttpRequest& req);
 
@@ -56,6 +63,7 @@ class HttpRouter {
   std::function<void()> before_scrape_;
   std::function<bool(std::string*)> ready_;
   std::map<std::string, Route, std::less<>> routes_;
+  Fallback fallback_;
   // Refused signatures are logged once per 10 s with the count held back: anyone can send them.
   base::RateLimitedEvent refusal_log_{10'000};
   // Signatures of non-idempotent requests, refused when sent again within their window.

@@ -80,6 +80,7 @@ bool MeetingState::PublishVideoLayers(const std::string& attendee_id,
 }
 
 bool MeetingState::UnpublishVideo(const std::string& attendee_id) {
+  video_layer_ids_.erase(attendee_id);
   return std::erase_if(video_,
                        [&](const auto& kv) { return kv.second.attendee_id == attendee_id; }) > 0;
 }
@@ -97,6 +98,22 @@ size_t MeetingState::VideoSenderCount() const {
 const VideoSource* MeetingState::FindVideo(uint32_t stream_id) const {
   auto it = video_.find(stream_id);
   return it == video_.end() ? nullptr : &it->second;
+}
+
+void MeetingState::SetVideoLayerIds(const std::string& attendee_id,
+                                    std::vector<uint32_t> stream_ids) {
+  video_layer_ids_[attendee_id] = std::move(stream_ids);
+}
+
+const VideoSource* MeetingState::FindVideoForSubscription(uint32_t stream_id) const {
+  if (const VideoSource* v = FindVideo(stream_id)) return v;
+  for (const auto& [attendee, ids] : video_layer_ids_) {
+    if (std::find(ids.begin(), ids.end(), stream_id) == ids.end()) continue;
+    for (uint32_t id : ids)
+      if (const VideoSource* v = FindVideo(id)) return v;
+    return nullptr;
+  }
+  return nullptr;
 }
 
 }  // namespace sfu::signaling

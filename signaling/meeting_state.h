@@ -72,6 +72,16 @@ class MeetingState {
   bool PublishVideoLayers(const std::string& attendee_id, const std::vector<VideoSource>& layers);
   bool UnpublishVideo(const std::string& attendee_id);
   const VideoSource* FindVideo(uint32_t stream_id) const;
+  // Every layer id of an attendee's camera, those it turned off included (a sender's uplink
+  // policy turns simulcast layers off and on, e.g. when a content share starts; off layers are
+  // not in the index). Cleared by UnpublishVideo.
+  void SetVideoLayerIds(const std::string& attendee_id, std::vector<uint32_t> stream_ids);
+  // What a subscription to stream_id receives: that layer, or, when it is a layer its camera
+  // has just turned off, another layer of that camera still published (the section is kept and
+  // fed the best arriving layer, sfu/ video forwarding). nullptr for streams of no live camera.
+  // A subscriber often asks for the layer it had in the same instant the sender drops it: its
+  // section must not go inactive, or the client ends the track and removes the tile.
+  const VideoSource* FindVideoForSubscription(uint32_t stream_id) const;
   // Attendees publishing video (a simulcast camera has several sources but is one sender).
   size_t VideoSenderCount() const;
   const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }
@@ -88,7 +98,8 @@ class MeetingState {
   api::TokenBucketLimiter data_bucket_;
   std::deque<KeptDataMessage> kept_;
   std::map<std::string, Level> levels_;
-  std::map<uint32_t, VideoSource> video_;  // by stream id
+  std::map<uint32_t, VideoSource> video_;                         // by stream id
+  std::map<std::string, std::vector<uint32_t>> video_layer_ids_;  // by attendee, off ones too
   uint32_t next_video_stream_id_ = 1;
   uint32_t next_group_id_ = 1;
 };

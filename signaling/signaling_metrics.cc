@@ -35,6 +35,9 @@ SignalingMetrics::SignalingMetrics(metrics::ServerMetrics& exposition) : exposit
                     .Help("Attendees with a live signaling session.")
                     .Register(registry)
                     .Add({});
+  FrameCounter("in", "JOIN");
+  FrameCounter("out", "JOIN_ACK");
+  for (const char* reason : kRefusalReasons) RefusalCounter(reason);
 }
 
 void SignalingMetrics::ObserveApiRequest(const std::string& operation, int status, double seconds) {
@@ -59,6 +62,15 @@ void SignalingMetrics::ObserveApiRequest(const std::string& operation, int statu
 }
 
 void SignalingMetrics::CountSignalingFrame(const std::string& direction, const std::string& type) {
+  FrameCounter(direction, type).Increment();
+}
+
+void SignalingMetrics::CountSignalingRefusal(const std::string& reason) {
+  RefusalCounter(reason).Increment();
+}
+
+prometheus::Counter& SignalingMetrics::FrameCounter(const std::string& direction,
+                                                    const std::string& type) {
   auto key = std::make_pair(direction, type);
   auto it = frame_counters_.find(key);
   if (it == frame_counters_.end()) {
@@ -66,15 +78,15 @@ void SignalingMetrics::CountSignalingFrame(const std::string& direction, const s
              .emplace(key, &signaling_frames_->Add({{"direction", direction}, {"type", type}}))
              .first;
   }
-  it->second->Increment();
+  return *it->second;
 }
 
-void SignalingMetrics::CountSignalingRefusal(const std::string& reason) {
+prometheus::Counter& SignalingMetrics::RefusalCounter(const std::string& reason) {
   auto it = refusal_counters_.find(reason);
   if (it == refusal_counters_.end()) {
     it = refusal_counters_.emplace(reason, &signaling_refusals_->Add({{"reason", reason}})).first;
   }
-  it->second->Increment();
+  return *it->second;
 }
 
 void SignalingMetrics::SetMeetings(int64_t n) { meetings_->Set(static_cast<double>(n)); }

@@ -18,6 +18,14 @@
 
 namespace sfu::signaling {
 
+// Every reason SignalingFront counts (signaling/signaling_front.cc). Their series, and those of
+// JOIN in and JOIN_ACK out, are exposed at zero from the start, so a dashboard or an alert
+// (deploy/grafana/sfu-server.json) sees 0 rather than no data before the first join.
+inline constexpr const char* kRefusalReasons[] = {
+    "no_token",       "bad_token",        "content_share_limit",
+    "meeting_ended",  "attendee_removed", "server_overloaded",
+    "internal_error", "bad_path",         "superseded"};
+
 class SignalingMetrics {
  public:
   // Borrowed: exposition outlives this object.
@@ -36,6 +44,9 @@ class SignalingMetrics {
   std::string RenderText() const { return exposition_.RenderText(); }
 
  private:
+  prometheus::Counter& FrameCounter(const std::string& direction, const std::string& type);
+  prometheus::Counter& RefusalCounter(const std::string& reason);
+
   metrics::ServerMetrics& exposition_;
   prometheus::Family<prometheus::Counter>* api_requests_;
   prometheus::Family<prometheus::Histogram>* api_latency_;

@@ -422,7 +422,7 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
   const MeetingState& state = hub_.State(identity_.meeting_id);
   bool changed = false;
   for (const auto& c : u.added_or_updated_video_subscriptions()) {
-    const VideoSource* src = state.FindVideo(c.stream_id());
+    const VideoSource* src = state.FindVideoForSubscription(c.stream_id());
     if (!src || src->attendee_id == identity_.attendee_id) {
       metrics_.CountSignalingFrame("in", "remote_video_update_refused");
       continue;

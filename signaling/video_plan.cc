@@ -145,6 +145,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
         sources.push_back(src);
       }
       r.index_changed |= state.PublishVideoLayers(self.attendee_id, sources);
+      state.SetVideoLayerIds(self.attendee_id, session.layer_stream_ids);
       a.recv_rids = rids;
       for (size_t d = 0; d < video_descriptors.size(); ++d) {
         proto::SdkStreamAllocation al;
@@ -158,7 +159,7 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     const uint32_t want = index < static_cast<size_t>(sub.receive_stream_ids_size())
                               ? sub.receive_stream_ids(static_cast<int>(index))
                               : 0;
-    const VideoSource* source = want ? state.FindVideo(want) : nullptr;
+    const VideoSource* source = want ? state.FindVideoForSubscription(want) : nullptr;
     const bool content_source = source && source->attendee_id.ends_with("#content");
     if (!source || source->attendee_id == self.attendee_id ||
         !(content_source ? self.may_receive_content : self.may_receive_video) ||

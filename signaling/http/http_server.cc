@@ -35,6 +35,15 @@ std::string ErrorJson(std::string_view code, std::string_view message,
   return body;
 }
 
+// The response's own headers, then each configured one it does not set itself.
+void SetHeaders(bhttp::response<bhttp::string_body>& res,
+                const std::vector<std::pair<std::string, std::string>>& own,
+                const std::vector<std::pair<std::string, std::string>>& defaults) {
+  for (const auto& [k, v] : own) res.set(k, v);
+  for (const auto& [k, v] : defaults)
+    if (res.find(k) == res.end()) res.set(k, v);
+}
+
 // Type-erased handles so the server can close sessions of either stream type.
 class SessionBase {
  public:
@@ -184,7 +193,7 @@ class WsSession : public ws::WsConnection,
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
-    for (auto& [k, v] : r.headers) res->set(k, v);
+    SetHeaders(*res, r.headers, server_->config.response_headers);
     res->keep_alive(false);
     res->body() = std::move(r.body);
     res->prepare_payload();
@@ -432,7 +441,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res->version(11);
     res->result(static_cast<unsigned>(resp.status));
     res->set(bhttp::field::server, "sfu-server");
-    for (auto& [k, v] : resp.headers) res->set(k, v);
+    SetHeaders(*res, resp.headers, server_->config.response_headers);
     const bool closing = !keep_alive || server_->stopped;
     res->keep_alive(!closing);
     res->body() = std::move(resp.body);

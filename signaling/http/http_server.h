@@ -16,6 +16,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "signaling/api/http_message.h"
 #include "signaling/ws/ws_connection.h"
@@ -40,6 +42,10 @@ struct HttpServerConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   ws::WsLimits ws;
+  // Headers put on every HTTP response, the listener's own refusals (413, 431, 503, ...) and
+  // WebSocket upgrade refusals included, unless the response sets the same header itself
+  // (signaling/http/security_headers.h: the Content-Security-Policy and its companions).
+  std::vector<std::pair<std::string, std::string>> response_headers;
 };
 
 class HttpServer {

@@ -240,7 +240,8 @@ test('/healthz, /readyz and /metrics', T, async () => {
 });
 
 test('unknown routes and methods', T, async () => {
-  for (const p of ['/nope', '/meetings/a/b/c/d', '/meeting', '/']) {
+  // ('/' and other one-segment paths without a dot are the meeting app's pages: /<meeting-name>.)
+  for (const p of ['/nope/deeper', '/meetings/a/b/c/d', '/meeting/', '/file.txt', '/app/nope.js']) {
     assert.strictEqual((await req('GET', p)).status, 404, p);
   }
   // An unknown operation on a known path, and a method a path does not have.

@@ -5,6 +5,7 @@
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 const { ROOT, requireWeb } = require('./harness');
@@ -27,19 +28,29 @@ async function buildBundle() {
   return outfile;
 }
 
+const PAGE = '<!doctype html><html><body><audio id="audio" autoplay></audio><script src="/chime.js"></script></body></html>';
+
 // Serves GET / (an empty page that loads the bundle) and GET /chime.js. Resolves {url, close}.
-async function servePage(bundlePath) {
+// options: host (default 127.0.0.1; any 127.0.0.0/8 address is a loopback, secure origin), port
+// (default a free one), tls ({ cert, key } PEM: serve https).
+async function servePage(bundlePath, { host = '127.0.0.1', port = 0, tls = null } = {}) {
   const bundle = fs.readFileSync(bundlePath);
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     if (req.url === '/chime.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript' });
       return res.end(bundle);
     }
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end('<!doctype html><html><body><audio id="audio" autoplay></audio><script src="/chime.js"></script></body></html>');
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+    res.end(PAGE);
+  };
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
+  const scheme = tls ? 'https' : 'http';
+  const shown = server.address().port === (tls ? 443 : 80) ? '' : `:${server.address().port}`;
+  return {
+    url: `${scheme}://${host}${shown}/`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  };
 }
 
 module.exports = { buildBundle, servePage };

@@ -75,12 +75,15 @@ async function installSpectrum(page) {
 //              suppression removes); otherwise the SDK's defaults
 //   camera:    turn the (fake) camera on and start the local tile
 //   simulcast: rid low/mid/hi with the priority policy (which wants the app's preferences)
+//   turnSchemes: keep only the JOIN_ACK TURN URIs of these schemes (e.g. ['turns']), through the
+//              SDK's own MeetingSessionURLs.urlRewriterMulti, as an app may; default all of them
 // Sets window.session and window.ev: started (audioVideoDidStart), reconnects, present (roster by
 // attendee id), tiles (remote tiles by tile id, each bound to a <video id="tile-N">).
-async function joinMeeting({ meeting, attendee, rawMic = false, camera = false, simulcast = false }) {
+async function joinMeeting({ meeting, attendee, rawMic = false, camera = false, simulcast = false, turnSchemes = null }) {
   const S = window.ChimeSDK;
   const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
   const config = new S.MeetingSessionConfiguration(meeting, attendee);
+  if (turnSchemes) config.urls.urlRewriterMulti = (uri) => (turnSchemes.includes(uri.split(':')[0]) ? [uri] : []);
   let policy = null;
   if (simulcast) {
     config.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = true;
@@ -172,11 +175,12 @@ async function waitForMixedAudio(pages, ms = 20000) {
 }
 
 // Every page (pages[i] plays freqs[i]) hears the other tones and not its own, measured over ms
-// on the mixed stream bound to #audio: another's tone at least 20 dB over the page's noise
-// floor, its own at least 20 dB under the weakest of the others. Pages need installSpectrum().
-async function assertEachHearsTheOthers(pages, freqs, ms = 3000) {
+// on the mixed stream bound to the <audio> element `audioId` (#audio in the test page; the
+// meeting app's is #meeting-audio): another's tone at least 20 dB over the page's noise floor,
+// its own at least 20 dB under the weakest of the others. Pages need installSpectrum().
+async function assertEachHearsTheOthers(pages, freqs, ms = 3000, audioId = 'audio') {
   const results = await Promise.all(pages.map((p) => p.evaluate(
-    ([f, t]) => window.spectrumOf(document.getElementById('audio').srcObject, f, t), [freqs, ms])));
+    ([f, t, id]) => window.spectrumOf(document.getElementById(id).srcObject, f, t), [freqs, ms, audioId])));
   results.forEach((r, i) => {
     console.log(`browser ${freqs[i]} Hz hears: ${freqs.map((f, k) => `${f} Hz ${r.levels[k].toFixed(1)} dB`).join(', ')}; floor ${r.floor.toFixed(1)} dB`);
   });
@@ -209,7 +213,9 @@ async function assertTileDecodes(page, attendeeId, { ms = 30000, minFrames = 10,
 }
 
 // In the page: the SDK peer connection's selected candidate pair (transport.selectedCandidatePairId)
-// with its two candidates, and every candidate pair (candidates, state, checks sent and answered).
+// with its two candidates, every candidate pair (candidates, state, checks sent and answered) and
+// every local candidate. A relay candidate also has relayProtocol (how Chromium reaches its TURN
+// server: udp, tcp or tls) and url (the TURN URI it came from).
 async function iceStats() {
   const stats = await window.session.audioVideo.getRTCPeerConnectionStats();
   if (!stats) return null;
@@ -217,11 +223,14 @@ async function iceStats() {
   stats.forEach((r) => byId.set(r.id, r));
   const cand = (id) => {
     const c = byId.get(id);
-    return c && { protocol: c.protocol, candidateType: c.candidateType, tcpType: c.tcpType, address: c.address, port: c.port };
+    return c && { protocol: c.protocol, candidateType: c.candidateType, tcpType: c.tcpType, address: c.address, port: c.port,
+      relayProtocol: c.relayProtocol, url: c.url };
   };
   let selected = null;
   stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) selected = byId.get(r.selectedCandidatePairId); });
   const pairs = [];
+  const locals = [];
+  stats.forEach((r) => { if (r.type === 'local-candidate') locals.push(cand(r.id)); });
   stats.forEach((r) => {
     if (r.type !== 'candidate-pair') return;
     pairs.push({ local: cand(r.localCandidateId), remote: cand(r.remoteCandidateId), state: r.state, nominated: r.nominated,
@@ -231,10 +240,40 @@ async function iceStats() {
     selected: selected && { state: selected.state, nominated: selected.nominated, bytesSent: selected.bytesSent,
       bytesReceived: selected.bytesReceived, local: cand(selected.localCandidateId), remote: cand(selected.remoteCandidateId) },
     pairs,
+    locals,
   };
+}
+
+// For BrowserContext.addInitScript: every RTCPeerConnection of the page records its
+// icecandidateerror events (a TURN server it could not reach or that refused it: url, errorCode,
+// errorText) in window.iceCandidateErrors.
+function recordIceCandidateErrors() {
+  const Native = window.RTCPeerConnection;
+  window.iceCandidateErrors = [];
+  function Recording(...args) {
+    const pc = new Native(...args);
+    pc.addEventListener('icecandidateerror', (e) => window.iceCandidateErrors.push({ url: e.url, errorCode: e.errorCode, errorText: e.errorText }));
+    return pc;
+  }
+  Recording.prototype = Native.prototype;
+  Object.setPrototypeOf(Recording, Native);
+  window.RTCPeerConnection = Recording;
+}
+
+// Sum of a /metrics family's series whose labels include all of `labels` (absent: 0).
+async function metricSum(server, name, labels = {}) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = line.match(/^(\w+)(?:\{(.*)\})? (\S+)$/);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] || '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
+  }
+  return sum;
 }
 
 module.exports = {
   writeToneWav, api, spectrumOf, installSpectrum, joinMeeting, tileStates, waitFor, audioBytes,
-  waitForMixedAudio, assertEachHearsTheOthers, assertTileDecodes, iceStats,
+  waitForMixedAudio, assertEachHearsTheOthers, assertTileDecodes, iceStats, recordIceCandidateErrors, metricSum,
 };

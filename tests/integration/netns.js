@@ -1,12 +1,13 @@
 // Runs a test file inside a network namespace of its own, where nftables drops UDP ('udp': the
-// "UDP blocked" network) or UDP and every TCP port but one ('all-but-tcp-port': the "only TLS"
-// network). Inside, the test runs as usual on the namespace's own loopback (sfu-server,
+// "UDP blocked" network) or UDP and every TCP port but one or a few ('all-but-tcp-port': the
+// "only TLS" network, e.g. HTTPS/WSS on 443 and TURN over TLS on 5349). Inside, the test runs as usual on the namespace's own loopback (sfu-server,
 // Chromium, fetches); the host's network is never touched.
 //
 // Usage, at the top of a *.test.js file (CommonJS allows a top-level return):
 //
 //   const netns = require('./netns');
 //   if (netns.runInNetns(__filename, { block: 'all-but-tcp-port', allowTcpPort: 443 })) return;
+//   // or several open TCP ports: { block: 'all-but-tcp-port', allowTcpPorts: [443, 5349] }
 //   // From here on the file runs inside the namespace: netns.current() describes it, and
 //   // await netns.assertRulesInForce() proves the drops are there.
 //
@@ -37,19 +38,23 @@ const os = require('node:os');
 const PREFIX = 'sfu-t-';
 const TABLE = 'sfutest';
 const NETNS_DIR = '/run/netns';
+// SFU_NETNS_ALLOW_TCP_PORT: the open TCP ports, comma-separated.
 const ENV = { name: 'SFU_NETNS', block: 'SFU_NETNS_BLOCK', port: 'SFU_NETNS_ALLOW_TCP_PORT' };
 const MODES = ['udp', 'all-but-tcp-port', 'none'];
 
 const log = (msg) => process.stderr.write(`[netns] ${msg}\n`);
 
 // The nftables ruleset of a mode ('none': the namespace with no rules, a control case).
-// Two rules accept the allowed port, not one `tcp sport != P tcp dport != P drop`: nft 1.0.6
+// allowTcpPorts: a port number or a list of them (mode 'all-but-tcp-port').
+// Two rules accept the allowed ports, not one `tcp sport != P tcp dport != P drop`: nft 1.0.6
 // merges those two adjacent port matches into one 4-byte compare of sport:dport != P:P, which
 // drops every connection to P as well (checked here with `nft --debug=netlink`).
-function ruleset(block, allowTcpPort) {
+function ruleset(block, allowTcpPorts) {
+  const ports = [].concat(allowTcpPorts ?? []);
+  const set = ports.length === 1 ? `${ports[0]}` : `{ ${ports.join(', ')} }`;
   const rules = {
     udp: ['meta l4proto udp counter drop'],
-    'all-but-tcp-port': [`tcp dport ${allowTcpPort} counter accept`, `tcp sport ${allowTcpPort} counter accept`,
+    'all-but-tcp-port': [`tcp dport ${set} counter accept`, `tcp sport ${set} counter accept`,
       'meta l4proto { tcp, udp } counter drop'],
     none: [],
   }[block];
@@ -57,14 +62,25 @@ function ruleset(block, allowTcpPort) {
     ...rules.map((r) => `    ${r}`), '  }', '}', ''].join('\n');
 }
 
+// { block, allowTcpPort, allowTcpPorts }: in mode 'all-but-tcp-port' allowTcpPorts lists the open
+// ports (options.allowTcpPorts, or [options.allowTcpPort], or [443]) and allowTcpPort is the
+// first of them; in the other modes both are null.
 function normalize(options = {}) {
   const block = options.block;
   if (!MODES.includes(block)) throw new Error(`netns: block must be one of ${MODES.join(', ')} (got ${block})`);
-  const allowTcpPort = block === 'all-but-tcp-port' ? (options.allowTcpPort ?? 443) : null;
-  if (allowTcpPort !== null && !(Number.isInteger(allowTcpPort) && allowTcpPort > 0 && allowTcpPort < 65536)) {
-    throw new Error(`netns: allowTcpPort must be a TCP port number (got ${allowTcpPort})`);
+  if (block !== 'all-but-tcp-port') return { block, allowTcpPort: null, allowTcpPorts: null };
+  if (options.allowTcpPort !== undefined && options.allowTcpPorts !== undefined) {
+    throw new Error('netns: give allowTcpPort or allowTcpPorts, not both');
   }
-  return { block, allowTcpPort };
+  const ports = options.allowTcpPorts ?? [options.allowTcpPort ?? 443];
+  if (!Array.isArray(ports) || ports.length === 0) {
+    throw new Error(`netns: allowTcpPorts must be a non-empty list of TCP ports (got ${JSON.stringify(ports)})`);
+  }
+  for (const p of ports) {
+    if (!(Number.isInteger(p) && p > 0 && p < 65536)) throw new Error(`netns: ${JSON.stringify(p)} is not a TCP port number`);
+  }
+  if (new Set(ports).size !== ports.length) throw new Error(`netns: allowTcpPorts lists a port twice: ${ports.join(', ')}`);
+  return { block, allowTcpPort: ports[0], allowTcpPorts: [...ports] };
 }
 
 // ip and nft live in /usr/sbin, which a root shell's PATH may lack (su without -).
@@ -149,12 +165,12 @@ function sweepStale() {
 }
 
 // Creates a namespace with `lo` up and the mode's ruleset; returns its name.
-function create({ block, allowTcpPort }) {
+function create({ block, allowTcpPorts }) {
   const name = `${PREFIX}${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   run('ip', ['netns', 'add', name]);
   try {
     run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    if (block !== 'none') run('ip', ['netns', 'exec', name, bin('nft'), '-f', '-'], ruleset(block, allowTcpPort));
+    if (block !== 'none') run('ip', ['netns', 'exec', name, bin('nft'), '-f', '-'], ruleset(block, allowTcpPorts));
   } catch (e) {
     try { destroy(name); } catch (_) { /* reported below */ }
     throw e;
@@ -162,13 +178,14 @@ function create({ block, allowTcpPort }) {
   return name;
 }
 
-// The namespace this process runs in, as runInNetns made it: { name, block, allowTcpPort }, or
-// null outside.
+// The namespace this process runs in, as runInNetns made it: { name, block, allowTcpPort,
+// allowTcpPorts } (the first open TCP port and all of them), or null outside.
 function current() {
   const name = process.env[ENV.name];
   if (!name) return null;
   const port = process.env[ENV.port];
-  return { name, block: process.env[ENV.block], allowTcpPort: port ? Number(port) : null };
+  const ports = port ? port.split(',').map(Number) : null;
+  return { name, block: process.env[ENV.block], allowTcpPort: ports ? ports[0] : null, allowTcpPorts: ports };
 }
 
 // Throws unless this process really is in the namespace the environment names (the bind mount in
@@ -195,9 +212,10 @@ function runInNetns(file, options) {
   const cur = current();
   if (cur) {
     assertInside();
-    if (cur.block !== opts.block || cur.allowTcpPort !== opts.allowTcpPort) {
-      throw new Error(`netns: inside ${cur.name} (block ${cur.block}, port ${cur.allowTcpPort}) but the file asks for ` +
-        `block ${opts.block}, port ${opts.allowTcpPort}`);
+    const said = (ports) => (ports ? ports.join(',') : null);
+    if (cur.block !== opts.block || said(cur.allowTcpPorts) !== said(opts.allowTcpPorts)) {
+      throw new Error(`netns: inside ${cur.name} (block ${cur.block}, ports ${said(cur.allowTcpPorts)}) but the file asks for ` +
+        `block ${opts.block}, ports ${said(opts.allowTcpPorts)}`);
     }
     return false;
   }
@@ -206,7 +224,8 @@ function runInNetns(file, options) {
   const t0 = process.hrtime.bigint();
   const name = create(opts);
   const ms = (t) => (Number(process.hrtime.bigint() - t) / 1e6).toFixed(1);
-  log(`created ${name} (block ${opts.block}${opts.allowTcpPort ? `, TCP port ${opts.allowTcpPort} open` : ''}) in ${ms(t0)} ms`);
+  const open = opts.allowTcpPorts ? `, TCP port${opts.allowTcpPorts.length > 1 ? 's' : ''} ${opts.allowTcpPorts.join(', ')} open` : '';
+  log(`created ${name} (block ${opts.block}${open}) in ${ms(t0)} ms`);
 
   let destroyed = false;
   const cleanup = () => {
@@ -225,7 +244,7 @@ function runInNetns(file, options) {
   process.on('exit', cleanup);
 
   const env = { ...process.env, [ENV.name]: name, [ENV.block]: opts.block };
-  if (opts.allowTcpPort) env[ENV.port] = String(opts.allowTcpPort);
+  if (opts.allowTcpPorts) env[ENV.port] = opts.allowTcpPorts.join(',');
   // `ip netns exec` execs node in place (no fork), so child.pid is the inner node process.
   const child = spawn(bin('ip'), ['netns', 'exec', name, process.execPath, ...process.execArgv, file, ...process.argv.slice(2)],
     { stdio: 'inherit', env });
@@ -298,8 +317,11 @@ function droppedPackets() {
 
 // Measures what the namespace lets through, on its loopback:
 //   udp4, udp6: a datagram to the sender's own socket on 127.0.0.1 / ::1 arrived
-//   tcpAllowed: connecting to 127.0.0.1:<allowTcpPort> (mode 'all-but-tcp-port'; in the other
-//               modes a free port), with a listener of its own unless the port is taken
+//   tcpAllowed: connecting to 127.0.0.1:<allowTcpPort> (mode 'all-but-tcp-port': the first open
+//               port; in the other modes a free port), with a listener of its own unless the
+//               port is taken; tcpAllowedPort is that port
+//   tcpAllowedAll: the same for each open port, { port: result } (one entry outside mode
+//               'all-but-tcp-port')
 //   tcpOther:   connecting to a listener on some other free port
 //   dropped:    packets the drop rule counted meanwhile
 async function probe() {
@@ -307,18 +329,23 @@ async function probe() {
   const before = cur.block === 'none' ? 0 : droppedPackets();
   const udp4 = await udpDelivered('127.0.0.1');
   const udp6 = await udpDelivered('::1');
-  const allowed = cur.allowTcpPort || 0;
-  const srvAllowed = await listen(allowed);
-  const port = srvAllowed ? srvAllowed.address().port : allowed;
-  const srvOther = await listen(0);
+  const listeners = [];
   try {
-    const tcpAllowed = await tcpConnect('127.0.0.1', port);
+    const tcpAllowedAll = {};
+    for (const allowed of cur.allowTcpPorts || [0]) {
+      const srv = await listen(allowed);
+      if (srv) listeners.push(srv);
+      const port = srv ? srv.address().port : allowed;
+      tcpAllowedAll[port] = await tcpConnect('127.0.0.1', port);
+    }
+    const srvOther = await listen(0);
+    listeners.push(srvOther);
     const tcpOther = await tcpConnect('127.0.0.1', srvOther.address().port);
     const dropped = (cur.block === 'none' ? 0 : droppedPackets()) - before;
-    return { udp4, udp6, tcpAllowed, tcpAllowedPort: port, tcpOther, dropped };
+    const [first] = Object.keys(tcpAllowedAll);
+    return { udp4, udp6, tcpAllowed: tcpAllowedAll[first], tcpAllowedPort: Number(first), tcpAllowedAll, tcpOther, dropped };
   } finally {
-    if (srvAllowed) srvAllowed.close();
-    srvOther.close();
+    for (const srv of listeners) srv.close();
   }
 }
 
@@ -335,7 +362,7 @@ async function assertUdpBlocked() {
   }
 }
 
-// Throws unless the namespace behaves as its mode says: UDP dropped, TCP to the allowed port (any
+// Throws unless the namespace behaves as its mode says: UDP dropped, TCP to each allowed port (any
 // port in mode 'udp') connects, and in mode 'all-but-tcp-port' TCP to another port goes
 // unanswered. Returns the probe's measurements.
 async function assertRulesInForce() {
@@ -347,6 +374,7 @@ async function assertRulesInForce() {
     none: { udp4: true, udp6: true, tcpAllowed: 'connected', tcpOther: 'connected' },
   }[cur.block];
   const wrong = Object.keys(want).filter((k) => p[k] !== want[k]);
+  for (const [port, result] of Object.entries(p.tcpAllowedAll)) if (result !== 'connected') wrong.push(`tcp port ${port}`);
   if (cur.block !== 'none' && p.dropped < 1) wrong.push('dropped');
   if (wrong.length) {
     throw new Error(`netns ${cur.name} (block ${cur.block}): ${wrong.join(', ')} not as expected: ` +

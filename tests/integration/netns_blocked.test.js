@@ -1,5 +1,6 @@
 // Proof of tests/integration/netns.js, the test's own network namespace with UDP dropped ('udp')
-// or UDP and every TCP port but one dropped ('all-but-tcp-port').
+// or UDP and every TCP port but one or two dropped ('all-but-tcp-port', with allowTcpPort or
+// allowTcpPorts).
 //
 // This file is two things. Run plainly (ctest), it is the driver, in the host's namespace and
 // using no network: it runs itself again through `node --test` once per mode (SFU_NETNS_PROOF_MODE),
@@ -9,9 +10,11 @@
 // outer process removes it and the processes in it, and that a namespace whose creator was
 // SIGKILLed is removed by the next run.
 // Run with SFU_NETNS_PROOF_MODE set, it is the inner test: inside the namespace, UDP on loopback
-// does not arrive, TCP to the allowed port connects and (only-TLS mode) TCP to another port does
-// not, sfu-server answers on the allowed port, and Chromium launches and loads a page from a node
-// HTTP server on the allowed port.
+// does not arrive, TCP to the allowed port(s) connects and (only-TLS modes) TCP to another port
+// does not, sfu-server answers on the allowed port, and Chromium launches and loads a page from a
+// node HTTP server on the allowed port (and, with two open ports, fetches from the second one).
+// Proof modes: 'udp', 'all-but-tcp-port' (port 443 open) and 'all-but-tcp-ports' (443 and 5349
+// open, netns mode 'all-but-tcp-port' with allowTcpPorts).
 //
 // Needs root, iproute2 and nftables (scripts/setup.sh); without them it fails and says so.
 'use strict';
@@ -19,7 +22,13 @@ const netns = require('./netns');
 
 const MODE = process.env.SFU_NETNS_PROOF_MODE;
 const ALLOWED = 443;
-if (MODE && netns.runInNetns(__filename, MODE === 'udp' ? { block: 'udp' } : { block: MODE, allowTcpPort: ALLOWED })) {
+const ALLOWED2 = 5349;  // the second open port of mode 'all-but-tcp-ports'
+const NETNS_OPTIONS = {
+  udp: { block: 'udp' },
+  'all-but-tcp-port': { block: 'all-but-tcp-port', allowTcpPort: ALLOWED },
+  'all-but-tcp-ports': { block: 'all-but-tcp-port', allowTcpPorts: [ALLOWED, ALLOWED2] },
+}[MODE];
+if (MODE && netns.runInNetns(__filename, NETNS_OPTIONS || { block: MODE })) {
   return;  // the run inside the namespace reports the tests
 }
 
@@ -78,7 +87,7 @@ if (!MODE) {
     netns._internal.preflight();  // throws with what is missing
   });
 
-  for (const [mode, tests] of [['udp', 5], ['all-but-tcp-port', 5]]) {
+  for (const [mode, tests] of [['udp', 5], ['all-but-tcp-port', 5], ['all-but-tcp-ports', 5]]) {
     test(`mode ${mode}: the inner tests pass inside a namespace that is gone afterwards`, { timeout: 120000 }, async () => {
       const { code, out } = await runSelf({ SFU_NETNS_PROOF_MODE: mode }).done;
       const name = createdName(out);
@@ -139,6 +148,7 @@ if (!MODE) {
   const { launchChromium } = require('./harness');
   const cur = netns.current();
   const tlsOnly = cur.block === 'all-but-tcp-port';
+  const twoPorts = MODE === 'all-but-tcp-ports';
 
   test('this process is in the namespace made for it: only a loopback interface, the rules in the input hook', () => {
     netns.assertInside();
@@ -155,12 +165,19 @@ if (!MODE) {
     await netns.assertUdpBlocked();
   });
 
-  test(tlsOnly ? `TCP to port ${ALLOWED} connects, TCP to another port goes unanswered` : 'TCP connects', async () => {
+  const opened = twoPorts ? `ports ${ALLOWED} and ${ALLOWED2}` : `port ${ALLOWED}`;
+  test(tlsOnly ? `TCP to ${opened} connects, TCP to another port goes unanswered` : 'TCP connects', async () => {
     const p = await netns.assertRulesInForce();
     console.log(`[proof] probe: ${JSON.stringify(p)}`);
     assert.strictEqual(p.udp4, false);
     assert.strictEqual(p.tcpAllowed, 'connected');
-    if (tlsOnly) assert.strictEqual(p.tcpAllowedPort, ALLOWED);
+    if (tlsOnly) {
+      assert.strictEqual(p.tcpAllowedPort, ALLOWED);
+      assert.deepStrictEqual(cur.allowTcpPorts, twoPorts ? [ALLOWED, ALLOWED2] : [ALLOWED]);
+      assert.deepStrictEqual(p.tcpAllowedAll, Object.fromEntries(cur.allowTcpPorts.map((port) => [port, 'connected'])));
+      const rules = execFileSync(netns.bin('nft'), ['list', 'ruleset'], { encoding: 'utf8' });
+      assert.match(rules, twoPorts ? new RegExp(`tcp dport \\{ ${ALLOWED}, ${ALLOWED2} \\} counter`) : new RegExp(`tcp dport ${ALLOWED} counter`));
+    }
     assert.strictEqual(p.tcpOther, tlsOnly ? 'timeout' : 'connected');
   });
 
@@ -180,8 +197,10 @@ if (!MODE) {
       res.end('<!doctype html><title>netns</title><p id="p">inside the namespace</p>');
     });
     const other = http.createServer((req, res) => { res.setHeader('Access-Control-Allow-Origin', '*'); res.end('other'); });
+    const second = http.createServer((req, res) => { res.setHeader('Access-Control-Allow-Origin', '*'); res.end('second'); });
     await new Promise((resolve) => web.listen(tlsOnly ? ALLOWED : 0, '127.0.0.1', resolve));
     await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+    await new Promise((resolve) => second.listen(twoPorts ? ALLOWED2 : 0, '127.0.0.1', resolve));
     let browser;
     try {
       const t0 = Date.now();
@@ -193,12 +212,18 @@ if (!MODE) {
       // The page's own fetch to another TCP port: blocked in the only-TLS namespace.
       const otherResult = await page.evaluate((url) => fetch(url, { signal: AbortSignal.timeout(1500) })
         .then((r) => r.text(), (e) => `error ${e.name}`), `http://127.0.0.1:${other.address().port}/`);
-      console.log(`[proof] chromium ${browser.version()} launched in ${launchMs} ms; fetch to another port: ${otherResult}`);
+      // And to the second open port (mode 'all-but-tcp-ports'; elsewhere a free port, as open as any).
+      const secondResult = await page.evaluate((url) => fetch(url, { signal: AbortSignal.timeout(1500) })
+        .then((r) => r.text(), (e) => `error ${e.name}`), `http://127.0.0.1:${second.address().port}/`);
+      console.log(`[proof] chromium ${browser.version()} launched in ${launchMs} ms; fetch to another port: ${otherResult}; ` +
+        `to ${second.address().port}: ${secondResult}`);
       assert.strictEqual(otherResult, tlsOnly ? 'error TimeoutError' : 'other');
+      assert.strictEqual(secondResult, tlsOnly && !twoPorts ? 'error TimeoutError' : 'second');
     } finally {
       if (browser) await browser.close();
       web.close();
       other.close();
+      second.close();
     }
   });
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/transport/transport_test_util.h"
 #include "transport/crypto/turn_credentials.h"
 #include "transport/turn/turn_session.h"
 #include "transport/wire/stream_framing.h"
@@ -18,13 +19,7 @@
 namespace sfu::loadtest {
 namespace {
 
-wire::StunAddress V4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
-  wire::StunAddress s;
-  s.family = 4;
-  s.ip[0] = a, s.ip[1] = b, s.ip[2] = c, s.ip[3] = d;
-  s.port = port;
-  return s;
-}
+using sfu::testing::V4;
 
 constexpr int64_t kNowS = 1'800'000'000;
 const wire::StunAddress kMedia = V4(127, 0, 0, 1, 3478);
@@ -45,15 +40,26 @@ struct Server : transport::TurnSession::Sink {
 class TurnClientTest : public ::testing::Test {
  protected:
   static transport::TurnPolicy Policy() {
-    transport::TurnPolicy p;
-    p.secret = "s3cret";
-    p.peers = {kMedia};
-    p.relay_ip = V4(127, 0, 0, 1, 0);
+    transport::TurnPolicy p = sfu::testing::TurnTestPolicy("s3cret", kMedia, kNowS);
     p.default_lifetime_s = 600;
-    p.unix_now_s = [] { return kNowS; };
     return p;
   }
   static std::string Username() { return transport::TurnRestUsername(kNowS + 3600, "att-1"); }
+
+  // Starts another client and runs it by hand against the same session, what it writes in a
+  // round taken as one message (one request at a time), until it is silent or 4 rounds passed.
+  void DriveByHand(TurnClient& other) {
+    std::vector<uint8_t> out;
+    other.Start(&out);
+    for (int i = 0; i < 4 && !out.empty(); ++i) {
+      out.resize(out.size() + 256);
+      session_.OnMessage(out.data(), out.size() - 256, out.size(), now_ms_);
+      out.clear();
+      std::vector<uint8_t> stream;
+      stream.swap(server_.to_client);
+      other.OnMessage(stream, now_ms_, &out);
+    }
+  }
 
   // Moves bytes both ways until neither side has anything to say; returns the datagrams the
   // client got from the peer.
@@ -157,17 +163,7 @@ TEST_F(TurnClientTest, ADataIndicationFromThePeerIsDelivered) {
 
 TEST_F(TurnClientTest, WrongPasswordFails) {
   TurnClient wrong(Username(), "not-the-password", kMedia);
-  std::vector<uint8_t> out;
-  wrong.Start(&out);
-  // Drive it by hand against the same session.
-  for (int i = 0; i < 4 && !out.empty(); ++i) {
-    out.resize(out.size() + 256);
-    session_.OnMessage(out.data(), out.size() - 256, out.size(), now_ms_);
-    out.clear();
-    std::vector<uint8_t> stream;
-    stream.swap(server_.to_client);
-    wrong.OnMessage(stream, now_ms_, &out);
-  }
+  DriveByHand(wrong);
   EXPECT_TRUE(wrong.failed());
   EXPECT_FALSE(wrong.ready());
   EXPECT_NE(wrong.error().find("401"), std::string::npos) << wrong.error();
@@ -177,16 +173,7 @@ TEST_F(TurnClientTest, WrongPasswordFails) {
 TEST_F(TurnClientTest, APeerTheServerRefusesFails) {
   TurnClient elsewhere(Username(), transport::TurnRestPassword("s3cret", Username()),
                        V4(8, 8, 8, 8, 53));
-  std::vector<uint8_t> out;
-  elsewhere.Start(&out);
-  for (int i = 0; i < 4 && !out.empty(); ++i) {
-    out.resize(out.size() + 256);
-    session_.OnMessage(out.data(), out.size() - 256, out.size(), now_ms_);
-    out.clear();
-    std::vector<uint8_t> stream;
-    stream.swap(server_.to_client);
-    elsewhere.OnMessage(stream, now_ms_, &out);
-  }
+  DriveByHand(elsewhere);
   EXPECT_TRUE(elsewhere.failed());
   EXPECT_NE(elsewhere.error().find("CreatePermission refused: 403"), std::string::npos)
       << elsewhere.error();

@@ -81,6 +81,23 @@ TEST_F(HttpRouterTest, HealthReadyMetrics) {
   EXPECT_EQ(router_->Handle(Request("POST", "/metrics")).status, 405);
 }
 
+// Joins and refusals are in /metrics at zero before the first session, so dashboards and alerts
+// (deploy/grafana/sfu-server.json) see 0 rather than no data.
+TEST_F(HttpRouterTest, SignalingSeriesAreExposedAtZeroBeforeAnyJoin) {
+  Build({});
+  const std::string body = router_->Handle(Request("GET", "/metrics")).body;
+  EXPECT_NE(body.find("sfu_signaling_frames_total{direction=\"in\",type=\"JOIN\"} 0"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("sfu_signaling_frames_total{direction=\"out\",type=\"JOIN_ACK\"} 0"),
+            std::string::npos);
+  for (const char* reason : kRefusalReasons) {
+    EXPECT_NE(body.find(std::string("sfu_signaling_refusals_total{reason=\"") + reason + "\"} 0"),
+              std::string::npos)
+        << reason;
+  }
+}
+
 std::vector<std::string> g_lines;
 void Capture(std::string_view line) { g_lines.emplace_back(line); }
 

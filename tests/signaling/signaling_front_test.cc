@@ -84,6 +84,15 @@ TEST_F(SignalingFrontTest, RefusalsUseTheCloseCodesTheClientUnderstands) {
   std::string error;
   EXPECT_FALSE(
       c.Connect("127.0.0.1", port_, "x/y", t1, SignalingClient::TokenVia::kSubprotocol, &error));
+  // Each reason counted is one of kRefusalReasons (exposed at zero from the start): no new series.
+  const std::string text = OnControl([&] { return metrics_.RenderText(); });
+  size_t series = 0;
+  for (size_t at = text.find("\nsfu_signaling_refusals_total{"); at != std::string::npos;
+       at = text.find("\nsfu_signaling_refusals_total{", at + 1))
+    ++series;
+  EXPECT_EQ(series, std::size(kRefusalReasons)) << text;
+  EXPECT_NE(text.find("sfu_signaling_refusals_total{reason=\"meeting_ended\"} 1"),
+            std::string::npos);
 }
 
 TEST_F(SignalingFrontTest, BadFramesAreDroppedAndAFloodIsClosedWhileOthersContinue) {

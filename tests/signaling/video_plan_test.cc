@@ -279,3 +279,39 @@ TEST(VideoPlanTest, CapabilitiesRefusePublishingAndReceiving) {
 
 }  // namespace
 }  // namespace sfu::signaling
+
+namespace sfu::signaling {
+namespace {
+
+// A subscriber asks for a simulcast layer in the same instant its sender turns that layer off
+// (the sender's uplink policy does when a content share starts): the section stays sendonly,
+// on the layer asked for (forwarding feeds it the best layer arriving), instead of going
+// inactive, which makes the client end the track and drop the tile.
+TEST(VideoPlanTest, ALayerJustTurnedOffKeepsItsSubscribers) {
+  MeetingState state;
+  state.PublishVideoLayers(
+      "bob", {VideoSource{20, 5, "bob", "b", 300, 15}, VideoSource{22, 5, "bob", "b", 1200, 15}});
+  state.SetVideoLayerIds("bob", {20, 21, 22});  // 21 (mid) is off
+  ASSERT_EQ(state.FindVideo(21), nullptr);
+  const VideoSource* fed = state.FindVideoForSubscription(21);
+  ASSERT_NE(fed, nullptr);
+  EXPECT_EQ(fed->attendee_id, "bob");
+  EXPECT_EQ(state.FindVideoForSubscription(99), nullptr);
+
+  SessionVideoState session;
+  auto offer = Offer("inactive", 0, {"recvonly"});
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r =
+      PlanVideo(offer, Sub(false, {0, 21}), {"alice", "a"}, state, session, answers, &NextSsrc);
+  EXPECT_EQ(answers[2].direction, "sendonly");
+  ASSERT_EQ(r.media.subscriptions.size(), 1u);
+  EXPECT_EQ(r.media.subscriptions[0].stream_id, 21u);
+
+  // Once the camera is gone, its layers are gone with it.
+  state.UnpublishVideo("bob");
+  EXPECT_EQ(state.FindVideoForSubscription(21), nullptr);
+  EXPECT_EQ(state.FindVideoForSubscription(20), nullptr);
+}
+
+}  // namespace
+}  // namespace sfu::signaling

@@ -1,7 +1,6 @@
 #include "transport/tcp/ice_tcp_listener.h"
 
 #include <array>
-#include <cstring>
 
 #include "transport/endpoint_demuxer.h"
 #include "transport/route.h"
@@ -46,22 +45,11 @@ class IceTcpConnection final : public StreamConnection, public StreamLink {
 
  private:
   size_t OnBytes(std::span<const uint8_t> bytes) override {
-    size_t at = 0;
-    while (!closing()) {
-      const auto d = wire::NextRfc4571Frame(bytes.subspan(at), kMaxFrame);
-      if (d.kind == wire::FrameDecision::kNeedMore) break;
-      if (d.kind == wire::FrameDecision::kInvalid) {
-        base::Bump(stats_.closed_framing);
-        Shutdown();
-        break;
-      }
-      // The transport may protect in place: hand it a slot with room, not the read buffer.
-      std::memcpy(slot_.data(), bytes.data() + at + d.header, d.size);
-      at += d.header + d.size;
-      base::Bump(stats_.datagrams_in);
-      demuxer_.OnLinkDatagram(this, remote(), slot_.data(), d.size, slot_.size());
-    }
-    return at;
+    return ConsumeFrames(bytes, wire::NextRfc4571Frame, kMaxFrame, slot_,
+                         [this](uint8_t* data, size_t size, size_t capacity) {
+                           base::Bump(stats_.datagrams_in);
+                           demuxer_.OnLinkDatagram(this, remote(), data, size, capacity);
+                         });
   }
 
   void AfterRead() override {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <span>
@@ -18,6 +19,7 @@
 
 #include "transport/transport_stats.h"
 #include "transport/udp/udp_endpoint.h"
+#include "transport/wire/stream_framing.h"
 
 namespace boost::asio {
 class io_context;
@@ -67,6 +69,31 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   virtual bool Authenticated() const = 0;
   // Once, when the connection closes (before its socket does).
   virtual void OnClose() {}
+
+  // For OnBytes: the whole frames at the front of bytes, as next (transport/wire/stream_framing.h)
+  // finds them up to max_frame bytes, each copied into slot and handed to
+  // on_frame(uint8_t* data, size_t size, size_t capacity): the transport may protect a datagram
+  // in place, so it gets a buffer with room, not the read buffer. An invalid frame closes the
+  // connection (counted as closed_framing); so may on_frame. Returns the bytes consumed.
+  template <class OnFrame>
+  size_t ConsumeFrames(std::span<const uint8_t> bytes,
+                       wire::FrameDecision (*next)(std::span<const uint8_t>, size_t),
+                       size_t max_frame, std::span<uint8_t> slot, OnFrame&& on_frame) {
+    size_t at = 0;
+    while (!closing()) {
+      const auto d = next(bytes.subspan(at), max_frame);
+      if (d.kind == wire::FrameDecision::kNeedMore) break;
+      if (d.kind == wire::FrameDecision::kInvalid) {
+        base::Bump(stats_.closed_framing);
+        Shutdown();
+        break;
+      }
+      std::memcpy(slot.data(), bytes.data() + at + d.header, d.size);
+      at += d.header + d.size;
+      on_frame(slot.data(), d.size, slot.size());
+    }
+    return at;
+  }
 
   StreamServer& server_;
   StreamStats& stats_;

@@ -1,23 +1,12 @@
 #include "transport/tls/tls_server_context.h"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
-#include "base/random.h"
+#include "transport/tls/self_signed_certificate.h"
 
 namespace sfu::transport {
 namespace {
-
-struct EvpKeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
 
 std::string OpenSslError(const std::string& what) {
   std::string s = what;
@@ -30,48 +19,12 @@ std::string OpenSslError(const std::string& what) {
   return s;
 }
 
-bool IsIp(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
-
 bool UseSelfSigned(SSL_CTX* ctx, const std::vector<std::string>& names, std::string* error) {
-  std::unique_ptr<EVP_PKEY, EvpKeyFree> key(EVP_EC_gen("P-256"));
-  std::unique_ptr<X509, X509Free> cert(X509_new());
-  if (!key || !cert) {
-    *error = OpenSslError("making a key and certificate failed");
-    return false;
-  }
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), base::RandomU64() >> 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24 * 3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  const std::string cn = names.empty() ? "sfu-server" : names.front();
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  std::string san;
-  for (const std::string& n : names) {
-    san += std::string(san.empty() ? "" : ",") + (IsIp(n) ? "IP:" : "DNS:") + n;
-  }
-  if (!san.empty()) {
-    X509V3_CTX v3;
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, san.c_str());
-    if (!ext || X509_add_ext(cert.get(), ext, -1) != 1) {
-      X509_EXTENSION_free(ext);
-      *error = OpenSslError("adding subjectAltName " + san + " failed");
-      return false;
-    }
-    X509_EXTENSION_free(ext);
-  }
-  if (X509_set_pubkey(cert.get(), key.get()) != 1 ||
-      X509_sign(cert.get(), key.get(), EVP_sha256()) == 0 ||
-      SSL_CTX_use_certificate(ctx, cert.get()) != 1 ||
-      SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
-    *error = OpenSslError("signing or installing the self-signed certificate failed");
+  SelfSignedCertificate pair = MakeSelfSignedCertificate(names, error);
+  if (!pair.cert) return false;
+  if (SSL_CTX_use_certificate(ctx, pair.cert.get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx, pair.key.get()) != 1) {
+    *error = OpenSslError("installing the self-signed certificate failed");
     return false;
   }
   return true;

@@ -1,7 +1,6 @@
 #include "transport/turn/turn_server.h"
 
 #include <array>
-#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -137,22 +136,11 @@ class TurnConnection final : public StreamConnection, public StreamLink, public 
 
   // Hands each whole message to the session; returns the bytes used.
   size_t Messages(std::span<const uint8_t> bytes) {
-    size_t at = 0;
     const int64_t now = SteadyNowMs();
-    while (!closing()) {
-      const auto d = wire::NextTurnStreamFrame(bytes.subspan(at), kMaxMessage);
-      if (d.kind == wire::FrameDecision::kNeedMore) break;
-      if (d.kind == wire::FrameDecision::kInvalid) {
-        base::Bump(stats_.closed_framing);
-        Shutdown();
-        break;
-      }
-      // In a slot with room: the shard may protect a relayed datagram in place.
-      std::memcpy(slot_.data(), bytes.data() + at + d.header, d.size);
-      at += d.header + d.size;
-      session_.OnMessage(slot_.data(), d.size, slot_.size(), now);
-    }
-    return at;
+    return ConsumeFrames(bytes, wire::NextTurnStreamFrame, kMaxMessage, slot_,
+                         [this, now](uint8_t* data, size_t size, size_t capacity) {
+                           session_.OnMessage(data, size, capacity, now);
+                         });
   }
 
   void AfterRead() override {

@@ -3,9 +3,7 @@
 // are closed and counted; a reader that never reads loses datagrams, not memory.
 #include "transport/tcp/ice_tcp_listener.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/transport/transport_test_util.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/endpoint_demuxer.h"
@@ -27,25 +26,12 @@ namespace {
 constexpr char kUfrag[] = "srvufrag";
 constexpr char kPwd[] = "server-password-24-chars";
 
-struct NullListener : WebRtcTransport::Listener {
-  void OnTransportConnected(WebRtcTransport&) override {}
-  void OnRtp(WebRtcTransport&, const wire::RtpPacketView&, uint8_t*, size_t) override {}
-  void OnRtcp(WebRtcTransport&, uint8_t*, size_t, size_t) override {}
-  void OnApplicationData(WebRtcTransport&, std::span<const uint8_t>) override {}
-  void OnTransportClosed(WebRtcTransport&, std::string_view) override {}
-};
+using sfu::testing::NullListener;
 
 // A blocking loopback TCP client.
 struct Client {
   int fd = -1;
-  explicit Client(uint16_t port) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  }
+  explicit Client(uint16_t port) : fd(sfu::testing::ConnectLoopbackTcp(port)) {}
   ~Client() { close(fd); }
   void Write(const std::vector<uint8_t>& bytes) {
     ASSERT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),

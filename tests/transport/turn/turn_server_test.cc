@@ -3,9 +3,7 @@
 // indication; a peer that is not ours is refused; a framing lie closes the connection.
 #include "transport/turn/turn_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +16,7 @@
 #include <future>
 #include <thread>
 
+#include "tests/transport/transport_test_util.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/crypto/turn_credentials.h"
 #include "transport/dtls/dtls_context.h"
@@ -34,24 +33,10 @@ using wire::StunClass;
 constexpr char kUfrag[] = "srvufrag";
 constexpr char kPwd[] = "server-password-24-chars";
 
-struct NullListener : WebRtcTransport::Listener {
-  void OnTransportConnected(WebRtcTransport&) override {}
-  void OnRtp(WebRtcTransport&, const wire::RtpPacketView&, uint8_t*, size_t) override {}
-  void OnRtcp(WebRtcTransport&, uint8_t*, size_t, size_t) override {}
-  void OnApplicationData(WebRtcTransport&, std::span<const uint8_t>) override {}
-  void OnTransportClosed(WebRtcTransport&, std::string_view) override {}
-};
-
 // A blocking TURN client over TCP or TLS.
 class Client {
  public:
-  Client(uint16_t port, bool tls) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  Client(uint16_t port, bool tls) : fd_(sfu::testing::ConnectLoopbackTcp(port)) {
     timeval tv{3, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (tls) {
@@ -106,15 +91,9 @@ class TurnServerTest : public ::testing::TestWithParam<bool> {
     tls_ = TlsServerContext::Create("", "", {"127.0.0.1"}, &error);
     ASSERT_TRUE(dtls_ && tls_) << error;
     ASSERT_TRUE(udp_.Bind("127.0.0.1", 0, &error)) << error;
-    media_.family = 4;
-    media_.ip[0] = 127, media_.ip[3] = 1;
-    media_.port = udp_.port();
-    TurnPolicy policy;
-    policy.secret = "s3cret";
-    policy.peers = {media_};
-    policy.relay_ip = media_;
-    policy.relay_ip.port = 0;
-    turn_ = std::make_unique<TurnServer>(ioc_, demuxer_, udp_, stats_, tls_.get(), policy);
+    media_ = sfu::testing::V4(127, 0, 0, 1, udp_.port());
+    turn_ = std::make_unique<TurnServer>(ioc_, demuxer_, udp_, stats_, tls_.get(),
+                                         sfu::testing::TurnTestPolicy("s3cret", media_));
     ASSERT_TRUE(turn_->Bind("127.0.0.1", 0, &error)) << error;
     turn_->Start();
     transport_ = std::make_unique<WebRtcTransport>(
@@ -200,7 +179,7 @@ class TurnServerTest : public ::testing::TestWithParam<bool> {
   std::unique_ptr<TlsServerContext> tls_;
   std::unique_ptr<TurnServer> turn_;
   boost::asio::steady_timer tick_{ioc_};
-  NullListener events_;
+  sfu::testing::NullListener events_;
   std::unique_ptr<WebRtcTransport> transport_;
   wire::StunAddress media_;
   std::thread thread_;
@@ -252,11 +231,7 @@ TEST_P(TurnServerTest, APeerThatIsNotOursIsRefused) {
   c.Write(Request(
       wire::kTurnCreatePermission,
       [](wire::StunWriter& w) {
-        wire::StunAddress elsewhere;
-        elsewhere.family = 4;
-        elsewhere.ip = {8, 8, 8, 8};
-        elsewhere.port = 53;
-        w.AddXorAddress(wire::kStunAttrXorPeerAddress, elsewhere);
+        w.AddXorAddress(wire::kStunAttrXorPeerAddress, sfu::testing::V4(8, 8, 8, 8, 53));
       },
       nonce));
   auto bytes = c.Next();

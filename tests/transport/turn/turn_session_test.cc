@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/transport/transport_test_util.h"
 #include "transport/crypto/hmac_sha1.h"
 #include "transport/crypto/turn_credentials.h"
 #include "transport/wire/turn_message.h"
@@ -15,15 +16,8 @@
 namespace sfu::transport {
 namespace {
 
+using sfu::testing::V4;
 using wire::StunClass;
-
-wire::StunAddress V4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
-  wire::StunAddress s;
-  s.family = 4;
-  s.ip[0] = a, s.ip[1] = b, s.ip[2] = c, s.ip[3] = d;
-  s.port = port;
-  return s;
-}
 
 constexpr int64_t kNowS = 1'800'000'000;
 const wire::StunAddress kMedia = V4(127, 0, 0, 1, 3478);
@@ -40,14 +34,7 @@ struct Recorder : TurnSession::Sink {
 
 class TurnSessionTest : public ::testing::Test {
  protected:
-  static TurnPolicy Policy() {
-    TurnPolicy p;
-    p.secret = "s3cret";
-    p.peers = {kMedia};
-    p.relay_ip = V4(127, 0, 0, 1, 0);
-    p.unix_now_s = [] { return kNowS; };
-    return p;
-  }
+  static TurnPolicy Policy() { return sfu::testing::TurnTestPolicy("s3cret", kMedia, kNowS); }
 
   // A request of `method` signed with REST credentials for `user` expiring at `expiry` (or
   // unsigned when `sign` is false); `attrs` adds the method's attributes.

@@ -32,6 +32,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev libsqlite3-dev
   clang libclang-rt-14-dev clang-format python3 dpkg-dev curl openssl
   chromium iproute2 nftables coturn janus systemd procps
+  redis-server libhiredis-dev
 )
 
 missing_packages() {
@@ -49,16 +50,16 @@ install_packages() {
   if [ -z "${missing// /}" ]; then log "Debian packages: all present"; return; fi
   log "Debian packages: installing $missing"
   $SUDO apt-get update -qq
-  # Debian's coturn and janus enable and start their services (coturn.service: a TURN server on
-  # port 3478, the server's default media port; janus: its init script starts it with no
-  # enable switch). While they are installed, a policy-rc.d forbids those starts
+  # Debian's coturn, janus and redis-server enable and start their services (coturn.service: a
+  # TURN server on port 3478, the server's default media port; janus: its init script starts it
+  # with no enable switch; redis-server on 6379). While they are installed, a policy-rc.d forbids those starts
   # (deb-systemd-invoke and invoke-rc.d ask it), unless the machine already has one.
   local policy=/usr/sbin/policy-rc.d own_policy=""
-  if [[ " $missing " == *" coturn "* || " $missing " == *" janus "* ]] && [ ! -e "$policy" ]; then
+  if [[ " $missing " == *" coturn "* || " $missing " == *" janus "* || " $missing " == *" redis-server "* ]] && [ ! -e "$policy" ]; then
     own_policy=1
     trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
-    printf '#!/bin/sh\n# scripts/setup.sh, during apt-get install: coturn and janus must not start as services\n%s\n' \
-      'for a; do case "$a" in coturn|coturn.service|janus|janus.service) exit 101 ;; esac; done; exit 0' | $SUDO tee "$policy" >/dev/null
+    printf '#!/bin/sh\n# scripts/setup.sh, during apt-get install: coturn, janus and redis-server must not start as services\n%s\n' \
+      'for a; do case "$a" in coturn|coturn.service|janus|janus.service|redis-server|redis-server.service) exit 101 ;; esac; done; exit 0' | $SUDO tee "$policy" >/dev/null
     $SUDO chmod 755 "$policy"
   fi
   local rc=0
@@ -68,7 +69,7 @@ install_packages() {
   return "$rc"
 }
 
-# Tests and benchmarks start coturn and janus themselves; the system services stay disabled and
+# Tests and benchmarks start coturn, janus and redis-server themselves; the system services stay disabled and
 # stopped. With systemd: disable --now. Without it: coturn's init script starts nothing unless
 # /etc/default/coturn says TURNSERVER_ENABLED=1, but janus's has no such switch, so its boot
 # links are disabled and a daemon the init script started (its pid file) is stopped; janus
@@ -76,13 +77,25 @@ install_packages() {
 keep_services_off() {
   local unit
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    for unit in coturn janus; do
+    for unit in coturn janus redis-server; do
       if systemctl --quiet is-enabled "$unit.service" 2>/dev/null || systemctl --quiet is-active "$unit.service" 2>/dev/null; then
         log "$unit: disabling and stopping the system service (tests run their own)"
         $SUDO systemctl disable --now "$unit.service" >/dev/null 2>&1 || log "WARNING: could not disable $unit.service"
       fi
     done
     return 0
+  fi
+  if [ -x /etc/init.d/redis-server ]; then
+    if ls /etc/rc[2-5].d/S*redis-server >/dev/null 2>&1; then
+      log "redis-server: disabling the init script's boot start (tests run their own)"
+      $SUDO update-rc.d redis-server disable >/dev/null 2>&1 || log "WARNING: could not disable /etc/init.d/redis-server"
+    fi
+    local rpid
+    rpid="$(cat /run/redis/redis-server.pid 2>/dev/null || true)"
+    if [ -n "$rpid" ] && [ "$(cat "/proc/$rpid/comm" 2>/dev/null)" = redis-server ]; then
+      log "redis-server: stopping the system service (pid $rpid)"
+      $SUDO /etc/init.d/redis-server stop >/dev/null 2>&1 || $SUDO kill "$rpid" || true
+    fi
   fi
   [ -x /etc/init.d/janus ] || return 0
   if ls /etc/rc[2-5].d/S*janus >/dev/null 2>&1; then

@@ -1,13 +1,10 @@
 #pragma once
-// Durable state: meetings, attendees and the join-token secret, in SQLite (WAL mode,
-// synchronous=FULL, schema version in PRAGMA user_version). Everything a restart must keep.
-// Live media state is not here: clients rebuild it by reconnecting.
-//
-// Thread: one owner (the control thread). Not thread-safe.
-// Errors: Open() returns nullptr and a message; after that, failures throw StoreError (control
-// path only, caught once per API request and answered as ServiceFailureException).
+// Durable state: meetings, attendees, tags, the join-token secret and the event queue.
+// Everything a restart must keep. Live media state is not here: clients rebuild it by
+// reconnecting.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -15,13 +12,16 @@
 #include <utility>
 #include <vector>
 
-struct sqlite3;
-
 namespace sfu::store {
 
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+// The engine could not be reached (Redis down): nothing was changed, try again later.
+class StoreUnavailable : public StoreError {
+ public:
+  using StoreError::StoreError;
 };
 
 struct MeetingRecord {
@@ -38,6 +38,12 @@ struct MeetingRecord {
   int max_attendees = 0;  // effective cap for this meeting
   int64_t created_at_ms = 0;
   int64_t last_active_ms = 0;  // creation, or the last time an attendee was connected
+  // Cluster mode: the node hosting the meeting and the URLs its MediaPlacement names. Empty with
+  // one node (the server's own URLs are used).
+  std::string node_id;
+  std::string node_http_base;
+  std::string node_ws_base;
+  std::string node_media_host;
 };
 
 // One meeting event waiting for delivery to one webhook destination (docs/EVENTS.md).
@@ -59,108 +65,90 @@ struct AttendeeRecord {
   int64_t seq = 0;  // insertion order, for ListAttendees paging
 };
 
+// The durable state behind the control API, as an interface with two engines (docs/DESIGN.md,
+// "Cluster mode"): SqliteStore (the default, one node, signaling/store/sqlite_store.h) and
+// RedisStore (--redis, any number of nodes, signaling/store/redis_store.h). The control API,
+// the signaling front and the event dispatcher see only this.
+//
+// Thread: one owner (the control thread). Not thread-safe.
+// Errors: failures throw StoreError (control path only, caught once per API request and
+// answered as ServiceFailureException); StoreUnavailable when the engine cannot be reached
+// (answered 503 ServiceUnavailableException, the AWS SDK retries it).
 class MeetingStore {
  public:
-  static constexpr int kSchemaVersion = 4;
-
-  // Opens (creating if needed) <dir>/sfu.db. Returns nullptr with *error set when the directory
-  // is unwritable, the file is not a database or fails its integrity check, or the schema is
-  // newer than this build.
+  // Opens (creating if needed) the SQLite store <dir>/sfu.db (SqliteStore::Open).
   static std::unique_ptr<MeetingStore> Open(const std::string& dir, std::string* error);
-  ~MeetingStore();
-  MeetingStore(const MeetingStore&) = delete;
-  MeetingStore& operator=(const MeetingStore&) = delete;
+  virtual ~MeetingStore() = default;
 
-  const std::string& path() const { return path_; }
-  // What Open found too open and said or did about it (the caller logs them as warnings): the
-  // data dir should be 0700 (created so), the database and its WAL/SHM files 0600 (made so).
-  const std::vector<std::string>& permission_warnings() const { return permission_warnings_; }
+  // Where the state lives, for logs: the database path or the Redis address.
+  virtual std::string Describe() const = 0;
+  // What Open found too open and said or did about it (the caller logs them as warnings).
+  virtual const std::vector<std::string>& permission_warnings() const { return no_warnings_; }
   // The join-token secret: 32 random bytes made on first open and kept.
-  const std::string& token_secret() const { return token_secret_; }
+  virtual const std::string& token_secret() const = 0;
 
-  void InsertMeeting(const MeetingRecord& m);
-  std::optional<MeetingRecord> GetMeeting(const std::string& meeting_id);
-  std::optional<MeetingRecord> FindMeetingByRequestToken(const std::string& token);
-  bool DeleteMeeting(const std::string& meeting_id);  // also deletes its attendees
-  void TouchMeeting(const std::string& meeting_id, int64_t now_ms);
-  std::vector<std::string> ListMeetingIds();
-  // Meetings whose last_active_ms is older than before_ms.
-  std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms);
-  int64_t CountMeetings();
+  virtual void InsertMeeting(const MeetingRecord& m) = 0;
+  virtual std::optional<MeetingRecord> GetMeeting(const std::string& meeting_id) = 0;
+  virtual std::optional<MeetingRecord> FindMeetingByRequestToken(const std::string& token) = 0;
+  virtual bool DeleteMeeting(const std::string& meeting_id) = 0;  // also deletes its attendees
+  virtual void TouchMeeting(const std::string& meeting_id, int64_t now_ms) = 0;
+  // The meetings this node hosts (all of them with SQLite; those placed on this node with Redis).
+  virtual std::vector<std::string> ListMeetingIds() = 0;
+  // This node's meetings whose last_active_ms is older than before_ms.
+  virtual std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms) = 0;
+  virtual int64_t CountMeetings() = 0;  // this node's
 
-  // Inserts all attendees atomically (one transaction); assigns seq.
-  void InsertAttendees(std::vector<AttendeeRecord>* attendees);
-  std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
-                                            const std::string& attendee_id);
-  std::optional<AttendeeRecord> FindAttendeeByExternalUserId(const std::string& meeting_id,
-                                                             const std::string& external_user_id);
-  bool DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id);
+  // Inserts all attendees atomically; assigns seq.
+  virtual void InsertAttendees(std::vector<AttendeeRecord>* attendees) = 0;
+  virtual std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
+                                                    const std::string& attendee_id) = 0;
+  virtual std::optional<AttendeeRecord> FindAttendeeByExternalUserId(
+      const std::string& meeting_id, const std::string& external_user_id) = 0;
+  virtual bool DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) = 0;
   // Sets an attendee's three capabilities (values already validated). False if no such attendee.
-  bool UpdateAttendeeCapabilities(const std::string& meeting_id, const std::string& attendee_id,
-                                  const std::string& audio, const std::string& video,
-                                  const std::string& content);
+  virtual bool UpdateAttendeeCapabilities(const std::string& meeting_id,
+                                          const std::string& attendee_id, const std::string& audio,
+                                          const std::string& video, const std::string& content) = 0;
 
   // A meeting's tags in the order their keys were first set.
-  std::vector<std::pair<std::string, std::string>> ListTags(const std::string& meeting_id);
+  virtual std::vector<std::pair<std::string, std::string>> ListTags(
+      const std::string& meeting_id) = 0;
   // Adds or overwrites (keeping a key's place), atomically.
-  void SetTags(const std::string& meeting_id,
-               const std::vector<std::pair<std::string, std::string>>& tags);
-  void RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys);
+  virtual void SetTags(const std::string& meeting_id,
+                       const std::vector<std::pair<std::string, std::string>>& tags) = 0;
+  virtual void RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) = 0;
   // Attendees with seq > after_seq, in seq order, at most limit.
-  std::vector<AttendeeRecord> ListAttendees(const std::string& meeting_id, int64_t after_seq,
-                                            int limit);
-  int64_t CountAttendees(const std::string& meeting_id);
-  int64_t CountAllAttendees();
+  virtual std::vector<AttendeeRecord> ListAttendees(const std::string& meeting_id,
+                                                    int64_t after_seq, int limit) = 0;
+  virtual int64_t CountAttendees(const std::string& meeting_id) = 0;
+  virtual int64_t CountAllAttendees() = 0;  // in this node's meetings
 
-  // The durable event queue (schema 4; docs/EVENTS.md). An event is stored once with one delivery
-  // row per destination; it is deleted with its last delivery row.
+  // The durable event queue (docs/EVENTS.md). An event is stored once with one delivery per
+  // destination; it is deleted with its last delivery. With Redis each node has its own queue
+  // (the node that emitted an event delivers it).
   // Stores the event for every destination; returns its seq.
-  int64_t EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
-                       const std::string& body, int64_t now_ms,
-                       const std::vector<std::string>& destinations);
+  virtual int64_t EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                               const std::string& body, int64_t now_ms,
+                               const std::vector<std::string>& destinations) = 0;
   // The destination's undelivered events with seq > after_seq, in seq order, at most limit.
-  std::vector<QueuedEvent> PendingEvents(const std::string& destination, int64_t after_seq,
-                                         int limit);
-  // Delivered (or given up): removes the delivery row. False if there was none (already dropped).
-  bool AckEvent(const std::string& destination, int64_t seq);
+  virtual std::vector<QueuedEvent> PendingEvents(const std::string& destination, int64_t after_seq,
+                                                 int limit) = 0;
+  // Delivered (or given up): removes the delivery. False if there was none (already dropped).
+  virtual bool AckEvent(const std::string& destination, int64_t seq) = 0;
   // Removes the destination's n oldest deliveries; returns the highest seq removed (0: none).
-  int64_t DropOldestEvents(const std::string& destination, int64_t n);
-  int64_t CountPendingEvents(const std::string& destination);
+  virtual int64_t DropOldestEvents(const std::string& destination, int64_t n) = 0;
+  virtual int64_t CountPendingEvents(const std::string& destination) = 0;
   // Removes the deliveries of every destination not in keep (a webhook no longer configured);
   // returns how many were removed.
-  int64_t ForgetEventDestinationsExcept(const std::vector<std::string>& keep);
+  virtual int64_t ForgetEventDestinationsExcept(const std::vector<std::string>& keep) = 0;
 
-  // Runs f inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK if f throws). Nested calls join the
-  // outer transaction.
-  template <class F>
-  void Transaction(F&& f) {
-    if (InTransaction()) {
-      f();
-      return;
-    }
-    Exec("BEGIN IMMEDIATE");
-    try {
-      f();
-    } catch (...) {
-      Exec("ROLLBACK");
-      throw;
-    }
-    Exec("COMMIT");
-  }
+  // Runs f so that the writes it makes commit together or not at all (SQLite: BEGIN IMMEDIATE
+  // ... COMMIT, ROLLBACK if f throws; Redis: the writes are queued and sent as one MULTI/EXEC
+  // when f returns, reads inside f are answered at once). Nested calls join the outer one.
+  virtual void Transaction(const std::function<void()>& f) = 0;
 
  private:
-  explicit MeetingStore(sqlite3* db, std::string path);
-  void Exec(const char* sql);
-  bool InTransaction() const;
-  bool Migrate(std::string* error);
-  bool LoadSecret(std::string* error);
-  // Deletes events no destination still needs, among seq <= through_seq.
-  void DeleteDeliveredEvents(int64_t through_seq);
-
-  sqlite3* db_;  // owned
-  std::string path_;
-  std::vector<std::string> permission_warnings_;
-  std::string token_secret_;
+  std::vector<std::string> no_warnings_;
 };
 
 }  // namespace sfu::store

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "signaling/store/sqlite_store.h"
 #include "tests/test_util.h"
 
 namespace sfu::store {
@@ -208,7 +209,7 @@ TEST_F(MeetingStoreTest, SchemaOneDataDirMigratesForward) {
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), MeetingStore::kSchemaVersion);
+  EXPECT_EQ(sqlite3_column_int(st, 0), SqliteStore::kSchemaVersion);
   sqlite3_finalize(st);
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "

@@ -1,4 +1,4 @@
-#include "signaling/store/meeting_store.h"
+#include "signaling/store/sqlite_store.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -122,7 +122,7 @@ void TightenFile(const std::string& path, std::vector<std::string>* warnings) {
 
 }  // namespace
 
-std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::string* error) {
+std::unique_ptr<SqliteStore> SqliteStore::Open(const std::string& dir, std::string* error) {
   // The store holds the join-token secret: whoever reads sfu.db can forge tokens that join any
   // meeting. A new data dir is 0700 and the files 0600; an existing dir that is wider is only
   // reported (it may be a shared parent the operator chose), files we own are tightened.
@@ -158,7 +158,7 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
     sqlite3_close(db);
     return nullptr;
   }
-  std::unique_ptr<MeetingStore> store(new MeetingStore(db, path));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   try {
     sqlite3_busy_timeout(db, 5000);
     // A corrupt or foreign file fails here or in the integrity check, before any write.
@@ -192,15 +192,15 @@ std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::st
   return store;
 }
 
-MeetingStore::MeetingStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+SqliteStore::SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
-MeetingStore::~MeetingStore() {
+SqliteStore::~SqliteStore() {
   // Fold the WAL back into the main file so a copy of sfu.db alone is complete.
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   sqlite3_close(db_);
 }
 
-void MeetingStore::Exec(const char* sql) {
+void SqliteStore::Exec(const char* sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
     std::string text = msg ? msg : sqlite3_errmsg(db_);
@@ -209,7 +209,7 @@ void MeetingStore::Exec(const char* sql) {
   }
 }
 
-bool MeetingStore::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool SqliteStore::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 namespace {
 // The schema's history, one step per version (docs/DESIGN.md, "Durability"): steps[i] takes a
@@ -275,11 +275,11 @@ constexpr const char* kMigrations[] = {
       CREATE INDEX event_deliveries_by_seq ON event_deliveries(seq);
     )sql",
 };
-static_assert(std::size(kMigrations) == MeetingStore::kSchemaVersion,
+static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "one migration step per schema version");
 }  // namespace
 
-bool MeetingStore::Migrate(std::string* error) {
+bool SqliteStore::Migrate(std::string* error) {
   Stmt v(db_, "PRAGMA user_version");
   v.Step();
   const int64_t version = v.Int(0);
@@ -301,7 +301,7 @@ bool MeetingStore::Migrate(std::string* error) {
   return true;
 }
 
-bool MeetingStore::LoadSecret(std::string* error) {
+bool SqliteStore::LoadSecret(std::string* error) {
   // Stored as 64 hex digits so the file stays inspectable with the sqlite3 shell.
   std::string hex;
   {
@@ -331,7 +331,7 @@ bool MeetingStore::LoadSecret(std::string* error) {
   return true;
 }
 
-void MeetingStore::InsertMeeting(const MeetingRecord& m) {
+void SqliteStore::InsertMeeting(const MeetingRecord& m) {
   Stmt s(db_, (std::string("INSERT INTO meetings (") + kMeetingColumns +
                ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)")
                   .c_str());
@@ -351,7 +351,7 @@ void MeetingStore::InsertMeeting(const MeetingRecord& m) {
   s.Step();
 }
 
-std::optional<MeetingRecord> MeetingStore::GetMeeting(const std::string& meeting_id) {
+std::optional<MeetingRecord> SqliteStore::GetMeeting(const std::string& meeting_id) {
   Stmt s(
       db_,
       (std::string("SELECT ") + kMeetingColumns + " FROM meetings WHERE meeting_id = ?1").c_str());
@@ -360,7 +360,7 @@ std::optional<MeetingRecord> MeetingStore::GetMeeting(const std::string& meeting
   return ReadMeeting(s);
 }
 
-std::optional<MeetingRecord> MeetingStore::FindMeetingByRequestToken(const std::string& token) {
+std::optional<MeetingRecord> SqliteStore::FindMeetingByRequestToken(const std::string& token) {
   Stmt s(db_, (std::string("SELECT ") + kMeetingColumns +
                " FROM meetings WHERE client_request_token = ?1")
                   .c_str());
@@ -369,25 +369,25 @@ std::optional<MeetingRecord> MeetingStore::FindMeetingByRequestToken(const std::
   return ReadMeeting(s);
 }
 
-bool MeetingStore::DeleteMeeting(const std::string& meeting_id) {
+bool SqliteStore::DeleteMeeting(const std::string& meeting_id) {
   Stmt s(db_, "DELETE FROM meetings WHERE meeting_id = ?1");
   s.Bind(1, meeting_id).Step();
   return sqlite3_changes(db_) > 0;
 }
 
-void MeetingStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
+void SqliteStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
   Stmt s(db_, "UPDATE meetings SET last_active_ms = ?2 WHERE meeting_id = ?1");
   s.Bind(1, meeting_id).Bind(2, now_ms).Step();
 }
 
-std::vector<std::string> MeetingStore::ListMeetingIds() {
+std::vector<std::string> SqliteStore::ListMeetingIds() {
   std::vector<std::string> out;
   Stmt s(db_, "SELECT meeting_id FROM meetings ORDER BY created_at_ms");
   while (s.Step()) out.push_back(s.Text(0));
   return out;
 }
 
-std::vector<std::string> MeetingStore::ListMeetingsIdleSince(int64_t before_ms) {
+std::vector<std::string> SqliteStore::ListMeetingsIdleSince(int64_t before_ms) {
   std::vector<std::string> out;
   Stmt s(db_, "SELECT meeting_id FROM meetings WHERE last_active_ms < ?1");
   s.Bind(1, before_ms);
@@ -395,13 +395,13 @@ std::vector<std::string> MeetingStore::ListMeetingsIdleSince(int64_t before_ms) 
   return out;
 }
 
-int64_t MeetingStore::CountMeetings() {
+int64_t SqliteStore::CountMeetings() {
   Stmt s(db_, "SELECT COUNT(*) FROM meetings");
   s.Step();
   return s.Int(0);
 }
 
-void MeetingStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+void SqliteStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   Transaction([&] {
     for (AttendeeRecord& a : *attendees) {
       Stmt s(db_,
@@ -420,8 +420,8 @@ void MeetingStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   });
 }
 
-std::optional<AttendeeRecord> MeetingStore::GetAttendee(const std::string& meeting_id,
-                                                        const std::string& attendee_id) {
+std::optional<AttendeeRecord> SqliteStore::GetAttendee(const std::string& meeting_id,
+                                                       const std::string& attendee_id) {
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
                " FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2")
                   .c_str());
@@ -430,7 +430,7 @@ std::optional<AttendeeRecord> MeetingStore::GetAttendee(const std::string& meeti
   return ReadAttendee(s);
 }
 
-std::optional<AttendeeRecord> MeetingStore::FindAttendeeByExternalUserId(
+std::optional<AttendeeRecord> SqliteStore::FindAttendeeByExternalUserId(
     const std::string& meeting_id, const std::string& external_user_id) {
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
                " FROM attendees WHERE meeting_id = ?1 AND external_user_id = ?2")
@@ -440,16 +440,16 @@ std::optional<AttendeeRecord> MeetingStore::FindAttendeeByExternalUserId(
   return ReadAttendee(s);
 }
 
-bool MeetingStore::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+bool SqliteStore::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
   Stmt s(db_, "DELETE FROM attendees WHERE meeting_id = ?1 AND attendee_id = ?2");
   s.Bind(1, meeting_id).Bind(2, attendee_id).Step();
   return sqlite3_changes(db_) > 0;
 }
 
-bool MeetingStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
-                                              const std::string& attendee_id,
-                                              const std::string& audio, const std::string& video,
-                                              const std::string& content) {
+bool SqliteStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
+                                             const std::string& attendee_id,
+                                             const std::string& audio, const std::string& video,
+                                             const std::string& content) {
   Stmt s(db_,
          "UPDATE attendees SET cap_audio = ?3, cap_video = ?4, cap_content = ?5 "
          "WHERE meeting_id = ?1 AND attendee_id = ?2");
@@ -457,7 +457,7 @@ bool MeetingStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
   return sqlite3_changes(db_) > 0;
 }
 
-std::vector<std::pair<std::string, std::string>> MeetingStore::ListTags(
+std::vector<std::pair<std::string, std::string>> SqliteStore::ListTags(
     const std::string& meeting_id) {
   std::vector<std::pair<std::string, std::string>> out;
   Stmt s(db_, "SELECT key, value FROM meeting_tags WHERE meeting_id = ?1 ORDER BY seq");
@@ -466,8 +466,8 @@ std::vector<std::pair<std::string, std::string>> MeetingStore::ListTags(
   return out;
 }
 
-void MeetingStore::SetTags(const std::string& meeting_id,
-                           const std::vector<std::pair<std::string, std::string>>& tags) {
+void SqliteStore::SetTags(const std::string& meeting_id,
+                          const std::vector<std::pair<std::string, std::string>>& tags) {
   Transaction([&] {
     int64_t seq = 0;
     {
@@ -486,7 +486,7 @@ void MeetingStore::SetTags(const std::string& meeting_id,
   });
 }
 
-void MeetingStore::RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) {
+void SqliteStore::RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) {
   Transaction([&] {
     for (const std::string& key : keys) {
       Stmt d(db_, "DELETE FROM meeting_tags WHERE meeting_id = ?1 AND key = ?2");
@@ -495,8 +495,8 @@ void MeetingStore::RemoveTags(const std::string& meeting_id, const std::vector<s
   });
 }
 
-std::vector<AttendeeRecord> MeetingStore::ListAttendees(const std::string& meeting_id,
-                                                        int64_t after_seq, int limit) {
+std::vector<AttendeeRecord> SqliteStore::ListAttendees(const std::string& meeting_id,
+                                                       int64_t after_seq, int limit) {
   std::vector<AttendeeRecord> out;
   Stmt s(db_, (std::string("SELECT ") + kAttendeeColumns +
                " FROM attendees WHERE meeting_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
@@ -506,21 +506,21 @@ std::vector<AttendeeRecord> MeetingStore::ListAttendees(const std::string& meeti
   return out;
 }
 
-int64_t MeetingStore::CountAttendees(const std::string& meeting_id) {
+int64_t SqliteStore::CountAttendees(const std::string& meeting_id) {
   Stmt s(db_, "SELECT COUNT(*) FROM attendees WHERE meeting_id = ?1");
   s.Bind(1, meeting_id).Step();
   return s.Int(0);
 }
 
-int64_t MeetingStore::CountAllAttendees() {
+int64_t SqliteStore::CountAllAttendees() {
   Stmt s(db_, "SELECT COUNT(*) FROM attendees");
   s.Step();
   return s.Int(0);
 }
 
-int64_t MeetingStore::EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
-                                   const std::string& body, int64_t now_ms,
-                                   const std::vector<std::string>& destinations) {
+int64_t SqliteStore::EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                                  const std::string& body, int64_t now_ms,
+                                  const std::vector<std::string>& destinations) {
   int64_t seq = 0;
   Transaction([&] {
     Stmt e(db_,
@@ -535,8 +535,8 @@ int64_t MeetingStore::EnqueueEvent(const std::string& event_id, const std::strin
   return seq;
 }
 
-std::vector<QueuedEvent> MeetingStore::PendingEvents(const std::string& destination,
-                                                     int64_t after_seq, int limit) {
+std::vector<QueuedEvent> SqliteStore::PendingEvents(const std::string& destination,
+                                                    int64_t after_seq, int limit) {
   std::vector<QueuedEvent> out;
   Stmt s(db_,
          "SELECT e.seq, e.event_id, e.meeting_id, e.body FROM event_deliveries d "
@@ -547,14 +547,14 @@ std::vector<QueuedEvent> MeetingStore::PendingEvents(const std::string& destinat
   return out;
 }
 
-void MeetingStore::DeleteDeliveredEvents(int64_t through_seq) {
+void SqliteStore::DeleteDeliveredEvents(int64_t through_seq) {
   Stmt s(db_,
          "DELETE FROM events WHERE seq <= ?1 AND NOT EXISTS "
          "(SELECT 1 FROM event_deliveries d WHERE d.seq = events.seq)");
   s.Bind(1, through_seq).Step();
 }
 
-bool MeetingStore::AckEvent(const std::string& destination, int64_t seq) {
+bool SqliteStore::AckEvent(const std::string& destination, int64_t seq) {
   bool removed = false;
   Transaction([&] {
     Stmt d(db_, "DELETE FROM event_deliveries WHERE destination = ?1 AND seq = ?2");
@@ -568,7 +568,7 @@ bool MeetingStore::AckEvent(const std::string& destination, int64_t seq) {
   return removed;
 }
 
-int64_t MeetingStore::DropOldestEvents(const std::string& destination, int64_t n) {
+int64_t SqliteStore::DropOldestEvents(const std::string& destination, int64_t n) {
   int64_t highest = 0;
   if (n <= 0) return 0;
   Transaction([&] {
@@ -587,13 +587,13 @@ int64_t MeetingStore::DropOldestEvents(const std::string& destination, int64_t n
   return highest;
 }
 
-int64_t MeetingStore::CountPendingEvents(const std::string& destination) {
+int64_t SqliteStore::CountPendingEvents(const std::string& destination) {
   Stmt s(db_, "SELECT COUNT(*) FROM event_deliveries WHERE destination = ?1");
   s.Bind(1, destination).Step();
   return s.Int(0);
 }
 
-int64_t MeetingStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
+int64_t SqliteStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
   int64_t removed = 0;
   Transaction([&] {
     std::vector<std::string> stale;
@@ -614,6 +614,25 @@ int64_t MeetingStore::ForgetEventDestinationsExcept(const std::vector<std::strin
     DeleteDeliveredEvents(all.Int(0));
   });
   return removed;
+}
+
+void SqliteStore::Transaction(const std::function<void()>& f) {
+  if (InTransaction()) {
+    f();
+    return;
+  }
+  Exec("BEGIN IMMEDIATE");
+  try {
+    f();
+  } catch (...) {
+    Exec("ROLLBACK");
+    throw;
+  }
+  Exec("COMMIT");
+}
+
+std::unique_ptr<MeetingStore> MeetingStore::Open(const std::string& dir, std::string* error) {
+  return SqliteStore::Open(dir, error);
 }
 
 }  // namespace sfu::store

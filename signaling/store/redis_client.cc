@@ -1,0 +1,290 @@
+#include "signaling/store/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace sfu::store {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+timeval Tv(int ms) {
+  timeval tv;
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = (ms % 1000) * 1000;
+  return tv;
+}
+
+RedisReply Convert(const redisReply* r) {
+  RedisReply out;
+  if (!r) return out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+bool ParseInt(std::string_view s, int* out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+std::string Sha1Hex(const std::string& s) {
+  unsigned char d[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : d) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RedisAddress::Describe() const {
+  if (!unix_path.empty()) return "unix://" + unix_path + (db ? "?db=" + std::to_string(db) : "");
+  const bool v6 = host.find(':') != std::string::npos;
+  return "redis://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) +
+         (db ? "/" + std::to_string(db) : "");
+}
+
+std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* error) {
+  RedisAddress a;
+  auto fail = [&](const std::string& why) -> std::optional<RedisAddress> {
+    *error = "--redis " + std::string(url) + ": " + why;
+    return std::nullopt;
+  };
+  if (url.rfind("unix://", 0) == 0) {
+    std::string_view rest = url.substr(7);
+    if (size_t q = rest.find("?db="); q != std::string_view::npos) {
+      if (!ParseInt(rest.substr(q + 4), &a.db) || a.db < 0) return fail("db must be a number");
+      rest = rest.substr(0, q);
+    }
+    if (rest.empty() || rest[0] != '/') return fail("expected unix:///absolute/path");
+    a.unix_path = std::string(rest);
+    return a;
+  }
+  if (url.rfind("redis://", 0) != 0) return fail("expected redis://host:port or unix:///path");
+  std::string_view rest = url.substr(8);
+  if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+    std::string_view db = rest.substr(slash + 1);
+    if (!db.empty() && (!ParseInt(db, &a.db) || a.db < 0)) return fail("db must be a number");
+    rest = rest.substr(0, slash);
+  }
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    if (size_t colon = userinfo.find(':'); colon != std::string_view::npos)
+      a.password = std::string(userinfo.substr(colon + 1));
+    else
+      a.password = std::string(userinfo);
+    rest = rest.substr(at + 1);
+  }
+  std::string_view host = rest;
+  std::string_view port;
+  if (!rest.empty() && rest[0] == '[') {
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos) return fail("unclosed [ in the host");
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return fail("expected :port after ]");
+      port = after.substr(1);
+    }
+  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (host.empty()) return fail("no host");
+  a.host = std::string(host);
+  if (!port.empty() && (!ParseInt(port, &a.port) || a.port < 1 || a.port > 65535))
+    return fail("port must be 1-65535");
+  return a;
+}
+
+int64_t RedisReply::AsInt() const {
+  if (type == Type::kInteger) return integer;
+  if (type != Type::kString) return 0;
+  int64_t v = 0;
+  std::from_chars(str.data(), str.data() + str.size(), v);
+  return v;
+}
+
+RedisClient::RedisClient(RedisAddress address, RedisTimeouts timeouts)
+    : address_(std::move(address)), timeouts_(timeouts) {}
+
+RedisClient::~RedisClient() {
+  if (ctx_) redisFree(ctx_);
+}
+
+std::unique_ptr<RedisClient> RedisClient::Connect(const RedisAddress& address,
+                                                  RedisTimeouts timeouts, std::string* error) {
+  std::unique_ptr<RedisClient> c(new RedisClient(address, timeouts));
+  if (!c->Open(error)) return nullptr;
+  return c;
+}
+
+bool RedisClient::Open(std::string* error) {
+  if (ctx_) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+  const timeval ct = Tv(timeouts_.connect_ms);
+  redisContext* c = address_.unix_path.empty()
+                        ? redisConnectWithTimeout(address_.host.c_str(), address_.port, ct)
+                        : redisConnectUnixWithTimeout(address_.unix_path.c_str(), ct);
+  if (!c || c->err) {
+    *error = "cannot connect to Redis at " + address_.Describe() + ": " +
+             (c ? std::string(c->errstr) : std::string("out of memory"));
+    if (c) redisFree(c);
+    return false;
+  }
+  redisSetTimeout(c, Tv(timeouts_.command_ms));
+  ctx_ = c;
+  auto check = [&](const std::vector<std::string>& argv, const char* what) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const std::string& s : argv) {
+      ptrs.push_back(s.data());
+      lens.push_back(s.size());
+    }
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+    const RedisReply reply = Convert(r);
+    if (r) freeReplyObject(r);
+    if (!r || reply.type == RedisReply::Type::kError) {
+      *error = std::string(what) + " failed on Redis at " + address_.Describe() + ": " +
+               (r ? reply.str : std::string(ctx_->errstr));
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      return false;
+    }
+    return true;
+  };
+  if (!address_.password.empty() && !check({"AUTH", address_.password}, "AUTH")) return false;
+  if (address_.db != 0 && !check({"SELECT", std::to_string(address_.db)}, "SELECT")) return false;
+  return check({"PING"}, "PING");
+}
+
+void RedisClient::EnsureConnected() {
+  if (ctx_) return;
+  const int64_t now = SteadyMs();
+  if (now < next_attempt_ms_)
+    throw StoreUnavailable("Redis at " + address_.Describe() + " is unavailable");
+  std::string error;
+  if (!Open(&error)) {
+    next_attempt_ms_ = now + timeouts_.reconnect_interval_ms;
+    throw StoreUnavailable(error);
+  }
+}
+
+void RedisClient::Lost(const std::string& what) {
+  std::string why = ctx_ && ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+  if (ctx_) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+  next_attempt_ms_ = 0;  // the next call tries once at once
+  throw StoreUnavailable("Redis at " + address_.Describe() + ": " + what + ": " + why);
+}
+
+std::vector<RedisReply> RedisClient::Pipeline(const std::vector<std::vector<std::string>>& cmds) {
+  EnsureConnected();
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& argv : cmds) {
+    ptrs.clear();
+    lens.clear();
+    for (const std::string& s : argv) {
+      ptrs.push_back(s.data());
+      lens.push_back(s.size());
+    }
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
+        REDIS_OK)
+      Lost("sending a command");
+  }
+  ++round_trips_;
+  commands_ += cmds.size();
+  std::vector<RedisReply> out;
+  out.reserve(cmds.size());
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(ctx_, &r) != REDIS_OK || !r) Lost("reading a reply");
+    out.push_back(Convert(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  return out;
+}
+
+RedisReply RedisClient::Command(const std::vector<std::string>& argv) {
+  RedisReply r = std::move(Pipeline({argv})[0]);
+  if (r.type == RedisReply::Type::kError) throw StoreError("Redis " + argv[0] + ": " + r.str);
+  return r;
+}
+
+std::vector<RedisReply> RedisClient::Transaction(
+    const std::vector<std::vector<std::string>>& cmds) {
+  std::vector<std::vector<std::string>> all;
+  all.reserve(cmds.size() + 2);
+  all.push_back({"MULTI"});
+  for (const auto& c : cmds) all.push_back(c);
+  all.push_back({"EXEC"});
+  std::vector<RedisReply> replies = Pipeline(all);
+  RedisReply& exec = replies.back();
+  if (exec.type != RedisReply::Type::kArray) {
+    for (const RedisReply& r : replies)
+      if (r.type == RedisReply::Type::kError) throw StoreError("Redis MULTI/EXEC: " + r.str);
+    throw StoreError("Redis MULTI/EXEC was aborted");
+  }
+  for (const RedisReply& r : exec.elements)
+    if (r.type == RedisReply::Type::kError) throw StoreError("Redis MULTI/EXEC: " + r.str);
+  return std::move(exec.elements);
+}
+
+RedisReply RedisClient::Eval(const std::string& script, const std::vector<std::string>& keys,
+                             const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"EVALSHA", Sha1Hex(script), std::to_string(keys.size())};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  RedisReply r = std::move(Pipeline({argv})[0]);
+  if (r.type == RedisReply::Type::kError && r.str.rfind("NOSCRIPT", 0) == 0) {
+    argv[0] = "EVAL";
+    argv[1] = script;
+    r = std::move(Pipeline({argv})[0]);
+  }
+  if (r.type == RedisReply::Type::kError) throw StoreError("Redis script: " + r.str);
+  return r;
+}
+
+}  // namespace sfu::store

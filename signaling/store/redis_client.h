@@ -1,0 +1,95 @@
+#pragma once
+// A blocking Redis connection for the control plane (docs/DESIGN.md, "Cluster mode"): commands
+// as argument vectors (binary-safe, nothing is formatted into a command string), pipelines,
+// MULTI/EXEC and Lua scripts by SHA1 (EVALSHA, EVAL on NOSCRIPT). Hot paths never use it.
+//
+// Thread: one owner. Not thread-safe.
+// Errors: a lost or refused connection throws StoreUnavailable (nothing is retried inside a
+// call; the next call reconnects, at most one attempt per reconnect_interval_ms, so a Redis that
+// is down costs callers a refused connect, not a timeout each); an error reply throws StoreError.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "signaling/store/meeting_store.h"
+
+struct redisContext;
+
+namespace sfu::store {
+
+// redis://[:password@]host[:port][/db] or unix:///path/to/socket[?db=N]
+struct RedisAddress {
+  std::string host;  // empty with a unix socket
+  int port = 6379;
+  std::string unix_path;
+  std::string password;
+  int db = 0;
+  std::string Describe() const;  // without the password
+};
+// Pure; nullopt with *error set for anything else.
+std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* error);
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  int64_t integer = 0;
+  std::vector<RedisReply> elements;  // kArray
+
+  bool nil() const { return type == Type::kNil; }
+  // The integer of a kInteger reply or a decimal kString; 0 otherwise.
+  int64_t AsInt() const;
+};
+
+struct RedisTimeouts {
+  int connect_ms = 1000;
+  int command_ms = 2000;
+  int reconnect_interval_ms = 500;
+};
+
+class RedisClient {
+ public:
+  // Connects and checks the server answers (AUTH, SELECT, PING). nullptr with *error set.
+  static std::unique_ptr<RedisClient> Connect(const RedisAddress& address, RedisTimeouts timeouts,
+                                              std::string* error);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  RedisReply Command(const std::vector<std::string>& argv);
+  // Sends every command, then reads every reply (one round trip). Error replies are returned,
+  // not thrown.
+  std::vector<RedisReply> Pipeline(const std::vector<std::vector<std::string>>& commands);
+  // MULTI, the commands, EXEC in one round trip: the replies of the commands, all applied or
+  // none (a command error aborts nothing in Redis, so the scripts here only queue valid ones).
+  std::vector<RedisReply> Transaction(const std::vector<std::vector<std::string>>& commands);
+  // Runs a Lua script (atomic in Redis) by its SHA1, loading it on NOSCRIPT.
+  RedisReply Eval(const std::string& script, const std::vector<std::string>& keys,
+                  const std::vector<std::string>& args);
+
+  const RedisAddress& address() const { return address_; }
+  // Round trips made so far (a pipeline or transaction counts one), for the ops-per-join figures
+  // of docs/SCALING.md.
+  uint64_t round_trips() const { return round_trips_; }
+  uint64_t commands() const { return commands_; }
+  bool connected() const { return ctx_ != nullptr; }
+
+ private:
+  RedisClient(RedisAddress address, RedisTimeouts timeouts);
+  bool Open(std::string* error);
+  void EnsureConnected();
+  [[noreturn]] void Lost(const std::string& what);
+
+  RedisAddress address_;
+  RedisTimeouts timeouts_;
+  redisContext* ctx_ = nullptr;
+  int64_t next_attempt_ms_ = 0;  // steady clock
+  uint64_t round_trips_ = 0;
+  uint64_t commands_ = 0;
+};
+
+}  // namespace sfu::store

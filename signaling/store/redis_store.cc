@@ -1,0 +1,537 @@
+#include "signaling/store/redis_store.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "base/random.h"
+
+namespace sfu::store {
+namespace {
+
+// Every key this store uses (docs/SCALING.md, "Keys in Redis"). {id} hash tags keep a meeting's
+// keys in one slot, so Redis Cluster can shard by meeting id.
+const std::string kSecret = "sfu:secret";
+const std::string kAttendeeSeq = "sfu:attendee-seq";
+std::string MeetingKey(const std::string& id) { return "sfu:meeting:{" + id + "}"; }
+std::string AttendeesKey(const std::string& id) { return "sfu:attendees:{" + id + "}"; }
+std::string OrderKey(const std::string& id) { return "sfu:attendee-order:{" + id + "}"; }
+std::string ExternalKey(const std::string& id) { return "sfu:attendee-ext:{" + id + "}"; }
+std::string TagsKey(const std::string& id) { return "sfu:tags:{" + id + "}"; }
+std::string TagOrderKey(const std::string& id) { return "sfu:tag-order:{" + id + "}"; }
+std::string TokenKey(const std::string& token) { return "sfu:request-token:" + token; }
+std::string NodeMeetingsKey(const std::string& node) { return "sfu:node-meetings:" + node; }
+std::string EventSeqKey(const std::string& node) { return "sfu:event-seq:" + node; }
+std::string EventKey(const std::string& node, int64_t seq) {
+  return "sfu:event:" + node + ":" + std::to_string(seq);
+}
+std::string DeliveriesKey(const std::string& node, const std::string& dest) {
+  return "sfu:deliveries:" + node + ":" + dest;
+}
+std::string DestinationsKey(const std::string& node) { return "sfu:destinations:" + node; }
+
+// An attendee record as one hash value: each field as <length>:<bytes>.
+std::string Encode(const std::vector<std::string>& fields) {
+  std::string out;
+  for (const std::string& f : fields) {
+    out += std::to_string(f.size());
+    out += ':';
+    out += f;
+  }
+  return out;
+}
+std::vector<std::string> Decode(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t colon = s.find(':', i);
+    if (colon == std::string::npos) throw StoreError("corrupt record in Redis");
+    size_t n = 0;
+    auto [p, ec] = std::from_chars(s.data() + i, s.data() + colon, n);
+    if (ec != std::errc() || p != s.data() + colon || colon + 1 + n > s.size())
+      throw StoreError("corrupt record in Redis");
+    out.emplace_back(s, colon + 1, n);
+    i = colon + 1 + n;
+  }
+  return out;
+}
+std::string EncodeAttendee(const AttendeeRecord& a) {
+  return Encode({a.attendee_id, a.meeting_id, a.external_user_id, a.capabilities_audio,
+                 a.capabilities_video, a.capabilities_content, std::to_string(a.created_at_ms),
+                 std::to_string(a.seq)});
+}
+int64_t ToInt(const std::string& s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+AttendeeRecord DecodeAttendee(const std::string& s) {
+  const std::vector<std::string> f = Decode(s);
+  if (f.size() != 8) throw StoreError("corrupt attendee record in Redis");
+  AttendeeRecord a;
+  a.attendee_id = f[0];
+  a.meeting_id = f[1];
+  a.external_user_id = f[2];
+  a.capabilities_audio = f[3];
+  a.capabilities_video = f[4];
+  a.capabilities_content = f[5];
+  a.created_at_ms = ToInt(f[6]);
+  a.seq = ToInt(f[7]);
+  return a;
+}
+
+// A meeting as a hash, one field per column; optional fields are absent when unset.
+std::vector<std::string> MeetingHset(const MeetingRecord& m) {
+  std::vector<std::string> c = {"HSET",
+                                MeetingKey(m.meeting_id),
+                                "meeting_id",
+                                m.meeting_id,
+                                "client_request_token",
+                                m.client_request_token,
+                                "fingerprint",
+                                m.fingerprint,
+                                "media_region",
+                                m.media_region,
+                                "features_json",
+                                m.meeting_features_json,
+                                "tenant_ids_json",
+                                m.tenant_ids_json,
+                                "notifications_json",
+                                m.notifications_json,
+                                "max_attendees",
+                                std::to_string(m.max_attendees),
+                                "created_at_ms",
+                                std::to_string(m.created_at_ms),
+                                "node_id",
+                                m.node_id,
+                                "node_http_base",
+                                m.node_http_base,
+                                "node_ws_base",
+                                m.node_ws_base,
+                                "node_media_host",
+                                m.node_media_host};
+  auto opt = [&](const char* name, const std::optional<std::string>& v) {
+    if (!v) return;
+    c.push_back(name);
+    c.push_back(*v);
+  };
+  opt("external_meeting_id", m.external_meeting_id);
+  opt("meeting_host_id", m.meeting_host_id);
+  opt("primary_meeting_id", m.primary_meeting_id);
+  return c;
+}
+
+std::optional<MeetingRecord> ReadMeeting(const RedisReply& r) {
+  if (r.type != RedisReply::Type::kArray || r.elements.empty()) return std::nullopt;
+  MeetingRecord m;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& k = r.elements[i].str;
+    const std::string& v = r.elements[i + 1].str;
+    if (k == "meeting_id")
+      m.meeting_id = v;
+    else if (k == "client_request_token")
+      m.client_request_token = v;
+    else if (k == "fingerprint")
+      m.fingerprint = v;
+    else if (k == "media_region")
+      m.media_region = v;
+    else if (k == "features_json")
+      m.meeting_features_json = v;
+    else if (k == "tenant_ids_json")
+      m.tenant_ids_json = v;
+    else if (k == "notifications_json")
+      m.notifications_json = v;
+    else if (k == "max_attendees")
+      m.max_attendees = static_cast<int>(ToInt(v));
+    else if (k == "created_at_ms")
+      m.created_at_ms = ToInt(v);
+    else if (k == "node_id")
+      m.node_id = v;
+    else if (k == "node_http_base")
+      m.node_http_base = v;
+    else if (k == "node_ws_base")
+      m.node_ws_base = v;
+    else if (k == "node_media_host")
+      m.node_media_host = v;
+    else if (k == "external_meeting_id")
+      m.external_meeting_id = v;
+    else if (k == "meeting_host_id")
+      m.meeting_host_id = v;
+    else if (k == "primary_meeting_id")
+      m.primary_meeting_id = v;
+  }
+  if (m.meeting_id.empty()) return std::nullopt;
+  return m;
+}
+
+std::vector<std::string> Strings(const RedisReply& r) {
+  std::vector<std::string> out;
+  for (const RedisReply& e : r.elements) out.push_back(e.str);
+  return out;
+}
+
+// KEYS: meeting, attendees, order, ext, tags, tag-order, token-prefix ignored; ARGV: meeting id.
+// Deletes the meeting and everything of it; 0 if there was no such meeting.
+constexpr char kDeleteMeeting[] = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local token = redis.call('HGET', KEYS[1], 'client_request_token')
+local node = redis.call('HGET', KEYS[1], 'node_id')
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+if token and token ~= '' then
+  local tk = 'sfu:request-token:' .. token
+  if redis.call('GET', tk) == ARGV[1] then redis.call('DEL', tk) end
+end
+if node then redis.call('ZREM', 'sfu:node-meetings:' .. node, ARGV[1]) end
+return 1
+)lua";
+
+// KEYS: tags, tag-order; ARGV: key1, value1, key2, value2, ...
+constexpr char kSetTags[] = R"lua(
+for i = 1, #ARGV, 2 do
+  if redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('RPUSH', KEYS[2], ARGV[i])
+  end
+end
+return 1
+)lua";
+
+// KEYS: tags, tag-order; ARGV: keys
+constexpr char kRemoveTags[] = R"lua(
+for i = 1, #ARGV do
+  if redis.call('HDEL', KEYS[1], ARGV[i]) == 1 then redis.call('LREM', KEYS[2], 0, ARGV[i]) end
+end
+return 1
+)lua";
+
+// KEYS: deliveries; ARGV: event key prefix ("sfu:event:<node>:"), seq. 1 if it was pending.
+constexpr char kAckEvent[] = R"lua(
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 then return 0 end
+local ek = ARGV[1] .. ARGV[2]
+if redis.call('HINCRBY', ek, 'refs', -1) <= 0 then redis.call('DEL', ek) end
+return 1
+)lua";
+
+// KEYS: deliveries; ARGV: event key prefix, n (-1: all). Returns the highest seq removed.
+constexpr char kDropOldest[] = R"lua(
+local n = tonumber(ARGV[2])
+local seqs = redis.call('ZRANGE', KEYS[1], 0, n > 0 and n - 1 or -1)
+if #seqs == 0 then return 0 end
+local highest = 0
+for _, s in ipairs(seqs) do
+  redis.call('ZREM', KEYS[1], s)
+  local ek = ARGV[1] .. s
+  if redis.call('HINCRBY', ek, 'refs', -1) <= 0 then redis.call('DEL', ek) end
+  if tonumber(s) > highest then highest = tonumber(s) end
+end
+return highest
+)lua";
+
+}  // namespace
+
+RedisStore::RedisStore(std::unique_ptr<RedisClient> client, std::string node_id)
+    : client_(std::move(client)), node_id_(std::move(node_id)) {}
+
+std::unique_ptr<RedisStore> RedisStore::Open(const RedisAddress& address,
+                                             const std::string& node_id, std::string* error,
+                                             RedisTimeouts timeouts) {
+  std::unique_ptr<RedisClient> client = RedisClient::Connect(address, timeouts, error);
+  if (!client) return nullptr;
+  std::unique_ptr<RedisStore> s(new RedisStore(std::move(client), node_id));
+  try {
+    // The first node makes the secret; every other node reads the same one, so any node
+    // verifies any node's join tokens.
+    s->client_->Command({"SET", kSecret, base::RandomBytes(32), "NX"});
+    RedisReply secret = s->client_->Command({"GET", kSecret});
+    if (secret.type != RedisReply::Type::kString || secret.str.size() != 32) {
+      *error = "Redis at " + address.Describe() + " holds a malformed " + kSecret;
+      return nullptr;
+    }
+    s->token_secret_ = std::move(secret.str);
+  } catch (const StoreError& e) {
+    *error = e.what();
+    return nullptr;
+  }
+  return s;
+}
+
+void RedisStore::Write(Commands commands) {
+  if (transaction_depth_ > 0) {
+    for (auto& c : commands) pending_.push_back(std::move(c));
+    return;
+  }
+  client_->Transaction(commands);
+}
+
+void RedisStore::Transaction(const std::function<void()>& f) {
+  ++transaction_depth_;
+  try {
+    f();
+  } catch (...) {
+    if (--transaction_depth_ == 0) pending_.clear();
+    throw;
+  }
+  if (--transaction_depth_ > 0) return;
+  Commands commands = std::move(pending_);
+  pending_.clear();
+  if (!commands.empty()) client_->Transaction(commands);
+}
+
+void RedisStore::InsertMeeting(const MeetingRecord& m) {
+  const std::string node = m.node_id.empty() ? node_id_ : m.node_id;
+  Commands c;
+  if (!m.client_request_token.empty()) {
+    // Claimed at once (NX) so two nodes creating with one token cannot both win; the claim
+    // becomes permanent with the meeting, or lapses in 30 s if the meeting never commits.
+    RedisReply claim = client_->Command(
+        {"SET", TokenKey(m.client_request_token), m.meeting_id, "NX", "PX", "30000"});
+    if (claim.nil())
+      throw StoreError("ClientRequestToken " + m.client_request_token +
+                       " is being used by another request; retry");
+    c.push_back({"SET", TokenKey(m.client_request_token), m.meeting_id});
+  }
+  MeetingRecord copy = m;
+  copy.node_id = node;
+  c.push_back(MeetingHset(copy));
+  c.push_back({"ZADD", NodeMeetingsKey(node), std::to_string(m.last_active_ms), m.meeting_id});
+  Write(std::move(c));
+}
+
+std::optional<MeetingRecord> RedisStore::GetMeeting(const std::string& meeting_id) {
+  std::vector<RedisReply> r = client_->Pipeline(
+      {{"HGETALL", MeetingKey(meeting_id)}, {"ZSCORE", NodeMeetingsKey(node_id_), meeting_id}});
+  std::optional<MeetingRecord> m = ReadMeeting(r[0]);
+  if (m) m->last_active_ms = r[1].nil() ? m->created_at_ms : r[1].AsInt();
+  return m;
+}
+
+std::optional<MeetingRecord> RedisStore::FindMeetingByRequestToken(const std::string& token) {
+  RedisReply id = client_->Command({"GET", TokenKey(token)});
+  if (id.nil()) return std::nullopt;
+  return GetMeeting(id.str);
+}
+
+bool RedisStore::DeleteMeeting(const std::string& meeting_id) {
+  if (transaction_depth_ > 0) throw StoreError("DeleteMeeting inside a transaction");
+  return client_
+             ->Eval(kDeleteMeeting,
+                    {MeetingKey(meeting_id), AttendeesKey(meeting_id), OrderKey(meeting_id),
+                     ExternalKey(meeting_id), TagsKey(meeting_id), TagOrderKey(meeting_id)},
+                    {meeting_id})
+             .AsInt() == 1;
+}
+
+void RedisStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
+  Write({{"ZADD", NodeMeetingsKey(node_id_), "XX", std::to_string(now_ms), meeting_id}});
+}
+
+std::vector<std::string> RedisStore::ListMeetingIdsOf(const std::string& node_id) {
+  return Strings(client_->Command({"ZRANGE", NodeMeetingsKey(node_id), "0", "-1"}));
+}
+
+std::vector<std::string> RedisStore::ListMeetingIds() { return ListMeetingIdsOf(node_id_); }
+
+std::vector<std::string> RedisStore::ListMeetingsIdleSince(int64_t before_ms) {
+  return Strings(client_->Command(
+      {"ZRANGEBYSCORE", NodeMeetingsKey(node_id_), "-inf", "(" + std::to_string(before_ms)}));
+}
+
+int64_t RedisStore::CountMeetings() {
+  return client_->Command({"ZCARD", NodeMeetingsKey(node_id_)}).AsInt();
+}
+
+void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+  if (attendees->empty()) return;
+  const int64_t last =
+      client_->Command({"INCRBY", kAttendeeSeq, std::to_string(attendees->size())}).AsInt();
+  int64_t seq = last - static_cast<int64_t>(attendees->size());
+  Commands c;
+  for (AttendeeRecord& a : *attendees) {
+    a.seq = ++seq;
+    c.push_back({"HSET", AttendeesKey(a.meeting_id), a.attendee_id, EncodeAttendee(a)});
+    c.push_back({"ZADD", OrderKey(a.meeting_id), std::to_string(a.seq), a.attendee_id});
+    if (!a.external_user_id.empty())
+      c.push_back({"HSET", ExternalKey(a.meeting_id), a.external_user_id, a.attendee_id});
+  }
+  Write(std::move(c));
+}
+
+std::optional<AttendeeRecord> RedisStore::GetAttendee(const std::string& meeting_id,
+                                                      const std::string& attendee_id) {
+  RedisReply r = client_->Command({"HGET", AttendeesKey(meeting_id), attendee_id});
+  if (r.nil()) return std::nullopt;
+  return DecodeAttendee(r.str);
+}
+
+std::optional<AttendeeRecord> RedisStore::FindAttendeeByExternalUserId(
+    const std::string& meeting_id, const std::string& external_user_id) {
+  RedisReply id = client_->Command({"HGET", ExternalKey(meeting_id), external_user_id});
+  if (id.nil()) return std::nullopt;
+  return GetAttendee(meeting_id, id.str);
+}
+
+bool RedisStore::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
+  std::optional<AttendeeRecord> a = GetAttendee(meeting_id, attendee_id);
+  if (!a) return false;
+  Commands c = {{"HDEL", AttendeesKey(meeting_id), attendee_id},
+                {"ZREM", OrderKey(meeting_id), attendee_id}};
+  if (!a->external_user_id.empty())
+    c.push_back({"HDEL", ExternalKey(meeting_id), a->external_user_id});
+  Write(std::move(c));
+  return true;
+}
+
+bool RedisStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
+                                            const std::string& attendee_id,
+                                            const std::string& audio, const std::string& video,
+                                            const std::string& content) {
+  std::optional<AttendeeRecord> a = GetAttendee(meeting_id, attendee_id);
+  if (!a) return false;
+  a->capabilities_audio = audio;
+  a->capabilities_video = video;
+  a->capabilities_content = content;
+  // HSET XX semantics: only if the attendee is still there when the write lands.
+  Write({{"EVAL",
+          "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then "
+          "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1",
+          "1", AttendeesKey(meeting_id), attendee_id, EncodeAttendee(*a)}});
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> RedisStore::ListTags(
+    const std::string& meeting_id) {
+  std::vector<std::string> keys =
+      Strings(client_->Command({"LRANGE", TagOrderKey(meeting_id), "0", "-1"}));
+  std::vector<std::pair<std::string, std::string>> out;
+  if (keys.empty()) return out;
+  std::vector<std::string> argv = {"HMGET", TagsKey(meeting_id)};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  RedisReply values = client_->Command(argv);
+  for (size_t i = 0; i < keys.size() && i < values.elements.size(); ++i)
+    if (!values.elements[i].nil()) out.emplace_back(keys[i], values.elements[i].str);
+  return out;
+}
+
+void RedisStore::SetTags(const std::string& meeting_id,
+                         const std::vector<std::pair<std::string, std::string>>& tags) {
+  if (tags.empty()) return;
+  std::vector<std::string> argv = {"EVAL", kSetTags, "2", TagsKey(meeting_id),
+                                   TagOrderKey(meeting_id)};
+  for (const auto& [k, v] : tags) {
+    argv.push_back(k);
+    argv.push_back(v);
+  }
+  Write({std::move(argv)});
+}
+
+void RedisStore::RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) {
+  if (keys.empty()) return;
+  std::vector<std::string> argv = {"EVAL", kRemoveTags, "2", TagsKey(meeting_id),
+                                   TagOrderKey(meeting_id)};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  Write({std::move(argv)});
+}
+
+std::vector<AttendeeRecord> RedisStore::ListAttendees(const std::string& meeting_id,
+                                                      int64_t after_seq, int limit) {
+  std::vector<AttendeeRecord> out;
+  if (limit <= 0) return out;
+  std::vector<std::string> ids = Strings(
+      client_->Command({"ZRANGEBYSCORE", OrderKey(meeting_id), "(" + std::to_string(after_seq),
+                        "+inf", "LIMIT", "0", std::to_string(limit)}));
+  if (ids.empty()) return out;
+  std::vector<std::string> argv = {"HMGET", AttendeesKey(meeting_id)};
+  argv.insert(argv.end(), ids.begin(), ids.end());
+  RedisReply records = client_->Command(argv);
+  for (const RedisReply& r : records.elements)
+    if (!r.nil()) out.push_back(DecodeAttendee(r.str));
+  return out;
+}
+
+int64_t RedisStore::CountAttendees(const std::string& meeting_id) {
+  return client_->Command({"ZCARD", OrderKey(meeting_id)}).AsInt();
+}
+
+int64_t RedisStore::CountAllAttendees() {
+  const std::vector<std::string> ids = ListMeetingIds();
+  if (ids.empty()) return 0;
+  std::vector<std::vector<std::string>> c;
+  for (const std::string& id : ids) c.push_back({"ZCARD", OrderKey(id)});
+  int64_t n = 0;
+  for (const RedisReply& r : client_->Pipeline(c)) n += r.AsInt();
+  return n;
+}
+
+int64_t RedisStore::EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                                 const std::string& body, int64_t /*now_ms*/,
+                                 const std::vector<std::string>& destinations) {
+  const int64_t seq = client_->Command({"INCR", EventSeqKey(node_id_)}).AsInt();
+  if (destinations.empty()) return seq;
+  Commands c;
+  c.push_back({"HSET", EventKey(node_id_, seq), "event_id", event_id, "meeting_id", meeting_id,
+               "body", body, "refs", std::to_string(destinations.size())});
+  for (const std::string& d : destinations) {
+    c.push_back({"ZADD", DeliveriesKey(node_id_, d), std::to_string(seq), std::to_string(seq)});
+    c.push_back({"SADD", DestinationsKey(node_id_), d});
+  }
+  Write(std::move(c));
+  return seq;
+}
+
+std::vector<QueuedEvent> RedisStore::PendingEvents(const std::string& destination,
+                                                   int64_t after_seq, int limit) {
+  std::vector<QueuedEvent> out;
+  if (limit <= 0) return out;
+  const std::vector<std::string> seqs = Strings(client_->Command(
+      {"ZRANGEBYSCORE", DeliveriesKey(node_id_, destination), "(" + std::to_string(after_seq),
+       "+inf", "LIMIT", "0", std::to_string(limit)}));
+  if (seqs.empty()) return out;
+  std::vector<std::vector<std::string>> c;
+  for (const std::string& s : seqs)
+    c.push_back({"HMGET", EventKey(node_id_, ToInt(s)), "event_id", "meeting_id", "body"});
+  std::vector<RedisReply> r = client_->Pipeline(c);
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    if (r[i].type != RedisReply::Type::kArray || r[i].elements.size() != 3 ||
+        r[i].elements[2].nil())
+      continue;  // acknowledged or dropped meanwhile
+    QueuedEvent e;
+    e.seq = ToInt(seqs[i]);
+    e.event_id = r[i].elements[0].str;
+    e.meeting_id = r[i].elements[1].str;
+    e.body = r[i].elements[2].str;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+bool RedisStore::AckEvent(const std::string& destination, int64_t seq) {
+  return client_
+             ->Eval(kAckEvent, {DeliveriesKey(node_id_, destination)},
+                    {"sfu:event:" + node_id_ + ":", std::to_string(seq)})
+             .AsInt() == 1;
+}
+
+int64_t RedisStore::DropOldestEvents(const std::string& destination, int64_t n) {
+  if (n <= 0) return 0;
+  return client_
+      ->Eval(kDropOldest, {DeliveriesKey(node_id_, destination)},
+             {"sfu:event:" + node_id_ + ":", std::to_string(n)})
+      .AsInt();
+}
+
+int64_t RedisStore::CountPendingEvents(const std::string& destination) {
+  return client_->Command({"ZCARD", DeliveriesKey(node_id_, destination)}).AsInt();
+}
+
+int64_t RedisStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
+  const std::set<std::string> kept(keep.begin(), keep.end());
+  int64_t removed = 0;
+  for (const std::string& d : Strings(client_->Command({"SMEMBERS", DestinationsKey(node_id_)}))) {
+    if (kept.count(d)) continue;
+    removed += CountPendingEvents(d);
+    client_->Eval(kDropOldest, {DeliveriesKey(node_id_, d)}, {"sfu:event:" + node_id_ + ":", "-1"});
+    client_->Command({"SREM", DestinationsKey(node_id_), d});
+  }
+  return removed;
+}
+
+}  // namespace sfu::store

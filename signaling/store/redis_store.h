@@ -1,0 +1,89 @@
+#pragma once
+// The cluster store (--redis): the same state as SqliteStore, in Redis, shared by every node
+// (docs/DESIGN.md, "Cluster mode"; the keys are listed in docs/SCALING.md). Writes that must
+// be atomic are one MULTI/EXEC or one Lua script; a Transaction() queues its writes and sends
+// them as one MULTI/EXEC. Per-node views (ListMeetingIds, idle expiry, counts, the event queue)
+// are this node's: a meeting belongs to the node it was placed on.
+//
+// Redis must keep what it acknowledged: run it with appendonly yes and appendfsync everysec
+// (or always); docs/SCALING.md says what each setting loses on a Redis restart.
+//
+// Thread: one owner (the control thread). Not thread-safe.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "signaling/store/meeting_store.h"
+#include "signaling/store/redis_client.h"
+
+namespace sfu::store {
+
+class RedisStore final : public MeetingStore {
+ public:
+  // Connects, and makes (SET NX) or reads the cluster's join-token secret. nullptr with *error.
+  static std::unique_ptr<RedisStore> Open(const RedisAddress& address, const std::string& node_id,
+                                          std::string* error, RedisTimeouts timeouts = {});
+
+  RedisClient& client() { return *client_; }
+  const std::string& node_id() const { return node_id_; }
+
+  std::string Describe() const override { return client_->address().Describe(); }
+  const std::string& token_secret() const override { return token_secret_; }
+
+  void InsertMeeting(const MeetingRecord& m) override;
+  std::optional<MeetingRecord> GetMeeting(const std::string& meeting_id) override;
+  std::optional<MeetingRecord> FindMeetingByRequestToken(const std::string& token) override;
+  bool DeleteMeeting(const std::string& meeting_id) override;
+  void TouchMeeting(const std::string& meeting_id, int64_t now_ms) override;
+  std::vector<std::string> ListMeetingIds() override;
+  std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms) override;
+  int64_t CountMeetings() override;
+  // The meetings placed on any node (a dead node's, for the sweep).
+  std::vector<std::string> ListMeetingIdsOf(const std::string& node_id);
+
+  void InsertAttendees(std::vector<AttendeeRecord>* attendees) override;
+  std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
+                                            const std::string& attendee_id) override;
+  std::optional<AttendeeRecord> FindAttendeeByExternalUserId(
+      const std::string& meeting_id, const std::string& external_user_id) override;
+  bool DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) override;
+  bool UpdateAttendeeCapabilities(const std::string& meeting_id, const std::string& attendee_id,
+                                  const std::string& audio, const std::string& video,
+                                  const std::string& content) override;
+
+  std::vector<std::pair<std::string, std::string>> ListTags(const std::string& meeting_id) override;
+  void SetTags(const std::string& meeting_id,
+               const std::vector<std::pair<std::string, std::string>>& tags) override;
+  void RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) override;
+  std::vector<AttendeeRecord> ListAttendees(const std::string& meeting_id, int64_t after_seq,
+                                            int limit) override;
+  int64_t CountAttendees(const std::string& meeting_id) override;
+  int64_t CountAllAttendees() override;
+
+  int64_t EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
+                       const std::string& body, int64_t now_ms,
+                       const std::vector<std::string>& destinations) override;
+  std::vector<QueuedEvent> PendingEvents(const std::string& destination, int64_t after_seq,
+                                         int limit) override;
+  bool AckEvent(const std::string& destination, int64_t seq) override;
+  int64_t DropOldestEvents(const std::string& destination, int64_t n) override;
+  int64_t CountPendingEvents(const std::string& destination) override;
+  int64_t ForgetEventDestinationsExcept(const std::vector<std::string>& keep) override;
+
+  void Transaction(const std::function<void()>& f) override;
+
+ private:
+  RedisStore(std::unique_ptr<RedisClient> client, std::string node_id);
+  using Commands = std::vector<std::vector<std::string>>;
+  // Inside Transaction(): queued; otherwise sent at once as one MULTI/EXEC.
+  void Write(Commands commands);
+
+  std::unique_ptr<RedisClient> client_;
+  std::string node_id_;
+  std::string token_secret_;
+  int transaction_depth_ = 0;
+  Commands pending_;
+};
+
+}  // namespace sfu::store

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "metrics/server_metrics.h"
 #include "server/announcement.h"
+#include "server/cluster_node.h"
 #include "server/echo_page.h"
 #include "server/echo_service.h"
 #include "server/fd_limit.h"
@@ -36,6 +37,8 @@
 #include "signaling/signaling_hub.h"
 #include "signaling/signaling_metrics.h"
 #include "signaling/store/meeting_store.h"
+#include "signaling/store/redis_rate_limiter.h"
+#include "signaling/store/redis_store.h"
 #include "transport/dtls/dtls_context.h"
 #include "transport/srtp/srtp_library.h"
 #include "transport/tls/self_signed_certificate.h"
@@ -194,14 +197,53 @@ void AddAppRoutes(signaling::HttpRouter& router, api::AppJoin& app, const WebApp
 
 }  // namespace
 
+// sfu-server --drain: asks the running node --node-id (through Redis) to drain, then exits.
+int RequestDrain(const ServerConfig& config) {
+  std::string error;
+  std::optional<store::RedisAddress> address = store::ParseRedisUrl(config.redis_url, &error);
+  std::unique_ptr<store::RedisClient> client;
+  if (address) client = store::RedisClient::Connect(*address, {}, &error);
+  if (!client) {
+    std::fprintf(stderr, "sfu-server --drain: %s\n", error.c_str());
+    return 2;
+  }
+  try {
+    const bool live = store::NodeRegistry::RequestDrain(*client, config.node_id);
+    std::printf("node %s asked to drain%s\n", config.node_id.c_str(),
+                live ? ": it takes no new meetings and stops when its last meeting ends"
+                     : " (no live node has that id now: check --node-id)");
+  } catch (const store::StoreError& e) {
+    std::fprintf(stderr, "sfu-server --drain: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
+
 int RunServer(const ServerConfig& given) {
+  if (given.drain) return RequestDrain(given);
   base::SetLogLevel(given.log_level);
   ServerConfig config = given;  // with --announce-ip auto resolved
   if (config.announce_auto && !ResolveAutoAnnounce(config)) return 2;
   if (!transport::InitSrtpLibrary()) return 2;
 
   std::string error;
-  std::unique_ptr<store::MeetingStore> store = store::MeetingStore::Open(config.data_dir, &error);
+  // Cluster mode keeps the state in Redis (docs/DESIGN.md, "Cluster mode"); else SQLite.
+  const bool cluster = !config.redis_url.empty();
+  std::unique_ptr<store::MeetingStore> store;
+  store::RedisStore* redis = nullptr;
+  if (cluster) {
+    std::optional<store::RedisAddress> address = store::ParseRedisUrl(config.redis_url, &error);
+    std::unique_ptr<store::RedisStore> r;
+    if (address) r = store::RedisStore::Open(*address, config.node_id, &error);
+    if (!r) {
+      SFU_LOG(kError, "cannot use Redis (--redis): start it or correct the URL").Kv("error", error);
+      return 2;
+    }
+    redis = r.get();
+    store = std::move(r);
+  } else {
+    store = store::MeetingStore::Open(config.data_dir, &error);
+  }
   if (!store) {
     SFU_LOG(kError, "cannot open the store").Kv("error", error);
     return 2;
@@ -291,13 +333,37 @@ int RunServer(const ServerConfig& given) {
   api_config.media_host = HostPort(config.announce_ips.front(), shards.shard(0).media_port());
   api_config.limits.default_media_region = config.default_region;
   api_config.limits.max_attendees_per_meeting = config.max_attendees;
-  api::ControlApi api(*store, signer, clock, api_config, &placement);
+  std::unique_ptr<ClusterNode> node;
+  if (cluster) {
+    ClusterNodeConfig node_config;
+    node_config.http_base = config.http_base;
+    node_config.ws_base = config.ws_base;
+    node_config.media_host = api_config.media_host;
+    node_config.capacity = config.node_capacity;
+    node_config.timeout_ms = static_cast<int64_t>(config.node_timeout_s) * 1000;
+    node_config.version = SFU_VERSION;
+    node = std::make_unique<ClusterNode>(*redis, node_config, placement, shards, hub);
+    if (!node->Start(&error)) {
+      SFU_LOG(kError, "cannot register this node in Redis").Kv("error", error);
+      return 2;
+    }
+    if (events) node->set_on_swept([&events](const std::string& id) { events->MeetingEnded(id); });
+  }
+  api::ControlApi api(*store, signer, clock, api_config,
+                      node ? static_cast<api::ControlApiListener*>(node.get()) : &placement);
+  if (node) node->set_api(&api);
   for (const std::string& id : store->ListMeetingIds()) shards.Place(id);
 
-  api::TokenBucketLimiter limiter(config.api_rate, config.api_burst);
+  // The API's per-caller rate limit: shared by every node in cluster mode.
+  std::unique_ptr<api::RateLimiter> limiter;
+  if (redis)
+    limiter = std::make_unique<store::RedisRateLimiter>(redis->client(), config.api_rate,
+                                                        config.api_burst);
+  else
+    limiter = std::make_unique<api::TokenBucketLimiter>(config.api_rate, config.api_burst);
   signaling::HttpRouterConfig router_config;
   router_config.api_keys = config.api_keys;
-  signaling::HttpRouter router(api, metrics, limiter, clock, router_config);
+  signaling::HttpRouter router(api, metrics, *limiter, clock, router_config);
   router.set_before_scrape([&] {
     metrics.SetMeetings(store->CountMeetings());
     metrics.SetAttendees(store->CountAllAttendees());
@@ -306,6 +372,10 @@ int RunServer(const ServerConfig& given) {
   router.set_ready_check([&](std::string* why) {
     if (!shards.AllRunning()) {
       *why = "media shards not running";
+      return false;
+    }
+    if (node && !node->store_reachable()) {
+      *why = "Redis (--redis) unavailable: the API answers 503, live media continues";
       return false;
     }
     return true;
@@ -429,6 +499,7 @@ int RunServer(const ServerConfig& given) {
   };
   arm_metadata();
   signaling::SignalingFront front(*store, signer, hub, metrics, clock, {}, &media);
+  if (node) front.set_node_id(node->node_id());
   http_server.SetUpgradeHandler(
       [&front](const http::HttpRequest& req, std::shared_ptr<ws::WsConnection> c) {
         return front.OnUpgrade(req, std::move(c));
@@ -457,6 +528,24 @@ int RunServer(const ServerConfig& given) {
   };
   arm_expiry();
 
+  // Cluster mode: inbox every 100 ms, heartbeat/drain/sweep every second (server/cluster_node.h).
+  asio::steady_timer cluster_timer(ioc);
+  std::function<void()> arm_cluster = [&] {
+    cluster_timer.expires_after(std::chrono::milliseconds(100));
+    cluster_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (!node->Tick(clock.NowSteadyMs())) {
+        http_server.Stop();
+        expiry.cancel();
+        metadata_timer.cancel();
+        ioc.stop();
+        return;
+      }
+      arm_cluster();
+    });
+  };
+  if (node) arm_cluster();
+
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -464,6 +553,7 @@ int RunServer(const ServerConfig& given) {
     http_server.Stop();
     expiry.cancel();
     metadata_timer.cancel();
+    cluster_timer.cancel();
     ioc.stop();
   });
 
@@ -485,7 +575,7 @@ int RunServer(const ServerConfig& given) {
       .Kv("media_ports", ports)
       .Kv("shards", static_cast<int>(shards.size()))
       .Kv("meetings", store->CountMeetings())
-      .Kv("store", store->path());
+      .Kv("store", store->Describe());
   if (config.app) {
     std::string urls = config.http_base + "/";
     if (!config.public_url_given) {

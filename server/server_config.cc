@@ -1,9 +1,12 @@
 #include "server/server_config.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -117,6 +120,30 @@ std::string Finalize(ServerConfig& c) {
   if (c.turn_port == -1) c.turn_port = c.media_port == 0 ? 0 : 5349;
   if (c.turn_port != 0 && c.turn_port + c.shards - 1 > 65535)
     return "--turn-port plus the number of shards must stay below 65536";
+  if (c.node_capacity == 0) c.node_capacity = 500 * c.shards;
+  if (c.node_id.empty() && !c.redis_url.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+      std::snprintf(host, sizeof host, "node");
+    for (char* p = host; *p; ++p) {
+      if (!std::isalnum(static_cast<unsigned char>(*p)) && *p != '-' && *p != '.') *p = '_';
+    }
+    c.node_id = std::string(host) + "-" + std::to_string(c.listen_port);
+  }
+  if (c.node_timeout_s < 2 || c.node_timeout_s > 600)
+    return "--node-timeout must be from 2 to 600 seconds";
+  if (c.node_capacity < 0 || c.node_capacity > 1'000'000)
+    return "--node-capacity must be from 0 (500 per shard) to 1000000";
+  if (c.drain && c.redis_url.empty())
+    return "--drain asks a node of a cluster to drain: give --redis URL and --node-id ID";
+  if (!c.redis_url.empty() && c.redis_url.rfind("redis://", 0) != 0 &&
+      c.redis_url.rfind("unix://", 0) != 0)
+    return "--redis must be redis://[:password@]host[:port][/db] or unix:///path";
+  for (char ch : c.node_id) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+      return "--node-id may hold letters, digits, '-', '_' and '.' only";
+  }
+  if (c.node_id.size() > 64) return "--node-id is at most 64 characters";
   if (c.meeting_idle_timeout_s < 1) return "--meeting-idle-timeout must be at least 1 second";
   if (c.max_attendees < 1 || c.max_attendees > 10000)
     return "--max-attendees must be from 1 to 10000";
@@ -292,6 +319,24 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
        "attendees per shard at which it counts as overloaded (no new meetings, joins refused with "
        "4503) before its ticks run late: a capacity measured on the machine "
        "(scripts/bench.sh overload). 0: no cap")
+    ("redis", po::value(&c.redis_url),
+       "cluster mode: keep meetings, attendees, tags, the token secret, idempotency tokens and the "
+       "event queue in this Redis (redis://[:password@]host[:port][/db] or unix:///path), shared "
+       "by every node; any node answers the API and places new meetings on the node with the most "
+       "headroom. Run Redis with appendonly yes (docs/SCALING.md). Default: SQLite in --data-dir, "
+       "one node")
+    ("node-id", po::value(&c.node_id),
+       "cluster mode: this node's id, stable across restarts (a restarted node keeps its "
+       "meetings). Default: the host name and the listen port")
+    ("node-capacity", po::value(&c.node_capacity)->default_value(0),
+       "cluster mode: attendees this node takes; a node at capacity (or overloaded, or "
+       "draining) gets no new meetings. 0: 500 per shard")
+    ("node-timeout", po::value(&c.node_timeout_s)->default_value(10),
+       "cluster mode: seconds without a heartbeat (sent every second) after which a node is dead: "
+       "its meetings are ended (MeetingEnded events) and new meetings avoid it")
+    ("drain", po::bool_switch(&c.drain),
+       "cluster mode, one-shot: ask the running node --node-id to drain (take no new meetings, "
+       "exit when its last meeting has ended), then exit")
     ("events-webhook", po::value(&webhooks)->composing(),
        "http://HOST[:PORT]/PATH that receives every meeting event (AWS EventBridge shape, "
        "docs/EVENTS.md) as a signed JSON POST, at least once, in order (repeatable)")
@@ -485,6 +530,12 @@ std::string DescribeConfig(const ServerConfig& c) {
     << (c.shard_max_attendees
             ? ", " + std::to_string(c.shard_max_attendees) + " attendees per shard"
             : std::string())
+    << "\n"
+    << "  state:                "
+    << (c.redis_url.empty() ? "SQLite in " + c.data_dir
+                            : "Redis (cluster mode), node " + c.node_id + ", capacity " +
+                                  std::to_string(c.node_capacity) + " attendees, timeout " +
+                                  std::to_string(c.node_timeout_s) + " s")
     << "\n"
     << "  events webhooks:      ";
   if (c.events_webhooks.empty()) o << "none";

@@ -78,6 +78,16 @@ struct ServerConfig {
   std::string events_secret;
   int events_queue_max = 10'000;
 
+  // Cluster mode (docs/DESIGN.md, "Cluster mode"): state in Redis shared by every node; this
+  // node's id (stable across restarts: a restarted node keeps its meetings), the attendees it
+  // takes, and how long without a heartbeat makes a node dead. drain: a one-shot command that
+  // asks the running node node_id to drain, then exits.
+  std::string redis_url;
+  std::string node_id;
+  int node_capacity = 0;  // 0: 500 per shard
+  int node_timeout_s = 10;
+  bool drain = false;
+
   // Derived by Finalize().
   bool public_url_given = false;  // --public-url was set (else derived from --listen)
   std::string http_base;          // public URL without trailing slash

@@ -20,9 +20,8 @@ HttpResponse Text(int status, std::string body, std::string type = "text/plain; 
 }
 }  // namespace
 
-HttpRouter::HttpRouter(api::ControlApi& api, SignalingMetrics& metrics,
-                       api::TokenBucketLimiter& limiter, const base::Clock& clock,
-                       HttpRouterConfig config)
+HttpRouter::HttpRouter(api::ControlApi& api, SignalingMetrics& metrics, api::RateLimiter& limiter,
+                       const base::Clock& clock, HttpRouterConfig config)
     : api_(api), metrics_(metrics), limiter_(limiter), clock_(clock), config_(std::move(config)) {}
 
 HttpResponse HttpRouter::Handle(const HttpRequest& req) {

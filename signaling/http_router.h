@@ -34,7 +34,7 @@ struct HttpRouterConfig {
 class HttpRouter {
  public:
   // All references are borrowed and must outlive the router.
-  HttpRouter(api::ControlApi& api, SignalingMetrics& metrics, api::TokenBucketLimiter& limiter,
+  HttpRouter(api::ControlApi& api, SignalingMetrics& metrics, api::RateLimiter& limiter,
              const base::Clock& clock, HttpRouterConfig config);
 
   // Called before /metrics renders, to refresh gauges from the store.
@@ -57,7 +57,7 @@ class HttpRouter {
 
   api::ControlApi& api_;
   SignalingMetrics& metrics_;
-  api::TokenBucketLimiter& limiter_;
+  api::RateLimiter& limiter_;
   const base::Clock& clock_;
   HttpRouterConfig config_;
   std::function<void()> before_scrape_;

@@ -157,6 +157,8 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
   try {
     auto meeting = store_.GetMeeting(meeting_id);
     if (!meeting) return Refuse(4410, "meeting_ended", subprotocol);
+    if (!meeting->node_id.empty() && meeting->node_id != node_id_)
+      return Refuse(4404, "wrong_node", subprotocol);
     auto attendee = store_.GetAttendee(meeting_id, claims->attendee_id);
     if (!attendee) return Refuse(4403, "attendee_removed", subprotocol);
     if (ShardOverloadedFor(meeting_id, claims->content ? attendee->attendee_id + "#content"
@@ -184,6 +186,9 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
     a.handler = std::make_unique<SignalingSession>(std::move(connection), std::move(identity), hub_,
                                                    metrics_, clock_, limits_, media_);
     return a;
+  } catch (const store::StoreUnavailable& e) {
+    SFU_LOG(kWarn, "store unavailable on signaling upgrade").Kv("error", e.what());
+    return Refuse(4500, "internal_error", subprotocol);  // the client retries
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure on signaling upgrade").Kv("error", e.what());
     return Refuse(4500, "internal_error", subprotocol);  // 4500-4599: the client retries

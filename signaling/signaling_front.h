@@ -38,6 +38,10 @@ class SignalingFront {
   ws::WsAcceptance OnUpgrade(const http::HttpRequest& request,
                              std::shared_ptr<ws::WsConnection> connection);
 
+  // Cluster mode: this node's id. A join for a meeting placed on another node is refused
+  // (4404 wrong_node): the meeting's media lives there.
+  void set_node_id(std::string node_id) { node_id_ = std::move(node_id); }
+
   // The token from a request: subprotocol first, then cookie. Empty if neither.
   static std::string ExtractToken(const http::HttpRequest& request, bool* via_subprotocol);
 
@@ -55,6 +59,7 @@ class SignalingFront {
   const base::Clock& clock_;
   SignalingLimits limits_;
   const MediaContext* media_;
+  std::string node_id_;
 };
 
 }  // namespace sfu::signaling

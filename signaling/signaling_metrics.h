@@ -22,9 +22,9 @@ namespace sfu::signaling {
 // JOIN in and JOIN_ACK out, are exposed at zero from the start, so a dashboard or an alert
 // (deploy/grafana/sfu-server.json) sees 0 rather than no data before the first join.
 inline constexpr const char* kRefusalReasons[] = {
-    "no_token",       "bad_token",        "content_share_limit",
-    "meeting_ended",  "attendee_removed", "server_overloaded",
-    "internal_error", "bad_path",         "superseded"};
+    "no_token",         "bad_token",         "content_share_limit", "meeting_ended",
+    "attendee_removed", "server_overloaded", "internal_error",      "bad_path",
+    "superseded",       "wrong_node"};
 
 class SignalingMetrics {
  public:

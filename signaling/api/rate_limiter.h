@@ -10,13 +10,23 @@
 
 namespace sfu::api {
 
-class TokenBucketLimiter {
+// What the control API's router asks: one token per request, per caller. In cluster mode the
+// buckets live in Redis (signaling/store/redis_rate_limiter.h) so every node shares them.
+class RateLimiter {
+ public:
+  virtual ~RateLimiter() = default;
+  // Takes one token for key; false when the bucket is empty (answer 429).
+  virtual bool Allow(std::string_view key, int64_t now_ms) = 0;
+  virtual double rate() const = 0;
+  virtual double burst() const = 0;
+};
+
+class TokenBucketLimiter final : public RateLimiter {
  public:
   TokenBucketLimiter(double rate_per_second, double burst, size_t max_keys = 10000);
-  // Takes one token for key; false when the bucket is empty (answer 429).
-  bool Allow(std::string_view key, int64_t now_ms);
-  double rate() const { return rate_; }
-  double burst() const { return burst_; }
+  bool Allow(std::string_view key, int64_t now_ms) override;
+  double rate() const override { return rate_; }
+  double burst() const override { return burst_; }
 
  private:
   struct Bucket {

@@ -33,7 +33,12 @@ json::value ParseStoredJson(const std::string& text) {
   return ec ? json::value(nullptr) : v;
 }
 
-json::object MeetingObject(const MeetingRecord& m, const ControlApiConfig& c) {
+json::object MeetingObject(const MeetingRecord& m, const ControlApiConfig& config) {
+  // Cluster mode: the URLs of the node hosting the meeting (docs/DESIGN.md, "Cluster mode").
+  ControlApiConfig c;
+  c.media_host = m.node_media_host.empty() ? config.media_host : m.node_media_host;
+  c.ws_base = m.node_ws_base.empty() ? config.ws_base : m.node_ws_base;
+  c.http_base = m.node_http_base.empty() ? config.http_base : m.node_http_base;
   json::object placement;
   placement["AudioHostUrl"] = c.media_host;
   placement["AudioFallbackUrl"] = c.ws_base + "/audio/" + m.meeting_id;

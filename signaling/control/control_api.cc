@@ -169,6 +169,10 @@ ControlApi::Result ControlApi::Handle(const HttpRequest& req, const std::string&
       result.response = Fail(NotFound("No such operation: " + m + " " + req.path +
                                       (op.empty() ? "" : "?operation=" + op)));
     }
+  } catch (const store::StoreUnavailable& e) {
+    SFU_LOG(kError, "store unavailable").Kv("operation", result.operation).Kv("error", e.what());
+    result.response = Fail(ServiceUnavailable(
+        "The service's state store is unavailable; retry later"));  // the AWS SDK retries 503
   } catch (const store::StoreError& e) {
     SFU_LOG(kError, "store failure").Kv("operation", result.operation).Kv("error", e.what());
     result.response = Fail(ServiceFailure("The service encountered an internal error"));
@@ -233,6 +237,9 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     meeting.max_attendees = params.max_attendees.value_or(config_.limits.max_attendees_per_meeting);
     meeting.created_at_ms = meeting.last_active_ms = clock_.NowUnixMs();
     created = true;
+    if (listener_) {
+      if (std::optional<ApiError> e = listener_->PlaceMeeting(&meeting)) return Fail(*e);
+    }
   }
   json::array attendees_json;
   json::array errors_json;

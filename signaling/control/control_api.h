@@ -16,6 +16,7 @@
 // must outlive it.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,12 @@ class ControlApiListener {
   // True when no shard can take a new meeting without hurting the ones it has: CreateMeeting
   // then answers 503 ServiceUnavailableException (the AWS SDK retries it).
   virtual bool AtCapacity() const { return false; }
+  // Cluster mode: chooses the node that hosts a new meeting and fills the record's node fields
+  // (node id and the URLs its MediaPlacement names), or says why none can (503). With one node
+  // the record is left as it is.
+  virtual std::optional<ApiError> PlaceMeeting(store::MeetingRecord* /*meeting*/) {
+    return std::nullopt;
+  }
 };
 
 class ControlApi {

@@ -1,0 +1,254 @@
+#include "server/cluster_node.h"
+
+#include <sstream>
+
+#include "base/log.h"
+
+namespace sfu::server {
+namespace {
+
+constexpr int64_t kHeartbeatMs = 1000;
+constexpr int kInboxBatch = 200;
+
+std::vector<std::string> Words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+}  // namespace
+
+ClusterNode::ClusterNode(store::RedisStore& store, ClusterNodeConfig config,
+                         api::ControlApiListener& local, ShardSet& shards,
+                         signaling::SignalingHub& hub)
+    : store_(store),
+      config_(std::move(config)),
+      local_(local),
+      shards_(shards),
+      hub_(hub),
+      registry_(store.client(), store.node_id(), config_.timeout_ms) {}
+
+bool ClusterNode::Start(std::string* error) {
+  try {
+    registry_.ClearDrain();
+    registry_.Heartbeat(SelfInfo(0));
+  } catch (const store::StoreError& e) {
+    *error = e.what();
+    return false;
+  }
+  reachable_ = true;
+  reachable_since_ms_ = 0;  // set on the first tick
+  return true;
+}
+
+store::NodeInfo ClusterNode::SelfInfo(int64_t now_ms) {
+  store::NodeInfo n;
+  n.id = registry_.self_id();
+  n.http_base = config_.http_base;
+  n.ws_base = config_.ws_base;
+  n.media_host = config_.media_host;
+  n.shards = static_cast<int>(shards_.size());
+  n.capacity = config_.capacity;
+  n.attendees = static_cast<int64_t>(hub_.session_count());
+  n.overloaded = shards_.AllOverloaded();
+  n.draining = draining_;
+  n.version = config_.version;
+  // Shard CPU and late ticks since the last heartbeat.
+  uint64_t cpu_us = 0, late = 0;
+  for (const ShardStats* s : shards_.Stats()) {
+    cpu_us += s->thread_cpu_us.load(std::memory_order_relaxed);
+    late += s->late_ticks.load(std::memory_order_relaxed);
+  }
+  if (last_stats_ms_ > 0 && now_ms > last_stats_ms_) {
+    cpu_ = static_cast<double>(cpu_us - last_cpu_us_) /
+           (static_cast<double>(now_ms - last_stats_ms_) * 1000.0 * static_cast<double>(n.shards));
+    late_ticks_ = static_cast<int64_t>(late - last_late_ticks_);
+  }
+  if (now_ms > 0) {
+    last_cpu_us_ = cpu_us;
+    last_late_ticks_ = late;
+    last_stats_ms_ = now_ms;
+  }
+  n.cpu = cpu_;
+  n.late_ticks = late_ticks_;
+  return n;
+}
+
+bool ClusterNode::Tick(int64_t now_ms) {
+  if (reachable_ && reachable_since_ms_ == 0) reachable_since_ms_ = now_ms;
+  try {
+    DrainInbox();
+  } catch (const store::StoreError&) {
+    // said by the heartbeat
+  }
+  if (now_ms >= next_heartbeat_ms_) {
+    next_heartbeat_ms_ = now_ms + kHeartbeatMs;
+    Heartbeat(now_ms);
+    if (reachable_) Sweep(now_ms);
+    if (draining_ && reachable_) {
+      try {
+        if (store_.CountMeetings() == 0) {
+          SFU_LOG(kInfo, "drained: no meeting left on this node, stopping")
+              .Kv("node", registry_.self_id());
+          return false;
+        }
+      } catch (const store::StoreError&) {
+      }
+    }
+  }
+  return true;
+}
+
+void ClusterNode::Heartbeat(int64_t now_ms) {
+  try {
+    const bool drain = registry_.Heartbeat(SelfInfo(now_ms));
+    if (!reachable_) {
+      SFU_LOG(kInfo, "Redis reachable again: the API answers again").Kv("redis", store_.Describe());
+      reachable_ = true;
+      reachable_since_ms_ = now_ms;
+    }
+    if (drain && !draining_) {
+      draining_ = true;
+      SFU_LOG(kInfo, "draining: no new meetings here; stopping when the last one ends")
+          .Kv("node", registry_.self_id())
+          .Kv("meetings", store_.CountMeetings());
+      registry_.Heartbeat(SelfInfo(now_ms));  // say so at once
+    }
+  } catch (const store::StoreError& e) {
+    if (reachable_) {
+      SFU_LOG(kError, "Redis unavailable: the API answers 503, live media continues")
+          .Kv("redis", store_.Describe())
+          .Kv("error", e.what());
+    }
+    reachable_ = false;
+  }
+}
+
+void ClusterNode::Sweep(int64_t now_ms) {
+  // Only a node that has reached Redis for a whole timeout judges others dead.
+  if (now_ms - reachable_since_ms_ < config_.timeout_ms) return;
+  try {
+    for (const std::string& dead : registry_.DeadNodes()) {
+      if (!registry_.ClaimSweep(dead, 60'000)) continue;
+      const std::vector<std::string> meetings = store_.ListMeetingIdsOf(dead);
+      SFU_LOG(kWarn, "node lost: no heartbeat for the node timeout; ending its meetings")
+          .Kv("node", dead)
+          .Kv("meetings", static_cast<uint64_t>(meetings.size()))
+          .Kv("timeout_ms", config_.timeout_ms);
+      for (const std::string& id : meetings) {
+        if (on_swept_) on_swept_(id);
+        if (api_) api_->EndMeeting(id, "node_lost");
+      }
+      registry_.Forget(dead);
+    }
+  } catch (const store::StoreError& e) {
+    SFU_LOG(kWarn, "sweep of dead nodes failed").Kv("error", e.what());
+  }
+}
+
+std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) {
+  std::vector<store::NodeInfo> nodes = registry_.LiveNodes();
+  // Our own entry is as fresh as it gets; the others are at most a heartbeat old (their
+  // meeting counts are read from the store, so they are current).
+  store::NodeInfo self = SelfInfo(0);
+  bool found = false;
+  for (store::NodeInfo& n : nodes) {
+    if (n.id != self.id) continue;
+    self.meetings = n.meetings;
+    n = self;
+    found = true;
+  }
+  if (!found) {
+    self.meetings = store_.CountMeetings();
+    nodes.push_back(self);
+  }
+  std::optional<store::NodeInfo> pick = store::PickNode(nodes);
+  if (!pick) {
+    return api::ServiceUnavailable("No media node can take a new meeting (" +
+                                   std::to_string(nodes.size()) +
+                                   " live, each at capacity, overloaded or draining); retry later");
+  }
+  m->node_id = pick->id;
+  m->node_http_base = pick->http_base;
+  m->node_ws_base = pick->ws_base;
+  m->node_media_host = pick->media_host;
+  return std::nullopt;
+}
+
+void ClusterNode::Route(const std::string& host, const std::string& message) {
+  if (host.empty()) return;
+  if (host == registry_.self_id()) {
+    Handle(message);
+    return;
+  }
+  registry_.Send(host, message);
+}
+
+void ClusterNode::Broadcast(const std::string& message) {
+  Handle(message);
+  for (const store::NodeInfo& n : registry_.LiveNodes())
+    if (n.id != registry_.self_id()) registry_.Send(n.id, message);
+}
+
+std::string ClusterNode::HostOf(const std::string& meeting_id) {
+  std::optional<store::MeetingRecord> m = store_.GetMeeting(meeting_id);
+  return m ? m->node_id : std::string();
+}
+
+void ClusterNode::OnMeetingCreated(const store::MeetingRecord& m) {
+  Route(m.node_id, "created " + m.meeting_id);
+}
+
+void ClusterNode::OnMeetingDeleted(const std::string& meeting_id, std::string_view) {
+  // The record is gone: whoever hosts it (if anyone still does) hears it.
+  Broadcast("deleted " + meeting_id);
+}
+
+void ClusterNode::OnAttendeeCreated(const store::AttendeeRecord& a) {
+  Route(HostOf(a.meeting_id), "attendee-created " + a.meeting_id + " " + a.attendee_id);
+}
+
+void ClusterNode::OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) {
+  Route(HostOf(meeting_id), "attendee-deleted " + meeting_id + " " + attendee_id);
+}
+
+void ClusterNode::OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& a) {
+  Route(HostOf(a.meeting_id), "capabilities " + a.meeting_id + " " + a.attendee_id);
+}
+
+void ClusterNode::DrainInbox() {
+  for (int rounds = 0; rounds < 10; ++rounds) {
+    const std::vector<std::string> batch = registry_.Receive(kInboxBatch);
+    for (const std::string& m : batch) Handle(m);
+    if (batch.size() < static_cast<size_t>(kInboxBatch)) return;
+  }
+}
+
+void ClusterNode::Handle(const std::string& message) {
+  const std::vector<std::string> w = Words(message);
+  if (w.size() < 2) return;
+  const std::string& what = w[0];
+  const std::string& meeting_id = w[1];
+  try {
+    if (what == "created") {
+      if (std::optional<store::MeetingRecord> m = store_.GetMeeting(meeting_id))
+        local_.OnMeetingCreated(*m);
+    } else if (what == "deleted") {
+      if (shards_.ShardOf(meeting_id) || hub_.HasConnected(meeting_id))
+        local_.OnMeetingDeleted(meeting_id, "deleted");
+    } else if (w.size() == 3 && what == "attendee-created") {
+      if (std::optional<store::AttendeeRecord> a = store_.GetAttendee(meeting_id, w[2]))
+        local_.OnAttendeeCreated(*a);
+    } else if (w.size() == 3 && what == "attendee-deleted") {
+      local_.OnAttendeeDeleted(meeting_id, w[2]);
+    } else if (w.size() == 3 && what == "capabilities") {
+      if (std::optional<store::AttendeeRecord> a = store_.GetAttendee(meeting_id, w[2]))
+        local_.OnAttendeeCapabilitiesChanged(*a);
+    }
+  } catch (const store::StoreError& e) {
+    SFU_LOG(kWarn, "cluster message not applied").Kv("message", message).Kv("error", e.what());
+  }
+}
+
+}  // namespace sfu::server

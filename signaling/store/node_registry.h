@@ -1,0 +1,85 @@
+#pragma once
+// Cluster mode's node registry and mailboxes, in Redis (docs/DESIGN.md, "Cluster mode").
+//
+//   sfu:node:<id>     hash: the node's URLs and load, written by its heartbeat; expires after
+//                     the node timeout, so a node that stops heartbeating disappears by itself
+//   sfu:nodes         set of every node id ever registered and not yet swept
+//   sfu:drain:<id>    present: the node was asked to drain (sfu-server --drain)
+//   sfu:inbox:<id>    list of control messages for the node ("created <meeting>", ...): the API
+//                     node tells the hosting node what changed; drained every 100 ms
+//   sfu:sweep:<id>    the lock a live node takes to end a dead node's meetings
+//
+// Thread: one owner (the control thread). Errors: StoreError / StoreUnavailable from the client.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "signaling/store/redis_client.h"
+
+namespace sfu::store {
+
+struct NodeInfo {
+  std::string id;
+  std::string http_base;   // the control API and meeting app
+  std::string ws_base;     // signaling
+  std::string media_host;  // AudioHostUrl: first shard's host:port
+  int shards = 0;
+  int64_t capacity = 0;     // attendees the node takes (--node-capacity)
+  int64_t attendees = 0;    // connected now
+  int64_t meetings = 0;     // hosted now (from the store, fresher than the heartbeat)
+  double cpu = 0;           // shard CPU, fraction of the shards' cores, last second
+  int64_t late_ticks = 0;   // mixer ticks late, last heartbeat period
+  bool overloaded = false;  // every shard over its late-tick limit
+  bool draining = false;
+  std::string version;
+
+  // Attendees expected: the connected ones, and at least kSeatsPerMeeting per hosted meeting (a
+  // meeting just created has nobody connected yet but will).
+  static constexpr int64_t kSeatsPerMeeting = 2;
+  int64_t Load() const { return std::max(attendees, meetings * kSeatsPerMeeting); }
+  bool TakesMeetings() const { return !draining && !overloaded && Load() < capacity; }
+};
+
+// Pure: the node a new meeting goes to: among nodes that take meetings, the lowest load per
+// unit of capacity, then fewer meetings, then id. nullopt when none can.
+std::optional<NodeInfo> PickNode(const std::vector<NodeInfo>& nodes);
+
+class NodeRegistry {
+ public:
+  // client: borrowed. timeout_ms: a node whose heartbeat is older is dead.
+  NodeRegistry(RedisClient& client, std::string self_id, int64_t timeout_ms);
+
+  const std::string& self_id() const { return self_id_; }
+  int64_t timeout_ms() const { return timeout_ms_; }
+
+  // Writes this node's entry (expiring after the timeout) and returns whether it was asked to
+  // drain.
+  bool Heartbeat(const NodeInfo& self);
+  // Clears a drain request left from before a restart.
+  void ClearDrain();
+  // The live nodes with their meeting counts read fresh from the store's per-node index.
+  std::vector<NodeInfo> LiveNodes();
+  // Registered nodes whose entry expired (dead), not this one.
+  std::vector<std::string> DeadNodes();
+  // Takes the right to end a dead node's meetings for lock_ms; false if another node has it.
+  bool ClaimSweep(const std::string& dead_id, int64_t lock_ms);
+  // The dead node's meetings are ended: forget it.
+  void Forget(const std::string& dead_id);
+
+  // Mailboxes: RPUSH to a node, LPOP (up to max) from ours.
+  void Send(const std::string& node_id, const std::string& message);
+  std::vector<std::string> Receive(int max);
+
+  // sfu-server --drain: asks the node to drain. True if the node is live.
+  static bool RequestDrain(RedisClient& client, const std::string& node_id);
+
+ private:
+  RedisClient& client_;
+  std::string self_id_;
+  int64_t timeout_ms_;
+};
+
+}  // namespace sfu::store

@@ -365,8 +365,12 @@ int RunServer(const ServerConfig& given) {
   router_config.api_keys = config.api_keys;
   signaling::HttpRouter router(api, metrics, *limiter, clock, router_config);
   router.set_before_scrape([&] {
-    metrics.SetMeetings(store->CountMeetings());
-    metrics.SetAttendees(store->CountAllAttendees());
+    try {
+      metrics.SetMeetings(store->CountMeetings());
+      metrics.SetAttendees(store->CountAllAttendees());
+    } catch (const store::StoreError&) {
+      // Redis away: the gauges keep their last values (/readyz says so)
+    }
     metrics.SetConnectedAttendees(static_cast<int64_t>(hub.session_count()));
   });
   router.set_ready_check([&](std::string* why) {

@@ -1,0 +1,295 @@
+// Cluster mode (docs/DESIGN.md, "Cluster mode"): Debian's redis-server started by this test on a
+// free loopback port with a temp dir (appendonly yes, appendfsync always), and three sfu-server
+// nodes A, B, C sharing it (--redis, --node-timeout 3). Everything on 127.0.0.1.
+//
+// 1. The real @aws-sdk/client-chime-sdk-meetings creates 30 meetings through node A: they spread
+//    over the three nodes (each MediaPlacement names its node), and node B answers GetMeeting and
+//    ListAttendees for every one of them.
+// 2. Two Chime SDK clients in Chromium (440 and 700 Hz) join a meeting placed on node C through
+//    its URLs, with join tokens issued by node A: each hears the other, not itself. Node B lists
+//    them; node C's metrics count them.
+// 3. The API rate limit is one bucket per caller across the nodes: a burst spread over A, B and C
+//    is refused (429) past the shared burst, which each node alone would have allowed.
+// 4. Redis stopped while the clients talk: the API answers 503 ServiceUnavailable on every node,
+//    /readyz says why, and media goes on (both still hear each other); Redis restarted on the same
+//    port and dir: every node answers again with the same meetings, and no node is swept as dead
+//    although every heartbeat key expired during the outage.
+// 5. Node C killed (SIGKILL): within the heartbeat timeout its meetings are ended (GetMeeting 404
+//    through A and B), meetings on A and B are untouched, and new meetings avoid C.
+// 6. A node started with --redis pointing at nothing exits at once with a clear error.
+// 7. sfu-server --drain asks node B to drain: new meetings avoid it, and it exits by itself once
+//    its last meeting is deleted.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startServer, launchChromium, freePort, requireWeb, SERVER_BIN } = require('./harness');
+const { buildBundle, servePage } = require('./chime_bundle');
+const media = require('./chime_media');
+
+const sdk = requireWeb('@aws-sdk/client-chime-sdk-meetings');
+const FREQS = [440, 700];
+const TIMEOUT_S = 3;
+let dir;
+let redis;
+let redisPort;
+const nodes = {};
+let web;
+let bundleDir;
+const browsers = [];
+const pages = [];
+const placed = {};  // meeting id -> node name
+let talkMeeting;
+
+async function startRedis() {
+  const proc = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no',
+    '--logfile', path.join(dir, 'redis.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  proc.on('error', (e) => { output += `spawn error: ${e.message} (scripts/setup.sh installs redis-server)\n`; });
+  process.on('exit', () => { try { proc.kill('SIGKILL'); } catch (_) { /* gone */ } });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const r = spawnSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' });
+    if (r.stdout && r.stdout.trim() === 'PONG') break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      const log = fs.existsSync(path.join(dir, 'redis.log')) ? fs.readFileSync(path.join(dir, 'redis.log'), 'utf8') : '';
+      throw new Error(`redis-server did not start:\n${output}\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    proc,
+    stop: () => new Promise((resolve) => {
+      if (proc.exitCode !== null) { resolve(); return; }
+      proc.on('exit', () => resolve());
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+function redisUrl() { return `redis://127.0.0.1:${redisPort}`; }
+
+async function startNode(name, extra = []) {
+  nodes[name] = await startServer(['--redis', redisUrl(), '--node-id', `node-${name}`,
+    '--node-timeout', String(TIMEOUT_S), '--shards', '1', '--api-rate', '100', '--api-burst', '150', ...extra]);
+  return nodes[name];
+}
+
+function nodeOf(meeting) {
+  const url = meeting.MediaPlacement.SignalingUrl;
+  for (const [name, n] of Object.entries(nodes)) if (url.startsWith(`ws://127.0.0.1:${n.port}/`)) return name;
+  return `unknown (${url})`;
+}
+
+function client(node) {
+  return new sdk.ChimeSDKMeetingsClient({
+    endpoint: node.url, region: 'us-east-1', maxAttempts: 1,
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  });
+}
+
+async function waitUntil(fn, what, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function newPage(browser, what) {
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => process.stderr.write(`[pageerror ${what}] ${e.message}\n`));
+  await p.goto(web.url);
+  await media.installSpectrum(p);
+  return p;
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-cluster-'));
+  redisPort = await freePort();
+  redis = await startRedis();
+  for (const n of ['a', 'b', 'c']) await startNode(n);
+  const bundle = await buildBundle();
+  bundleDir = path.dirname(bundle);
+  web = await servePage(bundle);
+  for (const f of FREQS) {
+    const wav = path.join(dir, `tone${f}.wav`);
+    media.writeToneWav(wav, f);
+    const b = await launchChromium([`--use-file-for-fake-audio-capture=${wav}`]);
+    browsers.push(b);
+    pages.push(await newPage(b, `${f} Hz`));
+  }
+}, { timeout: 90000 });
+
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+  if (web) await web.close();
+  for (const n of Object.values(nodes)) await n.stop();
+  if (redis) await redis.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+});
+
+test('30 meetings created through node A with the AWS SDK spread over the three nodes; node B answers for all of them', async () => {
+  const a = client(nodes.a);
+  const b = client(nodes.b);
+  for (let i = 0; i < 30; i += 1) {
+    const r = await a.send(new sdk.CreateMeetingCommand({
+      ClientRequestToken: `cluster-${i}`, MediaRegion: 'us-east-1', ExternalMeetingId: `cluster-${i}`,
+    }));
+    placed[r.Meeting.MeetingId] = nodeOf(r.Meeting);
+  }
+  const counts = { a: 0, b: 0, c: 0 };
+  for (const n of Object.values(placed)) counts[n] = (counts[n] ?? 0) + 1;
+  console.log(`[cluster] 30 meetings placed: ${JSON.stringify(counts)}`);
+  for (const n of ['a', 'b', 'c']) assert.ok(counts[n] >= 8, `node ${n} got ${counts[n]} of 30: ${JSON.stringify(counts)}`);
+  // The same token again through node B: the same meeting (idempotency tokens are shared).
+  const again = await b.send(new sdk.CreateMeetingCommand({ ClientRequestToken: 'cluster-0', MediaRegion: 'us-east-1', ExternalMeetingId: 'cluster-0' }));
+  assert.strictEqual(placed[again.Meeting.MeetingId] !== undefined, true, 'a replayed ClientRequestToken returns the existing meeting');
+  for (const id of Object.keys(placed)) {
+    const g = await b.send(new sdk.GetMeetingCommand({ MeetingId: id }));
+    assert.strictEqual(g.Meeting.MeetingId, id);
+    assert.strictEqual(nodeOf(g.Meeting), placed[id], 'GetMeeting through B names the hosting node');
+    const l = await b.send(new sdk.ListAttendeesCommand({ MeetingId: id }));
+    assert.deepStrictEqual(l.Attendees, []);
+  }
+});
+
+test('two Chime clients join a meeting on node C with tokens issued by node A: each hears the other, not itself; node B lists them', { timeout: 90000 }, async () => {
+  let created;
+  for (let i = 0; i < 10 && !created; i += 1) {
+    const r = (await media.api(nodes.a, 'POST', '/meetings?operation=create-attendees', {
+      ExternalMeetingId: `talk-${i}`, Attendees: FREQS.map((f) => ({ ExternalUserId: `tone-${f}` })),
+    })).json;
+    if (nodeOf(r.Meeting) === 'c') created = r;
+    else placed[r.Meeting.MeetingId] = nodeOf(r.Meeting);
+  }
+  assert.ok(created, 'one of 10 meetings created through A was placed on C');
+  talkMeeting = created;
+  placed[created.Meeting.MeetingId] = 'c';
+  const t0 = Date.now();
+  await Promise.all(pages.map((p, i) => p.evaluate(media.joinMeeting, {
+    meeting: { Meeting: created.Meeting }, attendee: { Attendee: created.Attendees[i] }, rawMic: true,
+  })));
+  for (const p of pages) await media.waitFor(p, () => window.ev.started, 'audioVideoDidStart');
+  await media.waitForMixedAudio(pages);
+  console.log(`[cluster] audio on both ${Date.now() - t0} ms after join (meeting on node C)`);
+  await new Promise((r) => setTimeout(r, 1500));
+  await media.assertEachHearsTheOthers(pages, FREQS);
+  const listed = (await media.api(nodes.b, 'GET', `/meetings/${created.Meeting.MeetingId}/attendees`)).json;
+  assert.deepStrictEqual(listed.Attendees.map((x) => x.ExternalUserId).sort(), FREQS.map((f) => `tone-${f}`).sort());
+  assert.strictEqual(await media.metricSum(nodes.c, 'sfu_connected_attendees'), 2, 'node C holds the two sessions');
+  assert.strictEqual(await media.metricSum(nodes.a, 'sfu_connected_attendees'), 0, 'node A holds none');
+});
+
+test('the API rate limit is shared: a burst spread over A, B and C is refused past the one shared bucket', async () => {
+  await new Promise((r) => setTimeout(r, 2000));  // the bucket refills (100/s, burst 150)
+  const statuses = [];
+  const order = ['a', 'b', 'c'];
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 450 }, (_, i) => fetch(`${nodes[order[i % 3]].url}/meetings/${talkMeeting.Meeting.MeetingId}`)
+    .then((r) => { statuses.push(r.status); return r.text(); })));
+  const ok = statuses.filter((s) => s === 200).length;
+  const limited = statuses.filter((s) => s === 429).length;
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`[cluster] 450 requests, 150 per node, in ${seconds.toFixed(2)} s: ${ok} answered, ${limited} refused (429)`);
+  assert.strictEqual(ok + limited, 450, `only 200 or 429: ${statuses}`);
+  // Each node alone would answer all of its 150 (its burst); one shared bucket answers the burst
+  // plus what refills meanwhile.
+  assert.ok(ok <= 150 + 100 * seconds + 10, `at most the shared burst plus the refill: ${ok} answered in ${seconds} s`);
+  assert.ok(limited > 0, 'some refused');
+  await new Promise((r) => setTimeout(r, 2000));
+});
+
+test('Redis stopped: the API answers 503 on every node and media goes on; Redis back: every node answers, nobody is swept', { timeout: 60000 }, async () => {
+  const id = talkMeeting.Meeting.MeetingId;
+  await redis.stop();
+  const t0 = Date.now();
+  for (const n of ['a', 'b', 'c']) {
+    const r = await fetch(`${nodes[n].url}/meetings/${id}`);
+    assert.strictEqual(r.status, 503, `node ${n} without Redis`);
+    assert.strictEqual(r.headers.get('x-amzn-errortype')?.split(':')[0], 'ServiceUnavailableException');
+  }
+  await waitUntil(async () => (await fetch(`${nodes.a.url}/readyz`)).status === 503, 'node A /readyz says not ready', 5000);
+  const ready = await (await fetch(`${nodes.a.url}/readyz`)).text();
+  assert.match(ready, /Redis/, `/readyz says why: ${ready}`);
+  // Live media does not need Redis: both still hear each other.
+  await media.assertEachHearsTheOthers(pages, FREQS);
+  // Long enough for every heartbeat key (3 s) to expire while Redis is away.
+  const wait = TIMEOUT_S * 1000 + 1000 - (Date.now() - t0);
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  console.log(`[cluster] Redis away for ${Date.now() - t0} ms; restarting it on the same port and dir`);
+  redis = await startRedis();
+  for (const n of ['a', 'b', 'c']) {
+    await waitUntil(async () => (await fetch(`${nodes[n].url}/meetings/${id}`)).status === 200, `node ${n} answers again`, 10000);
+  }
+  // A sweep would come within a timeout of the nodes being back; wait past it.
+  await new Promise((r) => setTimeout(r, TIMEOUT_S * 1000 + 2000));
+  for (const [m, n] of Object.entries(placed)) {
+    assert.strictEqual((await fetch(`${nodes.b.url}/meetings/${m}`)).status, 200, `meeting on node ${n} survived the outage`);
+  }
+  for (const n of ['a', 'b', 'c']) assert.doesNotMatch(nodes[n].output(), /node lost/, `node ${n} swept nobody`);
+  await media.assertEachHearsTheOthers(pages, FREQS);
+});
+
+test('node C killed: its meetings end within the heartbeat timeout, A\'s and B\'s stay, new meetings avoid C', { timeout: 60000 }, async () => {
+  for (const p of pages) await p.evaluate(() => window.session.audioVideo.stop()).catch(() => {});
+  nodes.c.proc.kill('SIGKILL');
+  const t0 = Date.now();
+  const onC = Object.keys(placed).filter((m) => placed[m] === 'c');
+  assert.ok(onC.length > 0);
+  await waitUntil(async () => {
+    for (const m of onC) if ((await fetch(`${nodes.a.url}/meetings/${m}`)).status !== 404) return false;
+    return true;
+  }, `C's ${onC.length} meetings end`, (TIMEOUT_S * 2 + 5) * 1000);
+  console.log(`[cluster] node C killed: its ${onC.length} meetings ended ${Date.now() - t0} ms later`);
+  const sweeper = ['a', 'b'].find((n) => /node lost[^\n]*node=node-c/.test(nodes[n].output()));
+  assert.ok(sweeper, 'a live node logged the sweep of node-c');
+  for (const [m, n] of Object.entries(placed)) {
+    if (n === 'c') continue;
+    assert.strictEqual((await fetch(`${nodes.b.url}/meetings/${m}`)).status, 200, `meeting on node ${n} untouched`);
+  }
+  for (let i = 0; i < 6; i += 1) {
+    const r = (await media.api(nodes.a, 'POST', '/meetings', { ExternalMeetingId: `after-${i}` })).json;
+    assert.notStrictEqual(nodeOf(r.Meeting), 'c', 'a new meeting avoids the dead node');
+    placed[r.Meeting.MeetingId] = nodeOf(r.Meeting);
+  }
+  await nodes.c.stop();
+  delete nodes.c;
+});
+
+test('a node whose Redis does not answer exits at once with a clear error', async () => {
+  const port = await freePort();
+  const r = spawnSync(SERVER_BIN, ['--listen', `127.0.0.1:${await freePort()}`, '--media-port', '0', '--turn-port', '0',
+    '--data-dir', path.join(dir, 'nothing'), '--redis', `redis://127.0.0.1:${port}`], { encoding: 'utf8', timeout: 10000 });
+  assert.strictEqual(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, new RegExp(`cannot use Redis \\(--redis\\)[^\\n]*cannot connect to Redis at redis://127.0.0.1:${port}`));
+});
+
+test('sfu-server --drain asks node B to drain: new meetings avoid it; it stops once its last meeting is deleted', { timeout: 60000 }, async () => {
+  const r = spawnSync(SERVER_BIN, ['--drain', '--redis', redisUrl(), '--node-id', 'node-b'], { encoding: 'utf8', timeout: 10000 });
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /node node-b asked to drain: it takes no new meetings/);
+  await waitUntil(() => /msg="draining/.test(nodes.b.output()), 'node B says it drains', 5000);
+  for (let i = 0; i < 4; i += 1) {
+    const m = (await media.api(nodes.a, 'POST', '/meetings', { ExternalMeetingId: `drain-${i}` })).json;
+    assert.strictEqual(nodeOf(m.Meeting), 'a', 'a new meeting goes to A while B drains');
+  }
+  assert.strictEqual(nodes.b.proc.exitCode, null, 'B still runs while it has meetings');
+  for (const [m, n] of Object.entries(placed)) {
+    if (n === 'b') assert.strictEqual((await fetch(`${nodes.a.url}/meetings/${m}`, { method: 'DELETE' })).status, 204);
+  }
+  await waitUntil(() => nodes.b.proc.exitCode !== null, 'node B exits after its last meeting', 10000);
+  assert.strictEqual(nodes.b.proc.exitCode, 0);
+  assert.match(nodes.b.output(), /drained: no meeting left on this node, stopping/);
+});

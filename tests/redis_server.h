@@ -50,7 +50,7 @@ class ScopedRedisServer {
         error_ = std::string("cannot find a free TCP port: ") + std::strerror(errno);
         return;
       }
-      if (Start()) return;
+      if (Start() || error_.find("already in use") == std::string::npos) return;
     }
   }
   ~ScopedRedisServer() {
@@ -100,6 +100,10 @@ class ScopedRedisServer {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    const std::string exec_failed =
+        std::string("exec ") + kBinary + " failed: is redis-server installed (scripts/setup.sh)?\n";
+    // Each start's logs alone, for the error message.
+    for (const std::string& f : {log, out}) std::ofstream(f, std::ios::trunc).flush();
     // Only async-signal-safe calls between fork and exec.
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
@@ -111,15 +115,14 @@ class ScopedRedisServer {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind
       if (::getppid() != parent) ::_exit(126);
       const int null_fd = ::open("/dev/null", O_RDONLY);
-      const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (null_fd >= 0) ::dup2(null_fd, 0);
       if (out_fd >= 0) {
         ::dup2(out_fd, 1);
         ::dup2(out_fd, 2);
       }
       ::execv(kBinary, argv.data());
-      const char msg[] = "exec /usr/bin/redis-server failed (scripts/setup.sh installs it)\n";
-      [[maybe_unused]] ssize_t n = ::write(2, msg, sizeof(msg) - 1);
+      [[maybe_unused]] ssize_t n = ::write(2, exec_failed.data(), exec_failed.size());
       ::_exit(127);
     }
     pid_ = pid;

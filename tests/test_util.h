@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -14,9 +15,12 @@ class ScopedTempDir {
  public:
   ScopedTempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        std::filesystem::temp_directory_path() / ("sfu-test-" + std::to_string(::getpid()) + "-" +
-                                                  info->test_suite_name() + "-" + info->name());
+    // Parameterized tests have '/' in their names ("Engines/Suite", "Test/sqlite"): one flat
+    // directory all the same, so the destructor removes everything.
+    std::string name = "sfu-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() +
+                       "-" + info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    path_ = std::filesystem::temp_directory_path() / name;
     std::filesystem::remove_all(path_);
   }
   ~ScopedTempDir() {

@@ -2,6 +2,8 @@
 
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <charconv>
 #include <chrono>
@@ -71,6 +73,43 @@ std::string Sha1Hex(const std::string& s) {
   return out;
 }
 
+// hiredis sends with write(2): writing to a connection Redis has closed raises SIGPIPE, and the
+// process does not ignore it (its own sockets send with MSG_NOSIGNAL, as in
+// transport/tcp/stream_server.cc), so a Redis restart would kill the server. SIGPIPE is blocked
+// for the duration of a call and one it raised is discarded; the write fails with EPIPE and the
+// call throws StoreUnavailable like any lost connection.
+class ScopedSigpipeBlock {
+ public:
+  ScopedSigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~ScopedSigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero{0, 0};
+        sigtimedwait(&pipe_, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
+  ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
 }  // namespace
 
 std::string RedisAddress::Describe() const {
@@ -82,8 +121,13 @@ std::string RedisAddress::Describe() const {
 
 std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* error) {
   RedisAddress a;
+  const size_t at = url.rfind('@');
   auto fail = [&](const std::string& why) -> std::optional<RedisAddress> {
-    *error = "--redis " + std::string(url) + ": " + why;
+    // Errors are logged: the credentials are not repeated.
+    std::string shown(url);
+    if (at != std::string_view::npos && url.rfind("redis://", 0) == 0)
+      shown = "redis://***" + std::string(url.substr(at));
+    *error = "--redis " + shown + ": " + why;
     return std::nullopt;
   };
   if (url.rfind("unix://", 0) == 0) {
@@ -98,21 +142,25 @@ std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* err
   }
   if (url.rfind("redis://", 0) != 0) return fail("expected redis://host:port or unix:///path");
   std::string_view rest = url.substr(8);
+  // The credentials first: a password may hold '/', ':' or '@' (the host never holds '@').
+  if (const size_t cred = rest.rfind('@'); cred != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, cred);
+    if (size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
+      a.user = std::string(userinfo.substr(0, colon));
+      a.password = std::string(userinfo.substr(colon + 1));
+    } else {
+      a.password = std::string(userinfo);
+    }
+    rest = rest.substr(cred + 1);
+  }
   if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty() && (!ParseInt(db, &a.db) || a.db < 0)) return fail("db must be a number");
     rest = rest.substr(0, slash);
   }
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    if (size_t colon = userinfo.find(':'); colon != std::string_view::npos)
-      a.password = std::string(userinfo.substr(colon + 1));
-    else
-      a.password = std::string(userinfo);
-    rest = rest.substr(at + 1);
-  }
   std::string_view host = rest;
   std::string_view port;
+  bool has_port = false;
   if (!rest.empty() && rest[0] == '[') {
     const size_t close = rest.find(']');
     if (close == std::string_view::npos) return fail("unclosed [ in the host");
@@ -121,14 +169,20 @@ std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* err
     if (!after.empty()) {
       if (after[0] != ':') return fail("expected :port after ]");
       port = after.substr(1);
+      has_port = true;
     }
-  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
+  } else {
+    if (size_t colon = rest.find(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      has_port = true;
+    }
+    if (port.find(':') != std::string_view::npos)
+      return fail("an IPv6 address goes in brackets: redis://[::1]:6379");
   }
   if (host.empty()) return fail("no host");
   a.host = std::string(host);
-  if (!port.empty() && (!ParseInt(port, &a.port) || a.port < 1 || a.port > 65535))
+  if (has_port && (!ParseInt(port, &a.port) || a.port < 1 || a.port > 65535))
     return fail("port must be 1-65535");
   return a;
 }
@@ -156,6 +210,7 @@ std::unique_ptr<RedisClient> RedisClient::Connect(const RedisAddress& address,
 }
 
 bool RedisClient::Open(std::string* error) {
+  ScopedSigpipeBlock no_sigpipe;
   if (ctx_) {
     redisFree(ctx_);
     ctx_ = nullptr;
@@ -192,7 +247,11 @@ bool RedisClient::Open(std::string* error) {
     }
     return true;
   };
-  if (!address_.password.empty() && !check({"AUTH", address_.password}, "AUTH")) return false;
+  if (!address_.password.empty()) {
+    std::vector<std::string> auth = {"AUTH", address_.password};
+    if (!address_.user.empty()) auth.insert(auth.begin() + 1, address_.user);
+    if (!check(auth, "AUTH")) return false;
+  }
   if (address_.db != 0 && !check({"SELECT", std::to_string(address_.db)}, "SELECT")) return false;
   return check({"PING"}, "PING");
 }
@@ -221,6 +280,7 @@ void RedisClient::Lost(const std::string& what) {
 
 std::vector<RedisReply> RedisClient::Pipeline(const std::vector<std::vector<std::string>>& cmds) {
   EnsureConnected();
+  ScopedSigpipeBlock no_sigpipe;
   std::vector<const char*> ptrs;
   std::vector<size_t> lens;
   for (const auto& argv : cmds) {

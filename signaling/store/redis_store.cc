@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <utility>
 
 #include "base/random.h"
 
@@ -226,6 +227,27 @@ end
 return highest
 )lua";
 
+// KEYS: a request-token key; ARGV: meeting id. Gives back a claim that is still a claim (it
+// expires) and still this meeting's; a token made permanent by a committed meeting stays.
+constexpr char kReleaseClaim[] = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('PTTL', KEYS[1]) > 0 then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua";
+
+// A script as a command that can be queued in a MULTI/EXEC.
+std::vector<std::string> EvalCommand(const std::string& script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> c = {"EVAL", script, std::to_string(keys.size())};
+  c.insert(c.end(), keys.begin(), keys.end());
+  c.insert(c.end(), args.begin(), args.end());
+  return c;
+}
+
+std::string EventPrefix(const std::string& node) { return "sfu:event:" + node + ":"; }
+
 }  // namespace
 
 RedisStore::RedisStore(std::unique_ptr<RedisClient> client, std::string node_id)
@@ -259,7 +281,76 @@ void RedisStore::Write(Commands commands) {
     for (auto& c : commands) pending_.push_back(std::move(c));
     return;
   }
-  client_->Transaction(commands);
+  Commit(std::move(commands));
+}
+
+void RedisStore::Commit(Commands commands) {
+  txn_attendee_ids_.clear();
+  txn_external_ids_.clear();
+  txn_enqueued_.clear();
+  txn_removed_.clear();
+  if (commands.empty()) {
+    Unwatch();
+    ReleaseClaims(std::exchange(claims_, {}));
+    return;
+  }
+  try {
+    client_->Transaction(commands);
+  } catch (const StoreUnavailable&) {
+    // The connection is gone and its WATCH with it; the claims lapse on their own.
+    watching_ = false;
+    claims_.clear();
+    throw;
+  } catch (const StoreError&) {
+    // EXEC ended the WATCH. Aborted (a WATCHed key changed): nothing was written.
+    watching_ = false;
+    ReleaseClaims(std::exchange(claims_, {}));
+    throw;
+  }
+  watching_ = false;
+  claims_.clear();
+}
+
+void RedisStore::Abandon() {
+  pending_.clear();
+  txn_attendee_ids_.clear();
+  txn_external_ids_.clear();
+  txn_enqueued_.clear();
+  txn_removed_.clear();
+  Unwatch();
+  ReleaseClaims(std::exchange(claims_, {}));
+}
+
+void RedisStore::Refuse(const std::string& why) {
+  if (transaction_depth_ == 0) Unwatch();
+  throw StoreError(why);
+}
+
+void RedisStore::Unwatch() {
+  if (!watching_) return;
+  watching_ = false;
+  if (!client_->connected()) return;  // the WATCH went with the connection
+  try {
+    client_->Command({"UNWATCH"});
+  } catch (const StoreError&) {
+  }
+}
+
+void RedisStore::ReleaseClaims(const std::vector<std::pair<std::string, std::string>>& claims) {
+  if (claims.empty() || !client_->connected()) return;  // they lapse on their own
+  Commands c;
+  for (const auto& [token, meeting_id] : claims)
+    c.push_back(EvalCommand(kReleaseClaim, {TokenKey(token)}, {meeting_id}));
+  try {
+    client_->Pipeline(c);
+  } catch (const StoreError&) {
+  }
+}
+
+std::vector<std::string> RedisStore::WatchCommand(const std::vector<std::string>& keys) {
+  std::vector<std::string> c = {"WATCH"};
+  c.insert(c.end(), keys.begin(), keys.end());
+  return c;
 }
 
 void RedisStore::Transaction(const std::function<void()>& f) {
@@ -267,28 +358,41 @@ void RedisStore::Transaction(const std::function<void()>& f) {
   try {
     f();
   } catch (...) {
-    if (--transaction_depth_ == 0) pending_.clear();
+    if (--transaction_depth_ == 0) Abandon();
     throw;
   }
   if (--transaction_depth_ > 0) return;
   Commands commands = std::move(pending_);
   pending_.clear();
-  if (!commands.empty()) client_->Transaction(commands);
+  Commit(std::move(commands));
 }
 
 void RedisStore::InsertMeeting(const MeetingRecord& m) {
   const std::string node = m.node_id.empty() ? node_id_ : m.node_id;
+  const std::string key = MeetingKey(m.meeting_id);
+  const std::string& token = m.client_request_token;
+  // One round trip. The meeting id must be new, and stay so until the write lands (WATCH). The
+  // token is claimed at once (NX) so two nodes creating with one token cannot both win; the
+  // claim becomes permanent with the meeting, is given back if the write is abandoned, and
+  // lapses in 30 s if this node dies first.
+  Commands check = {WatchCommand({key}), {"EXISTS", key}};
+  if (!token.empty()) check.push_back({"SET", TokenKey(token), m.meeting_id, "NX", "PX", "30000"});
+  std::vector<RedisReply> r = client_->Pipeline(check);
+  watching_ = true;
+  const bool claimed = !token.empty() && r[2].type == RedisReply::Type::kStatus;
+  auto refuse = [&](const std::string& why) {
+    if (claimed) ReleaseClaims({{token, m.meeting_id}});
+    Refuse(why);
+  };
+  for (const RedisReply& x : r)
+    if (x.type == RedisReply::Type::kError) refuse("Redis: " + x.str);
+  if (r[1].AsInt() != 0) refuse("meeting " + m.meeting_id + " already exists");
+  if (!token.empty() && !claimed)
+    refuse("ClientRequestToken " + token +
+           " is already used (by a meeting, or by a request under way on another node)");
+  if (claimed) claims_.emplace_back(token, m.meeting_id);
   Commands c;
-  if (!m.client_request_token.empty()) {
-    // Claimed at once (NX) so two nodes creating with one token cannot both win; the claim
-    // becomes permanent with the meeting, or lapses in 30 s if the meeting never commits.
-    RedisReply claim = client_->Command(
-        {"SET", TokenKey(m.client_request_token), m.meeting_id, "NX", "PX", "30000"});
-    if (claim.nil())
-      throw StoreError("ClientRequestToken " + m.client_request_token +
-                       " is being used by another request; retry");
-    c.push_back({"SET", TokenKey(m.client_request_token), m.meeting_id});
-  }
+  if (!token.empty()) c.push_back({"SET", TokenKey(token), m.meeting_id});
   MeetingRecord copy = m;
   copy.node_id = node;
   c.push_back(MeetingHset(copy));
@@ -300,7 +404,12 @@ std::optional<MeetingRecord> RedisStore::GetMeeting(const std::string& meeting_i
   std::vector<RedisReply> r = client_->Pipeline(
       {{"HGETALL", MeetingKey(meeting_id)}, {"ZSCORE", NodeMeetingsKey(node_id_), meeting_id}});
   std::optional<MeetingRecord> m = ReadMeeting(r[0]);
-  if (m) m->last_active_ms = r[1].nil() ? m->created_at_ms : r[1].AsInt();
+  if (!m) return m;
+  if (m->node_id != node_id_ && !m->node_id.empty()) {
+    // Hosted by another node: its last activity is in that node's list.
+    r[1] = client_->Command({"ZSCORE", NodeMeetingsKey(m->node_id), meeting_id});
+  }
+  m->last_active_ms = r[1].nil() ? m->created_at_ms : r[1].AsInt();
   return m;
 }
 
@@ -311,13 +420,15 @@ std::optional<MeetingRecord> RedisStore::FindMeetingByRequestToken(const std::st
 }
 
 bool RedisStore::DeleteMeeting(const std::string& meeting_id) {
-  if (transaction_depth_ > 0) throw StoreError("DeleteMeeting inside a transaction");
-  return client_
-             ->Eval(kDeleteMeeting,
-                    {MeetingKey(meeting_id), AttendeesKey(meeting_id), OrderKey(meeting_id),
-                     ExternalKey(meeting_id), TagsKey(meeting_id), TagOrderKey(meeting_id)},
-                    {meeting_id})
-             .AsInt() == 1;
+  const std::vector<std::string> keys = {MeetingKey(meeting_id), AttendeesKey(meeting_id),
+                                         OrderKey(meeting_id),   ExternalKey(meeting_id),
+                                         TagsKey(meeting_id),    TagOrderKey(meeting_id)};
+  if (transaction_depth_ == 0)
+    return client_->Eval(kDeleteMeeting, keys, {meeting_id}).AsInt() == 1;
+  // In a transaction: queued like the other writes; whether there is a meeting is read now.
+  const bool exists = client_->Command({"EXISTS", MeetingKey(meeting_id)}).AsInt() != 0;
+  pending_.push_back(EvalCommand(kDeleteMeeting, keys, {meeting_id}));
+  return exists;
 }
 
 void RedisStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
@@ -341,8 +452,39 @@ int64_t RedisStore::CountMeetings() {
 
 void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   if (attendees->empty()) return;
-  const int64_t last =
-      client_->Command({"INCRBY", kAttendeeSeq, std::to_string(attendees->size())}).AsInt();
+  // SQLite's UNIQUE constraints: an attendee id, and an ExternalUserId, once per meeting: within
+  // the batch, this transaction's earlier inserts, and what is stored (read now, WATCHed until
+  // the write). The seqs are taken in the same round trip.
+  std::set<std::pair<std::string, std::string>> ids, exts;
+  std::set<std::string> watched;
+  Commands check(1);  // [0]: the WATCH
+  for (const AttendeeRecord& a : *attendees) {
+    std::pair<std::string, std::string> id(a.meeting_id, a.attendee_id);
+    if (txn_attendee_ids_.count(id) || !ids.insert(std::move(id)).second)
+      Refuse("attendee " + a.attendee_id + " is already in meeting " + a.meeting_id);
+    watched.insert(AttendeesKey(a.meeting_id));
+    check.push_back({"HEXISTS", AttendeesKey(a.meeting_id), a.attendee_id});
+    if (a.external_user_id.empty()) continue;
+    std::pair<std::string, std::string> ext(a.meeting_id, a.external_user_id);
+    if (txn_external_ids_.count(ext) || !exts.insert(std::move(ext)).second)
+      Refuse("ExternalUserId " + a.external_user_id + " is already in meeting " + a.meeting_id);
+    watched.insert(ExternalKey(a.meeting_id));
+    check.push_back({"HEXISTS", ExternalKey(a.meeting_id), a.external_user_id});
+  }
+  check[0] = WatchCommand({watched.begin(), watched.end()});
+  check.push_back({"INCRBY", kAttendeeSeq, std::to_string(attendees->size())});
+  const std::vector<RedisReply> r = client_->Pipeline(check);
+  watching_ = true;
+  for (const RedisReply& x : r)
+    if (x.type == RedisReply::Type::kError) Refuse("Redis: " + x.str);
+  size_t i = 1;
+  for (const AttendeeRecord& a : *attendees) {
+    if (r[i++].AsInt() != 0)
+      Refuse("attendee " + a.attendee_id + " is already in meeting " + a.meeting_id);
+    if (!a.external_user_id.empty() && r[i++].AsInt() != 0)
+      Refuse("ExternalUserId " + a.external_user_id + " is already in meeting " + a.meeting_id);
+  }
+  const int64_t last = r.back().AsInt();
   int64_t seq = last - static_cast<int64_t>(attendees->size());
   Commands c;
   for (AttendeeRecord& a : *attendees) {
@@ -351,6 +493,10 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
     c.push_back({"ZADD", OrderKey(a.meeting_id), std::to_string(a.seq), a.attendee_id});
     if (!a.external_user_id.empty())
       c.push_back({"HSET", ExternalKey(a.meeting_id), a.external_user_id, a.attendee_id});
+  }
+  if (transaction_depth_ > 0) {
+    txn_attendee_ids_.insert(ids.begin(), ids.end());
+    txn_external_ids_.insert(exts.begin(), exts.end());
   }
   Write(std::move(c));
 }
@@ -472,6 +618,7 @@ int64_t RedisStore::EnqueueEvent(const std::string& event_id, const std::string&
   for (const std::string& d : destinations) {
     c.push_back({"ZADD", DeliveriesKey(node_id_, d), std::to_string(seq), std::to_string(seq)});
     c.push_back({"SADD", DestinationsKey(node_id_), d});
+    if (transaction_depth_ > 0) txn_enqueued_[d].push_back(seq);
   }
   Write(std::move(c));
   return seq;
@@ -504,18 +651,42 @@ std::vector<QueuedEvent> RedisStore::PendingEvents(const std::string& destinatio
 }
 
 bool RedisStore::AckEvent(const std::string& destination, int64_t seq) {
-  return client_
-             ->Eval(kAckEvent, {DeliveriesKey(node_id_, destination)},
-                    {"sfu:event:" + node_id_ + ":", std::to_string(seq)})
-             .AsInt() == 1;
+  const std::string deliveries = DeliveriesKey(node_id_, destination);
+  const std::vector<std::string> args = {EventPrefix(node_id_), std::to_string(seq)};
+  if (transaction_depth_ == 0) return client_->Eval(kAckEvent, {deliveries}, args).AsInt() == 1;
+  // In a transaction: queued; the answer from what is stored and what the transaction did.
+  std::set<int64_t>& removed = txn_removed_[destination];
+  if (removed.count(seq)) return false;
+  const std::vector<int64_t>& added = txn_enqueued_[destination];
+  if (std::find(added.begin(), added.end(), seq) == added.end() &&
+      client_->Command({"ZSCORE", deliveries, std::to_string(seq)}).nil())
+    return false;
+  removed.insert(seq);
+  pending_.push_back(EvalCommand(kAckEvent, {deliveries}, args));
+  return true;
 }
 
 int64_t RedisStore::DropOldestEvents(const std::string& destination, int64_t n) {
   if (n <= 0) return 0;
-  return client_
-      ->Eval(kDropOldest, {DeliveriesKey(node_id_, destination)},
-             {"sfu:event:" + node_id_ + ":", std::to_string(n)})
-      .AsInt();
+  const std::string deliveries = DeliveriesKey(node_id_, destination);
+  const std::vector<std::string> args = {EventPrefix(node_id_), std::to_string(n)};
+  if (transaction_depth_ == 0) return client_->Eval(kDropOldest, {deliveries}, args).AsInt();
+  // In a transaction: queued. The n oldest when it is sent: the stored deliveries the
+  // transaction has not removed, then those it enqueued (their seqs are newer).
+  std::set<int64_t>& removed = txn_removed_[destination];
+  std::vector<int64_t> oldest;
+  for (const std::string& s :
+       Strings(client_->Command({"ZRANGE", deliveries, "0",
+                                 std::to_string(n + static_cast<int64_t>(removed.size()) - 1)}))) {
+    if (!removed.count(ToInt(s))) oldest.push_back(ToInt(s));
+  }
+  for (int64_t s : txn_enqueued_[destination])
+    if (!removed.count(s)) oldest.push_back(s);
+  if (static_cast<int64_t>(oldest.size()) > n) oldest.resize(static_cast<size_t>(n));
+  if (oldest.empty()) return 0;
+  removed.insert(oldest.begin(), oldest.end());
+  pending_.push_back(EvalCommand(kDropOldest, {deliveries}, args));
+  return oldest.back();
 }
 
 int64_t RedisStore::CountPendingEvents(const std::string& destination) {
@@ -524,13 +695,38 @@ int64_t RedisStore::CountPendingEvents(const std::string& destination) {
 
 int64_t RedisStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
   const std::set<std::string> kept(keep.begin(), keep.end());
+  std::vector<std::string> stale;
+  for (const std::string& d : Strings(client_->Command({"SMEMBERS", DestinationsKey(node_id_)})))
+    if (!kept.count(d)) stale.push_back(d);
+  // Destinations that only this transaction has enqueued to are not in the set yet.
+  for (const auto& [d, seqs] : txn_enqueued_)
+    if (!seqs.empty() && !kept.count(d) && std::find(stale.begin(), stale.end(), d) == stale.end())
+      stale.push_back(d);
+  if (stale.empty()) return 0;
+  std::vector<std::vector<std::string>> reads;
+  for (const std::string& d : stale)
+    reads.push_back({"ZRANGE", DeliveriesKey(node_id_, d), "0", "-1"});
+  const std::vector<RedisReply> pending = client_->Pipeline(reads);
   int64_t removed = 0;
-  for (const std::string& d : Strings(client_->Command({"SMEMBERS", DestinationsKey(node_id_)}))) {
-    if (kept.count(d)) continue;
-    removed += CountPendingEvents(d);
-    client_->Eval(kDropOldest, {DeliveriesKey(node_id_, d)}, {"sfu:event:" + node_id_ + ":", "-1"});
-    client_->Command({"SREM", DestinationsKey(node_id_), d});
+  Commands c;
+  for (size_t i = 0; i < stale.size(); ++i) {
+    const std::string& d = stale[i];
+    if (transaction_depth_ > 0) {
+      // Counted as SQLite would: what is stored and what the transaction enqueued, less what it
+      // already removed.
+      std::set<int64_t>& gone = txn_removed_[d];
+      for (const RedisReply& s : pending[i].elements)
+        if (gone.insert(ToInt(s.str)).second) ++removed;
+      for (int64_t s : txn_enqueued_[d])
+        if (gone.insert(s).second) ++removed;
+    } else {
+      removed += static_cast<int64_t>(pending[i].elements.size());
+    }
+    c.push_back(
+        EvalCommand(kDropOldest, {DeliveriesKey(node_id_, d)}, {EventPrefix(node_id_), "-1"}));
+    c.push_back({"SREM", DestinationsKey(node_id_), d});
   }
+  Write(std::move(c));
   return removed;
 }
 

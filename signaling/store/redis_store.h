@@ -5,13 +5,21 @@
 // them as one MULTI/EXEC. Per-node views (ListMeetingIds, idle expiry, counts, the event queue)
 // are this node's: a meeting belongs to the node it was placed on.
 //
+// What SQLite's constraints refuse is refused here too (StoreError, nothing written): a meeting
+// id or ClientRequestToken already used, an attendee id or ExternalUserId already in the
+// meeting. The checks are reads made at once; the keys they read are WATCHed, so if another node
+// changes them before the MULTI/EXEC, it is aborted as a whole (StoreError).
+//
 // Redis must keep what it acknowledged: run it with appendonly yes and appendfsync everysec
 // (or always); docs/SCALING.md says what each setting loses on a Redis restart.
 //
 // Thread: one owner (the control thread). Not thread-safe.
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "signaling/store/meeting_store.h"
@@ -78,12 +86,34 @@ class RedisStore final : public MeetingStore {
   using Commands = std::vector<std::vector<std::string>>;
   // Inside Transaction(): queued; otherwise sent at once as one MULTI/EXEC.
   void Write(Commands commands);
+  // Sends one MULTI/EXEC (or nothing) and ends the WATCH; on failure gives the claims back.
+  void Commit(Commands commands);
+  // A transaction that will not be sent: drops its writes, WATCH and claims.
+  void Abandon();
+  // Throws StoreError(why); outside a transaction, first ends the WATCH of the failed call.
+  [[noreturn]] void Refuse(const std::string& why);
+  void Unwatch();
+  // Gives back ClientRequestToken claims (best effort: they lapse anyway).
+  void ReleaseClaims(const std::vector<std::pair<std::string, std::string>>& claims);
+  // WATCHes keys (one more command in the round trip of the reads it guards).
+  std::vector<std::string> WatchCommand(const std::vector<std::string>& keys);
 
   std::unique_ptr<RedisClient> client_;
   std::string node_id_;
   std::string token_secret_;
   int transaction_depth_ = 0;
   Commands pending_;
+  bool watching_ = false;
+  // ClientRequestToken claims (SET NX PX) not yet made permanent: token, meeting id.
+  std::vector<std::pair<std::string, std::string>> claims_;
+  // Inside a transaction, what its queued writes will have done when they are sent, so that
+  // reads made meanwhile answer as SQLite would: the attendees it inserts (meeting, attendee id
+  // and meeting, ExternalUserId), the events it enqueues and the deliveries it removes, per
+  // destination.
+  std::set<std::pair<std::string, std::string>> txn_attendee_ids_;
+  std::set<std::pair<std::string, std::string>> txn_external_ids_;
+  std::map<std::string, std::vector<int64_t>> txn_enqueued_;
+  std::map<std::string, std::set<int64_t>> txn_removed_;
 };
 
 }  // namespace sfu::store

@@ -1,3 +1,5 @@
+// SqliteStore's own behaviour: the data dir, file modes, schema versions, damaged files. What
+// both engines do is in store_contract_test.cc and event_queue_test.cc.
 #include "signaling/store/meeting_store.h"
 
 #include <gtest/gtest.h>
@@ -34,85 +36,9 @@ class MeetingStoreTest : public ::testing::Test {
     m.created_at_ms = m.last_active_ms = 1000;
     return m;
   }
-  static AttendeeRecord Attendee(const std::string& meeting, const std::string& id,
-                                 const std::string& ext) {
-    AttendeeRecord a;
-    a.meeting_id = meeting;
-    a.attendee_id = id;
-    a.external_user_id = ext;
-    return a;
-  }
   sfu::testing::ScopedTempDir tmp_;
   std::filesystem::path dir_;
 };
-
-TEST_F(MeetingStoreTest, RoundTripSurvivesReopen) {
-  std::string secret;
-  {
-    auto s = Open();
-    secret = s->token_secret();
-    EXPECT_EQ(secret.size(), 32u);
-    s->InsertMeeting(Meeting("m1", "t1"));
-    std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice"), Attendee("m1", "a2", "bob")};
-    s->InsertAttendees(&a);
-    EXPECT_LT(a[0].seq, a[1].seq);
-  }
-  auto s = Open();
-  EXPECT_EQ(s->token_secret(), secret);  // tokens verify after a restart
-  auto m = s->GetMeeting("m1");
-  ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->external_meeting_id, "ext");
-  EXPECT_FALSE(m->meeting_host_id.has_value());
-  EXPECT_EQ(s->FindMeetingByRequestToken("t1")->meeting_id, "m1");
-  EXPECT_EQ(s->CountAttendees("m1"), 2);
-  EXPECT_EQ(s->FindAttendeeByExternalUserId("m1", "bob")->attendee_id, "a2");
-}
-
-TEST_F(MeetingStoreTest, DeleteMeetingCascadesToAttendees) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice")};
-  s->InsertAttendees(&a);
-  EXPECT_TRUE(s->DeleteMeeting("m1"));
-  EXPECT_FALSE(s->DeleteMeeting("m1"));
-  EXPECT_FALSE(s->GetAttendee("m1", "a1").has_value());
-  EXPECT_EQ(s->CountAllAttendees(), 0);
-}
-
-TEST_F(MeetingStoreTest, PagingBySeq) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  std::vector<AttendeeRecord> a;
-  for (int i = 0; i < 5; ++i)
-    a.push_back(Attendee("m1", "a" + std::to_string(i), "u" + std::to_string(i)));
-  s->InsertAttendees(&a);
-  auto page1 = s->ListAttendees("m1", 0, 2);
-  ASSERT_EQ(page1.size(), 2u);
-  auto page2 = s->ListAttendees("m1", page1.back().seq, 2);
-  ASSERT_EQ(page2.size(), 2u);
-  EXPECT_EQ(page2[0].attendee_id, "a2");
-  auto page3 = s->ListAttendees("m1", page2.back().seq, 2);
-  EXPECT_EQ(page3.size(), 1u);
-}
-
-TEST_F(MeetingStoreTest, FailedTransactionLeavesNothing) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  // The second attendee repeats an ExternalUserId: the whole batch rolls back.
-  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice"), Attendee("m1", "a2", "alice")};
-  EXPECT_THROW(s->InsertAttendees(&a), StoreError);
-  EXPECT_EQ(s->CountAttendees("m1"), 0);
-  EXPECT_THROW(s->InsertMeeting(Meeting("m2", "t1")), StoreError);  // token reused
-  EXPECT_EQ(s->CountMeetings(), 1);
-}
-
-TEST_F(MeetingStoreTest, IdleMeetings) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  s->InsertMeeting(Meeting("m2", "t2"));
-  s->TouchMeeting("m2", 5000);
-  EXPECT_EQ(s->ListMeetingsIdleSince(2000), std::vector<std::string>{"m1"});
-}
 
 TEST_F(MeetingStoreTest, CorruptFileIsAClearError) {
   std::filesystem::create_directories(dir_);
@@ -220,33 +146,6 @@ TEST_F(MeetingStoreTest, SchemaOneDataDirMigratesForward) {
   EXPECT_EQ(sqlite3_column_int(st, 0), 1);
   sqlite3_finalize(st);
   sqlite3_close(db);
-}
-
-TEST_F(MeetingStoreTest, TagsKeepOrderOverwriteInPlaceAndGoWithTheMeeting) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  s->SetTags("m1", {{"team", "a"}, {"cost", "1"}});
-  s->SetTags("m1", {{"env", "prod"}, {"team", "b"}});
-  using Tags = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(s->ListTags("m1"), (Tags{{"team", "b"}, {"cost", "1"}, {"env", "prod"}}));
-  s->RemoveTags("m1", {"cost", "absent"});
-  EXPECT_EQ(s->ListTags("m1"), (Tags{{"team", "b"}, {"env", "prod"}}));
-  s->DeleteMeeting("m1");
-  EXPECT_TRUE(s->ListTags("m1").empty());
-}
-
-TEST_F(MeetingStoreTest, AttendeeCapabilitiesUpdate) {
-  auto s = Open();
-  s->InsertMeeting(Meeting("m1", "t1"));
-  std::vector<AttendeeRecord> a{Attendee("m1", "a1", "alice")};
-  s->InsertAttendees(&a);
-  EXPECT_TRUE(s->UpdateAttendeeCapabilities("m1", "a1", "Receive", "None", "None"));
-  EXPECT_FALSE(s->UpdateAttendeeCapabilities("m1", "nobody", "Receive", "None", "None"));
-  auto got = s->GetAttendee("m1", "a1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->capabilities_audio, "Receive");
-  EXPECT_EQ(got->capabilities_video, "None");
-  EXPECT_EQ(got->capabilities_content, "None");
 }
 
 unsigned Mode(const std::filesystem::path& p) {

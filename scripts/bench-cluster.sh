@@ -47,16 +47,22 @@ api_ms() {
     $1 ~ "^sfu_api_request_duration_seconds_count\\{.*operation=\"" op "\"" {n += $2}
     END {if (n) printf "%.3f", s / n * 1000; else printf "-"}'
 }
-# client_ms PORT N: wall time per CreateMeeting + CreateAttendee pair from curl, sequential
-client_ms() {
-  local port="$1" n="$2" t0 t1 id
+# api_run PORT N: N CreateMeeting then one CreateAttendee in each (curl, sequential); prints the
+# client's wall time per call of each in us, and leaves the meeting ids in $TMP/ids
+api_run() {
+  local port="$1" n="$2" t0 t1 t2 id
+  : >"$TMP/ids"
   t0=$(date +%s%N)
   for i in $(seq "$n"); do
-    id=$(curl -s -X POST "http://127.0.0.1:$port/meetings" -d '{}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["Meeting"]["MeetingId"])')
-    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/meetings/$id/attendees" -d "{\"ExternalUserId\":\"bench-user-$i\"}"
+    curl -s -X POST "http://127.0.0.1:$port/meetings" -d '{}' | grep -o '"MeetingId":"[^"]*"' | cut -d'"' -f4 >>"$TMP/ids"
   done
   t1=$(date +%s%N)
-  echo $(( (t1 - t0) / n / 1000 ))
+  [ -n "${REDIS_PORT:-}" ] && MID_CALLS=$(redis_calls)
+  while read -r id; do
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$port/meetings/$id/attendees" -d '{"ExternalUserId":"bench-user-1"}'
+  done <"$TMP/ids"
+  t2=$(date +%s%N)
+  echo "CreateMeeting $(( (t1 - t0) / n / 1000 )) us, CreateAttendee $(( (t2 - t1) / n / 1000 )) us"
 }
 redis_calls() { redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[=,:]' '/^cmdstat_/ {s += $3} END {print s + 0}'; }
 loadtest() {  # loadtest PORT NAME
@@ -81,7 +87,7 @@ say "load:    $MEETINGS meetings x $ATTENDEES attendees (2 talkers each), ${SECO
 
 say; say "== 1. single node, SQLite =="
 P1=$(free_port); start_node single "$P1"
-say "API, client wall time per CreateMeeting + CreateAttendee (curl, sequential): $(client_ms "$P1" "$API_CALLS") us"
+say "API, client wall time per call (curl, sequential): $(api_run "$P1" "$API_CALLS")"
 say "API, server handling time: CreateMeeting $(api_ms "$P1" CreateMeeting) ms, CreateAttendee $(api_ms "$P1" CreateAttendee) ms"
 say "sfu-loadtest: $(loadtest "$P1" single)"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
@@ -100,16 +106,24 @@ done
 sleep 2
 c0=$(redis_calls); sleep 10; c1=$(redis_calls)
 say "Redis commands with no traffic: $(( (c1 - c0) / 10 )) per second for 3 nodes ($(( (c1 - c0) / 30 )) per node-second: inbox polls, heartbeat)"
+bg=$(( (c1 - c0) / 10 ))
 c0=$(redis_calls); t0=$(date +%s%N)
-say "API, client wall time per CreateMeeting + CreateAttendee (curl, sequential): $(client_ms "$PA" "$API_CALLS") us"
+api_run "$PA" "$API_CALLS" >"$TMP/api.txt"
 c1=$(redis_calls); t1=$(date +%s%N)
+say "API, client wall time per call (curl, sequential): $(cat "$TMP/api.txt")"
 say "API, server handling time: CreateMeeting $(api_ms "$PA" CreateMeeting) ms, CreateAttendee $(api_ms "$PA" CreateAttendee) ms"
-say "Redis commands per CreateMeeting + CreateAttendee pair (incl. the hosting node's inbox work): $(( (c1 - c0) / API_CALLS )) (background included: $(( (t1 - t0) / 1000000000 )) s)"
-c0=$(redis_calls)
+# MID_CALLS: the count between the two phases (api_run); background subtracted by elapsed time.
+half_s=$(( (t1 - t0) / 2000000000 ))
+per_meeting=$(( (MID_CALLS - c0 - bg * half_s) / API_CALLS ))
+per_attendee=$(( (c1 - MID_CALLS - bg * half_s) / API_CALLS ))
+say "Redis commands per CreateMeeting: ~$per_meeting, per CreateAttendee: ~$per_attendee (the hosting node's inbox work included; idle background subtracted)"
+c0=$(redis_calls); t0=$(date +%s%N)
 say "sfu-loadtest: $(loadtest "$PA" cluster)"
-c1=$(redis_calls)
+c1=$(redis_calls); t1=$(date +%s%N)
 joins=$(( MEETINGS * ATTENDEES ))
-say "Redis commands during the load test: $(( c1 - c0 )) for $MEETINGS meetings, $joins attendees created and joined over ~$(( SECONDS_RUN + 5 )) s"
+el=$(( (t1 - t0) / 1000000000 ))
+per_join=$(( (c1 - c0 - bg * el - MEETINGS * per_meeting - joins * per_attendee) / joins ))
+say "Redis commands during the load test: $(( c1 - c0 )) in $el s for $MEETINGS meetings and $joins attendees created and joined: ~$per_join per join (WebSocket upgrade, session, leave) after the API and the background"
 for n in a b c; do
   port_var="P${n^^}"
   say "  node $n: $(curl -s "http://127.0.0.1:${!port_var}/metrics" | awk '/^sfu_meetings /{m=$2} /^sfu_connected_attendees /{c=$2} END {printf "%d meetings, %d attendees connected at the end", m, c}')"

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "tests/redis_server.h"
+#include "tests/signaling/store/store_engines.h"
+
 namespace sfu::store {
 namespace {
 
@@ -50,6 +56,85 @@ TEST(PickNodeTest, DrainingOverloadedOrFullNodesTakeNothing) {
   EXPECT_FALSE(PickNode({draining, overloaded, full, no_capacity}).has_value());
   EXPECT_EQ(PickNode({draining, overloaded, full, no_capacity, Node("e", 10, 9, 1)})->id, "e");
   EXPECT_FALSE(PickNode({}).has_value());
+}
+
+// The registry against a private redis-server: heartbeats, live and dead nodes, the sweep lock,
+// inboxes and drain requests.
+class NodeRegistryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<sfu::testing::ScopedRedisServer>(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override {
+    ASSERT_TRUE(server_->running() || server_->Start())
+        << "cannot start a private redis-server: " << server_->error();
+    std::string error;
+    client_ = RedisClient::Connect(AddressOf(*server_), TestRedisTimeouts(), &error);
+    ASSERT_TRUE(client_) << error;
+    client_->Command({"FLUSHALL"});
+  }
+  static NodeInfo Info(const std::string& id) {
+    NodeInfo n = Node(id, 1000, 7, 0);
+    n.http_base = "http://" + id;
+    n.ws_base = "ws://" + id;
+    n.media_host = id + ":3478";
+    n.shards = 2;
+    n.cpu = 0.25;
+    return n;
+  }
+  static inline std::unique_ptr<sfu::testing::ScopedRedisServer> server_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+TEST_F(NodeRegistryTest, HeartbeatsMakeNodesLiveUntilTheirKeyExpires) {
+  NodeRegistry a(*client_, "a", 10'000);
+  NodeRegistry b(*client_, "b", 300);  // a short timeout: b dies quickly
+  EXPECT_FALSE(a.Heartbeat(Info("a")));
+  EXPECT_FALSE(b.Heartbeat(Info("b")));
+  client_->Command({"ZADD", "sfu:node-meetings:b", "1", "m1"});
+  std::vector<NodeInfo> live = a.LiveNodes();
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_EQ(live[1].id, "b");
+  EXPECT_EQ(live[1].ws_base, "ws://b");
+  EXPECT_EQ(live[1].media_host, "b:3478");
+  EXPECT_EQ(live[1].shards, 2);
+  EXPECT_EQ(live[1].attendees, 7);
+  EXPECT_EQ(live[1].meetings, 1);  // read from the store's per-node index
+  EXPECT_DOUBLE_EQ(live[1].cpu, 0.25);
+  EXPECT_TRUE(a.DeadNodes().empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  EXPECT_EQ(a.LiveNodes().size(), 1u);
+  EXPECT_EQ(a.DeadNodes(), std::vector<std::string>{"b"});
+  EXPECT_TRUE(b.DeadNodes().empty()) << "a node never counts itself dead";
+  // One sweeper: the lock is taken once.
+  EXPECT_TRUE(a.ClaimSweep("b", 5000));
+  EXPECT_FALSE(NodeRegistry(*client_, "c", 10'000).ClaimSweep("b", 5000));
+  a.Forget("b");
+  EXPECT_TRUE(a.DeadNodes().empty());
+}
+
+TEST_F(NodeRegistryTest, InboxesDeliverInOrderToTheirNodeOnly) {
+  NodeRegistry a(*client_, "a", 10'000);
+  NodeRegistry b(*client_, "b", 10'000);
+  a.Send("b", "created m1");
+  a.Send("b", "attendee-created m1 x");
+  EXPECT_TRUE(a.Receive(10).empty());
+  EXPECT_EQ(b.Receive(1), std::vector<std::string>{"created m1"});
+  EXPECT_EQ(b.Receive(10), std::vector<std::string>{"attendee-created m1 x"});
+  EXPECT_TRUE(b.Receive(10).empty());
+}
+
+TEST_F(NodeRegistryTest, ADrainRequestIsSeenByTheNextHeartbeatAndClearedAtStart) {
+  NodeRegistry a(*client_, "a", 10'000);
+  EXPECT_FALSE(NodeRegistry::RequestDrain(*client_, "a")) << "not live yet";
+  EXPECT_TRUE(a.Heartbeat(Info("a")));
+  EXPECT_TRUE(NodeRegistry::RequestDrain(*client_, "a"));
+  a.ClearDrain();
+  EXPECT_FALSE(a.Heartbeat(Info("a")));
+  NodeInfo draining = Info("a");
+  draining.draining = true;
+  a.Heartbeat(draining);
+  EXPECT_TRUE(a.LiveNodes()[0].draining);
+  EXPECT_FALSE(PickNode(a.LiveNodes()).has_value());
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ store::NodeInfo ClusterNode::SelfInfo(int64_t now_ms) {
   n.http_base = config_.http_base;
   n.ws_base = config_.ws_base;
   n.media_host = config_.media_host;
+  n.addresses = config_.addresses;
   n.shards = static_cast<int>(shards_.size());
   n.capacity = config_.capacity;
   n.attendees = static_cast<int64_t>(hub_.session_count());

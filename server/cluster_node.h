@@ -36,6 +36,7 @@ struct ClusterNodeConfig {
   std::string http_base;
   std::string ws_base;
   std::string media_host;
+  std::string addresses;  // announced ICE addresses, comma-separated
   int64_t capacity = 1000;
   int64_t timeout_ms = 10'000;
   std::string version;

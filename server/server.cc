@@ -339,6 +339,8 @@ int RunServer(const ServerConfig& given) {
     node_config.http_base = config.http_base;
     node_config.ws_base = config.ws_base;
     node_config.media_host = api_config.media_host;
+    for (const std::string& ip : config.announce_ips)
+      node_config.addresses += (node_config.addresses.empty() ? "" : ",") + ip;
     node_config.capacity = config.node_capacity;
     node_config.timeout_ms = static_cast<int64_t>(config.node_timeout_s) * 1000;
     node_config.version = SFU_VERSION;

@@ -26,6 +26,7 @@ struct NodeInfo {
   std::string http_base;   // the control API and meeting app
   std::string ws_base;     // signaling
   std::string media_host;  // AudioHostUrl: first shard's host:port
+  std::string addresses;   // the announced ICE addresses, comma-separated
   int shards = 0;
   int64_t capacity = 0;     // attendees the node takes (--node-capacity)
   int64_t attendees = 0;    // connected now

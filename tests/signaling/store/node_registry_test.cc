@@ -77,6 +77,7 @@ class NodeRegistryTest : public ::testing::Test {
     n.http_base = "http://" + id;
     n.ws_base = "ws://" + id;
     n.media_host = id + ":3478";
+    n.addresses = "192.0.2.1,2001:db8::1";
     n.shards = 2;
     n.cpu = 0.25;
     return n;
@@ -96,6 +97,7 @@ TEST_F(NodeRegistryTest, HeartbeatsMakeNodesLiveUntilTheirKeyExpires) {
   EXPECT_EQ(live[1].id, "b");
   EXPECT_EQ(live[1].ws_base, "ws://b");
   EXPECT_EQ(live[1].media_host, "b:3478");
+  EXPECT_EQ(live[1].addresses, "192.0.2.1,2001:db8::1");
   EXPECT_EQ(live[1].shards, 2);
   EXPECT_EQ(live[1].attendees, 7);
   EXPECT_EQ(live[1].meetings, 1);  // read from the store's per-node index

@@ -48,6 +48,7 @@ bool NodeRegistry::Heartbeat(const NodeInfo& n) {
                          "http_base",  n.http_base,
                          "ws_base",    n.ws_base,
                          "media_host", n.media_host,
+                         "addresses",  n.addresses,
                          "shards",     std::to_string(n.shards),
                          "capacity",   std::to_string(n.capacity),
                          "attendees",  std::to_string(n.attendees),
@@ -91,6 +92,8 @@ std::vector<NodeInfo> NodeRegistry::LiveNodes() {
         n.ws_base = v;
       else if (k == "media_host")
         n.media_host = v;
+      else if (k == "addresses")
+        n.addresses = v;
       else if (k == "shards")
         n.shards = static_cast<int>(ToDouble(v));
       else if (k == "capacity")

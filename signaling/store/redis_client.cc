@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -263,9 +264,15 @@ void RedisClient::EnsureConnected() {
     throw StoreUnavailable("Redis at " + address_.Describe() + " is unavailable");
   std::string error;
   if (!Open(&error)) {
-    next_attempt_ms_ = now + timeouts_.reconnect_interval_ms;
+    int64_t interval = timeouts_.reconnect_interval_ms;
+    for (int i = 0; i < failed_attempts_ && interval < timeouts_.max_reconnect_interval_ms; ++i)
+      interval *= 2;
+    interval = std::min<int64_t>(interval, timeouts_.max_reconnect_interval_ms);
+    ++failed_attempts_;
+    next_attempt_ms_ = SteadyMs() + interval;
     throw StoreUnavailable(error);
   }
+  failed_attempts_ = 0;
 }
 
 void RedisClient::Lost(const std::string& what) {

@@ -139,7 +139,7 @@ void ClusterNode::Sweep(int64_t now_ms) {
           .Kv("timeout_ms", config_.timeout_ms);
       for (const std::string& id : meetings) {
         if (on_swept_) on_swept_(id);
-        if (api_) api_->EndMeeting(id, "node_lost");
+        if (api_ && api_->EndMeeting(id, "node_lost")) ++swept_meetings_;
       }
       registry_.Forget(dead);
     }
@@ -221,6 +221,7 @@ void ClusterNode::OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& a) 
 void ClusterNode::DrainInbox() {
   for (int rounds = 0; rounds < 10; ++rounds) {
     const std::vector<std::string> batch = registry_.Receive(kInboxBatch);
+    inbox_messages_ += batch.size();
     for (const std::string& m : batch) Handle(m);
     if (batch.size() < static_cast<size_t>(kInboxBatch)) return;
   }
@@ -250,6 +251,61 @@ void ClusterNode::Handle(const std::string& message) {
   } catch (const store::StoreError& e) {
     SFU_LOG(kWarn, "cluster message not applied").Kv("message", message).Kv("error", e.what());
   }
+}
+
+void ClusterNode::BindMetrics(prometheus::Registry& registry) {
+  metrics_.reachable =
+      &prometheus::BuildGauge()
+           .Name("sfu_cluster_redis_reachable")
+           .Help("1 while Redis answered this node's last heartbeat (cluster mode).")
+           .Register(registry)
+           .Add({});
+  metrics_.draining = &prometheus::BuildGauge()
+                           .Name("sfu_cluster_draining")
+                           .Help("1 once this node was asked to drain (sfu-server --drain).")
+                           .Register(registry)
+                           .Add({});
+  metrics_.commands = &prometheus::BuildCounter()
+                           .Name("sfu_redis_commands_total")
+                           .Help("Redis commands this node sent (control plane only).")
+                           .Register(registry)
+                           .Add({});
+  metrics_.round_trips = &prometheus::BuildCounter()
+                              .Name("sfu_redis_round_trips_total")
+                              .Help("Redis round trips (a pipeline or MULTI/EXEC counts one).")
+                              .Register(registry)
+                              .Add({});
+  metrics_.failures = &prometheus::BuildCounter()
+                           .Name("sfu_redis_failures_total")
+                           .Help("Redis calls that found it unreachable or lost the connection.")
+                           .Register(registry)
+                           .Add({});
+  metrics_.swept = &prometheus::BuildCounter()
+                        .Name("sfu_cluster_meetings_swept_total")
+                        .Help("Meetings of dead nodes this node ended.")
+                        .Register(registry)
+                        .Add({});
+  metrics_.inbox = &prometheus::BuildCounter()
+                        .Name("sfu_cluster_inbox_messages_total")
+                        .Help("Control messages other nodes sent this node through Redis.")
+                        .Register(registry)
+                        .Add({});
+}
+
+void ClusterNode::UpdateMetrics() {
+  if (!metrics_.reachable) return;
+  metrics_.reachable->Set(reachable_ ? 1 : 0);
+  metrics_.draining->Set(draining_ ? 1 : 0);
+  auto add = [](prometheus::Counter* c, uint64_t now, uint64_t* seen) {
+    if (now > *seen) c->Increment(static_cast<double>(now - *seen));
+    *seen = now;
+  };
+  const store::RedisClient& client = store_.client();
+  add(metrics_.commands, client.commands(), &metrics_.commands_seen);
+  add(metrics_.round_trips, client.round_trips(), &metrics_.round_trips_seen);
+  add(metrics_.failures, client.failures(), &metrics_.failures_seen);
+  add(metrics_.swept, swept_meetings_, &metrics_.swept_seen);
+  add(metrics_.inbox, inbox_messages_, &metrics_.inbox_seen);
 }
 
 }  // namespace sfu::server

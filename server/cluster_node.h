@@ -17,6 +17,10 @@
 //
 // Thread: the control thread.
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -64,6 +68,11 @@ class ClusterNode final : public api::ControlApiListener {
   bool draining() const { return draining_; }
   const std::string& node_id() const { return registry_.self_id(); }
 
+  // sfu_cluster_* and sfu_redis_* metrics (README, "Metrics and health"); UpdateMetrics() before
+  // each scrape.
+  void BindMetrics(prometheus::Registry& registry);
+  void UpdateMetrics();
+
   // api::ControlApiListener
   std::optional<api::ApiError> PlaceMeeting(store::MeetingRecord* meeting) override;
   void OnMeetingCreated(const store::MeetingRecord& meeting) override;
@@ -102,6 +111,21 @@ class ClusterNode final : public api::ControlApiListener {
   int64_t last_stats_ms_ = 0;
   double cpu_ = 0;
   int64_t late_ticks_ = 0;
+
+  uint64_t swept_meetings_ = 0;
+  uint64_t inbox_messages_ = 0;
+  struct Metrics {
+    prometheus::Gauge* reachable = nullptr;
+    prometheus::Gauge* draining = nullptr;
+    prometheus::Counter* commands = nullptr;
+    prometheus::Counter* round_trips = nullptr;
+    prometheus::Counter* failures = nullptr;
+    prometheus::Counter* swept = nullptr;
+    prometheus::Counter* inbox = nullptr;
+    // what the counters last showed, to add the difference
+    uint64_t commands_seen = 0, round_trips_seen = 0, failures_seen = 0, swept_seen = 0,
+             inbox_seen = 0;
+  } metrics_;
 };
 
 }  // namespace sfu::server

@@ -350,6 +350,7 @@ int RunServer(const ServerConfig& given) {
       return 2;
     }
     if (events) node->set_on_swept([&events](const std::string& id) { events->MeetingEnded(id); });
+    node->BindMetrics(exposition.registry());
   }
   api::ControlApi api(*store, signer, clock, api_config,
                       node ? static_cast<api::ControlApiListener*>(node.get()) : &placement);
@@ -367,6 +368,7 @@ int RunServer(const ServerConfig& given) {
   router_config.api_keys = config.api_keys;
   signaling::HttpRouter router(api, metrics, *limiter, clock, router_config);
   router.set_before_scrape([&] {
+    if (node) node->UpdateMetrics();
     try {
       metrics.SetMeetings(store->CountMeetings());
       metrics.SetAttendees(store->CountAllAttendees());

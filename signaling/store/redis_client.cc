@@ -260,8 +260,10 @@ bool RedisClient::Open(std::string* error) {
 void RedisClient::EnsureConnected() {
   if (ctx_) return;
   const int64_t now = SteadyMs();
-  if (now < next_attempt_ms_)
+  if (now < next_attempt_ms_) {
+    ++failures_;
     throw StoreUnavailable("Redis at " + address_.Describe() + " is unavailable");
+  }
   std::string error;
   if (!Open(&error)) {
     int64_t interval = timeouts_.reconnect_interval_ms;
@@ -270,6 +272,7 @@ void RedisClient::EnsureConnected() {
     interval = std::min<int64_t>(interval, timeouts_.max_reconnect_interval_ms);
     ++failed_attempts_;
     next_attempt_ms_ = SteadyMs() + interval;
+    ++failures_;
     throw StoreUnavailable(error);
   }
   failed_attempts_ = 0;
@@ -282,6 +285,7 @@ void RedisClient::Lost(const std::string& what) {
     ctx_ = nullptr;
   }
   next_attempt_ms_ = 0;  // the next call tries once at once
+  ++failures_;
   throw StoreUnavailable("Redis at " + address_.Describe() + ": " + what + ": " + why);
 }
 

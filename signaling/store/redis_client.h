@@ -85,6 +85,8 @@ class RedisClient {
   // of docs/SCALING.md.
   uint64_t round_trips() const { return round_trips_; }
   uint64_t commands() const { return commands_; }
+  // Calls that found Redis unreachable or lost the connection (StoreUnavailable thrown).
+  uint64_t failures() const { return failures_; }
   bool connected() const { return ctx_ != nullptr; }
 
  private:
@@ -100,6 +102,7 @@ class RedisClient {
   int failed_attempts_ = 0;      // consecutive failed reconnects
   uint64_t round_trips_ = 0;
   uint64_t commands_ = 0;
+  uint64_t failures_ = 0;
 };
 
 }  // namespace sfu::store

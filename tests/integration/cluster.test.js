@@ -187,6 +187,9 @@ test('30 meetings created through node A with the AWS SDK spread over the three 
     const l = await b.send(new sdk.ListAttendeesCommand({ MeetingId: id }));
     assert.deepStrictEqual(l.Attendees, []);
   }
+  // Meetings placed on B and C reached them through their inboxes; every node talks to Redis.
+  assert.ok(await media.metricSum(nodes.c, 'sfu_cluster_inbox_messages_total') >= counts.c);
+  assert.ok(await media.metricSum(nodes.a, 'sfu_redis_commands_total') > await media.metricSum(nodes.a, 'sfu_redis_round_trips_total'));
   // Each meeting's chime:MeetingStarted comes once, from the node hosting it.
   await waitUntil(() => Object.keys(placed).every((id) => receiver.of('chime:MeetingStarted', id) === 1),
     'one MeetingStarted per meeting', 10000);
@@ -265,7 +268,11 @@ test('Redis stopped: the API answers 503 on every node and media goes on; Redis 
   for (const [m, n] of Object.entries(placed)) {
     assert.strictEqual((await fetch(`${nodes.b.url}/meetings/${m}`)).status, 200, `meeting on node ${n} survived the outage`);
   }
-  for (const n of ['a', 'b', 'c']) assert.doesNotMatch(nodes[n].output(), /node lost/, `node ${n} swept nobody`);
+  for (const n of ['a', 'b', 'c']) {
+    assert.doesNotMatch(nodes[n].output(), /node lost/, `node ${n} swept nobody`);
+    assert.ok(await media.metricSum(nodes[n], 'sfu_redis_failures_total') > 0, `node ${n} counted the outage`);
+    assert.strictEqual(await media.metricSum(nodes[n], 'sfu_cluster_redis_reachable'), 1, `node ${n} reaches Redis again`);
+  }
   await media.assertEachHearsTheOthers(pages, FREQS);
 });
 
@@ -284,6 +291,7 @@ test('node C killed: its meetings end within the heartbeat timeout, A\'s and B\'
   assert.ok(sweeper, 'a live node logged the sweep of node-c');
   await waitUntil(() => onC.every((m) => receiver.of('chime:MeetingEnded', m) === 1),
     `chime:MeetingEnded for each of C's meetings, from node ${sweeper}`, 10000);
+  assert.strictEqual(await media.metricSum(nodes[sweeper], 'sfu_cluster_meetings_swept_total'), onC.length);
   for (const [m, n] of Object.entries(placed)) {
     if (n === 'c') continue;
     assert.strictEqual((await fetch(`${nodes.b.url}/meetings/${m}`)).status, 200, `meeting on node ${n} untouched`);

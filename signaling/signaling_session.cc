@@ -371,13 +371,13 @@ void SignalingSession::BecomePresent(bool muted) {
   // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed). A
   // hidden attendee gets the roster but is not in it.
   present_ = true;
-  if (!identity_.hidden_receive_only) {
-    audio_stream_id_ = hub_.State(media_meeting())
-                           .Present(identity_.attendee_id, identity_.external_user_id, muted);
-  }
+  MeetingState& state = hub_.State(media_meeting());
+  audio_stream_id_ = identity_.hidden_receive_only
+                         ? state.AllocateHiddenStreamId()
+                         : state.Present(identity_.attendee_id, identity_.external_user_id, muted);
   AnnouncePresence();
   // Messages kept for late joiners.
-  auto& kept = hub_.State(media_meeting()).kept(clock_.NowSteadyMs());
+  auto& kept = state.kept(clock_.NowSteadyMs());
   if (kept.empty()) return;
   SdkSignalFrame replay = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   for (const KeptDataMessage& m : kept) *replay.mutable_data_message()->add_messages() = m.payload;
@@ -394,8 +394,17 @@ void SignalingSession::AnnouncePresence() {
     s->set_external_user_id(e.external_user_id);
     s->set_muted(e.muted);
   }
+  if (identity_.hidden_receive_only) {
+    // Itself too, shown to itself only: the client's WaitForAttendeePresenceTask (when the app
+    // sets attendeePresenceTimeoutMs) waits for its own attendee id.
+    auto* s = snapshot.mutable_audio_stream_id_info()->add_streams();
+    s->set_audio_stream_id(audio_stream_id_);
+    s->set_attendee_id(identity_.attendee_id);
+    s->set_external_user_id(identity_.external_user_id);
+    Send(snapshot);
+    return;
+  }
   Send(snapshot);
-  if (identity_.hidden_receive_only) return;
   const PresenceEntry* self = state.Find(identity_.attendee_id);
   SdkSignalFrame delta = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
   auto* d = delta.mutable_audio_stream_id_info()->add_streams();

@@ -375,7 +375,7 @@ void SignalingSession::BecomePresent(bool muted) {
   audio_stream_id_ = identity_.hidden_receive_only
                          ? state.AllocateHiddenStreamId()
                          : state.Present(identity_.attendee_id, identity_.external_user_id, muted);
-  AnnouncePresence();
+  AnnouncePresence(muted);
   // Messages kept for late joiners.
   auto& kept = state.kept(clock_.NowSteadyMs());
   if (kept.empty()) return;
@@ -384,7 +384,7 @@ void SignalingSession::BecomePresent(bool muted) {
   Send(replay);
 }
 
-void SignalingSession::AnnouncePresence() {
+void SignalingSession::AnnouncePresence(bool muted) {
   MeetingState& state = hub_.State(media_meeting());
   SdkSignalFrame snapshot = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
   for (const auto& [id, e] : state.present()) {
@@ -395,12 +395,13 @@ void SignalingSession::AnnouncePresence() {
     s->set_muted(e.muted);
   }
   if (identity_.hidden_receive_only) {
-    // Itself too, shown to itself only: the client's WaitForAttendeePresenceTask (when the app
-    // sets attendeePresenceTimeoutMs) waits for its own attendee id.
+    // Itself too, shown to itself only: a Chime client whose app sets attendeePresenceTimeoutMs
+    // waits for its own attendee id (docs/PROTOCOL.md §11).
     auto* s = snapshot.mutable_audio_stream_id_info()->add_streams();
     s->set_audio_stream_id(audio_stream_id_);
     s->set_attendee_id(identity_.attendee_id);
     s->set_external_user_id(identity_.external_user_id);
+    s->set_muted(muted);
     Send(snapshot);
     return;
   }
@@ -497,7 +498,7 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
   if (!joined_) return;
   if (identity_.hidden_receive_only) {
     // A replica attendee receives the primary's data messages but sends none (docs/PROTOCOL.md
-    // §4.15): it is not a member anyone else knows of.
+    // §11): it is not a member anyone else knows of.
     metrics_.CountSignalingFrame("in", "data_message_replica_dropped");
     return;
   }
@@ -533,10 +534,9 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
 }
 
 void SignalingSession::HandlePrimaryMeetingJoin(const SdkSignalFrame&) {
-  // docs/PROTOCOL.md §4.19. The Chime client's PromoteToPrimaryMeetingTask waits for
-  // PRIMARY_MEETING_JOIN_ACK and maps its error status (MeetingSessionStatus.fromSignalFrame:
-  // 4xx SignalingBadRequest, 5xx SignalingInternalServerError); its MonitorTask ignores the ack's
-  // status, so the session continues as it was.
+  // docs/PROTOCOL.md §4.20: promotion is not supported. The Chime client's promoteToPrimaryMeeting
+  // resolves with the ack's error status (4xx SignalingBadRequest, 5xx
+  // SignalingInternalServerError) and its session continues as it was.
   SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK);
   if (!identity_.hidden_receive_only) {
     ack.mutable_error()->set_status(400);

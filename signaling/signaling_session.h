@@ -173,8 +173,9 @@ class SignalingSession final : public ws::WsHandler {
   void HandlePrimaryMeetingJoin(const proto::SdkSignalFrame& frame);
   const std::string& media_meeting() const { return identity_.media_meeting_id; }
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, const std::string& description);
-  // Presence: full snapshot to self, delta to the others.
-  void AnnouncePresence();
+  // Presence: full snapshot to self, delta to the others (hidden: the snapshot and itself, with
+  // `muted` as its SUBSCRIBE says).
+  void AnnouncePresence(bool muted);
   void AnnounceLeft(bool dropped);
   // Ends the media transport and unpublishes video (leave, close, server end).
   void StopMedia();

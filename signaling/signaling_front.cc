@@ -166,10 +166,15 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
     // (docs/DESIGN.md, "Replica meetings"); a replica whose primary is gone has ended (the API
     // ends replicas with their primary; this covers a replica created as its primary ended).
     std::string media_meeting_id = meeting_id;
+    // The mix's settings are the media meeting's: a replica attendee may be the one whose
+    // participant creates the primary's mixer on its shard.
+    std::string mix_features_json = meeting->meeting_features_json;
     if (meeting->primary_meeting_id) {
-      if (!store_.GetMeeting(*meeting->primary_meeting_id))
-        return Refuse(4410, "meeting_ended", subprotocol);
-      media_meeting_id = *meeting->primary_meeting_id;
+      const std::optional<store::MeetingRecord> primary =
+          store_.GetMeeting(*meeting->primary_meeting_id);
+      if (!primary) return Refuse(4410, "meeting_ended", subprotocol);
+      media_meeting_id = primary->meeting_id;
+      mix_features_json = primary->meeting_features_json;
     }
     if (ShardOverloadedFor(
             meeting_id, media_meeting_id,
@@ -183,7 +188,7 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
     identity.meeting_id = meeting_id;
     identity.attendee_id = attendee->attendee_id;
     identity.external_user_id = attendee->external_user_id;
-    identity.audio_bitrate_bps = AudioBitrateOf(meeting->meeting_features_json);
+    identity.audio_bitrate_bps = AudioBitrateOf(mix_features_json);
     identity.cap_audio = attendee->capabilities_audio;
     identity.cap_video = attendee->capabilities_video;
     identity.cap_content = attendee->capabilities_content;

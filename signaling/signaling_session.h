@@ -80,7 +80,7 @@ struct AttendeeIdentity {
   std::string meeting_id;
   std::string attendee_id;
   std::string external_user_id;
-  int audio_bitrate_bps = 0;  // MeetingFeatures.Audio.BitrateKbps; 0: the server's default
+  int audio_bitrate_bps = 0;  // the media meeting's MeetingFeatures.Audio.BitrateKbps; 0: default
   bool content = false;       // a content-share session: attendee_id is "<AttendeeId>#content"
   // The attendee's capabilities (None, Send, Receive, SendReceive; docs/PROTOCOL.md, "Attendee
   // capabilities"); a content session sends under the attendee's content capability.

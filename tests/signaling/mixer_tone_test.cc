@@ -309,6 +309,41 @@ TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
   EXPECT_GT(b64, b32 * 1.5);
 }
 
+// The primary's MeetingFeatures set its mix, even when a replica attendee (whose own meeting
+// asks for 64 kb/s) is the first participant on the shard and so creates the primary's mixer.
+TEST_F(MixerToneTest, AReplicaAttendeeDoesNotSetThePrimarysMixBitrate) {
+  const std::string plain = NewMeeting();
+  const std::string primary = NewMeeting();
+  const std::string replica =
+      std::string(Api("POST", "/meetings",
+                      R"({"PrimaryMeetingId":")" + primary +
+                          R"(","MeetingFeatures":{"Audio":{"BitrateKbps":64}}})")
+                      .at("Meeting")
+                      .at("MeetingId")
+                      .as_string());
+  loadtest::AudioParticipantConfig c;
+  c.watch_hz = {kFreqs[0]};
+  c.tone_hz = kFreqs[0];
+  c.amplitude = 0;
+  AddPerson(replica, c);  // people_[0], the primary's mixer is made for it
+  AddPerson(plain, c);    // people_[1], the yardstick at the default bitrate
+  std::this_thread::sleep_for(1s);
+  c.amplitude = 0.2;
+  AddPerson(primary, c);
+  AddPerson(plain, c);
+  std::this_thread::sleep_for(2s);
+  const auto in_replica = people_[0]->Snapshot();
+  const auto in_plain = people_[1]->Snapshot();
+  ASSERT_GT(in_replica.packets_received, 50u);
+  ASSERT_GT(in_plain.packets_received, 50u);
+  const double br = static_cast<double>(in_replica.payload_bytes_received) /
+                    static_cast<double>(in_replica.packets_received);
+  const double bp = static_cast<double>(in_plain.payload_bytes_received) /
+                    static_cast<double>(in_plain.packets_received);
+  std::printf("mean downlink payload: replica attendee %.0f B, plain meeting %.0f B\n", br, bp);
+  EXPECT_LT(br, bp * 1.3);
+}
+
 // Longest run of frames in which frequency index f is more than 20 dB below its clean level
 // (-34 dB for a 0.2 full-scale tone), over frames [from, end). A run is excused (counted apart,
 // not in the longest) when it is explained by scheduling rather than loss: the sender's 20 ms

@@ -10,7 +10,8 @@
 // SDK reports videoSendDidBecomeUnavailable). promoteToPrimaryMeeting resolves with a non-OK
 // status (PRIMARY_MEETING_JOIN_ACK 501 -> SignalingInternalServerError) and the replica client
 // keeps hearing the primary. Deleting the primary ends the replica (MeetingEnded on its client,
-// GetMeeting 404).
+// GetMeeting 404). Then, without browsers: after a restart on the same data dir the server still
+// knows which replicas a primary has (deleting it ends them).
 //
 // Margins as chime_tones.test.js: heard = 20 dB over the page's noise floor; absent = under
 // -60 dBFS (35 dB under a heard tone here) and within 10 dB of an unplayed control frequency
@@ -32,6 +33,7 @@ const FREQS = [440, 550, 700];  // talker (camera), primary listener, replica at
 const CONTROL = 760;
 const MEASURED = [...FREQS, CONTROL];
 let server;
+let serverArgs;
 let web;
 let dir;
 let bundleDir;
@@ -42,7 +44,8 @@ const api = (method, p, body) => apiOf(server, method, p, body);
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-replica-'));
-  server = await startServer(['--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn']);
+  serverArgs = ['--data-dir', path.join(dir, 'data'), '--log-level', process.env.SFU_TEST_LOG_LEVEL || 'warn'];
+  server = await startServer(serverArgs);
   const bundle = await buildBundle();
   bundleDir = path.dirname(bundle);
   web = await servePage(bundle);
@@ -165,4 +168,20 @@ test('a replica attendee hears and sees the primary, is neither heard nor seen n
   assert.strictEqual((await api('DELETE', `/meetings/${primaryId}`)).status, 204);
   await waitFor(pages[2], () => window.ev.stopped === 'MeetingEnded', 'the replica client told the meeting ended', 10000);
   assert.strictEqual((await api('GET', `/meetings/${replicaId}`)).status, 404);
+});
+
+test('after a restart, deleting a primary still ends its replicas', { timeout: 30000 }, async () => {
+  const primary = (await api('POST', '/meetings', { ExternalMeetingId: 'restart-primary' })).json.Meeting;
+  const replicas = [];
+  for (let i = 0; i < 2; i += 1) {
+    replicas.push((await api('POST', '/meetings', { ExternalMeetingId: `restart-replica-${i}`, PrimaryMeetingId: primary.MeetingId })).json.Meeting);
+  }
+  const other = (await api('POST', '/meetings', { ExternalMeetingId: 'restart-other' })).json.Meeting;
+  const port = server.port;
+  await new Promise((resolve) => { server.proc.once('exit', resolve); server.proc.kill('SIGTERM'); });
+  server = await startServer(serverArgs, { port });
+  for (const r of replicas) assert.strictEqual((await api('GET', `/meetings/${r.MeetingId}`)).json.Meeting.PrimaryMeetingId, primary.MeetingId);
+  assert.strictEqual((await api('DELETE', `/meetings/${primary.MeetingId}`)).status, 204);
+  for (const r of replicas) assert.strictEqual((await api('GET', `/meetings/${r.MeetingId}`)).status, 404, 'the replica ended with its primary');
+  assert.strictEqual((await api('GET', `/meetings/${other.MeetingId}`)).status, 200);
 });

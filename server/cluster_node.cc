@@ -149,6 +149,19 @@ void ClusterNode::Sweep(int64_t now_ms) {
 }
 
 std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) {
+  if (m->primary_meeting_id) {
+    // Phase 1 of replica meetings (docs/DESIGN.md, "Replica meetings"): a replica's attendees
+    // join its primary's media, so it lives on the primary's node whatever that node's load.
+    std::optional<store::MeetingRecord> primary = store_.GetMeeting(*m->primary_meeting_id);
+    if (!primary) {
+      return api::BadRequest("The primary meeting " + *m->primary_meeting_id + " was not found");
+    }
+    m->node_id = primary->node_id;
+    m->node_http_base = primary->node_http_base;
+    m->node_ws_base = primary->node_ws_base;
+    m->node_media_host = primary->node_media_host;
+    return std::nullopt;
+  }
   std::vector<store::NodeInfo> nodes = registry_.LiveNodes();
   // Our own entry is as fresh as it gets; the others are at most a heartbeat old (their
   // meeting counts are read from the store, so they are current).
@@ -234,11 +247,15 @@ void ClusterNode::Handle(const std::string& message) {
   const std::string& meeting_id = w[1];
   try {
     if (what == "created") {
-      if (std::optional<store::MeetingRecord> m = store_.GetMeeting(meeting_id))
+      if (std::optional<store::MeetingRecord> m = store_.GetMeeting(meeting_id)) {
+        if (api_) api_->NoteMeeting(*m);  // a replica hosted here: ends with its primary
         local_.OnMeetingCreated(*m);
+      }
     } else if (what == "deleted") {
       if (shards_.ShardOf(meeting_id) || hub_.HasConnected(meeting_id))
         local_.OnMeetingDeleted(meeting_id, "deleted");
+      // A primary deleted through another node's API: its replicas live here (phase 1).
+      if (api_) api_->EndReplicasOf(meeting_id);
     } else if (w.size() == 3 && what == "attendee-created") {
       if (std::optional<store::AttendeeRecord> a = store_.GetAttendee(meeting_id, w[2]))
         local_.OnAttendeeCreated(*a);

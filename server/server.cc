@@ -64,7 +64,10 @@ class ShardPlacement final : public api::ControlApiListener {
   ShardPlacement(ShardSet& shards, signaling::SignalingHub& hub, signaling::EventDispatcher* events)
       : shards_(shards), hub_(hub), events_(events) {}
   void OnMeetingCreated(const store::MeetingRecord& m) override {
-    const int shard = shards_.Place(m.meeting_id);
+    // A replica's attendees join its primary's media: same shard (docs/DESIGN.md, "Replica
+    // meetings").
+    const int shard = m.primary_meeting_id ? shards_.PlaceWith(m.meeting_id, *m.primary_meeting_id)
+                                           : shards_.Place(m.meeting_id);
     SFU_LOG(kDebug, "meeting placed").Kv("meeting", m.meeting_id).Kv("shard", shard);
     if (events_) events_->MeetingCreated(m);
   }
@@ -355,7 +358,17 @@ int RunServer(const ServerConfig& given) {
   api::ControlApi api(*store, signer, clock, api_config,
                       node ? static_cast<api::ControlApiListener*>(node.get()) : &placement);
   if (node) node->set_api(&api);
-  for (const std::string& id : store->ListMeetingIds()) shards.Place(id);
+  // Every stored meeting this node hosts is placed again; replicas with their primaries, and the
+  // API learns which replicas each primary has (they end with it).
+  for (const std::string& id : store->ListMeetingIds()) {
+    const std::optional<store::MeetingRecord> m = store->GetMeeting(id);
+    if (!m) continue;
+    api.NoteMeeting(*m);
+    if (m->primary_meeting_id)
+      shards.PlaceWith(id, *m->primary_meeting_id);
+    else
+      shards.Place(id);
+  }
 
   // The API's per-caller rate limit: shared by every node in cluster mode.
   std::unique_ptr<api::RateLimiter> limiter;

@@ -49,6 +49,16 @@ int ShardSet::Place(const std::string& meeting_id) {
   return index;
 }
 
+int ShardSet::PlaceWith(const std::string& meeting_id, const std::string& with) {
+  if (auto it = directory_.find(meeting_id); it != directory_.end()) return it->second;
+  const int index = Place(with);
+  ++load_[static_cast<size_t>(index)];
+  directory_.emplace(meeting_id, index);
+  Shard* shard = shards_[static_cast<size_t>(index)].get();
+  shard->Post([shard, meeting_id] { shard->AddRoomOnShard(meeting_id); });
+  return index;
+}
+
 void ShardSet::Remove(const std::string& meeting_id) {
   auto it = directory_.find(meeting_id);
   if (it == directory_.end()) return;

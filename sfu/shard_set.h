@@ -49,6 +49,9 @@ class ShardSet {
 
   // Places the meeting (idempotent) and registers the room on its shard. Returns the index.
   int Place(const std::string& meeting_id);
+  // Places the meeting on the shard of `with` (placed first if it is not yet), idempotent: a
+  // replica meeting lives where its primary's media is (docs/DESIGN.md, "Replica meetings").
+  int PlaceWith(const std::string& meeting_id, const std::string& with);
   void Remove(const std::string& meeting_id);
   std::optional<int> ShardOf(const std::string& meeting_id) const;
 

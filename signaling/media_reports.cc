@@ -20,25 +20,25 @@ void RouteMediaReports(ParticipantMediaPlan& plan,
   if (plan.data_channel) {
     plan.on_data_frame = [post, hub, meeting, id](std::vector<uint8_t> bytes) {
       post([hub, meeting, id, bytes = std::move(bytes)] {
-        for (SignalingSession* s : hub->SessionsOf(meeting)) {
+        for (SignalingSession* s : hub->MediaSessionsOf(meeting)) {
           if (s->media_id() == id) s->OnDataChannelFrame(bytes);
         }
       });
     };
     plan.on_data_channel_open = [post, hub, meeting, id] {
       post([hub, meeting, id] {
-        for (SignalingSession* s : hub->SessionsOf(meeting)) s->OnDataChannelOpen(id);
+        for (SignalingSession* s : hub->MediaSessionsOf(meeting)) s->OnDataChannelOpen(id);
       });
     };
   }
   plan.on_connected = [post, hub, meeting, id] {
     post([hub, meeting, id] {
-      for (SignalingSession* s : hub->SessionsOf(meeting)) s->OnMediaConnected(id);
+      for (SignalingSession* s : hub->MediaSessionsOf(meeting)) s->OnMediaConnected(id);
     });
   };
   plan.report_bitrates = [post, hub, meeting, id](std::vector<StreamBitrate> rates) {
     post([hub, meeting, id, rates = std::move(rates)] {
-      for (SignalingSession* s : hub->SessionsOf(meeting)) {
+      for (SignalingSession* s : hub->MediaSessionsOf(meeting)) {
         if (s->media_id() != id) continue;
         SdkSignalFrame f = proto::MakeFrame(SdkSignalFrame::BITRATES);
         for (const auto& r : rates) {

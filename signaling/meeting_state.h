@@ -47,6 +47,9 @@ class MeetingState {
   // A new, larger stream id for the attendee (every rejoin gets a larger one).
   uint32_t Present(const std::string& attendee_id, const std::string& external_user_id, bool muted);
   void Absent(const std::string& attendee_id);
+  // A stream id in nobody's roster: a hidden (replica) attendee's own, which only it is shown
+  // (docs/DESIGN.md, "Replica meetings").
+  uint32_t AllocateHiddenStreamId() { return next_stream_id_++; }
   PresenceEntry* Find(const std::string& attendee_id);
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 

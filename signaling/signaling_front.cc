@@ -92,9 +92,10 @@ ws::WsAcceptance SignalingFront::Refuse(uint16_t code, const std::string& reason
 }
 
 bool SignalingFront::ShardOverloadedFor(const std::string& meeting_id,
+                                        const std::string& media_meeting_id,
                                         const std::string& attendee_id) const {
   if (!media_ || !media_->shards) return false;
-  const std::optional<int> placed = media_->shards->ShardOf(meeting_id);
+  const std::optional<int> placed = media_->shards->ShardOf(media_meeting_id);
   const bool overloaded = placed ? media_->shards->Overloaded(static_cast<size_t>(*placed))
                                  : media_->shards->AllOverloaded();
   if (!overloaded) return false;
@@ -161,15 +162,33 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
       return Refuse(4404, "wrong_node", subprotocol);
     auto attendee = store_.GetAttendee(meeting_id, claims->attendee_id);
     if (!attendee) return Refuse(4403, "attendee_removed", subprotocol);
-    if (ShardOverloadedFor(meeting_id, claims->content ? attendee->attendee_id + "#content"
-                                                       : attendee->attendee_id)) {
+    // A replica meeting's attendees are hidden, receive-only members of its primary's media
+    // (docs/DESIGN.md, "Replica meetings"); a replica whose primary is gone has ended (the API
+    // ends replicas with their primary; this covers a replica created as its primary ended).
+    std::string media_meeting_id = meeting_id;
+    // The mix's settings are the media meeting's: a replica attendee may be the one whose
+    // participant creates the primary's mixer on its shard.
+    std::string mix_features_json = meeting->meeting_features_json;
+    if (meeting->primary_meeting_id) {
+      const std::optional<store::MeetingRecord> primary =
+          store_.GetMeeting(*meeting->primary_meeting_id);
+      if (!primary) return Refuse(4410, "meeting_ended", subprotocol);
+      media_meeting_id = primary->meeting_id;
+      mix_features_json = primary->meeting_features_json;
+    }
+    if (ShardOverloadedFor(
+            meeting_id, media_meeting_id,
+            claims->content ? attendee->attendee_id + "#content" : attendee->attendee_id)) {
       return Refuse(4503, "server_overloaded", subprotocol);  // 4500-4599: the client retries
     }
     store_.TouchMeeting(meeting_id, clock_.NowUnixMs());
     ws::WsAcceptance a;
     a.subprotocol = subprotocol;
-    AttendeeIdentity identity{meeting_id, attendee->attendee_id, attendee->external_user_id,
-                              AudioBitrateOf(meeting->meeting_features_json)};
+    AttendeeIdentity identity;
+    identity.meeting_id = meeting_id;
+    identity.attendee_id = attendee->attendee_id;
+    identity.external_user_id = attendee->external_user_id;
+    identity.audio_bitrate_bps = AudioBitrateOf(mix_features_json);
     identity.cap_audio = attendee->capabilities_audio;
     identity.cap_video = attendee->capabilities_video;
     identity.cap_content = attendee->capabilities_content;
@@ -179,6 +198,8 @@ ws::WsAcceptance SignalingFront::OnUpgrade(const http::HttpRequest& req,
       identity.attendee_id += "#content";
       identity.content = true;
     }
+    identity.media_meeting_id = media_meeting_id;
+    identity.hidden_receive_only = meeting->primary_meeting_id.has_value();
     // One live session per attendee (and per content share) plus one reconnecting: a newer
     // connection closes the oldest one that never joined (abandoned, or a client opening sockets
     // in a loop), so one join token can never hold more than two sessions.

@@ -48,9 +48,11 @@ class SignalingFront {
  private:
   ws::WsAcceptance Refuse(uint16_t code, const std::string& reason, const std::string& subprotocol);
   void SupersedeOldSessions(const std::string& meeting_id, const std::string& attendee_id);
-  // The meeting's shard (or, before it is placed, every shard) is late persistently and this is
-  // not a reconnect of a joined attendee: refuse with 4503 so the meeting keeps its quality.
-  bool ShardOverloadedFor(const std::string& meeting_id, const std::string& attendee_id) const;
+  // The shard of the meeting's media (`media_meeting_id`: the meeting, or a replica's primary;
+  // before it is placed, every shard) is late persistently and this is not a reconnect of a
+  // joined attendee: refuse with 4503 so the meeting keeps its quality.
+  bool ShardOverloadedFor(const std::string& meeting_id, const std::string& media_meeting_id,
+                          const std::string& attendee_id) const;
 
   store::MeetingStore& store_;
   const api::JoinTokenSigner& signer_;

@@ -19,6 +19,7 @@ MeetingEventSink& NoMeetingEvents() {
 
 void SignalingHub::Add(SignalingSession* s) {
   by_meeting_[s->identity().meeting_id].push_back(s);
+  by_media_[s->identity().media_meeting_id].push_back(s);
   ++count_;
 }
 
@@ -29,9 +30,13 @@ void SignalingHub::Remove(SignalingSession* s) {
   const auto before = v.size();
   v.erase(std::remove(v.begin(), v.end(), s), v.end());
   count_ -= before - v.size();
-  if (v.empty()) {
-    states_.erase(it->first);
-    by_meeting_.erase(it);
+  if (v.empty()) by_meeting_.erase(it);
+  auto media = by_media_.find(s->identity().media_meeting_id);
+  if (media == by_media_.end()) return;
+  std::erase(media->second, s);
+  if (media->second.empty()) {
+    states_.erase(media->first);
+    by_media_.erase(media);
   }
 }
 
@@ -55,16 +60,23 @@ bool SignalingHub::HasConnected(const std::string& meeting_id) const {
   return by_meeting_.count(meeting_id) > 0;
 }
 
-size_t SignalingHub::JoinedCount(const std::string& meeting_id) const {
-  auto it = by_meeting_.find(meeting_id);
-  if (it == by_meeting_.end()) return 0;
-  return static_cast<size_t>(std::count_if(it->second.begin(), it->second.end(),
-                                           [](const SignalingSession* s) { return s->joined(); }));
+size_t SignalingHub::JoinedCount(const std::string& media_meeting_id) const {
+  auto it = by_media_.find(media_meeting_id);
+  if (it == by_media_.end()) return 0;
+  return static_cast<size_t>(std::count_if(
+      it->second.begin(), it->second.end(),
+      [](const SignalingSession* s) { return s->joined() && !s->identity().hidden_receive_only; }));
 }
 
 std::vector<SignalingSession*> SignalingHub::SessionsOf(const std::string& meeting_id) const {
   auto it = by_meeting_.find(meeting_id);
   return it == by_meeting_.end() ? std::vector<SignalingSession*>{} : it->second;
+}
+
+std::vector<SignalingSession*> SignalingHub::MediaSessionsOf(
+    const std::string& media_meeting_id) const {
+  auto it = by_media_.find(media_meeting_id);
+  return it == by_media_.end() ? std::vector<SignalingSession*>{} : it->second;
 }
 
 void SignalingHub::EndMeeting(const std::string& meeting_id) {
@@ -96,8 +108,8 @@ void SignalingHub::SetCapabilities(const std::string& meeting_id, const std::str
 
 namespace sfu::signaling {
 
-void SignalingHub::BroadcastIndex(const std::string& meeting_id) {
-  for (SignalingSession* s : SessionsOf(meeting_id))
+void SignalingHub::BroadcastIndex(const std::string& media_meeting_id) {
+  for (SignalingSession* s : MediaSessionsOf(media_meeting_id))
     if (s->joined()) s->SendIndex();
 }
 
@@ -114,7 +126,7 @@ void SignalingHub::PublishAudioMetadata(int64_t now_ms) {
       s->set_signal_strength(level.signal_strength);
     }
     if (frame.audio_metadata().attendee_states_size() == 0) continue;
-    for (SignalingSession* session : SessionsOf(meeting_id)) {
+    for (SignalingSession* session : MediaSessionsOf(meeting_id)) {
       if (session->subscribed()) session->Send(frame);
     }
   }

@@ -53,6 +53,7 @@ SignalingSession::SignalingSession(std::shared_ptr<ws::WsConnection> connection,
       limiter_(limits.frames_per_second, limits.frame_burst, 1),
       media_(media),
       bridge_(media ? media->shards : nullptr) {
+  if (identity_.media_meeting_id.empty()) identity_.media_meeting_id = identity_.meeting_id;
   hub_.Add(this);
   SFU_LOG(kInfo, "signaling connected")
       .Kv("meeting", identity_.meeting_id)
@@ -129,6 +130,8 @@ void SignalingSession::HandleFrame(const SdkSignalFrame& f) {
       return HandleAudioControl(f);
     case SdkSignalFrame::DATA_MESSAGE:
       return HandleDataMessage(f);
+    case SdkSignalFrame::PRIMARY_MEETING_JOIN:
+      return HandlePrimaryMeetingJoin(f);
     case SdkSignalFrame::LEAVE:
       Send(proto::MakeFrame(SdkSignalFrame::LEAVE_ACK));
       hub_.events().SessionEnded(*this, /*left=*/true);
@@ -238,7 +241,8 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   self.may_send = api::CanSend(identity_.content ? identity_.cap_content : identity_.cap_video);
   self.may_receive_video = api::CanReceive(identity_.cap_video);
   self.may_receive_content = api::CanReceive(identity_.cap_content);
-  VideoPlanResult video = PlanVideo(*offer, f.sub(), self, hub_.State(identity_.meeting_id), video_,
+  self.view_only = identity_.hidden_receive_only;
+  VideoPlanResult video = PlanVideo(*offer, f.sub(), self, hub_.State(media_meeting()), video_,
                                     answers, &base::RandomNonZeroU32,
                                     /*subscription_limit=*/25, media_->max_video_senders);
   video.media.publication.max_pixels = identity_.max_video_pixels;
@@ -250,11 +254,12 @@ void SignalingSession::HandleSubscribe(const SdkSignalFrame& f) {
   SendSubscribeAck(f.sub(), AnswerSdp(*offer, answers, shard_index), video);
   video_media_ = std::move(video.media);
   hub_.events().VideoPublishing(*this, video_.stream_id != 0);
-  if (video.index_changed) hub_.BroadcastIndex(identity_.meeting_id);
+  if (video.index_changed) hub_.BroadcastIndex(media_meeting());
   if (!subscribed()) BecomePresent(f.sub().audio_muted());
 }
 
 bool SignalingSession::AudioSendAllowed() const {
+  if (identity_.hidden_receive_only) return false;  // a replica attendee is never mixed
   return api::CanSend(identity_.content ? identity_.cap_content : identity_.cap_audio);
 }
 
@@ -282,8 +287,9 @@ std::optional<sdp::SessionDescription> SignalingSession::ParseOffer(const std::s
 }
 
 int SignalingSession::PlaceMeeting() {
-  const std::optional<int> placed = media_->shards->ShardOf(identity_.meeting_id);
-  return placed ? *placed : media_->shards->Place(identity_.meeting_id);
+  // The media meeting's shard: a replica attendee's media is in its primary's mixer and video.
+  const std::optional<int> placed = media_->shards->ShardOf(media_meeting());
+  return placed ? *placed : media_->shards->Place(media_meeting());
 }
 
 void SignalingSession::NewTransport(const std::string& remote_ufrag, int shard_index) {
@@ -301,7 +307,7 @@ sfu::ParticipantMediaPlan SignalingSession::MediaPlan(const sdp::MediaSection& f
                                                       const sfu::VideoPlanForMedia& video) const {
   sfu::ParticipantMediaPlan plan;
   plan.id = bridge_.id();
-  plan.meeting_id = identity_.meeting_id;
+  plan.meeting_id = media_meeting();
   plan.attendee_id = identity_.attendee_id;
   plan.transport = {local_ufrag_, local_pwd_, first.fingerprint_algorithm, first.fingerprint};
   plan.audio_payload_type = audio.opus_payload_type;
@@ -354,25 +360,32 @@ void SignalingSession::SendSubscribeAck(const proto::SdkSubscribeFrame& sub,
   if (video.over_sender_capacity) {
     ack.mutable_error()->set_status(206);  // VideoCallSwitchToViewOnly (docs/PROTOCOL.md §7.2)
     ack.mutable_error()->set_description("the meeting has its maximum number of video senders");
+  } else if (video.view_only_refused) {
+    ack.mutable_error()->set_status(206);  // the same: the client drops its local tile
+    ack.mutable_error()->set_description("replica meeting attendees cannot send video");
   }
   Send(ack);
 }
 
 void SignalingSession::BecomePresent(bool muted) {
-  // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed).
-  audio_stream_id_ = hub_.State(identity_.meeting_id)
-                         .Present(identity_.attendee_id, identity_.external_user_id, muted);
-  AnnouncePresence();
+  // Presence after SUBSCRIBE_ACK (a client waiting for its own presence is not replayed). A
+  // hidden attendee gets the roster but is not in it.
+  present_ = true;
+  MeetingState& state = hub_.State(media_meeting());
+  audio_stream_id_ = identity_.hidden_receive_only
+                         ? state.AllocateHiddenStreamId()
+                         : state.Present(identity_.attendee_id, identity_.external_user_id, muted);
+  AnnouncePresence(muted);
   // Messages kept for late joiners.
-  auto& kept = hub_.State(identity_.meeting_id).kept(clock_.NowSteadyMs());
+  auto& kept = state.kept(clock_.NowSteadyMs());
   if (kept.empty()) return;
   SdkSignalFrame replay = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   for (const KeptDataMessage& m : kept) *replay.mutable_data_message()->add_messages() = m.payload;
   Send(replay);
 }
 
-void SignalingSession::AnnouncePresence() {
-  MeetingState& state = hub_.State(identity_.meeting_id);
+void SignalingSession::AnnouncePresence(bool muted) {
+  MeetingState& state = hub_.State(media_meeting());
   SdkSignalFrame snapshot = proto::MakeFrame(SdkSignalFrame::AUDIO_STREAM_ID_INFO);
   for (const auto& [id, e] : state.present()) {
     auto* s = snapshot.mutable_audio_stream_id_info()->add_streams();
@@ -380,6 +393,17 @@ void SignalingSession::AnnouncePresence() {
     s->set_attendee_id(e.attendee_id);
     s->set_external_user_id(e.external_user_id);
     s->set_muted(e.muted);
+  }
+  if (identity_.hidden_receive_only) {
+    // Itself too, shown to itself only: a Chime client whose app sets attendeePresenceTimeoutMs
+    // waits for its own attendee id (docs/PROTOCOL.md §11).
+    auto* s = snapshot.mutable_audio_stream_id_info()->add_streams();
+    s->set_audio_stream_id(audio_stream_id_);
+    s->set_attendee_id(identity_.attendee_id);
+    s->set_external_user_id(identity_.external_user_id);
+    s->set_muted(muted);
+    Send(snapshot);
+    return;
   }
   Send(snapshot);
   const PresenceEntry* self = state.Find(identity_.attendee_id);
@@ -389,16 +413,18 @@ void SignalingSession::AnnouncePresence() {
   d->set_attendee_id(self->attendee_id);
   d->set_external_user_id(self->external_user_id);
   d->set_muted(self->muted);
-  for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
+  for (SignalingSession* other : hub_.MediaSessionsOf(media_meeting())) {
     if (other != this && other->subscribed()) other->Send(delta);
   }
 }
 
 void SignalingSession::AnnounceLeft(bool dropped) {
-  MeetingState& state = hub_.State(identity_.meeting_id);
+  present_ = false;
+  MeetingState& state = hub_.State(media_meeting());
   const PresenceEntry* e = state.Find(identity_.attendee_id);
-  // A newer session of the same attendee owns the entry now: nothing to announce.
-  if (!e || e->audio_stream_id != audio_stream_id_) {
+  // Hidden (never in the roster), or a newer session of the same attendee owns the entry now:
+  // nothing to announce.
+  if (identity_.hidden_receive_only || !e || e->audio_stream_id != audio_stream_id_) {
     audio_stream_id_ = 0;
     return;
   }
@@ -408,7 +434,7 @@ void SignalingSession::AnnounceLeft(bool dropped) {
   if (dropped) d->set_dropped(true);
   state.Absent(identity_.attendee_id);
   audio_stream_id_ = 0;
-  for (SignalingSession* other : hub_.SessionsOf(identity_.meeting_id)) {
+  for (SignalingSession* other : hub_.MediaSessionsOf(media_meeting())) {
     if (other != this && other->subscribed()) other->Send(delta);
   }
 }
@@ -419,7 +445,7 @@ void SignalingSession::HandleRemoteVideoUpdate(const SdkSignalFrame& f) {
   // own, are ignored (counted as malformed input).
   if (!bridge_.open() || !f.has_remote_video_update()) return;
   const auto& u = f.remote_video_update();
-  const MeetingState& state = hub_.State(identity_.meeting_id);
+  const MeetingState& state = hub_.State(media_meeting());
   bool changed = false;
   for (const auto& c : u.added_or_updated_video_subscriptions()) {
     const VideoSource* src = state.FindVideoForSubscription(c.stream_id());
@@ -454,8 +480,8 @@ void SignalingSession::HandlePauseResume(const SdkSignalFrame& f) {
 }
 
 void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
-  if (!subscribed()) return;
-  PresenceEntry* e = hub_.State(identity_.meeting_id).Find(identity_.attendee_id);
+  if (!subscribed() || identity_.hidden_receive_only) return;
+  PresenceEntry* e = hub_.State(media_meeting()).Find(identity_.attendee_id);
   if (!e || e->audio_stream_id != audio_stream_id_) return;
   e->muted = f.audio_control().muted();
   bridge_.SetMuted(e->muted);
@@ -463,14 +489,20 @@ void SignalingSession::HandleAudioControl(const SdkSignalFrame& f) {
   auto* d = delta.mutable_audio_stream_id_info()->add_streams();
   d->set_audio_stream_id(e->audio_stream_id);
   d->set_muted(e->muted);
-  for (SignalingSession* s : hub_.SessionsOf(identity_.meeting_id)) {
+  for (SignalingSession* s : hub_.MediaSessionsOf(media_meeting())) {
     if (s->subscribed()) s->Send(delta);
   }
 }
 
 void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
   if (!joined_) return;
-  MeetingState& state = hub_.State(identity_.meeting_id);
+  if (identity_.hidden_receive_only) {
+    // A replica attendee receives the primary's data messages but sends none (docs/PROTOCOL.md
+    // §11): it is not a member anyone else knows of.
+    metrics_.CountSignalingFrame("in", "data_message_replica_dropped");
+    return;
+  }
+  MeetingState& state = hub_.State(media_meeting());
   SdkSignalFrame deliver = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   SdkSignalFrame bounce = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   const int64_t now_ms = clock_.NowSteadyMs();
@@ -496,16 +528,36 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
   }
   if (bounce.data_message().messages_size() > 0) Send(bounce);
   if (deliver.data_message().messages_size() == 0) return;
-  for (SignalingSession* s : hub_.SessionsOf(identity_.meeting_id)) {
+  for (SignalingSession* s : hub_.MediaSessionsOf(media_meeting())) {
     if (s != this && s->joined()) s->Send(deliver);
   }
+}
+
+void SignalingSession::HandlePrimaryMeetingJoin(const SdkSignalFrame&) {
+  // docs/PROTOCOL.md §4.20: promotion is not supported. The Chime client's promoteToPrimaryMeeting
+  // resolves with the ack's error status (4xx SignalingBadRequest, 5xx
+  // SignalingInternalServerError) and its session continues as it was.
+  SdkSignalFrame ack = proto::MakeFrame(SdkSignalFrame::PRIMARY_MEETING_JOIN_ACK);
+  if (!identity_.hidden_receive_only) {
+    ack.mutable_error()->set_status(400);
+    ack.mutable_error()->set_description("this session is not in a replica meeting");
+  } else {
+    ack.mutable_error()->set_status(501);
+    ack.mutable_error()->set_description(
+        "promotion to the primary meeting is not supported by this server");
+  }
+  SFU_LOG(kInfo, "primary meeting join refused")
+      .Kv("meeting", identity_.meeting_id)
+      .Kv("attendee", identity_.attendee_id)
+      .Kv("status", ack.error().status());
+  Send(ack);
 }
 
 void SignalingSession::StopMedia() {
   if (video_.stream_id) {
     video_ = SessionVideoState{};
-    if (hub_.State(identity_.meeting_id).UnpublishVideo(identity_.attendee_id))
-      hub_.BroadcastIndex(identity_.meeting_id);
+    if (hub_.State(media_meeting()).UnpublishVideo(identity_.attendee_id))
+      hub_.BroadcastIndex(media_meeting());
   }
   StopTransport();
 }
@@ -530,8 +582,8 @@ void SignalingSession::SendIndex() {
   // The complete list every time (docs/PROTOCOL.md §4.7): every published camera, media_type VIDEO.
   SdkSignalFrame index = proto::MakeFrame(SdkSignalFrame::INDEX);
   index.mutable_index()->set_num_participants(
-      static_cast<uint32_t>(hub_.JoinedCount(identity_.meeting_id)));
-  for (const auto& [id, v] : hub_.State(identity_.meeting_id).video_sources()) {
+      static_cast<uint32_t>(hub_.JoinedCount(media_meeting())));
+  for (const auto& [id, v] : hub_.State(media_meeting()).video_sources()) {
     auto* d = index.mutable_index()->add_sources();
     d->set_stream_id(v.stream_id);
     d->set_group_id(v.group_id);

@@ -6,6 +6,10 @@
 // mute (AUDIO_STREAM_ID_INFO), data messages (validated, stamped, throttled, kept for late
 // joiners); accepts and drops CLIENT_METRIC and timing frames. Frames are rate-limited per
 // connection (§3.3) and malformed ones counted; an abusive client is closed (1008).
+// Two meeting ids: the identity's meeting authenticates the session and is what the API acts on
+// (end, remove, capabilities); its media meeting is whose media, live state and broadcasts the
+// session shares. They differ for a replica meeting's attendees, which are hidden, receive-only
+// members of their primary's media (docs/DESIGN.md, "Replica meetings").
 // Thread: control thread. Owned by its WebSocket connection; registers with the hub.
 
 #include <cstdint>
@@ -76,7 +80,7 @@ struct AttendeeIdentity {
   std::string meeting_id;
   std::string attendee_id;
   std::string external_user_id;
-  int audio_bitrate_bps = 0;  // MeetingFeatures.Audio.BitrateKbps; 0: the server's default
+  int audio_bitrate_bps = 0;  // the media meeting's MeetingFeatures.Audio.BitrateKbps; 0: default
   bool content = false;       // a content-share session: attendee_id is "<AttendeeId>#content"
   // The attendee's capabilities (None, Send, Receive, SendReceive; docs/PROTOCOL.md, "Attendee
   // capabilities"); a content session sends under the attendee's content capability.
@@ -86,6 +90,15 @@ struct AttendeeIdentity {
   // The meeting's MaxResolution for what this session publishes (Video, or Content for a
   // content session) in pixels; 0: no limit.
   uint32_t max_video_pixels = 0;
+  // The meeting whose media and live state (shard, mixer, video sources, presence, levels, data
+  // messages) the session shares: meeting_id itself, or a replica meeting's primary. Empty:
+  // meeting_id (the session fills it in).
+  std::string media_meeting_id;
+  // A replica meeting's attendee (docs/DESIGN.md, "Replica meetings"): hears the media
+  // meeting's mix and may subscribe to its videos, sees its roster, levels and sources; is never
+  // mixed, forwarded or listed there (its uplink audio is dropped, a camera is refused with
+  // status 206, its data messages are dropped) and PRIMARY_MEETING_JOIN is answered 501.
+  bool hidden_receive_only = false;
 };
 
 class SignalingSession final : public ws::WsHandler {
@@ -111,7 +124,9 @@ class SignalingSession final : public ws::WsHandler {
   void CloseSuperseded();
   bool closing() const;
   bool joined() const { return joined_; }
-  bool subscribed() const { return audio_stream_id_ != 0; }
+  // Had its first SUBSCRIBE_ACK (and, unless hidden, is in the media meeting's roster): receives
+  // presence, AUDIO_METADATA.
+  bool subscribed() const { return present_; }
   uint64_t audio_session_id() const { return audio_session_id_; }
   // Sends a frame to this session (used by the hub and other sessions of the meeting). Data
   // messages also go out on the attendee's data channel when one is open.
@@ -154,9 +169,13 @@ class SignalingSession final : public ws::WsHandler {
   void HandlePauseResume(const proto::SdkSignalFrame& frame);
   void HandleRemoteVideoUpdate(const proto::SdkSignalFrame& frame);
   void HandleDataMessage(const proto::SdkSignalFrame& frame);
+  // Promotion of a replica attendee into the primary meeting is not supported: error ack.
+  void HandlePrimaryMeetingJoin(const proto::SdkSignalFrame& frame);
+  const std::string& media_meeting() const { return identity_.media_meeting_id; }
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, const std::string& description);
-  // Presence: full snapshot to self, delta to the others.
-  void AnnouncePresence();
+  // Presence: full snapshot to self, delta to the others (hidden: the snapshot and itself, with
+  // `muted` as its SUBSCRIBE says).
+  void AnnouncePresence(bool muted);
   void AnnounceLeft(bool dropped);
   // Ends the media transport and unpublishes video (leave, close, server end).
   void StopMedia();
@@ -176,7 +195,8 @@ class SignalingSession final : public ws::WsHandler {
   bool joined_ = false;
   bool left_ = false;
   uint64_t audio_session_id_ = 0;
-  uint32_t audio_stream_id_ = 0;  // non-zero once present
+  uint32_t audio_stream_id_ = 0;  // non-zero once present in the roster (never when hidden)
+  bool present_ = false;
   // Media on the shard.
   MediaBridge bridge_;
   std::string remote_ufrag_;

@@ -73,9 +73,10 @@ VideoPlanResult PlanVideo(const sdp::SessionDescription& offer, const proto::Sdk
     a.payload_types = {vp8};
     if (index == 0) {
       camera_seen = true;
-      const bool sending = self.may_send &&
-                           (m.direction == "sendrecv" || m.direction == "sendonly") &&
-                           !video_descriptors.empty();
+      const bool offered =
+          (m.direction == "sendrecv" || m.direction == "sendonly") && !video_descriptors.empty();
+      const bool sending = self.may_send && !self.view_only && offered;
+      if (self.view_only && offered) r.view_only_refused = true;
       if (!sending) {
         a.direction = "inactive";
         if (session.stream_id) {

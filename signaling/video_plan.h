@@ -8,7 +8,8 @@
 //     while the same camera track stays on, new ones on a republish) or not (inactive); a new
 //     sender beyond `max_video_senders` in the meeting is refused (inactive, status 206);
 //   - capabilities: a non-sender's camera is answered inactive (unpublished), a non-receiver's
-//     sections inactive (VideoIdentity);
+//     sections inactive (VideoIdentity); a view-only (replica) attendee's camera inactive with
+//     status 206;
 //   - each remote-video section: sendonly with a=msid:v_<mid> and one fixed SSRC for the
 //     section's life when it asks for a live source of someone else, else inactive; at most
 //     `subscription_limit` sections are filled;
@@ -45,6 +46,7 @@ struct VideoPlanResult {
   VideoPlanForMedia media;
   bool index_changed = false;
   bool over_sender_capacity = false;  // the camera was refused: answer status 206 (§7.2)
+  bool view_only_refused = false;     // a view-only attendee offered a camera: status 206 too
   std::vector<proto::SdkStreamAllocation> allocations;
   std::vector<proto::SdkTrackMapping> tracks;
 };
@@ -58,6 +60,10 @@ struct VideoIdentity {
   bool may_send = true;
   bool may_receive_video = true;
   bool may_receive_content = true;
+  // A replica meeting's attendee (docs/DESIGN.md, "Replica meetings"): a camera it offers to
+  // send is answered inactive, never indexed, and the answer says so with status 206
+  // (view_only_refused), as a sender over the meeting's cap is told.
+  bool view_only = false;
 };
 
 // Fills answers[i] for every video section of the offer. random_ssrc() gives fresh SSRCs.

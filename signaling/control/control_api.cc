@@ -224,6 +224,20 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     }
     meeting = std::move(*existing);  // idempotent replay
   } else {
+    if (params.primary_meeting_id) {
+      // A replica (docs/DESIGN.md, "Replica meetings"): its primary must exist and be a primary.
+      // CreateMeeting's documented errors have no NotFoundException, so an unknown primary is a
+      // BadRequestException, as for any other parameter that does not match the service's state.
+      const std::optional<MeetingRecord> primary = store_.GetMeeting(*params.primary_meeting_id);
+      if (!primary) {
+        return Fail(
+            BadRequest("The primary meeting " + *params.primary_meeting_id + " was not found"));
+      }
+      if (primary->primary_meeting_id) {
+        return Fail(BadRequest("The meeting " + *params.primary_meeting_id +
+                               " is itself a replica meeting and cannot be a primary meeting"));
+      }
+    }
     meeting.meeting_id = NewUuid();
     meeting.client_request_token = params.client_request_token;
     meeting.fingerprint = fingerprint;
@@ -282,7 +296,9 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
   if (created) {
     SFU_LOG(kInfo, "meeting created")
         .Kv("meeting", meeting.meeting_id)
-        .Kv("region", meeting.media_region);
+        .Kv("region", meeting.media_region)
+        .Kv("primary", meeting.primary_meeting_id.value_or(""));
+    NoteMeeting(meeting);
     if (listener_) listener_->OnMeetingCreated(meeting);
   }
   for (const AttendeeRecord& a : new_attendees) {
@@ -307,10 +323,41 @@ HttpResponse ControlApi::GetMeeting(const std::string& meeting_id) {
 }
 
 bool ControlApi::EndMeeting(const std::string& meeting_id, std::string_view reason) {
-  if (!store_.DeleteMeeting(meeting_id)) return false;
+  if (!store_.DeleteMeeting(meeting_id)) {
+    EndReplicasOf(meeting_id);  // gone already (another node ended it): its replicas go too
+    return false;
+  }
   SFU_LOG(kInfo, "meeting ended").Kv("meeting", meeting_id).Kv("reason", reason);
   if (listener_) listener_->OnMeetingDeleted(meeting_id, reason);
+  EndReplicasOf(meeting_id);
   return true;
+}
+
+void ControlApi::NoteMeeting(const MeetingRecord& meeting) {
+  if (!meeting.primary_meeting_id) return;
+  replicas_[*meeting.primary_meeting_id].insert(meeting.meeting_id);
+  primary_of_[meeting.meeting_id] = *meeting.primary_meeting_id;
+}
+
+int ControlApi::EndReplicasOf(const std::string& primary_id) {
+  if (auto it = primary_of_.find(primary_id); it != primary_of_.end()) {
+    auto set = replicas_.find(it->second);
+    if (set != replicas_.end()) {
+      set->second.erase(primary_id);
+      if (set->second.empty()) replicas_.erase(set);
+    }
+    primary_of_.erase(it);
+  }
+  auto it = replicas_.find(primary_id);
+  if (it == replicas_.end()) return 0;
+  const std::set<std::string> replicas = std::move(it->second);
+  replicas_.erase(it);
+  int ended = 0;
+  for (const std::string& id : replicas) {
+    primary_of_.erase(id);
+    if (EndMeeting(id, "primary_ended")) ++ended;
+  }
+  return ended;
 }
 
 HttpResponse ControlApi::DeleteMeeting(const std::string& meeting_id) {

@@ -17,8 +17,10 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "base/clock.h"
 #include "signaling/api/api_types.h"
@@ -84,8 +86,23 @@ class ControlApi {
   // Handles one authenticated request. Store failures become ServiceFailureException.
   Result Handle(const http::HttpRequest& req, const std::string& request_id);
 
-  // Ends a meeting (DELETE or expiry): deletes it from the store and tells the listener.
+  // Ends a meeting (DELETE or expiry): deletes it from the store and tells the listener; a
+  // primary's replicas end with it (EndReplicasOf).
   bool EndMeeting(const std::string& meeting_id, std::string_view reason);
+
+  // Replica meetings (CreateMeeting with PrimaryMeetingId; docs/DESIGN.md, "Replica meetings").
+  // The API keeps, in memory, which replicas each primary has among the meetings it created or
+  // was told about: ending a primary ends them ("primary_ended"). The store has no index by
+  // primary (a scan per ended meeting would cost the control thread a read per meeting), so the
+  // server tells the API about the meetings it hosts at start and, in cluster mode, about those
+  // another node's API created here (NoteMeeting). Phase 1 keeps a replica on its primary's
+  // node, so the node hosting a primary knows all of its replicas.
+  void NoteMeeting(const store::MeetingRecord& meeting);
+  // Ends the replicas of `primary_id` this API knows of and forgets `primary_id` itself as a
+  // replica (it is gone). Returns how many ended. Safe to call for any meeting, any number of
+  // times (a cluster node calls it when told that a meeting it hosts was deleted elsewhere).
+  int EndReplicasOf(const std::string& primary_id);
+  size_t known_replica_count() const { return primary_of_.size(); }
   // Ends meetings idle (no connected attendee) for idle_ms; is_connected says whether a meeting
   // has a connected attendee right now. Returns how many ended.
   int ExpireIdleMeetings(int64_t idle_ms,
@@ -134,7 +151,9 @@ class ControlApi {
   const JoinTokenSigner& signer_;  // borrowed
   const base::Clock& clock_;       // borrowed
   ControlApiConfig config_;
-  ControlApiListener* listener_;  // borrowed, may be null
+  ControlApiListener* listener_;                                     // borrowed, may be null
+  std::unordered_map<std::string, std::set<std::string>> replicas_;  // primary -> its replicas
+  std::unordered_map<std::string, std::string> primary_of_;          // replica -> its primary
 };
 
 }  // namespace sfu::api

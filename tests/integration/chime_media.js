@@ -78,7 +78,9 @@ async function installSpectrum(page) {
 //   turnSchemes: keep only the JOIN_ACK TURN URIs of these schemes (e.g. ['turns']), through the
 //              SDK's own MeetingSessionURLs.urlRewriterMulti, as an app may; default all of them
 // Sets window.session and window.ev: started (audioVideoDidStart), reconnects, present (roster by
-// attendee id), tiles (remote tiles by tile id, each bound to a <video id="tile-N">).
+// attendee id), tiles (remote tiles by tile id, each bound to a <video id="tile-N">),
+// videoSendUnavailable (videoSendDidBecomeUnavailable: the server answered view-only, 206),
+// stopped (audioVideoDidStop's MeetingSessionStatusCode name).
 async function joinMeeting({ meeting, attendee, rawMic = false, camera = false, simulcast = false, turnSchemes = null }) {
   const S = window.ChimeSDK;
   const logger = new S.ConsoleLogger('sdk', S.LogLevel.WARN);
@@ -97,6 +99,8 @@ async function joinMeeting({ meeting, attendee, rawMic = false, camera = false, 
   const av = session.audioVideo;
   av.addObserver({
     audioVideoDidStart: () => { ev.started = true; },
+    audioVideoDidStop: (status) => { ev.stopped = S.MeetingSessionStatusCode[status.statusCode()]; },
+    videoSendDidBecomeUnavailable: () => { ev.videoSendUnavailable = true; },
     audioVideoDidStartConnecting: (reconnecting) => { if (reconnecting) ev.reconnects += 1; },
     remoteVideoSourcesDidChange: (sources) => {
       if (!policy) return;

@@ -19,6 +19,9 @@
 // 6. A node started with --redis pointing at nothing exits at once with a clear error.
 // 7. sfu-server --drain asks node B to drain: new meetings avoid it, and it exits by itself once
 //    its last meeting is deleted.
+// (After 1.) Replica meetings (docs/DESIGN.md, "Replica meetings"): a replica created through
+// another node than its primary's is placed on the primary's node; the primary deleted through a
+// third node ends it (the host ends the replicas it knows); an unknown primary is a 400.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
@@ -193,6 +196,36 @@ test('30 meetings created through node A with the AWS SDK spread over the three 
   // Each meeting's chime:MeetingStarted comes once, from the node hosting it.
   await waitUntil(() => Object.keys(placed).every((id) => receiver.of('chime:MeetingStarted', id) === 1),
     'one MeetingStarted per meeting', 10000);
+});
+
+test('replica meetings are placed on their primary\'s node and end with it, across nodes', { timeout: 30000 }, async () => {
+  const names = ['a', 'b', 'c'];
+  const pairs = [];
+  for (let i = 0; i < 3; i += 1) {
+    const primary = (await client(nodes[names[i]]).send(new sdk.CreateMeetingCommand({
+      ClientRequestToken: `replica-primary-${i}`, MediaRegion: 'us-east-1', ExternalMeetingId: `replica-primary-${i}`,
+    }))).Meeting;
+    const host = nodeOf(primary);
+    const via = names[(names.indexOf(host) + 1) % 3];  // never the host's own API
+    const replica = (await client(nodes[via]).send(new sdk.CreateMeetingCommand({
+      ClientRequestToken: `replica-${i}`, MediaRegion: 'us-east-1', ExternalMeetingId: `replica-${i}`,
+      PrimaryMeetingId: primary.MeetingId,
+    }))).Meeting;
+    assert.strictEqual(replica.PrimaryMeetingId, primary.MeetingId);
+    assert.strictEqual(nodeOf(replica), host, `the replica created through ${via} is placed on its primary's node ${host}`);
+    pairs.push({ primary, replica, host, via });
+  }
+  await assert.rejects(client(nodes.a).send(new sdk.CreateMeetingCommand({
+    ClientRequestToken: 'replica-orphan', MediaRegion: 'us-east-1', PrimaryMeetingId: '00000000-0000-4000-8000-000000000000',
+  })), (e) => e.name === 'BadRequestException' && /was not found/.test(e.message));
+  // Deleted through the third node: the host ends the replica (its inbox, within a tick or two).
+  for (const { primary, replica, host, via } of pairs) {
+    const third = names.find((n) => n !== host && n !== via);
+    await client(nodes[third]).send(new sdk.DeleteMeetingCommand({ MeetingId: primary.MeetingId }));
+    await waitUntil(async () => (await fetch(`${nodes[via].url}/meetings/${replica.MeetingId}`)).status === 404,
+      `replica on ${host} ends with its primary deleted through ${third}`, 5000);
+  }
+  console.log(`[cluster] replicas: ${pairs.map((p) => `primary on ${p.host}, replica created through ${p.via}`).join('; ')}`);
 });
 
 test('two Chime clients join a meeting on node C with tokens issued by node A: each hears the other, not itself; node B lists them', { timeout: 90000 }, async () => {

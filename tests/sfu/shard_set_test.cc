@@ -79,6 +79,26 @@ TEST(ShardSetTest, PlacesOnLeastLoadedAndCounts) {
   EXPECT_FALSE(set.AllRunning());
 }
 
+TEST(ShardSetTest, ReplicaMeetingsGoToTheirPrimarysShard) {
+  ShardSet set(3, "127.0.0.1", 0);
+  std::string error;
+  ASSERT_TRUE(set.Start(&error)) << error;
+  EXPECT_TRUE(WaitFor([&] { return set.AllRunning(); }));
+  EXPECT_EQ(set.Place("other"), 0);
+  EXPECT_EQ(set.Place("primary"), 1);
+  // Least loaded would be shard 2: the replica follows its primary instead, and counts there.
+  EXPECT_EQ(set.PlaceWith("replica", "primary"), 1);
+  EXPECT_EQ(set.PlaceWith("replica", "primary"), 1);  // idempotent
+  EXPECT_EQ(set.RoomCount(1), 2u);
+  // A primary not yet placed (a restart placing a replica first) is placed with it.
+  EXPECT_EQ(set.PlaceWith("replica2", "primary2"), 2);
+  EXPECT_EQ(set.ShardOf("primary2"), 2);
+  EXPECT_TRUE(WaitFor([&] { return set.Stats()[1]->rooms.load() == 2; }));
+  set.Remove("replica");
+  EXPECT_EQ(set.RoomCount(1), 1u);
+  set.Stop();
+}
+
 TEST(ShardSetTest, PostRunsOnTheShardThread) {
   ShardSet set(2, "127.0.0.1", 0);
   std::string error;

@@ -240,6 +240,48 @@ TEST_F(MixerToneTest, AudioCapabilitiesDecideWhoIsHeardAndWhoHearsAndChangeLive)
 }
 
 // MeetingFeatures.Audio.BitrateKbps sets the Opus bitrate of that meeting's mix.
+// Replica meetings (docs/DESIGN.md, "Replica meetings"): two replica attendees (each in its own
+// replica of the primary, each sending a tone) hear the primary's two talkers in the shared mix
+// and are never heard, by the primary or by each other; the primary's talkers hear each other.
+TEST_F(MixerToneTest, ReplicaAttendeesHearThePrimaryAndAreNeverHeard) {
+  const std::string m = NewMeeting();
+  auto replica = [&] {
+    return std::string(Api("POST", "/meetings", R"({"PrimaryMeetingId":")" + m + R"("})")
+                           .at("Meeting")
+                           .at("MeetingId")
+                           .as_string());
+  };
+  const std::string r1 = replica();
+  const std::string r2 = replica();
+  loadtest::AudioParticipantConfig c;
+  c.voice_like = false;
+  c.watch_hz = {kFreqs[0], kFreqs[1], kFreqs[2], kFreqs[3]};
+  c.tone_hz = kFreqs[0];
+  AddPerson(m, c);
+  c.tone_hz = kFreqs[1];
+  AddPerson(m, c);
+  c.tone_hz = kFreqs[2];
+  AddPerson(r1, c);
+  c.tone_hz = kFreqs[3];
+  AddPerson(r2, c);
+  std::this_thread::sleep_for(2500ms);
+  for (size_t i = 0; i < 4; ++i) {
+    const auto r = people_[i]->Snapshot();
+    const size_t from = r.frame_db.size() - 40;
+    ExpectContinuous(r, "attendee " + std::to_string(i));
+    for (size_t f = 0; f < 4; ++f) {
+      const double db = MedianDb(r, f, from);
+      std::printf("%s %zu (%.0f Hz) hears %.0f Hz at %.1f dB\n", i < 2 ? "primary" : "replica", i,
+                  kFreqs[i], kFreqs[f], db);
+      if (f >= 2 || f == i) {
+        EXPECT_LT(db, kAbsentDb) << "attendee " << i << " hears " << kFreqs[f];
+      } else {
+        EXPECT_GT(db, kHeardDb) << "attendee " << i << " misses " << kFreqs[f];
+      }
+    }
+  }
+}
+
 TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
   const std::string plain = NewMeeting();
   const std::string rich =
@@ -265,6 +307,41 @@ TEST_F(MixerToneTest, AMeetingsBitrateFeatureSetsItsMixBitrate) {
   std::printf("mean downlink payload: %.0f B at the default 32 kb/s, %.0f B at 64 kb/s\n", b32,
               b64);
   EXPECT_GT(b64, b32 * 1.5);
+}
+
+// The primary's MeetingFeatures set its mix, even when a replica attendee (whose own meeting
+// asks for 64 kb/s) is the first participant on the shard and so creates the primary's mixer.
+TEST_F(MixerToneTest, AReplicaAttendeeDoesNotSetThePrimarysMixBitrate) {
+  const std::string plain = NewMeeting();
+  const std::string primary = NewMeeting();
+  const std::string replica =
+      std::string(Api("POST", "/meetings",
+                      R"({"PrimaryMeetingId":")" + primary +
+                          R"(","MeetingFeatures":{"Audio":{"BitrateKbps":64}}})")
+                      .at("Meeting")
+                      .at("MeetingId")
+                      .as_string());
+  loadtest::AudioParticipantConfig c;
+  c.watch_hz = {kFreqs[0]};
+  c.tone_hz = kFreqs[0];
+  c.amplitude = 0;
+  AddPerson(replica, c);  // people_[0], the primary's mixer is made for it
+  AddPerson(plain, c);    // people_[1], the yardstick at the default bitrate
+  std::this_thread::sleep_for(1s);
+  c.amplitude = 0.2;
+  AddPerson(primary, c);
+  AddPerson(plain, c);
+  std::this_thread::sleep_for(2s);
+  const auto in_replica = people_[0]->Snapshot();
+  const auto in_plain = people_[1]->Snapshot();
+  ASSERT_GT(in_replica.packets_received, 50u);
+  ASSERT_GT(in_plain.packets_received, 50u);
+  const double br = static_cast<double>(in_replica.payload_bytes_received) /
+                    static_cast<double>(in_replica.packets_received);
+  const double bp = static_cast<double>(in_plain.payload_bytes_received) /
+                    static_cast<double>(in_plain.packets_received);
+  std::printf("mean downlink payload: replica attendee %.0f B, plain meeting %.0f B\n", br, bp);
+  EXPECT_LT(br, bp * 1.3);
 }
 
 // Longest run of frames in which frequency index f is more than 20 dB below its clean level

@@ -283,6 +283,41 @@ TEST(VideoPlanTest, CapabilitiesRefusePublishingAndReceiving) {
 namespace sfu::signaling {
 namespace {
 
+// A replica meeting's attendee (docs/DESIGN.md, "Replica meetings"): its camera is refused with
+// the 206 flag and never indexed; it subscribes to the primary's cameras and content as anyone.
+TEST(VideoPlanTest, AViewOnlyAttendeesCameraIsRefusedWith206AndItReceives) {
+  MeetingState state;
+  state.PublishVideo(VideoSource{10, 3, "bob", "b", 1500, 15});
+  state.PublishVideo(VideoSource{20, 5, "carol#content", "c", 1500, 15});
+  SessionVideoState session;
+  auto offer = Offer("sendrecv", 1234, {"recvonly", "recvonly"});
+  VideoIdentity viewer{"replica-viewer", "v"};
+  viewer.view_only = true;
+  std::vector<sdp::MediaAnswer> answers(offer.media.size());
+  auto r = PlanVideo(offer, Sub(true, {0, 10, 20}), viewer, state, session, answers, &NextSsrc);
+  EXPECT_TRUE(r.view_only_refused);
+  EXPECT_FALSE(r.over_sender_capacity);
+  EXPECT_EQ(answers[1].direction, "inactive");
+  EXPECT_TRUE(r.allocations.empty());
+  EXPECT_FALSE(r.index_changed);
+  EXPECT_EQ(state.video_sources().size(), 2u);
+  EXPECT_EQ(session.stream_id, 0u);
+  EXPECT_EQ(answers[2].direction, "sendonly") << "bob's camera";
+  EXPECT_EQ(answers[3].direction, "sendonly") << "carol's content";
+  EXPECT_EQ(r.media.subscriptions.size(), 2u);
+  // Without a camera offered there is nothing to refuse.
+  std::vector<sdp::MediaAnswer> a2(offer.media.size());
+  auto r2 = PlanVideo(Offer("inactive", 0, {"recvonly"}), Sub(false, {0, 10}), viewer, state,
+                      session, a2, &NextSsrc);
+  EXPECT_FALSE(r2.view_only_refused);
+}
+
+}  // namespace
+}  // namespace sfu::signaling
+
+namespace sfu::signaling {
+namespace {
+
 // A subscriber asks for a simulcast layer in the same instant its sender turns that layer off
 // (the sender's uplink policy does when a content share starts): the section stays sendonly,
 // on the layer asked for (forwarding feeds it the best layer arriving), instead of going

@@ -307,5 +307,112 @@ TEST_F(ControlApiTest, IdleMeetingsExpire) {
   EXPECT_EQ(listener_.deleted, std::vector<std::string>{m1 + ":expired"});
 }
 
+// Replica meetings (docs/DESIGN.md, "Replica meetings").
+TEST_F(ControlApiTest, ReplicaNeedsAnExistingPrimaryThatIsNotAReplica) {
+  const std::string primary = CreateMeeting(R"({"ExternalMeetingId":"main-room"})");
+  Reply unknown =
+      Call("POST", "/meetings", R"({"PrimaryMeetingId":"00000000-0000-4000-8000-000000000000"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.error_type, "BadRequestException");
+  EXPECT_EQ(Str(unknown.body.at("Message")),
+            "The primary meeting 00000000-0000-4000-8000-000000000000 was not found");
+
+  Reply r = Call("POST", "/meetings", R"({"PrimaryMeetingId":")" + primary + R"("})");
+  ASSERT_EQ(r.status, 200);
+  const std::string replica(r.body.at("Meeting").at("MeetingId").as_string());
+  EXPECT_EQ(Str(r.body.at("Meeting").at("PrimaryMeetingId")), primary);
+  EXPECT_EQ(Str(Call("GET", "/meetings/" + replica).body.at("Meeting").at("PrimaryMeetingId")),
+            primary);
+
+  Reply chained = Call("POST", "/meetings", R"({"PrimaryMeetingId":")" + replica + R"("})");
+  EXPECT_EQ(chained.status, 400);
+  EXPECT_EQ(chained.error_type, "BadRequestException");
+  EXPECT_NE(Str(chained.body.at("Message")).find("is itself a replica meeting"), std::string::npos);
+  // CreateMeetingWithAttendees follows the same rules and creates nothing when refused.
+  Reply with =
+      Call("POST", "/meetings?operation=create-attendees",
+           R"({"PrimaryMeetingId":")" + replica + R"(","Attendees":[{"ExternalUserId":"u"}]})");
+  EXPECT_EQ(with.status, 400);
+  EXPECT_EQ(store_->CountMeetings(), 2);
+  EXPECT_EQ(api_->known_replica_count(), 1u);
+}
+
+TEST_F(ControlApiTest, ReplicaHasItsOwnAttendees) {
+  const std::string primary = CreateMeeting();
+  const std::string a = CreateAttendee(primary, "alice");
+  Reply r = Call("POST", "/meetings?operation=create-attendees",
+                 R"({"PrimaryMeetingId":")" + primary +
+                     R"(","Attendees":[{"ExternalUserId":"alice"},{"ExternalUserId":"v2"}]})");
+  ASSERT_EQ(r.status, 200);
+  const std::string replica(r.body.at("Meeting").at("MeetingId").as_string());
+  const std::string v1 = CreateAttendee(replica, "v1");
+  // The same ExternalUserId in the replica is another attendee, with a token for the replica.
+  const std::string replica_alice(r.body.at("Attendees").at(0).at("AttendeeId").as_string());
+  EXPECT_NE(replica_alice, a);
+  EXPECT_EQ(
+      Call("GET", "/meetings/" + replica + "/attendees").body.at("Attendees").as_array().size(),
+      3u);
+  EXPECT_EQ(
+      Call("GET", "/meetings/" + primary + "/attendees").body.at("Attendees").as_array().size(),
+      1u);
+  auto claims = signer_->Verify(std::string(Call("GET", "/meetings/" + replica + "/attendees/" + v1)
+                                                .body.at("Attendee")
+                                                .at("JoinToken")
+                                                .as_string()));
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->meeting_id, replica);
+}
+
+TEST_F(ControlApiTest, EndingAPrimaryEndsItsReplicasButNotTheOtherWayRound) {
+  const std::string primary = CreateMeeting();
+  const std::string other = CreateMeeting();
+  const std::string r1 = CreateMeeting(R"({"PrimaryMeetingId":")" + primary + R"("})");
+  const std::string r2 = CreateMeeting(R"({"PrimaryMeetingId":")" + primary + R"("})");
+  const std::string r3 = CreateMeeting(R"({"PrimaryMeetingId":")" + other + R"("})");
+  CreateAttendee(r1, "viewer");
+  // A replica ends alone.
+  EXPECT_EQ(Call("DELETE", "/meetings/" + r2).status, 204);
+  EXPECT_EQ(Call("GET", "/meetings/" + primary).status, 200);
+  EXPECT_EQ(listener_.deleted, std::vector<std::string>{r2 + ":deleted"});
+  // The primary takes its remaining replica with it (its sessions get the usual end).
+  EXPECT_EQ(Call("DELETE", "/meetings/" + primary).status, 204);
+  EXPECT_EQ(Call("GET", "/meetings/" + r1).status, 404);
+  EXPECT_EQ(Call("GET", "/meetings/" + r1 + "/attendees").status, 404);
+  EXPECT_EQ(listener_.deleted, (std::vector<std::string>{r2 + ":deleted", primary + ":deleted",
+                                                         r1 + ":primary_ended"}));
+  EXPECT_EQ(Call("GET", "/meetings/" + r3).status, 200);
+  EXPECT_EQ(api_->known_replica_count(), 1u);
+  EXPECT_EQ(api_->EndReplicasOf(primary), 0);  // idempotent
+}
+
+TEST_F(ControlApiTest, ExpiredPrimaryEndsItsReplicas) {
+  const std::string primary = CreateMeeting();
+  clock_.AdvanceMs(200'000);
+  const std::string replica = CreateMeeting(R"({"PrimaryMeetingId":")" + primary + R"("})");
+  clock_.AdvanceMs(150'000);  // the primary idle 350 s, the replica 150 s
+  EXPECT_EQ(api_->ExpireIdleMeetings(300'000, [](const std::string&) { return false; }), 1);
+  EXPECT_EQ(Call("GET", "/meetings/" + replica).status, 404);
+  EXPECT_EQ(listener_.deleted,
+            (std::vector<std::string>{primary + ":expired", replica + ":primary_ended"}));
+}
+
+TEST_F(ControlApiTest, ARestartedServerLearnsItsReplicasFromTheStore) {
+  const std::string primary = CreateMeeting();
+  const std::string replica = CreateMeeting(R"({"PrimaryMeetingId":")" + primary + R"("})");
+  // A new API over the same store (a restart): without NoteMeeting it would not know.
+  api_ = std::make_unique<ControlApi>(*store_, *signer_, clock_, ControlApiConfig{}, &listener_);
+  EXPECT_EQ(api_->known_replica_count(), 0u);
+  for (const std::string& id : store_->ListMeetingIds()) api_->NoteMeeting(*store_->GetMeeting(id));
+  EXPECT_EQ(api_->known_replica_count(), 1u);
+  EXPECT_EQ(Call("DELETE", "/meetings/" + primary).status, 204);
+  EXPECT_EQ(Call("GET", "/meetings/" + replica).status, 404);
+  // A primary deleted elsewhere (another node's API in cluster mode): EndReplicasOf still works.
+  const std::string p2 = CreateMeeting();
+  const std::string r2 = CreateMeeting(R"({"PrimaryMeetingId":")" + p2 + R"("})");
+  ASSERT_TRUE(store_->DeleteMeeting(p2));
+  EXPECT_EQ(api_->EndReplicasOf(p2), 1);
+  EXPECT_EQ(Call("GET", "/meetings/" + r2).status, 404);
+}
+
 }  // namespace
 }  // namespace sfu::api

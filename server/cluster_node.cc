@@ -87,6 +87,7 @@ bool ClusterNode::Tick(int64_t now_ms) {
     next_heartbeat_ms_ = now_ms + kHeartbeatMs;
     Heartbeat(now_ms);
     if (reachable_) Sweep(now_ms);
+    if (reachable_) Reconcile(now_ms);
     if (draining_ && reachable_) {
       try {
         if (store_.CountMeetings() == 0) {
@@ -145,6 +146,24 @@ void ClusterNode::Sweep(int64_t now_ms) {
     }
   } catch (const store::StoreError& e) {
     SFU_LOG(kWarn, "sweep of dead nodes failed").Kv("error", e.what());
+  }
+}
+
+void ClusterNode::Reconcile(int64_t now_ms) {
+  if (now_ms < next_reconcile_ms_) return;
+  next_reconcile_ms_ = now_ms + 10'000;
+  try {
+    const std::vector<std::string> ids = shards_.MeetingIds();
+    const std::vector<bool> exist = store_.MeetingsExist(ids);
+    for (size_t i = 0; i < ids.size() && i < exist.size(); ++i) {
+      if (exist[i]) continue;
+      SFU_LOG(kWarn, "meeting gone from Redis without a message here: ending it")
+          .Kv("meeting", ids[i]);
+      local_.OnMeetingDeleted(ids[i], "gone");
+      ++reconciled_meetings_;
+    }
+  } catch (const store::StoreError& e) {
+    SFU_LOG(kWarn, "reconcile with Redis failed").Kv("error", e.what());
   }
 }
 
@@ -302,6 +321,13 @@ void ClusterNode::BindMetrics(prometheus::Registry& registry) {
                         .Help("Meetings of dead nodes this node ended.")
                         .Register(registry)
                         .Add({});
+  metrics_.reconciled = &prometheus::BuildCounter()
+                             .Name("sfu_cluster_meetings_reconciled_total")
+                             .Help(
+                                 "Meetings ended here because their record had left Redis "
+                                 "without a message reaching this node.")
+                             .Register(registry)
+                             .Add({});
   metrics_.inbox = &prometheus::BuildCounter()
                         .Name("sfu_cluster_inbox_messages_total")
                         .Help("Control messages other nodes sent this node through Redis.")
@@ -323,6 +349,7 @@ void ClusterNode::UpdateMetrics() {
   add(metrics_.failures, client.failures(), &metrics_.failures_seen);
   add(metrics_.swept, swept_meetings_, &metrics_.swept_seen);
   add(metrics_.inbox, inbox_messages_, &metrics_.inbox_seen);
+  add(metrics_.reconciled, reconciled_meetings_, &metrics_.reconciled_seen);
 }
 
 }  // namespace sfu::server

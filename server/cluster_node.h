@@ -85,6 +85,10 @@ class ClusterNode final : public api::ControlApiListener {
   store::NodeInfo SelfInfo(int64_t now_steady_ms);
   void Heartbeat(int64_t now_steady_ms);
   void Sweep(int64_t now_steady_ms);
+  // Every 10 s: a meeting this node still runs whose record is gone from Redis (its "deleted"
+  // message was lost, e.g. with a Redis restart that kept the record's deletion but not the
+  // inbox) is ended here too, so no session outlives its meeting.
+  void Reconcile(int64_t now_steady_ms);
   void DrainInbox();
   void Handle(const std::string& message);
   // The node hosting a meeting still in the store ("" if gone).
@@ -105,6 +109,8 @@ class ClusterNode final : public api::ControlApiListener {
   bool reachable_ = false;
   int64_t reachable_since_ms_ = 0;  // steady; the start of the current run of good heartbeats
   int64_t next_heartbeat_ms_ = 0;
+  int64_t next_reconcile_ms_ = 0;
+  uint64_t reconciled_meetings_ = 0;
   bool draining_ = false;
   uint64_t last_cpu_us_ = 0;
   uint64_t last_late_ticks_ = 0;
@@ -122,9 +128,10 @@ class ClusterNode final : public api::ControlApiListener {
     prometheus::Counter* failures = nullptr;
     prometheus::Counter* swept = nullptr;
     prometheus::Counter* inbox = nullptr;
+    prometheus::Counter* reconciled = nullptr;
     // what the counters last showed, to add the difference
     uint64_t commands_seen = 0, round_trips_seen = 0, failures_seen = 0, swept_seen = 0,
-             inbox_seen = 0;
+             inbox_seen = 0, reconciled_seen = 0;
   } metrics_;
 };
 

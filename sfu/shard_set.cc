@@ -75,6 +75,13 @@ std::optional<int> ShardSet::ShardOf(const std::string& meeting_id) const {
   return it->second;
 }
 
+std::vector<std::string> ShardSet::MeetingIds() const {
+  std::vector<std::string> out;
+  out.reserve(directory_.size());
+  for (const auto& [id, shard] : directory_) out.push_back(id);
+  return out;
+}
+
 bool ShardSet::Overloaded(size_t shard) const {
   const ShardStats& s = shards_[shard]->stats();
   return forced_overload_[shard] || s.overloaded.load(std::memory_order_relaxed) ||

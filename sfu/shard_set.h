@@ -54,6 +54,8 @@ class ShardSet {
   int PlaceWith(const std::string& meeting_id, const std::string& with);
   void Remove(const std::string& meeting_id);
   std::optional<int> ShardOf(const std::string& meeting_id) const;
+  // Every meeting placed on a shard (control thread's view).
+  std::vector<std::string> MeetingIds() const;
 
   size_t size() const { return shards_.size(); }
   Shard& shard(size_t i) { return *shards_[i]; }

@@ -435,6 +435,18 @@ void RedisStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
   Write({{"ZADD", NodeMeetingsKey(node_id_), "XX", std::to_string(now_ms), meeting_id}});
 }
 
+std::vector<bool> RedisStore::MeetingsExist(const std::vector<std::string>& meeting_ids) {
+  std::vector<bool> out;
+  if (meeting_ids.empty()) return out;
+  std::vector<std::vector<std::string>> c;
+  for (const std::string& id : meeting_ids) c.push_back({"EXISTS", MeetingKey(id)});
+  for (const RedisReply& r : client_->Pipeline(c)) {
+    if (r.type == RedisReply::Type::kError) throw StoreError("Redis EXISTS: " + r.str);
+    out.push_back(r.AsInt() == 1);
+  }
+  return out;
+}
+
 std::vector<std::string> RedisStore::ListMeetingIdsOf(const std::string& node_id) {
   return Strings(client_->Command({"ZRANGE", NodeMeetingsKey(node_id), "0", "-1"}));
 }

@@ -47,6 +47,8 @@ class RedisStore final : public MeetingStore {
   std::vector<std::string> ListMeetingIds() override;
   std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms) override;
   int64_t CountMeetings() override;
+  // Which of these meetings are still in the store (one pipeline), in order.
+  std::vector<bool> MeetingsExist(const std::vector<std::string>& meeting_ids);
   // The meetings placed on any node (a dead node's, for the sweep).
   std::vector<std::string> ListMeetingIdsOf(const std::string& node_id);
 

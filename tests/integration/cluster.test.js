@@ -309,6 +309,22 @@ test('Redis stopped: the API answers 503 on every node and media goes on; Redis 
   await media.assertEachHearsTheOthers(pages, FREQS);
 });
 
+test('a meeting whose record leaves Redis without a message to its node is ended there within the reconcile period', { timeout: 60000 }, async () => {
+  const id = talkMeeting.Meeting.MeetingId;
+  // What a lost "deleted" message would leave: the record gone, the node still running it.
+  const script = "redis.call('DEL', KEYS[1]); redis.call('ZREM', KEYS[2], ARGV[1]); return 1";
+  const r = spawnSync('redis-cli', ['-p', String(redisPort), 'EVAL', script, '2', `sfu:meeting:{${id}}`,
+    'sfu:node-meetings:node-c', id], { encoding: 'utf8' });
+  assert.strictEqual(r.stdout.trim(), '1', r.stderr);
+  const t0 = Date.now();
+  for (const p of pages) await media.waitFor(p, () => window.ev.stopped, 'the session ends (MeetingEnded)', 20000);
+  console.log(`[cluster] record removed behind node C's back: its sessions ended ${Date.now() - t0} ms later`);
+  assert.strictEqual(await media.metricSum(nodes.c, 'sfu_cluster_meetings_reconciled_total'), 1);
+  assert.match(nodes.c.output(), /meeting gone from Redis without a message here/);
+  await waitUntil(() => receiver.of('chime:MeetingEnded', id) === 1, 'MeetingEnded from node C', 5000);
+  delete placed[id];
+});
+
 test('node C killed: its meetings end within the heartbeat timeout, A\'s and B\'s stay, new meetings avoid C', { timeout: 60000 }, async () => {
   for (const p of pages) await p.evaluate(() => window.session.audioVideo.stop()).catch(() => {});
   nodes.c.proc.kill('SIGKILL');

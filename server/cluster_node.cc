@@ -31,6 +31,12 @@ ClusterNode::ClusterNode(store::RedisStore& store, ClusterNodeConfig config,
 
 bool ClusterNode::Start(std::string* error) {
   try {
+    if (std::optional<store::NodeInfo> other = registry_.ConflictingEntry(config_.http_base)) {
+      *error = "another live node uses --node-id " + registry_.self_id() + " (its URL " +
+               other->http_base + ", ours " + config_.http_base +
+               "): give each node its own id, or wait --node-timeout after stopping the other";
+      return false;
+    }
     registry_.ClearDrain();
     registry_.Heartbeat(SelfInfo(0));
   } catch (const store::StoreError& e) {

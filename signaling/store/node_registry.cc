@@ -65,6 +65,13 @@ bool NodeRegistry::Heartbeat(const NodeInfo& n) {
   return r[3].AsInt() == 1;
 }
 
+std::optional<NodeInfo> NodeRegistry::ConflictingEntry(const std::string& our_http_base) {
+  for (NodeInfo& n : LiveNodes()) {
+    if (n.id == self_id_ && n.http_base != our_http_base) return std::move(n);
+  }
+  return std::nullopt;
+}
+
 void NodeRegistry::ClearDrain() { client_.Command({"DEL", DrainKey(self_id_)}); }
 
 std::vector<NodeInfo> NodeRegistry::LiveNodes() {

@@ -61,6 +61,9 @@ class NodeRegistry {
   bool Heartbeat(const NodeInfo& self);
   // Clears a drain request left from before a restart.
   void ClearDrain();
+  // The live entry under this node's id, if another process wrote it (its http_base differs
+  // from ours): two nodes configured with one --node-id. nullopt when free or our own restart.
+  std::optional<NodeInfo> ConflictingEntry(const std::string& our_http_base);
   // The live nodes with their meeting counts read fresh from the store's per-node index.
   std::vector<NodeInfo> LiveNodes();
   // Registered nodes whose entry expired (dead), not this one.

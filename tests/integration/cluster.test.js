@@ -354,6 +354,13 @@ test('node C killed: its meetings end within the heartbeat timeout, A\'s and B\'
   delete nodes.c;
 });
 
+test('a second node started with a live node\'s --node-id exits with a clear error', async () => {
+  const r = spawnSync(SERVER_BIN, ['--listen', `127.0.0.1:${await freePort()}`, '--media-port', '0', '--turn-port', '0',
+    '--data-dir', path.join(dir, 'twin'), '--redis', redisUrl(), '--node-id', 'node-a'], { encoding: 'utf8', timeout: 10000 });
+  assert.strictEqual(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /another live node uses --node-id node-a/);
+});
+
 test('a node whose Redis does not answer exits at once with a clear error', async () => {
   const port = await freePort();
   const r = spawnSync(SERVER_BIN, ['--listen', `127.0.0.1:${await freePort()}`, '--media-port', '0', '--turn-port', '0',

@@ -114,6 +114,17 @@ TEST_F(NodeRegistryTest, HeartbeatsMakeNodesLiveUntilTheirKeyExpires) {
   EXPECT_TRUE(a.DeadNodes().empty());
 }
 
+TEST_F(NodeRegistryTest, ALiveEntryWithAnotherUrlUnderOurIdIsAConflict) {
+  NodeRegistry first(*client_, "a", 10'000);
+  EXPECT_FALSE(first.ConflictingEntry("http://a").has_value()) << "free";
+  first.Heartbeat(Info("a"));
+  NodeRegistry restarted(*client_, "a", 10'000);
+  EXPECT_FALSE(restarted.ConflictingEntry("http://a").has_value()) << "the same node again";
+  std::optional<NodeInfo> other = restarted.ConflictingEntry("http://elsewhere");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->http_base, "http://a");
+}
+
 TEST_F(NodeRegistryTest, InboxesDeliverInOrderToTheirNodeOnly) {
   NodeRegistry a(*client_, "a", 10'000);
   NodeRegistry b(*client_, "b", 10'000);

@@ -155,6 +155,20 @@ void ClusterNode::Sweep(int64_t now_ms) {
   }
 }
 
+std::string ClusterNode::ConnectSources(int64_t now_ms) {
+  if (now_ms < connect_sources_until_ms_ && !connect_sources_.empty()) return connect_sources_;
+  std::string out = config_.ws_base;
+  try {
+    for (const store::NodeInfo& n : registry_.LiveNodes())
+      if (!n.ws_base.empty() && n.ws_base != config_.ws_base) out += " " + n.ws_base;
+    connect_sources_ = out;
+    connect_sources_until_ms_ = now_ms + 5000;
+  } catch (const store::StoreError&) {
+    if (!connect_sources_.empty()) return connect_sources_;
+  }
+  return out;
+}
+
 void ClusterNode::Reconcile(int64_t now_ms) {
   if (now_ms < next_reconcile_ms_) return;
   next_reconcile_ms_ = now_ms + 10'000;

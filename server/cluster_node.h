@@ -68,6 +68,11 @@ class ClusterNode final : public api::ControlApiListener {
   bool draining() const { return draining_; }
   const std::string& node_id() const { return registry_.self_id(); }
 
+  // The WebSocket bases of this node and every live node, space-separated, for the meeting
+  // app's Content-Security-Policy connect-src: a page served here joins meetings placed on any
+  // node. Read from Redis at most every 5 s; the last list (or ours alone) when it is away.
+  std::string ConnectSources(int64_t now_steady_ms);
+
   // sfu_cluster_* and sfu_redis_* metrics (README, "Metrics and health"); UpdateMetrics() before
   // each scrape.
   void BindMetrics(prometheus::Registry& registry);
@@ -110,6 +115,8 @@ class ClusterNode final : public api::ControlApiListener {
   int64_t reachable_since_ms_ = 0;  // steady; the start of the current run of good heartbeats
   int64_t next_heartbeat_ms_ = 0;
   int64_t next_reconcile_ms_ = 0;
+  std::string connect_sources_;
+  int64_t connect_sources_until_ms_ = 0;
   uint64_t reconciled_meetings_ = 0;
   bool draining_ = false;
   uint64_t last_cpu_us_ = 0;

@@ -411,6 +411,18 @@ int RunServer(const ServerConfig& given) {
   api::AppJoin app(api, clock, app_config);
   WebApp web(config.app);
   AddAppRoutes(router, app, web, metrics);
+  if (node) {
+    // Cluster mode: the app's page may join a meeting placed on any node, so its CSP lets it
+    // connect to every live node's WebSocket base (docs/SECURITY.md §10).
+    router.SetFallback([&web, &node, &clock](const http::HttpRequest& req) {
+      std::optional<http::HttpResponse> r = web.Serve(req);
+      if (r) {
+        r->SetHeader("Content-Security-Policy",
+                     http::ContentSecurityPolicy(node->ConnectSources(clock.NowSteadyMs())));
+      }
+      return r;
+    });
+  }
 
   // The echo endpoint creates a DTLS/SCTP transport per unauthenticated POST: off unless
   // --echo-endpoint, and then at most 1 offer per second per address (burst 5).

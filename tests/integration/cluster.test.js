@@ -274,6 +274,41 @@ test('the API rate limit is shared: a burst spread over A, B and C is refused pa
   await new Promise((r) => setTimeout(r, 2000));
 });
 
+test('the meeting app served by node A joins a meeting placed on another node: its CSP allows every live node', { timeout: 90000 }, async () => {
+  const csp = (await fetch(`${nodes.a.url}/`)).headers.get('content-security-policy');
+  for (const n of ['a', 'b', 'c']) assert.ok(csp.includes(`ws://127.0.0.1:${nodes[n].port}`), `connect-src names node ${n}: ${csp}`);
+  // A meeting name whose meeting lands off node A (created by name through node B's app).
+  let name;
+  let where;
+  for (let i = 0; i < 10 && !name; i += 1) {
+    const r = await fetch(`${nodes.b.url}/app/join`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ meeting: `cluster-app-${i}`, name: 'Probe' }) });
+    const j = await r.json();
+    assert.strictEqual(r.status, 200, JSON.stringify(j));
+    if (nodeOf(j.Meeting) !== 'a') { name = `cluster-app-${i}`; where = nodeOf(j.Meeting); placed[j.Meeting.MeetingId] = where; }
+  }
+  assert.ok(name, 'one of 10 app meetings went to B or C');
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const violations = [];
+    page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+    await page.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(`${nodes.a.url}/${name}`);
+    await page.fill('#your-name', 'Visitor');
+    await page.click('#join-button');
+    await media.waitFor(page, () => document.getElementById('quality-text').textContent === 'Connected', 'the app connected', 30000);
+    console.log(`[cluster] meeting app on node A joined "${name}" on node ${where}`);
+    assert.deepStrictEqual(await page.evaluate(() => window.cspViolations), []);
+    assert.deepStrictEqual(violations, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('Redis stopped: the API answers 503 on every node and media goes on; Redis back: every node answers, nobody is swept', { timeout: 60000 }, async () => {
   const id = talkMeeting.Meeting.MeetingId;
   await redis.stop();

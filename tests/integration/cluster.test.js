@@ -389,6 +389,27 @@ test('node C killed: its meetings end within the heartbeat timeout, A\'s and B\'
   delete nodes.c;
 });
 
+test('node A restarted under its id keeps its meetings and takes joins again', { timeout: 60000 }, async () => {
+  const onA = Object.keys(placed).filter((m) => placed[m] === 'a');
+  assert.ok(onA.length > 0);
+  const port = nodes.a.port;
+  await nodes.a.stop();
+  nodes.a = await startServer(['--redis', redisUrl(), '--node-id', 'node-a', '--node-timeout', String(TIMEOUT_S),
+    '--shards', '1', '--api-rate', '50', '--api-burst', '150'], { port });
+  for (const m of onA) {
+    const g = (await media.api(nodes.b, 'GET', `/meetings/${m}`)).json;
+    assert.strictEqual(nodeOf(g.Meeting), 'a', `meeting ${m} still on node A`);
+  }
+  const started = await waitUntil(() => nodes.a.output().match(/msg="server started"[^\n]* meetings=(\d+)/), 'the start line', 5000);
+  assert.ok(Number(started[1]) >= onA.length, `the restarted node hosts its ${onA.length} meetings again: ${started[0]}`);
+  // A join on the restarted node: a fresh attendee of one of its meetings connects its media.
+  const att = (await media.api(nodes.b, 'POST', `/meetings/${onA[0]}/attendees`, { ExternalUserId: 'after-restart' })).json;
+  const meeting = (await media.api(nodes.b, 'GET', `/meetings/${onA[0]}`)).json;
+  await pages[0].evaluate(media.joinMeeting, { meeting, attendee: att, rawMic: true });
+  await media.waitFor(pages[0], () => window.ev.started, 'audioVideoDidStart on the restarted node');
+  await pages[0].evaluate(() => window.session.audioVideo.stop());
+});
+
 test('a second node started with a live node\'s --node-id exits with a clear error', async () => {
   const r = spawnSync(SERVER_BIN, ['--listen', `127.0.0.1:${await freePort()}`, '--media-port', '0', '--turn-port', '0',
     '--data-dir', path.join(dir, 'twin'), '--redis', redisUrl(), '--node-id', 'node-a'], { encoding: 'utf8', timeout: 10000 });

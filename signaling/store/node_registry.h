@@ -37,10 +37,15 @@ struct NodeInfo {
   bool draining = false;
   std::string version;
 
-  // Attendees expected: the connected ones, and at least kSeatsPerMeeting per hosted meeting (a
-  // meeting just created has nobody connected yet but will).
+  // Attendees expected: the connected ones, at least kSeatsPerMeeting per hosted meeting (a
+  // meeting just created has nobody connected yet but will), and at least what its shard CPU
+  // says (cpu x capacity: a node whose shards are busy with large or video-heavy meetings is
+  // fuller than its head count).
   static constexpr int64_t kSeatsPerMeeting = 2;
-  int64_t Load() const { return std::max(attendees, meetings * kSeatsPerMeeting); }
+  int64_t Load() const {
+    const auto by_cpu = static_cast<int64_t>(cpu * static_cast<double>(capacity));
+    return std::max({attendees, meetings * kSeatsPerMeeting, by_cpu});
+  }
   bool TakesMeetings() const { return !draining && !overloaded && Load() < capacity; }
 };
 

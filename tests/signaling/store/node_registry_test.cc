@@ -37,6 +37,19 @@ TEST(PickNodeTest, AMeetingJustCreatedCountsAsSeatsBeforeAnyoneJoins) {
   EXPECT_EQ(Node("x", 1000, 40, 3).Load(), 40);
 }
 
+TEST(PickNodeTest, BusyShardsCountAsLoad) {
+  // a: 50 attendees but its shards at 80 % (video-heavy meetings): load 800 of 1000.
+  NodeInfo a = Node("a", 1000, 50, 5);
+  a.cpu = 0.8;
+  NodeInfo b = Node("b", 1000, 200, 20);
+  b.cpu = 0.3;
+  EXPECT_EQ(a.Load(), 800);
+  EXPECT_EQ(b.Load(), 300);
+  EXPECT_EQ(PickNode({a, b})->id, "b");
+  a.cpu = 1.0;  // at capacity by CPU: takes nothing
+  EXPECT_FALSE(a.TakesMeetings());
+}
+
 TEST(PickNodeTest, TiesGoToFewerMeetingsThenTheSmallerId) {
   std::vector<NodeInfo> nodes = {Node("b", 1000, 10, 2), Node("a", 1000, 10, 2),
                                  Node("c", 1000, 10, 1)};

@@ -138,6 +138,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
             LoadReport* report, std::string* error) {
   LoadReport& r = *report;
   r.endpoint = o.endpoint;
+  for (const std::string& e : o.more_endpoints) r.endpoint += " " + e;
   r.duration_s = o.duration_s;
   r.talkers_per_meeting = o.talkers;
   r.video_senders_per_meeting = o.video_senders;
@@ -180,6 +181,16 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.mixed_audio = o.target != Target::kJanusVideoRoom;
   std::unique_ptr<ControlClient> api;
   if (!janus) api = std::make_unique<ControlClient>(*url, o.api_key, o.region);
+  // Cluster: the other nodes' control APIs (--cluster-endpoint).
+  std::vector<std::unique_ptr<ControlClient>> more_apis;
+  std::vector<ControlClient*> apis;
+  if (api) apis.push_back(api.get());
+  for (const std::string& e : o.more_endpoints) {
+    auto u = ParseUrl(e, error);
+    if (!u) return 2;
+    more_apis.push_back(std::make_unique<ControlClient>(*u, o.api_key, o.region));
+    apis.push_back(more_apis.back().get());
+  }
 
   // Meetings (Chime) or rooms (Janus), and attendees.
   std::vector<std::shared_ptr<MeetingShared>> meetings;
@@ -189,10 +200,14 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.meetings = meeting_count;
   if (o.progress)
     out << "creating " << meeting_count << (janus ? " room(s)" : " meeting(s)") << " for "
-        << o.attendees << " attendees each at " << o.endpoint << "\n"
+        << o.attendees << " attendees each at " << o.endpoint
+        << (o.more_endpoints.empty()
+                ? std::string()
+                : " and " + std::to_string(o.more_endpoints.size()) + " more node(s) in turn")
+        << "\n"
         << std::flush;
   if (janus ? !CreateJanusMeetings(o, *url, &meetings, &tokens, &rooms, error)
-            : !CreateChimeMeetings(o, *api, &meetings, &tokens, error))
+            : !CreateChimeMeetings(o, apis, &meetings, &tokens, error))
     return 2;
   // Janus's rooms go when the run ends, however it ends.
   struct RoomCleanup {
@@ -203,7 +218,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       if (!rooms.empty()) DestroyJanusRooms(url.host, url.port, o.target, rooms);
     }
   } room_cleanup{o, *url, rooms};
-  const ServerSample server_start = Scrape(api.get(), o.server_pid);
+  const ServerSample server_start = Scrape(apis, o.server_pid);
   if (!server_start.ok)
     r.notes.push_back(o.server_pid > 0 ? "the server process was not readable in /proc: no server "
                                          "cost figures"
@@ -411,7 +426,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
       const double dt = std::chrono::duration<double>(now - last_second).count();
       last_second = now;
       const Snapshot s = snapshot();
-      const ServerSample sv = Scrape(api.get(), o.server_pid);
+      const ServerSample sv = Scrape(apis, o.server_pid);
       const double cpu = ProcessCpuSeconds();
       SecondSample sample;
       sample.t = t;
@@ -451,7 +466,7 @@ int RunLoad(const LoadOptions& o, const std::atomic<bool>& stop, std::ostream& o
   r.meeting_ended = ended;
   const auto end = Clock::now();
   r.ran_s = std::chrono::duration<double>(end - start).count();
-  const ServerSample server_end = Scrape(api.get(), o.server_pid);
+  const ServerSample server_end = Scrape(apis, o.server_pid);
   const double cpu_end = ProcessCpuSeconds();
   uint64_t machine_busy_end = 0, machine_total_end = 0;
   if (machine_cpu && ReadMachineCpu(&machine_busy_end, &machine_total_end) &&

@@ -21,6 +21,9 @@ namespace sfu::loadtest {
 
 struct LoadOptions {
   std::string endpoint = "http://127.0.0.1:8080";
+  // More nodes of a cluster (sfu-server --redis): meeting m is created through node m % n, its
+  // attendees through the next node, and the server's cost is the sum of every node's /metrics.
+  std::vector<std::string> more_endpoints;
   std::string api_key;  // KEYID:SECRET, empty: unsigned
   std::string region = "us-east-1";
   std::string meeting_id;  // join this existing meeting instead of creating meetings

@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
        "janus-videoroom (Janus 1.x through its WebSocket API: a room per meeting; see scripts/janus-peer.sh)")
     ("endpoint", po::value(&o.endpoint)->default_value(o.endpoint),
        "the server's control API base URL (http only); janus-*: its WebSocket API, e.g. ws://127.0.0.1:8188")
+    ("cluster-endpoint", po::value(&o.more_endpoints)->composing(),
+       "another node of the same cluster (sfu-server --redis; repeatable): meetings are created through "
+       "the nodes in turn (--endpoint first), each meeting's attendees through the next node, and the "
+       "server cost figures add up every node's /metrics")
     ("server-pid", po::value(&o.server_pid)->default_value(0),
        "the server's process id on this machine: its CPU and memory from /proc/PID (the whole process; "
        "the only source for Janus, which has no metrics endpoint)")

@@ -44,11 +44,37 @@ ServerSample Scrape(ControlClient* api, int pid) {
   return s;
 }
 
-bool CreateChimeMeetings(const LoadOptions& o, ControlClient& api,
+ServerSample Scrape(const std::vector<ControlClient*>& apis, int pid) {
+  if (apis.size() <= 1) return Scrape(apis.empty() ? nullptr : apis[0], pid);
+  ServerSample sum;
+  sum.ok = sum.metrics = true;
+  for (ControlClient* api : apis) {
+    const ServerSample s = Scrape(api, 0);
+    if (!s.metrics)
+      return ServerSample{};  // one node unreadable: no figures rather than wrong ones
+    sum.cpu += s.cpu;
+    sum.in += s.in;
+    sum.out += s.out;
+    sum.mixing += s.mixing;
+  }
+  if (pid > 0) {
+    // A pid names one process: with several nodes its figures would be one node's, so only its
+    // memory is kept.
+    ServerSample p = Scrape(nullptr, pid);
+    sum.rss_mib = p.rss_mib;
+    sum.rss_peak_mib = p.rss_peak_mib;
+  }
+  return sum;
+}
+
+bool CreateChimeMeetings(const LoadOptions& o, const std::vector<ControlClient*>& apis,
                          std::vector<std::shared_ptr<MeetingShared>>* meetings,
                          std::vector<std::vector<std::string>>* tokens, std::string* error) {
   const int meeting_count = o.meeting_id.empty() ? o.meetings : 1;
+  const size_t n = apis.size();
   for (int m = 0; m < meeting_count; ++m) {
+    ControlClient& api = *apis[static_cast<size_t>(m) % n];
+    ControlClient& attendee_api = *apis[static_cast<size_t>(m + 1) % n];
     std::optional<MeetingInfo> info =
         o.meeting_id.empty()
             ? api.CreateMeeting("sfu-loadtest-" + std::to_string(m) + "-" + std::to_string(NowUs()),
@@ -68,7 +94,7 @@ bool CreateChimeMeetings(const LoadOptions& o, ControlClient& api,
     std::vector<std::string> users;
     for (int a = 0; a < o.attendees; ++a)
       users.push_back("load-" + std::to_string(m) + "-" + std::to_string(a));
-    auto t = api.CreateAttendees(info->meeting_id, users, error);
+    auto t = attendee_api.CreateAttendees(info->meeting_id, users, error);
     if (!t) return false;
     meetings->push_back(shared);
     tokens->push_back(*t);
@@ -98,7 +124,14 @@ bool CreateJanusMeetings(const LoadOptions& o, const HttpUrl& url,
 }
 
 std::string TargetRefusal(const LoadOptions& o) {
-  if (!IsJanus(o.target)) return "";
+  if (!IsJanus(o.target)) {
+    if (!o.more_endpoints.empty() && !o.meeting_id.empty())
+      return "--cluster-endpoint spreads the meetings it creates: not with --meeting-id";
+    return "";
+  }
+  if (!o.more_endpoints.empty())
+    return std::string("--cluster-endpoint is for a cluster of sfu-server nodes, not --target ") +
+           TargetName(o.target);
   const std::string t = TargetName(o.target);
   if (o.media_path != MediaPath::kUdp) return "--target " + t + " takes --media-path udp only";
   if (!o.meeting_id.empty() || !o.api_key.empty())

@@ -26,9 +26,13 @@ struct ServerSample {
 // memory from /proc/<pid> when pid > 0 (any server; the only source for Janus). /proc wins for
 // CPU: the whole process, whatever its metrics say.
 ServerSample Scrape(ControlClient* api, int pid);
+// The same over several nodes of a cluster (every node's /metrics added up; pid as above).
+ServerSample Scrape(const std::vector<ControlClient*>& apis, int pid);
 
-// Meetings and attendees through the control API: their shared state and join tokens.
-bool CreateChimeMeetings(const LoadOptions& o, ControlClient& api,
+// Meetings and attendees through the control API: their shared state and join tokens. With
+// several nodes (apis[0] is --endpoint), meeting m is created through apis[m % n] and its
+// attendees through apis[(m + 1) % n].
+bool CreateChimeMeetings(const LoadOptions& o, const std::vector<ControlClient*>& apis,
                          std::vector<std::shared_ptr<MeetingShared>>* meetings,
                          std::vector<std::vector<std::string>>* tokens, std::string* error);
 

@@ -4,7 +4,8 @@
 # started here with temp dirs and stopped at the end.
 #   1. single node, SQLite: one sfu-server (1 shard);
 #   2. cluster: redis-server (appendonly yes, appendfsync everysec) + three sfu-server nodes
-#      (1 shard each), the API through node A.
+#      (1 shard each), the API latency through node A, the load test's meetings created through
+#      A, B and C in turn (sfu-loadtest --cluster-endpoint).
 # For each: CreateMeeting / CreateAttendee latency at the server (its own histogram), and
 # sfu-loadtest's join time for MEETINGS x ATTENDEES (2 talkers each) joining through the
 # MediaPlacement URLs. For the cluster also: Redis commands per CreateMeeting, per CreateAttendee,
@@ -65,11 +66,12 @@ api_run() {
   echo "CreateMeeting $(( (t1 - t0) / n / 1000 )) us, CreateAttendee $(( (t2 - t1) / n / 1000 )) us"
 }
 redis_calls() { redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[=,:]' '/^cmdstat_/ {s += $3} END {print s + 0}'; }
-loadtest() {  # loadtest PORT NAME
-  "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$1" --quiet --meetings "$MEETINGS" \
+loadtest() {  # loadtest PORT NAME [more sfu-loadtest flags]
+  local port="$1" name="$2"; shift 2
+  "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$port" "$@" --quiet --meetings "$MEETINGS" \
     --attendees "$ATTENDEES" --talkers 2 --duration "$SECONDS_RUN" --join-rate 25 \
-    --json "$TMP/$2.json" >"$TMP/$2.txt" 2>&1 || true
-  python3 - "$TMP/$2.json" <<'PY'
+    --json "$TMP/$name.json" >"$TMP/$name.txt" 2>&1 || true
+  python3 - "$TMP/$name.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 j = r.get("joins", {})
@@ -118,7 +120,7 @@ per_meeting=$(( (MID_CALLS - c0 - bg * half_s) / API_CALLS ))
 per_attendee=$(( (c1 - MID_CALLS - bg * half_s) / API_CALLS ))
 say "Redis commands per CreateMeeting: ~$per_meeting, per CreateAttendee: ~$per_attendee (the hosting node's inbox work included; idle background subtracted)"
 c0=$(redis_calls); t0=$(date +%s%N)
-say "sfu-loadtest: $(loadtest "$PA" cluster)"
+say "sfu-loadtest (meetings created through A, B, C in turn): $(loadtest "$PA" cluster --cluster-endpoint "http://127.0.0.1:$PB" --cluster-endpoint "http://127.0.0.1:$PC")"
 c1=$(redis_calls); t1=$(date +%s%N)
 joins=$(( MEETINGS * ATTENDEES ))
 el=$(( (t1 - t0) / 1000000000 ))

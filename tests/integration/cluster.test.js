@@ -255,6 +255,33 @@ test('two Chime clients join a meeting on node C with tokens issued by node A: e
   assert.strictEqual(await media.metricSum(nodes.a, 'sfu_connected_attendees'), 0, 'node A holds none');
 });
 
+test('sfu-loadtest drives the three nodes at once (--cluster-endpoint): meetings created through each node in turn, all joined', { timeout: 90000 }, async () => {
+  const bin = process.env.SFU_LOADTEST_BIN || path.join(__dirname, '../../build/sfu-loadtest');
+  const before = {};
+  for (const n of ['a', 'b', 'c']) before[n] = await media.metricSum(nodes[n], 'sfu_api_requests_total', { operation: 'CreateMeeting' });
+  const json = path.join(dir, 'loadtest.json');
+  const r = spawnSync(bin, ['--endpoint', nodes.a.url, '--cluster-endpoint', nodes.b.url, '--cluster-endpoint', nodes.c.url,
+    '--meetings', '3', '--attendees', '3', '--talkers', '1', '--duration', '5', '--join-rate', '20', '--quiet', '--json', json],
+  { encoding: 'utf8', timeout: 60000 });
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.strictEqual(report.joins.succeeded, 9, JSON.stringify(report.joins));
+  for (const n of ['a', 'b', 'c']) {
+    const created = await media.metricSum(nodes[n], 'sfu_api_requests_total', { operation: 'CreateMeeting' }) - before[n];
+    assert.strictEqual(created, 1, `one meeting created through node ${n}`);
+  }
+  console.log(`[cluster] sfu-loadtest over 3 nodes: ${report.verdict}`);
+  // Its meetings join the others (the later tests count every meeting of each node): read
+  // every node's meetings from Redis.
+  let added = 0;
+  for (const n of ['a', 'b', 'c']) {
+    const ids = spawnSync('redis-cli', ['-p', String(redisPort), 'ZRANGE', `sfu:node-meetings:node-${n}`, '0', '-1'],
+      { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    for (const id of ids) if (!placed[id]) { placed[id] = n; added += 1; }
+  }
+  assert.strictEqual(added, 3, 'the load test\'s 3 meetings');
+});
+
 test('the API rate limit is shared: a burst spread over A, B and C is refused past the one shared bucket', async () => {
   await new Promise((r) => setTimeout(r, 3000));  // the bucket refills (50/s, burst 150)
   const statuses = [];

@@ -17,24 +17,11 @@
 #include <vector>
 
 #include "signaling/store/meeting_store.h"
+#include "signaling/store/redis_codec.h"
 
 struct redisContext;
 
 namespace sfu::store {
-
-// redis://[[user]:password@]host[:port][/db] (an IPv6 host in brackets; "redis://password@host"
-// is a password alone) or unix:///path/to/socket[?db=N].
-struct RedisAddress {
-  std::string host;  // empty with a unix socket
-  int port = 6379;
-  std::string unix_path;
-  std::string user;  // an ACL user (AUTH user password); empty: the default user
-  std::string password;
-  int db = 0;
-  std::string Describe() const;  // without the user and password
-};
-// Pure; nullopt with *error set for anything else (the message never shows the password).
-std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* error);
 
 struct RedisReply {
   enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };

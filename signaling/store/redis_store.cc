@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/random.h"
+#include "signaling/store/redis_codec.h"
 
 namespace sfu::store {
 namespace {
@@ -31,54 +32,10 @@ std::string DeliveriesKey(const std::string& node, const std::string& dest) {
 }
 std::string DestinationsKey(const std::string& node) { return "sfu:destinations:" + node; }
 
-// An attendee record as one hash value: each field as <length>:<bytes>.
-std::string Encode(const std::vector<std::string>& fields) {
-  std::string out;
-  for (const std::string& f : fields) {
-    out += std::to_string(f.size());
-    out += ':';
-    out += f;
-  }
-  return out;
-}
-std::vector<std::string> Decode(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t colon = s.find(':', i);
-    if (colon == std::string::npos) throw StoreError("corrupt record in Redis");
-    size_t n = 0;
-    auto [p, ec] = std::from_chars(s.data() + i, s.data() + colon, n);
-    if (ec != std::errc() || p != s.data() + colon || colon + 1 + n > s.size())
-      throw StoreError("corrupt record in Redis");
-    out.emplace_back(s, colon + 1, n);
-    i = colon + 1 + n;
-  }
-  return out;
-}
-std::string EncodeAttendee(const AttendeeRecord& a) {
-  return Encode({a.attendee_id, a.meeting_id, a.external_user_id, a.capabilities_audio,
-                 a.capabilities_video, a.capabilities_content, std::to_string(a.created_at_ms),
-                 std::to_string(a.seq)});
-}
-int64_t ToInt(const std::string& s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-AttendeeRecord DecodeAttendee(const std::string& s) {
-  const std::vector<std::string> f = Decode(s);
-  if (f.size() != 8) throw StoreError("corrupt attendee record in Redis");
-  AttendeeRecord a;
-  a.attendee_id = f[0];
-  a.meeting_id = f[1];
-  a.external_user_id = f[2];
-  a.capabilities_audio = f[3];
-  a.capabilities_video = f[4];
-  a.capabilities_content = f[5];
-  a.created_at_ms = ToInt(f[6]);
-  a.seq = ToInt(f[7]);
-  return a;
+AttendeeRecord DecodeAttendeeOrThrow(const std::string& s) {
+  std::optional<AttendeeRecord> a = DecodeAttendeeRecord(s);
+  if (!a) throw StoreError("corrupt attendee record in Redis");
+  return std::move(*a);
 }
 
 // A meeting as a hash, one field per column; optional fields are absent when unset.
@@ -143,9 +100,9 @@ std::optional<MeetingRecord> ReadMeeting(const RedisReply& r) {
     else if (k == "notifications_json")
       m.notifications_json = v;
     else if (k == "max_attendees")
-      m.max_attendees = static_cast<int>(ToInt(v));
+      m.max_attendees = static_cast<int>(ParseInt64(v));
     else if (k == "created_at_ms")
-      m.created_at_ms = ToInt(v);
+      m.created_at_ms = ParseInt64(v);
     else if (k == "node_id")
       m.node_id = v;
     else if (k == "node_http_base")
@@ -501,7 +458,7 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   Commands c;
   for (AttendeeRecord& a : *attendees) {
     a.seq = ++seq;
-    c.push_back({"HSET", AttendeesKey(a.meeting_id), a.attendee_id, EncodeAttendee(a)});
+    c.push_back({"HSET", AttendeesKey(a.meeting_id), a.attendee_id, EncodeAttendeeRecord(a)});
     c.push_back({"ZADD", OrderKey(a.meeting_id), std::to_string(a.seq), a.attendee_id});
     if (!a.external_user_id.empty())
       c.push_back({"HSET", ExternalKey(a.meeting_id), a.external_user_id, a.attendee_id});
@@ -517,7 +474,7 @@ std::optional<AttendeeRecord> RedisStore::GetAttendee(const std::string& meeting
                                                       const std::string& attendee_id) {
   RedisReply r = client_->Command({"HGET", AttendeesKey(meeting_id), attendee_id});
   if (r.nil()) return std::nullopt;
-  return DecodeAttendee(r.str);
+  return DecodeAttendeeOrThrow(r.str);
 }
 
 std::optional<AttendeeRecord> RedisStore::FindAttendeeByExternalUserId(
@@ -551,7 +508,7 @@ bool RedisStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
   Write({{"EVAL",
           "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then "
           "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1",
-          "1", AttendeesKey(meeting_id), attendee_id, EncodeAttendee(*a)}});
+          "1", AttendeesKey(meeting_id), attendee_id, EncodeAttendeeRecord(*a)}});
   return true;
 }
 
@@ -601,7 +558,7 @@ std::vector<AttendeeRecord> RedisStore::ListAttendees(const std::string& meeting
   argv.insert(argv.end(), ids.begin(), ids.end());
   RedisReply records = client_->Command(argv);
   for (const RedisReply& r : records.elements)
-    if (!r.nil()) out.push_back(DecodeAttendee(r.str));
+    if (!r.nil()) out.push_back(DecodeAttendeeOrThrow(r.str));
   return out;
 }
 
@@ -646,14 +603,14 @@ std::vector<QueuedEvent> RedisStore::PendingEvents(const std::string& destinatio
   if (seqs.empty()) return out;
   std::vector<std::vector<std::string>> c;
   for (const std::string& s : seqs)
-    c.push_back({"HMGET", EventKey(node_id_, ToInt(s)), "event_id", "meeting_id", "body"});
+    c.push_back({"HMGET", EventKey(node_id_, ParseInt64(s)), "event_id", "meeting_id", "body"});
   std::vector<RedisReply> r = client_->Pipeline(c);
   for (size_t i = 0; i < seqs.size(); ++i) {
     if (r[i].type != RedisReply::Type::kArray || r[i].elements.size() != 3 ||
         r[i].elements[2].nil())
       continue;  // acknowledged or dropped meanwhile
     QueuedEvent e;
-    e.seq = ToInt(seqs[i]);
+    e.seq = ParseInt64(seqs[i]);
     e.event_id = r[i].elements[0].str;
     e.meeting_id = r[i].elements[1].str;
     e.body = r[i].elements[2].str;
@@ -690,7 +647,7 @@ int64_t RedisStore::DropOldestEvents(const std::string& destination, int64_t n) 
   for (const std::string& s :
        Strings(client_->Command({"ZRANGE", deliveries, "0",
                                  std::to_string(n + static_cast<int64_t>(removed.size()) - 1)}))) {
-    if (!removed.count(ToInt(s))) oldest.push_back(ToInt(s));
+    if (!removed.count(ParseInt64(s))) oldest.push_back(ParseInt64(s));
   }
   for (int64_t s : txn_enqueued_[destination])
     if (!removed.count(s)) oldest.push_back(s);
@@ -728,7 +685,7 @@ int64_t RedisStore::ForgetEventDestinationsExcept(const std::vector<std::string>
       // already removed.
       std::set<int64_t>& gone = txn_removed_[d];
       for (const RedisReply& s : pending[i].elements)
-        if (gone.insert(ToInt(s.str)).second) ++removed;
+        if (gone.insert(ParseInt64(s.str)).second) ++removed;
       for (int64_t s : txn_enqueued_[d])
         if (gone.insert(s).second) ++removed;
     } else {

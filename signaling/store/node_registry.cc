@@ -4,13 +4,10 @@
 #include <cstdio>
 #include <tuple>
 
+#include "signaling/store/redis_keys.h"
+
 namespace sfu::store {
 namespace {
-
-std::string NodeKey(const std::string& id) { return "sfu:node:" + id; }
-std::string DrainKey(const std::string& id) { return "sfu:drain:" + id; }
-std::string InboxKey(const std::string& id) { return "sfu:inbox:" + id; }
-const std::string kNodes = "sfu:nodes";
 
 double ToDouble(const std::string& s) {
   try {
@@ -43,7 +40,7 @@ bool NodeRegistry::Heartbeat(const NodeInfo& n) {
   char cpu[32];
   std::snprintf(cpu, sizeof cpu, "%.4f", n.cpu);
   std::vector<RedisReply> r =
-      client_.Pipeline({{"HSET",       NodeKey(self_id_),
+      client_.Pipeline({{"HSET",       keys::Node(self_id_),
                          "id",         self_id_,
                          "http_base",  n.http_base,
                          "ws_base",    n.ws_base,
@@ -57,9 +54,9 @@ bool NodeRegistry::Heartbeat(const NodeInfo& n) {
                          "overloaded", n.overloaded ? "1" : "0",
                          "draining",   n.draining ? "1" : "0",
                          "version",    n.version},
-                        {"PEXPIRE", NodeKey(self_id_), std::to_string(timeout_ms_)},
-                        {"SADD", kNodes, self_id_},
-                        {"EXISTS", DrainKey(self_id_)}});
+                        {"PEXPIRE", keys::Node(self_id_), std::to_string(timeout_ms_)},
+                        {"SADD", keys::kNodes, self_id_},
+                        {"EXISTS", keys::Drain(self_id_)}});
   for (const RedisReply& x : r)
     if (x.type == RedisReply::Type::kError) throw StoreError("Redis heartbeat: " + x.str);
   return r[3].AsInt() == 1;
@@ -72,14 +69,14 @@ std::optional<NodeInfo> NodeRegistry::ConflictingEntry(const std::string& our_ht
   return std::nullopt;
 }
 
-void NodeRegistry::ClearDrain() { client_.Command({"DEL", DrainKey(self_id_)}); }
+void NodeRegistry::ClearDrain() { client_.Command({"DEL", keys::Drain(self_id_)}); }
 
 std::vector<NodeInfo> NodeRegistry::LiveNodes() {
-  RedisReply ids = client_.Command({"SMEMBERS", kNodes});
+  RedisReply ids = client_.Command({"SMEMBERS", keys::kNodes});
   std::vector<std::vector<std::string>> c;
   for (const RedisReply& id : ids.elements) {
-    c.push_back({"HGETALL", NodeKey(id.str)});
-    c.push_back({"ZCARD", "sfu:node-meetings:" + id.str});
+    c.push_back({"HGETALL", keys::Node(id.str)});
+    c.push_back({"ZCARD", keys::NodeMeetings(id.str)});
   }
   std::vector<NodeInfo> out;
   if (c.empty()) return out;
@@ -127,13 +124,13 @@ std::vector<NodeInfo> NodeRegistry::LiveNodes() {
 }
 
 std::vector<std::string> NodeRegistry::DeadNodes() {
-  RedisReply ids = client_.Command({"SMEMBERS", kNodes});
+  RedisReply ids = client_.Command({"SMEMBERS", keys::kNodes});
   std::vector<std::vector<std::string>> c;
   std::vector<std::string> others;
   for (const RedisReply& id : ids.elements) {
     if (id.str == self_id_) continue;
     others.push_back(id.str);
-    c.push_back({"EXISTS", NodeKey(id.str)});
+    c.push_back({"EXISTS", keys::Node(id.str)});
   }
   std::vector<std::string> dead;
   if (c.empty()) return dead;
@@ -145,29 +142,29 @@ std::vector<std::string> NodeRegistry::DeadNodes() {
 
 bool NodeRegistry::ClaimSweep(const std::string& dead_id, int64_t lock_ms) {
   return !client_
-              .Command(
-                  {"SET", "sfu:sweep:" + dead_id, self_id_, "NX", "PX", std::to_string(lock_ms)})
+              .Command({"SET", keys::Sweep(dead_id), self_id_, "NX", "PX", std::to_string(lock_ms)})
               .nil();
 }
 
 void NodeRegistry::Forget(const std::string& dead_id) {
-  client_.Transaction({{"SREM", kNodes, dead_id}, {"DEL", InboxKey(dead_id), DrainKey(dead_id)}});
+  client_.Transaction(
+      {{"SREM", keys::kNodes, dead_id}, {"DEL", keys::Inbox(dead_id), keys::Drain(dead_id)}});
 }
 
 void NodeRegistry::Send(const std::string& node_id, const std::string& message) {
-  client_.Command({"RPUSH", InboxKey(node_id), message});
+  client_.Command({"RPUSH", keys::Inbox(node_id), message});
 }
 
 std::vector<std::string> NodeRegistry::Receive(int max) {
-  RedisReply r = client_.Command({"LPOP", InboxKey(self_id_), std::to_string(max)});
+  RedisReply r = client_.Command({"LPOP", keys::Inbox(self_id_), std::to_string(max)});
   std::vector<std::string> out;
   for (const RedisReply& e : r.elements) out.push_back(e.str);
   return out;
 }
 
 bool NodeRegistry::RequestDrain(RedisClient& client, const std::string& node_id) {
-  client.Command({"SET", DrainKey(node_id), "1"});
-  return client.Command({"EXISTS", NodeKey(node_id)}).AsInt() == 1;
+  client.Command({"SET", keys::Drain(node_id), "1"});
+  return client.Command({"EXISTS", keys::Node(node_id)}).AsInt() == 1;
 }
 
 }  // namespace sfu::store

@@ -10,14 +10,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/clock.h"
+#include "signaling/api/crypto_util.h"
+
 namespace sfu::store {
 namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 timeval Tv(int ms) {
   timeval tv;
@@ -60,13 +57,7 @@ RedisReply Convert(const redisReply* r) {
 std::string Sha1Hex(const std::string& s) {
   unsigned char d[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return api::HexEncode(std::string_view(reinterpret_cast<const char*>(d), sizeof d));
 }
 
 // hiredis sends with write(2): writing to a connection Redis has closed raises SIGPIPE, and the
@@ -107,6 +98,21 @@ class ScopedSigpipeBlock {
 };
 
 }  // namespace
+
+std::vector<std::string> RedisReply::Strings() const {
+  std::vector<std::string> out;
+  for (const RedisReply& e : elements) out.push_back(e.str);
+  return out;
+}
+
+std::vector<std::string> RedisClient::EvalCommand(const std::string& script,
+                                                  const std::vector<std::string>& keys,
+                                                  const std::vector<std::string>& args) {
+  std::vector<std::string> c = {"EVAL", script, std::to_string(keys.size())};
+  c.insert(c.end(), keys.begin(), keys.end());
+  c.insert(c.end(), args.begin(), args.end());
+  return c;
+}
 
 int64_t RedisReply::AsInt() const {
   if (type == Type::kInteger) return integer;
@@ -179,7 +185,7 @@ bool RedisClient::Open(std::string* error) {
 
 void RedisClient::EnsureConnected() {
   if (ctx_) return;
-  const int64_t now = SteadyMs();
+  const int64_t now = base::SystemClock().NowSteadyMs();
   if (now < next_attempt_ms_) {
     ++failures_;
     throw StoreUnavailable("Redis at " + address_.Describe() + " is unavailable");
@@ -191,7 +197,7 @@ void RedisClient::EnsureConnected() {
       interval *= 2;
     interval = std::min<int64_t>(interval, timeouts_.max_reconnect_interval_ms);
     ++failed_attempts_;
-    next_attempt_ms_ = SteadyMs() + interval;
+    next_attempt_ms_ = base::SystemClock().NowSteadyMs() + interval;
     ++failures_;
     throw StoreUnavailable(error);
   }

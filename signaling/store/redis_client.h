@@ -31,6 +31,8 @@ struct RedisReply {
   std::vector<RedisReply> elements;  // kArray
 
   bool nil() const { return type == Type::kNil; }
+  // The string elements of an array reply (a list of keys, members, ids).
+  std::vector<std::string> Strings() const;
   // The integer of a kInteger reply or a decimal kString; 0 otherwise.
   int64_t AsInt() const;
 };
@@ -63,6 +65,10 @@ class RedisClient {
   // MULTI, the commands, EXEC in one round trip: the replies of the commands, all applied or
   // none (a command error aborts nothing in Redis, so the scripts here only queue valid ones).
   std::vector<RedisReply> Transaction(const std::vector<std::vector<std::string>>& commands);
+  // A script as a command that can be queued in a MULTI/EXEC (EVAL with its text).
+  static std::vector<std::string> EvalCommand(const std::string& script,
+                                              const std::vector<std::string>& keys,
+                                              const std::vector<std::string>& args);
   // Runs a Lua script (atomic in Redis) by its SHA1, loading it on NOSCRIPT.
   RedisReply Eval(const std::string& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args);

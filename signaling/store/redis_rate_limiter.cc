@@ -1,5 +1,7 @@
 #include "signaling/store/redis_rate_limiter.h"
 
+#include "signaling/store/redis_keys.h"
+
 namespace sfu::store {
 namespace {
 
@@ -31,9 +33,7 @@ RedisRateLimiter::RedisRateLimiter(RedisClient& client, double rate_per_second, 
 bool RedisRateLimiter::Allow(std::string_view key, int64_t now_ms) {
   if (rate_ <= 0) return true;  // limiting disabled
   try {
-    return client_
-               .Eval(kTake, {"sfu:rate:" + std::string(key)},
-                     {std::to_string(rate_), std::to_string(burst_)})
+    return client_.Eval(kTake, {keys::Rate(key)}, {std::to_string(rate_), std::to_string(burst_)})
                .AsInt() == 1;
   } catch (const StoreError&) {
     return local_.Allow(key, now_ms);

@@ -7,30 +7,10 @@
 
 #include "base/random.h"
 #include "signaling/store/redis_codec.h"
+#include "signaling/store/redis_keys.h"
 
 namespace sfu::store {
 namespace {
-
-// Every key this store uses (docs/SCALING.md, "Keys in Redis"). {id} hash tags keep a meeting's
-// keys in one slot, so Redis Cluster can shard by meeting id.
-const std::string kSecret = "sfu:secret";
-const std::string kAttendeeSeq = "sfu:attendee-seq";
-std::string MeetingKey(const std::string& id) { return "sfu:meeting:{" + id + "}"; }
-std::string AttendeesKey(const std::string& id) { return "sfu:attendees:{" + id + "}"; }
-std::string OrderKey(const std::string& id) { return "sfu:attendee-order:{" + id + "}"; }
-std::string ExternalKey(const std::string& id) { return "sfu:attendee-ext:{" + id + "}"; }
-std::string TagsKey(const std::string& id) { return "sfu:tags:{" + id + "}"; }
-std::string TagOrderKey(const std::string& id) { return "sfu:tag-order:{" + id + "}"; }
-std::string TokenKey(const std::string& token) { return "sfu:request-token:" + token; }
-std::string NodeMeetingsKey(const std::string& node) { return "sfu:node-meetings:" + node; }
-std::string EventSeqKey(const std::string& node) { return "sfu:event-seq:" + node; }
-std::string EventKey(const std::string& node, int64_t seq) {
-  return "sfu:event:" + node + ":" + std::to_string(seq);
-}
-std::string DeliveriesKey(const std::string& node, const std::string& dest) {
-  return "sfu:deliveries:" + node + ":" + dest;
-}
-std::string DestinationsKey(const std::string& node) { return "sfu:destinations:" + node; }
 
 AttendeeRecord DecodeAttendeeOrThrow(const std::string& s) {
   std::optional<AttendeeRecord> a = DecodeAttendeeRecord(s);
@@ -41,7 +21,7 @@ AttendeeRecord DecodeAttendeeOrThrow(const std::string& s) {
 // A meeting as a hash, one field per column; optional fields are absent when unset.
 std::vector<std::string> MeetingHset(const MeetingRecord& m) {
   std::vector<std::string> c = {"HSET",
-                                MeetingKey(m.meeting_id),
+                                keys::Meeting(m.meeting_id),
                                 "meeting_id",
                                 m.meeting_id,
                                 "client_request_token",
@@ -122,12 +102,6 @@ std::optional<MeetingRecord> ReadMeeting(const RedisReply& r) {
   return m;
 }
 
-std::vector<std::string> Strings(const RedisReply& r) {
-  std::vector<std::string> out;
-  for (const RedisReply& e : r.elements) out.push_back(e.str);
-  return out;
-}
-
 // KEYS: meeting, attendees, order, ext, tags, tag-order, token-prefix ignored; ARGV: meeting id.
 // Deletes the meeting and everything of it; 0 if there was no such meeting.
 constexpr char kDeleteMeeting[] = R"lua(
@@ -161,29 +135,6 @@ end
 return 1
 )lua";
 
-// KEYS: deliveries; ARGV: event key prefix ("sfu:event:<node>:"), seq. 1 if it was pending.
-constexpr char kAckEvent[] = R"lua(
-if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 then return 0 end
-local ek = ARGV[1] .. ARGV[2]
-if redis.call('HINCRBY', ek, 'refs', -1) <= 0 then redis.call('DEL', ek) end
-return 1
-)lua";
-
-// KEYS: deliveries; ARGV: event key prefix, n (-1: all). Returns the highest seq removed.
-constexpr char kDropOldest[] = R"lua(
-local n = tonumber(ARGV[2])
-local seqs = redis.call('ZRANGE', KEYS[1], 0, n > 0 and n - 1 or -1)
-if #seqs == 0 then return 0 end
-local highest = 0
-for _, s in ipairs(seqs) do
-  redis.call('ZREM', KEYS[1], s)
-  local ek = ARGV[1] .. s
-  if redis.call('HINCRBY', ek, 'refs', -1) <= 0 then redis.call('DEL', ek) end
-  if tonumber(s) > highest then highest = tonumber(s) end
-end
-return highest
-)lua";
-
 // KEYS: a request-token key; ARGV: meeting id. Gives back a claim that is still a claim (it
 // expires) and still this meeting's; a token made permanent by a committed meeting stays.
 constexpr char kReleaseClaim[] = R"lua(
@@ -192,18 +143,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('PTTL', KEYS[1]) > 0 the
 end
 return 0
 )lua";
-
-// A script as a command that can be queued in a MULTI/EXEC.
-std::vector<std::string> EvalCommand(const std::string& script,
-                                     const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& args) {
-  std::vector<std::string> c = {"EVAL", script, std::to_string(keys.size())};
-  c.insert(c.end(), keys.begin(), keys.end());
-  c.insert(c.end(), args.begin(), args.end());
-  return c;
-}
-
-std::string EventPrefix(const std::string& node) { return "sfu:event:" + node + ":"; }
 
 }  // namespace
 
@@ -219,10 +158,10 @@ std::unique_ptr<RedisStore> RedisStore::Open(const RedisAddress& address,
   try {
     // The first node makes the secret; every other node reads the same one, so any node
     // verifies any node's join tokens.
-    s->client_->Command({"SET", kSecret, base::RandomBytes(32), "NX"});
-    RedisReply secret = s->client_->Command({"GET", kSecret});
+    s->client_->Command({"SET", keys::kSecret, base::RandomBytes(32), "NX"});
+    RedisReply secret = s->client_->Command({"GET", keys::kSecret});
     if (secret.type != RedisReply::Type::kString || secret.str.size() != 32) {
-      *error = "Redis at " + address.Describe() + " holds a malformed " + kSecret;
+      *error = "Redis at " + address.Describe() + " holds a malformed " + keys::kSecret;
       return nullptr;
     }
     s->token_secret_ = std::move(secret.str);
@@ -297,7 +236,7 @@ void RedisStore::ReleaseClaims(const std::vector<std::pair<std::string, std::str
   if (claims.empty() || !client_->connected()) return;  // they lapse on their own
   Commands c;
   for (const auto& [token, meeting_id] : claims)
-    c.push_back(EvalCommand(kReleaseClaim, {TokenKey(token)}, {meeting_id}));
+    c.push_back(RedisClient::EvalCommand(kReleaseClaim, {keys::RequestToken(token)}, {meeting_id}));
   try {
     client_->Pipeline(c);
   } catch (const StoreError&) {
@@ -326,14 +265,15 @@ void RedisStore::Transaction(const std::function<void()>& f) {
 
 void RedisStore::InsertMeeting(const MeetingRecord& m) {
   const std::string node = m.node_id.empty() ? node_id_ : m.node_id;
-  const std::string key = MeetingKey(m.meeting_id);
+  const std::string key = keys::Meeting(m.meeting_id);
   const std::string& token = m.client_request_token;
   // One round trip. The meeting id must be new, and stay so until the write lands (WATCH). The
   // token is claimed at once (NX) so two nodes creating with one token cannot both win; the
   // claim becomes permanent with the meeting, is given back if the write is abandoned, and
   // lapses in 30 s if this node dies first.
   Commands check = {WatchCommand({key}), {"EXISTS", key}};
-  if (!token.empty()) check.push_back({"SET", TokenKey(token), m.meeting_id, "NX", "PX", "30000"});
+  if (!token.empty())
+    check.push_back({"SET", keys::RequestToken(token), m.meeting_id, "NX", "PX", "30000"});
   std::vector<RedisReply> r = client_->Pipeline(check);
   watching_ = true;
   const bool claimed = !token.empty() && r[2].type == RedisReply::Type::kStatus;
@@ -349,54 +289,56 @@ void RedisStore::InsertMeeting(const MeetingRecord& m) {
            " is already used (by a meeting, or by a request under way on another node)");
   if (claimed) claims_.emplace_back(token, m.meeting_id);
   Commands c;
-  if (!token.empty()) c.push_back({"SET", TokenKey(token), m.meeting_id});
+  if (!token.empty()) c.push_back({"SET", keys::RequestToken(token), m.meeting_id});
   MeetingRecord copy = m;
   copy.node_id = node;
   c.push_back(MeetingHset(copy));
-  c.push_back({"ZADD", NodeMeetingsKey(node), std::to_string(m.last_active_ms), m.meeting_id});
+  c.push_back({"ZADD", keys::NodeMeetings(node), std::to_string(m.last_active_ms), m.meeting_id});
   Write(std::move(c));
 }
 
 std::optional<MeetingRecord> RedisStore::GetMeeting(const std::string& meeting_id) {
-  std::vector<RedisReply> r = client_->Pipeline(
-      {{"HGETALL", MeetingKey(meeting_id)}, {"ZSCORE", NodeMeetingsKey(node_id_), meeting_id}});
+  std::vector<RedisReply> r =
+      client_->Pipeline({{"HGETALL", keys::Meeting(meeting_id)},
+                         {"ZSCORE", keys::NodeMeetings(node_id_), meeting_id}});
   std::optional<MeetingRecord> m = ReadMeeting(r[0]);
   if (!m) return m;
   if (m->node_id != node_id_ && !m->node_id.empty()) {
     // Hosted by another node: its last activity is in that node's list.
-    r[1] = client_->Command({"ZSCORE", NodeMeetingsKey(m->node_id), meeting_id});
+    r[1] = client_->Command({"ZSCORE", keys::NodeMeetings(m->node_id), meeting_id});
   }
   m->last_active_ms = r[1].nil() ? m->created_at_ms : r[1].AsInt();
   return m;
 }
 
 std::optional<MeetingRecord> RedisStore::FindMeetingByRequestToken(const std::string& token) {
-  RedisReply id = client_->Command({"GET", TokenKey(token)});
+  RedisReply id = client_->Command({"GET", keys::RequestToken(token)});
   if (id.nil()) return std::nullopt;
   return GetMeeting(id.str);
 }
 
 bool RedisStore::DeleteMeeting(const std::string& meeting_id) {
-  const std::vector<std::string> keys = {MeetingKey(meeting_id), AttendeesKey(meeting_id),
-                                         OrderKey(meeting_id),   ExternalKey(meeting_id),
-                                         TagsKey(meeting_id),    TagOrderKey(meeting_id)};
+  const std::vector<std::string> keys = {
+      keys::Meeting(meeting_id),       keys::Attendees(meeting_id),
+      keys::AttendeeOrder(meeting_id), keys::AttendeeExternal(meeting_id),
+      keys::Tags(meeting_id),          keys::TagOrder(meeting_id)};
   if (transaction_depth_ == 0)
     return client_->Eval(kDeleteMeeting, keys, {meeting_id}).AsInt() == 1;
   // In a transaction: queued like the other writes; whether there is a meeting is read now.
-  const bool exists = client_->Command({"EXISTS", MeetingKey(meeting_id)}).AsInt() != 0;
-  pending_.push_back(EvalCommand(kDeleteMeeting, keys, {meeting_id}));
+  const bool exists = client_->Command({"EXISTS", keys::Meeting(meeting_id)}).AsInt() != 0;
+  pending_.push_back(RedisClient::EvalCommand(kDeleteMeeting, keys, {meeting_id}));
   return exists;
 }
 
 void RedisStore::TouchMeeting(const std::string& meeting_id, int64_t now_ms) {
-  Write({{"ZADD", NodeMeetingsKey(node_id_), "XX", std::to_string(now_ms), meeting_id}});
+  Write({{"ZADD", keys::NodeMeetings(node_id_), "XX", std::to_string(now_ms), meeting_id}});
 }
 
 std::vector<bool> RedisStore::MeetingsExist(const std::vector<std::string>& meeting_ids) {
   std::vector<bool> out;
   if (meeting_ids.empty()) return out;
   std::vector<std::vector<std::string>> c;
-  for (const std::string& id : meeting_ids) c.push_back({"EXISTS", MeetingKey(id)});
+  for (const std::string& id : meeting_ids) c.push_back({"EXISTS", keys::Meeting(id)});
   for (const RedisReply& r : client_->Pipeline(c)) {
     if (r.type == RedisReply::Type::kError) throw StoreError("Redis EXISTS: " + r.str);
     out.push_back(r.AsInt() == 1);
@@ -405,18 +347,20 @@ std::vector<bool> RedisStore::MeetingsExist(const std::vector<std::string>& meet
 }
 
 std::vector<std::string> RedisStore::ListMeetingIdsOf(const std::string& node_id) {
-  return Strings(client_->Command({"ZRANGE", NodeMeetingsKey(node_id), "0", "-1"}));
+  return client_->Command({"ZRANGE", keys::NodeMeetings(node_id), "0", "-1"}).Strings();
 }
 
 std::vector<std::string> RedisStore::ListMeetingIds() { return ListMeetingIdsOf(node_id_); }
 
 std::vector<std::string> RedisStore::ListMeetingsIdleSince(int64_t before_ms) {
-  return Strings(client_->Command(
-      {"ZRANGEBYSCORE", NodeMeetingsKey(node_id_), "-inf", "(" + std::to_string(before_ms)}));
+  return client_
+      ->Command(
+          {"ZRANGEBYSCORE", keys::NodeMeetings(node_id_), "-inf", "(" + std::to_string(before_ms)})
+      .Strings();
 }
 
 int64_t RedisStore::CountMeetings() {
-  return client_->Command({"ZCARD", NodeMeetingsKey(node_id_)}).AsInt();
+  return client_->Command({"ZCARD", keys::NodeMeetings(node_id_)}).AsInt();
 }
 
 void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
@@ -431,17 +375,17 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
     std::pair<std::string, std::string> id(a.meeting_id, a.attendee_id);
     if (txn_attendee_ids_.count(id) || !ids.insert(std::move(id)).second)
       Refuse("attendee " + a.attendee_id + " is already in meeting " + a.meeting_id);
-    watched.insert(AttendeesKey(a.meeting_id));
-    check.push_back({"HEXISTS", AttendeesKey(a.meeting_id), a.attendee_id});
+    watched.insert(keys::Attendees(a.meeting_id));
+    check.push_back({"HEXISTS", keys::Attendees(a.meeting_id), a.attendee_id});
     if (a.external_user_id.empty()) continue;
     std::pair<std::string, std::string> ext(a.meeting_id, a.external_user_id);
     if (txn_external_ids_.count(ext) || !exts.insert(std::move(ext)).second)
       Refuse("ExternalUserId " + a.external_user_id + " is already in meeting " + a.meeting_id);
-    watched.insert(ExternalKey(a.meeting_id));
-    check.push_back({"HEXISTS", ExternalKey(a.meeting_id), a.external_user_id});
+    watched.insert(keys::AttendeeExternal(a.meeting_id));
+    check.push_back({"HEXISTS", keys::AttendeeExternal(a.meeting_id), a.external_user_id});
   }
   check[0] = WatchCommand({watched.begin(), watched.end()});
-  check.push_back({"INCRBY", kAttendeeSeq, std::to_string(attendees->size())});
+  check.push_back({"INCRBY", keys::kAttendeeSeq, std::to_string(attendees->size())});
   const std::vector<RedisReply> r = client_->Pipeline(check);
   watching_ = true;
   for (const RedisReply& x : r)
@@ -458,10 +402,11 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
   Commands c;
   for (AttendeeRecord& a : *attendees) {
     a.seq = ++seq;
-    c.push_back({"HSET", AttendeesKey(a.meeting_id), a.attendee_id, EncodeAttendeeRecord(a)});
-    c.push_back({"ZADD", OrderKey(a.meeting_id), std::to_string(a.seq), a.attendee_id});
+    c.push_back({"HSET", keys::Attendees(a.meeting_id), a.attendee_id, EncodeAttendeeRecord(a)});
+    c.push_back({"ZADD", keys::AttendeeOrder(a.meeting_id), std::to_string(a.seq), a.attendee_id});
     if (!a.external_user_id.empty())
-      c.push_back({"HSET", ExternalKey(a.meeting_id), a.external_user_id, a.attendee_id});
+      c.push_back(
+          {"HSET", keys::AttendeeExternal(a.meeting_id), a.external_user_id, a.attendee_id});
   }
   if (transaction_depth_ > 0) {
     txn_attendee_ids_.insert(ids.begin(), ids.end());
@@ -472,14 +417,14 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
 
 std::optional<AttendeeRecord> RedisStore::GetAttendee(const std::string& meeting_id,
                                                       const std::string& attendee_id) {
-  RedisReply r = client_->Command({"HGET", AttendeesKey(meeting_id), attendee_id});
+  RedisReply r = client_->Command({"HGET", keys::Attendees(meeting_id), attendee_id});
   if (r.nil()) return std::nullopt;
   return DecodeAttendeeOrThrow(r.str);
 }
 
 std::optional<AttendeeRecord> RedisStore::FindAttendeeByExternalUserId(
     const std::string& meeting_id, const std::string& external_user_id) {
-  RedisReply id = client_->Command({"HGET", ExternalKey(meeting_id), external_user_id});
+  RedisReply id = client_->Command({"HGET", keys::AttendeeExternal(meeting_id), external_user_id});
   if (id.nil()) return std::nullopt;
   return GetAttendee(meeting_id, id.str);
 }
@@ -487,10 +432,10 @@ std::optional<AttendeeRecord> RedisStore::FindAttendeeByExternalUserId(
 bool RedisStore::DeleteAttendee(const std::string& meeting_id, const std::string& attendee_id) {
   std::optional<AttendeeRecord> a = GetAttendee(meeting_id, attendee_id);
   if (!a) return false;
-  Commands c = {{"HDEL", AttendeesKey(meeting_id), attendee_id},
-                {"ZREM", OrderKey(meeting_id), attendee_id}};
+  Commands c = {{"HDEL", keys::Attendees(meeting_id), attendee_id},
+                {"ZREM", keys::AttendeeOrder(meeting_id), attendee_id}};
   if (!a->external_user_id.empty())
-    c.push_back({"HDEL", ExternalKey(meeting_id), a->external_user_id});
+    c.push_back({"HDEL", keys::AttendeeExternal(meeting_id), a->external_user_id});
   Write(std::move(c));
   return true;
 }
@@ -508,17 +453,17 @@ bool RedisStore::UpdateAttendeeCapabilities(const std::string& meeting_id,
   Write({{"EVAL",
           "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then "
           "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return 1",
-          "1", AttendeesKey(meeting_id), attendee_id, EncodeAttendeeRecord(*a)}});
+          "1", keys::Attendees(meeting_id), attendee_id, EncodeAttendeeRecord(*a)}});
   return true;
 }
 
 std::vector<std::pair<std::string, std::string>> RedisStore::ListTags(
     const std::string& meeting_id) {
   std::vector<std::string> keys =
-      Strings(client_->Command({"LRANGE", TagOrderKey(meeting_id), "0", "-1"}));
+      client_->Command({"LRANGE", keys::TagOrder(meeting_id), "0", "-1"}).Strings();
   std::vector<std::pair<std::string, std::string>> out;
   if (keys.empty()) return out;
-  std::vector<std::string> argv = {"HMGET", TagsKey(meeting_id)};
+  std::vector<std::string> argv = {"HMGET", keys::Tags(meeting_id)};
   argv.insert(argv.end(), keys.begin(), keys.end());
   RedisReply values = client_->Command(argv);
   for (size_t i = 0; i < keys.size() && i < values.elements.size(); ++i)
@@ -529,8 +474,8 @@ std::vector<std::pair<std::string, std::string>> RedisStore::ListTags(
 void RedisStore::SetTags(const std::string& meeting_id,
                          const std::vector<std::pair<std::string, std::string>>& tags) {
   if (tags.empty()) return;
-  std::vector<std::string> argv = {"EVAL", kSetTags, "2", TagsKey(meeting_id),
-                                   TagOrderKey(meeting_id)};
+  std::vector<std::string> argv = {"EVAL", kSetTags, "2", keys::Tags(meeting_id),
+                                   keys::TagOrder(meeting_id)};
   for (const auto& [k, v] : tags) {
     argv.push_back(k);
     argv.push_back(v);
@@ -540,8 +485,8 @@ void RedisStore::SetTags(const std::string& meeting_id,
 
 void RedisStore::RemoveTags(const std::string& meeting_id, const std::vector<std::string>& keys) {
   if (keys.empty()) return;
-  std::vector<std::string> argv = {"EVAL", kRemoveTags, "2", TagsKey(meeting_id),
-                                   TagOrderKey(meeting_id)};
+  std::vector<std::string> argv = {"EVAL", kRemoveTags, "2", keys::Tags(meeting_id),
+                                   keys::TagOrder(meeting_id)};
   argv.insert(argv.end(), keys.begin(), keys.end());
   Write({std::move(argv)});
 }
@@ -550,11 +495,13 @@ std::vector<AttendeeRecord> RedisStore::ListAttendees(const std::string& meeting
                                                       int64_t after_seq, int limit) {
   std::vector<AttendeeRecord> out;
   if (limit <= 0) return out;
-  std::vector<std::string> ids = Strings(
-      client_->Command({"ZRANGEBYSCORE", OrderKey(meeting_id), "(" + std::to_string(after_seq),
-                        "+inf", "LIMIT", "0", std::to_string(limit)}));
+  std::vector<std::string> ids =
+      client_
+          ->Command({"ZRANGEBYSCORE", keys::AttendeeOrder(meeting_id),
+                     "(" + std::to_string(after_seq), "+inf", "LIMIT", "0", std::to_string(limit)})
+          .Strings();
   if (ids.empty()) return out;
-  std::vector<std::string> argv = {"HMGET", AttendeesKey(meeting_id)};
+  std::vector<std::string> argv = {"HMGET", keys::Attendees(meeting_id)};
   argv.insert(argv.end(), ids.begin(), ids.end());
   RedisReply records = client_->Command(argv);
   for (const RedisReply& r : records.elements)
@@ -563,140 +510,17 @@ std::vector<AttendeeRecord> RedisStore::ListAttendees(const std::string& meeting
 }
 
 int64_t RedisStore::CountAttendees(const std::string& meeting_id) {
-  return client_->Command({"ZCARD", OrderKey(meeting_id)}).AsInt();
+  return client_->Command({"ZCARD", keys::AttendeeOrder(meeting_id)}).AsInt();
 }
 
 int64_t RedisStore::CountAllAttendees() {
   const std::vector<std::string> ids = ListMeetingIds();
   if (ids.empty()) return 0;
   std::vector<std::vector<std::string>> c;
-  for (const std::string& id : ids) c.push_back({"ZCARD", OrderKey(id)});
+  for (const std::string& id : ids) c.push_back({"ZCARD", keys::AttendeeOrder(id)});
   int64_t n = 0;
   for (const RedisReply& r : client_->Pipeline(c)) n += r.AsInt();
   return n;
-}
-
-int64_t RedisStore::EnqueueEvent(const std::string& event_id, const std::string& meeting_id,
-                                 const std::string& body, int64_t /*now_ms*/,
-                                 const std::vector<std::string>& destinations) {
-  const int64_t seq = client_->Command({"INCR", EventSeqKey(node_id_)}).AsInt();
-  if (destinations.empty()) return seq;
-  Commands c;
-  c.push_back({"HSET", EventKey(node_id_, seq), "event_id", event_id, "meeting_id", meeting_id,
-               "body", body, "refs", std::to_string(destinations.size())});
-  for (const std::string& d : destinations) {
-    c.push_back({"ZADD", DeliveriesKey(node_id_, d), std::to_string(seq), std::to_string(seq)});
-    c.push_back({"SADD", DestinationsKey(node_id_), d});
-    if (transaction_depth_ > 0) txn_enqueued_[d].push_back(seq);
-  }
-  Write(std::move(c));
-  return seq;
-}
-
-std::vector<QueuedEvent> RedisStore::PendingEvents(const std::string& destination,
-                                                   int64_t after_seq, int limit) {
-  std::vector<QueuedEvent> out;
-  if (limit <= 0) return out;
-  const std::vector<std::string> seqs = Strings(client_->Command(
-      {"ZRANGEBYSCORE", DeliveriesKey(node_id_, destination), "(" + std::to_string(after_seq),
-       "+inf", "LIMIT", "0", std::to_string(limit)}));
-  if (seqs.empty()) return out;
-  std::vector<std::vector<std::string>> c;
-  for (const std::string& s : seqs)
-    c.push_back({"HMGET", EventKey(node_id_, ParseInt64(s)), "event_id", "meeting_id", "body"});
-  std::vector<RedisReply> r = client_->Pipeline(c);
-  for (size_t i = 0; i < seqs.size(); ++i) {
-    if (r[i].type != RedisReply::Type::kArray || r[i].elements.size() != 3 ||
-        r[i].elements[2].nil())
-      continue;  // acknowledged or dropped meanwhile
-    QueuedEvent e;
-    e.seq = ParseInt64(seqs[i]);
-    e.event_id = r[i].elements[0].str;
-    e.meeting_id = r[i].elements[1].str;
-    e.body = r[i].elements[2].str;
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-bool RedisStore::AckEvent(const std::string& destination, int64_t seq) {
-  const std::string deliveries = DeliveriesKey(node_id_, destination);
-  const std::vector<std::string> args = {EventPrefix(node_id_), std::to_string(seq)};
-  if (transaction_depth_ == 0) return client_->Eval(kAckEvent, {deliveries}, args).AsInt() == 1;
-  // In a transaction: queued; the answer from what is stored and what the transaction did.
-  std::set<int64_t>& removed = txn_removed_[destination];
-  if (removed.count(seq)) return false;
-  const std::vector<int64_t>& added = txn_enqueued_[destination];
-  if (std::find(added.begin(), added.end(), seq) == added.end() &&
-      client_->Command({"ZSCORE", deliveries, std::to_string(seq)}).nil())
-    return false;
-  removed.insert(seq);
-  pending_.push_back(EvalCommand(kAckEvent, {deliveries}, args));
-  return true;
-}
-
-int64_t RedisStore::DropOldestEvents(const std::string& destination, int64_t n) {
-  if (n <= 0) return 0;
-  const std::string deliveries = DeliveriesKey(node_id_, destination);
-  const std::vector<std::string> args = {EventPrefix(node_id_), std::to_string(n)};
-  if (transaction_depth_ == 0) return client_->Eval(kDropOldest, {deliveries}, args).AsInt();
-  // In a transaction: queued. The n oldest when it is sent: the stored deliveries the
-  // transaction has not removed, then those it enqueued (their seqs are newer).
-  std::set<int64_t>& removed = txn_removed_[destination];
-  std::vector<int64_t> oldest;
-  for (const std::string& s :
-       Strings(client_->Command({"ZRANGE", deliveries, "0",
-                                 std::to_string(n + static_cast<int64_t>(removed.size()) - 1)}))) {
-    if (!removed.count(ParseInt64(s))) oldest.push_back(ParseInt64(s));
-  }
-  for (int64_t s : txn_enqueued_[destination])
-    if (!removed.count(s)) oldest.push_back(s);
-  if (static_cast<int64_t>(oldest.size()) > n) oldest.resize(static_cast<size_t>(n));
-  if (oldest.empty()) return 0;
-  removed.insert(oldest.begin(), oldest.end());
-  pending_.push_back(EvalCommand(kDropOldest, {deliveries}, args));
-  return oldest.back();
-}
-
-int64_t RedisStore::CountPendingEvents(const std::string& destination) {
-  return client_->Command({"ZCARD", DeliveriesKey(node_id_, destination)}).AsInt();
-}
-
-int64_t RedisStore::ForgetEventDestinationsExcept(const std::vector<std::string>& keep) {
-  const std::set<std::string> kept(keep.begin(), keep.end());
-  std::vector<std::string> stale;
-  for (const std::string& d : Strings(client_->Command({"SMEMBERS", DestinationsKey(node_id_)})))
-    if (!kept.count(d)) stale.push_back(d);
-  // Destinations that only this transaction has enqueued to are not in the set yet.
-  for (const auto& [d, seqs] : txn_enqueued_)
-    if (!seqs.empty() && !kept.count(d) && std::find(stale.begin(), stale.end(), d) == stale.end())
-      stale.push_back(d);
-  if (stale.empty()) return 0;
-  std::vector<std::vector<std::string>> reads;
-  for (const std::string& d : stale)
-    reads.push_back({"ZRANGE", DeliveriesKey(node_id_, d), "0", "-1"});
-  const std::vector<RedisReply> pending = client_->Pipeline(reads);
-  int64_t removed = 0;
-  Commands c;
-  for (size_t i = 0; i < stale.size(); ++i) {
-    const std::string& d = stale[i];
-    if (transaction_depth_ > 0) {
-      // Counted as SQLite would: what is stored and what the transaction enqueued, less what it
-      // already removed.
-      std::set<int64_t>& gone = txn_removed_[d];
-      for (const RedisReply& s : pending[i].elements)
-        if (gone.insert(ParseInt64(s.str)).second) ++removed;
-      for (int64_t s : txn_enqueued_[d])
-        if (gone.insert(s).second) ++removed;
-    } else {
-      removed += static_cast<int64_t>(pending[i].elements.size());
-    }
-    c.push_back(
-        EvalCommand(kDropOldest, {DeliveriesKey(node_id_, d)}, {EventPrefix(node_id_), "-1"}));
-    c.push_back({"SREM", DestinationsKey(node_id_), d});
-  }
-  Write(std::move(c));
-  return removed;
 }
 
 }  // namespace sfu::store

@@ -27,7 +27,17 @@ ClusterNode::ClusterNode(store::RedisStore& store, ClusterNodeConfig config,
       local_(local),
       shards_(shards),
       hub_(hub),
-      registry_(store.client(), store.node_id(), config_.timeout_ms) {}
+      registry_(store.client(), store.node_id(), config_.timeout_ms),
+      links_(CascadeLinksConfig{store.node_id(),
+                                config_.addresses.substr(0, config_.addresses.find(',')),
+                                config_.mixer},
+             shards, hub, [this](const std::string& node, const std::string& message) {
+               try {
+                 registry_.Send(node, message);
+               } catch (const store::StoreError& e) {
+                 SFU_LOG(kWarn, "cascade message not sent").Kv("node", node).Kv("error", e.what());
+               }
+             }) {}
 
 bool ClusterNode::Start(std::string* error) {
   try {
@@ -84,11 +94,13 @@ store::NodeInfo ClusterNode::SelfInfo(int64_t now_ms) {
 
 bool ClusterNode::Tick(int64_t now_ms) {
   if (reachable_ && reachable_since_ms_ == 0) reachable_since_ms_ = now_ms;
+  last_tick_ms_ = now_ms;
   try {
     DrainInbox();
   } catch (const store::StoreError&) {
     // said by the heartbeat
   }
+  links_.Tick(now_ms);
   if (now_ms >= next_heartbeat_ms_) {
     next_heartbeat_ms_ = now_ms + kHeartbeatMs;
     Heartbeat(now_ms);
@@ -187,19 +199,53 @@ void ClusterNode::Reconcile(int64_t now_ms) {
   }
 }
 
+void ClusterNode::NoteHostedMeeting(const store::MeetingRecord& m, int64_t now_ms) {
+  if (!m.primary_meeting_id || m.node_id != registry_.self_id()) return;
+  try {
+    std::optional<store::MeetingRecord> primary = store_.GetMeeting(*m.primary_meeting_id);
+    if (primary) links_.NoteReplica(m.meeting_id, primary->meeting_id, primary->node_id, now_ms);
+  } catch (const store::StoreError& e) {
+    SFU_LOG(kWarn, "replica's primary not read").Kv("meeting", m.meeting_id).Kv("error", e.what());
+  }
+}
+
+std::optional<store::NodeInfo> ClusterNode::PlaceReplica(const store::MeetingRecord& primary,
+                                                         std::vector<store::NodeInfo> nodes) {
+  // docs/DESIGN.md, "Replica meetings": on the primary's node a replica costs no link; on
+  // another it costs one copy of the primary's streams per node, and spreads the audience.
+  std::optional<store::NodeInfo> home;
+  std::vector<store::NodeInfo> others;
+  for (store::NodeInfo& n : nodes) {
+    if (n.id == primary.node_id)
+      home = n;
+    else
+      others.push_back(n);
+  }
+  const bool home_takes = home && home->TakesMeetings();
+  switch (config_.replica_placement) {
+    case ReplicaPlacement::kPrimary:
+      if (home) return home;
+      break;
+    case ReplicaPlacement::kAuto:
+      if (home_takes && home->Load() * 2 < home->capacity) return home;
+      if (std::optional<store::NodeInfo> pick = store::PickNode(others)) return pick;
+      if (home_takes) return home;
+      break;
+    case ReplicaPlacement::kSpread:
+      if (std::optional<store::NodeInfo> pick = store::PickNode(others)) return pick;
+      if (home_takes) return home;
+      break;
+  }
+  return std::nullopt;
+}
+
 std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) {
+  std::optional<store::MeetingRecord> primary;
   if (m->primary_meeting_id) {
-    // Phase 1 of replica meetings (docs/DESIGN.md, "Replica meetings"): a replica's attendees
-    // join its primary's media, so it lives on the primary's node whatever that node's load.
-    std::optional<store::MeetingRecord> primary = store_.GetMeeting(*m->primary_meeting_id);
+    primary = store_.GetMeeting(*m->primary_meeting_id);
     if (!primary) {
       return api::BadRequest("The primary meeting " + *m->primary_meeting_id + " was not found");
     }
-    m->node_id = primary->node_id;
-    m->node_http_base = primary->node_http_base;
-    m->node_ws_base = primary->node_ws_base;
-    m->node_media_host = primary->node_media_host;
-    return std::nullopt;
   }
   std::vector<store::NodeInfo> nodes = registry_.LiveNodes();
   // Our own entry is as fresh as it gets; the others are at most a heartbeat old (their
@@ -216,10 +262,12 @@ std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) 
     self.meetings = store_.CountMeetings();
     nodes.push_back(self);
   }
-  std::optional<store::NodeInfo> pick = store::PickNode(nodes);
+  const size_t live = nodes.size();
+  std::optional<store::NodeInfo> pick =
+      primary ? PlaceReplica(*primary, std::move(nodes)) : store::PickNode(nodes);
   if (!pick) {
     return api::ServiceUnavailable("No media node can take a new meeting (" +
-                                   std::to_string(nodes.size()) +
+                                   std::to_string(live) +
                                    " live, each at capacity, overloaded or draining); retry later");
   }
   m->node_id = pick->id;
@@ -282,6 +330,9 @@ void ClusterNode::DrainInbox() {
 void ClusterNode::Handle(const std::string& message) {
   const std::vector<std::string> w = Words(message);
   if (w.size() < 2) return;
+  if (links_.Handle(w[0], std::string_view(message).substr(message.find(w[0]) + w[0].size() + 1),
+                    last_tick_ms_))
+    return;
   const std::string& what = w[0];
   const std::string& meeting_id = w[1];
   try {
@@ -289,6 +340,7 @@ void ClusterNode::Handle(const std::string& message) {
       if (std::optional<store::MeetingRecord> m = store_.GetMeeting(meeting_id)) {
         if (api_) api_->NoteMeeting(*m);  // a replica hosted here: ends with its primary
         local_.OnMeetingCreated(*m);
+        NoteHostedMeeting(*m, last_tick_ms_);
       }
     } else if (what == "deleted") {
       if (shards_.ShardOf(meeting_id) || hub_.HasConnected(meeting_id))

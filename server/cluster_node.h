@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/cascade_links.h"
 #include "sfu/shard_set.h"
 #include "signaling/control/control_api.h"
 #include "signaling/signaling_hub.h"
@@ -35,6 +36,13 @@
 #include "signaling/store/redis_store.h"
 
 namespace sfu::server {
+
+// Where a replica meeting goes (--replica-placement; docs/DESIGN.md, "Replica meetings").
+enum class ReplicaPlacement {
+  kAuto,     // its primary's node while that node is under half its capacity, else another
+  kSpread,   // another node than its primary's whenever one takes meetings
+  kPrimary,  // always its primary's node (no cascade)
+};
 
 struct ClusterNodeConfig {
   std::string http_base;
@@ -44,6 +52,8 @@ struct ClusterNodeConfig {
   int64_t capacity = 1000;
   int64_t timeout_ms = 10'000;
   std::string version;
+  ReplicaPlacement replica_placement = ReplicaPlacement::kAuto;
+  mixer::RoomMixerConfig mixer;  // for the cascade's link ends
 };
 
 class ClusterNode final : public api::ControlApiListener {
@@ -86,8 +96,16 @@ class ClusterNode final : public api::ControlApiListener {
   void OnAttendeeDeleted(const std::string& meeting_id, const std::string& attendee_id) override;
   void OnAttendeeCapabilitiesChanged(const store::AttendeeRecord& attendee) override;
 
+  // A meeting this node hosts (at start, or created): a replica of a primary on another node
+  // gets its primary's media over a cascade link (server/cascade_links.h).
+  void NoteHostedMeeting(const store::MeetingRecord& meeting, int64_t now_steady_ms);
+  const CascadeLinks& links() const { return links_; }
+
  private:
   store::NodeInfo SelfInfo(int64_t now_steady_ms);
+  // The node of a replica of `primary` (by --replica-placement). Sets *error when none can.
+  std::optional<store::NodeInfo> PlaceReplica(const store::MeetingRecord& primary,
+                                              std::vector<store::NodeInfo> nodes);
   void Heartbeat(int64_t now_steady_ms);
   void Sweep(int64_t now_steady_ms);
   // Every 10 s: a meeting this node still runs whose record is gone from Redis (its "deleted"
@@ -108,6 +126,7 @@ class ClusterNode final : public api::ControlApiListener {
   ShardSet& shards_;
   signaling::SignalingHub& hub_;
   store::NodeRegistry registry_;
+  CascadeLinks links_;
   api::ControlApi* api_ = nullptr;
   std::function<void(const std::string&)> on_swept_;
 
@@ -124,6 +143,7 @@ class ClusterNode final : public api::ControlApiListener {
   int64_t last_stats_ms_ = 0;
   double cpu_ = 0;
   int64_t late_ticks_ = 0;
+  int64_t last_tick_ms_ = 0;
 
   uint64_t swept_meetings_ = 0;
   uint64_t inbox_messages_ = 0;

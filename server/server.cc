@@ -347,6 +347,14 @@ int RunServer(const ServerConfig& given) {
     node_config.capacity = config.node_capacity;
     node_config.timeout_ms = static_cast<int64_t>(config.node_timeout_s) * 1000;
     node_config.version = SFU_VERSION;
+    node_config.replica_placement = config.replica_placement == "spread"
+                                        ? ReplicaPlacement::kSpread
+                                    : config.replica_placement == "primary"
+                                        ? ReplicaPlacement::kPrimary
+                                        : ReplicaPlacement::kAuto;
+    node_config.mixer.max_talkers = config.mixer_talkers;
+    node_config.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
+    node_config.mixer.encoder.complexity = config.audio_complexity;
     node = std::make_unique<ClusterNode>(*redis, node_config, placement, shards, hub);
     if (!node->Start(&error)) {
       SFU_LOG(kError, "cannot register this node in Redis").Kv("error", error);
@@ -368,6 +376,7 @@ int RunServer(const ServerConfig& given) {
       shards.PlaceWith(id, *m->primary_meeting_id);
     else
       shards.Place(id);
+    if (node) node->NoteHostedMeeting(*m, clock.NowSteadyMs());
   }
 
   // The API's per-caller rate limit: shared by every node in cluster mode.

@@ -134,6 +134,9 @@ std::string Finalize(ServerConfig& c) {
     return "--node-timeout must be from 2 to 600 seconds";
   if (c.node_capacity < 0 || c.node_capacity > 1'000'000)
     return "--node-capacity must be from 0 (500 per shard) to 1000000";
+  if (c.replica_placement != "auto" && c.replica_placement != "spread" &&
+      c.replica_placement != "primary")
+    return "--replica-placement must be auto, spread or primary";
   if (c.drain && c.redis_url.empty())
     return "--drain asks a node of a cluster to drain: give --redis URL and --node-id ID";
   if (!c.redis_url.empty() && c.redis_url.rfind("redis://", 0) != 0 &&
@@ -334,6 +337,12 @@ ConfigResult ParseServerConfig(int argc, const char* const* argv, const char* co
     ("node-timeout", po::value(&c.node_timeout_s)->default_value(10),
        "cluster mode: seconds without a heartbeat (sent every second) after which a node is dead: "
        "its meetings are ended (MeetingEnded events) and new meetings avoid it")
+    ("replica-placement", po::value(&c.replica_placement)->default_value("auto"),
+       "cluster mode: where a replica meeting (CreateMeeting with PrimaryMeetingId) goes: auto "
+       "(its primary's node while that node is under half its capacity, else the node with the "
+       "most headroom), spread (another node whenever one takes meetings), primary (always its "
+       "primary's node). A replica on another node gets the primary's media over a node-to-node "
+       "cascade link (docs/DESIGN.md, \"Replica meetings\")")
     ("drain", po::bool_switch(&c.drain),
        "cluster mode, one-shot: ask the running node --node-id to drain (take no new meetings, "
        "exit when its last meeting has ended), then exit")
@@ -535,7 +544,8 @@ std::string DescribeConfig(const ServerConfig& c) {
     << (c.redis_url.empty() ? "SQLite in " + c.data_dir
                             : "Redis (cluster mode), node " + c.node_id + ", capacity " +
                                   std::to_string(c.node_capacity) + " attendees, timeout " +
-                                  std::to_string(c.node_timeout_s) + " s")
+                                  std::to_string(c.node_timeout_s) + " s, replicas " +
+                                  c.replica_placement)
     << "\n"
     << "  events webhooks:      ";
   if (c.events_webhooks.empty()) o << "none";

@@ -87,6 +87,8 @@ struct ServerConfig {
   int node_capacity = 0;  // 0: 500 per shard
   int node_timeout_s = 10;
   bool drain = false;
+  // Where replica meetings go: auto, spread or primary (docs/DESIGN.md, "Replica meetings").
+  std::string replica_placement = "auto";
 
   // Derived by Finalize().
   bool public_url_given = false;  // --public-url was set (else derived from --listen)

@@ -4,7 +4,6 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "sfu/participant_media.h"
 #include "sfu/shard.h"
 
 namespace sfu {
@@ -44,7 +43,7 @@ MeetingAudio::~MeetingAudio() {
                                   std::memory_order_relaxed);
 }
 
-uint32_t MeetingAudio::Join(ParticipantMedia* p, bool muted) {
+uint32_t MeetingAudio::Join(MixListener* p, bool muted) {
   const uint32_t id = next_id_++;
   participants_[id] = p;
   ever_joined_ = true;

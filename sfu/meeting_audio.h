@@ -12,12 +12,12 @@
 #include <unordered_map>
 
 #include "mixer/room_mixer.h"
+#include "sfu/mix_listener.h"
 #include "sfu/shard_session.h"
 
 namespace sfu {
 
 class Shard;
-class ParticipantMedia;
 
 class MeetingAudio final : public ShardSession {
  public:
@@ -32,7 +32,7 @@ class MeetingAudio final : public ShardSession {
   bool finished() const override { return participants_.empty() && ever_joined_; }
 
   // A participant joins the mix; returns its id in the mixer. Leave() before it is destroyed.
-  uint32_t Join(ParticipantMedia* p, bool muted);
+  uint32_t Join(MixListener* p, bool muted);
   void Leave(uint32_t id);
   void SetMuted(uint32_t id, bool muted);
   void PushOpus(uint32_t id, uint16_t seq, uint32_t ts, std::span<const uint8_t> payload,
@@ -50,7 +50,7 @@ class MeetingAudio final : public ShardSession {
   Shard& shard_;
   std::string meeting_id_;
   mixer::RoomMixer mixer_;
-  std::unordered_map<uint32_t, ParticipantMedia*> participants_;
+  std::unordered_map<uint32_t, MixListener*> participants_;
   uint32_t next_id_ = 1;
   bool ever_joined_ = false;
   uint64_t tick_ = 0;

@@ -37,6 +37,19 @@ MeetingVideo::~MeetingVideo() {
   auto it = videos.find(meeting_id_);
   if (it != videos.end() && it->second == this) videos.erase(it);
   for (auto& [p, m] : members_) p->DetachVideo();
+  for (VideoTap* tap : taps_) tap->DetachVideoTap();
+}
+
+void MeetingVideo::AddTap(VideoTap* tap) {
+  ever_used_ = true;
+  if (std::find(taps_.begin(), taps_.end(), tap) == taps_.end()) taps_.push_back(tap);
+}
+
+void MeetingVideo::RemoveTap(VideoTap* tap) { std::erase(taps_, tap); }
+
+std::span<const uint8_t> MeetingVideo::StoredPacket(uint32_t stream_id, uint16_t seq) {
+  const Source source = PublisherOf(stream_id);
+  return source.layer ? source.layer->Stored(seq) : std::span<const uint8_t>{};
 }
 
 MeetingVideo::Source MeetingVideo::PublisherOf(uint32_t stream_id) {
@@ -172,6 +185,7 @@ bool MeetingVideo::OnMedia(VideoPublisher& pub, const wire::RtpPacketView& pkt, 
     st.Add(st.video_over_resolution);
     return true;
   }
+  for (VideoTap* tap : taps_) tap->OnPublishedMedia(stream_id, pkt);
   auto waiting = [&] {
     ++stats_.dropped_waiting_keyframe;
     st.Add(st.video_waiting_keyframe);

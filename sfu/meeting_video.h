@@ -30,6 +30,7 @@
 #include "sfu/subscriber_section.h"
 #include "sfu/video_peer.h"
 #include "sfu/video_publisher.h"
+#include "sfu/video_tap.h"
 #include "sfu/video_types.h"
 
 namespace sfu::wire {
@@ -55,7 +56,7 @@ class MeetingVideo final : public ShardSession {
   // on; uplink estimation is not done) and a sender report per subscriber section; every 2 s:
   // BITRATES.
   void OnTick(int64_t now_ms) override;
-  bool finished() const override { return ever_used_ && members_.empty(); }
+  bool finished() const override { return ever_used_ && members_.empty() && taps_.empty(); }
 
   // Replaces what p publishes and receives. Time comes from the peers (VideoPeer::NowMs).
   void Set(VideoPeer* p, const VideoPlanForMedia& plan);
@@ -73,6 +74,16 @@ class MeetingVideo final : public ShardSession {
   // A subscriber's report blocks (from its RR or SR) and REMB: its downlink estimate.
   void OnReportBlocks(VideoPeer* p, std::span<const wire::rtcp::ReportBlock> blocks);
   void OnRemb(VideoPeer* p, uint64_t bps);
+
+  // Taps (the cascade's sender): every forwarded publisher packet, and repairs and key frames
+  // on their behalf. RemoveTap before the tap is destroyed.
+  void AddTap(VideoTap* tap);
+  void RemoveTap(VideoTap* tap);
+  // A key frame of this layer (at most one PLI per 300 ms per layer, as for subscribers).
+  void RequestKeyframeFor(uint32_t stream_id, int64_t now_ms) { RequestKeyframe(stream_id, now_ms); }
+  // The packet the layer's history holds under this sequence number (as received: the
+  // publisher's SSRC and header), or empty.
+  std::span<const uint8_t> StoredPacket(uint32_t stream_id, uint16_t seq);
 
   struct Stats {
     uint64_t forwarded = 0;
@@ -117,6 +128,7 @@ class MeetingVideo final : public ShardSession {
   Shard& shard_;
   std::string meeting_id_;
   std::unordered_map<VideoPeer*, Member> members_;
+  std::vector<VideoTap*> taps_;
   bool ever_used_ = false;
   int64_t next_bitrates_ms_ = 0;
   int64_t next_feedback_ms_ = 0;

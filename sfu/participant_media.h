@@ -15,6 +15,7 @@
 
 #include "mixer/listener_stream.h"
 #include "mixer/room_mixer.h"
+#include "sfu/mix_listener.h"
 #include "sfu/shard_session.h"
 #include "sfu/shard_transport.h"
 #include "sfu/video_peer.h"
@@ -64,6 +65,7 @@ struct ParticipantMediaPlan {
 };
 
 class ParticipantMedia final : public ShardSession,
+                               public MixListener,
                                public VideoPeer,
                                public transport::WebRtcTransport::Listener,
                                public transport::SctpAssociation::Listener {
@@ -82,10 +84,10 @@ class ParticipantMedia final : public ShardSession,
   // Capabilities changed (UpdateAttendeeCapabilities): effective from the next packet and tick.
   void SetAudioCapabilities(bool send, bool receive);
   // From the meeting's mixer, once per tick: the Opus payload for this listener.
-  void SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick);
-  void ReportLevel(int level_dbov, int signal_strength);
+  void SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick) override;
+  void ReportLevel(int level_dbov, int signal_strength) override;
   // The mixer is going away first (shard shutdown).
-  void DetachAudio() { audio_ = nullptr; }
+  void DetachAudio() override { audio_ = nullptr; }
   // Video: what it publishes and receives (renegotiation).
   void SetVideo(const VideoPlanForMedia& video);
   // PAUSE/RESUME from the client: stop/restart forwarding these streams to it.

@@ -27,6 +27,8 @@ class EndpointDemuxer;
 class UdpEndpoint;
 }  // namespace transport
 
+class CascadeReceiver;
+class CascadeSender;
 class MeetingAudio;
 class MeetingVideo;
 class ParticipantMedia;
@@ -40,6 +42,9 @@ struct ShardRegistry {
   std::unordered_map<uint64_t, ParticipantMedia*> participants;  // by participant id
   std::unordered_map<std::string, MeetingAudio*> audio;          // by meeting id
   std::unordered_map<std::string, MeetingVideo*> video;          // by meeting id
+  // The node-to-node cascade (docs/DESIGN.md, "Replica meetings").
+  std::unordered_map<std::string, CascadeSender*> cascade_senders;      // "meeting/node"
+  std::unordered_map<std::string, CascadeReceiver*> cascade_receivers;  // by meeting id
 };
 
 // The shard's embedded TURN server (transport/turn/turn_server.h), set before Start().

@@ -19,7 +19,7 @@ class ShardCollector final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     using prometheus::MetricType;
     std::vector<prometheus::MetricFamily> out;
-    out.reserve(64);  // families are filled through references: no reallocation allowed
+    out.reserve(96);  // families are filled through references: no reallocation allowed
     auto family = [&](const char* name, const char* help,
                       MetricType type) -> prometheus::MetricFamily& {
       out.push_back(prometheus::MetricFamily{name, help, type, {}});
@@ -164,6 +164,22 @@ class ShardCollector final : public prometheus::Collectable {
     auto& jb_delay =
         family("sfu_mixer_jitter_buffer_delay_milliseconds",
                "Time uplink audio frames spent in the jitter buffer.", MetricType::Histogram);
+    auto& cascade_links = family(
+        "sfu_cascade_links",
+        "Node-to-node cascade links on each shard: send (a primary meeting's media to a replica "
+        "node), receive (a primary's media from its node).",
+        MetricType::Gauge);
+    auto& cascade_packets =
+        family("sfu_cascade_packets_total",
+               "Cascade link packets by direction and kind (audio, video, retransmit, rtcp).",
+               MetricType::Counter);
+    auto& cascade_refused =
+        family("sfu_cascade_refused_total",
+               "Datagrams from a cascade peer that failed SRTP/SRTCP authentication or parsing.",
+               MetricType::Counter);
+    auto& cascade_cpu = family("sfu_cascade_cpu_seconds_total",
+                               "Shard thread CPU time spent relaying cascade packets, by direction.",
+                               MetricType::Counter);
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardStats& s = *shards[i];
       add(packets, i, Read(s.packets_in), {{"direction", "in"}});
@@ -241,6 +257,24 @@ class ShardCollector final : public prometheus::Collectable {
       add(pause_ignored, i, Read(s.video_pause_ignored));
       add_histogram(tick_cpu, i, s.mix_tick_cpu_us);
       add_histogram(jb_delay, i, s.jitter_delay_ms);
+      const auto dir = [](const char* d) -> prometheus::ClientMetric::Label {
+        return {"direction", d};
+      };
+      add(cascade_links, i, static_cast<double>(s.cascade_links_send.load()), {dir("send")});
+      add(cascade_links, i, static_cast<double>(s.cascade_links_receive.load()),
+          {dir("receive")});
+      add(cascade_packets, i, Read(s.cascade_sent_audio), {dir("send"), {"kind", "audio"}});
+      add(cascade_packets, i, Read(s.cascade_sent_video), {dir("send"), {"kind", "video"}});
+      add(cascade_packets, i, Read(s.cascade_sent_retransmit),
+          {dir("send"), {"kind", "retransmit"}});
+      add(cascade_packets, i, Read(s.cascade_sent_rtcp), {dir("send"), {"kind", "rtcp"}});
+      add(cascade_packets, i, Read(s.cascade_received_audio), {dir("receive"), {"kind", "audio"}});
+      add(cascade_packets, i, Read(s.cascade_received_video), {dir("receive"), {"kind", "video"}});
+      add(cascade_packets, i, Read(s.cascade_received_rtcp), {dir("receive"), {"kind", "rtcp"}});
+      add(cascade_refused, i, Read(s.cascade_refused));
+      add(cascade_cpu, i, Read(s.cascade_send_cpu_us) / 1e6, {dir("send")});
+      add(cascade_cpu, i, Read(s.cascade_receive_cpu_us) / 1e6,
+          {dir("receive")});
     }
     return out;
   }

@@ -48,6 +48,20 @@ struct ShardStats : transport::TransportStats {
   std::atomic<uint64_t> video_pause_ignored{0};
   std::atomic<uint64_t> video_over_resolution{
       0};  // packets of layers above MaxResolution  // PAUSE/RESUME ids of streams not received
+  // The node-to-node cascade (docs/DESIGN.md, "Replica meetings"): links on this shard,
+  // packets each way by kind, their CPU time, and link datagrams refused (SRTP failures).
+  std::atomic<int64_t> cascade_links_send{0};
+  std::atomic<int64_t> cascade_links_receive{0};
+  std::atomic<uint64_t> cascade_sent_audio{0};
+  std::atomic<uint64_t> cascade_sent_video{0};
+  std::atomic<uint64_t> cascade_sent_retransmit{0};
+  std::atomic<uint64_t> cascade_sent_rtcp{0};
+  std::atomic<uint64_t> cascade_received_audio{0};
+  std::atomic<uint64_t> cascade_received_video{0};
+  std::atomic<uint64_t> cascade_received_rtcp{0};
+  std::atomic<uint64_t> cascade_refused{0};
+  std::atomic<uint64_t> cascade_send_cpu_us{0};
+  std::atomic<uint64_t> cascade_receive_cpu_us{0};
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

@@ -79,6 +79,23 @@ bool MeetingState::PublishVideoLayers(const std::string& attendee_id,
   return changed;
 }
 
+bool MeetingState::SetVideo(std::map<uint32_t, VideoSource> video,
+                            std::map<std::string, std::vector<uint32_t>> layer_ids) {
+  const auto same = [](const VideoSource& a, const VideoSource& b) {
+    return a.stream_id == b.stream_id && a.group_id == b.group_id &&
+           a.attendee_id == b.attendee_id && a.external_user_id == b.external_user_id &&
+           a.max_bitrate_kbps == b.max_bitrate_kbps && a.framerate == b.framerate;
+  };
+  const bool changed = video.size() != video_.size() ||
+                       !std::equal(video.begin(), video.end(), video_.begin(),
+                                   [&](const auto& a, const auto& b) {
+                                     return a.first == b.first && same(a.second, b.second);
+                                   });
+  video_ = std::move(video);
+  video_layer_ids_ = std::move(layer_ids);
+  return changed;
+}
+
 bool MeetingState::UnpublishVideo(const std::string& attendee_id) {
   video_layer_ids_.erase(attendee_id);
   return std::erase_if(video_,

@@ -48,8 +48,25 @@ class MeetingState {
   uint32_t Present(const std::string& attendee_id, const std::string& external_user_id, bool muted);
   void Absent(const std::string& attendee_id);
   // A stream id in nobody's roster: a hidden (replica) attendee's own, which only it is shown
-  // (docs/DESIGN.md, "Replica meetings").
-  uint32_t AllocateHiddenStreamId() { return next_stream_id_++; }
+  // (docs/DESIGN.md, "Replica meetings"). From a range of their own, above any the roster's
+  // attendees reach, so that on a replica's node (where the roster is the primary node's,
+  // mirrored) they never meet one of the primary's.
+  static constexpr uint32_t kHiddenStreamIds = 0x40000000;
+  uint32_t AllocateHiddenStreamId() { return next_hidden_stream_id_++; }
+  // A mirror of a primary meeting on another node (docs/DESIGN.md, "Replica meetings"): the
+  // roster and video sources are the primary node's, set whole by signaling/cascade_mirror.cc.
+  void SetMirrored() { mirrored_ = true; }
+  bool mirrored() const { return mirrored_; }
+  void SetPresent(const PresenceEntry& e) { present_[e.attendee_id] = e; }
+  // Replaces the video sources and layer ids; true if the INDEX changed.
+  bool SetVideo(std::map<uint32_t, VideoSource> video,
+                std::map<std::string, std::vector<uint32_t>> layer_ids);
+  const std::map<std::string, std::vector<uint32_t>>& video_layer_ids() const {
+    return video_layer_ids_;
+  }
+  // The primary's joined count (INDEX num_participants) as its node reported it.
+  uint32_t mirrored_joined() const { return mirrored_joined_; }
+  void set_mirrored_joined(uint32_t n) { mirrored_joined_ = n; }
   PresenceEntry* Find(const std::string& attendee_id);
   const std::map<std::string, PresenceEntry>& present() const { return present_; }
 
@@ -97,6 +114,9 @@ class MeetingState {
 
  private:
   uint32_t next_stream_id_ = 1;
+  uint32_t next_hidden_stream_id_ = kHiddenStreamIds;
+  bool mirrored_ = false;
+  uint32_t mirrored_joined_ = 0;
   std::map<std::string, PresenceEntry> present_;
   api::TokenBucketLimiter data_bucket_;
   std::deque<KeptDataMessage> kept_;

@@ -61,6 +61,8 @@ bool SignalingHub::HasConnected(const std::string& meeting_id) const {
 }
 
 size_t SignalingHub::JoinedCount(const std::string& media_meeting_id) const {
+  auto state = states_.find(media_meeting_id);
+  if (state != states_.end() && state->second.mirrored()) return state->second.mirrored_joined();
   auto it = by_media_.find(media_meeting_id);
   if (it == by_media_.end()) return 0;
   return static_cast<size_t>(std::count_if(

@@ -73,6 +73,15 @@ class SignalingHub {
   // Live state of a media meeting with sessions (created on demand, dropped with the last
   // session sharing it).
   MeetingState& State(const std::string& media_meeting_id) { return states_[media_meeting_id]; }
+  // The same without creating it (null: no session shares it and no mirror set it).
+  const MeetingState* FindState(const std::string& media_meeting_id) const {
+    auto it = states_.find(media_meeting_id);
+    return it == states_.end() ? nullptr : &it->second;
+  }
+  // Forgets a media meeting's state if no session shares it (a mirror whose link closed).
+  void DropStateIfUnused(const std::string& media_meeting_id) {
+    if (!by_media_.contains(media_meeting_id)) states_.erase(media_meeting_id);
+  }
 
  private:
   std::unordered_map<std::string, MeetingState> states_;  // by media meeting

@@ -66,6 +66,10 @@ void EndpointDemuxer::FlushLinks() {
 
 void EndpointDemuxer::OnDatagram(const PeerAddress& from, uint8_t* data, size_t len,
                                  size_t capacity) {
+  if (!peers_.empty()) {
+    auto it = peers_.find(from);
+    if (it != peers_.end()) return it->second->OnDatagram(from, data, len, capacity);
+  }
   Dispatch(Route{from, nullptr}, data, len, capacity);
 }
 

@@ -32,6 +32,14 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
   size_t size() const { return by_ufrag_.size(); }
 
   void OnDatagram(const PeerAddress& from, uint8_t* data, size_t len, size_t capacity) override;
+  // Datagrams from this remote address on the UDP socket go to `sink` whatever they are (a
+  // cascade link between two nodes, sfu/cascade_*.h: SRTP with keys agreed through Redis, no
+  // ICE). Borrowed: RemovePeer before it goes away.
+  void AddPeer(const PeerAddress& from, UdpEndpoint::Receiver* sink) { peers_[from] = sink; }
+  void RemovePeer(const PeerAddress& from, const UdpEndpoint::Receiver* sink) {
+    auto it = peers_.find(from);
+    if (it != peers_.end() && it->second == sink) peers_.erase(it);
+  }
   // A datagram that arrived on a stream link (from: the link's remote address). Same contract.
   void OnLinkDatagram(StreamLink* link, const PeerAddress& from, uint8_t* data, size_t len,
                       size_t capacity);
@@ -64,6 +72,7 @@ class EndpointDemuxer final : public UdpEndpoint::Receiver {
 
   std::unordered_map<PeerAddress, WebRtcTransport*, PeerAddressHash> by_address_;
   std::unordered_map<StreamLink*, WebRtcTransport*> by_link_;
+  std::unordered_map<PeerAddress, UdpEndpoint::Receiver*, PeerAddressHash> peers_;
   std::vector<StreamLink*> flush_;
 };
 

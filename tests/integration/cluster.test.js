@@ -25,12 +25,12 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const http = require('node:http');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, launchChromium, freePort, requireWeb, SERVER_BIN } = require('./harness');
+const { startServer, launchChromium, freePort, requireWeb, startRedis, SERVER_BIN } = require('./harness');
 const { buildBundle, servePage } = require('./chime_bundle');
 const media = require('./chime_media');
 
@@ -66,36 +66,6 @@ async function startReceiver() {
   await new Promise((resolve) => r.server.listen(r.port, '127.0.0.1', resolve));
   r.of = (type, meetingId) => r.events.filter(([t, m]) => t === type && m === meetingId).length;
   return r;
-}
-
-async function startRedis() {
-  const proc = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir,
-    '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no',
-    '--logfile', path.join(dir, 'redis.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d) => { output += d; });
-  proc.stderr.on('data', (d) => { output += d; });
-  proc.on('error', (e) => { output += `spawn error: ${e.message} (scripts/setup.sh installs redis-server)\n`; });
-  process.on('exit', () => { try { proc.kill('SIGKILL'); } catch (_) { /* gone */ } });
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const r = spawnSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' });
-    if (r.stdout && r.stdout.trim() === 'PONG') break;
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      const log = fs.existsSync(path.join(dir, 'redis.log')) ? fs.readFileSync(path.join(dir, 'redis.log'), 'utf8') : '';
-      throw new Error(`redis-server did not start:\n${output}\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    proc,
-    stop: () => new Promise((resolve) => {
-      if (proc.exitCode !== null) { resolve(); return; }
-      proc.on('exit', () => resolve());
-      proc.kill('SIGTERM');
-    }),
-  };
 }
 
 function redisUrl() { return `redis://127.0.0.1:${redisPort}`; }
@@ -142,7 +112,7 @@ async function newPage(browser, what) {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfu-cluster-'));
   redisPort = await freePort();
-  redis = await startRedis();
+  redis = await startRedis({ port: redisPort, dir });
   receiver = await startReceiver();
   for (const n of ['a', 'b', 'c']) await startNode(n);
   const bundle = await buildBundle();
@@ -354,7 +324,7 @@ test('Redis stopped: the API answers 503 on every node and media goes on; Redis 
   const wait = TIMEOUT_S * 1000 + 1000 - (Date.now() - t0);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   console.log(`[cluster] Redis away for ${Date.now() - t0} ms; restarting it on the same port and dir`);
-  redis = await startRedis();
+  redis = await startRedis({ port: redisPort, dir });
   for (const n of ['a', 'b', 'c']) {
     await waitUntil(async () => (await fetch(`${nodes[n].url}/meetings/${id}`)).status === 200, `node ${n} answers again`, 10000);
   }

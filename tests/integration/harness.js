@@ -1,6 +1,7 @@
-// Helpers for tests that need a running sfu-server and a real Chromium.
+// Helpers for tests that need a running sfu-server and a real Chromium (and, in cluster mode, a
+// private redis-server).
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -87,4 +88,40 @@ async function launchChromium(extraArgs = []) {
   });
 }
 
-module.exports = { ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium };
+// Starts a private redis-server (Debian's, as the cluster tests use it) on 127.0.0.1:port with
+// its files in dir (appendonly yes, appendfsync always, no RDB snapshots, log in dir/redis.log);
+// resolves once redis-cli PING answers. Started again with the same port and dir it reloads what
+// it had (a Redis restart). Returns { proc, port, url, stop() }.
+async function startRedis({ port, dir }) {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no',
+    '--logfile', path.join(dir, 'redis.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  proc.on('error', (e) => { output += `spawn error: ${e.message} (scripts/setup.sh installs redis-server)\n`; });
+  process.on('exit', () => { try { proc.kill('SIGKILL'); } catch (_) { /* gone */ } });
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const r = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
+    if (r.stdout && r.stdout.trim() === 'PONG') break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      const log = fs.existsSync(path.join(dir, 'redis.log')) ? fs.readFileSync(path.join(dir, 'redis.log'), 'utf8') : '';
+      throw new Error(`redis-server did not start:\n${output}\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    proc,
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => {
+      if (proc.exitCode !== null) { resolve(); return; }
+      proc.on('exit', () => resolve());
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+module.exports = { ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium, startRedis };

@@ -136,6 +136,7 @@ void CascadeSender::OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketVi
 
 void CascadeSender::SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt,
                               bool retransmit) {
+  if (drop_for_test_ && drop_for_test_(stream_id, pkt.sequence_number(), retransmit)) return;
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];
   size_t len = cascade::WriteRelayedVideo(pkt, stream_id, std::span(buf, 1500));
   if (len == 0 || out_->ProtectRtp(buf, &len, sizeof(buf)) != transport::SrtpResult::kOk) return;

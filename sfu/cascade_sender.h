@@ -11,6 +11,7 @@
 // Created, refreshed and stopped by the control thread through Shard::Post (Open, Close).
 // Thread: the owning shard only.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -54,6 +55,9 @@ class CascadeSender final : public ShardSession,
   // VideoTap: every publisher packet, relayed.
   void OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketView& pkt) override;
   void DetachVideoTap() override { video_ = nullptr; }
+  // Tests: a video packet for which this returns true is not sent (loss on the link).
+  using DropFn = std::function<bool(uint32_t stream_id, uint16_t seq, bool retransmit)>;
+  void set_drop_for_test(DropFn f) { drop_for_test_ = std::move(f); }
   // SRTCP from the replica node.
   void OnDatagram(const transport::PeerAddress& from, uint8_t* data, size_t len,
                   size_t capacity) override;
@@ -75,6 +79,7 @@ class CascadeSender final : public ShardSession,
   mixer::ListenerStream stream_;
   int64_t last_heard_ms_ = 0;
   bool finished_ = false;
+  DropFn drop_for_test_;
 };
 
 }  // namespace sfu

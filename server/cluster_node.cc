@@ -209,36 +209,6 @@ void ClusterNode::NoteHostedMeeting(const store::MeetingRecord& m, int64_t now_m
   }
 }
 
-std::optional<store::NodeInfo> ClusterNode::PlaceReplica(const store::MeetingRecord& primary,
-                                                         std::vector<store::NodeInfo> nodes) {
-  // docs/DESIGN.md, "Replica meetings": on the primary's node a replica costs no link; on
-  // another it costs one copy of the primary's streams per node, and spreads the audience.
-  std::optional<store::NodeInfo> home;
-  std::vector<store::NodeInfo> others;
-  for (store::NodeInfo& n : nodes) {
-    if (n.id == primary.node_id)
-      home = n;
-    else
-      others.push_back(n);
-  }
-  const bool home_takes = home && home->TakesMeetings();
-  switch (config_.replica_placement) {
-    case ReplicaPlacement::kPrimary:
-      if (home) return home;
-      break;
-    case ReplicaPlacement::kAuto:
-      if (home_takes && home->Load() * 2 < home->capacity) return home;
-      if (std::optional<store::NodeInfo> pick = store::PickNode(others)) return pick;
-      if (home_takes) return home;
-      break;
-    case ReplicaPlacement::kSpread:
-      if (std::optional<store::NodeInfo> pick = store::PickNode(others)) return pick;
-      if (home_takes) return home;
-      break;
-  }
-  return std::nullopt;
-}
-
 std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) {
   std::optional<store::MeetingRecord> primary;
   if (m->primary_meeting_id) {
@@ -264,7 +234,8 @@ std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) 
   }
   const size_t live = nodes.size();
   std::optional<store::NodeInfo> pick =
-      primary ? PlaceReplica(*primary, std::move(nodes)) : store::PickNode(nodes);
+      primary ? store::PickReplicaNode(config_.replica_placement, primary->node_id, nodes)
+              : store::PickNode(nodes);
   if (!pick) {
     return api::ServiceUnavailable("No media node can take a new meeting (" +
                                    std::to_string(live) +

@@ -37,13 +37,6 @@
 
 namespace sfu::server {
 
-// Where a replica meeting goes (--replica-placement; docs/DESIGN.md, "Replica meetings").
-enum class ReplicaPlacement {
-  kAuto,     // its primary's node while that node is under half its capacity, else another
-  kSpread,   // another node than its primary's whenever one takes meetings
-  kPrimary,  // always its primary's node (no cascade)
-};
-
 struct ClusterNodeConfig {
   std::string http_base;
   std::string ws_base;
@@ -52,7 +45,7 @@ struct ClusterNodeConfig {
   int64_t capacity = 1000;
   int64_t timeout_ms = 10'000;
   std::string version;
-  ReplicaPlacement replica_placement = ReplicaPlacement::kAuto;
+  store::ReplicaPlacement replica_placement = store::ReplicaPlacement::kAuto;
   mixer::RoomMixerConfig mixer;  // for the cascade's link ends
 };
 
@@ -103,9 +96,6 @@ class ClusterNode final : public api::ControlApiListener {
 
  private:
   store::NodeInfo SelfInfo(int64_t now_steady_ms);
-  // The node of a replica of `primary` (by --replica-placement). Sets *error when none can.
-  std::optional<store::NodeInfo> PlaceReplica(const store::MeetingRecord& primary,
-                                              std::vector<store::NodeInfo> nodes);
   void Heartbeat(int64_t now_steady_ms);
   void Sweep(int64_t now_steady_ms);
   // Every 10 s: a meeting this node still runs whose record is gone from Redis (its "deleted"

@@ -51,11 +51,12 @@ std::vector<sfu::RelayedPublication> RelayedPublications(const proto::CascadeMir
     if (std::find(ids.begin(), ids.end(), v.stream_id()) == ids.end()) ids.push_back(v.stream_id());
   }
   std::vector<sfu::RelayedPublication> out;
-  for (auto& [attendee, ids] : by_attendee) {
+  for (auto& entry : by_attendee) {
+    const std::string& attendee = entry.first;
     const bool publishing = std::any_of(m.video().begin(), m.video().end(),
                                         [&](const auto& v) { return v.attendee_id() == attendee; });
-    if (!publishing || ids.empty()) continue;
-    out.push_back({attendee, std::move(ids)});
+    if (!publishing || entry.second.empty()) continue;
+    out.push_back({attendee, std::move(entry.second)});
   }
   return out;
 }

@@ -19,6 +19,31 @@ double ToDouble(const std::string& s) {
 
 }  // namespace
 
+std::optional<NodeInfo> PickReplicaNode(ReplicaPlacement policy, const std::string& primary_node,
+                                        const std::vector<NodeInfo>& nodes) {
+  std::optional<NodeInfo> home;
+  std::vector<NodeInfo> others;
+  for (const NodeInfo& n : nodes) {
+    if (n.id == primary_node)
+      home = n;
+    else
+      others.push_back(n);
+  }
+  const bool home_takes = home && home->TakesMeetings();
+  switch (policy) {
+    case ReplicaPlacement::kPrimary:
+      return home;
+    case ReplicaPlacement::kAuto:
+      if (home_takes && home->Load() * 2 < home->capacity) return home;
+      break;
+    case ReplicaPlacement::kSpread:
+      break;
+  }
+  if (std::optional<NodeInfo> pick = PickNode(others)) return pick;
+  if (home_takes) return home;
+  return std::nullopt;
+}
+
 std::optional<NodeInfo> PickNode(const std::vector<NodeInfo>& nodes) {
   const NodeInfo* best = nullptr;
   auto key = [](const NodeInfo& n) {

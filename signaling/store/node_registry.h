@@ -53,6 +53,20 @@ struct NodeInfo {
 // unit of capacity, then fewer meetings, then id. nullopt when none can.
 std::optional<NodeInfo> PickNode(const std::vector<NodeInfo>& nodes);
 
+// Where a replica meeting goes (--replica-placement; docs/DESIGN.md, "Replica meetings").
+enum class ReplicaPlacement {
+  kAuto,     // its primary's node while that node is under half its capacity, else another
+  kSpread,   // another node than its primary's whenever one takes meetings
+  kPrimary,  // always its primary's node (no cascade)
+};
+
+// Pure: the node for a replica of a primary hosted on primary_node. On the primary's node a
+// replica costs no link; on another it costs one copy of the primary's streams per node and
+// spreads the audience. Falls back to the primary's node when no other takes meetings;
+// nullopt when nothing can (a dead primary node under kPrimary, or everyone full).
+std::optional<NodeInfo> PickReplicaNode(ReplicaPlacement policy, const std::string& primary_node,
+                                        const std::vector<NodeInfo>& nodes);
+
 class NodeRegistry {
  public:
   // client: borrowed. timeout_ms: a node whose heartbeat is older is dead.

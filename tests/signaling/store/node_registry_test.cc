@@ -37,6 +37,37 @@ TEST(PickNodeTest, AMeetingJustCreatedCountsAsSeatsBeforeAnyoneJoins) {
   EXPECT_EQ(Node("x", 1000, 40, 3).Load(), 40);
 }
 
+TEST(PickReplicaNodeTest, AutoKeepsAReplicaHomeUntilThePrimaryNodeIsHalfFull) {
+  // a hosts the primary: 200 of 1000 attendees, under half: the replica joins it (no link).
+  std::vector<NodeInfo> nodes = {Node("a", 1000, 200, 1), Node("b", 1000, 0, 0)};
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kAuto, "a", nodes)->id, "a");
+  // At half its capacity: the replica goes where there is most room, not home.
+  nodes[0].attendees = 500;
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kAuto, "a", nodes)->id, "b");
+  // Nobody else takes meetings: home after all, while it takes meetings.
+  nodes[1].draining = true;
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kAuto, "a", nodes)->id, "a");
+  nodes[0].attendees = 1000;
+  EXPECT_FALSE(PickReplicaNode(ReplicaPlacement::kAuto, "a", nodes));
+}
+
+TEST(PickReplicaNodeTest, SpreadPrefersAnyOtherNodeByHeadroom) {
+  std::vector<NodeInfo> nodes = {Node("a", 1000, 0, 1), Node("b", 1000, 300, 2),
+                                 Node("c", 1000, 100, 2)};
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kSpread, "a", nodes)->id, "c");
+  nodes[1].overloaded = nodes[2].overloaded = true;
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kSpread, "a", nodes)->id, "a");
+}
+
+TEST(PickReplicaNodeTest, PrimaryIsAlwaysHomeAndNothingWhenHomeIsDead) {
+  std::vector<NodeInfo> nodes = {Node("a", 10, 10, 5), Node("b", 1000, 0, 0)};
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kPrimary, "a", nodes)->id, "a");  // even full
+  EXPECT_FALSE(PickReplicaNode(ReplicaPlacement::kPrimary, "gone", nodes));
+  // A primary whose node is not live: spread and auto place it elsewhere (it will end with its
+  // primary when the dead node is swept).
+  EXPECT_EQ(PickReplicaNode(ReplicaPlacement::kAuto, "gone", nodes)->id, "b");
+}
+
 TEST(PickNodeTest, BusyShardsCountAsLoad) {
   // a: 50 attendees but its shards at 80 % (video-heavy meetings): load 800 of 1000.
   NodeInfo a = Node("a", 1000, 50, 5);

@@ -173,7 +173,8 @@ void CascadeLinks::OnMirror(std::string_view rest, int64_t now_ms) {
   if (space == std::string_view::npos) return;
   auto it = in_.find(std::string(rest.substr(0, space)));
   if (it == in_.end()) return;
-  std::optional<signaling::proto::CascadeMirror> m = signaling::DecodeMirror(rest.substr(space + 1));
+  std::optional<signaling::proto::CascadeMirror> m =
+      signaling::DecodeMirror(rest.substr(space + 1));
   if (!m) {
     SFU_LOG(kWarn, "cascade mirror refused: malformed").Kv("primary", it->first);
     return;
@@ -185,9 +186,10 @@ void CascadeLinks::OnMirror(std::string_view rest, int64_t now_ms) {
   if (!video_changed && !first) return;
   if (const std::optional<int> shard = shards_.ShardOf(it->first)) {
     Shard* s = &shards_.shard(static_cast<size_t>(*shard));
-    s->Post([s, id = it->first, pubs = signaling::RelayedPublications(it->second.mirror)]() mutable {
-      CascadeReceiver::SetPublications(*s, id, std::move(pubs));
-    });
+    s->Post(
+        [s, id = it->first, pubs = signaling::RelayedPublications(it->second.mirror)]() mutable {
+          CascadeReceiver::SetPublications(*s, id, std::move(pubs));
+        });
   }
 }
 

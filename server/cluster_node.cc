@@ -237,8 +237,7 @@ std::optional<api::ApiError> ClusterNode::PlaceMeeting(store::MeetingRecord* m) 
       primary ? store::PickReplicaNode(config_.replica_placement, primary->node_id, nodes)
               : store::PickNode(nodes);
   if (!pick) {
-    return api::ServiceUnavailable("No media node can take a new meeting (" +
-                                   std::to_string(live) +
+    return api::ServiceUnavailable("No media node can take a new meeting (" + std::to_string(live) +
                                    " live, each at capacity, overloaded or draining); retry later");
   }
   m->node_id = pick->id;

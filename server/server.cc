@@ -347,11 +347,10 @@ int RunServer(const ServerConfig& given) {
     node_config.capacity = config.node_capacity;
     node_config.timeout_ms = static_cast<int64_t>(config.node_timeout_s) * 1000;
     node_config.version = SFU_VERSION;
-    node_config.replica_placement = config.replica_placement == "spread"
-                                        ? store::ReplicaPlacement::kSpread
-                                    : config.replica_placement == "primary"
-                                        ? store::ReplicaPlacement::kPrimary
-                                        : store::ReplicaPlacement::kAuto;
+    node_config.replica_placement =
+        config.replica_placement == "spread"    ? store::ReplicaPlacement::kSpread
+        : config.replica_placement == "primary" ? store::ReplicaPlacement::kPrimary
+                                                : store::ReplicaPlacement::kAuto;
     node_config.mixer.max_talkers = config.mixer_talkers;
     node_config.mixer.encoder.bitrate_bps = config.audio_bitrate_kbps * 1000;
     node_config.mixer.encoder.complexity = config.audio_complexity;

@@ -541,11 +541,11 @@ std::string DescribeConfig(const ServerConfig& c) {
             : std::string())
     << "\n"
     << "  state:                "
-    << (c.redis_url.empty() ? "SQLite in " + c.data_dir
-                            : "Redis (cluster mode), node " + c.node_id + ", capacity " +
-                                  std::to_string(c.node_capacity) + " attendees, timeout " +
-                                  std::to_string(c.node_timeout_s) + " s, replicas " +
-                                  c.replica_placement)
+    << (c.redis_url.empty()
+            ? "SQLite in " + c.data_dir
+            : "Redis (cluster mode), node " + c.node_id + ", capacity " +
+                  std::to_string(c.node_capacity) + " attendees, timeout " +
+                  std::to_string(c.node_timeout_s) + " s, replicas " + c.replica_placement)
     << "\n"
     << "  events webhooks:      ";
   if (c.events_webhooks.empty()) o << "none";

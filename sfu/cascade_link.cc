@@ -88,11 +88,10 @@ std::string FormatLinkOffer(const LinkOffer& o) {
       o.send_key.size() != kKeySaltLength || o.receive_key.size() != kKeySaltLength)
     return "";
   char buf[INET6_ADDRSTRLEN] = {};
-  if (!inet_ntop(o.address.family == 6 ? AF_INET6 : AF_INET, o.address.ip.data(), buf,
-                 sizeof(buf)))
+  if (!inet_ntop(o.address.family == 6 ? AF_INET6 : AF_INET, o.address.ip.data(), buf, sizeof(buf)))
     return "";
-  return o.primary_meeting_id + " " + o.node_id + " " + buf + " " +
-         std::to_string(o.address.port) + " " + Hex(o.send_key) + " " + Hex(o.receive_key);
+  return o.primary_meeting_id + " " + o.node_id + " " + buf + " " + std::to_string(o.address.port) +
+         " " + Hex(o.send_key) + " " + Hex(o.receive_key);
 }
 
 std::optional<LinkOffer> ParseLinkOffer(std::string_view text) {

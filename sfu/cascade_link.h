@@ -58,7 +58,8 @@ std::optional<wire::StunAddress> ParseAddress(std::string_view ip, uint16_t port
 // The relayed form of a publisher's video packet: a 12-byte header (SSRC = stream_id, PT 96, the
 // packet's marker, sequence number and timestamp) and its payload, written to out. Returns the
 // size, 0 if out is too small.
-size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id, std::span<uint8_t> out);
+size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id,
+                         std::span<uint8_t> out);
 // The relayed form of one tick of the shared mix.
 size_t WriteRelayedAudio(uint16_t seq, uint32_t timestamp, std::span<const uint8_t> opus,
                          std::span<uint8_t> out);

@@ -72,12 +72,11 @@ CascadeReceiver::CascadeReceiver(Shard& shard, CascadeLinkPlan plan)
   const auto key = [](const std::string& k) {
     return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(k.data()), k.size());
   };
-  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm,
-                                        key(plan_.send_key),
+  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.send_key),
                                         transport::SrtpSession::Direction::kOutbound);
-  in_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm,
-                                       key(plan_.receive_key),
-                                       transport::SrtpSession::Direction::kInbound);
+  in_ =
+      transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.receive_key),
+                                     transport::SrtpSession::Direction::kInbound);
   if (!out_ || !in_) {
     SFU_LOG(kWarn, "cascade link refused: bad keys").Kv("meeting", plan_.meeting_id);
     finished_ = true;
@@ -167,8 +166,7 @@ void CascadeReceiver::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
   st.Add(st.cascade_sent_rtcp);
 }
 
-void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len,
-                                 size_t) {
+void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len, size_t) {
   if (finished_) return;
   ShardStats& st = shard_.mutable_stats();
   CpuScope cpu(st.cascade_receive_cpu_us);

@@ -65,12 +65,11 @@ CascadeSender::CascadeSender(Shard& shard, CascadeLinkPlan plan)
   const auto key = [](const std::string& k) {
     return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(k.data()), k.size());
   };
-  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm,
-                                        key(plan_.send_key),
+  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.send_key),
                                         transport::SrtpSession::Direction::kOutbound);
-  in_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm,
-                                       key(plan_.receive_key),
-                                       transport::SrtpSession::Direction::kInbound);
+  in_ =
+      transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.receive_key),
+                                     transport::SrtpSession::Direction::kInbound);
   if (!out_ || !in_) {
     SFU_LOG(kWarn, "cascade link refused: bad keys").Kv("meeting", plan_.meeting_id);
     finished_ = true;
@@ -134,8 +133,7 @@ void CascadeSender::OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketVi
   SendVideo(stream_id, pkt, /*retransmit=*/false);
 }
 
-void CascadeSender::SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt,
-                              bool retransmit) {
+void CascadeSender::SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt, bool retransmit) {
   if (drop_for_test_ && drop_for_test_(stream_id, pkt.sequence_number(), retransmit)) return;
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];
   size_t len = cascade::WriteRelayedVideo(pkt, stream_id, std::span(buf, 1500));
@@ -145,8 +143,7 @@ void CascadeSender::SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt
   st.Add(retransmit ? st.cascade_sent_retransmit : st.cascade_sent_video);
 }
 
-void CascadeSender::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len,
-                               size_t) {
+void CascadeSender::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len, size_t) {
   if (finished_) return;
   ShardStats& st = shard_.mutable_stats();
   CpuScope cpu(st.cascade_send_cpu_us);

@@ -80,7 +80,9 @@ class MeetingVideo final : public ShardSession {
   void AddTap(VideoTap* tap);
   void RemoveTap(VideoTap* tap);
   // A key frame of this layer (at most one PLI per 300 ms per layer, as for subscribers).
-  void RequestKeyframeFor(uint32_t stream_id, int64_t now_ms) { RequestKeyframe(stream_id, now_ms); }
+  void RequestKeyframeFor(uint32_t stream_id, int64_t now_ms) {
+    RequestKeyframe(stream_id, now_ms);
+  }
   // The packet the layer's history holds under this sequence number (as received: the
   // publisher's SSRC and header), or empty.
   std::span<const uint8_t> StoredPacket(uint32_t stream_id, uint16_t seq);

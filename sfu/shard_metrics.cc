@@ -177,9 +177,9 @@ class ShardCollector final : public prometheus::Collectable {
         family("sfu_cascade_refused_total",
                "Datagrams from a cascade peer that failed SRTP/SRTCP authentication or parsing.",
                MetricType::Counter);
-    auto& cascade_cpu = family("sfu_cascade_cpu_seconds_total",
-                               "Shard thread CPU time spent relaying cascade packets, by direction.",
-                               MetricType::Counter);
+    auto& cascade_cpu = family(
+        "sfu_cascade_cpu_seconds_total",
+        "Shard thread CPU time spent relaying cascade packets, by direction.", MetricType::Counter);
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardStats& s = *shards[i];
       add(packets, i, Read(s.packets_in), {{"direction", "in"}});
@@ -261,8 +261,7 @@ class ShardCollector final : public prometheus::Collectable {
         return {"direction", d};
       };
       add(cascade_links, i, static_cast<double>(s.cascade_links_send.load()), {dir("send")});
-      add(cascade_links, i, static_cast<double>(s.cascade_links_receive.load()),
-          {dir("receive")});
+      add(cascade_links, i, static_cast<double>(s.cascade_links_receive.load()), {dir("receive")});
       add(cascade_packets, i, Read(s.cascade_sent_audio), {dir("send"), {"kind", "audio"}});
       add(cascade_packets, i, Read(s.cascade_sent_video), {dir("send"), {"kind", "video"}});
       add(cascade_packets, i, Read(s.cascade_sent_retransmit),
@@ -273,8 +272,7 @@ class ShardCollector final : public prometheus::Collectable {
       add(cascade_packets, i, Read(s.cascade_received_rtcp), {dir("receive"), {"kind", "rtcp"}});
       add(cascade_refused, i, Read(s.cascade_refused));
       add(cascade_cpu, i, Read(s.cascade_send_cpu_us) / 1e6, {dir("send")});
-      add(cascade_cpu, i, Read(s.cascade_receive_cpu_us) / 1e6,
-          {dir("receive")});
+      add(cascade_cpu, i, Read(s.cascade_receive_cpu_us) / 1e6, {dir("receive")});
     }
     return out;
   }

@@ -86,11 +86,11 @@ bool MeetingState::SetVideo(std::map<uint32_t, VideoSource> video,
            a.attendee_id == b.attendee_id && a.external_user_id == b.external_user_id &&
            a.max_bitrate_kbps == b.max_bitrate_kbps && a.framerate == b.framerate;
   };
-  const bool changed = video.size() != video_.size() ||
-                       !std::equal(video.begin(), video.end(), video_.begin(),
-                                   [&](const auto& a, const auto& b) {
-                                     return a.first == b.first && same(a.second, b.second);
-                                   });
+  const bool changed =
+      video.size() != video_.size() ||
+      !std::equal(video.begin(), video.end(), video_.begin(), [&](const auto& a, const auto& b) {
+        return a.first == b.first && same(a.second, b.second);
+      });
   video_ = std::move(video);
   video_layer_ids_ = std::move(layer_ids);
   return changed;

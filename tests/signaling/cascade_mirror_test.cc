@@ -65,10 +65,10 @@ TEST(CascadeMirrorCodecTest, TheStateOfAMeetingSurvivesTheTrip) {
 }
 
 TEST(CascadeMirrorCodecTest, GarbageIsRefused) {
-  EXPECT_FALSE(DecodeMirror("0"));          // odd length
-  EXPECT_FALSE(DecodeMirror("zz"));         // not hex
-  EXPECT_FALSE(DecodeMirror("ffffffff"));   // not the message
-  EXPECT_TRUE(DecodeMirror(""));            // the empty state
+  EXPECT_FALSE(DecodeMirror("0"));         // odd length
+  EXPECT_FALSE(DecodeMirror("zz"));        // not hex
+  EXPECT_FALSE(DecodeMirror("ffffffff"));  // not the message
+  EXPECT_TRUE(DecodeMirror(""));           // the empty state
   EXPECT_FALSE(DecodeMirror(std::string(2 * kMaxMirrorBytes + 2, '0')));
 }
 
@@ -89,10 +89,11 @@ TEST_F(CascadeMirrorTest, AReplicaAttendeeIsToldTheMirroredRosterAndIndex) {
   // One process plays the replica's node: the viewer joins a replica of `m`, and m's state here
   // is set by mirrors only (nobody joins m itself).
   const std::string m = NewMeeting();
-  const std::string r = std::string(Api("POST", "/meetings", R"({"PrimaryMeetingId":")" + m + R"("})")
-                                        .at("Meeting")
-                                        .at("MeetingId")
-                                        .as_string());
+  const std::string r =
+      std::string(Api("POST", "/meetings", R"({"PrimaryMeetingId":")" + m + R"("})")
+                      .at("Meeting")
+                      .at("MeetingId")
+                      .as_string());
   auto [v, tv] = NewAttendee(r, "viewer");
   proto::SdkAudioStreamIdInfoFrame snap;
   auto cv = JoinAndSubscribe(r, tv, &snap);
@@ -130,14 +131,14 @@ TEST_F(CascadeMirrorTest, AReplicaAttendeeIsToldTheMirroredRosterAndIndex) {
 
   // Garbage inside a well-formed message is skipped: no stream id, or one in the hidden range.
   OnControl([&] {
-    return ApplyMirror(hub_, m,
-                       Mirror({{"alice", 1}, {"zero", 0}, {"hidden", MeetingState::kHiddenStreamIds}},
-                              {{"alice", 5}}),
-                       0);
+    return ApplyMirror(
+        hub_, m,
+        Mirror({{"alice", 1}, {"zero", 0}, {"hidden", MeetingState::kHiddenStreamIds}},
+               {{"alice", 5}}),
+        0);
   });
-  EXPECT_TRUE(OnControl([&] {
-    return hub_.State(m).present().size() == 1 && hub_.State(m).mirrored();
-  }));
+  EXPECT_TRUE(
+      OnControl([&] { return hub_.State(m).present().size() == 1 && hub_.State(m).mirrored(); }));
 }
 
 }  // namespace

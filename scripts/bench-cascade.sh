@@ -51,7 +51,7 @@ meeting() {  # meeting PORT [BODY]: a new meeting's id
   curl -s -X POST "http://127.0.0.1:$1/meetings" -d "${2:-{\}}" | grep -o '"MeetingId":"[^"]*"' | head -1 | cut -d'"' -f4
 }
 node_of() {  # node_of PORT MEETING: the port of its SignalingUrl
-  curl -s "http://127.0.0.1:$1/meetings/$2" | grep -o '"SignalingUrl":"[^"]*"' | grep -o ':[0-9]*/' | tr -d ':/'
+  curl -s "http://127.0.0.1:$1/meetings/$2" | grep -o '"SignalingUrl":"[^"]*"' | grep -o ':[0-9][0-9]*/' | head -1 | tr -d ':/'
 }
 summary() {  # summary NAME: the load test's receive figures
   python3 - "$TMP/$1.json" <<'PY'
@@ -63,8 +63,9 @@ except Exception as e:
 j = r.get("joins", {})
 a = r.get("audio", {})
 v = r.get("video", {})
-print(f"joins {j.get('succeeded')}/{j.get('attempted')}, audio loss {a.get('loss_percent', '?')} %, "
-      f"video frames decoded {v.get('frames_decoded', v.get('decoded_frames', '?'))}, verdict {r.get('verdict')}")
+print(f"joins {j.get('succeeded')}/{j.get('attempted')}, audio packets received "
+      f"{a.get('packets_received', '?')} (loss {a.get('loss_pct', '?')} %), video frames received "
+      f"{v.get('frames_received', '?')} (freezes {v.get('freezes', '?')}), verdict {r.get('verdict')}")
 PY
 }
 
@@ -79,16 +80,13 @@ run() {  # run NAME POLICY
   start_node "$name-a" "$pa" --redis "redis://127.0.0.1:$rp" --node-id a --replica-placement "$policy"
   start_node "$name-b" "$pb" --redis "redis://127.0.0.1:$rp" --node-id b --replica-placement "$policy"
   sleep 1.5  # both heartbeats in
-  # The primary goes to whichever node has more room: make it A by creating it through A while
-  # B holds a placeholder meeting.
-  local primary placeholder
-  placeholder=$(meeting "$pb")
+  # The primary goes to whichever node has more room; call that node "a" from here on.
+  local primary
   primary=$(meeting "$pa")
   if [ "$(node_of "$pa" "$primary")" != "$pa" ]; then
-    curl -s -X DELETE "http://127.0.0.1:$pa/meetings/$primary" >/dev/null
-    primary=$(meeting "$pa")
+    local t="$pa"; pa="$pb"; pb="$t"
   fi
-  say "primary on port $(node_of "$pa" "$primary") (node a = $pa, node b = $pb)"
+  say "primary on node a (port $pa); node b: port $pb"
   local sim=""
   [ "$VIDEO" -gt 0 ] && sim="--simulcast"
   "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$pa" --meeting-id "$primary" --quiet \
@@ -100,7 +98,7 @@ run() {  # run NAME POLICY
   cpu_a0=$(metric "$pa" '^sfu_shard_cpu_seconds_total'); cpu_b0=$(metric "$pb" '^sfu_shard_cpu_seconds_total')
   for r in $(seq "$REPLICAS"); do
     rid=$(meeting "$pa" "{\"PrimaryMeetingId\":\"$primary\"}")
-    say "replica $r on port $(node_of "$pa" "$rid")"
+    say "replica $r on node $([ "$(node_of "$pa" "$rid")" = "$pa" ] && echo a || echo b)"
     "$ROOT/build/sfu-loadtest" --endpoint "http://127.0.0.1:$pa" --meeting-id "$rid" --quiet \
       --attendees "$VIEWERS" --talkers 0 --duration "$SECONDS_RUN" --join-rate 25 \
       --json "$TMP/$name-replica$r.json" >"$TMP/$name-replica$r.txt" 2>&1 &

@@ -86,6 +86,7 @@ CascadeReceiver::CascadeReceiver(Shard& shard, CascadeLinkPlan plan)
   audio_ = &MeetingAudio::For(shard_, plan_.meeting_id, plan_.mixer);
   mixer_id_ = audio_->Join(this, /*muted=*/false);
   video_ = &MeetingVideo::For(shard_, plan_.meeting_id);
+  video_->Set(&anchor_, VideoPlanForMedia{});
   if (plan_.peer.port != 0) shard_.demuxer().AddPeer(plan_.peer, this);
   shard_.mutable_stats().cascade_links_receive.fetch_add(1, std::memory_order_relaxed);
   SFU_LOG(kInfo, "cascade link from primary node opened")
@@ -100,8 +101,10 @@ CascadeReceiver::~CascadeReceiver() {
   if (it != receivers.end() && it->second == this) receivers.erase(it);
   if (!out_ || !in_) return;
   if (audio_) audio_->Leave(mixer_id_);
-  if (video_)
+  if (video_) {
     for (auto& [attendee, relay] : relays_) video_->Remove(relay.get());
+    video_->Remove(&anchor_);
+  }
   if (plan_.peer.port != 0) shard_.demuxer().RemovePeer(plan_.peer, this);
   shard_.mutable_stats().cascade_links_receive.fetch_sub(1, std::memory_order_relaxed);
   SFU_LOG(kInfo, "cascade link from primary node closed").Kv("meeting", plan_.meeting_id);

@@ -94,6 +94,11 @@ class CascadeReceiver final : public ShardSession,
   uint32_t mixer_id_ = 0;
   uint32_t feedback_ssrc_ = 0;
   std::map<std::string, std::unique_ptr<Relay>> relays_;  // by attendee id
+  // A member of video_ that publishes and receives nothing, for the link's whole life: keeps
+  // the forwarder (and so video_) alive while there is no relay and no local attendee (the
+  // primary's publishers all stopped before this node's attendees had media, or after they
+  // left), as being the mixer's talker keeps audio_ alive.
+  Relay anchor_{*this};
   std::unordered_map<uint32_t, Relay*> by_stream_;
   int64_t next_keepalive_ms_ = 0;
   bool finished_ = false;

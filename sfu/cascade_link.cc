@@ -115,9 +115,14 @@ std::optional<LinkOffer> ParseLinkOffer(std::string_view text) {
 
 size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id,
                          std::span<uint8_t> out) {
+  return WriteRelayedVideo(pkt, stream_id, pkt.sequence_number(), out);
+}
+
+size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id, uint16_t seq,
+                         std::span<uint8_t> out) {
   wire::RtpHeaderWriter w;
   w.SetPayloadType(kVp8PayloadType);
-  w.SetSequenceNumber(pkt.sequence_number());
+  w.SetSequenceNumber(seq);
   w.SetTimestamp(pkt.timestamp());
   w.SetSsrc(stream_id);
   w.SetMarker(pkt.marker());

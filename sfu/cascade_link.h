@@ -60,6 +60,40 @@ std::optional<wire::StunAddress> ParseAddress(std::string_view ip, uint16_t port
 // size, 0 if out is too small.
 size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id,
                          std::span<uint8_t> out);
+// The same under another sequence number (the link's, sfu/cascade_sender.h).
+size_t WriteRelayedVideo(const wire::RtpPacketView& pkt, uint32_t stream_id, uint16_t seq,
+                         std::span<uint8_t> out);
+
+// A layer's sequence numbers on the link: the publisher's, shifted so that they go on from the
+// last one sent when the publisher's SSRC for that stream id changes (a new encoder or
+// transport under the same stream id starts its own numbering). So the link's (SSRC, index)
+// pairs never repeat under one key (AES-GCM nonces) and the receiver's replay window and NACKs
+// see one continuous stream. Pure.
+class LinkSequence {
+ public:
+  // The link's sequence number for a first transmission.
+  uint16_t Next(uint32_t source_ssrc, uint16_t source_seq) {
+    if (!started_ || source_ssrc != source_ssrc_) {
+      offset_ = started_ ? static_cast<uint16_t>(last_ + 1 - source_seq) : 0;
+      source_ssrc_ = source_ssrc;
+      started_ = true;
+      last_ = static_cast<uint16_t>(source_seq + offset_);
+      return last_;
+    }
+    const uint16_t seq = static_cast<uint16_t>(source_seq + offset_);
+    if (static_cast<int16_t>(seq - last_) > 0) last_ = seq;
+    return seq;
+  }
+  // The publisher's sequence number a NACK of link_seq asks for (the current SSRC's).
+  uint16_t Source(uint16_t link_seq) const { return static_cast<uint16_t>(link_seq - offset_); }
+  uint32_t source_ssrc() const { return source_ssrc_; }
+
+ private:
+  bool started_ = false;
+  uint32_t source_ssrc_ = 0;
+  uint16_t offset_ = 0;
+  uint16_t last_ = 0;
+};
 // The relayed form of one tick of the shared mix.
 size_t WriteRelayedAudio(uint16_t seq, uint32_t timestamp, std::span<const uint8_t> opus,
                          std::span<uint8_t> out);

@@ -130,13 +130,15 @@ void CascadeSender::SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick)
 void CascadeSender::OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketView& pkt) {
   if (finished_) return;
   CpuScope cpu(shard_.mutable_stats().cascade_send_cpu_us);
-  SendVideo(stream_id, pkt, /*retransmit=*/false);
+  const uint16_t link_seq = sequences_[stream_id].Next(pkt.ssrc(), pkt.sequence_number());
+  SendVideo(stream_id, link_seq, pkt, /*retransmit=*/false);
 }
 
-void CascadeSender::SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt, bool retransmit) {
-  if (drop_for_test_ && drop_for_test_(stream_id, pkt.sequence_number(), retransmit)) return;
+void CascadeSender::SendVideo(uint32_t stream_id, uint16_t link_seq, const wire::RtpPacketView& pkt,
+                              bool retransmit) {
+  if (drop_for_test_ && drop_for_test_(stream_id, link_seq, retransmit)) return;
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];
-  size_t len = cascade::WriteRelayedVideo(pkt, stream_id, std::span(buf, 1500));
+  size_t len = cascade::WriteRelayedVideo(pkt, stream_id, link_seq, std::span(buf, 1500));
   if (len == 0 || out_->ProtectRtp(buf, &len, sizeof(buf)) != transport::SrtpResult::kOk) return;
   shard_.endpoint().Send(plan_.peer, std::span<const uint8_t>(buf, len));
   ShardStats& st = shard_.mutable_stats();
@@ -162,13 +164,19 @@ void CascadeSender::OnDatagram(const transport::PeerAddress&, uint8_t* data, siz
       wire::rtcp::Nack nack;
       if (!nack.Parse(*block)) continue;
       const uint32_t stream_id = nack.media_ssrc();
+      auto seqs = sequences_.find(stream_id);
+      if (seqs == sequences_.end()) continue;  // nothing sent of it
+      const cascade::LinkSequence& link = seqs->second;
       size_t n = 0;
-      nack.ForEachLostPacket([&](uint16_t seq) {
+      nack.ForEachLostPacket([&](uint16_t link_seq) {
         if (++n > 128 || !video_) return;
-        const std::span<const uint8_t> stored = video_->StoredPacket(stream_id, seq);
+        const std::span<const uint8_t> stored =
+            video_->StoredPacket(stream_id, link.Source(link_seq));
         if (stored.empty()) return;
-        if (auto original = wire::RtpPacketView::Parse(stored))
-          SendVideo(stream_id, *original, /*retransmit=*/true);
+        auto original = wire::RtpPacketView::Parse(stored);
+        // Only from the current SSRC's numbering: older packets belong to another offset.
+        if (original && original->ssrc() == link.source_ssrc())
+          SendVideo(stream_id, link_seq, *original, /*retransmit=*/true);
       });
       continue;
     }

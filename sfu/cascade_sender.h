@@ -14,8 +14,10 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <unordered_map>
 
 #include "mixer/listener_stream.h"
+#include "sfu/cascade_link.h"
 #include "sfu/cascade_plan.h"
 #include "sfu/mix_listener.h"
 #include "sfu/shard_session.h"
@@ -55,7 +57,8 @@ class CascadeSender final : public ShardSession,
   // VideoTap: every publisher packet, relayed.
   void OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketView& pkt) override;
   void DetachVideoTap() override { video_ = nullptr; }
-  // Tests: a video packet for which this returns true is not sent (loss on the link).
+  // Tests: a video packet for which this returns true is not sent (loss on the link; seq is the
+  // link's sequence number).
   using DropFn = std::function<bool(uint32_t stream_id, uint16_t seq, bool retransmit)>;
   void set_drop_for_test(DropFn f) { drop_for_test_ = std::move(f); }
   // SRTCP from the replica node.
@@ -66,7 +69,8 @@ class CascadeSender final : public ShardSession,
   static std::string Key(const std::string& meeting_id, const std::string& node_id) {
     return meeting_id + "/" + node_id;
   }
-  void SendVideo(uint32_t stream_id, const wire::RtpPacketView& pkt, bool retransmit);
+  void SendVideo(uint32_t stream_id, uint16_t link_seq, const wire::RtpPacketView& pkt,
+                 bool retransmit);
   void Stop() { finished_ = true; }
 
   Shard& shard_;
@@ -77,6 +81,7 @@ class CascadeSender final : public ShardSession,
   MeetingVideo* video_ = nullptr;
   uint32_t mixer_id_ = 0;
   mixer::ListenerStream stream_;
+  std::unordered_map<uint32_t, cascade::LinkSequence> sequences_;  // by stream id
   int64_t last_heard_ms_ = 0;
   bool finished_ = false;
   DropFn drop_for_test_;

@@ -173,10 +173,11 @@ class ShardCollector final : public prometheus::Collectable {
         family("sfu_cascade_packets_total",
                "Cascade link packets by direction and kind (audio, video, retransmit, rtcp).",
                MetricType::Counter);
-    auto& cascade_refused =
-        family("sfu_cascade_refused_total",
-               "Datagrams from a cascade peer that failed SRTP/SRTCP authentication or parsing.",
-               MetricType::Counter);
+    auto& cascade_refused = family(
+        "sfu_cascade_refused_total",
+        "Datagrams from a cascade peer refused: SRTP/SRTCP authentication failed, a replay (a "
+        "retransmission that arrived twice included), or not RTP.",
+        MetricType::Counter);
     auto& cascade_cpu = family(
         "sfu_cascade_cpu_seconds_total",
         "Shard thread CPU time spent relaying cascade packets, by direction.", MetricType::Counter);

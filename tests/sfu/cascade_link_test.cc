@@ -10,6 +10,8 @@
 //     replayed and wrongly keyed datagrams are refused and go nowhere.
 // Everything on a shard runs on its thread (Post, synchronised with a promise); waits are
 // bounded polls that fail with a message, nothing asserts timing.
+#include "sfu/cascade_link.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -29,7 +31,6 @@
 #include "codec/audio_level.h"
 #include "codec/opus_codec.h"
 #include "codec/tone.h"
-#include "sfu/cascade_link.h"
 #include "sfu/cascade_plan.h"
 #include "sfu/cascade_receiver.h"
 #include "sfu/cascade_sender.h"
@@ -100,8 +101,8 @@ std::string Hex(const std::string& bytes) {
 TEST(CascadeLinkTest, OfferRoundTripIpv4) {
   const cascade::LinkOffer o = Offer("192.0.2.7", 40000);
   const std::string text = cascade::FormatLinkOffer(o);
-  EXPECT_EQ(text, "3f2a-primary node-b 192.0.2.7 40000 " + Hex(o.send_key) + " " +
-                      Hex(o.receive_key));
+  EXPECT_EQ(text,
+            "3f2a-primary node-b 192.0.2.7 40000 " + Hex(o.send_key) + " " + Hex(o.receive_key));
   const std::optional<cascade::LinkOffer> back = cascade::ParseLinkOffer(text);
   ASSERT_TRUE(back) << text;
   ExpectSameOffer(*back, o);
@@ -173,8 +174,7 @@ TEST(CascadeLinkTest, OfferRejects) {
       {text("p\x7f", "n", "192.0.2.7", "40000", send, receive), "DEL in id"},
       {text("p\xc3\xa9", "n", "192.0.2.7", "40000", send, receive), "non-ASCII id"},
       {text(std::string(129, 'm'), "n", "192.0.2.7", "40000", send, receive), "129-char id"},
-      {text("p", std::string(129, 'n'), "192.0.2.7", "40000", send, receive),
-       "129-char node id"},
+      {text("p", std::string(129, 'n'), "192.0.2.7", "40000", send, receive), "129-char node id"},
       {text("p", "n", "192.0.2", "40000", send, receive), "short IPv4"},
       {text("p", "n", "256.0.0.1", "40000", send, receive), "IPv4 octet > 255"},
       {text("p", "n", "localhost", "40000", send, receive), "host name"},
@@ -289,6 +289,22 @@ TEST(CascadeLinkTest, RelayedVideoOfAnEmptyPayload) {
   EXPECT_EQ(wire::RtpPacketView::Parse(out)->ssrc(), 5u);
 }
 
+TEST(CascadeLinkTest, LinkSequenceGoesOnAcrossANewSourceSsrc) {
+  cascade::LinkSequence seq;
+  EXPECT_EQ(seq.Next(0x111, 65534), 65534);  // the first SSRC keeps its numbers
+  EXPECT_EQ(seq.Next(0x111, 65535), 65535);
+  EXPECT_EQ(seq.Next(0x111, 0), 0);
+  EXPECT_EQ(seq.Next(0x111, 65533), 65533) << "a late packet keeps its place";
+  EXPECT_EQ(seq.Source(0), 0);
+  // A new encoder under the same stream id starts its own numbering at 500: the link goes on.
+  EXPECT_EQ(seq.Next(0x222, 500), 1);
+  EXPECT_EQ(seq.Next(0x222, 501), 2);
+  EXPECT_EQ(seq.Source(2), 501) << "a NACK of link number 2 asks for the publisher's 501";
+  EXPECT_EQ(seq.source_ssrc(), 0x222u);
+  // Back to an SSRC seen before: still a new numbering, never an old link number again.
+  EXPECT_EQ(seq.Next(0x111, 1), 3);
+}
+
 TEST(CascadeLinkTest, RelayedAudio) {
   const uint8_t opus[] = {0xF8, 0xFF, 0xFE, 0x42};
   std::vector<uint8_t> out(12 + sizeof(opus));
@@ -301,8 +317,8 @@ TEST(CascadeLinkTest, RelayedAudio) {
   EXPECT_EQ(p->sequence_number(), 0xFFFF);
   EXPECT_EQ(p->timestamp(), 0xFFFFFFF0u);
   EXPECT_FALSE(p->has_extension());
-  EXPECT_TRUE(std::equal(p->payload().begin(), p->payload().end(), std::begin(opus),
-                         std::end(opus)));
+  EXPECT_TRUE(
+      std::equal(p->payload().begin(), p->payload().end(), std::begin(opus), std::end(opus)));
   std::vector<uint8_t> small(12 + sizeof(opus) - 1);
   EXPECT_EQ(cascade::WriteRelayedAudio(1, 2, opus, small), 0u);
   // Neither the audio SSRC nor its payload type can be confused with a relayed video layer.
@@ -313,11 +329,11 @@ TEST(CascadeLinkTest, RelayedAudio) {
 // A live link between two shards.
 
 constexpr char kMeeting[] = "p";
-constexpr uint32_t kStream = 1;          // the camera's stream id (the link's SSRC)
-constexpr uint32_t kPubSsrc = 0xA11CE;   // what the publisher sends on A
+constexpr uint32_t kStream = 1;            // the camera's stream id (the link's SSRC)
+constexpr uint32_t kPubSsrc = 0xA11CE;     // what the publisher sends on A
 constexpr uint32_t kSectionSsrc = 0xB0B1;  // the subscriber's section on B
-constexpr uint16_t kFirstSeq = 65490;    // the publisher's numbering wraps during the test
-constexpr int kFrames = 34;              // of 3 packets: 102 packets
+constexpr uint16_t kFirstSeq = 65490;      // the publisher's numbering wraps during the test
+constexpr int kFrames = 34;                // of 3 packets: 102 packets
 constexpr int kPacketsPerFrame = 3;
 const std::string kAtoB = KeyOf(0x11);  // what A protects with, B unprotects with
 const std::string kBtoA = KeyOf(0x22);
@@ -528,8 +544,8 @@ class CascadeE2eTest : public ::testing::Test {
   std::vector<uint16_t> Publish(int frames, bool first_is_key = true) {
     std::vector<uint16_t> sent;
     for (int f = 0; f < frames; ++f) {
-      std::vector<std::vector<uint8_t>> frame = source_.Frame(first_is_key && f == 0,
-                                                              kPacketsPerFrame);
+      std::vector<std::vector<uint8_t>> frame =
+          source_.Frame(first_is_key && f == 0, kPacketsPerFrame);
       for (auto& pkt : frame) {
         const uint16_t seq = View(pkt).sequence_number();
         pkt[pkt.size() - 2] = static_cast<uint8_t>(seq >> 8);
@@ -622,8 +638,9 @@ TEST_F(CascadeE2eTest, LossOnTheLinkIsRepairedByTheRelayPublishersNacks) {
     return want;
   };
   ASSERT_TRUE(Eventually([&] { return missing().empty(); }))
-      << missing().size() << " packets never reached the subscriber on B (first missing: "
-      << *missing().begin() << "); dropped " << dropped->load() << ", B sent NACKs for "
+      << missing().size()
+      << " packets never reached the subscriber on B (first missing: " << *missing().begin()
+      << "); dropped " << dropped->load() << ", B sent NACKs for "
       << b_.stats().video_nacks_sent.load() << ", A resent "
       << a_.stats().cascade_sent_retransmit.load();
   EXPECT_EQ(dropped->load(), static_cast<int>(expect_dropped));
@@ -747,8 +764,8 @@ TEST_F(CascadeE2eTest, ForgedAndReplayedDatagramsAreRefused) {
   const ShardStats& st = b_.stats();
   ASSERT_TRUE(Eventually([&] {
     return st.cascade_refused.load() + st.cascade_received_video.load() >= 5;
-  })) << "refused " << st.cascade_refused.load() << ", received "
-      << st.cascade_received_video.load();
+  })) << "refused "
+      << st.cascade_refused.load() << ", received " << st.cascade_received_video.load();
   EXPECT_EQ(st.cascade_refused.load(), 4u);
   EXPECT_EQ(st.cascade_received_video.load(), 1u);
   const auto got = Received(subscriber_);
@@ -798,7 +815,8 @@ TEST_F(CascadeE2eTest, OpenWithTheSameKeysRefreshesNewKeysReplace) {
   // The finished links go at the next ticks, and with them their counts and the meeting's
   // mixer and forwarder they alone kept.
   ASSERT_TRUE(Eventually([&] {
-    return a_.stats().cascade_links_send.load() == 0 && b_.stats().cascade_links_receive.load() == 0;
+    return a_.stats().cascade_links_send.load() == 0 &&
+           b_.stats().cascade_links_receive.load() == 0;
   }));
   auto meeting_left = [&](Shard& s) {
     return On(s, [&] {

@@ -116,8 +116,13 @@ run() {  # run NAME POLICY
   rcpu=$(metric "$pb" '^sfu_cascade_cpu_seconds_total\{.*direction="receive"')
   say "cascade: a sent $(printf %.0f "$sent") packets (audio $(printf %.0f "$(metric "$pa" '^sfu_cascade_packets_total\{.*direction="send".*kind="audio"')"), video $(printf %.0f "$(metric "$pa" '^sfu_cascade_packets_total\{.*direction="send".*kind="video"')"), retransmitted $(printf %.0f "$(metric "$pa" '^sfu_cascade_packets_total\{.*direction="send".*kind="retransmit"')")), b received $(printf %.0f "$recv")"
   if [ "$(printf %.0f "$sent")" -gt 0 ]; then
-    say "cascade CPU per relayed packet: node a (send) $(echo "scale=2; $scpu * 1000000 / $sent" | bc) us, node b (receive, fan-out to its subscribers included) $(echo "scale=2; $rcpu * 1000000 / $recv" | bc) us"
+    say "cascade CPU per relayed packet: node a (send) $(echo "scale=2; $scpu * 1000000 / $sent" | bc) us, node b (receive, up to the hand-over; the fan-out to its viewers is theirs) $(echo "scale=2; $rcpu * 1000000 / $recv" | bc) us"
   fi
+  local ticks tick_us
+  ticks=$(metric "$pb" '^sfu_mixer_tick_cpu_microseconds_count')
+  tick_us=$(metric "$pb" '^sfu_mixer_tick_cpu_microseconds_sum')
+  [ "$(printf %.0f "$ticks")" -gt 0 ] &&
+    say "node b mixer: $(printf %.0f "$ticks") ticks, $(echo "scale=1; $tick_us / $ticks" | bc) us each (with spread: the mirror's one decode and one encode for all its viewers)"
   say "primary talkers: $(summary "$name-primary")"
   for r in $(seq "$REPLICAS"); do say "replica $r viewers: $(summary "$name-replica$r")"; done
   # This run's processes: the last three started (redis, a, b) and the load testers (done).

@@ -1,6 +1,7 @@
 #include "sfu/cascade_receiver.h"
 
 #include <cstring>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -172,7 +173,9 @@ void CascadeReceiver::SendRtcp(uint8_t* data, size_t len, size_t capacity) {
 void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len, size_t) {
   if (finished_) return;
   ShardStats& st = shard_.mutable_stats();
-  CpuScope cpu(st.cascade_receive_cpu_us);
+  // The link's own cost: authentication, parsing, the hand-over; not the fan-out to this node's
+  // subscribers, which is what they cost wherever their publisher is.
+  std::optional<CpuScope> cpu(std::in_place, st.cascade_receive_cpu_us);
   if (wire::Classify(std::span<const uint8_t>(data, len)) != wire::PacketKind::kRtp ||
       in_->UnprotectRtp(data, &len) != transport::SrtpResult::kOk) {
     st.Add(st.cascade_refused);
@@ -194,6 +197,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
   st.Add(st.cascade_received_video);
   auto it = by_stream_.find(pkt->ssrc());
   if (it == by_stream_.end() || !video_) return;  // a layer the mirror has not listed yet
+  cpu.reset();
   video_->OnRtp(it->second, *pkt);
 }
 

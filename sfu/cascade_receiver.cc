@@ -176,11 +176,30 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
   // The link's own cost: authentication, parsing, the hand-over; not the fan-out to this node's
   // subscribers, which is what they cost wherever their publisher is.
   std::optional<CpuScope> cpu(std::in_place, st.cascade_receive_cpu_us);
-  if (wire::Classify(std::span<const uint8_t>(data, len)) != wire::PacketKind::kRtp ||
-      in_->UnprotectRtp(data, &len) != transport::SrtpResult::kOk) {
+  if (wire::Classify(std::span<const uint8_t>(data, len)) != wire::PacketKind::kRtp) {
     st.Add(st.cascade_refused);
     return;
   }
+  const transport::SrtpResult r = in_->UnprotectRtp(data, &len);
+  if (r != transport::SrtpResult::kOk) {
+    st.Add(st.cascade_refused);
+    // The primary's end was made anew under the same keys (its node restarted, or the link
+    // lapsed and was opened again) and numbers its streams from elsewhere: everything it
+    // sends looks replayed to the old window. Half a second of that in a row: start a fresh
+    // window (docs/PROTOCOL.md §12).
+    if (r == transport::SrtpResult::kReplay && ++replays_in_a_row_ >= kReplaysBeforeReset) {
+      SFU_LOG(kWarn, "cascade link: the primary's end restarted its numbering; replay window reset")
+          .Kv("meeting", plan_.meeting_id);
+      replays_in_a_row_ = 0;
+      in_ = transport::SrtpSession::Create(
+          transport::SrtpProfile::kAeadAes128Gcm,
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plan_.receive_key.data()),
+                                   plan_.receive_key.size()),
+          transport::SrtpSession::Direction::kInbound);
+    }
+    return;
+  }
+  replays_in_a_row_ = 0;
   const std::optional<wire::RtpPacketView> pkt =
       wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
   if (!pkt) {

@@ -89,6 +89,8 @@ class CascadeReceiver final : public ShardSession,
   CascadeLinkPlan plan_;
   std::unique_ptr<transport::SrtpSession> out_;
   std::unique_ptr<transport::SrtpSession> in_;
+  static constexpr int kReplaysBeforeReset = 25;
+  int replays_in_a_row_ = 0;
   MeetingAudio* audio_ = nullptr;
   MeetingVideo* video_ = nullptr;
   uint32_t mixer_id_ = 0;

@@ -178,11 +178,12 @@ class ShardCollector final : public prometheus::Collectable {
         "Datagrams from a cascade peer refused: SRTP/SRTCP authentication failed, a replay (a "
         "retransmission that arrived twice included), or not RTP.",
         MetricType::Counter);
-    auto& cascade_cpu = family(
-        "sfu_cascade_cpu_seconds_total",
-        "Shard thread CPU time spent on cascade packets, by direction: send (relaying, "
-                               "answering the link's RTCP), receive (authenticating and handing "
-                               "over to the local mixer and forwarder; not the fan-out).", MetricType::Counter);
+    auto& cascade_cpu =
+        family("sfu_cascade_cpu_seconds_total",
+               "Shard thread CPU time spent on cascade packets, by direction: send (relaying, "
+               "answering the link's RTCP), receive (authenticating and handing "
+               "over to the local mixer and forwarder; not the fan-out).",
+               MetricType::Counter);
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardStats& s = *shards[i];
       add(packets, i, Read(s.packets_in), {{"direction", "in"}});

@@ -827,6 +827,25 @@ TEST_F(CascadeE2eTest, OpenWithTheSameKeysRefreshesNewKeysReplace) {
   EXPECT_TRUE(Eventually([&] { return meeting_left(b_); })) << "B still has meeting p";
 }
 
+// The primary's end is made anew under the same keys (its node restarted, or the link lapsed
+// and was opened again) and its numbering starts behind what the receiver's replay window saw:
+// after a burst of "replays" the receiver starts a fresh window and takes the link again.
+TEST_F(CascadeE2eTest, ARestartedSenderIsTakenAgainAfterABurstOfReplays) {
+  StartPrimary();
+  StartReplica();
+  Publish(10);
+  ASSERT_TRUE(Eventually([&] { return b_.stats().cascade_received_video.load() >= 30; }));
+  On(a_, [&] { CascadeSender::Close(a_, kMeeting, "node-b"); });
+  StartPrimary();  // the same keys, a fresh sender
+  const uint64_t refused = b_.stats().cascade_refused.load();
+  const uint64_t received = b_.stats().cascade_received_video.load();
+  source_.seq = static_cast<uint16_t>(source_.seq - 3000);  // well behind the window
+  Publish(20);  // 60 packets: 25 refused as replays, then the window is reset
+  ASSERT_TRUE(Eventually([&] { return b_.stats().cascade_received_video.load() > received; }))
+      << "refused " << b_.stats().cascade_refused.load() - refused;
+  EXPECT_GE(b_.stats().cascade_refused.load() - refused, 25u);
+}
+
 // The primary's publishers all stop (the mirror lists none) while no attendee of this node has
 // media in the meeting yet; later one publishes again and a local attendee subscribes. The
 // relayed video must reach it.

@@ -11,7 +11,56 @@ namespace sfu::server {
 
 CascadeLinks::CascadeLinks(CascadeLinksConfig config, ShardSet& shards,
                            signaling::SignalingHub& hub, Send send)
-    : config_(std::move(config)), shards_(shards), hub_(hub), send_(std::move(send)) {}
+    : config_(std::move(config)), shards_(shards), hub_(hub), send_(std::move(send)) {
+  hub_.set_data_relay(
+      [this](const std::string& primary_id, const signaling::proto::SdkDataMessageFrame& f) {
+        RelayData(primary_id, f);
+      });
+}
+
+CascadeLinks::~CascadeLinks() { hub_.set_data_relay(nullptr); }
+
+void CascadeLinks::RelayData(const std::string& primary_id,
+                             const signaling::proto::SdkDataMessageFrame& f) {
+  if (!out_.contains(primary_id)) return;  // no replica elsewhere
+  signaling::proto::SdkDataMessageFrame& pending = pending_data_[primary_id];
+  for (const auto& m : f.messages()) {
+    if (pending.messages_size() >= signaling::kMaxRelayedMessages) {
+      ++data_dropped_;
+      continue;
+    }
+    *pending.add_messages() = m;
+  }
+}
+
+void CascadeLinks::SendData() {
+  for (auto& [primary, frame] : pending_data_) {
+    auto it = out_.find(primary);
+    if (it == out_.end() || frame.messages_size() == 0) continue;
+    const std::string text = "data " + primary + " " + signaling::EncodeRelayedData(frame);
+    for (const auto& [node, out] : it->second) send_(node, text);
+  }
+  pending_data_.clear();
+  if (data_dropped_ > 0) {
+    SFU_LOG(kWarn, "cascade: data messages over the relay's limit dropped")
+        .Kv("dropped", data_dropped_);
+    data_dropped_ = 0;
+  }
+}
+
+void CascadeLinks::OnData(std::string_view rest, int64_t now_ms) {
+  const size_t space = rest.find(' ');
+  if (space == std::string_view::npos) return;
+  auto it = in_.find(std::string(rest.substr(0, space)));
+  if (it == in_.end()) return;
+  std::optional<signaling::proto::SdkDataMessageFrame> m =
+      signaling::DecodeRelayedData(rest.substr(space + 1));
+  if (!m) {
+    SFU_LOG(kWarn, "cascade data refused: malformed").Kv("primary", it->first);
+    return;
+  }
+  signaling::DeliverRelayedData(hub_, it->first, *m, now_ms);
+}
 
 size_t CascadeLinks::links_out() const {
   size_t n = 0;
@@ -75,6 +124,8 @@ bool CascadeLinks::Handle(std::string_view verb, std::string_view rest, int64_t 
     OnLinkClose(rest);
   } else if (verb == "mirror") {
     OnMirror(rest, now_ms);
+  } else if (verb == "data") {
+    OnData(rest, now_ms);
   } else {
     return false;
   }
@@ -194,6 +245,7 @@ void CascadeLinks::OnMirror(std::string_view rest, int64_t now_ms) {
 }
 
 void CascadeLinks::Tick(int64_t now_ms) {
+  if (!pending_data_.empty()) SendData();
   // Primary side: the state of each linked primary, to each node, when it changed.
   if (now_ms >= next_mirror_ms_) {
     next_mirror_ms_ = now_ms + kMirrorMs;

@@ -7,6 +7,7 @@
 //                                  link-close <primary> <node>
 //   primary node -> replica node   link-ready <offer>   (its address; the same keys)
 //                                  mirror <primary> <hex CascadeMirror>
+//                                  data <primary> <hex SdkDataMessageFrame>
 //
 // - A replica node opens a link when it first hosts a replica of a primary on another node,
 //   repeats link-open every 5 s (every second until link-ready: a lost message costs a second)
@@ -18,6 +19,9 @@
 // - Every 250 ms the primary node sends each linked node the primary's state when it changed
 //   (whole, so a lost message is repaired by the next); the replica node applies it
 //   (signaling/cascade_mirror.h) and tells its receiver the relay publishers.
+// - Data messages delivered in a linked primary are batched and sent to each linked node at
+//   the next tick (every 100 ms), where its replica attendees get them as the primary's get
+//   them (at most kMaxRelayedMessages a tick: the primary's own limit is 100/s, burst 200).
 // Thread: the control thread (ClusterNode's ticks and inbox).
 #include <cstdint>
 #include <functional>
@@ -50,6 +54,7 @@ class CascadeLinks {
   using Send = std::function<void(const std::string& node, const std::string& message)>;
   CascadeLinks(CascadeLinksConfig config, ShardSet& shards, signaling::SignalingHub& hub,
                Send send);
+  ~CascadeLinks();
 
   // A replica hosted here whose primary is hosted on primary_node (another node).
   void NoteReplica(const std::string& replica_id, const std::string& primary_id,
@@ -62,6 +67,9 @@ class CascadeLinks {
   size_t links_in() const { return in_.size(); }
 
  private:
+  // Data messages of a primary with links, waiting for the next tick.
+  std::map<std::string, signaling::proto::SdkDataMessageFrame> pending_data_;
+  uint64_t data_dropped_ = 0;
   struct Out {  // a replica node we send a primary's media to
     std::string peer_text;
     int64_t refreshed_ms = 0;
@@ -80,6 +88,9 @@ class CascadeLinks {
   void OnLinkReady(std::string_view rest);
   void OnLinkClose(std::string_view rest);
   void OnMirror(std::string_view rest, int64_t now_ms);
+  void OnData(std::string_view rest, int64_t now_ms);
+  void RelayData(const std::string& primary_id, const signaling::proto::SdkDataMessageFrame& f);
+  void SendData();
   void SendOpen(const std::string& primary_id, In& link, int64_t now_ms);
   void CloseOut(const std::string& primary_id, const std::string& node);
   void CloseIn(const std::string& primary_id);

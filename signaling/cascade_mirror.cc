@@ -121,4 +121,20 @@ bool ApplyMirror(SignalingHub& hub, const std::string& media_meeting_id,
   return video_changed;
 }
 
+int DeliverRelayedData(SignalingHub& hub, const std::string& media_meeting_id,
+                       const proto::SdkDataMessageFrame& m, int64_t now_ms) {
+  MeetingState& state = hub.State(media_meeting_id);
+  SdkSignalFrame deliver = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
+  for (const proto::SdkDataMessagePayload& in : m.messages()) {
+    if (!MeetingState::ValidDataMessage(in) || in.sender_attendee_id().empty()) continue;
+    state.Keep(in, now_ms);
+    *deliver.mutable_data_message()->add_messages() = in;
+  }
+  const int n = deliver.data_message().messages_size();
+  if (n == 0) return 0;
+  for (SignalingSession* s : hub.MediaSessionsOf(media_meeting_id))
+    if (s->joined()) s->Send(deliver);
+  return n;
+}
+
 }  // namespace sfu::signaling

@@ -28,4 +28,10 @@ proto::CascadeMirror MirrorOf(const MeetingState& state, uint32_t joined, int64_
 bool ApplyMirror(SignalingHub& hub, const std::string& media_meeting_id,
                  const proto::CascadeMirror& m, int64_t now_ms);
 
+// Delivers data messages relayed from the primary's node to the sessions sharing
+// media_meeting_id here (each valid one, with its sender; kept ones kept for late joiners, as on
+// the primary's node). Returns how many were delivered.
+int DeliverRelayedData(SignalingHub& hub, const std::string& media_meeting_id,
+                       const proto::SdkDataMessageFrame& m, int64_t now_ms);
+
 }  // namespace sfu::signaling

@@ -13,11 +13,8 @@ int HexDigit(char c) {
   return -1;
 }
 
-}  // namespace
-
-std::string EncodeMirror(const proto::CascadeMirror& m) {
+std::string Hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  const std::string bytes = m.SerializeAsString();
   std::string out;
   out.reserve(bytes.size() * 2);
   for (unsigned char c : bytes) {
@@ -27,7 +24,7 @@ std::string EncodeMirror(const proto::CascadeMirror& m) {
   return out;
 }
 
-std::optional<proto::CascadeMirror> DecodeMirror(std::string_view hex) {
+std::optional<std::string> Unhex(std::string_view hex) {
   if (hex.size() % 2 != 0 || hex.size() / 2 > kMaxMirrorBytes) return std::nullopt;
   std::string bytes(hex.size() / 2, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) {
@@ -35,8 +32,29 @@ std::optional<proto::CascadeMirror> DecodeMirror(std::string_view hex) {
     if (hi < 0 || lo < 0) return std::nullopt;
     bytes[i] = static_cast<char>(hi << 4 | lo);
   }
+  return bytes;
+}
+
+}  // namespace
+
+std::string EncodeRelayedData(const proto::SdkDataMessageFrame& m) {
+  return Hex(m.SerializeAsString());
+}
+
+std::optional<proto::SdkDataMessageFrame> DecodeRelayedData(std::string_view hex) {
+  std::optional<std::string> bytes = Unhex(hex);
+  proto::SdkDataMessageFrame m;
+  if (!bytes || !m.ParseFromString(*bytes) || m.messages_size() > kMaxRelayedMessages)
+    return std::nullopt;
+  return m;
+}
+
+std::string EncodeMirror(const proto::CascadeMirror& m) { return Hex(m.SerializeAsString()); }
+
+std::optional<proto::CascadeMirror> DecodeMirror(std::string_view hex) {
+  std::optional<std::string> bytes = Unhex(hex);
   proto::CascadeMirror m;
-  if (!m.ParseFromString(bytes)) return std::nullopt;
+  if (!bytes || !m.ParseFromString(*bytes)) return std::nullopt;
   return m;
 }
 

@@ -10,6 +10,7 @@
 
 #include "sfu/cascade_link.h"
 #include "signaling/proto/cascade_mirror.pb.h"
+#include "signaling/proto/chime_signaling.pb.h"
 
 namespace sfu::signaling {
 
@@ -18,6 +19,11 @@ namespace sfu::signaling {
 inline constexpr size_t kMaxMirrorBytes = 1 << 20;
 std::string EncodeMirror(const proto::CascadeMirror& m);
 std::optional<proto::CascadeMirror> DecodeMirror(std::string_view hex);
+// The data messages of a primary meeting relayed to a replica's node ("data <primary> <hex>"):
+// a DATA_MESSAGE frame's payload list, at most kMaxRelayedMessages of them.
+inline constexpr int kMaxRelayedMessages = 400;
+std::string EncodeRelayedData(const proto::SdkDataMessageFrame& m);
+std::optional<proto::SdkDataMessageFrame> DecodeRelayedData(std::string_view hex);
 // The relay publishers on the replica's node: one per attendee with a video source, its layer
 // ids lowest first (from its layer list, else its sources' ids in stream id order).
 std::vector<sfu::RelayedPublication> RelayedPublications(const proto::CascadeMirror& m);

@@ -21,6 +21,16 @@ PresenceEntry* MeetingState::Find(const std::string& attendee_id) {
   return it == present_.end() ? nullptr : &it->second;
 }
 
+bool MeetingState::ValidDataMessage(const proto::SdkDataMessagePayload& m) {
+  const std::string& t = m.topic();
+  if (t.empty() || t.size() > 36 || m.data().size() > 2048) return false;
+  for (char c : t)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
+      return false;
+  return true;
+}
+
 void MeetingState::Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms) {
   const int64_t lifetime = std::min<int64_t>(payload.lifetime_ms(), kMaxLifetimeMs);
   if (lifetime <= 0) return;

@@ -106,6 +106,8 @@ class MeetingState {
   size_t VideoSenderCount() const;
   const std::map<uint32_t, VideoSource>& video_sources() const { return video_; }
 
+  // A topic of 1-36 letters, digits, '_' or '-', and at most 2 KiB of data (§4.15).
+  static bool ValidDataMessage(const proto::SdkDataMessagePayload& m);
   // Per-meeting soft limit: 100 messages/s, burst 200 (§4.15).
   bool AllowDataMessage(int64_t now_ms) { return data_bucket_.Allow("m", now_ms); }
   void Keep(const proto::SdkDataMessagePayload& payload, int64_t now_ms);

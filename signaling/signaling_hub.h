@@ -10,6 +10,7 @@
 // Thread: control thread only. Sessions register and unregister themselves.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,6 +68,15 @@ class SignalingHub {
 
   // Where sessions report presence and video changes for application events (docs/EVENTS.md).
   // Borrowed; null restores the no-op sink.
+  // Data messages delivered in a media meeting, for its replicas on other nodes (the cascade,
+  // server/cascade_links.h). Null: nobody relays.
+  using DataRelay =
+      std::function<void(const std::string& media_meeting_id, const proto::SdkDataMessageFrame&)>;
+  void set_data_relay(DataRelay relay) { data_relay_ = std::move(relay); }
+  void RelayData(const std::string& media_meeting_id, const proto::SdkDataMessageFrame& frame) {
+    if (data_relay_) data_relay_(media_meeting_id, frame);
+  }
+
   void set_events(MeetingEventSink* sink) { events_ = sink ? sink : &NoMeetingEvents(); }
   MeetingEventSink& events() const { return *events_; }
 
@@ -90,6 +100,7 @@ class SignalingHub {
   size_t count_ = 0;
   std::unordered_map<std::string, int64_t> relay_marks_;  // "meeting/attendee" -> marked at
   MeetingEventSink* events_ = &NoMeetingEvents();         // borrowed
+  DataRelay data_relay_;
 };
 
 }  // namespace sfu::signaling

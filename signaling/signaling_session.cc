@@ -23,15 +23,6 @@ using proto::SdkSignalFrame;
 
 namespace {
 
-bool ValidTopic(const std::string& t) {
-  if (t.empty() || t.size() > 36) return false;
-  for (char c : t)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-'))
-      return false;
-  return true;
-}
-
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -507,7 +498,7 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
   SdkSignalFrame bounce = proto::MakeFrame(SdkSignalFrame::DATA_MESSAGE);
   const int64_t now_ms = clock_.NowSteadyMs();
   for (const proto::SdkDataMessagePayload& in : f.data_message().messages()) {
-    if (!ValidTopic(in.topic()) || in.data().size() > 2048) {
+    if (!MeetingState::ValidDataMessage(in)) {
       metrics_.CountSignalingFrame("in", "data_message_invalid");
       continue;
     }
@@ -531,6 +522,7 @@ void SignalingSession::HandleDataMessage(const SdkSignalFrame& f) {
   for (SignalingSession* s : hub_.MediaSessionsOf(media_meeting())) {
     if (s != this && s->joined()) s->Send(deliver);
   }
+  hub_.RelayData(media_meeting(), deliver.data_message());  // replicas on other nodes
 }
 
 void SignalingSession::HandlePrimaryMeetingJoin(const SdkSignalFrame&) {

@@ -16,10 +16,12 @@
 //    lists the talker in its roster (presence mirrored from P to R); the talker hears no 700 Hz
 //    and shows no tile of the viewer, whose camera is refused (SUBSCRIBE_ACK 206: the SDK reports
 //    videoSendDidBecomeUnavailable).
-// 3. /metrics of both nodes: P counts audio and video packets sent on the link
+// 3. A data message the talker sends reaches the viewer on R (relayed through R's inbox); the
+//    viewer's own goes nowhere.
+// 4. /metrics of both nodes: P counts audio and video packets sent on the link
 //    (sfu_cascade_packets_total{direction="send"}), R counts them received. The link's CPU per
 //    relayed packet (sfu_cascade_cpu_seconds_total over those packets) is logged, never asserted.
-// 4. The primary deleted through R's API ends it on P and ends the replica: MeetingEnded on both
+// 5. The primary deleted through R's API ends it on P and ends the replica: MeetingEnded on both
 //    clients, GetMeeting of the replica 404 (NotFoundException) through both nodes.
 //
 // Margins as replica.test.js: heard = 20 dB over the page's noise floor; absent = under -60 dBFS
@@ -222,6 +224,28 @@ test('the viewer on R hears and sees the talker on P and lists it; the talker he
   await media.waitFor(pages[VIEWER], (id) => window.ev.present[id] === true, 'the talker in the viewer\'s roster', 10000, talker.AttendeeId);
   const present = await pages[TALKER].evaluate(() => window.ev.present);
   assert.ok(!(viewer.AttendeeId in present), `the talker does not list the viewer: ${JSON.stringify(present)}`);
+});
+
+test('a data message of the primary reaches the viewer on the other node; the viewer\'s goes nowhere', { timeout: 20000 }, async () => {
+  assert.ok(cascade, 'the meetings of the first test');
+  const { talker } = cascade;
+  const listen = () => {
+    window.chat = [];
+    window.session.audioVideo.realtimeSubscribeToReceiveDataMessage('chat', (m) => {
+      window.chat.push({ from: m.senderAttendeeId, text: m.text(), throttled: m.throttled });
+    });
+  };
+  await pages[VIEWER].evaluate(listen);
+  await pages[TALKER].evaluate(listen);
+  await pages[TALKER].evaluate(() => window.session.audioVideo.realtimeSendDataMessage('chat', 'hello from the primary'));
+  await pages[VIEWER].evaluate(() => window.session.audioVideo.realtimeSendDataMessage('chat', 'hello from a replica'));
+  await media.waitFor(pages[VIEWER], () => window.chat.some((m) => m.text === 'hello from the primary'),
+    'the primary\'s data message relayed to the viewer', 10000);
+  const got = await pages[VIEWER].evaluate(() => window.chat);
+  assert.strictEqual(got.find((m) => m.text === 'hello from the primary').from, talker.AttendeeId);
+  await new Promise((r) => setTimeout(r, 1000));
+  const talkerGot = await pages[TALKER].evaluate(() => window.chat);
+  assert.ok(!talkerGot.some((m) => m.text === 'hello from a replica'), `the talker gets nothing from the viewer: ${JSON.stringify(talkerGot)}`);
 });
 
 test('/metrics: P sends audio and video on the cascade link, R receives them; CPU per relayed packet logged', { timeout: 15000 }, async () => {

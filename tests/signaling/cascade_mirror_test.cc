@@ -83,6 +83,22 @@ TEST(CascadeMirrorCodecTest, OnlyAttendeesWithVideoAreRelayPublishers) {
       << "without a layer list, the sources' ids as listed";
 }
 
+TEST(CascadeMirrorCodecTest, RelayedDataSurvivesTheTripAndIsBounded) {
+  proto::SdkDataMessageFrame f;
+  auto* m = f.add_messages();
+  m->set_topic("chat");
+  m->set_data(std::string("\0\xff binary", 9));
+  m->set_sender_attendee_id("alice");
+  m->set_lifetime_ms(1000);
+  const std::optional<proto::SdkDataMessageFrame> back = DecodeRelayedData(EncodeRelayedData(f));
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->messages_size(), 1);
+  EXPECT_EQ(back->messages(0).data(), std::string("\0\xff binary", 9));
+  for (int i = 0; i < kMaxRelayedMessages; ++i) *f.add_messages() = f.messages(0);
+  EXPECT_FALSE(DecodeRelayedData(EncodeRelayedData(f))) << "over kMaxRelayedMessages";
+  EXPECT_FALSE(DecodeRelayedData("0g"));
+}
+
 class CascadeMirrorTest : public SignalingMeetingTest {};
 
 TEST_F(CascadeMirrorTest, AReplicaAttendeeIsToldTheMirroredRosterAndIndex) {

@@ -169,6 +169,9 @@ ControlApi::Result ControlApi::Handle(const HttpRequest& req, const std::string&
       result.response = Fail(NotFound("No such operation: " + m + " " + req.path +
                                       (op.empty() ? "" : "?operation=" + op)));
     }
+  } catch (const store::StoreLimitExceeded& e) {
+    // Another node took the last seats between our count and our insert.
+    result.response = Fail(LimitExceeded(e.what()));
   } catch (const store::StoreUnavailable& e) {
     SFU_LOG(kError, "store unavailable").Kv("operation", result.operation).Kv("error", e.what());
     result.response = Fail(ServiceUnavailable(
@@ -290,7 +293,7 @@ HttpResponse ControlApi::CreateMeeting(const HttpRequest& req, bool with_attende
     store_.Transaction([&] {
       if (created) store_.InsertMeeting(meeting);
       if (created && !params.tags.empty()) store_.SetTags(meeting.meeting_id, params.tags);
-      if (!new_attendees.empty()) store_.InsertAttendees(&new_attendees);
+      if (!new_attendees.empty()) store_.InsertAttendeesUpTo(&new_attendees, meeting.max_attendees);
     });
   }
   if (created) {
@@ -398,7 +401,7 @@ HttpResponse ControlApi::CreateAttendee(const std::string& meeting_id, const Htt
                                 std::to_string(meeting->max_attendees) + " attendees"));
     }
     std::vector<AttendeeRecord> one{NewAttendee(meeting_id, *parsed.value)};
-    store_.InsertAttendees(&one);
+    store_.InsertAttendeesUpTo(&one, meeting->max_attendees);
     a = one[0];
     SFU_LOG(kInfo, "attendee created").Kv("meeting", meeting_id).Kv("attendee", a->attendee_id);
     if (listener_) listener_->OnAttendeeCreated(*a);
@@ -444,7 +447,7 @@ HttpResponse ControlApi::BatchCreateAttendee(const std::string& meeting_id,
     ++count;
     fresh.push_back(NewAttendee(meeting_id, p));
   }
-  if (!fresh.empty()) store_.InsertAttendees(&fresh);
+  if (!fresh.empty()) store_.InsertAttendeesUpTo(&fresh, meeting->max_attendees);
   for (const AttendeeRecord& a : fresh) {
     SFU_LOG(kInfo, "attendee created").Kv("meeting", meeting_id).Kv("attendee", a.attendee_id);
     if (listener_) listener_->OnAttendeeCreated(a);

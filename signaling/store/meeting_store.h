@@ -23,6 +23,12 @@ class StoreUnavailable : public StoreError {
  public:
   using StoreError::StoreError;
 };
+// An insert would take a meeting past its attendee limit (checked atomically with the insert,
+// so two API nodes cannot both take the last seat).
+class StoreLimitExceeded : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
 
 struct MeetingRecord {
   std::string meeting_id;
@@ -99,7 +105,13 @@ class MeetingStore {
   virtual int64_t CountMeetings() = 0;  // this node's
 
   // Inserts all attendees atomically; assigns seq.
-  virtual void InsertAttendees(std::vector<AttendeeRecord>* attendees) = 0;
+  void InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+    InsertAttendeesUpTo(attendees, 0);
+  }
+  // The same, refused with StoreLimitExceeded (nothing inserted) when a meeting would then hold
+  // more than max_attendees (0: no limit), counted atomically with the insert.
+  virtual void InsertAttendeesUpTo(std::vector<AttendeeRecord>* attendees,
+                                   int64_t max_attendees) = 0;
   virtual std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
                                                     const std::string& attendee_id) = 0;
   virtual std::optional<AttendeeRecord> FindAttendeeByExternalUserId(

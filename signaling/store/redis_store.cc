@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -363,7 +364,8 @@ int64_t RedisStore::CountMeetings() {
   return client_->Command({"ZCARD", keys::NodeMeetings(node_id_)}).AsInt();
 }
 
-void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+void RedisStore::InsertAttendeesUpTo(std::vector<AttendeeRecord>* attendees,
+                                     int64_t max_attendees) {
   if (attendees->empty()) return;
   // SQLite's UNIQUE constraints: an attendee id, and an ExternalUserId, once per meeting: within
   // the batch, this transaction's earlier inserts, and what is stored (read now, WATCHed until
@@ -385,6 +387,13 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
     check.push_back({"HEXISTS", keys::AttendeeExternal(a.meeting_id), a.external_user_id});
   }
   check[0] = WatchCommand({watched.begin(), watched.end()});
+  // The count, read under the WATCH of the meeting's attendee hash: an insert or delete by
+  // anyone before our EXEC aborts it, so the limit holds across nodes.
+  std::map<std::string, int64_t> adding;
+  if (max_attendees > 0)
+    for (const AttendeeRecord& a : *attendees) ++adding[a.meeting_id];
+  for (const auto& [meeting_id, n] : adding)
+    check.push_back({"ZCARD", keys::AttendeeOrder(meeting_id)});
   check.push_back({"INCRBY", keys::kAttendeeSeq, std::to_string(attendees->size())});
   const std::vector<RedisReply> r = client_->Pipeline(check);
   watching_ = true;
@@ -396,6 +405,16 @@ void RedisStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
       Refuse("attendee " + a.attendee_id + " is already in meeting " + a.meeting_id);
     if (!a.external_user_id.empty() && r[i++].AsInt() != 0)
       Refuse("ExternalUserId " + a.external_user_id + " is already in meeting " + a.meeting_id);
+  }
+  for (const auto& [meeting_id, n] : adding) {
+    // This transaction's earlier inserts are not stored yet: count them too.
+    int64_t earlier = 0;
+    for (const auto& [m, id] : txn_attendee_ids_) earlier += m == meeting_id;
+    if (r[i++].AsInt() + earlier + n > max_attendees) {
+      if (transaction_depth_ == 0) Unwatch();
+      throw StoreLimitExceeded("The meeting already has the maximum of " +
+                               std::to_string(max_attendees) + " attendees");
+    }
   }
   const int64_t last = r.back().AsInt();
   int64_t seq = last - static_cast<int64_t>(attendees->size());

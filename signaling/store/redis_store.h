@@ -52,7 +52,7 @@ class RedisStore final : public MeetingStore {
   // The meetings placed on any node (a dead node's, for the sweep).
   std::vector<std::string> ListMeetingIdsOf(const std::string& node_id);
 
-  void InsertAttendees(std::vector<AttendeeRecord>* attendees) override;
+  void InsertAttendeesUpTo(std::vector<AttendeeRecord>* attendees, int64_t max_attendees) override;
   std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
                                             const std::string& attendee_id) override;
   std::optional<AttendeeRecord> FindAttendeeByExternalUserId(

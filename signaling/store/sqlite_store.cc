@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include "base/log.h"
 #include "base/random.h"
@@ -401,8 +402,18 @@ int64_t SqliteStore::CountMeetings() {
   return s.Int(0);
 }
 
-void SqliteStore::InsertAttendees(std::vector<AttendeeRecord>* attendees) {
+void SqliteStore::InsertAttendeesUpTo(std::vector<AttendeeRecord>* attendees,
+                                      int64_t max_attendees) {
   Transaction([&] {
+    if (max_attendees > 0) {
+      std::map<std::string, int64_t> adding;
+      for (const AttendeeRecord& a : *attendees) ++adding[a.meeting_id];
+      for (const auto& [meeting_id, n] : adding) {
+        if (CountAttendees(meeting_id) + n > max_attendees)
+          throw StoreLimitExceeded("The meeting already has the maximum of " +
+                                   std::to_string(max_attendees) + " attendees");
+      }
+    }
     for (AttendeeRecord& a : *attendees) {
       Stmt s(db_,
              "INSERT INTO attendees (attendee_id, meeting_id, external_user_id, cap_audio, "

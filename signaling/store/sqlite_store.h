@@ -44,7 +44,7 @@ class SqliteStore final : public MeetingStore {
   std::vector<std::string> ListMeetingsIdleSince(int64_t before_ms) override;
   int64_t CountMeetings() override;
 
-  void InsertAttendees(std::vector<AttendeeRecord>* attendees) override;
+  void InsertAttendeesUpTo(std::vector<AttendeeRecord>* attendees, int64_t max_attendees) override;
   std::optional<AttendeeRecord> GetAttendee(const std::string& meeting_id,
                                             const std::string& attendee_id) override;
   std::optional<AttendeeRecord> FindAttendeeByExternalUserId(

@@ -179,6 +179,29 @@ TEST_F(RedisStoreTest, AConcurrentAttendeeAbortsTheTransaction) {
   EXPECT_EQ(a_->CountAttendees("m1"), 2);
 }
 
+// Two API nodes take the last seat of a meeting at once: the count is read under the WATCH, so
+// the later insert aborts instead of passing the limit (its API answers 500 and the AWS SDK
+// retries, to find the meeting full).
+TEST_F(RedisStoreTest, TwoNodesCannotBothTakeTheLastSeat) {
+  a_->InsertMeeting(Meeting("m1", "t1"));
+  std::vector<AttendeeRecord> first{Attendee("m1", "a1", "alice")};
+  a_->InsertAttendees(&first);
+  std::vector<AttendeeRecord> mine{Attendee("m1", "a2", "bob")};
+  EXPECT_THROW(a_->Transaction([&] {
+    a_->InsertAttendeesUpTo(&mine, 2);  // counted 1 + 1: fits, not written yet
+    std::vector<AttendeeRecord> theirs{Attendee("m1", "b1", "carol")};
+    b_->InsertAttendeesUpTo(&theirs, 2);  // the other node takes the seat first
+  }),
+               StoreError);
+  EXPECT_EQ(a_->CountAttendees("m1"), 2);
+  EXPECT_FALSE(a_->GetAttendee("m1", "a2").has_value());
+  // Retried, it is refused as a limit, and the store is usable afterwards.
+  EXPECT_THROW(a_->InsertAttendeesUpTo(&mine, 2), StoreLimitExceeded);
+  std::vector<AttendeeRecord> elsewhere{Attendee("m1", "a3", "dave")};
+  a_->InsertAttendees(&elsewhere);
+  EXPECT_EQ(a_->CountAttendees("m1"), 3);
+}
+
 // A refused insert ends its WATCH: the next write of the store does not fail because another
 // node changed what the refused insert had read.
 TEST_F(RedisStoreTest, ARefusedInsertLeavesNoWatchBehind) {

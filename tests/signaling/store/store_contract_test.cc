@@ -255,6 +255,31 @@ TEST_P(StoreContractTest, CountsAttendees) {
   EXPECT_EQ(store_->CountAllAttendees(), 3);
 }
 
+TEST_P(StoreContractTest, AnInsertPastTheAttendeeLimitIsRefusedWhole) {
+  store_->InsertMeeting(Meeting("m1", "t1"));
+  std::vector<AttendeeRecord> two{Attendee("m1", "a1", "x"), Attendee("m1", "a2", "y")};
+  store_->InsertAttendeesUpTo(&two, 3);
+  std::vector<AttendeeRecord> more{Attendee("m1", "a3", "z"), Attendee("m1", "a4", "w")};
+  EXPECT_THROW(store_->InsertAttendeesUpTo(&more, 3), StoreLimitExceeded);
+  EXPECT_EQ(store_->CountAttendees("m1"), 2);
+  EXPECT_FALSE(store_->GetAttendee("m1", "a3").has_value());
+  // Within a transaction, its earlier inserts count.
+  store_->InsertMeeting(Meeting("m2", "t2"));
+  EXPECT_THROW(store_->Transaction([&] {
+    std::vector<AttendeeRecord> one{Attendee("m2", "b1", "x")};
+    store_->InsertAttendeesUpTo(&one, 1);
+    std::vector<AttendeeRecord> another{Attendee("m2", "b2", "y")};
+    store_->InsertAttendeesUpTo(&another, 1);
+  }),
+               StoreLimitExceeded);
+  EXPECT_EQ(store_->CountAttendees("m2"), 0);
+  // The last seat is taken, and 0 means no limit.
+  std::vector<AttendeeRecord> last{Attendee("m1", "a5", "v")};
+  store_->InsertAttendeesUpTo(&last, 3);
+  store_->InsertAttendeesUpTo(&more, 0);
+  EXPECT_EQ(store_->CountAttendees("m1"), 5);
+}
+
 TEST_P(StoreContractTest, ARepeatedExternalUserIdFailsTheWholeBatch) {
   store_->InsertMeeting(Meeting("m1", "t1"));
   // Within the batch.

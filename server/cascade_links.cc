@@ -82,6 +82,7 @@ void CascadeLinks::NoteReplica(const std::string& replica_id, const std::string&
   In& link = it->second;
   link.replicas.insert(replica_id);
   if (!fresh) return;
+  link.shard = shard;
   link.primary_node = primary_node;
   link.send_key = base::RandomBytes(cascade::kKeySaltLength);
   link.receive_key = base::RandomBytes(cascade::kKeySaltLength);
@@ -101,12 +102,10 @@ void CascadeLinks::NoteReplica(const std::string& replica_id, const std::string&
 }
 
 void CascadeLinks::SendOpen(const std::string& primary_id, In& link, int64_t now_ms) {
-  const std::optional<int> shard = shards_.ShardOf(primary_id);
-  if (!shard) return;
   cascade::LinkOffer offer;
   offer.primary_meeting_id = primary_id;
   offer.node_id = config_.self_id;
-  offer.address = OurAddress(*shard);
+  offer.address = OurAddress(link.shard);
   offer.send_key = link.send_key;
   offer.receive_key = link.receive_key;
   const std::string text = cascade::FormatLinkOffer(offer);
@@ -150,6 +149,7 @@ void CascadeLinks::OnLinkOpen(std::string_view rest, int64_t now_ms) {
   if (out.peer_text != peer_text) out.last_mirror.clear();  // new or restarted: send it all
   out.peer_text = peer_text;
   out.refreshed_ms = now_ms;
+  out.shard = *shard;
   CascadeLinkPlan plan;
   plan.meeting_id = offer->primary_meeting_id;
   plan.node_id = offer->node_id;
@@ -180,10 +180,8 @@ void CascadeLinks::OnLinkReady(std::string_view rest) {
   if (it == in_.end() || offer->send_key != it->second.receive_key ||
       offer->receive_key != it->second.send_key)
     return;
-  const std::optional<int> shard = shards_.ShardOf(offer->primary_meeting_id);
-  if (!shard) return;
   it->second.ready = true;
-  Shard* s = &shards_.shard(static_cast<size_t>(*shard));
+  Shard* s = &shards_.shard(static_cast<size_t>(it->second.shard));
   s->Post([s, id = offer->primary_meeting_id, node = offer->node_id, peer = offer->address] {
     CascadeReceiver::SetPeer(*s, id, node, peer);
   });
@@ -197,24 +195,28 @@ void CascadeLinks::OnLinkClose(std::string_view rest) {
 
 void CascadeLinks::CloseOut(const std::string& primary_id, const std::string& node) {
   auto it = out_.find(primary_id);
-  if (it == out_.end() || it->second.erase(node) == 0) return;
+  if (it == out_.end()) return;
+  auto link = it->second.find(node);
+  if (link == it->second.end()) return;
+  const int shard = link->second.shard;
+  it->second.erase(link);
   if (it->second.empty()) out_.erase(it);
-  if (const std::optional<int> shard = shards_.ShardOf(primary_id)) {
-    Shard* s = &shards_.shard(static_cast<size_t>(*shard));
-    s->Post([s, primary_id, node] { CascadeSender::Close(*s, primary_id, node); });
-  }
+  if (shard < 0) return;
+  Shard* s = &shards_.shard(static_cast<size_t>(shard));
+  s->Post([s, primary_id, node] { CascadeSender::Close(*s, primary_id, node); });
 }
 
 void CascadeLinks::CloseIn(const std::string& primary_id) {
   auto it = in_.find(primary_id);
   if (it == in_.end()) return;
   send_(it->second.primary_node, "link-close " + primary_id + " " + config_.self_id);
+  const int shard = it->second.shard;
   in_.erase(it);
-  if (const std::optional<int> shard = shards_.ShardOf(primary_id)) {
-    Shard* s = &shards_.shard(static_cast<size_t>(*shard));
-    s->Post([s, primary_id] { CascadeReceiver::Close(*s, primary_id); });
-    shards_.Remove(primary_id);  // placed here only for its replicas' media
-  }
+  // The shard it was opened on: the primary's placement here may be gone already (a "deleted"
+  // for the primary removes it before its replicas end).
+  Shard* s = &shards_.shard(static_cast<size_t>(shard));
+  s->Post([s, primary_id] { CascadeReceiver::Close(*s, primary_id); });
+  if (shards_.ShardOf(primary_id)) shards_.Remove(primary_id);  // placed here only for the mirror
   hub_.DropStateIfUnused(primary_id);
   SFU_LOG(kInfo, "cascade link closed: no replica of the primary here").Kv("primary", primary_id);
 }
@@ -235,13 +237,10 @@ void CascadeLinks::OnMirror(std::string_view rest, int64_t now_ms) {
   it->second.have_mirror = true;
   const bool video_changed = signaling::ApplyMirror(hub_, it->first, it->second.mirror, now_ms);
   if (!video_changed && !first) return;
-  if (const std::optional<int> shard = shards_.ShardOf(it->first)) {
-    Shard* s = &shards_.shard(static_cast<size_t>(*shard));
-    s->Post(
-        [s, id = it->first, pubs = signaling::RelayedPublications(it->second.mirror)]() mutable {
-          CascadeReceiver::SetPublications(*s, id, std::move(pubs));
-        });
-  }
+  Shard* s = &shards_.shard(static_cast<size_t>(it->second.shard));
+  s->Post([s, id = it->first, pubs = signaling::RelayedPublications(it->second.mirror)]() mutable {
+    CascadeReceiver::SetPublications(*s, id, std::move(pubs));
+  });
 }
 
 void CascadeLinks::Tick(int64_t now_ms) {
@@ -251,13 +250,16 @@ void CascadeLinks::Tick(int64_t now_ms) {
     next_mirror_ms_ = now_ms + kMirrorMs;
     for (auto it = out_.begin(); it != out_.end();) {
       const std::string& primary = it->first;
-      if (!shards_.ShardOf(primary)) {  // the primary ended here
+      if (!shards_.ShardOf(primary)) {  // the primary ended here: so do its senders
         for (auto& [node, out] : it->second) {
-          (void)out;
           SFU_LOG(kInfo, "cascade link ended with its primary")
               .Kv("primary", primary)
               .Kv("node", node);
+          if (out.shard < 0) continue;
+          Shard* s = &shards_.shard(static_cast<size_t>(out.shard));
+          s->Post([s, primary, node] { CascadeSender::Close(*s, primary, node); });
         }
+        pending_data_.erase(primary);
         it = out_.erase(it);
         continue;
       }

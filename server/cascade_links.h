@@ -65,17 +65,22 @@ class CascadeLinks {
 
   size_t links_out() const;
   size_t links_in() const { return in_.size(); }
+  // This node runs a mirror of the primary (placed here for its replicas' media only: not a
+  // meeting of this node's, whose end would be this node's to announce).
+  bool IsMirror(const std::string& primary_id) const { return in_.contains(primary_id); }
 
  private:
   // Data messages of a primary with links, waiting for the next tick.
   std::map<std::string, signaling::proto::SdkDataMessageFrame> pending_data_;
   uint64_t data_dropped_ = 0;
-  struct Out {  // a replica node we send a primary's media to
+  struct Out {       // a replica node we send a primary's media to
+    int shard = -1;  // the primary's shard, where the sender runs
     std::string peer_text;
     int64_t refreshed_ms = 0;
     std::string last_mirror;  // what it was last sent
   };
-  struct In {  // a primary whose media we receive
+  struct In {        // a primary whose media we receive
+    int shard = -1;  // the mirror's shard, where the receiver runs
     std::string primary_node;
     std::string send_key, receive_key;
     std::set<std::string> replicas;

@@ -189,6 +189,10 @@ void ClusterNode::Reconcile(int64_t now_ms) {
     const std::vector<bool> exist = store_.MeetingsExist(ids);
     for (size_t i = 0; i < ids.size() && i < exist.size(); ++i) {
       if (exist[i]) continue;
+      if (links_.IsMirror(ids[i])) {  // a primary elsewhere: its replicas here end with it
+        if (api_) api_->EndReplicasOf(ids[i]);
+        continue;
+      }
       SFU_LOG(kWarn, "meeting gone from Redis without a message here: ending it")
           .Kv("meeting", ids[i]);
       local_.OnMeetingDeleted(ids[i], "gone");
@@ -313,7 +317,8 @@ void ClusterNode::Handle(const std::string& message) {
         NoteHostedMeeting(*m, last_tick_ms_);
       }
     } else if (what == "deleted") {
-      if (shards_.ShardOf(meeting_id) || hub_.HasConnected(meeting_id))
+      if (!links_.IsMirror(meeting_id) &&
+          (shards_.ShardOf(meeting_id) || hub_.HasConnected(meeting_id)))
         local_.OnMeetingDeleted(meeting_id, "deleted");
       // A primary deleted through another node's API: its replicas live here (phase 1).
       if (api_) api_->EndReplicasOf(meeting_id);

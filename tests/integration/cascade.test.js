@@ -279,7 +279,7 @@ test('/metrics: P sends audio and video on the cascade link, R receives them; CP
   }
 });
 
-test('the primary deleted through R\'s API ends the replica: MeetingEnded on the viewer, GetMeeting 404 on both nodes', { timeout: 20000 }, async () => {
+test('the primary deleted through R\'s API ends the replica: MeetingEnded on the viewer, GetMeeting 404 on both nodes, no link left', { timeout: 20000 }, async () => {
   assert.ok(cascade, 'the meetings of the first test');
   const { R, primary, replica } = cascade;
   await client(nodes[R]).send(new sdk.DeleteMeetingCommand({ MeetingId: primary.MeetingId }));
@@ -292,5 +292,11 @@ test('the primary deleted through R\'s API ends the replica: MeetingEnded on the
   for (const n of ['a', 'b']) {
     await assert.rejects(client(nodes[n]).send(new sdk.GetMeetingCommand({ MeetingId: replica.MeetingId })),
       (e) => e.name === 'NotFoundException' && e.$metadata.httpStatusCode === 404, `GetMeeting of the replica through node ${n}`);
+  }
+  // Both ends of the link go with the meetings (the sender with its primary, the receiver with
+  // the last replica of that primary on its node).
+  for (const n of ['a', 'b']) {
+    await waitUntil(async () => await media.metricSum(nodes[n], 'sfu_cascade_links') === 0,
+      `node ${n}: no cascade link left`, 5000);
   }
 });

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace sfu::cascade {
 namespace {
 
@@ -17,33 +19,9 @@ bool ValidId(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::string> Unhex(std::string_view hex) {
   if (hex.size() != kKeySaltLength * 2) return std::nullopt;
-  std::string out(kKeySaltLength, '\0');
-  for (size_t i = 0; i < kKeySaltLength; ++i) {
-    const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<char>(hi << 4 | lo);
-  }
-  return out;
+  return base::HexDecode(hex, kKeySaltLength);
 }
 
 std::vector<std::string_view> Split(std::string_view text) {
@@ -91,7 +69,7 @@ std::string FormatLinkOffer(const LinkOffer& o) {
   if (!inet_ntop(o.address.family == 6 ? AF_INET6 : AF_INET, o.address.ip.data(), buf, sizeof(buf)))
     return "";
   return o.primary_meeting_id + " " + o.node_id + " " + buf + " " + std::to_string(o.address.port) +
-         " " + Hex(o.send_key) + " " + Hex(o.receive_key);
+         " " + base::HexEncode(o.send_key) + " " + base::HexEncode(o.receive_key);
 }
 
 std::optional<LinkOffer> ParseLinkOffer(std::string_view text) {

@@ -17,20 +17,6 @@
 namespace sfu {
 namespace {
 
-class CpuScope {
- public:
-  explicit CpuScope(std::atomic<uint64_t>& counter)
-      : counter_(counter), start_(base::ThreadCpuMicros()) {}
-  ~CpuScope() {
-    counter_.fetch_add(static_cast<uint64_t>(base::ThreadCpuMicros() - start_),
-                       std::memory_order_relaxed);
-  }
-
- private:
-  std::atomic<uint64_t>& counter_;
-  int64_t start_;
-};
-
 CascadeReceiver* Find(Shard& shard, const std::string& meeting_id) {
   auto& receivers = shard.registry().cascade_receivers;
   auto it = receivers.find(meeting_id);
@@ -175,7 +161,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
   ShardStats& st = shard_.mutable_stats();
   // The link's own cost: authentication, parsing, the hand-over; not the fan-out to this node's
   // subscribers, which is what they cost wherever their publisher is.
-  std::optional<CpuScope> cpu(std::in_place, st.cascade_receive_cpu_us);
+  base::CpuSample cpu(cpu_sampler_, st.cascade_receive_cpu_ns);
   if (wire::Classify(std::span<const uint8_t>(data, len)) != wire::PacketKind::kRtp) {
     st.Add(st.cascade_refused);
     return;
@@ -216,7 +202,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
   st.Add(st.cascade_received_video);
   auto it = by_stream_.find(pkt->ssrc());
   if (it == by_stream_.end() || !video_) return;  // a layer the mirror has not listed yet
-  cpu.reset();
+  cpu.Stop();
   video_->OnRtp(it->second, *pkt);
 }
 

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/clock.h"
 #include "sfu/cascade_link.h"
 #include "sfu/cascade_plan.h"
 #include "sfu/mix_listener.h"
@@ -104,6 +105,7 @@ class CascadeReceiver final : public ShardSession,
   std::unordered_map<uint32_t, Relay*> by_stream_;
   int64_t next_keepalive_ms_ = 0;
   bool finished_ = false;
+  base::CpuSampler cpu_sampler_;
 };
 
 }  // namespace sfu

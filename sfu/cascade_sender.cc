@@ -14,24 +14,7 @@
 #include "transport/wire/rtcp/pli.h"
 
 namespace sfu {
-namespace {
-
-// CPU time of what runs in its scope, added to a shard counter.
-class CpuScope {
- public:
-  explicit CpuScope(std::atomic<uint64_t>& counter)
-      : counter_(counter), start_(base::ThreadCpuMicros()) {}
-  ~CpuScope() {
-    counter_.fetch_add(static_cast<uint64_t>(base::ThreadCpuMicros() - start_),
-                       std::memory_order_relaxed);
-  }
-
- private:
-  std::atomic<uint64_t>& counter_;
-  int64_t start_;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 void CascadeSender::Open(Shard& shard, CascadeLinkPlan plan) {
   auto& senders = shard.registry().cascade_senders;
@@ -118,7 +101,7 @@ void CascadeSender::OnTick(int64_t now_ms) {
 void CascadeSender::SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick) {
   if (finished_) return;
   ShardStats& st = shard_.mutable_stats();
-  CpuScope cpu(st.cascade_send_cpu_us);
+  base::CpuSample cpu(cpu_sampler_, st.cascade_send_cpu_ns);
   uint8_t buf[1500 + transport::kSrtpMaxTrailer];
   const mixer::ListenerStream::Header h = stream_.Next(tick);
   size_t len = cascade::WriteRelayedAudio(h.seq, h.timestamp, opus, std::span(buf, 1500));
@@ -129,7 +112,7 @@ void CascadeSender::SendMixedAudio(std::span<const uint8_t> opus, uint64_t tick)
 
 void CascadeSender::OnPublishedMedia(uint32_t stream_id, const wire::RtpPacketView& pkt) {
   if (finished_) return;
-  CpuScope cpu(shard_.mutable_stats().cascade_send_cpu_us);
+  base::CpuSample cpu(cpu_sampler_, shard_.mutable_stats().cascade_send_cpu_ns);
   const uint16_t link_seq = sequences_[stream_id].Next(pkt.ssrc(), pkt.sequence_number());
   SendVideo(stream_id, link_seq, pkt, /*retransmit=*/false);
 }
@@ -148,7 +131,7 @@ void CascadeSender::SendVideo(uint32_t stream_id, uint16_t link_seq, const wire:
 void CascadeSender::OnDatagram(const transport::PeerAddress&, uint8_t* data, size_t len, size_t) {
   if (finished_) return;
   ShardStats& st = shard_.mutable_stats();
-  CpuScope cpu(st.cascade_send_cpu_us);
+  base::CpuSample cpu(cpu_sampler_, st.cascade_send_cpu_ns);
   if (in_->UnprotectRtcp(data, &len) != transport::SrtpResult::kOk) {
     st.Add(st.cascade_refused);
     return;

@@ -16,6 +16,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "base/clock.h"
 #include "mixer/listener_stream.h"
 #include "sfu/cascade_link.h"
 #include "sfu/cascade_plan.h"
@@ -84,6 +85,7 @@ class CascadeSender final : public ShardSession,
   std::unordered_map<uint32_t, cascade::LinkSequence> sequences_;  // by stream id
   int64_t last_heard_ms_ = 0;
   bool finished_ = false;
+  base::CpuSampler cpu_sampler_;
   DropFn drop_for_test_;
 };
 

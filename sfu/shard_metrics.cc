@@ -275,8 +275,8 @@ class ShardCollector final : public prometheus::Collectable {
       add(cascade_packets, i, Read(s.cascade_received_video), {dir("receive"), {"kind", "video"}});
       add(cascade_packets, i, Read(s.cascade_received_rtcp), {dir("receive"), {"kind", "rtcp"}});
       add(cascade_refused, i, Read(s.cascade_refused));
-      add(cascade_cpu, i, Read(s.cascade_send_cpu_us) / 1e6, {dir("send")});
-      add(cascade_cpu, i, Read(s.cascade_receive_cpu_us) / 1e6, {dir("receive")});
+      add(cascade_cpu, i, Read(s.cascade_send_cpu_ns) / 1e9, {dir("send")});
+      add(cascade_cpu, i, Read(s.cascade_receive_cpu_ns) / 1e9, {dir("receive")});
     }
     return out;
   }

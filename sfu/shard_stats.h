@@ -60,8 +60,8 @@ struct ShardStats : transport::TransportStats {
   std::atomic<uint64_t> cascade_received_video{0};
   std::atomic<uint64_t> cascade_received_rtcp{0};
   std::atomic<uint64_t> cascade_refused{0};
-  std::atomic<uint64_t> cascade_send_cpu_us{0};
-  std::atomic<uint64_t> cascade_receive_cpu_us{0};
+  std::atomic<uint64_t> cascade_send_cpu_ns{0};  // sampled (base::CpuSampler)
+  std::atomic<uint64_t> cascade_receive_cpu_ns{0};
   std::atomic<int64_t> rooms{0};
   std::atomic<int64_t> transports{0};
   std::atomic<bool> running{false};

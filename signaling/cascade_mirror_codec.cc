@@ -3,56 +3,28 @@
 #include <algorithm>
 #include <map>
 
+#include "base/hex.h"
+
 namespace sfu::signaling {
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-std::optional<std::string> Unhex(std::string_view hex) {
-  if (hex.size() % 2 != 0 || hex.size() / 2 > kMaxMirrorBytes) return std::nullopt;
-  std::string bytes(hex.size() / 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    bytes[i] = static_cast<char>(hi << 4 | lo);
-  }
-  return bytes;
-}
-
-}  // namespace
 
 std::string EncodeRelayedData(const proto::SdkDataMessageFrame& m) {
-  return Hex(m.SerializeAsString());
+  return base::HexEncode(m.SerializeAsString());
 }
 
 std::optional<proto::SdkDataMessageFrame> DecodeRelayedData(std::string_view hex) {
-  std::optional<std::string> bytes = Unhex(hex);
+  std::optional<std::string> bytes = base::HexDecode(hex, kMaxMirrorBytes);
   proto::SdkDataMessageFrame m;
   if (!bytes || !m.ParseFromString(*bytes) || m.messages_size() > kMaxRelayedMessages)
     return std::nullopt;
   return m;
 }
 
-std::string EncodeMirror(const proto::CascadeMirror& m) { return Hex(m.SerializeAsString()); }
+std::string EncodeMirror(const proto::CascadeMirror& m) {
+  return base::HexEncode(m.SerializeAsString());
+}
 
 std::optional<proto::CascadeMirror> DecodeMirror(std::string_view hex) {
-  std::optional<std::string> bytes = Unhex(hex);
+  std::optional<std::string> bytes = base::HexDecode(hex, kMaxMirrorBytes);
   proto::CascadeMirror m;
   if (!bytes || !m.ParseFromString(*bytes)) return std::nullopt;
   return m;

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include "base/check.h"
+#include "base/hex.h"
 #include "base/random.h"
 
 namespace sfu::api {
@@ -25,16 +26,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
+std::string HexEncode(std::string_view bytes) { return base::HexEncode(bytes); }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -48,15 +40,6 @@ std::string NewUuid() {
   return BytesToUuid(b);
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 std::optional<std::string> UuidToBytes(std::string_view uuid) {
   if (uuid.size() != 36) return std::nullopt;
   std::string out;
@@ -67,8 +50,8 @@ std::optional<std::string> UuidToBytes(std::string_view uuid) {
       ++i;
       continue;
     }
-    const int hi = HexValue(uuid[i]);
-    const int lo = HexValue(uuid[i + 1]);
+    const int hi = base::HexDigitValue(uuid[i]);
+    const int lo = base::HexDigitValue(uuid[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
     i += 2;

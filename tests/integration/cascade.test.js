@@ -33,7 +33,7 @@ const assert = require('node:assert');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, launchChromium, freePort, requireWeb, startRedis } = require('./harness');
+const { startServer, launchChromium, freePort, requireWeb, startRedis, waitUntil, meetingsClient: client } = require('./harness');
 const { buildBundle, servePage } = require('./chime_bundle');
 const media = require('./chime_media');
 
@@ -81,23 +81,6 @@ function nodeOf(meeting) {
     return name;
   }
   return `unknown (${mp.SignalingUrl})`;
-}
-
-function client(node) {
-  return new sdk.ChimeSDKMeetingsClient({
-    endpoint: node.url, region: 'us-east-1', maxAttempts: 1,
-    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  });
-}
-
-async function waitUntil(fn, what, ms) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 // The sfu_cascade_* series of a node's /metrics: [{ name, labels, value, line }], labels in any

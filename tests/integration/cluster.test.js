@@ -30,7 +30,9 @@ const http = require('node:http');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, launchChromium, freePort, requireWeb, startRedis, SERVER_BIN } = require('./harness');
+const {
+  startServer, launchChromium, freePort, requireWeb, startRedis, SERVER_BIN, waitUntil, meetingsClient: client,
+} = require('./harness');
 const { buildBundle, servePage } = require('./chime_bundle');
 const media = require('./chime_media');
 
@@ -81,23 +83,6 @@ function nodeOf(meeting) {
   const url = meeting.MediaPlacement.SignalingUrl;
   for (const [name, n] of Object.entries(nodes)) if (url.startsWith(`ws://127.0.0.1:${n.port}/`)) return name;
   return `unknown (${url})`;
-}
-
-function client(node) {
-  return new sdk.ChimeSDKMeetingsClient({
-    endpoint: node.url, region: 'us-east-1', maxAttempts: 1,
-    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  });
-}
-
-async function waitUntil(fn, what, ms) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function newPage(browser, what) {

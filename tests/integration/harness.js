@@ -124,4 +124,28 @@ async function startRedis({ port, dir }) {
   };
 }
 
-module.exports = { ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium, startRedis };
+// Polls fn every 200 ms until it returns something truthy (which is returned); throws after ms.
+async function waitUntil(fn, what, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// The real AWS SDK's client for one loopback server or node ({ url }): unsigned servers ignore
+// the credentials; one attempt, so a test sees the first answer.
+function meetingsClient(node) {
+  const sdk = requireWeb('@aws-sdk/client-chime-sdk-meetings');
+  return new sdk.ChimeSDKMeetingsClient({
+    endpoint: node.url, region: 'us-east-1', maxAttempts: 1,
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  });
+}
+
+module.exports = {
+  ROOT, SERVER_BIN, requireWeb, freePort, startServer, launchChromium, startRedis, waitUntil,
+  meetingsClient,
+};

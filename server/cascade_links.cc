@@ -250,7 +250,7 @@ void CascadeLinks::Tick(int64_t now_ms) {
     next_mirror_ms_ = now_ms + kMirrorMs;
     for (auto it = out_.begin(); it != out_.end();) {
       const std::string primary = it->first;  // a copy: CloseOut below may erase the entry
-      if (!shards_.ShardOf(primary)) {  // the primary ended here: so do its senders
+      if (!shards_.ShardOf(primary)) {        // the primary ended here: so do its senders
         for (auto& [node, out] : it->second) {
           SFU_LOG(kInfo, "cascade link ended with its primary")
               .Kv("primary", primary)

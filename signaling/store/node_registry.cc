@@ -177,7 +177,13 @@ void NodeRegistry::Forget(const std::string& dead_id) {
 }
 
 void NodeRegistry::Send(const std::string& node_id, const std::string& message) {
-  client_.Command({"RPUSH", keys::Inbox(node_id), message});
+  // A live node empties its inbox every 100 ms, so the expiry only ever removes the inbox of a
+  // node that is gone (what was sent to it after it was swept would otherwise stay forever).
+  const std::vector<RedisReply> r =
+      client_.Pipeline({{"RPUSH", keys::Inbox(node_id), message},
+                        {"PEXPIRE", keys::Inbox(node_id), std::to_string(kInboxTtlMs)}});
+  for (const RedisReply& x : r)
+    if (x.type == RedisReply::Type::kError) throw StoreError("Redis: " + x.str);
 }
 
 std::vector<std::string> NodeRegistry::Receive(int max) {

@@ -6,7 +6,8 @@
 //   sfu:nodes         set of every node id ever registered and not yet swept
 //   sfu:drain:<id>    present: the node was asked to drain (sfu-server --drain)
 //   sfu:inbox:<id>    list of control messages for the node ("created <meeting>", ...): the API
-//                     node tells the hosting node what changed; drained every 100 ms
+//                     node tells the hosting node what changed; drained every 100 ms; expires
+//                     kInboxTtlMs after the last message (only a gone node's lasts that long)
 //   sfu:sweep:<id>    the lock a live node takes to end a dead node's meetings
 //
 // Thread: one owner (the control thread). Errors: StoreError / StoreUnavailable from the client.
@@ -93,6 +94,7 @@ class NodeRegistry {
   void Forget(const std::string& dead_id);
 
   // Mailboxes: RPUSH to a node, LPOP (up to max) from ours.
+  static constexpr int64_t kInboxTtlMs = 10 * 60 * 1000;
   void Send(const std::string& node_id, const std::string& message);
   std::vector<std::string> Receive(int max);
 

@@ -178,6 +178,11 @@ TEST_F(NodeRegistryTest, InboxesDeliverInOrderToTheirNodeOnly) {
   EXPECT_EQ(b.Receive(1), std::vector<std::string>{"created m1"});
   EXPECT_EQ(b.Receive(10), std::vector<std::string>{"attendee-created m1 x"});
   EXPECT_TRUE(b.Receive(10).empty());
+  // Messages to a node that never reads them (it was swept) do not stay in Redis forever.
+  a.Send("gone", "deleted m1");
+  const int64_t ttl = client_->Command({"PTTL", "sfu:inbox:gone"}).AsInt();
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, NodeRegistry::kInboxTtlMs);
 }
 
 TEST_F(NodeRegistryTest, ADrainRequestIsSeenByTheNextHeartbeatAndClearedAtStart) {

@@ -166,17 +166,24 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
     st.Add(st.cascade_refused);
     return;
   }
+  // The SSRC, in the clear (Classify saw an RTP header of at least 12 bytes).
+  const uint32_t ssrc = len >= 12 ? static_cast<uint32_t>(data[8]) << 24 |
+                                        static_cast<uint32_t>(data[9]) << 16 |
+                                        static_cast<uint32_t>(data[10]) << 8 | data[11]
+                                  : 0;
   const transport::SrtpResult r = in_->UnprotectRtp(data, &len);
   if (r != transport::SrtpResult::kOk) {
     st.Add(st.cascade_refused);
     // The primary's end was made anew under the same keys (its node restarted, or the link
     // lapsed and was opened again) and numbers its streams from elsewhere: everything it
-    // sends looks replayed to the old window. Half a second of that in a row: start a fresh
-    // window (docs/PROTOCOL.md §12).
-    if (r == transport::SrtpResult::kReplay && ++replays_in_a_row_ >= kReplaysBeforeReset) {
+    // sends on a stream can look replayed to the old window. kReplaysBeforeReset of that in a
+    // row on one stream (counted per SSRC: the other streams may land ahead of their window and
+    // pass): start a fresh window (docs/PROTOCOL.md §12).
+    if (r == transport::SrtpResult::kReplay && ++replays_in_a_row_[ssrc] >= kReplaysBeforeReset) {
       SFU_LOG(kWarn, "cascade link: the primary's end restarted its numbering; replay window reset")
-          .Kv("meeting", plan_.meeting_id);
-      replays_in_a_row_ = 0;
+          .Kv("meeting", plan_.meeting_id)
+          .Kv("ssrc", ssrc);
+      replays_in_a_row_.clear();
       in_ = transport::SrtpSession::Create(
           transport::SrtpProfile::kAeadAes128Gcm,
           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plan_.receive_key.data()),
@@ -185,7 +192,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
     }
     return;
   }
-  replays_in_a_row_ = 0;
+  if (!replays_in_a_row_.empty()) replays_in_a_row_.erase(ssrc);
   const std::optional<wire::RtpPacketView> pkt =
       wire::RtpPacketView::Parse(std::span<const uint8_t>(data, len));
   if (!pkt) {

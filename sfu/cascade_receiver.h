@@ -91,7 +91,7 @@ class CascadeReceiver final : public ShardSession,
   std::unique_ptr<transport::SrtpSession> out_;
   std::unique_ptr<transport::SrtpSession> in_;
   static constexpr int kReplaysBeforeReset = 25;
-  int replays_in_a_row_ = 0;
+  std::unordered_map<uint32_t, int> replays_in_a_row_;  // by SSRC
   MeetingAudio* audio_ = nullptr;
   MeetingVideo* video_ = nullptr;
   uint32_t mixer_id_ = 0;

@@ -56,14 +56,8 @@ void CascadeReceiver::Close(Shard& shard, const std::string& meeting_id) {
 
 CascadeReceiver::CascadeReceiver(Shard& shard, CascadeLinkPlan plan)
     : shard_(shard), plan_(std::move(plan)), feedback_ssrc_(base::RandomNonZeroU32()) {
-  const auto key = [](const std::string& k) {
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(k.data()), k.size());
-  };
-  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.send_key),
-                                        transport::SrtpSession::Direction::kOutbound);
-  in_ =
-      transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.receive_key),
-                                     transport::SrtpSession::Direction::kInbound);
+  out_ = plan_.Session(transport::SrtpSession::Direction::kOutbound);
+  in_ = plan_.Session(transport::SrtpSession::Direction::kInbound);
   if (!out_ || !in_) {
     SFU_LOG(kWarn, "cascade link refused: bad keys").Kv("meeting", plan_.meeting_id);
     finished_ = true;
@@ -167,10 +161,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
     return;
   }
   // The SSRC, in the clear (Classify saw an RTP header of at least 12 bytes).
-  const uint32_t ssrc = len >= 12 ? static_cast<uint32_t>(data[8]) << 24 |
-                                        static_cast<uint32_t>(data[9]) << 16 |
-                                        static_cast<uint32_t>(data[10]) << 8 | data[11]
-                                  : 0;
+  const uint32_t ssrc = len >= 12 ? wire::ReadBE32(data + 8) : 0;
   const transport::SrtpResult r = in_->UnprotectRtp(data, &len);
   if (r != transport::SrtpResult::kOk) {
     st.Add(st.cascade_refused);
@@ -184,11 +175,7 @@ void CascadeReceiver::OnDatagram(const transport::PeerAddress&, uint8_t* data, s
           .Kv("meeting", plan_.meeting_id)
           .Kv("ssrc", ssrc);
       replays_in_a_row_.clear();
-      in_ = transport::SrtpSession::Create(
-          transport::SrtpProfile::kAeadAes128Gcm,
-          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plan_.receive_key.data()),
-                                   plan_.receive_key.size()),
-          transport::SrtpSession::Direction::kInbound);
+      in_ = plan_.Session(transport::SrtpSession::Direction::kInbound);
     }
     return;
   }

@@ -45,14 +45,8 @@ CascadeSender::CascadeSender(Shard& shard, CascadeLinkPlan plan)
       plan_(std::move(plan)),
       stream_(static_cast<uint16_t>(base::RandomU32()), base::RandomU32()),
       last_heard_ms_(shard.NowMs()) {
-  const auto key = [](const std::string& k) {
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(k.data()), k.size());
-  };
-  out_ = transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.send_key),
-                                        transport::SrtpSession::Direction::kOutbound);
-  in_ =
-      transport::SrtpSession::Create(transport::SrtpProfile::kAeadAes128Gcm, key(plan_.receive_key),
-                                     transport::SrtpSession::Direction::kInbound);
+  out_ = plan_.Session(transport::SrtpSession::Direction::kOutbound);
+  in_ = plan_.Session(transport::SrtpSession::Direction::kInbound);
   if (!out_ || !in_) {
     SFU_LOG(kWarn, "cascade link refused: bad keys").Kv("meeting", plan_.meeting_id);
     finished_ = true;
